@@ -1,0 +1,52 @@
+import type { NtpTimestamp } from '../ntp/types.js';
+
+export interface Endpoint {
+  ip: string;
+  port: number;
+}
+
+/** The server's reply fields that rules and renderers read (RFC 5905 §7.3). */
+export interface ReplySummary {
+  leap: number;
+  version: number;
+  mode: number;
+  stratum: number;
+  poll: number;
+  precision: number;
+  rootDelay: number;
+  rootDispersion: number;
+  refid: number;
+  /** refid as text by stratum: 'RATE', 'LOCL', '127.127.1.1', ... */
+  refidText: string;
+  referenceTime: NtpTimestamp;
+  originTime: NtpTimestamp;
+  receiveTime: NtpTimestamp;
+  transmitTime: NtpTimestamp;
+}
+
+/** One client request and what answered it. In a capture, frames are frame numbers; in a probe, sample indexes (1-based). */
+export interface NtpExchange {
+  client: Endpoint;
+  server: Endpoint;
+  requestFrame: number;
+  /** Capture (or local clock) time of the request, seconds since the Unix epoch. */
+  requestTime: number;
+  requestVersion: number;
+  requestMode: number;
+  requestTransmit: NtpTimestamp;
+  outcome: 'reply' | 'icmp' | 'none';
+  replyFrame?: number;
+  replyTime?: number;
+  reply?: ReplySummary;
+  icmp?: { frame: number; version: 4 | 6; type: number; code: number; reporter: string };
+  /** RFC 5905 §8: θ = ((T2 − T1) + (T3 − T4)) / 2, δ = (T4 − T1) − (T3 − T2), seconds. */
+  offset?: number;
+  delay?: number;
+  /**
+   * How T1/T4 were taken: 'capture-client' = capture host is (or sits beside) the client, T1/T4 from capture
+   * times; 'one-way' = capture at the server, only T2 − T1 is known (delay unknown); 'probe' = our own client.
+   */
+  offsetMethod?: 'capture-client' | 'one-way' | 'probe';
+  /** RFC 5905 §8 packet tests that failed: 'origin-mismatch', 'zero-transmit', 'zero-receive', 'receive-after-transmit', 'duplicate'. */
+  bogus?: string[];
+}

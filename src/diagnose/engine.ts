@@ -1,0 +1,73 @@
+import type { Observation, ObservationKind, ObservationOf } from '../observe/types.js';
+import type { Finding, Rule, RuleContext, Severity } from './types.js';
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export function makeContext(observations: readonly Observation[]): RuleContext {
+  const byKind = new Map<ObservationKind, Observation[]>();
+  for (const o of observations) {
+    const list = byKind.get(o.kind);
+    if (list) list.push(o);
+    else byKind.set(o.kind, [o]);
+  }
+  return {
+    all: observations,
+    of<K extends ObservationKind>(kind: K): ObservationOf<K>[] {
+      return (byKind.get(kind) ?? []) as ObservationOf<K>[];
+    },
+  };
+}
+
+/**
+ * Runs every rule over the observations and returns the findings, most likely root cause first.
+ * The rule list is an argument: the engine never imports rules/ (dependencies point one way).
+ */
+export function runRules(rules: readonly Rule[], observations: readonly Observation[]): Finding[] {
+  const ctx = makeContext(observations);
+  const findings: Array<Finding & { priority: number }> = [];
+  for (const rule of rules) {
+    const { meta } = rule;
+    for (const hit of rule.match(ctx)) {
+      const finding: Finding & { priority: number } = {
+        rule: meta.id,
+        severity: hit.severity ?? meta.severity,
+        confidence: hit.confidence ?? meta.confidence,
+        title: hit.title,
+        subject: hit.subject,
+        evidence: hit.evidence,
+        fixes: [...hit.fixes].sort((a, b) => a.rank - b.rank),
+        why: meta.why,
+        references: meta.references,
+        priority: meta.priority,
+      };
+      if (meta.explains?.length) finding.explains = [...meta.explains];
+      findings.push(finding);
+    }
+  }
+  return foldExplained(findings)
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+        a.priority - b.priority ||
+        b.confidence - a.confidence ||
+        a.subject.localeCompare(b.subject),
+    )
+    .map(({ priority: _p, ...f }) => f);
+}
+
+/** A finding that explains another on the same subject absorbs it: one root cause, not two competing ones. */
+function foldExplained<F extends Finding>(findings: F[]): F[] {
+  const explained = new Set<string>();
+  for (const f of findings) {
+    for (const id of f.explains ?? []) explained.add(`${id}\u0000${f.subject}`);
+  }
+  const kept = findings.filter((f) => !explained.has(`${f.rule}\u0000${f.subject}`));
+  // Keep only the explains entries that really folded something, so the report says what it absorbed.
+  for (const f of kept) {
+    if (!f.explains) continue;
+    const folded = f.explains.filter((id) => findings.some((g) => g.rule === id && g.subject === f.subject));
+    if (folded.length) f.explains = folded;
+    else delete f.explains;
+  }
+  return kept;
+}

@@ -1,0 +1,105 @@
+import type { Observation, ObservationKind, ObservationOf } from '../observe/types.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type Platform =
+  | 'ntpd'
+  | 'ntpsec'
+  | 'chrony'
+  | 'firewalld'
+  | 'iptables'
+  | 'nftables'
+  | 'systemd'
+  | 'generic';
+
+export interface Fix {
+  rank: number;
+  platform: Platform;
+  title: string;
+  /** Exact commands or config lines to apply, in order. ntpdoctor prints them, never runs them. */
+  commands: string[];
+  /** A command that shows the fix worked. */
+  verify: string;
+}
+
+export interface Evidence {
+  text: string;
+  /** Frame numbers (captures) or sample indexes (probes) the user can check. */
+  frames?: number[];
+  /** Config file and line, when the evidence is a directive. */
+  file?: string;
+  line?: number;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  /** 0..1: how sure the rule is that this is what happens. */
+  confidence: number;
+  title: string;
+  /** The host (or file) the finding is about. */
+  subject: string;
+  evidence: Evidence[];
+  fixes: Fix[];
+  /** Rule ids of findings on the same subject that this one explains (they are folded into it). */
+  explains?: string[];
+  why?: string;
+  references?: string[];
+}
+
+/** What a rule's matcher returns for each hit: the finding without the rule's metadata. */
+export interface Hit {
+  subject: string;
+  title: string;
+  evidence: Evidence[];
+  fixes: Fix[];
+  /** Overrides the rule's default severity / confidence for this hit. */
+  severity?: Severity;
+  confidence?: number;
+}
+
+export interface RuleMeta {
+  /** kebab-case, stable, never reused; equals the file name in rules/. */
+  id: string;
+  /** One line, for the README and `--help`. */
+  summary: string;
+  severity: Severity;
+  confidence: number;
+  /**
+   * Ordering among findings of equal severity: lower comes first. Root causes (a firewall reject) sit low,
+   * symptoms they explain (no reply) high.
+   */
+  priority: number;
+  /** Rules whose findings on the same subject this rule's finding explains (suppressed when both fire). */
+  explains?: string[];
+  /** Short rationale with the numbers it uses. */
+  why: string;
+  /** RFC sections, man pages. */
+  references: string[];
+}
+
+export interface RuleContext {
+  /** All observations, grouped by kind. */
+  of<K extends ObservationKind>(kind: K): ObservationOf<K>[];
+  all: readonly Observation[];
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  match(ctx: RuleContext): Hit[];
+}
+
+export interface ReportInput {
+  kind: 'capture' | 'probe' | 'node' | 'config';
+  name: string;
+  [key: string]: unknown;
+}
+
+export interface Report {
+  schema: 'ntpdoctor.report/1';
+  findings: Finding[];
+  exchanges: import('../correlate/types.js').NtpExchange[];
+  /** Exchanges not listed (the report keeps a bounded sample). */
+  exchangesOmitted?: number;
+  inputs: ReportInput[];
+}

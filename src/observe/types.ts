@@ -1,0 +1,136 @@
+/**
+ * Observations: the typed facts every source (capture, probe, node inspection) is turned into. Rules read only
+ * these, never raw bytes or shell output (facebook/time ntpcheck style: one result type, many diagnosers).
+ */
+import type { Endpoint, NtpExchange } from '../correlate/types.js';
+
+export type ObservationSource = 'capture' | 'probe' | 'config' | 'node' | 'daemon';
+
+/** A few example frame numbers (the first ones) plus the total, so evidence stays small on huge captures. */
+export interface FrameSample {
+  count: number;
+  frames: number[];
+}
+
+export interface IcmpSeen extends FrameSample {
+  version: 4 | 6;
+  type: number;
+  code: number;
+  /** Address that sent the ICMP error (the server itself, or a router on the way). */
+  reporter: string;
+}
+
+export interface ValueSeen<T> extends FrameSample {
+  value: T;
+}
+
+export interface Stats {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  /** Value of the lowest-delay sample (ntpd's clock filter picks it), when delays are known. */
+  best?: number;
+}
+
+/**
+ * Everything seen between one NTP client and one server (a "pair"): requests, replies, ICMP errors, silence.
+ * Produced identically from a capture (frames) and from a probe (sample indexes).
+ */
+export interface NtpPathObservation {
+  kind: 'ntp-path';
+  source: 'capture' | 'probe';
+  client: Endpoint;
+  server: Endpoint;
+  /** Which end the capture was taken on, when it can be told. */
+  capturedAt: 'client' | 'server' | 'unknown';
+  requests: FrameSample;
+  /** Requests with neither reply nor ICMP error. */
+  unanswered: FrameSample;
+  /** Replies matched to a request (origin = request's transmit). */
+  replies: FrameSample;
+  icmp: IcmpSeen[];
+  /** First and last request times (s since epoch) and the shortest interval between two requests (s). */
+  firstRequestTime: number;
+  lastRequestTime: number;
+  minRequestInterval?: number;
+  /** Per-field values seen in replies, with the frames that carried them. */
+  strata: ValueSeen<number>[];
+  leaps: ValueSeen<number>[];
+  refids: ValueSeen<string>[];
+  /** Kiss codes (stratum 0 replies), e.g. RATE, DENY, RSTR. */
+  kissCodes: ValueSeen<string>[];
+  /** Failed RFC 5905 §8 packet tests, by test name. */
+  bogus: ValueSeen<string>[];
+  rootDelay?: Stats;
+  rootDispersion?: Stats;
+  /** Root distance as a client computes it: rootDelay/2 + rootDispersion (RFC 5905 §11.2.1, without the peer terms). */
+  rootDistance?: Stats;
+  offset?: Stats;
+  delay?: Stats;
+  offsetMethod?: NtpExchange['offsetMethod'];
+  /** Replies that came after the client stopped getting answers: answered fraction in the first and second half. */
+  answeredFirstHalf?: number;
+  answeredSecondHalf?: number;
+  /** A bounded sample of the exchanges themselves (first few and last few), for evidence and renderers. */
+  exchanges: NtpExchange[];
+}
+
+/** UDP checksums on NTP traffic that failed verification, by sender. */
+export interface ChecksumObservation {
+  kind: 'udp-checksum';
+  source: 'capture';
+  /** Sender of the datagrams with bad checksums. */
+  sender: string;
+  bad: FrameSample;
+  /** Datagrams from the same sender whose checksum verified. */
+  good: number;
+  /** The capture host sent these (SLL outgoing, --local-ip, or every bad one was sent by the same side that has only good incoming). */
+  sentByCaptureHost: boolean | 'unknown';
+  /** How sentByCaptureHost was decided. */
+  basis: string;
+}
+
+/** Mode 6 (ntpq) or mode 7 (ntpdc/monlist) answers seen from a server. */
+export interface ControlObservation {
+  kind: 'ntp-control';
+  source: 'capture' | 'probe';
+  server: string;
+  client: string;
+  mode: 6 | 7;
+  /** Requests and responses seen; `responseBytes/requestBytes` shows amplification. */
+  requests: FrameSample;
+  responses: FrameSample;
+  requestBytes: number;
+  responseBytes: number;
+  /** Mode 7 request codes seen (42 = MON_GETLIST_1, monlist) / mode 6 opcodes. */
+  codes: number[];
+}
+
+/** Facts about the input itself (a truncated file, decode failures), so the report can say what it could not see. */
+export interface InputObservation {
+  kind: 'input';
+  source: 'capture';
+  file: string;
+  frames: number;
+  ntpFrames: number;
+  decodeIssues: FrameSample;
+  stop?: { kind: 'truncated' | 'malformed'; offset: number; frame: number; reason: string };
+}
+
+/** The addresses this node owns (from interfaces or --local-ip). */
+export interface LocalAddressObservation {
+  kind: 'local-addresses';
+  source: 'node' | 'capture';
+  addresses: string[];
+}
+
+export type Observation =
+  | NtpPathObservation
+  | ChecksumObservation
+  | ControlObservation
+  | InputObservation
+  | LocalAddressObservation;
+
+export type ObservationKind = Observation['kind'];
+export type ObservationOf<K extends ObservationKind> = Extract<Observation, { kind: K }>;
