@@ -38,7 +38,17 @@ export interface NtpExchange {
   replyFrame?: number;
   replyTime?: number;
   reply?: ReplySummary;
-  icmp?: { frame: number; version: 4 | 6; type: number; code: number; reporter: string };
+  icmp?: {
+    frame: number;
+    version: 4 | 6;
+    type: number;
+    code: number;
+    reporter: string;
+    /** Probe only: the socket errno the ICMP error arrived as (the ICMP itself was not seen). */
+    errno?: string;
+    /** Probe only: other type/code pairs that give the same errno; the socket cannot tell them from type/code. */
+    alternatives?: Array<{ type: number; code: number }>;
+  };
   /** RFC 5905 §8: θ = ((T2 − T1) + (T3 − T4)) / 2, δ = (T4 − T1) − (T3 − T2), seconds. */
   offset?: number;
   delay?: number;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian 12 machine (as root): the real peers (chrony, ntpsec unpacked,
+# ntpdig/ntpdate), capture tools, firewalls, libpcap for the optional `cap` module. Never starts a time daemon.
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then
+  echo "setup.sh: not root: skipping system packages (lab tests will print SKIPPED)" >&2
+  exit 0
+fi
+
+# Installing a time daemon must not start it: policy-rc.d answering 101 (DESIGN.md safety rules).
+if [ ! -x /usr/sbin/policy-rc.d ] || ! grep -q 'exit 101' /usr/sbin/policy-rc.d; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+need=()
+for pkg in chrony tcpdump tshark nftables iptables faketime iproute2 ethtool libpcap-dev tmux \
+           python3-ntp ntpsec-ntpdig ntpsec-ntpdate; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# ntpsec's ntpd conflicts with chrony as a package: unpack it (never install, never start) into /opt/ntpsec.
+if [ ! -x /opt/ntpsec/usr/sbin/ntpd ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq ntpsec >/dev/null 2>&1 || { apt-get update -qq && apt-get download -qq ntpsec; })
+  dpkg -x "$tmp"/ntpsec_*.deb /opt/ntpsec
+  rm -rf "$tmp"
+fi
+echo "setup.sh: peers ready: $(chronyd --version | head -1); $(/opt/ntpsec/usr/sbin/ntpd --version 2>&1 | head -1)"

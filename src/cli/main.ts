@@ -1,0 +1,55 @@
+import { InputError } from '../errors.js';
+import { processIo, type Command, type CommandIo } from './io.js';
+
+/** Commands are loaded lazily so `probe` never pays for Ink and `analyze` never for sockets. */
+const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+  analyze: () => import('./commands/analyze.js'),
+  checklist: () => import('./commands/checklist.js'),
+};
+
+const USAGE = `usage: ntpdoctor <command> [options]
+  analyze FILE... [--json] [--local-ip IP]   a pcap/pcapng (or - for stdin) -> report
+  checklist [FILE]                           remediation checklist (Markdown)
+  diagnose [--server H]... [--config FILE] [--capture S] [--json]
+  probe HOST[:PORT] [--samples N] [--json]   active NTP query, ntpdate -d like
+  trace HOST                                 follow the refid chain, detect loops
+  serve [--listen ADDR:PORT] [--stratum N] [--fault KIND]
+  capture [-i IF] [--duration S] [--write FILE]
+  lint FILE                                  ntp.conf / chrony.conf findings
+exit status: 0 nothing at warning or worse, 1 findings at warning or worse, 2 usage or input error`;
+
+export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (name === '--version') {
+    io.stdout('ntpdoctor 0.1.0\n');
+    return 0;
+  }
+  // No command (or options only): the guided diagnosis of this node (TUI on a terminal, else text).
+  const commandName = name === undefined || name.startsWith('-') ? 'diagnose' : name;
+  const commandArgs = commandName === name ? rest : argv;
+  const load = COMMANDS[commandName];
+  try {
+    if (!load) throw new InputError(`unknown command '${commandName}'\n${USAGE}`);
+    const command = (await load()).default;
+    return await command(commandArgs, io);
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/** One clear line on stderr, never a stack trace; InputError → 2, anything else is a bug → 2 as well, said so. */
+export function reportError(err: unknown, io: CommandIo): number {
+  if (err instanceof InputError) {
+    io.stderr(`ntpdoctor: ${err.message}\n`);
+    return 2;
+  }
+  const e = err as NodeJS.ErrnoException;
+  const msg = e && typeof e.message === 'string' ? e.message.split('\n')[0] : String(err);
+  io.stderr(`ntpdoctor: internal error: ${msg} (please report it; NTPDOCTOR_DEBUG=1 shows the stack)\n`);
+  if (process.env.NTPDOCTOR_DEBUG) io.stderr(`${(e && e.stack) || ''}\n`);
+  return 2;
+}

@@ -1,0 +1,69 @@
+import type { DecodedFrame } from '../decode/types.js';
+import { addToSample, newSample } from '../observe/accumulate.js';
+import type { ChecksumObservation, FrameSample } from '../observe/types.js';
+
+interface SenderState {
+  bad: FrameSample;
+  good: number;
+  /** Bad-checksum requests the server answered: its kernel accepted them, so the wire checksum was right. */
+  answeredBad: number;
+  outgoingBad: number;
+  /** Peers this sender talked to, to see whether their traffic came out bad too (veth, VMs, loopback). */
+  peers: Set<string>;
+}
+
+const PACKET_OUTGOING = 4;
+
+/**
+ * UDP checksums of NTP datagrams, by sender. A bad checksum on a datagram the capture host sent is what tx
+ * checksum offload looks like from the sender (the NIC fills it in after the capture point); on a received
+ * datagram it is corruption — the receiving kernel drops it (RFC 768, RFC 1122 §4.1.3.4).
+ */
+export class ChecksumTracker {
+  private readonly senders = new Map<string, SenderState>();
+
+  constructor(private readonly localIps?: ReadonlySet<string>) {}
+
+  add(f: DecodedFrame, sender: string, _isControl: boolean, answeredRequestFrom?: string): void {
+    const status = f.udp?.checksumStatus;
+    if (status !== 'bad' && status !== 'ok' && answeredRequestFrom === undefined) return;
+    let s = this.senders.get(sender);
+    if (!s) {
+      s = { bad: newSample(), good: 0, answeredBad: 0, outgoingBad: 0, peers: new Set() };
+      this.senders.set(sender, s);
+    }
+    if (f.ip && s.peers.size < 64) s.peers.add(f.ip.dst);
+    if (status === 'bad') {
+      addToSample(s.bad, f.frame);
+      if (f.link.packetType === PACKET_OUTGOING) s.outgoingBad++;
+    } else if (status === 'ok') s.good++;
+    if (answeredRequestFrom !== undefined) {
+      const requester = this.senders.get(answeredRequestFrom);
+      if (requester) requester.answeredBad++;
+    }
+  }
+
+  observations(): ChecksumObservation[] {
+    const out: ChecksumObservation[] = [];
+    for (const [sender, s] of this.senders) {
+      if (s.bad.count === 0) continue;
+      const [sent, basis] = this.judge(sender, s);
+      out.push({ kind: 'udp-checksum', source: 'capture', sender, bad: s.bad, good: s.good, sentByCaptureHost: sent, basis });
+    }
+    return out;
+  }
+
+  private judge(sender: string, s: SenderState): [boolean | 'unknown', string] {
+    if (this.localIps?.has(sender)) return [true, `${sender} is the capture host (--local-ip)`];
+    if (s.outgoingBad > 0) return [true, `the capture marks ${s.outgoingBad} of them as outgoing (Linux cooked capture)`];
+    if (s.answeredBad > 0) {
+      return [true, `${s.answeredBad} of them were answered, so the server's kernel saw a valid checksum on the wire`];
+    }
+    if (this.localIps && this.localIps.size > 0) return [false, `${sender} is not one of the capture host's addresses`];
+    const peersBad = [...s.peers].some((p) => (this.senders.get(p)?.bad.count ?? 0) > 0);
+    if (peersBad) {
+      return [true, 'both directions show bad checksums while the exchange works: a virtual interface (veth, VM, loopback) that leaves checksums to offload'];
+    }
+    return ['unknown', 'the capture does not tell which host took it (try --local-ip)'];
+  }
+}

@@ -1,0 +1,36 @@
+import { NTP_UNIX_EPOCH_DELTA } from '../ntp/constants.js';
+import type { NtpTimestamp } from '../ntp/types.js';
+
+const TWO_POW_32 = 4_294_967_296;
+
+/** A capture or local time: whole Unix seconds plus nanoseconds (kept apart to stay exact below a microsecond). */
+export interface WallTime {
+  sec: number;
+  nsec: number;
+}
+
+/**
+ * (NTP timestamp) − (wall time), in seconds, computed without losing sub-microsecond precision, era-aware
+ * (RFC 5905 §6): the NTP era is the one that puts the timestamp within ±68 years of the wall time.
+ */
+export function ntpMinusWall(ts: NtpTimestamp, wall: WallTime): number {
+  let ds = ts.seconds - NTP_UNIX_EPOCH_DELTA - wall.sec;
+  ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
+  return ds + (ts.fraction / TWO_POW_32 - wall.nsec / 1e9);
+}
+
+/** b − a for two wall times, seconds. */
+export function wallDiff(b: WallTime, a: WallTime): number {
+  return b.sec - a.sec + (b.nsec - a.nsec) / 1e9;
+}
+
+export function wallToSeconds(w: WallTime): number {
+  return w.sec + w.nsec / 1e9;
+}
+
+/** A key for an NTP timestamp, to match origin ↔ transmit exactly. */
+export function timestampKey(ts: NtpTimestamp): number {
+  // 2^32 * seconds + fraction does not fit a double exactly; the key only needs to be unique enough to match
+  // a reply to one of a pair's few open requests, and equal bit patterns always give equal keys.
+  return ts.seconds * TWO_POW_32 + ts.fraction;
+}

@@ -1,0 +1,393 @@
+import type { DecodedFrame } from '../decode/types.js';
+import { describeRefid } from '../ntp/refid.js';
+import { isZeroTimestamp } from '../ntp/timestamp.js';
+import type { NtpTimePacket, NtpTimestamp } from '../ntp/types.js';
+import { PathAccumulator } from '../observe/accumulate.js';
+import type { NtpPathObservation } from '../observe/types.js';
+import { ChecksumTracker } from './checksums.js';
+import { ntpMinusWall, timestampKey, wallDiff, wallToSeconds, type WallTime } from './clock.js';
+import { ControlTracker } from './control.js';
+import type { NtpExchange, ReplySummary } from './types.js';
+
+export interface CorrelatorOptions {
+  /** Addresses of the capturing host (--local-ip): tells which end the capture was taken on. */
+  localIps?: ReadonlySet<string>;
+  /** A request not answered within this many seconds (capture time) counts as unanswered. */
+  requestTimeout?: number;
+  /** Requests younger than this at the end of the capture are not counted as unanswered (their reply may be after the cut). */
+  endGrace?: number;
+}
+
+interface Pending {
+  path: PathState;
+  seq: number;
+  frame: number;
+  wall: WallTime;
+  clientPort: number;
+  transmit: NtpTimestamp;
+  version: number;
+  mode: number;
+  badChecksum: boolean;
+  done: boolean;
+}
+
+/** Per client↔server path: the accumulator plus what tells us where the capture was taken and whether T1 is real. */
+interface PathState {
+  acc: PathAccumulator;
+  open: Map<number, Pending>;
+  /** Recently answered transmit keys, to flag duplicate replies (RFC 5905 §8 test 1). */
+  answered: number[];
+  sideClient: number;
+  sideServer: number;
+  lastT1?: NtpTimestamp;
+  lastT1Wall?: WallTime;
+  t1Consistent: number;
+  t1Inconsistent: number;
+}
+
+const RECENT_ANSWERED = 16;
+/** Linux SLL/SLL2 packet types (packet(7)): PACKET_HOST 0, PACKET_OUTGOING 4. */
+const PACKET_HOST = 0;
+const PACKET_OUTGOING = 4;
+
+/**
+ * Streams decoded frames into client↔server paths: requests matched with replies by origin = client transmit
+ * (RFC 5905 §8), ICMP errors matched with the request they quote, requests left unanswered. State is bounded by
+ * the open requests (expired after `requestTimeout`) and the number of paths, never by the number of packets.
+ */
+export class Correlator {
+  private readonly paths = new Map<string, PathState>();
+  /** Open requests in arrival order, for expiry; `head` skips the ones already handled. */
+  private queue: Pending[] = [];
+  private head = 0;
+  private lastWall: WallTime = { sec: 0, nsec: 0 };
+  readonly checksums: ChecksumTracker;
+  readonly controls = new ControlTracker();
+  ntpFrames = 0;
+  private readonly timeout: number;
+  private readonly endGrace: number;
+
+  constructor(private readonly options: CorrelatorOptions = {}) {
+    this.timeout = options.requestTimeout ?? 10;
+    this.endGrace = options.endGrace ?? 1;
+    this.checksums = new ChecksumTracker(options.localIps);
+  }
+
+  feed(f: DecodedFrame): void {
+    const wall: WallTime = { sec: f.tsSec, nsec: f.tsNsec };
+    if (wallDiff(wall, this.lastWall) > 0) this.lastWall = wall;
+    this.expire(wall);
+    if (f.icmp) {
+      if (f.icmp.isError) this.onIcmp(f, wall);
+      return;
+    }
+    const udp = f.udp;
+    const ip = f.ip;
+    const msg = f.ntp?.message;
+    if (!udp || !ip || !msg) return;
+    this.ntpFrames++;
+    if (msg.kind === 'control' || msg.kind === 'private') {
+      this.controls.add(f, msg, ip, udp);
+      return;
+    }
+    if (msg.mode === 3) this.onRequest(f, wall, msg);
+    else if (msg.mode === 4) this.onReply(f, wall, msg);
+    else this.checksums.add(f, ip.src, false);
+  }
+
+  private path(client: string, clientPort: number, server: string, serverPort: number): PathState {
+    const key = `${client}|${server}|${serverPort}`;
+    let p = this.paths.get(key);
+    if (!p) {
+      p = {
+        acc: new PathAccumulator('capture', { ip: client, port: clientPort }, { ip: server, port: serverPort }),
+        open: new Map(),
+        answered: [],
+        sideClient: 0,
+        sideServer: 0,
+        t1Consistent: 0,
+        t1Inconsistent: 0,
+      };
+      this.paths.set(key, p);
+    }
+    return p;
+  }
+
+  private onRequest(f: DecodedFrame, wall: WallTime, msg: NtpTimePacket): void {
+    const ip = f.ip!;
+    const udp = f.udp!;
+    const p = this.path(ip.src, udp.srcPort, ip.dst, udp.dstPort);
+    this.noteSide(p, f, ip.src, ip.dst, true);
+    this.noteT1(p, msg.transmitTime, wall);
+    const seq = p.acc.addRequest(f.frame, wallToSeconds(wall));
+    const pending: Pending = {
+      path: p,
+      seq,
+      frame: f.frame,
+      wall,
+      clientPort: udp.srcPort,
+      transmit: msg.transmitTime,
+      version: msg.version,
+      mode: msg.mode,
+      badChecksum: udp.checksumStatus === 'bad',
+      done: false,
+    };
+    this.checksums.add(f, ip.src, false);
+    const key = timestampKey(msg.transmitTime);
+    const older = p.open.get(key);
+    if (older) this.finish(older, { outcome: 'none' });
+    p.open.set(key, pending);
+    this.queue.push(pending);
+  }
+
+  private onReply(f: DecodedFrame, wall: WallTime, msg: NtpTimePacket): void {
+    const ip = f.ip!;
+    const udp = f.udp!;
+    const p = this.path(ip.dst, udp.dstPort, ip.src, udp.srcPort);
+    this.noteSide(p, f, ip.dst, ip.src, false);
+    const key = timestampKey(msg.originTime);
+    let pending = p.open.get(key);
+    if (pending && (pending.clientPort !== udp.dstPort || !sameTimestamp(pending.transmit, msg.originTime))) {
+      pending = undefined;
+    }
+    const bogus: string[] = [];
+    if (!pending) {
+      if (p.answered.includes(key)) bogus.push('duplicate');
+      else {
+        // RFC 5905 §8 test 2: the origin must equal the transmit of a request we sent. A reply to an open request
+        // on the same port with another origin is bogus; one with no request at all was sent before the capture began.
+        pending = this.latestOpen(p, udp.dstPort);
+        if (pending) bogus.push('origin-mismatch');
+      }
+    }
+    const answeredBad = pending?.badChecksum ?? false;
+    this.checksums.add(f, ip.src, false, answeredBad ? pending!.path.acc.client.ip : undefined);
+    const reply = summarizeReply(msg, ip.version);
+    if (msg.stratum !== 0) {
+      // Test 3 (RFC 5905 §8): zero timestamps; and a server cannot transmit before it received.
+      if (isZeroTimestamp(msg.transmitTime)) bogus.push('zero-transmit');
+      if (isZeroTimestamp(msg.receiveTime)) bogus.push('zero-receive');
+      else if (!isZeroTimestamp(msg.transmitTime) && tsLess(msg.transmitTime, msg.receiveTime)) {
+        bogus.push('receive-after-transmit');
+      }
+    }
+    if (!pending) {
+      // A reply whose request is not in the capture still tells us about the server.
+      const orphan: NtpExchange = {
+        client: { ip: ip.dst, port: udp.dstPort },
+        server: { ip: ip.src, port: udp.srcPort },
+        requestFrame: f.frame,
+        requestTime: wallToSeconds(wall),
+        requestVersion: msg.version,
+        requestMode: 3,
+        requestTransmit: msg.originTime,
+        outcome: 'reply',
+        replyFrame: f.frame,
+        replyTime: wallToSeconds(wall),
+        reply,
+      };
+      if (bogus.length) orphan.bogus = bogus;
+      p.acc.addOutcome(orphan, Number.MAX_SAFE_INTEGER);
+      return;
+    }
+    const x = this.baseExchange(pending);
+    x.outcome = 'reply';
+    x.replyFrame = f.frame;
+    x.replyTime = wallToSeconds(wall);
+    x.reply = reply;
+    if (bogus.length) x.bogus = bogus;
+    else this.computeOffset(x, pending, wall, msg);
+    this.finish(pending, x);
+    if (!bogus.includes('duplicate')) {
+      p.answered.push(key);
+      if (p.answered.length > RECENT_ANSWERED) p.answered.shift();
+    }
+  }
+
+  private onIcmp(f: DecodedFrame, wall: WallTime): void {
+    const icmp = f.icmp!;
+    const q = icmp.quoted;
+    if (!q || q.protocol !== 17 || q.dstPort === undefined || q.srcPort === undefined) return;
+    // Only errors answering a request to an NTP server (quoted destination port 123, or a client-mode payload).
+    const quotedMsg = q.ntp?.message;
+    const isRequest = q.dstPort === 123 || (quotedMsg?.kind === 'time' && quotedMsg.mode === 3);
+    if (!isRequest) return;
+    this.ntpFrames++;
+    const p = this.path(q.src, q.srcPort, q.dst, q.dstPort);
+    let pending: Pending | undefined;
+    if (quotedMsg?.kind === 'time') {
+      const cand = p.open.get(timestampKey(quotedMsg.transmitTime));
+      if (cand && cand.clientPort === q.srcPort) pending = cand;
+    }
+    pending ??= this.latestOpen(p, q.srcPort);
+    const info = { frame: f.frame, version: icmp.version, type: icmp.type, code: icmp.code, reporter: f.ip?.src ?? '?' };
+    if (!pending) {
+      // The request itself is not in the capture (a filter on ICMP only, or it fell before the start).
+      const seq = p.acc.addRequest(f.frame, wallToSeconds(wall));
+      const x: NtpExchange = {
+        client: { ip: q.src, port: q.srcPort },
+        server: { ip: q.dst, port: q.dstPort },
+        requestFrame: f.frame,
+        requestTime: wallToSeconds(wall),
+        requestVersion: quotedMsg?.version ?? 0,
+        requestMode: 3,
+        requestTransmit: quotedMsg?.kind === 'time' ? quotedMsg.transmitTime : { seconds: 0, fraction: 0 },
+        outcome: 'icmp',
+        icmp: info,
+      };
+      p.acc.addOutcome(x, seq);
+      return;
+    }
+    const x = this.baseExchange(pending);
+    x.outcome = 'icmp';
+    x.icmp = info;
+    this.finish(pending, x);
+  }
+
+  private latestOpen(p: PathState, clientPort: number): Pending | undefined {
+    let found: Pending | undefined;
+    for (const o of p.open.values()) if (o.clientPort === clientPort) found = o;
+    return found;
+  }
+
+  private baseExchange(q: Pending): NtpExchange {
+    return {
+      client: { ip: q.path.acc.client.ip, port: q.clientPort },
+      server: q.path.acc.server,
+      requestFrame: q.frame,
+      requestTime: wallToSeconds(q.wall),
+      requestVersion: q.version,
+      requestMode: q.mode,
+      requestTransmit: q.transmit,
+      outcome: 'none',
+    };
+  }
+
+  private finish(q: Pending, x: Partial<NtpExchange> & { outcome: NtpExchange['outcome'] }): void {
+    if (q.done) return;
+    q.done = true;
+    q.path.open.delete(timestampKey(q.transmit));
+    const full: NtpExchange = x.requestFrame === undefined ? { ...this.baseExchange(q), ...x } : (x as NtpExchange);
+    q.path.acc.addOutcome(full, q.seq);
+  }
+
+  private expire(now: WallTime): void {
+    const q = this.queue;
+    while (this.head < q.length) {
+      const p = q[this.head]!;
+      if (!p.done && wallDiff(now, p.wall) < this.timeout) break;
+      if (!p.done) this.finish(p, { outcome: 'none' });
+      this.head++;
+    }
+    if (this.head > 4096 && this.head * 2 > q.length) {
+      this.queue = q.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /**
+   * Which end captured: SLL packet types (outgoing requests = client side), --local-ip, and requests with bad
+   * checksums that were answered anyway (tx checksum offload: only the sender sees them bad).
+   */
+  private noteSide(p: PathState, f: DecodedFrame, client: string, server: string, isRequest: boolean): void {
+    const local = this.options.localIps;
+    if (local?.has(client)) p.sideClient++;
+    if (local?.has(server)) p.sideServer++;
+    const t = f.link.packetType;
+    if (t === PACKET_OUTGOING) isRequest ? p.sideClient++ : p.sideServer++;
+    else if (t === PACKET_HOST) isRequest ? p.sideServer++ : p.sideClient++;
+  }
+
+  /** chrony puts a random cookie in its requests' transmit field: T1 is then no clock reading. */
+  private noteT1(p: PathState, t1: NtpTimestamp, wall: WallTime): void {
+    if (p.lastT1 && p.lastT1Wall) {
+      const stated = ntpMinusWall(t1, p.lastT1Wall) - ntpMinusWall(p.lastT1, p.lastT1Wall);
+      const elapsed = wallDiff(wall, p.lastT1Wall);
+      if (Math.abs(stated - elapsed) < 0.5) p.t1Consistent++;
+      else p.t1Inconsistent++;
+    }
+    p.lastT1 = t1;
+    p.lastT1Wall = wall;
+  }
+
+  private capturedAt(p: PathState): NtpPathObservation['capturedAt'] {
+    if (p.sideClient > p.sideServer) return 'client';
+    if (p.sideServer > p.sideClient) return 'server';
+    return 'unknown';
+  }
+
+  /**
+   * RFC 5905 §8 offset and delay. T2, T3 come from the reply. Where the capture host is the client (or its clock
+   * is), T1/T4 are the capture times of request and reply — exact, and immune to clients (chrony) that put a
+   * random cookie in T1. Where the capture is at the server, only T2 − T1 is known: the one-way offset, which
+   * includes the forward delay.
+   */
+  private computeOffset(x: NtpExchange, q: Pending, replyWall: WallTime, msg: NtpTimePacket): void {
+    if (isZeroTimestamp(msg.receiveTime) || isZeroTimestamp(msg.transmitTime)) return;
+    const p = q.path;
+    const t2MinusT1w = ntpMinusWall(msg.receiveTime, q.wall);
+    const t3MinusT4w = ntpMinusWall(msg.transmitTime, replyWall);
+    const t1Random = p.t1Inconsistent > p.t1Consistent || isZeroTimestamp(q.transmit);
+    let side = this.capturedAt(p);
+    if (side === 'unknown') {
+      // Whose clock does the capture clock agree with? The client's stated T1, or the server's T2?
+      const d1 = Math.abs(ntpMinusWall(q.transmit, q.wall));
+      side = t1Random || d1 <= Math.abs(t2MinusT1w) ? 'client' : 'server';
+    }
+    if (side === 'client') {
+      x.offset = (t2MinusT1w + t3MinusT4w) / 2;
+      // δ = (T4 − T1) − (T3 − T2) = (T2 − T1) − (T3 − T4)
+      x.delay = t2MinusT1w - t3MinusT4w;
+      x.offsetMethod = 'capture-client';
+    } else if (!t1Random) {
+      x.offset = ntpMinusWall(msg.receiveTime, q.wall) - ntpMinusWall(q.transmit, q.wall);
+      x.offsetMethod = 'one-way';
+    }
+  }
+
+  /** Ends the stream: requests still open count as unanswered unless they were sent in the last `endGrace` s. */
+  end(): void {
+    for (let i = this.head; i < this.queue.length; i++) {
+      const q = this.queue[i]!;
+      if (q.done) continue;
+      if (wallDiff(this.lastWall, q.wall) < this.endGrace) {
+        q.done = true;
+        continue;
+      }
+      this.finish(q, { outcome: 'none' });
+    }
+    this.queue = [];
+    this.head = 0;
+  }
+
+  pathObservations(): NtpPathObservation[] {
+    return [...this.paths.values()].map((p) => p.acc.toObservation(this.capturedAt(p)));
+  }
+}
+
+function summarizeReply(msg: NtpTimePacket, ipVersion: 4 | 6): ReplySummary {
+  return {
+    leap: msg.leap,
+    version: msg.version,
+    mode: msg.mode,
+    stratum: msg.stratum,
+    poll: msg.poll,
+    precision: msg.precision,
+    rootDelay: msg.rootDelay,
+    rootDispersion: msg.rootDispersion,
+    refid: msg.refid,
+    refidText: describeRefid(msg.stratum, msg.refid, ipVersion).text,
+    referenceTime: msg.referenceTime,
+    originTime: msg.originTime,
+    receiveTime: msg.receiveTime,
+    transmitTime: msg.transmitTime,
+  };
+}
+
+function sameTimestamp(a: NtpTimestamp, b: NtpTimestamp): boolean {
+  return a.seconds === b.seconds && a.fraction === b.fraction;
+}
+
+function tsLess(a: NtpTimestamp, b: NtpTimestamp): boolean {
+  return a.seconds < b.seconds || (a.seconds === b.seconds && a.fraction < b.fraction);
+}
