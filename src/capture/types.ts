@@ -18,17 +18,34 @@ export interface CaptureRecord {
    * copy (`slice()`) whatever must outlive it.
    */
   data: Uint8Array;
+  /**
+   * Optional zero-copy access (added by src/capture/read.ts): the reader's whole buffer and where this record's
+   * bytes start in it, so `data` equals `buffer.subarray(dataOffset, dataOffset + capturedLength)`. Lets a hot
+   * loop peek at a few bytes without allocating a view per record. Same lifetime as `data`.
+   */
+  buffer?: Uint8Array;
+  dataOffset?: number;
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng';
 
 export interface CaptureInterface {
+  /** pcapng: the interface id within its section (what records carry); classic pcap: 0. */
   id: number;
+  /** pcapng: 0-based index of the section the interface belongs to (ids restart in every section). */
+  section?: number;
   linkType: number;
   snapLength: number;
   name?: string;
   /** Timestamp resolution as a power of ten of seconds (6 = µs, 9 = ns). */
   tsResolutionDigits: number;
+  /** Set when pcapng if_tsresol is a power of two: 2^-bits s (tsResolutionDigits is then the decimal digits that cover it). */
+  tsResolutionBits?: number;
+  /**
+   * Bytes of frame check sequence at the end of each packet, when the file says (pcap: the FCS bits of the
+   * link-type field; pcapng: if_fcslen). Absent when unknown.
+   */
+  fcsLength?: number;
 }
 
 /** Why and where a reader stopped before the end of the input; what it read before stays valid. */

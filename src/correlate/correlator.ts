@@ -46,6 +46,8 @@ interface PathState {
 }
 
 const RECENT_ANSWERED = 16;
+/** Seconds within which the capture clock is taken to agree with a stated T1. */
+const CLOCK_AGREEMENT = 0.005;
 /** Linux SLL/SLL2 packet types (packet(7)): PACKET_HOST 0, PACKET_OUTGOING 4. */
 const PACKET_HOST = 0;
 const PACKET_OUTGOING = 4;
@@ -331,8 +333,9 @@ export class Correlator {
     let side = this.capturedAt(p);
     if (side === 'unknown') {
       // Whose clock does the capture clock agree with? The client's stated T1, or the server's T2?
+      // A few ms of slack: clients that stamp T1 from a millisecond clock still count as agreeing.
       const d1 = Math.abs(ntpMinusWall(q.transmit, q.wall));
-      side = t1Random || d1 <= Math.abs(t2MinusT1w) ? 'client' : 'server';
+      side = t1Random || d1 <= Math.abs(t2MinusT1w) + CLOCK_AGREEMENT ? 'client' : 'server';
     }
     if (side === 'client') {
       x.offset = (t2MinusT1w + t3MinusT4w) / 2;

@@ -26,6 +26,10 @@ export interface Evidence {
   text: string;
   /** Frame numbers (captures) or sample indexes (probes) the user can check. */
   frames?: number[];
+  /** What `frames` counts: 'frame' (capture, the default) or 'sample' (probe sample indexes). */
+  unit?: 'frame' | 'sample';
+  /** How many frames the fact covers in all, when `frames` lists only the first few (FrameSample.count). */
+  total?: number;
   /** Config file and line, when the evidence is a directive. */
   file?: string;
   line?: number;

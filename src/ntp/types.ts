@@ -89,6 +89,8 @@ export interface NtpControlMessage {
   offset: number;
   count: number;
   data: Uint8Array;
+  /** Optional authenticator after the (padded) data: ntpq's authenticated requests (RFC 9327 §2.1, ntpq.c). */
+  mac?: NtpMac;
 }
 
 /** Mode 7 private (ntpdc) message header, as classic ntpd's ntp_request.h lays it out. */
@@ -105,6 +107,10 @@ export interface NtpPrivateMessage {
   requestCode: number;
   itemCount: number;
   itemSize: number;
+  /** err field: the high 4 bits of err_nitems (0 = INFO_OKAY, 1 IMPL, 2 REQ, 3 FMT, 4 NODATA, 7 AUTH). */
+  errorCode?: number;
+  /** Everything after the 8-octet header (items, request data, and any timestamp/key id/MAC), copied. */
+  data?: Uint8Array;
 }
 
 export type NtpMessage =
@@ -122,9 +128,33 @@ export interface NtpDecodeIssue {
   message: string;
 }
 
+/**
+ * The fields of a time packet's fixed header that fit in a buffer shorter than 48 octets (typically the NTP
+ * bytes an ICMP error quotes). For modes 6 and 7 only leap/version/mode are filled.
+ */
+export interface NtpPartialHeader {
+  leap: number;
+  version: number;
+  mode: number;
+  stratum?: number;
+  poll?: number;
+  precision?: number;
+  rootDelay?: number;
+  rootDispersion?: number;
+  refid?: number;
+  referenceTime?: NtpTimestamp;
+  originTime?: NtpTimestamp;
+  receiveTime?: NtpTimestamp;
+  transmitTime?: NtpTimestamp;
+  /** Octets that were present. */
+  available: number;
+}
+
 export interface NtpDecodeResult {
   /** Present whenever the fixed header (or, for mode 6/7, its header) decoded; absent when too short for it. */
   message?: NtpMessage;
+  /** Set when `message` is absent but at least one octet was present: whatever header fields fit. */
+  partial?: NtpPartialHeader;
   truncated: boolean;
   issues: NtpDecodeIssue[];
 }

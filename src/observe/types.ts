@@ -130,7 +130,13 @@ export type Observation =
   | ChecksumObservation
   | ControlObservation
   | InputObservation
-  | LocalAddressObservation;
+  | LocalAddressObservation
+  | import('./node-types.js').NtpdConfigObservation
+  | import('./node-types.js').ChronyConfigObservation
+  | import('./node-types.js').FirewallObservation
+  | import('./node-types.js').TimeDaemonsObservation
+  | import('./node-types.js').DaemonStateObservation
+  | import('./node-types.js').InspectionGapObservation;
 
 export type ObservationKind = Observation['kind'];
 export type ObservationOf<K extends ObservationKind> = Extract<Observation, { kind: K }>;

@@ -1,0 +1,69 @@
+// `npm run bench`: analyze throughput and memory against tshark and tcpdump on the same generated captures.
+// Targets (issue 2): analyze end to end ≥ 20× tshark -Y ntp and ≥ 2× tcpdump udp port 123; peak RSS flat as the
+// file grows. Also runs the server benchmark (bench/serve.mjs) when present.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from './gen-capture.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench', 'out');
+mkdirSync(out, { recursive: true });
+const cli = join(root, 'dist', 'cli.js');
+const quick = process.argv.includes('--quick');
+
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const haveTime = existsSync('/usr/bin/time');
+
+/** Runs a shell command with stdout to /dev/null; returns wall seconds and peak RSS (MiB) from GNU time. */
+function measure(cmd) {
+  const wrapped = haveTime ? `/usr/bin/time -f '%e %M' sh -c '${cmd} > /dev/null 2>&1'` : cmd;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('sh', ['-c', wrapped], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const m = /([\d.]+) (\d+)\s*$/.exec(r.stderr || '');
+  return { seconds: m ? Number(m[1]) : wall, rssMiB: m ? Number(m[2]) / 1024 : NaN, status: r.status };
+}
+
+const cases = quick
+  ? [{ name: 'quick', frames: 200_000, clients: 64 }]
+  : [
+      { name: '2M-few-clients', frames: 2_000_000, clients: 64 },
+      { name: '2M-many-clients', frames: 2_000_000, clients: 100_000 },
+      { name: '500k-few-clients', frames: 500_000, clients: 64 },
+      { name: '4M-few-clients', frames: 4_000_000, clients: 64 },
+    ];
+
+const rows = [];
+for (const c of cases) {
+  const file = join(out, `${c.name}.pcap`);
+  if (!existsSync(file)) generate(file, c);
+  const size = statSync(file).size;
+  measure(`cat ${file}`); // warm the page cache so every tool reads from memory
+  const a = measure(`node ${cli} analyze ${file} --json`);
+  const row = { case: c.name, frames: c.frames, MB: (size / 1e6).toFixed(0), analyze_s: a.seconds, analyze_pps: Math.round(c.frames / a.seconds), analyze_rss_MiB: a.rssMiB.toFixed(0) };
+  if (has('tcpdump')) {
+    const t = measure(`tcpdump -r ${file} -n udp port 123`);
+    row.tcpdump_s = t.seconds;
+    row.vs_tcpdump = (t.seconds / a.seconds).toFixed(2) + 'x';
+  }
+  if (has('tshark') && c.frames <= 2_000_000) {
+    const t = measure(`tshark -r ${file} -Y ntp`);
+    row.tshark_s = t.seconds;
+    row.vs_tshark = (t.seconds / a.seconds).toFixed(1) + 'x';
+  }
+  rows.push(row);
+  console.log(JSON.stringify(row));
+}
+console.table(rows);
+const small = rows.find((r) => r.case === '500k-few-clients');
+const big = rows.find((r) => r.case === '4M-few-clients');
+if (small && big) console.log(`peak RSS 500k frames: ${small.analyze_rss_MiB} MiB; 4M frames: ${big.analyze_rss_MiB} MiB (flat = state bounded by open exchanges and paths)`);
+
+const serveBench = join(root, 'bench', 'serve.mjs');
+if (existsSync(serveBench) && !process.argv.includes('--no-serve')) {
+  console.log('\nserver benchmark (bench/serve.mjs):');
+  spawnSync('node', [serveBench], { stdio: 'inherit' });
+}
+if (process.argv.includes('--clean')) rmSync(out, { recursive: true, force: true });

@@ -1,0 +1,51 @@
+/** Helpers over path observations (one client ↔ one server), shared by the packet rules. */
+import type { NtpPathObservation } from '../../src/observe/types.js';
+
+/**
+ * Paths grouped by server address, in first-seen order. Path findings take the server's IP as subject so that a
+ * root cause (a firewall reject) folds the symptoms (no reply) it explains on the same server.
+ */
+export function byServer(paths: readonly NtpPathObservation[]): Map<string, NtpPathObservation[]> {
+  const out = new Map<string, NtpPathObservation[]>();
+  for (const p of paths) {
+    const list = out.get(p.server.ip);
+    if (list) list.push(p);
+    else out.set(p.server.ip, [p]);
+  }
+  return out;
+}
+
+/** '198.51.100.130:40123→198.51.100.100:123' ('[2001:db8::1]:123' for IPv6). */
+export function pair(p: Pick<NtpPathObservation, 'client' | 'server'>): string {
+  return `${hostPort(p.client.ip, p.client.port)}→${hostPort(p.server.ip, p.server.port)}`;
+}
+
+function hostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+export function isIpv6(ip: string): boolean {
+  return ip.includes(':');
+}
+
+/** The distinct client addresses of some paths, for titles: '198.51.100.130' or '3 clients'. */
+export function clientsText(paths: readonly NtpPathObservation[]): string {
+  const ips = [...new Set(paths.map((p) => p.client.ip))];
+  return ips.length === 1 ? (ips[0] as string) : `${ips.length} clients`;
+}
+
+/**
+ * The client network as access-control lines want it: the /24 around an IPv4 client (the seed's
+ * `restrict 192.168.1.0 mask 255.255.255.0`), the client itself for IPv6. Titles tell the user to widen it.
+ */
+export function clientNetwork(ip: string): { address: string; mask: string; cidr: string } {
+  if (isIpv6(ip)) return { address: ip, mask: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', cidr: `${ip}/128` };
+  const parts = ip.split('.');
+  const net = `${parts[0]}.${parts[1]}.${parts[2]}.0`;
+  return { address: net, mask: '255.255.255.0', cidr: `${net}/24` };
+}
+
+/** Loopback or link-local sources: ntpq/ntpdc run on the server itself (or its LAN segment by design). */
+export function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1';
+}

@@ -1,0 +1,65 @@
+/**
+ * Does a refid name a given address? RFC 5905 §7.3: at stratum ≥ 2 the refid is the upstream's IPv4 address, or
+ * for IPv6 the first four octets of the MD5 hash of its address (ntpd and chrony both do this).
+ */
+import { createHash } from 'node:crypto';
+import { refidFromText } from '../../src/ntp/refid.js';
+
+/** The 16 octets of an IPv6 address in text form (with '::' and an optional embedded IPv4 tail); undefined if invalid. */
+export function ipv6Bytes(text: string): Uint8Array | undefined {
+  let s = text.trim();
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  const words: number[] = [];
+  const parse = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const groups = part.split(':');
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i] as string;
+      if (i === groups.length - 1 && g.includes('.')) {
+        const q = g.split('.').map(Number);
+        if (q.length !== 4 || q.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) return undefined;
+        out.push((q[0]! << 8) | q[1]!, (q[2]! << 8) | q[3]!);
+        continue;
+      }
+      if (!/^[0-9a-f]{1,4}$/i.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const head = parse(halves[0] as string);
+  const tail = halves.length === 2 ? parse(halves[1] as string) : [];
+  if (!head || !tail) return undefined;
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 2 ? fill < 1 : fill !== 0) return undefined;
+  words.push(...head, ...new Array<number>(Math.max(0, fill)).fill(0), ...tail);
+  const bytes = new Uint8Array(16);
+  words.forEach((w, i) => {
+    bytes[2 * i] = w >> 8;
+    bytes[2 * i + 1] = w & 0xff;
+  });
+  return bytes;
+}
+
+/** The refid an NTP server synchronised to `address` puts in its packets (IPv4 as is, IPv6 MD5-hashed). */
+export function refidFor(address: string): number | undefined {
+  if (!address.includes(':')) return refidFromText(address);
+  const bytes = ipv6Bytes(address);
+  if (!bytes) return undefined;
+  const d = createHash('md5').update(bytes).digest();
+  return d.readUInt32BE(0);
+}
+
+/** True when a refid as the observations print it ('192.0.2.1', 'hash 0x1a2b3c4d') names `address`. */
+export function refidNames(refidText: string, address: string): boolean {
+  if (refidText === '' || address === '') return false;
+  const want = refidFor(address);
+  const got = refidFromText(refidText);
+  if (want === undefined || got === undefined) return false;
+  // An ASCII refid ('LOCL', 'INIT') never matches: only dotted quads and hashes name an upstream.
+  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(refidText.trim()) && !/^(hash\s+)?0x[0-9a-f]+$/i.test(refidText.trim())) return false;
+  return want === got;
+}

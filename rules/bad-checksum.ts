@@ -1,0 +1,62 @@
+import { defineRule } from '../src/diagnose/define.js';
+import type { Evidence, Hit } from '../src/diagnose/types.js';
+import { readChecksum } from './_lib/checksum.js';
+import { fact, note, plural } from './_lib/evidence.js';
+import { draft, ranked } from './_lib/fixes.js';
+
+/**
+ * Bad UDP checksums on datagrams another host sent: corruption on the way (or in a NIC). The receiving kernel
+ * discards them silently, so replies can be on the wire and still never reach the client's daemon.
+ */
+export default defineRule({
+  meta: {
+    id: 'bad-checksum',
+    summary: 'Bad UDP checksums on datagrams received from another host: real corruption',
+    severity: 'warning',
+    confidence: 0.75,
+    priority: 50,
+    why:
+      'A UDP datagram whose checksum fails is discarded by the receiving kernel without a word (counted in UdpInCsumErrors). ' +
+      'When the capture host received it from another host — and nothing shows it was accepted — the bytes changed on the way: ' +
+      'a bad cable, NIC or switch port, or a middlebox that rewrites the packet without fixing the checksum.',
+    references: ['RFC 768 (UDP checksum)', 'RFC 1122 §4.1.3.4 (bad checksums are discarded)', 'ethtool(8) (-S)', 'nstat(8)'],
+  },
+  match(ctx) {
+    const paths = ctx.of('ntp-path');
+    const hits: Hit[] = [];
+    for (const c of ctx.of('udp-checksum')) {
+      if (c.sentByCaptureHost === true) continue;
+      const r = readChecksum(c, paths);
+      if (r.artifact) continue;
+      const known = c.sentByCaptureHost === false;
+      const evidence: Evidence[] = [
+        fact(c.source, `${plural(c.bad.count, 'datagram')} from ${c.sender} had bad UDP checksums${c.good ? `; ${c.good} from it verified` : ''}`, c.bad),
+        note(known ? `Received from another host: ${c.basis}` : `Which host took the capture is unknown (${c.basis}): if it was ${c.sender} itself, this is tx checksum offload instead`),
+      ];
+      if (r.asServer.length > 0) {
+        evidence.push(note(`These include ${c.sender}'s NTP replies: the client's kernel discards them, so its daemon sees no answer`));
+      }
+      const onWire = draft(
+        'generic',
+        `Capture on ${c.sender} too (IF: its interface toward the client): good checksums leaving it and bad ones arriving means the path corrupts them`,
+        [`tcpdump -n -vv -i IF udp port 123 and host ${c.sender}`],
+        'nstat -az UdpInCsumErrors',
+      );
+      const link = draft(
+        'generic',
+        'On the receiving host (IF: its interface): look for the faulty link in the error counters, then change cable or port',
+        ['ethtool -S IF | grep -i -E "err|crc"', 'ip -s link show IF'],
+        'nstat -az UdpInCsumErrors',
+      );
+      const hit: Hit = {
+        subject: c.sender,
+        title: `Datagrams from ${c.sender} arrive with bad UDP checksums${known ? ': corrupted on the way' : ' (corruption, unless the capture was taken on it)'}`,
+        evidence,
+        fixes: ranked(known ? [link, onWire] : [onWire, link]),
+      };
+      if (!known) hit.confidence = 0.5;
+      hits.push(hit);
+    }
+    return hits;
+  },
+});

@@ -1,0 +1,64 @@
+import { defineRule } from '../src/diagnose/define.js';
+import type { Evidence, Hit } from '../src/diagnose/types.js';
+import { readChecksum } from './_lib/checksum.js';
+import { fact, note, plural } from './_lib/evidence.js';
+import { draft, ranked } from './_lib/fixes.js';
+
+/**
+ * "bad udp cksum" on datagrams the capturing host sent itself: tx checksum offload, not a network fault. The seed
+ * "fixed" it with `ethtool --offload em1 rx off tx off`, which changes nothing on the wire and costs CPU.
+ */
+export default defineRule({
+  meta: {
+    id: 'checksum-offload-artifact',
+    summary: 'Bad UDP checksums only on datagrams the capturing host sent: tx checksum offload, not a fault',
+    severity: 'info',
+    confidence: 0.9,
+    priority: 90,
+    why:
+      'With transmit checksum offload the NIC computes the UDP checksum after the kernel handed it the packet; tcpdump ' +
+      'on the sending host copies the packet before that, so it prints "bad udp cksum" for datagrams that leave with a correct ' +
+      'one (veth and virtual NICs do the same in both directions). A receiver that answers a datagram — an NTP reply or even an ' +
+      'ICMP error — has verified its checksum. Turning offload off (the seed\'s `ethtool --offload em1 rx off tx off`) is unnecessary.',
+    references: ['RFC 768 (UDP checksum)', 'RFC 1122 §4.1.3.4 (bad checksums are discarded)', 'ethtool(8) (-k, --offload)', 'tcpdump(8) (-K, --dont-verify-checksums)'],
+  },
+  match(ctx) {
+    const paths = ctx.of('ntp-path');
+    const hits: Hit[] = [];
+    for (const c of ctx.of('udp-checksum')) {
+      const r = readChecksum(c, paths);
+      if (!r.artifact) continue;
+      const evidence: Evidence[] = [
+        fact(c.source, `${plural(c.bad.count, 'datagram')} from ${c.sender} had bad UDP checksums in the capture${c.good ? `; ${c.good} from it verified` : ''}`, c.bad),
+        note(`Sent by the capture host: ${c.basis}`),
+      ];
+      if (r.answered > 0) {
+        evidence.push(fact(c.source, `${plural(r.answered, 'request')} from ${c.sender} drew answers: the receiver checked those checksums and found them right`, ...r.asClient.map((p) => p.replies)));
+      } else if (r.asClient.length > 0 || r.asServer.length > 0) {
+        evidence.push(note('The exchange fails for another reason (see the other findings): these checksums are not why'));
+      }
+      const verify = `tcpdump -n -vv -c 4 -i IF udp port 123 and host ${c.sender}`;
+      hits.push({
+        subject: c.sender,
+        title: `"bad udp cksum" on ${c.sender}'s own datagrams is a capture artifact (tx checksum offload), not a network fault`,
+        evidence,
+        fixes: ranked([
+          draft(
+            'generic',
+            `On ${c.sender} (IF: the capture interface, e.g. em1): tx-checksumming on means the NIC fills in the checksum after tcpdump copied the packet`,
+            ['ethtool -k IF | grep tx-checksum'],
+            verify,
+          ),
+          draft('generic', `Or capture on the receiving host: the same datagrams show [udp sum ok] there`, [`tcpdump -n -vv -i IF udp port 123 and host ${c.sender}`], verify),
+          draft(
+            'generic',
+            'If offload was turned off to "fix" this (the seed ran ethtool --offload em1 rx off tx off): unnecessary, turn it back on',
+            ['ethtool --offload IF rx on tx on'],
+            'ethtool -k IF | grep checksumming',
+          ),
+        ]),
+      });
+    }
+    return hits;
+  },
+});

@@ -1,0 +1,37 @@
+/**
+ * Every rule, imported explicitly (the engine never imports rules/: the command that runs a diagnosis hands it
+ * this list). test/rules/meta.test.ts checks each rules/*.ts file appears here exactly once.
+ */
+import type { Rule } from '../src/diagnose/types.js';
+import badChecksum from './bad-checksum.js';
+import bogusReply from './bogus-reply.js';
+import checksumOffloadArtifact from './checksum-offload-artifact.js';
+import firewallReject from './firewall-reject.js';
+import hostUnreachable from './host-unreachable.js';
+import kissOfDeath from './kiss-of-death.js';
+import largeOffset from './large-offset.js';
+import mode6Exposed from './mode6-exposed.js';
+import noResponse from './no-response.js';
+import portUnreachable from './port-unreachable.js';
+import rateLimited from './rate-limited.js';
+import rootDistanceTooLarge from './root-distance-too-large.js';
+import selfSync from './self-sync.js';
+import serverUnsynchronized from './server-unsynchronized.js';
+
+export const rules: Rule[] = [
+  // Packets and probes.
+  firewallReject,
+  portUnreachable,
+  hostUnreachable,
+  noResponse,
+  serverUnsynchronized,
+  kissOfDeath,
+  rateLimited,
+  rootDistanceTooLarge,
+  largeOffset,
+  bogusReply,
+  checksumOffloadArtifact,
+  badChecksum,
+  mode6Exposed,
+  selfSync,
+];

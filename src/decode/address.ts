@@ -1,0 +1,87 @@
+/**
+ * Address text, built without per-byte string concatenation: IPv4 dotted quad (memoised: a capture holds few
+ * distinct addresses and millions of packets), IPv6 in RFC 5952 canonical form (§4: lowercase, no leading
+ * zeros, the longest run of two or more zero groups compressed — the first on a tie; §5: IPv4-mapped
+ * addresses as ::ffff:a.b.c.d).
+ */
+import { readU16, readU32 } from '../ntp/wire.js';
+
+const CACHE_LIMIT = 65536;
+let v4Cache = new Map<number, string>();
+
+export function ipv4ToString(addr: number): string {
+  return `${addr >>> 24}.${(addr >>> 16) & 0xff}.${(addr >>> 8) & 0xff}.${addr & 0xff}`;
+}
+
+/** Dotted quad of the 4 octets at b[p]. */
+export function formatIpv4(b: Uint8Array, p: number): string {
+  const addr = readU32(b, p);
+  let s = v4Cache.get(addr);
+  if (s === undefined) {
+    s = ipv4ToString(addr);
+    if (v4Cache.size >= CACHE_LIMIT) v4Cache = new Map();
+    v4Cache.set(addr, s);
+  }
+  return s;
+}
+
+const groups = new Array<number>(8).fill(0);
+
+interface V6Entry {
+  w0: number;
+  w1: number;
+  w2: number;
+  w3: number;
+  text: string;
+}
+let v6Cache = new Map<number, V6Entry>();
+
+/** RFC 5952 text of the 16 octets at b[p] (memoised by a hash of the address, checked word by word). */
+export function formatIpv6(b: Uint8Array, p: number): string {
+  const w0 = readU32(b, p);
+  const w1 = readU32(b, p + 4);
+  const w2 = readU32(b, p + 8);
+  const w3 = readU32(b, p + 12);
+  const key = (Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(w2 ^ (w3 >>> 7), 0xc2b2ae35) ^ w3) >>> 0;
+  const hit = v6Cache.get(key);
+  if (hit !== undefined && hit.w0 === w0 && hit.w1 === w1 && hit.w2 === w2 && hit.w3 === w3) return hit.text;
+  const text = ipv6Text(b, p);
+  if (v6Cache.size >= CACHE_LIMIT) v6Cache = new Map();
+  v6Cache.set(key, { w0, w1, w2, w3, text });
+  return text;
+}
+
+function ipv6Text(b: Uint8Array, p: number): string {
+  let bestStart = -1;
+  let bestLen = 1; // a single zero group is never compressed (RFC 5952 §4.2.2)
+  let runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    const g = readU16(b, p + 2 * i);
+    groups[i] = g;
+    if (g === 0) {
+      if (runStart < 0) runStart = i;
+      const len = i - runStart + 1;
+      if (len > bestLen) {
+        bestLen = len;
+        bestStart = runStart;
+      }
+    } else {
+      runStart = -1;
+    }
+  }
+  // ::ffff:a.b.c.d (RFC 5952 §5; RFC 4291 §2.5.5.2)
+  if (bestStart === 0 && bestLen === 5 && groups[5] === 0xffff) {
+    return `::ffff:${b[p + 12]}.${b[p + 13]}.${b[p + 14]}.${b[p + 15]}`;
+  }
+  const parts: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      parts.push(i === 0 ? ':' : '');
+      i += bestLen - 1;
+      if (i === 7) parts.push('');
+      continue;
+    }
+    parts.push((groups[i] as number).toString(16));
+  }
+  return parts.join(':');
+}

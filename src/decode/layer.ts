@@ -1,0 +1,15 @@
+import type { IpInfo } from './types.js';
+
+/** What an IP decoder hands to the next layer (internal to src/decode). Offsets index the frame's bytes. */
+export interface IpLayer {
+  info: IpInfo;
+  /** Where the source and destination addresses are (for the UDP pseudo-header, RFC 768 / RFC 8200 §8.1). */
+  srcAt: number;
+  dstAt: number;
+  /** Upper-layer payload: starts at payloadStart; captured up to payloadEnd; the IP length says wireEnd. */
+  payloadStart: number;
+  payloadEnd: number;
+  wireEnd: number;
+  /** A non-first fragment: the payload is not the start of an upper-layer header. */
+  laterFragment: boolean;
+}

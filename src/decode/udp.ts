@@ -1,0 +1,94 @@
+/**
+ * UDP, RFC 768:  source port(2) destination port(2) length(2) checksum(2), then data.
+ * The checksum covers a pseudo-header — source and destination address, zero, protocol 17, UDP length
+ * (RFC 768; IPv6: RFC 8200 §8.1, with the final destination of a routing header) — plus header and data.
+ * A zero checksum means "none" on IPv4 and is invalid on IPv6 (RFC 8200 §8.1). A sender using checksum
+ * offload hands the capture a partial sum: 'bad' on the sending host is the seed's "bad udp cksum" artifact.
+ */
+import { readU16 } from '../ntp/wire.js';
+import type { IpLayer } from './layer.js';
+import type { ChecksumStatus, DecodeIssue, UdpInfo } from './types.js';
+
+export const UDP_HEADER_LENGTH = 8;
+
+export interface UdpLayer {
+  info: UdpInfo;
+  payloadStart: number;
+  /** Captured end of the payload. */
+  payloadEnd: number;
+  /** Payload octets on the wire per the UDP length field. */
+  payloadWireLength: number;
+}
+
+/** One's-complement sum of b[start, end) as 16-bit big-endian words (odd tail padded with zero), unfolded. */
+export function onesComplementSum(b: Uint8Array, start: number, end: number, sum = 0): number {
+  let i = start;
+  const even = end - ((end - start) & 1);
+  for (; i < even; i += 2) sum += ((b[i] as number) << 8) | (b[i + 1] as number);
+  if (i < end) sum += (b[i] as number) << 8;
+  return sum;
+}
+
+export function foldChecksum(sum: number): number {
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 65536);
+  return sum;
+}
+
+/** Verifies the UDP checksum of a complete, unfragmented datagram at udpStart of `udpLength` octets. */
+export function verifyUdpChecksum(b: Uint8Array, ip: IpLayer, udpStart: number, udpLength: number): boolean {
+  const addrLength = ip.info.version === 4 ? 4 : 16;
+  let sum = onesComplementSum(b, ip.srcAt, ip.srcAt + addrLength);
+  sum = onesComplementSum(b, ip.dstAt, ip.dstAt + addrLength, sum);
+  sum += 17 + udpLength;
+  sum = onesComplementSum(b, udpStart, udpStart + udpLength, sum);
+  return foldChecksum(sum) === 0xffff;
+}
+
+export function decodeUdp(
+  b: Uint8Array,
+  ip: IpLayer,
+  issues: DecodeIssue[] | undefined,
+  layer = 'udp',
+): UdpLayer | undefined {
+  const p = ip.payloadStart;
+  const have = ip.payloadEnd - p;
+  if (have < UDP_HEADER_LENGTH) {
+    issues?.push({ kind: 'truncated', layer, offset: p, need: UDP_HEADER_LENGTH, have, message: 'UDP header cut off' });
+    return undefined;
+  }
+  const length = readU16(b, p + 4);
+  const checksum = readU16(b, p + 6);
+  const ipPayload = ip.wireEnd - p;
+  let wireLength = length;
+  let status: ChecksumStatus;
+  // An atomic fragment (RFC 6946: offset 0, no more fragments) holds the whole datagram.
+  const fragment = ip.info.fragment;
+  const fragmented = fragment !== undefined && (fragment.offset !== 0 || fragment.moreFragments);
+  // A first fragment carries only part of the datagram the UDP length describes.
+  if (length < UDP_HEADER_LENGTH || (length > ipPayload && !fragmented)) {
+    issues?.push({
+      kind: 'malformed',
+      layer,
+      offset: p + 4,
+      need: length,
+      have: ipPayload,
+      message: `UDP length ${length} does not fit the IP payload of ${ipPayload} octets`,
+    });
+    wireLength = ipPayload;
+    status = 'unverifiable';
+  } else if (checksum === 0) {
+    status = ip.info.version === 4 ? 'none' : 'bad';
+  } else if (fragmented || p + length > ip.payloadEnd) {
+    status = 'unverifiable';
+  } else {
+    status = verifyUdpChecksum(b, ip, p, length) ? 'ok' : 'bad';
+  }
+  const payloadStart = p + UDP_HEADER_LENGTH;
+  const wireEnd = p + wireLength;
+  return {
+    info: { srcPort: readU16(b, p), dstPort: readU16(b, p + 2), length, checksum, checksumStatus: status },
+    payloadStart,
+    payloadEnd: wireEnd < ip.payloadEnd ? wireEnd : ip.payloadEnd,
+    payloadWireLength: wireLength > UDP_HEADER_LENGTH ? wireLength - UDP_HEADER_LENGTH : 0,
+  };
+}

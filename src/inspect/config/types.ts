@@ -1,0 +1,130 @@
+/**
+ * What the config parsers return: every directive with its file and line (unknown ones too, never fatal),
+ * plus the directives the rules reason about, already split into fields. Pure data.
+ */
+
+/** One directive as written: keyword, arguments, where. */
+export interface Directive {
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  keyword: string;
+  args: string[];
+  /** The line as written, trimmed, comment removed. */
+  text: string;
+}
+
+/** Where a fact comes from, for evidence: file, line, text. */
+export interface Located {
+  file: string;
+  line: number;
+  text: string;
+}
+
+/** ntpd reference clock pseudo-address 127.127.T.U (ntp_refclock(5)): driver type T (1 = local clock), unit U. */
+export interface RefclockId {
+  type: number;
+  unit: number;
+  /** ntpsec `refclock NAME` driver name, e.g. 'local'. */
+  driver?: string;
+}
+
+/** A time source line: ntpd server/pool/peer/refclock, chrony server/pool/peer/refclock. */
+export interface ConfigSource extends Located {
+  directive: 'server' | 'pool' | 'peer' | 'refclock' | 'broadcast' | 'manycastclient';
+  /** Host name or address as written (for refclocks: the pseudo-address or driver). */
+  address: string;
+  options: string[];
+  /** Reference clock (ntpd 127.127.T.U or ntpsec/chrony `refclock`). */
+  refclock?: RefclockId;
+  /** Symmetric key id (ntpd `key N`, chrony `key N`). */
+  key?: number;
+  /** ntpsec `refclock local ... stratum N` inline. */
+  stratum?: number;
+  iburst: boolean;
+  prefer: boolean;
+  noselect: boolean;
+  /** Addresses the name resolved to on this node (filled by the node inspection; a literal address is itself). */
+  resolved?: string[];
+}
+
+export interface NtpFudge extends Located {
+  address: string;
+  refclock?: RefclockId;
+  stratum?: number;
+  refid?: string;
+}
+
+/** ntp_acc(5) restrict line. */
+export interface NtpRestrict extends Located {
+  /** 'default' (0.0.0.0/0 and ::/0), 'source' (ntpd ≥ 4.2.8 pool/server template), or an address. */
+  address: string;
+  mask?: string;
+  /** `restrict -4` / `-6`, or the address's family; undefined for `default` without -4/-6 (both). */
+  family?: 4 | 6;
+  flags: string[];
+}
+
+export interface NtpdConfig {
+  flavor: 'ntpd';
+  /** The file named on the command line or found; every file read (includefile) in `files`. */
+  file: string;
+  files: string[];
+  directives: Directive[];
+  sources: ConfigSource[];
+  fudges: NtpFudge[];
+  restricts: NtpRestrict[];
+  /** `tos orphan N` (ntp_misc(5)): serve as orphan parent at stratum N when no source is usable. */
+  orphan?: Located & { stratum: number };
+  /** `disable monitor` etc. (ntp_misc(5)). */
+  disabled: Array<Located & { flag: string }>;
+  enabled: Array<Located & { flag: string }>;
+  keys?: Located & { path: string };
+  trustedKeys: number[];
+  /** `tinker panic 0` disables the 1000 s sanity check (ntp_misc(5)). */
+  tinker: Array<Located & { name: string; value: number }>;
+  interfaces: Located[];
+  /** Keywords the parser does not know (kept, never fatal). */
+  unknown: Directive[];
+  /** Includes that could not be read (missing file, permission, cycle). */
+  unreadable: Array<{ file: string; reason: string; from?: Located }>;
+}
+
+/** chrony.conf(5) allow/deny (NTP service) or cmdallow/cmddeny (command port). */
+export interface ChronyAccess extends Located {
+  verb: 'allow' | 'deny';
+  /** `allow all` / `deny all`: removes earlier directives for the subnet and everything inside it. */
+  all: boolean;
+  /** Subnet as written; undefined = every address (both families). */
+  subnet?: string;
+}
+
+export interface ChronyConfig {
+  flavor: 'chrony';
+  file: string;
+  files: string[];
+  directives: Directive[];
+  sources: ConfigSource[];
+  access: ChronyAccess[];
+  cmdAccess: ChronyAccess[];
+  /** `local [stratum N] [orphan] ...`: serve the local clock when no source is usable. */
+  local?: Located & { stratum: number; orphan: boolean };
+  /** `makestep threshold limit`: step the clock when the offset is larger than threshold. */
+  makestep?: Located & { threshold: number; limit: number };
+  /** `port N` (0 = NTP server port closed). */
+  port?: Located & { port: number };
+  bindAddresses: Array<Located & { address: string }>;
+  /** `bindcmdaddress`: a path is the Unix command socket chronyc must use. */
+  bindCmdAddresses: Array<Located & { address: string }>;
+  unknown: Directive[];
+  unreadable: Array<{ file: string; reason: string; from?: Located }>;
+}
+
+export type TimeConfig = NtpdConfig | ChronyConfig;
+
+/** File access for the loaders: tests hand in a map, the CLI the real file system. */
+export interface ConfigReader {
+  readFile(path: string): Promise<string>;
+  /** Entries of a directory (names only). */
+  readdir(path: string): Promise<string[]>;
+}

@@ -1,0 +1,176 @@
+/**
+ * Observations about this node, from its config files, firewall, processes and the daemons' own state
+ * (node inspection, issue 4). Rules read these; the shell output and files they come from stay in src/inspect/.
+ */
+import type { ChronyConfig, Located, NtpdConfig } from '../inspect/config/types.js';
+
+/** How an access list (ntpd restrict, chrony allow/deny) treats one network of would-be clients. */
+export interface AccessDecision {
+  /** The network (CIDR) whose clients are considered. */
+  network: string;
+  /** Why that network: a subnet of one of this node's interfaces, or one the config names. */
+  why: 'interface' | 'configured';
+  /** The directive that decides (ntpd: best-matching restrict; chrony: most specific allow/deny). Absent = built-in default. */
+  by?: Located;
+  /** ntpd: the flags of that restrict entry (lower case). */
+  flags: string[];
+  /** Served at all: ntpd without ignore/noserve; chrony allowed. */
+  served: boolean;
+}
+
+/** An ntp.conf (classic ntpd or ntpsec) as read, with the facts derived from it. */
+export interface NtpdConfigObservation {
+  kind: 'ntpd-config';
+  source: 'config';
+  config: NtpdConfig;
+  /** Which ntpd reads it, when known (running binary, path under /etc/ntpsec). */
+  variant: 'ntpd' | 'ntpsec' | 'unknown';
+  /** The systemd unit that runs this daemon here ('ntpd' on CentOS, 'ntpsec' / 'ntp' on Debian), when known. */
+  service?: string;
+  /** A running daemon reads this file (its command line or default path). */
+  inUse: boolean;
+  /** How restrict treats the client networks (ntp_acc(5): the most specific match decides). */
+  clientAccess: AccessDecision[];
+  /** How restrict treats each configured upstream (replies from servers pass the same list). */
+  serverAccess: Array<{ address: string; source: Located; by?: Located; flags: string[] }>;
+}
+
+/** A chrony.conf as read, with the facts derived from it. */
+export interface ChronyConfigObservation {
+  kind: 'chrony-config';
+  source: 'config';
+  config: ChronyConfig;
+  service?: string;
+  inUse: boolean;
+  /** How allow/deny treats the client networks (chrony.conf(5) allow: most specific subnet wins, `all` overrides). */
+  clientAccess: AccessDecision[];
+}
+
+export type FirewallBackend = 'nftables' | 'iptables' | 'ip6tables' | 'firewalld';
+
+/** The firewall's verdict for a new inbound NTP request (UDP to port 123) from one client network. */
+export interface FirewallObservation {
+  kind: 'firewall';
+  source: 'node';
+  backend: FirewallBackend;
+  family: 4 | 6;
+  /** Client network the packet was evaluated for, or 'any' when none is known. */
+  from: string;
+  verdict: 'accept' | 'drop' | 'reject' | 'unknown';
+  /** For reject: the ICMP error as the tool names it ('icmp-host-prohibited', 'icmpx admin-prohibited', 'port-unreachable'). */
+  rejectWith?: string;
+  /** The rule (or chain policy / zone target) that decided. */
+  decidedBy?: {
+    text: string;
+    family?: string;
+    table?: string;
+    chain?: string;
+    /** nftables rule handle. */
+    handle?: number;
+    /** iptables: 1-based rule number in its chain. */
+    position?: number;
+    /** True when the chain's policy decided (no rule matched). */
+    policy?: boolean;
+  };
+  /** Where an accept rule has to go to be seen first: the chain that decided and the rule it must precede. */
+  insertAt?: { family?: string; table?: string; chain: string; beforeHandle?: number; position?: number };
+  /** firewalld: the zone that handled the packet. */
+  zone?: { name: string; target: string; services: string[]; ports: string[]; interfaces: string[]; sources: string[] };
+  /** Chains / rules walked, for evidence. */
+  trace: string[];
+  /** Conditions the evaluator could not decide and assumed to match (an xt match, an interface name). */
+  uncertain: string[];
+}
+
+export type TimeDaemonName = 'chronyd' | 'ntpd' | 'systemd-timesyncd' | 'openntpd';
+
+export interface TimeDaemonProcess {
+  name: TimeDaemonName;
+  pid: number;
+  argv: string[];
+  /** 'ntpsec' when the binary is ntpsec's ntpd. */
+  variant?: 'ntpd' | 'ntpsec';
+  /** Config file from the command line (`-f` chronyd, `-c` ntpd), when given. */
+  configPath?: string;
+  /** Process start, Unix seconds (from /proc/PID/stat and the boot time). */
+  startedAt?: number;
+}
+
+/** Which time daemons run in this node's network namespace. */
+export interface TimeDaemonsObservation {
+  kind: 'time-daemons';
+  source: 'node';
+  daemons: TimeDaemonProcess[];
+  /** Unix seconds when looked. */
+  at: number;
+  /** False when some processes could not be inspected (the list may miss one). */
+  complete: boolean;
+  /** Config files found on disk where the daemons keep them. */
+  configsOnDisk: string[];
+}
+
+/** One source as the daemon sees it (chronyc sources / ntpq peers). */
+export interface DaemonSource {
+  address: string;
+  /** Name as configured, when the daemon reports one. */
+  name?: string;
+  kind: 'server' | 'peer' | 'refclock' | 'other';
+  /** chronyc state character (* + - ? x ~) or ntpq tally code (* + - x . # o space). */
+  state: string;
+  /** This source is the one the clock follows. */
+  selected: boolean;
+  stratum?: number;
+  /** log2 seconds. */
+  poll?: number;
+  /** The 8-bit reach register (RFC 5905 §13: a 1 for each of the last 8 polls answered). */
+  reach: number;
+  /** Seconds since the last good sample; undefined = never. */
+  lastRx?: number;
+  /** Seconds. */
+  offset?: number;
+  delay?: number;
+  /** ntpq jitter / chrony sourcestats standard deviation, seconds. */
+  jitter?: number;
+  /** chrony sourcestats NP: samples held. */
+  samples?: number;
+  refid?: string;
+}
+
+/** What the running daemon itself reports (chronyc, ntpd mode 6 / ntpq). */
+export interface DaemonStateObservation {
+  kind: 'daemon-state';
+  source: 'daemon';
+  daemon: 'chronyd' | 'ntpd';
+  /** How it was asked: 'chronyc -c -n sources', 'mode 6 READVAR', ... */
+  via: string;
+  /** Seconds since the daemon started, when known. */
+  uptime?: number;
+  sources: DaemonSource[];
+  system?: {
+    stratum: number;
+    leap: number;
+    refid: string;
+    synchronized: boolean;
+    /** Seconds; clock − reference as the daemon estimates it. */
+    offset?: number;
+    rootDelay?: number;
+    rootDispersion?: number;
+  };
+}
+
+/** Something the inspection could not see, and why (not root, tool missing, timeout). */
+export interface InspectionGapObservation {
+  kind: 'inspection-gap';
+  source: 'node';
+  area: 'config' | 'firewall' | 'processes' | 'daemon' | 'interfaces';
+  what: string;
+  why: string;
+}
+
+export type NodeObservation =
+  | NtpdConfigObservation
+  | ChronyConfigObservation
+  | FirewallObservation
+  | TimeDaemonsObservation
+  | DaemonStateObservation
+  | InspectionGapObservation;

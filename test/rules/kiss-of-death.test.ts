@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/kiss-of-death.js';
+import { CLIENT, diagnose, hitsOf, path, SERVER, seen } from './_build.js';
+
+const kod = (code: string) => path({ strata: [seen(0, [2, 4])], leaps: [seen(3, [2, 4])], refids: [seen(code, [2, 4])], kissCodes: [seen(code, [2, 4])] });
+
+describe('kiss-of-death', () => {
+  it('names a DENY and offers the access-control fixes', () => {
+    const hit = hitsOf(rule, [kod('DENY')])[0]!;
+    expect(hit.subject).toBe(SERVER);
+    expect(hit.title).toBe(`${SERVER} sends Kiss-o'-Death DENY: Access denied by remote server`);
+    expect(hit.evidence[0]).toEqual({ text: `2 replies to ${CLIENT} were Kiss-o'-Death DENY: Access denied by remote server`, frames: [2, 4], unit: 'frame' });
+    expect(hit.fixes.map((f) => f.platform)).toEqual(['ntpd', 'ntpsec', 'chrony']);
+  });
+
+  it('offers key/NTS fixes for CRYP and NTSN', () => {
+    expect(hitsOf(rule, [kod('CRYP')])[0]!.fixes.map((f) => f.platform)).toEqual(['ntpd', 'chrony']);
+    expect(hitsOf(rule, [kod('NTSN')])[0]!.title).toContain('NTSN');
+  });
+
+  it('leaves RATE to rate-limited and INIT/STEP to server-unsynchronized', () => {
+    expect(hitsOf(rule, [kod('RATE')])).toEqual([]);
+    expect(hitsOf(rule, [kod('INIT')])).toEqual([]);
+    expect(hitsOf(rule, [kod('STEP')])).toEqual([]);
+    expect(diagnose([kod('INIT')]).map((f) => f.rule)).toEqual(['server-unsynchronized']);
+  });
+
+  it('stays quiet for ordinary replies', () => {
+    expect(hitsOf(rule, [path()])).toEqual([]);
+  });
+});

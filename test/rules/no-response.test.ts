@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/no-response.js';
+import { CLIENT, hitsOf, icmp, icmpPath, path, SERVER, silentPath } from './_build.js';
+
+describe('no-response', () => {
+  it('reports requests with neither reply nor ICMP (the seed\'s "Server dropped: no data", 5 transmits)', () => {
+    const p = silentPath([1, 2, 3, 4, 5], { lastRequestTime: 1454402643.717606 + 8 });
+    const hit = hitsOf(rule, [p])[0]!;
+    expect(hit.subject).toBe(SERVER);
+    expect(hit.title).toBe(`No reply from ${SERVER} to 5 requests from ${CLIENT}: dropped silently`);
+    expect(hit.evidence[0]).toEqual({
+      text: `5 requests ${CLIENT}:42275→${SERVER}:123 over 8.000 s got neither a reply nor an ICMP error`,
+      frames: [1, 2, 3, 4, 5],
+      unit: 'frame',
+    });
+    // Captured at the client: the network and the server's firewall come first.
+    expect(hit.fixes[0]!.platform).toBe('firewalld');
+    expect(hit.fixes.map((f) => f.platform)).toContain('ntpd');
+    expect(hit.severity).toBeUndefined();
+  });
+
+  it("puts access control first when the capture shows the requests reached the server (notrust, restrict ignore)", () => {
+    const hit = hitsOf(rule, [silentPath([1, 2, 3], { capturedAt: 'server' })])[0]!;
+    expect(hit.fixes[0]!.platform).toBe('ntpd');
+    expect(hit.fixes[0]!.commands).toEqual([
+      "sed -i -E '/^restrict/ s/[[:space:]]+notrust\\b//' /etc/ntp.conf",
+      "echo 'restrict 198.51.100.0 mask 255.255.255.0 nomodify notrap nopeer noquery' >> /etc/ntp.conf",
+      'systemctl restart ntpd',
+    ]);
+    expect(hit.evidence.some((e) => e.text.startsWith(`Captured at ${SERVER}: the requests arrived`))).toBe(true);
+  });
+
+  it('is only a warning for one lost request', () => {
+    const hit = hitsOf(rule, [silentPath([7])])[0]!;
+    expect(hit.severity).toBe('warning');
+    expect(hit.confidence).toBe(0.5);
+  });
+
+  it('stays quiet when replies or ICMP errors came back', () => {
+    expect(hitsOf(rule, [path()])).toEqual([]);
+    expect(hitsOf(rule, [icmpPath(icmp(3, 10, [2]))])).toEqual([]);
+    // Some unanswered requests on a path that also got replies: loss or rate limiting, not silence.
+    expect(hitsOf(rule, [path({ unanswered: { count: 1, frames: [9] } })])).toEqual([]);
+  });
+});

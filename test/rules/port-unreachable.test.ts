@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/port-unreachable.js';
+import { CLIENT, hitsOf, icmp, icmpPath, path, SERVER } from './_build.js';
+
+describe('port-unreachable', () => {
+  it('says nothing listens on UDP 123 and puts chrony `allow` first (chronyd never opens the port without it)', () => {
+    const hits = hitsOf(rule, [icmpPath(icmp(3, 3, [2, 4]))]);
+    expect(hits).toHaveLength(1);
+    const hit = hits[0]!;
+    expect(hit.subject).toBe(SERVER);
+    expect(hit.title).toBe(`Nothing listens on UDP 123 at ${SERVER} (ICMP type 3 code 3 (port unreachable))`);
+    expect(hit.evidence[0]!.text).toContain(`answering 2 requests ${CLIENT}:42275→${SERVER}:123`);
+    expect(hit.evidence[0]!.frames).toEqual([2, 4]);
+    expect(hit.fixes[0]!.platform).toBe('chrony');
+    expect(hit.fixes[0]!.commands).toEqual(["echo 'allow 198.51.100.0/24' >> /etc/chrony.conf", 'systemctl restart chronyd']);
+    expect(hit.fixes.map((f) => f.platform)).toEqual(['chrony', 'systemd', 'ntpd', 'iptables']);
+  });
+
+  it('reads ICMPv6 type 1 code 4 the same way', () => {
+    const p = icmpPath(icmp(1, 4, [2], '2001:db8::100', 6), { server: { ip: '2001:db8::100', port: 123 }, client: { ip: '2001:db8::130', port: 40000 } });
+    const hit = hitsOf(rule, [p])[0]!;
+    expect(hit.subject).toBe('2001:db8::100');
+    expect(hit.fixes[0]!.commands[0]).toBe("echo 'allow 2001:db8::130/128' >> /etc/chrony.conf");
+    expect(hit.fixes[3]!.commands).toContain('ip6tables -I INPUT -p udp --dport 123 -j ACCEPT');
+  });
+
+  it('is less sure when the same server also answered (daemon restarted during the capture)', () => {
+    const answered = path({ client: { ip: '198.51.100.131', port: 123 } });
+    const hit = hitsOf(rule, [icmpPath(icmp(3, 3, [2])), answered])[0]!;
+    expect(hit.confidence).toBe(0.7);
+  });
+
+  it('stays quiet for healthy exchanges and other ICMP errors', () => {
+    expect(hitsOf(rule, [path()])).toEqual([]);
+    expect(hitsOf(rule, [icmpPath(icmp(3, 10, [2]))])).toEqual([]);
+    expect(hitsOf(rule, [icmpPath(icmp(1, 1, [2], SERVER, 6))])).toEqual([]);
+  });
+});
