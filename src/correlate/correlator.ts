@@ -43,6 +43,9 @@ interface PathState {
   lastT1Wall?: WallTime;
   t1Consistent: number;
   t1Inconsistent: number;
+  refid: number;
+  refidStratum: number;
+  refidText: string;
 }
 
 const RECENT_ANSWERED = 16;
@@ -58,10 +61,12 @@ const PACKET_OUTGOING = 4;
  * the open requests (expired after `requestTimeout`) and the number of paths, never by the number of packets.
  */
 export class Correlator {
-  private readonly paths = new Map<string, PathState>();
-  /** Open requests in arrival order, for expiry; `head` skips the ones already handled. */
-  private queue: Pending[] = [];
-  private head = 0;
+  private readonly paths = new Map<string, Map<number, Map<string, PathState>>>();
+  private readonly pathList: PathState[] = [];
+  /** Paths that have open requests: the only ones an expiry sweep needs to visit. */
+  private readonly withOpen = new Set<PathState>();
+  /** Capture time (s) of the next expiry sweep. */
+  private nextSweep = 0;
   private lastWall: WallTime = { sec: 0, nsec: 0 };
   readonly checksums: ChecksumTracker;
   readonly controls = new ControlTracker();
@@ -98,8 +103,12 @@ export class Correlator {
   }
 
   private path(client: string, clientPort: number, server: string, serverPort: number): PathState {
-    const key = `${client}|${server}|${serverPort}`;
-    let p = this.paths.get(key);
+    // Nested maps keyed by the decoder's interned address strings: no key string built per frame.
+    let byPort = this.paths.get(server);
+    if (!byPort) this.paths.set(server, (byPort = new Map()));
+    let byClient = byPort.get(serverPort);
+    if (!byClient) byPort.set(serverPort, (byClient = new Map()));
+    let p = byClient.get(client);
     if (!p) {
       p = {
         acc: new PathAccumulator('capture', { ip: client, port: clientPort }, { ip: server, port: serverPort }),
@@ -109,8 +118,12 @@ export class Correlator {
         sideServer: 0,
         t1Consistent: 0,
         t1Inconsistent: 0,
+        refid: -1,
+        refidStratum: -1,
+        refidText: '',
       };
-      this.paths.set(key, p);
+      byClient.set(client, p);
+      this.pathList.push(p);
     }
     return p;
   }
@@ -139,7 +152,7 @@ export class Correlator {
     const older = p.open.get(key);
     if (older) this.finish(older, { outcome: 'none' });
     p.open.set(key, pending);
-    this.queue.push(pending);
+    this.withOpen.add(p);
   }
 
   private onReply(f: DecodedFrame, wall: WallTime, msg: NtpTimePacket): void {
@@ -164,7 +177,13 @@ export class Correlator {
     }
     const answeredBad = pending?.badChecksum ?? false;
     this.checksums.add(f, ip.src, false, answeredBad ? pending!.path.acc.client.ip : undefined);
-    const reply = summarizeReply(msg, ip.version);
+    if (msg.refid !== p.refid || msg.stratum !== p.refidStratum) {
+      // Cached per path: formatting the refid on every reply is the single most expensive thing here.
+      p.refid = msg.refid;
+      p.refidStratum = msg.stratum;
+      p.refidText = describeRefid(msg.stratum, msg.refid, ip.version).text;
+    }
+    const reply = summarizeReply(msg, p.refidText);
     if (msg.stratum !== 0) {
       // Test 3 (RFC 5905 §8): zero timestamps; and a server cannot transmit before it received.
       if (isZeroTimestamp(msg.transmitTime)) bogus.push('zero-transmit');
@@ -273,17 +292,18 @@ export class Correlator {
     q.path.acc.addOutcome(full, q.seq);
   }
 
+  /**
+   * Requests older than the timeout become unanswered. Swept once per second of capture time over the paths
+   * with open requests only, so answered requests (the common case) cost nothing here and die young.
+   */
   private expire(now: WallTime): void {
-    const q = this.queue;
-    while (this.head < q.length) {
-      const p = q[this.head]!;
-      if (!p.done && wallDiff(now, p.wall) < this.timeout) break;
-      if (!p.done) this.finish(p, { outcome: 'none' });
-      this.head++;
-    }
-    if (this.head > 4096 && this.head * 2 > q.length) {
-      this.queue = q.slice(this.head);
-      this.head = 0;
+    if (now.sec < this.nextSweep) return;
+    this.nextSweep = now.sec + 1;
+    for (const p of this.withOpen) {
+      for (const q of p.open.values()) {
+        if (wallDiff(now, q.wall) >= this.timeout) this.finish(q, { outcome: 'none' });
+      }
+      if (p.open.size === 0) this.withOpen.delete(p);
     }
   }
 
@@ -350,25 +370,23 @@ export class Correlator {
 
   /** Ends the stream: requests still open count as unanswered unless they were sent in the last `endGrace` s. */
   end(): void {
-    for (let i = this.head; i < this.queue.length; i++) {
-      const q = this.queue[i]!;
-      if (q.done) continue;
-      if (wallDiff(this.lastWall, q.wall) < this.endGrace) {
-        q.done = true;
-        continue;
+    for (const p of this.withOpen) {
+      for (const q of p.open.values()) {
+        if (wallDiff(this.lastWall, q.wall) < this.endGrace) {
+          q.done = true;
+          p.open.delete(timestampKey(q.transmit));
+        } else this.finish(q, { outcome: 'none' });
       }
-      this.finish(q, { outcome: 'none' });
     }
-    this.queue = [];
-    this.head = 0;
+    this.withOpen.clear();
   }
 
   pathObservations(): NtpPathObservation[] {
-    return [...this.paths.values()].map((p) => p.acc.toObservation(this.capturedAt(p)));
+    return this.pathList.map((p) => p.acc.toObservation(this.capturedAt(p)));
   }
 }
 
-function summarizeReply(msg: NtpTimePacket, ipVersion: 4 | 6): ReplySummary {
+function summarizeReply(msg: NtpTimePacket, refidText: string): ReplySummary {
   return {
     leap: msg.leap,
     version: msg.version,
@@ -379,7 +397,7 @@ function summarizeReply(msg: NtpTimePacket, ipVersion: 4 | 6): ReplySummary {
     rootDelay: msg.rootDelay,
     rootDispersion: msg.rootDispersion,
     refid: msg.refid,
-    refidText: describeRefid(msg.stratum, msg.refid, ipVersion).text,
+    refidText,
     referenceTime: msg.referenceTime,
     originTime: msg.originTime,
     receiveTime: msg.receiveTime,

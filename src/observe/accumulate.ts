@@ -19,7 +19,13 @@ export function addToSample(s: FrameSample, frame: number): void {
 }
 
 function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): void {
-  let seen = list.find((v) => v.value === value);
+  let seen: ValueSeen<T> | undefined;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i]!.value === value) {
+      seen = list[i];
+      break;
+    }
+  }
   if (!seen) {
     seen = { value, count: 0, frames: [] };
     list.push(seen);
