@@ -64,7 +64,7 @@ function ntp(mode, stratum, leap, origin, receive, transmitRef, transmit) {
   if (mode === 4) {
     b.writeUInt32BE(0x00000100, 4);
     b.writeUInt32BE(0x00000200, 8);
-    b.writeUInt32BE(0xc6336401, 12);
+    b.writeUInt32BE(0xc63364c8, 12); // refid 198.51.100.200: an upstream, not the server itself
     ts(b, 16, transmit - 10);
   }
   if (origin !== null) ts(b, 24, origin);
