@@ -8,7 +8,8 @@
  *
  * Packets come in Enhanced Packet Blocks (§4.3), Simple Packet Blocks (§4.4, interface 0, no timestamp) and
  * the obsolete Packet Block (Appendix A). Everything else (name resolution, statistics, decryption secrets,
- * custom, unknown) is skipped by its length.
+ * custom, unknown) is skipped by its length; the few of those that Wireshark numbers as frames still use up
+ * a frame number (NUMBERED_NON_PACKETS), so frame numbers match tshark's.
  */
 import { MAX_RECORD_BYTES, ReusedRecord, type ChunkParser } from './record.js';
 import { resolutionDigits, setTimestamp, timestampScale, type TimestampScale } from './timestamp.js';
@@ -34,6 +35,13 @@ const BLOCK_NAMES: Record<number, string> = {
   0xbad: 'Custom Block',
   0x40000bad: 'Custom Block',
 };
+
+/**
+ * Blocks that are no packets but that Wireshark shows as frames (measured with tshark 4.0: custom blocks
+ * 0xbad/0x40000bad, systemd journal export 9, sysdig events 0x204/0x216). The reader skips them but
+ * counts them, so `frame` matches tshark's frame.number.
+ */
+const NUMBERED_NON_PACKETS = new Set([0xbad, 0x40000bad, 9, 0x204, 0x216]);
 
 function blockName(type: number): string {
   return BLOCK_NAMES[type] ?? `block of type 0x${type.toString(16)}`;
@@ -81,7 +89,7 @@ export class PcapngParser implements ChunkParser {
         const magic = view.getUint32(p + 8, true);
         if (magic === BYTE_ORDER_MAGIC) blockLe = true;
         else if (magic === 0x4d3c2b1a) blockLe = false;
-        else return this.malformed(base + p, `Section Header Block with byte-order magic ${hex32(magic)} (want 1a2b3c4d)`, p);
+        else return this.malformed(base + p, `Section Header Block with byte-order magic ${hexBytes(view, p + 8)} (want 1a 2b 3c 4d or 4d 3c 2b 1a)`, p);
       }
       const length = view.getUint32(p + 4, blockLe);
       if (length < BLOCK_HEADER || (length & 3) !== 0 || length > MAX_RECORD_BYTES) {
@@ -157,6 +165,9 @@ export class PcapngParser implements ChunkParser {
       } else if (type === IDB) {
         if (length < 20) return this.malformed(base + p, `Interface Description Block of ${length} bytes (minimum 20)`, p);
         this.addInterface(bytes, view, p, length, le);
+      } else if (NUMBERED_NON_PACKETS.has(type)) {
+        // Not a packet, but Wireshark lists it as a frame: keep the frame numbers the same as tshark's.
+        this.frame++;
       }
       p += length;
     }
@@ -230,6 +241,6 @@ export class PcapngParser implements ChunkParser {
   }
 }
 
-function hex32(value: number): string {
-  return (value >>> 0).toString(16).padStart(8, '0');
+function hexBytes(view: DataView, at: number): string {
+  return [0, 1, 2, 3].map((i) => view.getUint8(at + i).toString(16).padStart(2, '0')).join(' ');
 }

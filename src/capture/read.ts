@@ -1,16 +1,17 @@
 /**
  * Streaming capture reader: pcap or pcapng from a path or stdin, in constant memory whatever the file size.
  *
- * The input is read in large chunks into one buffer; the format parser takes every whole record out of it
- * with a DataView and calls the sink synchronously, once per record, with ONE reused record object whose
- * fields and `data` are valid only during that call (see ReusedRecord). The partial record at the end of a
- * chunk is moved to the front and completed by the next read. The buffer grows only when a single record is
- * larger than it, and never beyond twice what the input actually supplied.
+ * The input is read in large chunks (ChunkBuffer: 4 MiB, read ahead while parsing); the format parser takes
+ * every whole record out of a chunk with a DataView and calls the sink synchronously, once per record, with
+ * ONE reused record object whose fields and `data` are valid only during that call (see ReusedRecord). The
+ * partial record at the end of a chunk is carried over and completed by the next read. No Promise, Buffer
+ * or iterator per record.
  *
  * Errors: the reader throws InputError (one line, for the user) only before it understood the first bytes:
  * missing file, directory, no permission, empty, not a capture. Once it has, it never throws for the data:
  * a file that ends mid-record returns `stop.kind = 'truncated'`, an impossible length `'malformed'`, and
- * every record before the stop has been delivered. (Errors thrown by the sink, or an abort, propagate.)
+ * every record before the stop has been delivered; a read error (EIO, a broken stream) after that point
+ * also ends as 'truncated', its reason naming the error. (Errors thrown by the sink, or an abort, propagate.)
  */
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -31,8 +32,9 @@ const SNIFF_BYTES = 4;
  * Reads a capture file (`input` a path) or standard input (`input` '-') and hands every packet record to
  * `sink`, in file order, frames numbered from 1 across the whole file.
  *
- * `result.bytes` counts the input bytes taken by whole records and blocks: the file size when complete, the
- * stop offset otherwise.
+ * `result.frames` counts frame numbers used, as tshark does: pcapng custom and systemd-journal blocks take a
+ * number but are not handed to the sink. `result.bytes` counts the input bytes taken by whole records and
+ * blocks: the file size when complete, the stop offset otherwise.
  */
 export async function readCapture(input: string, sink: CaptureSink, options: ReadCaptureOptions = {}): Promise<CaptureReadResult> {
   if (input === '-') {
@@ -89,6 +91,7 @@ async function drive(source: ByteSource, name: string, sink: CaptureSink, signal
   const chunks = new ChunkBuffer(source);
   let parser: Parser | undefined;
   let format: CaptureFormat = 'pcap';
+  let readError: string | undefined;
   try {
     for (;;) {
       signal?.throwIfAborted();
@@ -96,8 +99,10 @@ async function drive(source: ByteSource, name: string, sink: CaptureSink, signal
       try {
         n = await chunks.fill(parser === undefined ? SNIFF_BYTES : parser.need);
       } catch (error) {
-        if (parser === undefined) throw new InputError(`${name}: ${describeFsError(error, 'cannot read')}`);
-        throw error;
+        const what = describeFsError(error, 'read error');
+        if (parser === undefined) throw new InputError(`${name}: ${what}`);
+        readError = what;
+        break;
       }
       if (n === 0) break;
       if (parser === undefined) {
@@ -114,7 +119,7 @@ async function drive(source: ByteSource, name: string, sink: CaptureSink, signal
   }
   const left = chunks.end - chunks.start;
   if (parser === undefined) {
-    if (left === 0) throw new InputError(`${name}: empty file, not a capture`);
+    if (left === 0) throw new InputError(`${name}: empty (0 bytes), not a capture`);
     throw new InputError(`${name}: only ${left} byte(s), too short for a pcap or pcapng file`);
   }
   const result: CaptureReadResult = {
@@ -125,7 +130,9 @@ async function drive(source: ByteSource, name: string, sink: CaptureSink, signal
     bytes: chunks.base + chunks.start,
   };
   if (parser.stop !== undefined) result.stop = parser.stop;
-  else if (left > 0) result.stop = parser.truncatedAt(chunks.view, chunks.start, chunks.end, chunks.base);
+  else if (readError !== undefined) {
+    result.stop = { kind: 'truncated', offset: chunks.base + chunks.start, frame: parser.frame, reason: `input failed: ${readError}` };
+  } else if (left > 0) result.stop = parser.truncatedAt(chunks.view, chunks.start, chunks.end, chunks.base);
   return result;
 }
 

@@ -1,6 +1,6 @@
 /** Shared helpers for the capture reader tests: fixtures, copies of records, the oracles. */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -117,8 +117,10 @@ export async function tsharkRecords(path: string): Promise<Omit<PlainRecord, 'li
   const packets = JSON.parse(stdout) as { _source: { layers: Record<string, unknown> } }[];
   return packets.map(({ _source: { layers } }) => {
     const frame = layers['frame'] as Record<string, string>;
-    const raw = layers['frame_raw'] as [string, ...unknown[]];
-    const [sec = '', fraction = ''] = String(frame['frame.time_epoch']).split('.');
+    // No frame_raw at all for a frame with 0 bytes captured.
+    const raw = (layers['frame_raw'] as [string, ...unknown[]] | undefined) ?? [''];
+    // No frame.time_epoch for a record without a time (Simple Packet Block): the reader says 0.
+    const [sec = '', fraction = ''] = (frame['frame.time_epoch'] ?? '0.0').split('.');
     return {
       frame: Number(frame['frame.number']),
       tsSec: Number(sec),
@@ -133,4 +135,41 @@ export async function tsharkRecords(path: string): Promise<Omit<PlainRecord, 'li
 
 export function skipLine(what: string, why: string): void {
   process.stderr.write(`SKIPPED: ${what} (${why})\n`);
+}
+
+/**
+ * A stand-alone reader for child processes (stdin, other users): src/capture/read.ts bundled by esbuild
+ * (what tsup uses) plus a script printing `{ records, result }` as JSON, or an InputError as one stderr
+ * line and exit status 2, the way the CLI does.
+ */
+export async function bundleReaderScript(dir: string): Promise<string> {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [join(REPO, 'src', 'capture', 'read.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: join(dir, 'read.mjs'),
+    logLevel: 'warning',
+  });
+  const script = join(dir, 'read-capture.mjs');
+  writeFileSync(
+    script,
+    `import { readCapture } from './read.mjs';
+const records = [];
+try {
+  const result = await readCapture(process.argv[2] ?? '-', (r) => {
+    records.push({ frame: r.frame, tsSec: r.tsSec, tsNsec: r.tsNsec, linkType: r.linkType, interfaceId: r.interfaceId,
+      capturedLength: r.capturedLength, originalLength: r.originalLength, hex: Buffer.from(r.data).toString('hex') });
+  });
+  process.stdout.write(JSON.stringify({ records, result }));
+} catch (error) {
+  if (error?.name !== 'InputError') throw error;
+  console.error(error.message);
+  process.exitCode = 2;
+}
+`,
+  );
+  return script;
 }

@@ -35,7 +35,7 @@ function swap(out: Uint8Array, at: number, kind: Kind): void {
 }
 
 export function pcapToBigEndian(input: Uint8Array): Uint8Array {
-  const out = input.slice();
+  const out = new Uint8Array(input); // a copy (Buffer#slice would share memory)
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   const magic = view.getUint32(0, true);
   if (magic !== 0xa1b2c3d4 && magic !== 0xa1b23c4d) throw new Error('not a little-endian pcap');
@@ -53,7 +53,7 @@ export function pcapToBigEndian(input: Uint8Array): Uint8Array {
 }
 
 export function pcapngToBigEndian(input: Uint8Array): Uint8Array {
-  const out = input.slice();
+  const out = new Uint8Array(input); // a copy (Buffer#slice would share memory)
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   let p = 0;
   while (p < input.length) {

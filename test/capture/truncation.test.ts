@@ -98,6 +98,6 @@ describe.each(['lo-udp-us.pcap', 'lo-udp-ns-be.pcap', 'lo-udp-dsb.pcapng', 'sect
 });
 
 it('empty and 1–3 byte inputs are input errors with one line', async () => {
-  await expect(readBytes(new Uint8Array(0))).rejects.toThrow(/^test: empty file, not a capture$/);
+  await expect(readBytes(new Uint8Array(0))).rejects.toThrow(/^test: empty \(0 bytes\), not a capture$/);
   await expect(readBytes(Uint8Array.of(0xd4, 0xc3, 0xb2))).rejects.toThrow(/^test: only 3 byte\(s\), too short for a pcap or pcapng file$/);
 });
