@@ -24,14 +24,15 @@ export default defineRule({
   match(ctx) {
     const paths = ctx.of('ntp-path');
     const hits: Hit[] = [];
-    for (const c of ctx.of('udp-checksum')) {
-      if (c.sentByCaptureHost === true) continue;
-      const r = readChecksum(c, paths);
-      if (r.artifact) continue;
+    const checksums = ctx.of('udp-checksum');
+    for (const c of checksums) {
+      const r = readChecksum(c, paths, checksums);
+      if (r.verdict !== 'corruption') continue;
+      // Only the observation's own judgement is sure; the path's capture side is a good guess.
       const known = c.sentByCaptureHost === false;
       const evidence: Evidence[] = [
         fact(c.source, `${plural(c.bad.count, 'datagram')} from ${c.sender} had bad UDP checksums${c.good ? `; ${c.good} from it verified` : ''}`, c.bad),
-        note(known ? `Received from another host: ${c.basis}` : `Which host took the capture is unknown (${c.basis}): if it was ${c.sender} itself, this is tx checksum offload instead`),
+        note(`Received from another host: ${r.reason ?? c.basis}`),
       ];
       if (r.asServer.length > 0) {
         evidence.push(note(`These include ${c.sender}'s NTP replies: the client's kernel discards them, so its daemon sees no answer`));
@@ -50,11 +51,11 @@ export default defineRule({
       );
       const hit: Hit = {
         subject: c.sender,
-        title: `Datagrams from ${c.sender} arrive with bad UDP checksums${known ? ': corrupted on the way' : ' (corruption, unless the capture was taken on it)'}`,
+        title: `Datagrams from ${c.sender} arrive with bad UDP checksums: corrupted on the way`,
         evidence,
         fixes: ranked(known ? [link, onWire] : [onWire, link]),
       };
-      if (!known) hit.confidence = 0.5;
+      if (!known) hit.confidence = 0.6;
       hits.push(hit);
     }
     return hits;

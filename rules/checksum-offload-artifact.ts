@@ -25,12 +25,20 @@ export default defineRule({
   match(ctx) {
     const paths = ctx.of('ntp-path');
     const hits: Hit[] = [];
-    for (const c of ctx.of('udp-checksum')) {
-      const r = readChecksum(c, paths);
-      if (!r.artifact) continue;
+    const checksums = ctx.of('udp-checksum');
+    for (const c of checksums) {
+      const r = readChecksum(c, paths, checksums);
+      if (r.verdict === 'corruption') continue;
+      const likely = r.verdict === 'likely-artifact';
       const evidence: Evidence[] = [
         fact(c.source, `${plural(c.bad.count, 'datagram')} from ${c.sender} had bad UDP checksums in the capture${c.good ? `; ${c.good} from it verified` : ''}`, c.bad),
-        note(`Sent by the capture host: ${c.basis}`),
+        note(
+          likely
+            ? r.reason
+              ? `Most likely offload, not corruption: ${r.reason}`
+              : `The capture does not say which host took it (${c.basis}); offload on the capture host is by far the usual cause — if it was not taken on ${c.sender}, capture there to be sure`
+            : `Sent by the capture host: ${r.reason ?? c.basis}`,
+        ),
       ];
       if (r.answered > 0) {
         evidence.push(fact(c.source, `${plural(r.answered, 'request')} from ${c.sender} drew answers: the receiver checked those checksums and found them right`, ...r.asClient.map((p) => p.replies)));
@@ -38,9 +46,11 @@ export default defineRule({
         evidence.push(note('The exchange fails for another reason (see the other findings): these checksums are not why'));
       }
       const verify = `tcpdump -n -vv -c 4 -i IF udp port 123 and host ${c.sender}`;
-      hits.push({
+      const hit: Hit = {
         subject: c.sender,
-        title: `"bad udp cksum" on ${c.sender}'s own datagrams is a capture artifact (tx checksum offload), not a network fault`,
+        title: likely
+          ? `"bad udp cksum" on datagrams from ${c.sender} is most likely a capture artifact (tx checksum offload), not a network fault`
+          : `"bad udp cksum" on ${c.sender}'s own datagrams is a capture artifact (tx checksum offload), not a network fault`,
         evidence,
         fixes: ranked([
           draft(
@@ -57,7 +67,9 @@ export default defineRule({
             'ethtool -k IF | grep checksumming',
           ),
         ]),
-      });
+      };
+      if (likely) hit.confidence = 0.6;
+      hits.push(hit);
     }
     return hits;
   },

@@ -19,8 +19,9 @@ export default defineRule({
     priority: 10,
     explains: ['no-response'],
     why:
-      'ICMP type 3 codes 9, 10 and 13 (ICMPv6 type 1 code 1) are what a firewall REJECT rule sends back; firewalld and ' +
-      'CentOS iptables use code 10 (host-prohibited), nftables admin-prohibited uses 13. The request never reaches ntpd ' +
+      'ICMP type 3 codes 9, 10 and 13 (ICMPv6 type 1 code 1) are what a firewall REJECT rule sends back: CentOS 7 iptables ' +
+      'and firewalld on its iptables backend use code 10 (host-prohibited), nftables and firewalld on its nftables backend ' +
+      'code 13 (admin-prohibited). The request never reaches ntpd ' +
       'or chronyd, so clients see "no data" (ntpdate: Server dropped: no data; chronyc: ^? with reach 0). On CentOS/RHEL 7 ' +
       'firewalld runs by default: stopping the iptables service alone does not remove its rules, which is why that did not help in the seed.',
     references: [
@@ -75,7 +76,7 @@ export default defineRule({
 
       const v6 = isIpv6(server);
       const title = atServer
-        ? `${server}'s firewall rejects NTP (${icmpLabel(first.i)})`
+        ? `${server}'s firewall rejects NTP: ${icmpLabel(first.i)}`
         : atClient
           ? `${where}'s own firewall rejects outgoing NTP to ${server}`
           : `A firewall at ${where} rejects NTP to ${server}`;

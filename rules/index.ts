@@ -17,6 +17,19 @@ import rateLimited from './rate-limited.js';
 import rootDistanceTooLarge from './root-distance-too-large.js';
 import selfSync from './self-sync.js';
 import serverUnsynchronized from './server-unsynchronized.js';
+// Node inspection (configs, firewall, daemons).
+import chronyAllowMissing from './chrony-allow-missing.js';
+import daemonNotRunning from './daemon-not-running.js';
+import firewallBlocksNtp from './firewall-blocks-ntp.js';
+import inspectionIncomplete from './inspection-incomplete.js';
+import localClockMismatch from './local-clock-mismatch.js';
+import localClockMissing from './local-clock-missing.js';
+import makestepMissing from './makestep-missing.js';
+import noqueryMissing from './noquery-missing.js';
+import restrictBlocksClients from './restrict-blocks-clients.js';
+import restrictNotrust from './restrict-notrust.js';
+import singleUpstream from './single-upstream.js';
+import sourceUnreachable from './source-unreachable.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -34,4 +47,17 @@ export const rules: Rule[] = [
   badChecksum,
   mode6Exposed,
   selfSync,
+  // Node inspection (configs, firewall, daemons).
+  daemonNotRunning,
+  firewallBlocksNtp,
+  chronyAllowMissing,
+  restrictNotrust,
+  restrictBlocksClients,
+  localClockMissing,
+  sourceUnreachable,
+  localClockMismatch,
+  makestepMissing,
+  noqueryMissing,
+  singleUpstream,
+  inspectionIncomplete,
 ];

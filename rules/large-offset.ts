@@ -21,7 +21,7 @@ export default defineRule({
     priority: 45,
     why:
       `Offsets beyond STEPT ${STEP_THRESHOLD} s are stepped by ntpd (chrony slews them, unless \`makestep\` allows a step); beyond ` +
-      `PANICT ${PANIC_THRESHOLD} s ntpd logs "time correction too large" and exits unless started with -g (once), so the client never ` +
+      `PANICT ${PANIC_THRESHOLD} s ntpd logs "time correction of N seconds exceeds sanity limit (1000)" and exits unless started with -g (once), so the client never ` +
       'syncs. The seed\'s client was 31566952 s (a year) behind: ntpdate stepped it, ntpd alone would have refused. A capture ' +
       'at the server sees only T2 − T1 (one way): that offset includes the network delay, exact to within it.',
     references: [
@@ -58,7 +58,7 @@ export default defineRule({
       evidence.push(
         note(
           panic
-            ? `Past PANICT ${PANIC_THRESHOLD} s: ntpd exits ("time correction too large") unless started with -g; chronyd slews for ages unless makestep allows a step`
+            ? `Past PANICT ${PANIC_THRESHOLD} s: ntpd exits ("time correction … exceeds sanity limit") unless started with -g; chronyd slews for ages unless makestep allows a step`
             : `Past STEPT ${STEP_THRESHOLD} s: ntpd steps the clock; chronyd slews it unless makestep allows a step`,
         ),
       );

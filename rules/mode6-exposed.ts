@@ -23,7 +23,7 @@ export default defineRule({
       'Mode 6 (ntpq) and mode 7 (ntpdc) are management protocols: answering them to the network leaks the server\'s state, ' +
       'peers and clients, and mode 7 `monlist` returns up to 600 addresses for one small request — the CVE-2013-5211 ' +
       'reflection/amplification attack. The NTP BCP (RFC 8633) says to restrict both to the host itself: `restrict default … noquery`, ' +
-      'and `disable monitor` on classic ntpd (ntp 4.2.7p26 and later dropped monlist). chronyd answers neither on port 123.',
+      'and `disable monitor` on classic ntpd (ntp 4.2.7p26 and later dropped monlist).',
     references: ['RFC 8633 (NTP BCP: Mode 6 and 7)', 'RFC 9327 (NTP control messages)', 'CVE-2013-5211', 'ntp_acc(5) (restrict noquery)', 'ntp_misc(5) (disable monitor)'],
   },
   match(ctx) {

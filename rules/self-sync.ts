@@ -4,6 +4,22 @@ import { fact, note, plural } from './_lib/evidence.js';
 import { append, CHRONY, draft, type Draft, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
 import { byServer } from './_lib/paths.js';
 import { refidNames } from './_lib/refid.js';
+import type { Located } from '../src/inspect/config/types.js';
+import {
+  appendLine,
+  commentOut,
+  configs,
+  type ConfigObservation,
+  daemonName,
+  daemonSourceFor,
+  hasLocalFallback,
+  isOwnAddress,
+  isSelfSource,
+  lineEvidence,
+  ownAddresses,
+  restartOf,
+  sourcesCommand,
+} from './_lib/node.js';
 
 /**
  * A time server told to synchronise to itself: the seed's `server 192.168.1.100` on node0, which is
@@ -30,8 +46,8 @@ export default defineRule({
   },
 });
 
-/** Each source of self-sync evidence; the config-side check (server lines naming local addresses) goes here too. */
-const HIT_SOURCES: ReadonlyArray<(ctx: RuleContext) => Hit[]> = [fromReplies];
+/** Each source of self-sync evidence: config lines naming local addresses first (their fixes are exact edits), then the replies' refid. */
+const HIT_SOURCES: ReadonlyArray<(ctx: RuleContext) => Hit[]> = [fromConfig, fromReplies];
 
 /** Packets: replies whose refid names the very server that sent them. */
 function fromReplies(ctx: RuleContext): Hit[] {
@@ -52,6 +68,72 @@ function fromReplies(ctx: RuleContext): Hit[] {
     hits.push({ subject: server, title: `${server} is configured to synchronize to itself (refid = its own address)`, evidence, fixes: ranked(fixesFor(server)) });
   }
   return hits;
+}
+
+/**
+ * Config: a server/peer/pool line that names (or resolves to) one of this host's own addresses — read from its
+ * interfaces — or loopback. Severity error when it is the only way this node could get time.
+ */
+function fromConfig(ctx: RuleContext): Hit[] {
+  const own = ownAddresses(ctx);
+  const hits: Hit[] = [];
+  for (const o of configs(ctx)) {
+    const sources = o.config.sources.filter((s) => s.directive !== 'refclock');
+    for (const s of sources) {
+      if (!isSelfSource(s, own)) continue;
+      const address = s.resolved?.find((a) => isOwnAddress(a, own)) ?? s.address;
+      const named = s.address === address ? address : `${s.address} (${address})`;
+      const evidence: Evidence[] = [
+        lineEvidence(s, `\`${s.text}\` names ${named}, ${address === s.address && /^(127\.|::1$)/.test(address) ? 'the loopback address' : "one of this host's own addresses"}`),
+      ];
+      const seen = daemonSourceFor(ctx, address);
+      if (seen) {
+        const st = seen.source;
+        evidence.push(note(`${daemonName(o)} reports ${address} at stratum ${st.stratum ?? '?'}, reach ${st.reach.toString(8)}${st.refid ? `, refid ${st.refid}` : ''}: it gets no usable time from itself`));
+      }
+      const others = sources.filter((x) => x !== s && !isSelfSource(x, own));
+      const fallback = hasLocalFallback(o);
+      const alone = others.length === 0 && !fallback;
+      evidence.push(
+        note(
+          alone
+            ? `It is the only time source in ${o.config.file}: ${daemonName(o)} polls itself, never synchronizes and serves stratum 16 ("strata too high")`
+            : `Other sources exist (${[...others.map((x) => x.address), ...(fallback ? [fallback.text] : [])].join(', ')}), so this line is dead weight rather than fatal`,
+        ),
+      );
+      const hit: Hit = {
+        subject: address,
+        title: `${o.config.file}:${s.line}: \`${s.text}\` makes ${daemonName(o)} synchronize to itself`,
+        evidence,
+        fixes: ranked([selfFixFor(o, s, address)]),
+      };
+      if (!alone) {
+        hit.severity = 'warning';
+        hit.confidence = 0.8;
+      }
+      hits.push(hit);
+    }
+  }
+  return hits;
+}
+
+/** The exact edit for the daemon found: comment that line out, serve the local clock at stratum 10. */
+function selfFixFor(o: ConfigObservation, at: Located, address: string): Draft {
+  const file = o.config.file;
+  const restart = restartOf(o);
+  const verify = `${sourcesCommand(o)}   (then from a client: ntpdoctor probe ${address})`;
+  if (o.kind === 'chrony-config') {
+    return draft('chrony', `chronyd: comment out line ${at.line} and serve this clock at stratum 10 when no upstream is usable (or name a real upstream instead)`, [commentOut(at), appendLine(file, 'local stratum 10'), restart], verify);
+  }
+  if (o.variant === 'ntpsec') {
+    return draft('ntpsec', `NTPsec: comment out line ${at.line} and serve the local clock at stratum 10 (or name a real upstream instead)`, [commentOut(at), appendLine(file, 'refclock local stratum 10'), restart], verify);
+  }
+  return draft(
+    'ntpd',
+    `ntpd: comment out line ${at.line} and serve the local clock at stratum 10 — server and fudge on the same unit, 127.127.1.0 (or name a real upstream instead); ntpd takes about 5 minutes to select it`,
+    [commentOut(at), appendLine(file, 'server 127.127.1.0'), appendLine(file, 'fudge 127.127.1.0 stratum 10'), restart],
+    verify,
+  );
 }
 
 /** One finding per server: evidence from every source, fixes from the first. */

@@ -78,7 +78,9 @@ export default defineRule({
       if (state.init) evidence.push(note('Refid INIT: ntpd/NTPsec has not synchronized once since it started'));
 
       const badStratum = stratum16 + stratum0 > 0;
-      const parts = [badStratum ? 'stratum 16' : '', leap3 > 0 ? 'leap 3' : ''].filter(Boolean).join(', ');
+      const parts = [stratum16 > 0 ? 'stratum 16' : '', stratum0 > 0 ? 'stratum 0 without a kiss code' : '', leap3 > 0 ? 'leap 3' : '']
+        .filter(Boolean)
+        .join(', ');
       const title = `${server} answers but is not synchronized itself (${parts})${badStratum ? ': clients drop it as "strata too high"' : ''}`;
       const hit: Hit = { subject: server, title, evidence, fixes: ranked(fixesFor(server, state)) };
       // Leap 3 with a usable stratum is often a server in the middle of (re)gaining sync.

@@ -1,5 +1,6 @@
 import { readCapture } from './capture/read.js';
-import type { CaptureReadResult } from './capture/types.js';
+import type { CaptureReadResult, CaptureSink } from './capture/types.js';
+import type { WallTime } from './correlate/clock.js';
 import { Correlator } from './correlate/correlator.js';
 import type { NtpExchange } from './correlate/types.js';
 import { decodeFrame } from './decode/frame.js';
@@ -23,17 +24,28 @@ export interface CaptureAnalysis {
   exchanges: NtpExchange[];
 }
 
-/** Reads one capture (path or '-') through decode and correlation into observations. Throws InputError on bad input. */
-export async function observeCapture(file: string, options: AnalyzeOptions = {}): Promise<CaptureAnalysis> {
+/**
+ * Where records come from: a capture file's reader, or a live capture (src/capture/live/). It hands every record
+ * to the sink (the reused-record contract of src/capture/types.ts) and resolves once the source is exhausted.
+ * `endedAt`, when the source knows it (a live capture's stop time), is when the observation window closed: a
+ * request sent long before it and never answered is unanswered even if no frame came after it.
+ */
+export type RecordSource = (sink: CaptureSink) => Promise<CaptureReadResult & { endedAt?: WallTime }>;
+
+/**
+ * The one path from records to observations, for files and live captures alike: decode each record, correlate,
+ * then the path, checksum and control observations plus the input's own facts. Throws InputError on bad input.
+ */
+export async function observeRecords(name: string, source: RecordSource, options: AnalyzeOptions = {}): Promise<CaptureAnalysis> {
   const localIps = new Set(options.localIps ?? []);
   const correlator = new Correlator({ localIps });
   const decodeIssues = newSample();
-  const read = await readCapture(file, (record) => {
+  const read = await source((record) => {
     const frame = decodeFrame(record);
     if (frame.issues.length && frame.issues.some((i) => i.kind === 'malformed')) addToSample(decodeIssues, frame.frame);
     correlator.feed(frame);
   });
-  correlator.end();
+  correlator.end(read.endedAt);
   const paths = correlator.pathObservations();
   const observations: Observation[] = [
     ...paths,
@@ -43,7 +55,7 @@ export async function observeCapture(file: string, options: AnalyzeOptions = {})
   const input: Observation = {
     kind: 'input',
     source: 'capture',
-    file,
+    file: name,
     frames: read.frames,
     ntpFrames: correlator.ntpFrames,
     decodeIssues,
@@ -51,7 +63,12 @@ export async function observeCapture(file: string, options: AnalyzeOptions = {})
   if (read.stop) input.stop = read.stop;
   observations.push(input);
   if (localIps.size) observations.push({ kind: 'local-addresses', source: 'capture', addresses: [...localIps] });
-  return { file, read, observations, exchanges: paths.flatMap((p) => p.exchanges) };
+  return { file: name, read, observations, exchanges: paths.flatMap((p) => p.exchanges) };
+}
+
+/** Reads one capture (path or '-') through decode and correlation into observations. Throws InputError on bad input. */
+export async function observeCapture(file: string, options: AnalyzeOptions = {}): Promise<CaptureAnalysis> {
+  return observeRecords(file, (sink) => readCapture(file, sink), options);
 }
 
 export function captureInput(a: CaptureAnalysis): ReportInput {

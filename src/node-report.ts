@@ -1,10 +1,5 @@
-import { InputError } from './errors.js';
-import type { Report } from './diagnose/types.js';
-
 /**
- * The report for this node (configs, firewall, daemon state, probes of its servers). Filled in by the node
- * inspection (src/inspect/); the checklist and the TUI call it.
+ * The report for this node (configs, firewall, daemon state, probes of its servers): the node inspection's
+ * `diagnoseNode` (src/inspect/diagnose.ts). The checklist and the TUI call it from here.
  */
-export async function diagnoseNode(_options: { servers?: string[]; configs?: string[] }): Promise<Report> {
-  throw new InputError('node diagnosis is not available in this build; give a capture: ntpdoctor checklist FILE');
-}
+export { diagnoseNode } from './inspect/diagnose.js';

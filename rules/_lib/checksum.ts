@@ -7,8 +7,16 @@
  */
 import type { ChecksumObservation, NtpPathObservation } from '../../src/observe/types.js';
 
+/**
+ * artifact: the capture host sent them (or they were answered); corruption: another host sent them;
+ * likely-artifact: the capture does not say who took it — offload on the capture host is by far the common case.
+ */
+export type ChecksumVerdict = 'artifact' | 'likely-artifact' | 'corruption';
+
 export interface ChecksumReading {
-  artifact: boolean;
+  verdict: ChecksumVerdict;
+  /** Why, when the rule decided beyond the observation's own `sentByCaptureHost`. */
+  reason?: string;
   /** Requests from the sender that drew an answer (replies + ICMP errors). */
   answered: number;
   /** Paths on which the sender is the client. */
@@ -17,12 +25,39 @@ export interface ChecksumReading {
   asServer: NtpPathObservation[];
 }
 
-export function readChecksum(c: ChecksumObservation, paths: readonly NtpPathObservation[]): ChecksumReading {
+export function readChecksum(
+  c: ChecksumObservation,
+  paths: readonly NtpPathObservation[],
+  checksums: readonly ChecksumObservation[] = [],
+): ChecksumReading {
   const asClient = paths.filter((p) => p.client.ip === c.sender);
   const asServer = paths.filter((p) => p.server.ip === c.sender);
   const answered = asClient.reduce((n, p) => n + p.replies.count + p.icmp.reduce((m, i) => m + i.count, 0), 0);
+  const base = { answered, asClient, asServer };
+  if (c.sentByCaptureHost === true) return { verdict: 'artifact', ...base };
+  if (c.sentByCaptureHost === false) {
+    // Every datagram bad in BOTH directions, the capture host's own included, while the exchange goes on: a virtual
+    // interface (veth, VM) passing CHECKSUM_PARTIAL both ways (measured here on veth). Corruption is never that tidy.
+    const peers = new Set([...asClient.map((p) => p.server.ip), ...asServer.map((p) => p.client.ip)]);
+    const exchanged = [...asClient, ...asServer].some((p) => p.replies.count > 0);
+    const peerOwnBad = checksums.some((o) => peers.has(o.sender) && o.sentByCaptureHost === true && o.good === 0 && o.bad.count > 0);
+    if (c.good === 0 && exchanged && peerOwnBad) {
+      return {
+        verdict: 'likely-artifact',
+        reason: 'every datagram in both directions, the capture host\'s own included, has a bad checksum while the exchange works: a virtual interface (veth, VM) that leaves checksums to offload both ways',
+        ...base,
+      };
+    }
+    return { verdict: 'corruption', ...base };
+  }
   // Every datagram from the sender was "bad" yet some drew answers: the receiver's kernel accepted them.
-  const provenGood = c.good === 0 && answered > 0;
-  const artifact = c.sentByCaptureHost === true || (c.sentByCaptureHost === 'unknown' && provenGood);
-  return { artifact, answered, asClient, asServer };
+  if (c.good === 0 && answered > 0) {
+    return { verdict: 'artifact', reason: `${answered} of its requests drew answers (NTP or ICMP): the receiver found their checksums right`, ...base };
+  }
+  // The path knows which end the capture sat on: the sender's own end means the capture host sent them.
+  const ownEnd = asClient.some((p) => p.capturedAt === 'client') || asServer.some((p) => p.capturedAt === 'server');
+  const farEnd = asClient.some((p) => p.capturedAt === 'server') || asServer.some((p) => p.capturedAt === 'client');
+  if (ownEnd && !farEnd) return { verdict: 'artifact', reason: `the capture was taken at ${c.sender}'s end of the exchange`, ...base };
+  if (farEnd && !ownEnd) return { verdict: 'corruption', reason: `the capture was taken at the other end of the exchange from ${c.sender}`, ...base };
+  return { verdict: 'likely-artifact', ...base };
 }

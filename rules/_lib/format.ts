@@ -3,6 +3,7 @@
 /** '47.5 ms', '1.250 s', '7.948 s', '31566952 s (365.4 days)'. Unsigned: callers say "ahead" / "behind". */
 export function duration(seconds: number): string {
   const a = Math.abs(seconds);
+  if (a === 0) return '0 s';
   if (a < 1e-3) return `${(a * 1e6).toFixed(1)} µs`;
   if (a < 1) return `${(a * 1e3).toFixed(1)} ms`;
   if (a < 1000) return `${a.toFixed(3)} s`;

@@ -4,7 +4,13 @@ import { processIo, type Command, type CommandIo } from './io.js';
 /** Commands are loaded lazily so `probe` never pays for Ink and `analyze` never for sockets. */
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   analyze: () => import('./commands/analyze.js'),
+  capture: () => import('./commands/capture.js'),
   checklist: () => import('./commands/checklist.js'),
+  diagnose: () => import('./commands/diagnose.js'),
+  lint: () => import('./commands/lint.js'),
+  probe: () => import('./commands/probe.js'),
+  serve: () => import('./commands/serve.js'),
+  trace: () => import('./commands/trace.js'),
 };
 
 const USAGE = `usage: ntpdoctor <command> [options]

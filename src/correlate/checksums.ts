@@ -8,6 +8,8 @@ interface SenderState {
   /** Bad-checksum requests the server answered: its kernel accepted them, so the wire checksum was right. */
   answeredBad: number;
   outgoingBad: number;
+  /** Bad ones whose field holds exactly the pseudo-header sum (offload left it for the NIC). */
+  partialBad: number;
   /** Peers this sender talked to, to see whether their traffic came out bad too (veth, VMs, loopback). */
   peers: Set<string>;
 }
@@ -29,13 +31,14 @@ export class ChecksumTracker {
     if (status !== 'bad' && status !== 'ok' && answeredRequestFrom === undefined) return;
     let s = this.senders.get(sender);
     if (!s) {
-      s = { bad: newSample(), good: 0, answeredBad: 0, outgoingBad: 0, peers: new Set() };
+      s = { bad: newSample(), good: 0, answeredBad: 0, outgoingBad: 0, partialBad: 0, peers: new Set() };
       this.senders.set(sender, s);
     }
     if (f.ip && s.peers.size < 64) s.peers.add(f.ip.dst);
     if (status === 'bad') {
       addToSample(s.bad, f.frame);
       if (f.link.packetType === PACKET_OUTGOING) s.outgoingBad++;
+      if (f.udp?.checksumPartial) s.partialBad++;
     } else if (status === 'ok') s.good++;
     if (answeredRequestFrom !== undefined) {
       const requester = this.senders.get(answeredRequestFrom);
@@ -58,6 +61,10 @@ export class ChecksumTracker {
     if (s.outgoingBad > 0) return [true, `the capture marks ${s.outgoingBad} of them as outgoing (Linux cooked capture)`];
     if (s.answeredBad > 0) {
       return [true, `${s.answeredBad} of them were answered, so the server's kernel saw a valid checksum on the wire`];
+    }
+    if (s.partialBad === s.bad.count) {
+      const host = this.localIps?.size && !this.localIps.has(sender) ? ' (a virtual link: veth, VM or container, where the peer\'s offload shows too)' : '';
+      return [true, `every bad checksum holds just the pseudo-header sum, which tx checksum offload leaves for the NIC to fill in${host}`];
     }
     if (this.localIps && this.localIps.size > 0) return [false, `${sender} is not one of the capture host's addresses`];
     const peersBad = [...s.peers].some((p) => (this.senders.get(p)?.bad.count ?? 0) > 0);

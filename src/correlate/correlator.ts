@@ -368,11 +368,15 @@ export class Correlator {
     }
   }
 
-  /** Ends the stream: requests still open count as unanswered unless they were sent in the last `endGrace` s. */
-  end(): void {
+  /**
+   * Ends the stream: requests still open count as unanswered unless they were sent in the last `endGrace` s.
+   * `until`, when known (a live capture's stop time), is when the window closed; otherwise the last frame's time.
+   */
+  end(until?: WallTime): void {
+    const last = until !== undefined && wallDiff(until, this.lastWall) > 0 ? until : this.lastWall;
     for (const p of this.withOpen) {
       for (const q of p.open.values()) {
-        if (wallDiff(this.lastWall, q.wall) < this.endGrace) {
+        if (wallDiff(last, q.wall) < this.endGrace) {
           q.done = true;
           p.open.delete(timestampKey(q.transmit));
         } else this.finish(q, { outcome: 'none' });

@@ -36,6 +36,8 @@ export interface UdpInfo {
   checksum: number;
   /** 'none' = zero checksum on IPv4 (RFC 768); 'unverifiable' = datagram truncated or fragmented. */
   checksumStatus: ChecksumStatus;
+  /** With 'bad': the field holds just the pseudo-header sum, what tx checksum offload leaves before the NIC fills it in. */
+  checksumPartial?: boolean;
 }
 
 /** The original datagram an ICMP error quotes (RFC 792: IP header + at least 8 octets; RFC 1812/4443: more). */

@@ -44,6 +44,19 @@ export function verifyUdpChecksum(b: Uint8Array, ip: IpLayer, udpStart: number, 
   return foldChecksum(sum) === 0xffff;
 }
 
+/**
+ * With tx checksum offload the stack leaves only the pseudo-header sum in the field for the NIC to complete
+ * (Linux CHECKSUM_PARTIAL: `uh->check = ~csum_tcpudp_magic(...)`); a capture on the sending host sees that value.
+ * Corruption does not produce it, so it marks an offload artifact from the packet alone.
+ */
+function isOffloadPartial(b: Uint8Array, ip: IpLayer, checksum: number, udpLength: number): boolean {
+  const addrLength = ip.info.version === 4 ? 4 : 16;
+  let sum = onesComplementSum(b, ip.srcAt, ip.srcAt + addrLength);
+  sum = onesComplementSum(b, ip.dstAt, ip.dstAt + addrLength, sum);
+  const folded = foldChecksum(sum + 17 + udpLength);
+  return checksum === folded || checksum === (~folded & 0xffff);
+}
+
 export function decodeUdp(
   b: Uint8Array,
   ip: IpLayer,
@@ -61,6 +74,7 @@ export function decodeUdp(
   const ipPayload = ip.wireEnd - p;
   let wireLength = length;
   let status: ChecksumStatus;
+  let partial = false;
   // An atomic fragment (RFC 6946: offset 0, no more fragments) holds the whole datagram.
   const fragment = ip.info.fragment;
   const fragmented = fragment !== undefined && (fragment.offset !== 0 || fragment.moreFragments);
@@ -82,11 +96,14 @@ export function decodeUdp(
     status = 'unverifiable';
   } else {
     status = verifyUdpChecksum(b, ip, p, length) ? 'ok' : 'bad';
+    if (status === 'bad' && isOffloadPartial(b, ip, checksum, length)) partial = true;
   }
   const payloadStart = p + UDP_HEADER_LENGTH;
   const wireEnd = p + wireLength;
+  const info: UdpInfo = { srcPort: readU16(b, p), dstPort: readU16(b, p + 2), length, checksum, checksumStatus: status };
+  if (partial) info.checksumPartial = true;
   return {
-    info: { srcPort: readU16(b, p), dstPort: readU16(b, p + 2), length, checksum, checksumStatus: status },
+    info,
     payloadStart,
     payloadEnd: wireEnd < ip.payloadEnd ? wireEnd : ip.payloadEnd,
     payloadWireLength: wireLength > UDP_HEADER_LENGTH ? wireLength - UDP_HEADER_LENGTH : 0,

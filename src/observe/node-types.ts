@@ -31,6 +31,8 @@ export interface NtpdConfigObservation {
   inUse: boolean;
   /** How restrict treats the client networks (ntp_acc(5): the most specific match decides). */
   clientAccess: AccessDecision[];
+  /** What an arbitrary outside address gets, per family (the `restrict default` entry, or nothing: unrestricted). */
+  defaultAccess: Array<{ family: 4 | 6; by?: Located; flags: string[] }>;
   /** How restrict treats each configured upstream (replies from servers pass the same list). */
   serverAccess: Array<{ address: string; source: Located; by?: Located; flags: string[] }>;
 }
@@ -56,6 +58,8 @@ export interface FirewallObservation {
   family: 4 | 6;
   /** Client network the packet was evaluated for, or 'any' when none is known. */
   from: string;
+  /** This node's address on that network (what clients ask), when known. */
+  localAddress?: string;
   verdict: 'accept' | 'drop' | 'reject' | 'unknown';
   /** For reject: the ICMP error as the tool names it ('icmp-host-prohibited', 'icmpx admin-prohibited', 'port-unreachable'). */
   rejectWith?: string;
@@ -107,6 +111,8 @@ export interface TimeDaemonsObservation {
   complete: boolean;
   /** Config files found on disk where the daemons keep them. */
   configsOnDisk: string[];
+  /** The distribution (os-release ID and ID_LIKE), for fixes that differ (service names, persistence). */
+  os?: { id: string; like: string[] };
 }
 
 /** One source as the daemon sees it (chronyc sources / ntpq peers). */

@@ -59,6 +59,8 @@ export interface AddressProbe {
   address: string;
   family: 4 | 6;
   port: number;
+  /** NTP version we sent. */
+  version: number;
   samples: ProbeSample[];
   /** Index (1-based) of the lowest-delay valid sample: ntpd's clock filter choice (RFC 5905 §10). */
   best?: number;
@@ -152,7 +154,7 @@ export async function probeAddress(address: string, family: 4 | 6, port: number,
   const version = opts.version ?? 4;
   const poll = Math.max(0, Math.min(17, Math.round(Math.log2(Math.max(1, opts.interval)))));
   const samples: ProbeSample[] = [];
-  const out: AddressProbe = { address, family, port, samples, precision: clock.precision };
+  const out: AddressProbe = { address, family, port, version, samples, precision: clock.precision };
   let lastSendNs = 0n;
   let previousTransmit: NtpTimestamp | undefined;
   for (let index = 1; index <= opts.samples; index++) {

@@ -4,8 +4,8 @@
  * Date.now() has millisecond resolution, far too coarse for an NTP offset (ntpd's own precision here is
  * ~2^-24 s). process.hrtime.bigint() reads CLOCK_MONOTONIC in nanoseconds but has no epoch, so it is anchored
  * to the wall clock once: we spin until Date.now() ticks to the next millisecond and note the monotonic time
- * of that edge (the edge is exact to the cost of one loop iteration, ~100 ns). The median of a few edges
- * drops an edge spoiled by a context switch. CLOCK_MONOTONIC is slewed with CLOCK_REALTIME (adjtimex(2)), so
+ * of that edge, bracketed to about one loop iteration (~100 ns); edges spoiled by a context switch (a wide
+ * bracket: measured here, up to ±1 ms off) are dropped, and the median of the rest is kept. CLOCK_MONOTONIC is slewed with CLOCK_REALTIME (adjtimex(2)), so
  * the two only part on a clock step; `resync()` re-anchors when Date.now() says the wall clock jumped.
  */
 import type { NtpTimestamp } from '../ntp/types.js';
@@ -25,28 +25,41 @@ export interface WallClock {
   resync(toleranceNs?: bigint): boolean;
 }
 
-/** One millisecond edge of Date.now(): [wall ns at the edge, monotonic ns at the edge]. */
-function edge(): [bigint, bigint] {
+/**
+ * One millisecond edge of Date.now(): wall ns at the edge minus monotonic ns at the edge, and how wide the
+ * monotonic bracket around the edge was. The tick fell after the last read that still saw the old millisecond
+ * (bracketed from before that read) and before the first read that saw the new one (bracketed from after it).
+ * A preemption inside the bracket makes it wide, and such an edge is thrown away.
+ */
+function edge(): { delta: bigint; width: bigint } {
   const start = Date.now();
-  let wall = start;
-  let mono = process.hrtime.bigint();
+  let prevBefore = process.hrtime.bigint();
+  let wall = Date.now();
+  let after = process.hrtime.bigint();
+  let before = prevBefore;
   // Bounded: Date.now() ticks within 1 ms; the guard stops a broken clock from hanging us.
   for (let i = 0; i < 10_000_000 && wall === start; i++) {
-    mono = process.hrtime.bigint();
+    prevBefore = before;
+    before = process.hrtime.bigint();
     wall = Date.now();
+    after = process.hrtime.bigint();
   }
-  return [BigInt(wall) * 1_000_000n, mono];
+  const mid = (prevBefore + after) / 2n;
+  return { delta: BigInt(wall) * 1_000_000n - mid, width: after - prevBefore };
 }
 
-/** Monotonic → wall offset (ns), median of `edges` millisecond edges. */
-function anchor(edges = 5): bigint {
-  const deltas: bigint[] = [];
-  for (let i = 0; i < edges; i++) {
-    const [wall, mono] = edge();
-    deltas.push(wall - mono);
+/** Monotonic → wall offset (ns): the median of a few edges whose bracket is narrow (≤ 2 µs). */
+function anchor(wanted = 5): bigint {
+  const good: bigint[] = [];
+  let fallback: { delta: bigint; width: bigint } | undefined;
+  for (let tries = 0; tries < 40 && good.length < wanted; tries++) {
+    const e = edge();
+    if (e.width <= 2_000n) good.push(e.delta);
+    else if (!fallback || e.width < fallback.width) fallback = e;
   }
-  deltas.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return deltas[Math.floor(deltas.length / 2)] as bigint;
+  if (good.length === 0) return fallback ? fallback.delta : BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  good.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return good[Math.floor(good.length / 2)] as bigint;
 }
 
 /**

@@ -28,13 +28,13 @@ function replySummary(s: ProbeSample): ReplySummary | undefined {
   };
 }
 
-export function sampleToExchange(probe: AddressProbe, s: ProbeSample, version = 4): NtpExchange {
+export function sampleToExchange(probe: AddressProbe, s: ProbeSample): NtpExchange {
   const x: NtpExchange = {
     client: { ip: s.localAddress, port: s.localPort },
     server: { ip: probe.address, port: probe.port },
     requestFrame: s.index,
     requestTime: s.sentAt,
-    requestVersion: version,
+    requestVersion: probe.version,
     requestMode: 3,
     requestTransmit: s.transmit,
     outcome: s.outcome,

@@ -15,6 +15,9 @@
 # Interface names live only inside the namespaces (the pair is created directly there), so they never
 # collide with other runs; they must still be <= 15 characters (IFNAMSIZ).
 
+# The last command of a pipeline runs in this shell (`printf … | lab_chronyd …` must record the PID here).
+shopt -s lastpipe
+
 LAB_SETPRIV=(setpriv --bounding-set -sys_time --inh-caps -sys_time --)
 NTPSEC_NTPD=${NTPSEC_NTPD:-/opt/ntpsec/usr/sbin/ntpd}
 NTPSEC_NTPQ=${NTPSEC_NTPQ:-/opt/ntpsec/usr/bin/ntpq}
@@ -102,10 +105,15 @@ lab_offload() {
   ip netns exec "$1" ethtool -K "$2" tx "$3" >/dev/null 2>&1 || ip netns exec "$1" ethtool -K "$2" tx "$3"
 }
 
+# lab_ours PID: PID is still a child of this shell (so not a reused PID of someone else's process).
+lab_ours() { [[ $(ps -o ppid= -p "$1" 2>/dev/null | tr -d ' ') == "$$" ]]; }
+
 lab_down() {
   local rc=$?
   trap - EXIT INT TERM HUP
-  local pid ns
+  local pid ns ours=()
+  for pid in "${LAB_PIDS[@]}"; do lab_ours "$pid" && ours+=("$pid"); done
+  LAB_PIDS=("${ours[@]}")
   for pid in "${LAB_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   # Anything else still running inside OUR namespaces was started by this scenario (ip netns pids).
   for ns in "${LAB_NETNS[@]}"; do
@@ -125,7 +133,8 @@ lab_down() {
   done
   for ns in "${LAB_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   if [[ -n $LAB_DIR && -d $LAB_DIR ]]; then
-    if ((rc != 0)) || [[ ${LAB_KEEP:-} == 1 ]]; then
+    # Kept for a post-mortem when the scenario failed (not when it was interrupted) or when asked.
+    if ((rc != 0 && rc < 128)) || [[ ${LAB_KEEP:-} == 1 ]]; then
       lab_log "work dir kept: $LAB_DIR"
     else
       rm -rf "$LAB_DIR"
@@ -176,9 +185,11 @@ lab_run() {
 lab_client() {
   local name=$1 ns=$2 limit=$3
   shift 3
-  local out="$LAB_DIR/client.txt" rc=0
+  local out="$LAB_DIR/client.txt" rc=0 role=client
+  [[ $ns == "$LAB_SRV" ]] && role=server
   {
-    printf '$ %s\n' "$*"
+    # The per-run temp dir is printed as $LAB_DIR so transcripts stay comparable from run to run.
+    printf '%s$ %s\n' "$role" "${*//"$LAB_DIR"/\$LAB_DIR}"
     lab_run "$ns" "$limit" "$@" 2>&1 || rc=$?
     printf '[exit %d]\n\n' "$rc"
   } >>"$out"
@@ -210,11 +221,11 @@ lab_capture_start() {
   shift 3
   local err="$LAB_DIR/tcpdump.$(basename "$file").err"
   # -Z root: Debian's tcpdump would otherwise drop to user tcpdump, which cannot write our 0700 dir.
-  ip netns exec "$ns" "${LAB_SETPRIV[@]}" tcpdump -i "$ifname" -n -U -Z root -w "$file" "$@" \
+  ip netns exec "$ns" "${LAB_SETPRIV[@]}" tcpdump -i "$ifname" -n -U --immediate-mode -Z root -w "$file" "$@" \
     >/dev/null 2>"$err" </dev/null &
   LAB_CAPTURE_PID=$!
   LAB_PIDS+=("$LAB_CAPTURE_PID")
-  lab_poll 10 "tcpdump listening on $ifname" grep -q 'listening on' "$err"
+  lab_poll 10 "tcpdump listening on $ifname" grep -qs 'listening on' "$err"
 }
 
 # lab_dumpcap_start NS IF FILE: dumpcap -w FILE.pcapng; PID in LAB_CAPTURE_PID.
@@ -224,7 +235,7 @@ lab_dumpcap_start() {
   ip netns exec "$ns" "${LAB_SETPRIV[@]}" dumpcap -i "$ifname" -w "$file" >/dev/null 2>"$err" </dev/null &
   LAB_CAPTURE_PID=$!
   LAB_PIDS+=("$LAB_CAPTURE_PID")
-  lab_poll 10 "dumpcap capturing on $ifname" grep -q 'Capturing on' "$err"
+  lab_poll 10 "dumpcap capturing on $ifname" grep -qs 'Capturing on' "$err"
 }
 
 # lab_capture_stop [PID]: SIGINT the capture (it writes its trailer) and wait for it, bounded.
@@ -238,6 +249,10 @@ lab_capture_stop() {
   done
   lab_alive "$pid" && lab_die "capture $pid did not stop"
   wait "$pid" 2>/dev/null || true
+  # Reaped: forget it, its PID may be reused by anyone from now on.
+  local keep=() p
+  for p in "${LAB_PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
+  LAB_PIDS=("${keep[@]}")
 }
 
 # lab_count FILE BPF...: packets in a (possibly still growing) capture matching BPF.

@@ -8,7 +8,7 @@ describe('port-unreachable', () => {
     expect(hits).toHaveLength(1);
     const hit = hits[0]!;
     expect(hit.subject).toBe(SERVER);
-    expect(hit.title).toBe(`Nothing listens on UDP 123 at ${SERVER} (ICMP type 3 code 3 (port unreachable))`);
+    expect(hit.title).toBe(`Nothing listens on UDP 123 at ${SERVER}: ICMP type 3 code 3 (port unreachable)`);
     expect(hit.evidence[0]!.text).toContain(`answering 2 requests ${CLIENT}:42275→${SERVER}:123`);
     expect(hit.evidence[0]!.frames).toEqual([2, 4]);
     expect(hit.fixes[0]!.platform).toBe('chrony');

@@ -34,9 +34,25 @@ describe('rate-limited', () => {
       answeredSecondHalf: 0.25,
     });
     const hit = hitsOf(rule, [p])[0]!;
-    expect(hit.title).toContain('replies thin out from 100% to 25%');
+    expect(hit.title).toBe(`${SERVER} rate-limits ${CLIENT} (63% of its requests answered): it polls too fast`);
+    expect(hit.evidence[1]!.text).toContain('(100% of the first half, 25% of the second)');
     expect(hit.confidence).toBe(0.7);
     expect(hit.severity).toBe('warning');
+  });
+
+  it('finds a client hammering under 2 s on average that gets only part of its answers, halves or not', () => {
+    const p = path({
+      requests: sample([1, 3, 5, 6, 7, 9, 11, 12], 16),
+      replies: sample([2, 4, 8, 10, 13, 18, 23, 26], 8),
+      unanswered: sample([5, 6, 11, 14, 15, 19, 20, 24], 8),
+      minRequestInterval: 0.06,
+      lastRequestTime: T0 + 9.96,
+      answeredFirstHalf: 0.5,
+      answeredSecondHalf: 0.5,
+    });
+    const hit = hitsOf(rule, [p])[0]!;
+    expect(hit.title).toContain('(50% of its requests answered)');
+    expect(hit.evidence[0]!.text).toContain('664.0 ms apart on average');
   });
 
   it('absorbs kiss-of-death and no-response on the same server', () => {

@@ -105,6 +105,11 @@ export function interpretChronyConf(file: string, files: string[], directives: D
         if (Number.isInteger(port)) cfg.port = { ...at, port };
         break;
       }
+      case 'cmdport': {
+        const port = Number(d.args[0]);
+        if (Number.isInteger(port)) cfg.cmdPort = port;
+        break;
+      }
       case 'bindaddress':
         if (d.args[0] !== undefined) cfg.bindAddresses.push({ ...at, address: d.args[0] });
         break;

@@ -114,6 +114,8 @@ export interface ChronyConfig {
   /** `port N` (0 = NTP server port closed). */
   port?: Located & { port: number };
   bindAddresses: Array<Located & { address: string }>;
+  /** `cmdport N`: chronyc's UDP port (default 323; 0 = UDP command access off). */
+  cmdPort?: number;
   /** `bindcmdaddress`: a path is the Unix command socket chronyc must use. */
   bindCmdAddresses: Array<Located & { address: string }>;
   unknown: Directive[];

@@ -133,7 +133,7 @@ function parseRich(rule: string): RichRule {
   const port = attr(/port\s+port="([^"]+)"\s+protocol="udp"/);
   r.ntp = service === 'ntp' || (port !== undefined && portIn(port.replace('-', ':'), 123));
   const action = /\s(accept|reject|drop)(?:\s|$)/.exec(`${rule} `)?.[1];
-  if (action) r.action = action as RichRule['action'];
+  if (action) r.action = action as 'accept' | 'reject' | 'drop';
   const rejectType = attr(/reject\s+type="([^"]+)"/);
   if (rejectType) r.rejectType = rejectType;
   return r;

@@ -5,9 +5,12 @@
  * verdict applies its policy (nft(8) "CHAINS", "VERDICT STATEMENT"). Conditions it cannot decide (an xt match
  * from iptables-nft, an unknown interface) are assumed not to match and are listed as uncertain.
  */
-import { formatPrefix, parseAddress, parsePrefix, type Prefix } from '../ip.js';
+import { parseAddress, parsePrefix, type Prefix } from '../ip.js';
 import { and, not, prefixMatch, SERVICE_PORTS, type InboundNtp, type Tri } from './packet.js';
+import { renderRule } from './nftables-render.js';
 import type { FirewallVerdict } from './types.js';
+
+export { renderRule };
 
 export interface NftChain {
   family: string;
@@ -198,7 +201,8 @@ class Walker {
         if (cond === 'no') return 'next';
         continue;
       }
-      if ('xt' in e) {
+      if (isObj(e.xt) && e.xt.type !== 'target') {
+        // An iptables-nft match nft cannot show (xt conntrack, multiport...): undecidable.
         cond = and(cond, 'maybe');
         continue;
       }
@@ -224,6 +228,14 @@ class Walker {
       return { kind: 'verdict', verdict: 'reject', rejectWith: rejectKind(e.reject, rule.family), decidedBy: this.decided(rule) };
     }
     if ('return' in e) return 'return';
+    if (isObj(e.xt) && e.xt.type === 'target') {
+      // An iptables-nft target: REJECT / DROP / ACCEPT end the packet; its options (--reject-with) are not shown.
+      const name = String(e.xt.name);
+      if (name === 'REJECT') return { kind: 'verdict', verdict: 'reject', rejectWith: 'icmp (type not shown by nft)', decidedBy: this.decided(rule) };
+      if (name === 'DROP') return { kind: 'verdict', verdict: 'drop', decidedBy: this.decided(rule) };
+      if (name === 'ACCEPT') return { kind: 'verdict', verdict: 'accept', decidedBy: this.decided(rule) };
+      return undefined;
+    }
     if (isObj(e.jump) || isObj(e.goto)) {
       const target = String(((e.jump ?? e.goto) as Json).target);
       const sub = this.rs.chains.find((c) => c.family === rule.family && c.table === rule.table && c.name === target);
@@ -388,47 +400,4 @@ function rejectKind(r: unknown, family: string): string {
   const type = String(r.type ?? (family === 'inet' ? 'icmpx' : 'icmp'));
   if (type === 'tcp reset') return 'tcp reset';
   return `${type} ${String(r.expr ?? 'port-unreachable')}`;
-}
-
-/** Renders rule expressions back to nft syntax (used when `nft -a list ruleset` text is not at hand). */
-export function renderRule(expr: unknown[]): string {
-  return expr.map(renderStatement).filter((s) => s !== '').join(' ');
-}
-
-function renderStatement(e: unknown): string {
-  if (!isObj(e)) return '';
-  if (isObj(e.match)) {
-    const op = String(e.match.op ?? '==');
-    return `${renderExpr(e.match.left)} ${op === '==' || op === 'in' ? '' : `${op} `}${renderExpr(e.match.right)}`;
-  }
-  if ('accept' in e) return 'accept';
-  if ('drop' in e) return 'drop';
-  if ('return' in e) return 'return';
-  if ('reject' in e) {
-    const r = e.reject;
-    return isObj(r) ? `reject with ${String(r.type)}${r.expr !== undefined ? ` type ${String(r.expr)}` : ''}` : 'reject';
-  }
-  if (isObj(e.jump)) return `jump ${String(e.jump.target)}`;
-  if (isObj(e.goto)) return `goto ${String(e.goto.target)}`;
-  if ('counter' in e) return 'counter';
-  if (isObj(e.xt)) return `xt ${String(e.xt.type)} ${String(e.xt.name)}`;
-  if (isObj(e.vmap)) return `${renderExpr(e.vmap.key)} vmap ${renderExpr(e.vmap.data)}`;
-  return Object.keys(e)[0] ?? '';
-}
-
-function renderExpr(x: unknown): string {
-  if (typeof x === 'string' || typeof x === 'number') return String(x);
-  if (Array.isArray(x)) return x.map(renderExpr).join(',');
-  if (!isObj(x)) return '';
-  if (isObj(x.payload)) return `${String(x.payload.protocol)} ${String(x.payload.field)}`;
-  if (isObj(x.meta)) {
-    const key = String(x.meta.key);
-    return ['iifname', 'oifname', 'iif', 'oif'].includes(key) ? key : `meta ${key}`;
-  }
-  if (isObj(x.ct)) return `ct ${String(x.ct.key)}`;
-  if (Array.isArray(x.set)) return `{ ${x.set.map(renderExpr).join(', ')} }`;
-  if (isObj(x.prefix)) return formatPrefix(parsePrefix(`${String(x.prefix.addr)}/${String(x.prefix.len)}`) ?? { family: 4, network: 0n, length: 0 });
-  if (Array.isArray(x.range)) return `${renderExpr(x.range[0])}-${renderExpr(x.range[1])}`;
-  if (Array.isArray(x.concat)) return x.concat.map(renderExpr).join(' . ');
-  return Object.keys(x)[0] ?? '';
 }

@@ -1,0 +1,118 @@
+import { defineRule } from '../src/diagnose/define.js';
+import type { Evidence, Hit } from '../src/diagnose/types.js';
+import type { ChronyConfigObservation } from '../src/observe/node-types.js';
+import { note } from './_lib/evidence.js';
+import { draft, ranked } from './_lib/fixes.js';
+import { appendLine, commentOut, lineEvidence, restartOf, serverIntent } from './_lib/node.js';
+
+/**
+ * chronyd serves nobody unless an `allow` covers the client: without any, it does not even open UDP 123
+ * (clients get ICMP port unreachable); a later `deny all` (as generated configs append) cancels every allow
+ * before it; `port 0` closes the server port.
+ */
+export default defineRule({
+  meta: {
+    id: 'chrony-allow-missing',
+    summary: 'chronyd serves nobody: no `allow` for the clients, a later `deny all` overriding it, or `port 0`',
+    severity: 'error',
+    confidence: 0.9,
+    priority: 14,
+    why:
+      'chronyd is a client only by default: "the default is that no clients are allowed access". Without an allow ' +
+      'directive it does not open the NTP port, so clients get ICMP port unreachable; with allow but a later ' +
+      '`deny all`, which "overrides the effect of any previous directive", it ignores them silently. `port 0` turns ' +
+      'the server off altogether.',
+    references: ['chrony.conf(5) (allow, deny, all, port)', 'chronyc(1) (accheck)'],
+  },
+  match(ctx) {
+    const hits: Hit[] = [];
+    for (const o of ctx.of('chrony-config')) {
+      const cfg = o.config;
+      const intent = serverIntent(ctx, o).filter((e) => !/chronyd is meant to serve/.test(e.text));
+      if (cfg.port && cfg.port.port === 0) {
+        hits.push(portZero(o, intent));
+        continue;
+      }
+      const allows = cfg.access.filter((a) => a.verb === 'allow');
+      if (allows.length === 0) {
+        const hit: Hit = {
+          subject: cfg.file,
+          title: `chronyd serves no clients: ${cfg.file} has no \`allow\` directive`,
+          evidence: [
+            note(`No allow in ${cfg.files.join(', ')}: chronyd acts as a client only and does not open UDP 123 (clients get ICMP port unreachable)`),
+            ...intent,
+          ],
+          fixes: ranked([allowFix(o)]),
+        };
+        // A plain client needs no allow: only a node meant to serve others is wrong without one.
+        if (intent.length === 0) {
+          hit.severity = 'info';
+          hit.confidence = 0.4;
+          hit.title += ' (fine if no other node uses it as a server)';
+        }
+        hits.push(hit);
+        continue;
+      }
+      const reported = new Set<string>();
+      for (const allow of allows) {
+        const subnet = allow.subnet;
+        const decisions = subnet === undefined ? o.clientAccess : o.clientAccess.filter((x) => x.network.startsWith(normalizeStart(subnet)));
+        const decision = decisions.find((x) => !x.served && x.by);
+        if (!decision?.by) continue;
+        const by = decision.by;
+        if (reported.has(`${by.file}:${by.line}`)) continue;
+        reported.add(`${by.file}:${by.line}`);
+        hits.push({
+          subject: cfg.file,
+          title: `${by.file}:${by.line}: \`${by.text}\` cancels \`${allow.text}\` (line ${allow.line}): chronyd serves nobody on ${decision.network}`,
+          evidence: [
+            lineEvidence(allow, `\`${allow.text}\`: meant to serve ${decision.network}`),
+            lineEvidence(by, `\`${by.text}\` comes later and overrides it: ${decision.network} is denied`),
+            note('chronyd ignores requests it denies without a word: clients see a timeout'),
+          ],
+          fixes: ranked([
+            draft('chrony', `Comment out line ${by.line} (or move the allow after it)`, [commentOut(by), restartOf(o)], `chronyc accheck ${hostIn(decision.network)}   (208 Access allowed)`),
+          ]),
+        });
+      }
+    }
+    return hits;
+  },
+});
+
+/** "192.168.1" → "192.168.1.", "192.168.1.0/24" → "192.168.1.0". */
+function normalizeStart(subnet: string): string {
+  const base = subnet.split('/')[0] as string;
+  const parts = base.split('.');
+  return parts.length < 4 && !base.includes(':') ? `${parts.join('.')}.` : base;
+}
+
+/** A host inside a network, for `chronyc accheck`: 198.51.100.0/24 → 198.51.100.1. */
+function hostIn(network: string): string {
+  const [addr = ''] = network.split('/');
+  if (addr.includes(':')) return addr.endsWith('::') ? `${addr}1` : addr;
+  const p = addr.split('.');
+  return `${p[0]}.${p[1]}.${p[2]}.${Number(p[3]) + 1}`;
+}
+
+function allowFix(o: ChronyConfigObservation) {
+  const net = o.clientAccess.find((a) => a.why === 'interface')?.network;
+  const line = net ? `allow ${net}` : 'allow 192.168.1.0/24';
+  return draft(
+    'chrony',
+    `Allow the client network${net ? ` (${net}, this node's own network)` : ' (put your client network)'}: chronyd then opens UDP 123 and answers it`,
+    [appendLine(o.config.file, line), restartOf(o)],
+    `chronyc accheck ${net ? hostIn(net) : '192.168.1.1'}   (208 Access allowed; then from a client: ntpdoctor probe THIS-HOST)`,
+  );
+}
+
+function portZero(o: ChronyConfigObservation, intent: Evidence[]): Hit {
+  const port = o.config.port as NonNullable<ChronyConfigObservation['config']['port']>;
+  return {
+    subject: o.config.file,
+    title: `${port.file}:${port.line}: \`${port.text}\` turns chronyd's NTP server off`,
+    evidence: [lineEvidence(port, '`port 0`: chronyd opens no NTP server port, whatever allow says'), ...intent],
+    fixes: ranked([draft('chrony', `Comment out line ${port.line} (the default port is 123)`, [commentOut(port), restartOf(o)], 'ss -lun sport = :123   (chronyd listening)')]),
+    ...(intent.length === 0 ? { severity: 'info' as const, confidence: 0.4 } : {}),
+  };
+}

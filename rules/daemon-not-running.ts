@@ -1,0 +1,95 @@
+import { defineRule } from '../src/diagnose/define.js';
+import type { Hit } from '../src/diagnose/types.js';
+import type { TimeDaemonProcess, TimeDaemonsObservation } from '../src/observe/node-types.js';
+import { note } from './_lib/evidence.js';
+import { draft, type Draft, ranked } from './_lib/fixes.js';
+
+/**
+ * No time daemon runs on this node (nothing keeps its clock, nothing serves its clients), or two run at once
+ * and fight over the clock and UDP 123 (chronyd and ntpd; either with systemd-timesyncd).
+ */
+export default defineRule({
+  meta: {
+    id: 'daemon-not-running',
+    summary: 'No time daemon runs (or two compete: chronyd and ntpd, or either with systemd-timesyncd)',
+    severity: 'error',
+    confidence: 0.9,
+    priority: 5,
+    why:
+      'Without a running daemon nothing disciplines the clock and nothing answers on UDP 123 (clients get ICMP port ' +
+      'unreachable). Two daemons both adjust the same kernel clock and only one can bind port 123: the other logs ' +
+      'bind errors and the clock follows whichever adjusted last. systemd-timesyncd stops itself when chronyd or ' +
+      'ntpd is enabled as a unit, but not when one is started by hand.',
+    references: ['chronyd(8)', 'ntpd(8)', 'systemd-timesyncd.service(8) (Conflicts=)', 'RFC 5905 §1 (one clock discipline per system)'],
+  },
+  match(ctx) {
+    const hits: Hit[] = [];
+    for (const o of ctx.of('time-daemons')) {
+      const real = o.daemons.filter((d) => d.name !== 'systemd-timesyncd');
+      const names = [...new Set(o.daemons.map((d) => d.name))];
+      if (o.daemons.length === 0) {
+        hits.push(noneRunning(o));
+      } else if (names.length > 1) {
+        const hit: Hit = {
+          subject: 'this node',
+          title: `Competing time daemons: ${names.join(' and ')} both run`,
+          evidence: o.daemons.map((d) => note(`${d.name} pid ${d.pid}: ${d.argv.join(' ')}`)),
+          fixes: ranked(keepOne(o.daemons)),
+        };
+        // timesyncd beside one real daemon is the milder case: it only slews, and usually yields.
+        if (real.length <= 1) {
+          hit.severity = 'warning';
+          hit.confidence = 0.7;
+        }
+        hits.push(hit);
+      }
+    }
+    return hits;
+  },
+});
+
+function noneRunning(o: TimeDaemonsObservation): Hit {
+  const chrony = o.configsOnDisk.find((p) => p.includes('chrony'));
+  const ntp = o.configsOnDisk.find((p) => p.includes('ntp'));
+  const debian = o.os !== undefined && (o.os.id === 'debian' || o.os.id === 'ubuntu' || o.os.like.includes('debian'));
+  const fixes: Draft[] = [];
+  if (chrony || !ntp) {
+    const unit = debian ? 'chrony' : 'chronyd';
+    fixes.push(draft('chrony', `Start chronyd and enable it at boot${chrony ? ` (it has ${chrony})` : ''}`, [`systemctl enable --now ${unit}`], 'chronyc tracking   (Leap status: Normal after a few polls)'));
+  }
+  if (ntp) {
+    const unit = ntp.includes('ntpsec') ? 'ntpsec' : debian ? 'ntp' : 'ntpd';
+    fixes.push(draft(ntp.includes('ntpsec') ? 'ntpsec' : 'ntpd', `Start ntpd and enable it at boot (it has ${ntp})`, [`systemctl enable --now ${unit}`], 'ntpq -pn   (a source marked * after a few minutes)'));
+  }
+  const hit: Hit = {
+    subject: 'this node',
+    title: 'No time daemon runs on this node (no chronyd, ntpd or systemd-timesyncd)',
+    evidence: [
+      note('No chronyd, ntpd, openntpd or systemd-timesyncd process in this network namespace'),
+      note(o.configsOnDisk.length ? `Config files are there: ${o.configsOnDisk.join(', ')}: the daemon is installed but stopped` : 'No time daemon config in /etc: none may be installed'),
+      note('Nothing disciplines this clock, and clients asking this node get ICMP port unreachable'),
+    ],
+    fixes: ranked(fixes),
+  };
+  if (!o.complete) {
+    hit.severity = 'warning';
+    hit.confidence = 0.5;
+    hit.evidence.push(note('Some processes could not be inspected (hidepid, not root): a daemon may run unseen'));
+  }
+  return hit;
+}
+
+/** Keep one daemon: chronyd first (what current RHEL and Debian ship), else ntpd. */
+function keepOne(daemons: readonly TimeDaemonProcess[]): Draft[] {
+  const has = (n: string) => daemons.some((d) => d.name === n);
+  const fixes: Draft[] = [];
+  if (has('chronyd')) {
+    const stop = [...(has('ntpd') ? ['systemctl disable --now ntpd ntpsec ntp'] : []), ...(has('systemd-timesyncd') ? ['systemctl disable --now systemd-timesyncd'] : [])];
+    fixes.push(draft('systemd', 'Keep chronyd; stop and disable the others (a unit that does not exist here is reported and skipped)', stop, 'ntpdoctor diagnose   (one daemon left)'));
+  }
+  if (has('ntpd')) {
+    const stop = [...(has('chronyd') ? ['systemctl disable --now chronyd chrony'] : []), ...(has('systemd-timesyncd') ? ['systemctl disable --now systemd-timesyncd'] : [])];
+    fixes.push(draft('systemd', 'Or keep ntpd; stop and disable the others', stop, 'ntpdoctor diagnose   (one daemon left)'));
+  }
+  return fixes;
+}

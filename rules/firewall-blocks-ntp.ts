@@ -1,0 +1,135 @@
+import { defineRule } from '../src/diagnose/define.js';
+import type { Evidence, Hit } from '../src/diagnose/types.js';
+import type { FirewallObservation } from '../src/observe/node-types.js';
+import { note } from './_lib/evidence.js';
+import { draft, type Draft, ranked } from './_lib/fixes.js';
+import { configs, serverIntent } from './_lib/node.js';
+
+/**
+ * This node's own firewall drops or rejects a new NTP request from its clients: the exact rule, chain policy or
+ * firewalld zone, and the exact command that opens UDP 123 there. The seed's node0: CentOS 7, firewalld still
+ * running after the iptables service was stopped, answering with ICMP host-prohibited (admin prohibited).
+ */
+export default defineRule({
+  meta: {
+    id: 'firewall-blocks-ntp',
+    summary: "This node's firewall (firewalld zone, nftables or iptables rule) drops or rejects inbound UDP 123",
+    severity: 'error',
+    confidence: 0.9,
+    priority: 8,
+    why:
+      'A new NTP request (UDP to port 123, conntrack state NEW) walks the input chains; the first drop or reject ' +
+      'ends it before ntpd or chronyd sees it. REJECT answers with ICMP (CentOS/firewalld: host-prohibited, type 3 ' +
+      'code 10; nftables icmpx admin-prohibited: code 13), DROP with silence; clients report "no data" or `^?`. ' +
+      "Replies to this node's own queries pass as ESTABLISHED, so the node itself may look fine while it serves nobody. " +
+      'With firewalld running, stopping the iptables service changes nothing: the zone must allow the ntp service.',
+    references: ['firewalld.zone(5), firewall-cmd(1) (--add-service=ntp)', 'nft(8) (insert rule ... position)', 'iptables(8), iptables-extensions(8) (REJECT --reject-with)', 'RFC 792, RFC 1812 §5.2.7.1 (ICMP codes 10, 13)'],
+  },
+  match(ctx) {
+    const blocked = ctx.of('firewall').filter((f) => f.verdict === 'drop' || f.verdict === 'reject');
+    if (blocked.length === 0) return [];
+    const intent = configs(ctx).flatMap((o) => serverIntent(ctx, o));
+    const anyDaemon = configs(ctx).length > 0 || ctx.of('time-daemons').some((d) => d.daemons.length > 0);
+    if (!anyDaemon) return [];
+    const os = ctx.of('time-daemons')[0]?.os;
+    const debian = os !== undefined && (os.id === 'debian' || os.id === 'ubuntu' || os.like.includes('debian'));
+    // One finding per deciding rule: several client networks may stop at the same one.
+    const groups = new Map<string, FirewallObservation[]>();
+    for (const f of blocked) {
+      const key = `${f.backend}\u0000${f.decidedBy?.table ?? ''}\u0000${f.decidedBy?.chain ?? ''}\u0000${f.decidedBy?.text ?? ''}`;
+      const list = groups.get(key);
+      if (list) list.push(f);
+      else groups.set(key, [f]);
+    }
+    const hits: Hit[] = [];
+    for (const list of groups.values()) {
+      const f = list[0] as FirewallObservation;
+      const nets = [...new Set(list.map((x) => x.from))];
+      const subject = list.find((x) => x.localAddress)?.localAddress ?? 'this node';
+      const what = whatClientsSee(f);
+      const evidence: Evidence[] = [
+        note(`${label(f)}: a new NTP request from ${nets.map((n) => (n === 'any' ? 'any client' : n)).join(', ')} stops at ${where(f)}: \`${f.decidedBy?.text ?? f.verdict}\``),
+        note(`Clients get ${what}`),
+      ];
+      if (f.trace.length) evidence.push(note(`Path: ${f.trace.join(' → ')}`));
+      for (const u of f.uncertain.slice(0, 3)) evidence.push(note(`Not decided: ${u}`));
+      if (intent.length) evidence.push(...intent.slice(0, 2));
+      const hit: Hit = {
+        subject,
+        title: `${subject}'s ${label(f)} ${f.verdict === 'reject' ? 'rejects' : 'drops'} NTP from its clients: ${where(f)}`,
+        evidence,
+        fixes: ranked(fixesFor(f, subject, debian)),
+      };
+      // Inbound UDP 123 closed on a node that serves nobody is normal hardening.
+      if (intent.length === 0) {
+        hit.severity = 'info';
+        hit.confidence = 0.5;
+        hit.title += ' (fine if no other node uses it as a server)';
+      }
+      hits.push(hit);
+    }
+    return hits;
+  },
+});
+
+function label(f: FirewallObservation): string {
+  return f.backend === 'firewalld' ? 'firewalld' : f.backend === 'nftables' ? 'nftables firewall' : `${f.backend} firewall`;
+}
+
+function where(f: FirewallObservation): string {
+  const d = f.decidedBy;
+  if (f.backend === 'firewalld') return `zone ${f.zone?.name ?? d?.chain ?? '?'} (${d?.text ?? 'target'}; services: ${f.zone?.services.join(' ') || 'none'})`;
+  if (f.backend === 'nftables') return `${d?.family ?? ''} ${d?.table ?? ''} chain ${d?.chain ?? '?'}${d?.policy ? ' policy' : d?.handle !== undefined ? ` rule handle ${d.handle}` : ''}`.trim();
+  return `${d?.table ?? 'filter'} ${d?.chain ?? 'INPUT'}${d?.policy ? ' policy' : d?.position !== undefined ? ` rule ${d.position}` : ''}`;
+}
+
+/** What the client sees, in the words of its tools. */
+function whatClientsSee(f: FirewallObservation): string {
+  if (f.verdict === 'drop') return 'nothing back: a timeout (ntpdate: "no server suitable", chronyc ^? with reach 0)';
+  const w = f.rejectWith ?? '';
+  if (/host-prohibited/.test(w)) return `ICMP ${f.family === 4 ? 'type 3 code 10 (host administratively prohibited)' : 'type 1 code 1 (administratively prohibited)'} — tcpdump: "unreachable - admin prohibited"; ntpdate: "no data"`;
+  if (/admin-prohibited/.test(w)) return `ICMP ${f.family === 4 ? 'type 3 code 13 (communication administratively prohibited)' : 'type 1 code 1 (administratively prohibited)'}; ntpdate: "no data"`;
+  if (/net-prohibited/.test(w)) return 'ICMP type 3 code 9 (network administratively prohibited)';
+  if (/port-unreach/.test(w)) return 'ICMP port unreachable, as if nothing listened on UDP 123';
+  return `an ICMP error (${w || 'reject'})`;
+}
+
+function fixesFor(f: FirewallObservation, subject: string, debian: boolean): Draft[] {
+  const verify = `ntpdoctor probe ${subject === 'this node' ? 'THIS-HOST' : subject}   (from a client)`;
+  const d = f.decidedBy;
+  const at = f.insertAt;
+  if (f.backend === 'firewalld') {
+    const zone = f.zone?.name ?? d?.chain ?? 'public';
+    return [
+      draft('firewalld', `Allow the ntp service in zone ${zone} (runtime and permanent)`, [`firewall-cmd --permanent --zone=${zone} --add-service=ntp`, 'firewall-cmd --reload'], `firewall-cmd --zone=${zone} --query-service=ntp   (yes; then ${verify})`),
+    ];
+  }
+  if (f.backend === 'nftables') {
+    const family = at?.family ?? d?.family ?? 'inet';
+    const table = at?.table ?? d?.table ?? 'filter';
+    const chain = at?.chain ?? d?.chain ?? 'input';
+    const rule = 'udp dport 123 accept';
+    const cmd = at?.beforeHandle ? `nft insert rule ${family} ${table} ${chain} position ${at.beforeHandle} ${rule}` : `nft add rule ${family} ${table} ${chain} ${rule}`;
+    return [
+      draft(
+        'nftables',
+        `Accept UDP 123 in ${family} ${table} ${chain}${at?.beforeHandle ? ` ahead of handle ${at.beforeHandle}` : ' (before the policy applies)'}, then save the ruleset${debian ? ' (Debian loads /etc/nftables.conf at boot)' : ''}`,
+        [cmd, `{ echo 'flush ruleset'; nft list ruleset; } > /etc/${debian ? 'nftables.conf' : 'sysconfig/nftables.conf'}`],
+        `nft -a list chain ${family} ${table} ${chain}   (the accept sits before the ${f.verdict}; then ${verify})`,
+      ),
+    ];
+  }
+  const ipt = f.backend;
+  const chain = at?.chain ?? 'INPUT';
+  const cmd = at?.position !== undefined ? `${ipt} -I ${chain} ${at.position} -p udp --dport 123 -j ACCEPT` : `${ipt} -A ${chain} -p udp --dport 123 -j ACCEPT`;
+  const save = debian ? 'netfilter-persistent save' : `service ${ipt} save`;
+  return [
+    draft(
+      'iptables',
+      `Accept UDP 123 in ${chain}${at?.position !== undefined ? ` ahead of rule ${at.position} (\`${d?.text ?? ''}\`)` : ''}, then save (${debian ? 'Debian: netfilter-persistent' : 'CentOS/RHEL: iptables-services'})`,
+      [cmd, save],
+      `${ipt} -L ${chain} -n --line-numbers   (ACCEPT udp dpt:123 before the ${f.verdict}; then ${verify})`,
+    ),
+  ];
+}
+

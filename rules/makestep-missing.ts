@@ -1,0 +1,99 @@
+import { defineRule } from '../src/diagnose/define.js';
+import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
+import { PANIC_THRESHOLD } from '../src/ntp/constants.js';
+import { note } from './_lib/evidence.js';
+import { draft, ranked } from './_lib/fixes.js';
+import { duration } from './_lib/format.js';
+import { appendLine, restartOf } from './_lib/node.js';
+
+/** chronyd's default maxslewrate: 83333.333 ppm, i.e. at most 83 ms of correction per second (chrony.conf(5)). */
+const CHRONY_MAX_SLEW = 0.083333333;
+/** Offsets worth stepping: chrony's own example `makestep 1 3` steps above 1 s. */
+const STEP_WORTHY = 1;
+
+/**
+ * The clock is far off and the daemon will not step it: chrony without `makestep` slews at most 83 ms/s (an hour
+ * off takes half a day), ntpd without `-g` exits when the first offset exceeds the panic threshold (1000 s). The seed
+ * stepped a client a year off with ntpdate; ntpd alone would have refused.
+ */
+export default defineRule({
+  meta: {
+    id: 'makestep-missing',
+    summary: 'The clock is far off and the daemon will not step it (chrony without `makestep`, ntpd without `-g`)',
+    severity: 'warning',
+    confidence: 0.8,
+    priority: 44,
+    why:
+      'chronyd only steps the clock when `makestep` allows it; otherwise it slews at no more than 83 ms per second ' +
+      '(maxslewrate 83333 ppm), so an offset of an hour takes about 12 hours to go. ntpd steps offsets above 128 ms but ' +
+      'exits when the first one exceeds the panic threshold of 1000 s unless started with -g (or `tinker panic 0`). ' +
+      'The seed\'s client was 31566952 s (a year) off: ntpdate stepped it; ntpd would have exited.',
+    references: ['chrony.conf(5) (makestep, maxslewrate)', 'ntpd(8) (-g)', 'ntp_misc(5) (tinker panic)', 'RFC 5905 §10 (STEPT 0.128 s), ntpd PANICT 1000 s'],
+  },
+  match(ctx) {
+    const hits: Hit[] = [];
+    const offset = worstOffset(ctx);
+    for (const o of ctx.of('chrony-config')) {
+      if (o.config.makestep) continue;
+      const fix = draft(
+        'chrony',
+        'Let chronyd step the clock when it is more than 1 s off in its first 3 updates (or step once now: chronyc makestep)',
+        [appendLine(o.config.file, 'makestep 1 3'), restartOf(o)],
+        'chronyc tracking   (System time: a few ms at most)',
+      );
+      if (offset && Math.abs(offset.value) > STEP_WORTHY) {
+        hits.push({
+          subject: o.config.file,
+          title: `The clock is ${duration(offset.value)} off and ${o.config.file} has no makestep: chronyd will slew for about ${duration(Math.abs(offset.value) / CHRONY_MAX_SLEW)}`,
+          evidence: [offset.evidence, note(`No makestep in ${o.config.files.join(', ')}: chronyd corrects at most 83 ms per second`)],
+          fixes: ranked([fix]),
+        });
+      } else if (!offset) {
+        hits.push({
+          subject: o.config.file,
+          title: `${o.config.file} has no makestep: a clock far off at boot would be slewed for hours instead of stepped`,
+          evidence: [note(`No makestep in ${o.config.files.join(', ')}`)],
+          fixes: ranked([fix]),
+          severity: 'info',
+          confidence: 0.5,
+        });
+      }
+    }
+    if (offset && Math.abs(offset.value) > PANIC_THRESHOLD) {
+      for (const d of ctx.of('time-daemons').flatMap((t) => t.daemons)) {
+        if (d.name !== 'ntpd' || d.argv.some((a) => /^-\w*g/.test(a) && !a.startsWith('--'))) continue;
+        const panicOff = ctx.of('ntpd-config').some((c) => c.config.tinker.some((t) => t.name === 'panic' && t.value === 0));
+        if (panicOff) continue;
+        const unit = d.variant === 'ntpsec' ? 'ntpsec' : 'ntpd';
+        hits.push({
+          subject: 'this node',
+          title: `The clock is ${duration(offset.value)} off and ntpd (pid ${d.pid}) runs without -g: it will exit at the first update (panic threshold ${PANIC_THRESHOLD} s)`,
+          evidence: [offset.evidence, note(`ntpd command line: ${d.argv.join(' ')} (no -g)`)] as Evidence[],
+          fixes: ranked([
+            draft(d.variant === 'ntpsec' ? 'ntpsec' : 'ntpd', 'Step the clock once with ntpd -gq (set and quit), then start the daemon again', [`systemctl stop ${unit}`, 'ntpd -gq', `systemctl start ${unit}`], 'ntpq -pn   (offsets in milliseconds)'),
+          ]),
+          severity: 'error',
+        });
+      }
+    }
+    return hits;
+  },
+});
+
+/** The largest offset seen: probes of this node's servers, then the daemon's own estimate. */
+function worstOffset(ctx: RuleContext): { value: number; evidence: Evidence } | undefined {
+  let best: { value: number; evidence: Evidence } | undefined;
+  const consider = (value: number, text: string) => {
+    if (!best || Math.abs(value) > Math.abs(best.value)) best = { value, evidence: note(text) };
+  };
+  for (const p of ctx.of('ntp-path')) {
+    if (p.source !== 'probe' || !p.offset) continue;
+    const v = p.offset.best ?? p.offset.mean;
+    consider(v, `ntpdoctor's probe of ${p.server.ip}: offset ${v >= 0 ? '+' : '-'}${duration(v)} (this clock is ${v >= 0 ? 'behind' : 'ahead'})`);
+  }
+  for (const st of ctx.of('daemon-state')) {
+    if (st.system?.offset !== undefined && st.system.synchronized) consider(st.system.offset, `${st.daemon} estimates the clock offset at ${duration(st.system.offset)}`);
+    for (const s of st.sources) if (s.offset !== undefined) consider(s.offset, `${st.daemon}: ${s.address} offset ${duration(s.offset)}`);
+  }
+  return best;
+}

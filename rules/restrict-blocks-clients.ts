@@ -1,0 +1,67 @@
+import { defineRule } from '../src/diagnose/define.js';
+import type { Evidence, Hit } from '../src/diagnose/types.js';
+import { note } from './_lib/evidence.js';
+import { draft, ranked } from './_lib/fixes.js';
+import { appendLine, daemonName, lineEvidence, platformOf, restartOf, serverIntent } from './_lib/node.js';
+
+/**
+ * ntpd / NTPsec `restrict` with `ignore` or `noserve` decides for the network the clients are on, on a node that
+ * is meant to serve them (a local clock, a restrict line for some client network, an opened firewall): typically
+ * `restrict default ignore` without a more specific line for the LAN. Clients get silence.
+ */
+export default defineRule({
+  meta: {
+    id: 'restrict-blocks-clients',
+    summary: '`restrict ... ignore`/`noserve` covers the client network: the server never answers them',
+    severity: 'error',
+    confidence: 0.85,
+    priority: 17,
+    why:
+      'ntpd looks up every incoming packet in the restrict list and applies the single most specific matching entry ' +
+      '(flags do not add up). `ignore` drops every packet and `noserve` every time request, silently: clients see no ' +
+      'reply and no ICMP (a timeout; ntpdate "no data"). A client network needs its own, more specific line such as ' +
+      '`restrict 192.168.1.0 mask 255.255.255.0 nomodify notrap`.',
+    references: ['ntp_acc(5) (restrict, ignore, noserve)', 'ntp.org Access Control Support (most specific match)'],
+  },
+  match(ctx) {
+    const hits: Hit[] = [];
+    for (const o of ctx.of('ntpd-config')) {
+      const intent = serverIntent(ctx, o);
+      for (const a of o.clientAccess) {
+        if (a.served || !a.by) continue;
+        const [address = '', len = '32'] = a.network.split('/');
+        // A line that names this very network with ignore/noserve is a deliberate block, not an accident.
+        if (a.by.text.split(/\s+/).some((w) => w === address || w === a.network)) continue;
+        if (intent.length === 0) continue;
+        const flag = a.flags.includes('ignore') ? 'ignore' : 'noserve';
+        const v6 = address.includes(':');
+        const line = v6 ? `restrict ${a.network} nomodify nopeer noquery` : `restrict ${address} mask ${maskOf(Number(len))} nomodify notrap nopeer noquery`;
+        const evidence: Evidence[] = [
+          lineEvidence(a.by, `\`${a.by.text}\` is the most specific entry for ${a.network}: ${flag}`),
+          note(`Clients on ${a.network} (${a.why === 'interface' ? 'this node\'s own network' : 'a network the config names'}) get no answer at all: no reply, no ICMP`),
+          ...intent.slice(0, 2),
+        ];
+        hits.push({
+          subject: o.config.file,
+          title: `${a.by.file}:${a.by.line}: \`${a.by.text}\` stops ${daemonName(o)} from serving clients on ${a.network}`,
+          evidence,
+          fixes: ranked([
+            draft(
+              platformOf(o),
+              `Add a more specific restrict line that serves ${a.network} (the most specific entry wins; queries and changes stay closed)`,
+              [appendLine(o.config.file, o.variant === 'ntpsec' ? `restrict ${a.network} nomodify nopeer noquery` : line), restartOf(o)],
+              `ntpdoctor probe THIS-HOST   (from a client on ${a.network})`,
+            ),
+          ]),
+        });
+      }
+    }
+    return hits;
+  },
+});
+
+/** 24 → 255.255.255.0. */
+function maskOf(len: number): string {
+  const n = len <= 0 ? 0 : (0xffffffff << (32 - Math.min(32, len))) >>> 0;
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+}

@@ -1,0 +1,118 @@
+import { defineRule } from '../src/diagnose/define.js';
+import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
+import type { DaemonSource, DaemonStateObservation } from '../src/observe/node-types.js';
+import { classifyIcmp, icmpLabel } from './_lib/icmp.js';
+import { note } from './_lib/evidence.js';
+import { draft, ranked } from './_lib/fixes.js';
+import { isOwnAddress, ownAddresses } from './_lib/node.js';
+
+/** RFC 5905 §13: reach is an 8-bit shift register; ntpq shows it in octal. 017 = 4 good polls in a row. */
+const USABLE_REACH_BITS = 4;
+
+/**
+ * The daemon's own view of a configured source: chronyc `^?` with reach 0 (sourcestats NP 0, std dev 4000 ms) or
+ * ntpq reach 0 with jitter 4000: no valid reply has come back. Just after a restart that is normal: the seed
+ * says wait about 5 polls (reach 0 → 17 octal). When ntpdoctor probed the source, the packets say why.
+ */
+export default defineRule({
+  meta: {
+    id: 'source-unreachable',
+    summary: 'The daemon has had no valid reply from a configured source (chronyc ^?, ntpq reach 0)',
+    severity: 'error',
+    confidence: 0.85,
+    priority: 28,
+    why:
+      "The reach register (RFC 5905 §13) shifts in a 1 for every poll answered by a valid reply; 0 means none of the " +
+      'last eight was. chronyc shows such a source as `^?` (NP 0, std dev 4000 ms), ntpq with reach 0 and jitter ' +
+      "4000. chronyd shows the same `^?` for no reply and for an unsynchronized reply: a probe of the source tells " +
+      'them apart. After a restart a source needs about 4–5 good polls (reach 17 octal) before it is selected.',
+    references: ['RFC 5905 §13 (reach register)', 'chronyc(1) (sources, sourcestats)', 'ntpq(1) (peers: reach, jitter)'],
+  },
+  match(ctx) {
+    const own = ownAddresses(ctx);
+    const hits: Hit[] = [];
+    for (const st of ctx.of('daemon-state')) {
+      for (const s of st.sources) {
+        if (s.kind === 'refclock' || isOwnAddress(s.address, own) || s.address.startsWith('127.127.')) continue;
+        const hit = judge(ctx, st, s);
+        if (hit) hits.push(hit);
+      }
+    }
+    return hits;
+  },
+});
+
+function judge(ctx: RuleContext, st: DaemonStateObservation, s: DaemonSource): Hit | undefined {
+  const poll = 2 ** (s.poll ?? 6);
+  const good = popcount(s.reach);
+  const daemonTool = st.daemon === 'chronyd' ? 'chronyc' : 'ntpq';
+  const shown = st.daemon === 'chronyd' ? `^${s.state}` : `reach ${s.reach.toString(8).padStart(3, '0')}`;
+  // Young: a restart may explain it. Nothing at all after the first poll (+10 s slack) is already telling;
+  // a partly filled register needs ~5 polls.
+  const young = st.uptime !== undefined && st.uptime < (s.reach === 0 ? poll + 10 : 5 * poll);
+  if (s.reach !== 0 && (good >= USABLE_REACH_BITS || s.selected || !young)) return undefined;
+  const evidence: Evidence[] = [
+    note(
+      `${daemonTool}: ${s.address} ${st.daemon === 'chronyd' ? `${shown}, reach ${s.reach.toString(8)}` : shown}${s.stratum !== undefined ? `, stratum ${s.stratum}` : ''}${s.samples !== undefined ? `, NP ${s.samples}` : ''}${s.jitter !== undefined ? `, ${st.daemon === 'chronyd' ? 'std dev' : 'jitter'} ${Math.round(s.jitter * 1000)} ms` : ''}${s.lastRx === undefined ? ', no sample ever' : ''}`,
+    ),
+  ];
+  if (st.uptime !== undefined) evidence.push(note(`${st.daemon} has been running for ${Math.round(st.uptime)} s (poll interval ${poll} s)`));
+  const reason = probeReason(ctx, s.address);
+  if (reason) evidence.push(reason.evidence);
+
+  if (s.reach !== 0 || (young && !reason?.fatal)) {
+    // Just (re)started: not broken yet. Each poll shifts one bit in; ~5 polls to reach 17 octal.
+    const wait = Math.max(poll, Math.round((5 - good) * poll - (st.uptime ?? 0) % poll));
+    return {
+      subject: s.address,
+      title: `${s.address} is not usable yet: ${st.daemon} started ${Math.round(st.uptime ?? 0)} s ago (reach ${s.reach.toString(8)}); wait about ${wait} more seconds`,
+      evidence,
+      fixes: ranked([
+        draft(
+          st.daemon === 'chronyd' ? 'chrony' : 'ntpd',
+          'Wait about 5 polls after a restart (reach 0 → 17 octal) before judging the source; watch it fill',
+          [`watch -n ${poll} ${daemonTool === 'chronyc' ? 'chronyc sources' : 'ntpq -pn'}`],
+          `${daemonTool === 'chronyc' ? 'chronyc sources' : 'ntpq -pn'}   (reach 17 or more, then * or +)`,
+        ),
+      ]),
+      severity: 'info',
+      confidence: 0.6,
+    };
+  }
+  evidence.push(note(`No valid reply in the last 8 polls: ${st.daemon} cannot use ${s.address}`));
+  return {
+    subject: s.address,
+    title: `${st.daemon} gets no valid reply from ${s.address} (${shown})${reason ? `: ${reason.short}` : ''}`,
+    evidence,
+    fixes: ranked([
+      draft('generic', `Ask ${s.address} directly and read why (ICMP, silence, or an unsynchronized reply)`, [`ntpdoctor probe ${s.address}`], `${daemonTool === 'chronyc' ? 'chronyc sources' : 'ntpq -pn'}   (reach rising: 1, 3, 7, 17 …)`),
+    ]),
+  };
+}
+
+/** What ntpdoctor's own requests to the source got: the packets' reason. */
+function probeReason(ctx: RuleContext, address: string): { evidence: Evidence; short: string; fatal: boolean } | undefined {
+  const paths = ctx.of('ntp-path').filter((p) => p.server.ip === address);
+  if (paths.length === 0) return undefined;
+  const icmp = paths.flatMap((p) => p.icmp)[0];
+  if (icmp) {
+    const kind = classifyIcmp(icmp);
+    const short = kind === 'admin-prohibited' ? 'its firewall rejects NTP' : kind === 'port-unreachable' ? 'nothing listens on UDP 123 there' : 'it is unreachable';
+    return { evidence: note(`ntpdoctor's probe of ${address} drew ${icmpLabel(icmp)}: ${short}`), short: `${short} (${icmpLabel(icmp)})`, fatal: true };
+  }
+  const replies = paths.reduce((n, p) => n + p.replies.count, 0);
+  const requests = paths.reduce((n, p) => n + p.requests.count, 0);
+  if (replies === 0) return { evidence: note(`ntpdoctor's probe of ${address}: ${requests} request(s), no reply and no ICMP (dropped, or the host is down)`), short: 'no reply at all to a probe either', fatal: true };
+  const strata = paths.flatMap((p) => p.strata.map((x) => x.value));
+  const leaps = paths.flatMap((p) => p.leaps.map((x) => x.value));
+  if (leaps.every((l) => l === 3) || strata.every((x) => x === 0 || x >= 16)) {
+    return { evidence: note(`ntpdoctor's probe of ${address}: it answers, but unsynchronized (stratum ${strata.join('/')}, leap ${leaps.join('/')}): the daemon rejects such replies (a server ntpd restarted in the last ~5 minutes is still synchronizing itself)`), short: 'it answers, but is itself unsynchronized', fatal: true };
+  }
+  return { evidence: note(`ntpdoctor's probe of ${address} got ${replies} valid reply(s): the path works now; the daemon may just need more polls`), short: 'a probe gets replies now', fatal: false };
+}
+
+function popcount(n: number): number {
+  let c = 0;
+  for (let x = n & 0xff; x; x >>= 1) c += x & 1;
+  return c;
+}

@@ -1,0 +1,148 @@
+/**
+ * `ntpdoctor capture`: a live capture into the same pipeline as a file (observeRecords in src/analyze.ts), then
+ * the rules, then one report. Bounded by a duration, or by the caller's AbortSignal (Ctrl-C); either way the
+ * packets seen so far are judged and reported, and --write leaves a whole pcap file behind.
+ */
+import { networkInterfaces } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { observeRecords, type CaptureAnalysis } from '../../analyze.js';
+import type { WallTime } from '../../correlate/clock.js';
+import { runRules } from '../../diagnose/engine.js';
+import { buildReport } from '../../diagnose/report.js';
+import type { Report, ReportInput, Rule } from '../../diagnose/types.js';
+import { InputError } from '../../errors.js';
+import { rules as defaultRules } from '../../../rules/index.js';
+import type { CaptureRecord } from '../types.js';
+import { buildCaptureFilter } from './filter.js';
+import { openLiveSession, type BackendChoice } from './open.js';
+import { PcapFileWriter } from './pcap-writer.js';
+import type { LiveSession } from './session.js';
+import { warmUpDecoders } from './warm-up.js';
+
+export interface LiveCaptureOptions {
+  /** Interface to capture on; 'any' (all interfaces, Linux cooked headers) by default. */
+  device?: string;
+  /** Seconds to capture; absent: until `signal` aborts. */
+  durationSeconds?: number;
+  /** Keep only packets to or from this address. */
+  filterHost?: string;
+  /** Also save the packets as a pcap file here. */
+  writePath?: string;
+  backend?: BackendChoice;
+  /** This host's addresses (which end of an exchange we are); default: the capture interface's addresses. */
+  localIps?: string[];
+  /** Stops the capture early (Ctrl-C); the report covers what was seen. */
+  signal?: AbortSignal;
+  /** Status lines for the user (the command prints them on stderr). */
+  notice?: (line: string) => void;
+  rules?: readonly Rule[];
+}
+
+export type StopReason = 'duration' | 'signal' | 'source-ended';
+
+export interface LiveCaptureResult {
+  report: Report;
+  analysis: CaptureAnalysis;
+  input: ReportInput;
+}
+
+/** The addresses of `device` ('any': of every interface), as the correlator's local addresses. */
+export function interfaceAddresses(device: string, interfaces = networkInterfaces()): string[] {
+  const out = new Set<string>();
+  for (const [name, addrs] of Object.entries(interfaces)) {
+    if (device !== 'any' && name !== device) continue;
+    for (const a of addrs ?? []) out.add(a.address.replace(/%.*$/, ''));
+  }
+  return [...out];
+}
+
+function wallNow(): WallTime {
+  const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+  return { sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
+}
+
+export async function captureLive(options: LiveCaptureOptions = {}): Promise<LiveCaptureResult> {
+  const device = options.device ?? 'any';
+  const duration = options.durationSeconds;
+  if (duration !== undefined && !(duration > 0 && duration <= 86_400)) {
+    throw new InputError(`--duration: seconds between 0 and 86400, not ${duration}`);
+  }
+  const notice = options.notice ?? (() => {});
+  const filter = buildCaptureFilter(options.filterHost === undefined ? {} : { host: options.filterHost });
+  const localIps = options.localIps ?? interfaceAddresses(device);
+  if (!process.env.NDLIV_NOWARM) warmUpDecoders();
+  const session = await openLiveSession(device, filter, { backend: options.backend ?? 'auto', notice });
+  let writer: PcapFileWriter | undefined;
+  try {
+    if (options.writePath !== undefined) {
+      writer = new PcapFileWriter(options.writePath, { linkType: session.linkType, snapLength: session.snapLength });
+    }
+  } catch (error) {
+    session.stop();
+    throw error;
+  }
+  notice(
+    `capturing on ${session.device} with ${session.backend} (${session.timestampSource === 'arrival' ? 'timestamps taken on arrival: cap gives none' : 'kernel timestamps'})` +
+      (duration !== undefined ? ` for ${duration} s` : ' until Ctrl-C') +
+      (writer ? `, writing ${writer.path}` : ''),
+  );
+
+  const started = performance.now();
+  let stoppedBy: StopReason = 'source-ended';
+  let endedAt: WallTime | undefined;
+  const stop = (why: StopReason) => {
+    if (endedAt === undefined) {
+      stoppedBy = why;
+      endedAt = wallNow();
+    }
+    session.stop();
+  };
+  const timer = duration !== undefined ? setTimeout(() => stop('duration'), duration * 1000) : undefined;
+  const onAbort = () => stop('signal');
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  let run: Awaited<ReturnType<LiveSession['run']>> | undefined;
+  let analysis: CaptureAnalysis;
+  try {
+    analysis = await observeRecords(
+      session.device,
+      async (sink) => {
+        const w = writer;
+        const tee = w ? (r: CaptureRecord) => (w.write(r), sink(r)) : sink;
+        run = await session.run(tee);
+        const read = { format: 'pcap' as const, littleEndian: true, interfaces: [], frames: run.frames, bytes: run.bytes };
+        return { ...read, ...(run.stop ? { stop: run.stop } : {}), endedAt: endedAt ?? wallNow() };
+      },
+      { localIps },
+    );
+  } finally {
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    session.stop();
+    writer?.close();
+  }
+  for (const w of run?.warnings ?? []) notice(w);
+
+  const input: ReportInput = {
+    kind: 'capture',
+    name: session.device,
+    format: 'live',
+    backend: session.backend,
+    interface: session.device,
+    filter,
+    linkTypes: [session.linkType],
+    timestampSource: session.timestampSource,
+    seconds: Math.round(performance.now() - started) / 1000,
+    stoppedBy,
+    frames: analysis.read.frames,
+    ntpFrames: (analysis.observations.find((o) => o.kind === 'input') as { ntpFrames: number } | undefined)?.ntpFrames ?? 0,
+    paths: analysis.observations.filter((o) => o.kind === 'ntp-path').length,
+  };
+  if (run?.dropped !== undefined) input.dropped = run.dropped;
+  if (analysis.read.stop) input.stop = analysis.read.stop;
+  if (writer) input.written = { path: writer.path, packets: writer.packets };
+  const findings = runRules(options.rules ?? defaultRules, analysis.observations);
+  const report = buildReport({ findings, exchanges: analysis.exchanges, inputs: [input] });
+  return { report, analysis, input };
+}

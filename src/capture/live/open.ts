@@ -1,0 +1,61 @@
+/**
+ * Picks the capture backend: `cap` (libpcap in this process) first, `tcpdump -w -` when cap is not built or may
+ * not capture. Each fallback is announced in one line that says what to do to get the first choice.
+ */
+import { InputError } from '../../errors.js';
+import { openCapSession } from './cap-source.js';
+import { CaptureUnavailable, type CaptureBackend, type LiveSession } from './session.js';
+import { openTcpdumpSession } from './tcpdump-source.js';
+
+export type BackendChoice = CaptureBackend | 'auto';
+
+export const HINT_BUILD_CAP = "apt-get install libpcap-dev && npm rebuild cap";
+export const HINT_PRIVILEGE = 'run as root, or grant the capability: setcap cap_net_raw,cap_net_admin+eip $(command -v node)';
+
+/** One line with what to do about an unavailable backend (`u.message` carries the backend's own words). */
+export function adviceFor(u: CaptureUnavailable): string {
+  if (u.backend === 'cap') {
+    return u.reason === 'not-installed'
+      ? `live capture through libpcap is not available: ${u.message}; to build it: ${HINT_BUILD_CAP}`
+      : `capturing needs CAP_NET_RAW (${u.message}): ${HINT_PRIVILEGE}`;
+  }
+  return u.reason === 'not-installed' ? 'tcpdump is not installed (apt-get install tcpdump)' : `capturing needs CAP_NET_RAW (${u.message}): run as root`;
+}
+
+/** The fallback's failure, said after the first choice's advice (same line). */
+function fallbackFailed(u: CaptureUnavailable): string {
+  return u.reason === 'not-installed'
+    ? 'and the fallback, tcpdump, is not installed (apt-get install tcpdump)'
+    : 'and the fallback, tcpdump, may not capture either';
+}
+
+export interface OpenOptions {
+  backend?: BackendChoice;
+  /** Told each fallback, one line each (the command prints them on stderr). */
+  notice?: (line: string) => void;
+  /** tcpdump to run (tests). */
+  tcpdumpCommand?: string;
+}
+
+export async function openLiveSession(device: string, filter: string, options: OpenOptions = {}): Promise<LiveSession> {
+  const choice = options.backend ?? 'auto';
+  const notice = options.notice ?? (() => {});
+  let capProblem: CaptureUnavailable | undefined;
+  if (choice !== 'tcpdump') {
+    try {
+      return await openCapSession(device, filter);
+    } catch (error) {
+      if (!(error instanceof CaptureUnavailable)) throw error;
+      if (choice === 'cap') throw new InputError(adviceFor(error));
+      capProblem = error;
+    }
+  }
+  try {
+    const session = await openTcpdumpSession(device, filter, options.tcpdumpCommand);
+    if (capProblem) notice(`${adviceFor(capProblem)}; capturing with tcpdump instead`);
+    return session;
+  } catch (error) {
+    if (!(error instanceof CaptureUnavailable)) throw error;
+    throw new InputError(capProblem ? `${adviceFor(capProblem)}; ${fallbackFailed(error)}` : adviceFor(error));
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Asks each running daemon for its own view: chronyd through `chronyc -c -n` (sources, sourcestats,
+ * tracking), ntpd through mode 6 over loopback (./mode6.ts). chronyc is pointed at the command socket the
+ * daemon's config names (`bindcmdaddress /path`), then the default socket, then UDP 323 on loopback, which
+ * unprivileged users may use for these monitoring commands (chrony.conf(5) cmdallow, bindcmdaddress).
+ */
+import type { DaemonStateObservation, TimeDaemonProcess } from '../../observe/node-types.js';
+import type { ChronyConfig } from '../config/types.js';
+import { whyFailed, type Runner } from '../run.js';
+import { mergeChronycSourcestats, parseChronycSources, parseChronycTracking } from './chronyc.js';
+import { readNtpdState, type Mode6State } from './mode6.js';
+import { sourceFromVariables, systemFromVariables } from './ntpq.js';
+
+export interface DaemonGather {
+  states: DaemonStateObservation[];
+  gaps: Array<{ what: string; why: string }>;
+}
+
+/**
+ * chronyc's -h list: the config's own command socket first, then UDP on loopback (which in a network namespace is
+ * that namespace's chronyd, and which unprivileged users may use for monitoring), then the default Unix socket.
+ */
+export function chronycHosts(config?: ChronyConfig): string {
+  // `bindcmdaddress /` switches the Unix socket off (chrony.conf(5)): not a path to use.
+  const sockets = (config?.bindCmdAddresses ?? []).map((b) => b.address).filter((a) => a.startsWith('/') && a !== '/');
+  const udp = config?.cmdPort === 0 ? [] : ['127.0.0.1', '::1'];
+  return [...sockets, ...udp, '/run/chrony/chronyd.sock'].join(',');
+}
+
+/** chronyc's base arguments: -h list, and -p when the config moves the command port. */
+export function chronycArgs(config?: ChronyConfig): string[] {
+  const args = ['-h', chronycHosts(config)];
+  if (config?.cmdPort !== undefined && config.cmdPort !== 0) args.push('-p', String(config.cmdPort));
+  return args;
+}
+
+function uptimeOf(d: TimeDaemonProcess, now: number): number | undefined {
+  return d.startedAt !== undefined ? Math.max(0, now - d.startedAt) : undefined;
+}
+
+export async function askChronyd(run: Runner, d: TimeDaemonProcess, config: ChronyConfig | undefined, now: number, timeoutMs: number): Promise<DaemonGather> {
+  const base = chronycArgs(config);
+  const o = { timeoutMs };
+  const [sources, stats, tracking] = await Promise.all([
+    run('chronyc', [...base, '-c', '-n', 'sources'], o),
+    run('chronyc', [...base, '-c', '-n', 'sourcestats'], o),
+    run('chronyc', [...base, '-c', '-n', 'tracking'], o),
+  ]);
+  if (!sources.ok) return { states: [], gaps: [{ what: `chronyd (pid ${d.pid}) sources`, why: whyFailed(sources, timeoutMs) }] };
+  const state: DaemonStateObservation = {
+    kind: 'daemon-state',
+    source: 'daemon',
+    daemon: 'chronyd',
+    via: 'chronyc -c -n sources/sourcestats/tracking',
+    sources: mergeChronycSourcestats(parseChronycSources(sources.stdout), stats.ok ? stats.stdout : ''),
+  };
+  const up = uptimeOf(d, now);
+  if (up !== undefined) state.uptime = up;
+  const system = tracking.ok ? parseChronycTracking(tracking.stdout) : undefined;
+  if (system) state.system = system;
+  return { states: [state], gaps: [] };
+}
+
+/** Turns a mode 6 reading into the daemon's state. */
+export function ntpdStateFrom(m: Mode6State): Pick<DaemonStateObservation, 'sources' | 'system'> {
+  const sources = m.peers.map((p) => sourceFromVariables(p.vars, p.tally === '*' || p.tally === 'o', p.tally));
+  const system = systemFromVariables(m.system);
+  return system ? { sources, system } : { sources };
+}
+
+export async function askNtpd(d: TimeDaemonProcess, now: number, timeoutMs: number, host = '127.0.0.1'): Promise<DaemonGather> {
+  try {
+    const m = await readNtpdState(host, 123, timeoutMs);
+    // The daemon says which ntpd it is: `version="ntpd ntpsec-1.2.2"` vs `"ntpd 4.2.8p15@1.3728-o"`.
+    const version = m.system.version ?? '';
+    if (version.includes('ntpsec')) d.variant = 'ntpsec';
+    else if (version.startsWith('ntpd 4')) d.variant = 'ntpd';
+    const state: DaemonStateObservation = { kind: 'daemon-state', source: 'daemon', daemon: 'ntpd', via: 'mode 6 READSTAT/READVAR (as ntpq)', ...ntpdStateFrom(m) };
+    const up = uptimeOf(d, now);
+    if (up !== undefined) state.uptime = up;
+    return { states: [state], gaps: [] };
+  } catch (err) {
+    return { states: [], gaps: [{ what: `ntpd (pid ${d.pid}) peers and system variables`, why: (err as Error).message }] };
+  }
+}

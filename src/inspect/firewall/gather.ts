@@ -1,0 +1,178 @@
+/**
+ * Asks the firewall tools at once (nft, iptables-save, ip6tables-save, firewall-cmd) and evaluates a new
+ * inbound NTP request from each client network against what they print. When firewalld runs, it owns the
+ * rules: its zones are judged and the iptables/nftables rules it generated are not judged a second time.
+ */
+import type { FirewallObservation } from '../../observe/node-types.js';
+import { whyFailed, type CommandResult, type Runner } from '../run.js';
+import { evaluateZone, parseActiveZones, parseFirewalldState, parseListAll, zoneFor, type FirewalldZone } from './firewalld.js';
+import { evaluateIptables, parseIptablesSave, type IptablesSave } from './iptables.js';
+import { evaluateNft, parseNftJson, parseNftText, type NftRuleset } from './nftables.js';
+import { inboundNtp } from './packet.js';
+import type { FirewallVerdict } from './types.js';
+
+export interface ClientNetwork {
+  network: string;
+  family: 4 | 6;
+  interface?: string;
+  /** This node's address on that network. */
+  localAddress?: string;
+}
+
+export interface FirewallGather {
+  observations: FirewallObservation[];
+  gaps: Array<{ what: string; why: string }>;
+}
+
+/** What the tools printed (each may be missing): the pure part below works on this. */
+export interface FirewallOutputs {
+  nftJson?: CommandResult;
+  nftText?: CommandResult;
+  iptablesSave?: CommandResult;
+  ip6tablesSave?: CommandResult;
+  firewalldState?: CommandResult;
+  firewalldActiveZones?: CommandResult;
+  firewalldDefaultZone?: CommandResult;
+  firewalldZones?: CommandResult;
+}
+
+export async function collectFirewallOutputs(run: Runner, timeoutMs: number): Promise<FirewallOutputs> {
+  const o = { timeoutMs };
+  const [nftJson, nftText, iptablesSave, ip6tablesSave, firewalldState] = await Promise.all([
+    run('nft', ['-j', 'list', 'ruleset'], o),
+    run('nft', ['-a', 'list', 'ruleset'], o),
+    run('iptables-save', [], o),
+    run('ip6tables-save', [], o),
+    run('firewall-cmd', ['--state'], o),
+  ]);
+  const out: FirewallOutputs = { nftJson, nftText, iptablesSave, ip6tablesSave, firewalldState };
+  if (firewalldState.ok && parseFirewalldState(firewalldState.stdout)) {
+    const [active, def, zones] = await Promise.all([
+      run('firewall-cmd', ['--get-active-zones'], o),
+      run('firewall-cmd', ['--get-default-zone'], o),
+      run('firewall-cmd', ['--list-all-zones'], o),
+    ]);
+    out.firewalldActiveZones = active;
+    out.firewalldDefaultZone = def;
+    out.firewalldZones = zones;
+  }
+  return out;
+}
+
+function observation(
+  backend: FirewallObservation['backend'],
+  net: ClientNetwork | { network: 'any'; family: 4 | 6 },
+  v: FirewallVerdict,
+  zone?: FirewalldZone,
+): FirewallObservation {
+  const o: FirewallObservation = {
+    kind: 'firewall',
+    source: 'node',
+    backend,
+    family: net.family,
+    from: net.network,
+    verdict: v.verdict,
+    trace: v.trace,
+    uncertain: v.uncertain,
+  };
+  if ('localAddress' in net && net.localAddress !== undefined) o.localAddress = net.localAddress;
+  if (v.rejectWith !== undefined) o.rejectWith = v.rejectWith;
+  if (v.decidedBy) o.decidedBy = v.decidedBy;
+  if (v.insertAt) o.insertAt = v.insertAt;
+  if (zone) {
+    o.zone = { name: zone.name, target: zone.target, services: zone.services, ports: zone.ports, interfaces: zone.interfaces, sources: zone.sources };
+  }
+  return o;
+}
+
+/** Evaluates the recorded outputs for each client network (or "any" client per family when none is known). */
+export function evaluateFirewall(out: FirewallOutputs, networks: readonly ClientNetwork[], families: ReadonlyArray<4 | 6>): FirewallGather {
+  const gaps: FirewallGather['gaps'] = [];
+  const observations: FirewallObservation[] = [];
+  const targets: Array<ClientNetwork | { network: 'any'; family: 4 | 6; interface?: string }> = networks.length
+    ? [...networks]
+    : families.map((family) => ({ network: 'any' as const, family }));
+  const packetFor = (t: (typeof targets)[number]) => inboundNtp(t.family, t.network === 'any' ? undefined : t.network, t.interface);
+
+  // firewalld first: when it runs, its zones are the firewall.
+  let firewalld = false;
+  let firewalldNft = false;
+  if (out.firewalldState?.ok && parseFirewalldState(out.firewalldState.stdout)) {
+    firewalld = true;
+    const zones = parseListAll(out.firewalldZones?.stdout ?? '');
+    const active = parseActiveZones(out.firewalldActiveZones?.stdout ?? '');
+    for (const z of zones) {
+      const a = active.find((x) => x.name === z.name);
+      if (a) {
+        z.active = true;
+        if (z.interfaces.length === 0) z.interfaces = a.interfaces;
+        if (z.sources.length === 0) z.sources = a.sources;
+      }
+    }
+    const defaultZone = out.firewalldDefaultZone?.stdout.trim() || undefined;
+    firewalldNft = /table inet firewalld/.test(out.nftText?.stdout ?? '');
+    if (zones.length === 0) gaps.push({ what: 'firewalld zones', why: out.firewalldZones ? whyFailed(out.firewalldZones) : 'firewall-cmd --list-all-zones gave nothing' });
+    for (const t of targets) {
+      const pkt = packetFor(t);
+      const zone = zoneFor(zones, pkt, defaultZone);
+      if (!zone) continue;
+      observations.push(observation('firewalld', t, evaluateZone(zone, pkt, firewalldNft), zone));
+    }
+  } else if (out.firewalldState && out.firewalldState.problem === 'permission') {
+    gaps.push({ what: 'firewalld', why: whyFailed(out.firewalldState) });
+  }
+
+  // iptables (legacy, or iptables-nft whose tables nft would show as opaque xt matches).
+  const saves: Array<{ family: 4 | 6; save?: IptablesSave }> = [];
+  for (const [family, r, tool] of [
+    [4, out.iptablesSave, 'iptables-save'],
+    [6, out.ip6tablesSave, 'ip6tables-save'],
+  ] as const) {
+    if (!r) continue;
+    if (!r.ok) {
+      if (r.problem !== 'not-found') gaps.push({ what: `${tool} (IPv${family} firewall rules)`, why: whyFailed(r) });
+      saves.push({ family });
+      continue;
+    }
+    // iptables-nft's "incompatible table" notes may come on either stream.
+    saves.push({ family, save: parseIptablesSave(`${r.stderr}\n${r.stdout}`) });
+  }
+  const iptablesNftTables: Array<{ family: string; name: string }> = [];
+  for (const { family, save } of saves) {
+    if (!save) continue;
+    if (save.backend === 'nf_tables') {
+      for (const t of save.tables) if (!save.incompatible.includes(t.name)) iptablesNftTables.push({ family: family === 4 ? 'ip' : 'ip6', name: t.name });
+    }
+    const filter = save.tables.find((t) => t.name === 'filter' && !save.incompatible.includes(t.name));
+    if (firewalld || !filter || filter.rules.length + Object.keys(filter.policies).length === 0) continue;
+    for (const t of targets.filter((x) => x.family === family)) {
+      observations.push(observation(family === 4 ? 'iptables' : 'ip6tables', t, evaluateIptables(save, packetFor(t))));
+    }
+  }
+
+  // nftables: everything iptables-nft and firewalld did not put there.
+  if (out.nftJson) {
+    if (out.nftJson.ok) {
+      let rs: NftRuleset | undefined;
+      try {
+        rs = parseNftJson(out.nftJson.stdout);
+      } catch (err) {
+        gaps.push({ what: 'nftables ruleset', why: `nft -j list ruleset printed something ntpdoctor cannot read: ${(err as Error).message}` });
+      }
+      if (rs) {
+        const skipTables = [...iptablesNftTables, ...(firewalld ? ['inet', 'ip', 'ip6'].map((family) => ({ family, name: 'firewalld' })) : [])];
+        const own = rs.chains.filter((c) => !skipTables.some((s) => s.family === c.family && s.name === c.table));
+        if (own.some((c) => c.hook === 'input' || c.hook === 'prerouting')) {
+          const ruleText = out.nftText?.ok ? parseNftText(out.nftText.stdout) : undefined;
+          for (const t of targets) {
+            const v = evaluateNft(rs, packetFor(t), ruleText ? { ruleText, skipTables } : { skipTables });
+            observations.push(observation('nftables', t, v));
+          }
+        }
+      }
+    } else if (out.nftJson.problem !== 'not-found') {
+      gaps.push({ what: 'nftables ruleset', why: whyFailed(out.nftJson) });
+    }
+  }
+  return { observations, gaps };
+}

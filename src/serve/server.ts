@@ -1,0 +1,220 @@
+/**
+ * The built-in NTP server: a known-good (or deliberately broken) reference on a spare port, to tell the firewall
+ * from the daemon and to check what clients do with each fault.
+ *
+ * Answers only well-formed mode 3 requests of versions 1–4. Never answers mode 6 (ntpq) or mode 7 (ntpdc,
+ * monlist: CVE-2013-5211), nor anything short or malformed. A reply is 48 octets and a request at least 48, so a
+ * reply is never longer than its request (no amplification, checked again before each send).
+ */
+import dgram from 'node:dgram';
+import { decodeNtp, encodeNtp } from '../ntp/codec.js';
+import { NTP_HEADER_LENGTH } from '../ntp/constants.js';
+import type { NtpTimePacket } from '../ntp/types.js';
+import { sharedClock, unixNsToNtp, type WallClock } from '../probe/clock.js';
+import type { Fault } from './faults.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitConfig } from './ratelimit.js';
+import { kissOfDeath, serverReply, type ServerIdentity } from './reply.js';
+
+export interface ListenAddress {
+  address: string;
+  port: number;
+}
+
+export interface ServeOptions {
+  listen: ListenAddress[];
+  stratum: number;
+  refid: number;
+  /** Root dispersion we claim (s); default: our reading error, 2^precision (see defaultRootDispersion). */
+  rootDispersion?: number;
+  faults?: Fault[];
+  /** null: no rate limit (benchmarks). */
+  rateLimit?: RateLimitConfig | null;
+  clock?: WallClock;
+  /** Random source for drop:RATIO (tests pass a seeded one). */
+  random?: () => number;
+}
+
+export interface ServeStats {
+  received: number;
+  replied: number;
+  kod: number;
+  /** Requests not answered, by reason. */
+  dropped: {
+    short: number;
+    version: number;
+    mode: number;
+    control: number;
+    malformed: number;
+    rateLimited: number;
+    fault: number;
+    sendError: number;
+  };
+  /** Largest reply/request length ratio sent (must stay ≤ 1). */
+  maxAmplification: number;
+}
+
+export interface RunningServer {
+  addresses: ListenAddress[];
+  stats: ServeStats;
+  identity: ServerIdentity;
+  clients(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A local-clock server claims no upstream: root delay 0 and, as root dispersion, only what it knows of its own
+ * error — the clock reading resolution (2^precision) — rounded up to the 16.16 wire quantum (2^-16 s).
+ * It says nothing about this host's clock against UTC; stratum 10 tells clients it is a last resort.
+ */
+export function defaultRootDispersion(precision: number): number {
+  return Math.ceil(2 ** precision * 65536) / 65536;
+}
+
+function newStats(): ServeStats {
+  return {
+    received: 0,
+    replied: 0,
+    kod: 0,
+    dropped: { short: 0, version: 0, mode: 0, control: 0, malformed: 0, rateLimited: 0, fault: 0, sendError: 0 },
+    maxAmplification: 0,
+  };
+}
+
+function bindSocket(l: ListenAddress): Promise<dgram.Socket> {
+  const v6 = l.address.includes(':');
+  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    socket.once('error', onError);
+    socket.bind(l.port, l.address, () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const clock = opts.clock ?? sharedClock();
+  const faults = opts.faults ?? [];
+  const random = opts.random ?? Math.random;
+  const silence = faults.some((f) => f.kind === 'silence');
+  const dropRatio = faults.reduce((r, f) => (f.kind === 'drop' ? Math.max(r, f.ratio) : r), 0);
+  const limiter = opts.rateLimit === null ? undefined : new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const stats = newStats();
+  const identity: ServerIdentity = {
+    stratum: opts.stratum,
+    refid: opts.refid >>> 0,
+    precision: clock.precision,
+    rootDelay: 0,
+    rootDispersion: opts.rootDispersion ?? defaultRootDispersion(clock.precision),
+    referenceTime: clock.nowNtp(),
+    leap: 0,
+  };
+  // The local clock "updates" every 16 s (ntpd's local driver polls at 64 s): re-anchor on a step, refresh reftime.
+  const tick = setInterval(() => {
+    clock.resync();
+    identity.referenceTime = clock.nowNtp();
+  }, 16_000);
+  tick.unref();
+
+  const sockets: dgram.Socket[] = [];
+  const send = (socket: dgram.Socket, reply: Uint8Array, requestLength: number, port: number, address: string): void => {
+    const ratio = reply.length / requestLength;
+    if (ratio > 1) {
+      // Cannot happen with 48-octet replies; the guard keeps the no-amplification promise whatever changes.
+      stats.dropped.fault++;
+      return;
+    }
+    if (ratio > stats.maxAmplification) stats.maxAmplification = ratio;
+    socket.send(reply, port, address, (err) => {
+      if (err) stats.dropped.sendError++;
+    });
+  };
+
+  const onMessage = (socket: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    // T2 first: the receive timestamp, as early as user space can take it.
+    const t2Ns = clock.nowNs();
+    stats.received++;
+    const mode = msg.length > 0 ? (msg[0] as number) & 7 : -1;
+    if (mode === 6 || mode === 7) {
+      stats.dropped.control++;
+      return;
+    }
+    if (msg.length < NTP_HEADER_LENGTH) {
+      stats.dropped.short++;
+      return;
+    }
+    if (mode !== 3) {
+      stats.dropped.mode++;
+      return;
+    }
+    const version = ((msg[0] as number) >>> 3) & 7;
+    if (version < 1 || version > 4) {
+      stats.dropped.version++;
+      return;
+    }
+    const decoded = decodeNtp(msg);
+    const request = decoded.message;
+    if (!request || request.kind !== 'time' || decoded.truncated || decoded.issues.length > 0) {
+      stats.dropped.malformed++;
+      return;
+    }
+    if (silence || (dropRatio > 0 && random() < dropRatio)) {
+      stats.dropped.fault++;
+      return;
+    }
+    const req: NtpTimePacket = request;
+    if (limiter) {
+      const verdict = limiter.check(rinfo.address, Number(t2Ns) / 1e9);
+      if (verdict === 'drop') {
+        stats.dropped.rateLimited++;
+        return;
+      }
+      if (verdict === 'kod') {
+        stats.kod++;
+        send(socket, encodeNtp(kissOfDeath(req, 'RATE')), msg.length, rinfo.port, rinfo.address);
+        return;
+      }
+    }
+    const reply = serverReply(req, identity, faults, unixNsToNtp(t2Ns), () => clock.nowNtp());
+    if (reply.kind === 'time' && reply.stratum === 0) stats.kod++;
+    else stats.replied++;
+    send(socket, encodeNtp(reply), msg.length, rinfo.port, rinfo.address);
+  };
+
+  try {
+    for (const l of opts.listen) {
+      const socket = await bindSocket(l);
+      try {
+        // Room for bursts (iburst from many clients at once): the default ~200 KiB holds ~1000 requests.
+        socket.setRecvBufferSize(4 << 20);
+      } catch {
+        /* capped by net.core.rmem_max: keep the default */
+      }
+      socket.on('message', (msg, rinfo) => onMessage(socket, msg, rinfo));
+      // A send error (ICMP from a vanished client) must never stop the server.
+      socket.on('error', () => {
+        stats.dropped.sendError++;
+      });
+      sockets.push(socket);
+    }
+  } catch (err) {
+    clearInterval(tick);
+    for (const s of sockets) s.close();
+    throw err;
+  }
+  const addresses = sockets.map((s) => {
+    const a = s.address();
+    return { address: a.address, port: a.port };
+  });
+  return {
+    addresses,
+    stats,
+    identity,
+    clients: () => limiter?.size ?? 0,
+    close: async () => {
+      clearInterval(tick);
+      await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * Firewall evaluators on recorded output: `nft -j list ruleset` and `iptables-save` of real rulesets loaded in a
+ * network namespace (fixtures/firewall/record.sh), firewalld's `firewall-cmd` output (transcribed, see README).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { evaluateZone, parseActiveZones, parseFirewalldState, parseListAll, zoneFor } from '../../src/inspect/firewall/firewalld.js';
+import { evaluateFirewall, type FirewallOutputs } from '../../src/inspect/firewall/gather.js';
+import { evaluateIptables, parseIptablesSave } from '../../src/inspect/firewall/iptables.js';
+import { evaluateNft, parseNftJson, parseNftText, renderRule } from '../../src/inspect/firewall/nftables.js';
+import { inboundNtp } from '../../src/inspect/firewall/packet.js';
+import type { CommandResult } from '../../src/inspect/run.js';
+
+const dir = fileURLToPath(new URL('../../fixtures/firewall/', import.meta.url));
+const read = (name: string) => readFileSync(dir + name, 'utf8');
+const CLIENTS = '198.51.100.0/24';
+
+function nft(name: string, from?: string) {
+  const rs = parseNftJson(read(`${name}.nft.json`));
+  return evaluateNft(rs, inboundNtp(4, from, 'ndv-srv'), { ruleText: parseNftText(read(`${name}.nft.txt`)) });
+}
+
+describe('nftables (nft -j list ruleset)', () => {
+  it("Debian's default accepts (no rule)", () => {
+    expect(nft('debian-nftables-default', CLIENTS).verdict).toBe('accept');
+  });
+
+  it('policy drop without an NTP rule drops, decided by the policy of inet filter input', () => {
+    const v = nft('nftables-drop-policy', CLIENTS);
+    expect(v.verdict).toBe('drop');
+    expect(v.decidedBy).toMatchObject({ family: 'inet', table: 'filter', chain: 'input', policy: true });
+    expect(v.insertAt).toEqual({ family: 'inet', table: 'filter', chain: 'input' });
+  });
+
+  it('a trailing reject with icmpx admin-prohibited rejects, names the rule by its handle and text', () => {
+    const v = nft('nftables-reject-admin', CLIENTS);
+    expect(v.verdict).toBe('reject');
+    expect(v.rejectWith).toBe('icmpx admin-prohibited');
+    expect(v.decidedBy).toMatchObject({ chain: 'input', handle: 9, text: 'counter packets 0 bytes 0 reject with icmpx admin-prohibited' });
+    expect(v.insertAt).toMatchObject({ beforeHandle: 9 });
+  });
+
+  it('follows a jump: clients network accepted, another network dropped in the sub-chain, the rest rejected', () => {
+    expect(nft('nftables-ntp-clients-only', CLIENTS)).toMatchObject({ verdict: 'accept', decidedBy: { chain: 'ntp_in', handle: 8 } });
+    expect(nft('nftables-ntp-clients-only', '203.0.113.0/24')).toMatchObject({ verdict: 'drop', decidedBy: { chain: 'ntp_in', handle: 9 } });
+    const other = nft('nftables-ntp-clients-only', '192.0.2.0/24');
+    expect(other).toMatchObject({ verdict: 'reject', rejectWith: 'icmp host-prohibited', decidedBy: { chain: 'input', handle: 7, text: 'reject with icmp host-prohibited' } });
+    expect(other.trace).toContain('  jump ntp_in');
+  });
+
+  it('"udp dport ntp accept" accepts', () => {
+    expect(nft('nftables-ntp-open', CLIENTS)).toMatchObject({ verdict: 'accept', decidedBy: { text: 'udp dport 123 accept' } });
+  });
+
+  it('renders rules itself when the text listing is missing', () => {
+    const rs = parseNftJson(read('nftables-drop-policy.nft.json'));
+    expect(rs.rules.map((r) => renderRule(r.expr))).toEqual([
+      'ct state established,related accept',
+      'ct state invalid drop',
+      'iifname lo accept',
+      'meta l4proto { icmp, ipv6-icmp } accept',
+      'tcp dport 22 accept',
+    ]);
+  });
+
+  it("cannot judge iptables-nft's xt matches: they are assumed not to match and listed", () => {
+    const rs = parseNftJson(read('centos7-iptables.iptables-nft.json'));
+    const v = evaluateNft(rs, inboundNtp(4, CLIENTS));
+    expect(v.uncertain.some((u) => u.includes('cannot decide'))).toBe(true);
+    expect(v.verdict).toBe('reject');
+  });
+});
+
+describe('iptables (iptables-save)', () => {
+  it("CentOS 7's default: REJECT --reject-with icmp-host-prohibited, rule 5 of INPUT (legacy and nft backends alike)", () => {
+    for (const f of ['centos7-iptables.iptables-legacy-save.txt', 'centos7-iptables.iptables-save.txt']) {
+      const save = parseIptablesSave(read(f));
+      const v = evaluateIptables(save, inboundNtp(4, CLIENTS));
+      expect(v, f).toMatchObject({
+        verdict: 'reject',
+        rejectWith: 'icmp-host-prohibited',
+        decidedBy: { chain: 'INPUT', position: 5, text: '-A INPUT -j REJECT --reject-with icmp-host-prohibited' },
+        insertAt: { chain: 'INPUT', position: 5 },
+      });
+    }
+    expect(parseIptablesSave(read('centos7-iptables.iptables-save.txt')).backend).toBe('nf_tables');
+    expect(parseIptablesSave(read('centos7-iptables.iptables-legacy-save.txt')).backend).toBe('legacy');
+  });
+
+  it('the opened CentOS ruleset accepts at rule 5', () => {
+    const v = evaluateIptables(parseIptablesSave(read('centos7-iptables-ntp-open.iptables-legacy-save.txt')), inboundNtp(4, CLIENTS));
+    expect(v).toMatchObject({ verdict: 'accept', decidedBy: { position: 5 } });
+  });
+
+  it('policy DROP with a user chain: the client network is accepted inside SERVICES, others fall to the policy', () => {
+    const save = parseIptablesSave(read('iptables-drop-policy.iptables-legacy-save.txt'));
+    expect(evaluateIptables(save, inboundNtp(4, CLIENTS))).toMatchObject({ verdict: 'accept', decidedBy: { chain: 'SERVICES', position: 2 } });
+    expect(evaluateIptables(save, inboundNtp(4, '192.0.2.0/24'))).toMatchObject({ verdict: 'drop', decidedBy: { policy: true, chain: 'INPUT' } });
+    // "Some client" (no network known): the source condition cannot be decided; noted, not matched.
+    const any = evaluateIptables(save, inboundNtp(4));
+    expect(any.verdict).toBe('drop');
+    expect(any.uncertain.join(' ')).toContain('source 198.51.100.0/24');
+  });
+});
+
+describe('firewalld (firewall-cmd output)', () => {
+  it("CentOS 7's public zone without ntp rejects with icmp-host-prohibited (target default)", () => {
+    expect(parseFirewalldState(read('firewalld-centos7/state.txt'))).toBe(true);
+    expect(parseFirewalldState(read('firewalld-stopped-state.txt'))).toBe(false);
+    const zones = parseListAll(read('firewalld-centos7/list-all-public.txt'));
+    expect(zones).toMatchObject([{ name: 'public', active: true, target: 'default', interfaces: ['em1'], services: ['dhcpv6-client', 'ssh'] }]);
+    const pkt = inboundNtp(4, '192.168.1.0/24', 'em1');
+    const zone = zoneFor(zones, pkt, 'public')!;
+    expect(evaluateZone(zone, pkt)).toMatchObject({ verdict: 'reject', rejectWith: 'icmp-host-prohibited', decidedBy: { text: 'target default', chain: 'public' } });
+    expect(evaluateZone(zone, pkt, true).rejectWith).toBe('icmpx admin-prohibited');
+  });
+
+  it('accepts once the ntp service is in the zone', () => {
+    const zones = parseListAll(read('firewalld-ntp-open/list-all-public.txt'));
+    expect(evaluateZone(zones[0]!, inboundNtp(4, '192.168.1.0/24', 'em1'))).toMatchObject({ verdict: 'accept', decidedBy: { text: 'service ntp' } });
+  });
+
+  it('picks the source-bound zone first, reads rich rules (accept and reject) and ports', () => {
+    const zones = parseListAll(read('firewalld-rich/list-all-zones.txt'));
+    const active = parseActiveZones(read('firewalld-rich/get-active-zones.txt'));
+    expect(active).toEqual([
+      { name: 'internal', interfaces: [], sources: ['192.168.1.0/24'] },
+      { name: 'public', interfaces: ['em1'], sources: [] },
+    ]);
+    const upper = inboundNtp(4, '192.168.1.128/25', 'em1');
+    expect(zoneFor(zones, upper, 'public')!.name).toBe('internal');
+    expect(evaluateZone(zoneFor(zones, upper, 'public')!, upper)).toMatchObject({ verdict: 'accept', decidedBy: { text: 'rule family="ipv4" source address="192.168.1.128/25" port port="123" protocol="udp" accept' } });
+    const lower = inboundNtp(4, '192.168.1.0/25', 'em1');
+    expect(evaluateZone(zoneFor(zones, lower, 'public')!, lower)).toMatchObject({ verdict: 'reject', decidedBy: { chain: 'internal' } });
+    const outside = inboundNtp(4, '203.0.113.0/24', 'em1');
+    expect(evaluateZone(zoneFor(zones, outside, 'public')!, outside)).toMatchObject({ verdict: 'reject', rejectWith: 'icmp-admin-prohibited' });
+    const other = inboundNtp(4, '192.0.2.0/24', 'em1');
+    expect(evaluateZone(zoneFor(zones, other, 'public')!, other)).toMatchObject({ verdict: 'accept', decidedBy: { text: 'port 123/udp' } });
+  });
+});
+
+describe('evaluateFirewall (all tools together)', () => {
+  const ok = (stdout: string, command = 'x'): CommandResult => ({ ok: true, code: 0, stdout, stderr: '', command });
+  const missing = (command: string): CommandResult => ({ ok: false, code: null, stdout: '', stderr: '', problem: 'not-found', command });
+
+  it('judges firewalld alone when it runs (its generated rules are not judged twice)', () => {
+    const out: FirewallOutputs = {
+      firewalldState: ok('running\n'),
+      firewalldActiveZones: ok(read('firewalld-centos7/get-active-zones.txt')),
+      firewalldDefaultZone: ok(read('firewalld-centos7/get-default-zone.txt')),
+      firewalldZones: ok(read('firewalld-centos7/list-all-public.txt')),
+      iptablesSave: ok(read('centos7-iptables.iptables-legacy-save.txt')),
+      nftJson: missing('nft'),
+    };
+    const g = evaluateFirewall(out, [{ network: '192.168.1.0/24', family: 4, interface: 'em1', localAddress: '192.168.1.100' }], [4]);
+    expect(g.observations).toHaveLength(1);
+    expect(g.observations[0]).toMatchObject({ backend: 'firewalld', verdict: 'reject', from: '192.168.1.0/24', localAddress: '192.168.1.100', zone: { name: 'public' } });
+    expect(g.gaps).toEqual([]);
+  });
+
+  it('skips the tables iptables-nft owns in the nft ruleset, and says why it could not read a tool', () => {
+    const out: FirewallOutputs = {
+      iptablesSave: ok(read('centos7-iptables.iptables-save.txt')),
+      nftJson: ok(read('centos7-iptables.iptables-nft.json')),
+      ip6tablesSave: { ok: false, code: 1, stdout: '', stderr: 'ip6tables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)', problem: 'permission', command: 'ip6tables-save' },
+      firewalldState: missing('firewall-cmd'),
+    };
+    const g = evaluateFirewall(out, [{ network: CLIENTS, family: 4 }], [4]);
+    expect(g.observations.map((o) => [o.backend, o.verdict])).toEqual([['iptables', 'reject']]);
+    expect(g.gaps).toHaveLength(1);
+    expect(g.gaps[0]!.why).toContain('run ntpdoctor as root');
+  });
+});

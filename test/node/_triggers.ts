@@ -1,0 +1,22 @@
+/** One triggering set of observations per node rule, for test/rules/meta.test.ts (spread into its TRIGGERS). */
+import type { Observation } from '../../src/observe/types.js';
+import { centosReject, chronyConfig, chronySeesUnreachable, daemons, iface, LOOPBACK, localAddresses, ntpdConfig } from './_build.js';
+
+const node0 = () => localAddresses([iface(), LOOPBACK]);
+
+export const NODE_TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
+  'local-clock-mismatch': () => [ntpdConfig('seed000-node0-final.ntp.conf')],
+  'local-clock-missing': () => [node0(), ntpdConfig('seed000-node0-first.ntp.conf')],
+  'restrict-notrust': () => [ntpdConfig('seed002-notrust.ntp.conf')],
+  'restrict-blocks-clients': () => [ntpdConfig('ntp-default-ignore.ntp.conf')],
+  'chrony-allow-missing': () => [chronyConfig('chrony-server-deny-all.conf')],
+  'firewall-blocks-ntp': () => [node0(), ntpdConfig('seed000-node0-first.ntp.conf'), centosReject()],
+  'daemon-not-running': () => [daemons([], { configsOnDisk: ['/etc/ntp.conf'], os: { id: 'centos', like: ['rhel', 'fedora'] } })],
+  'source-unreachable': () => [chronySeesUnreachable()],
+  'makestep-missing': () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\n')],
+  'noquery-missing': () => [ntpdConfig('seed000-node0-first.ntp.conf')],
+  'single-upstream': () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\n')],
+  'inspection-incomplete': () => [
+    { kind: 'inspection-gap', source: 'node', area: 'firewall', what: 'nftables ruleset', why: '`nft -j list ruleset` needs privileges (Operation not permitted): run ntpdoctor as root to see it' },
+  ],
+};

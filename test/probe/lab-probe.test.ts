@@ -1,0 +1,189 @@
+/**
+ * probe against real daemons and real firewall rules, in namespaces this test makes (198.51.100.0/24,
+ * 2001:db8:3::/64): chronyd `local stratum 10`, ntpsec ntpd in orphan mode and told to follow itself, nftables
+ * REJECT (host-prohibited, admin-prohibited, IPv6 admin-prohibited), DROP, and no daemon at all. Each must get
+ * the right verdict, and the offset must agree with ntpdig and chronyd -Q against the same server within 100 µs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import type { Report } from '../../src/diagnose/types.js';
+import { Lab, labUnavailable, skipLine, waitFor } from './lab.js';
+import { chronyQuery, chronyQueryOffset, CHRONYD, CLI, NTPDIG, NTPSEC_NTPD, ntpdigOffset, startChronyServer, startNtpsec } from './daemons.js';
+
+const why = labUnavailable([CHRONYD, NTPSEC_NTPD, NTPDIG, '/usr/sbin/nft']) ?? (existsSync(CLI) ? undefined : 'dist/cli.js not built (npx tsup)');
+if (why) skipLine('probe against real chronyd/ntpsec/nftables in namespaces', why);
+
+const S4 = '198.51.100.1';
+const S6 = '2001:db8:3::1';
+
+/** One nftables input rule for UDP 123 in its own table (`nft -f` wants newlines between statements). */
+function ruleset(rule: string): string {
+  return `table inet ndprb {\n  chain input {\n    type filter hook input priority 0\n    ${rule}\n  }\n}\n`;
+}
+
+interface Run {
+  status: number;
+  report: Report;
+  seconds: number;
+}
+
+describe.skipIf(why !== undefined)('probe in the lab', () => {
+  let lab: Lab;
+  const probe = (target: string, extra: string[] = []): Run => {
+    const t0 = Date.now();
+    const r = lab.execStatus('c', ['node', CLI, 'probe', target, '--json', ...extra]);
+    const seconds = (Date.now() - t0) / 1000;
+    let report: Report;
+    try {
+      report = JSON.parse(r.stdout) as Report;
+    } catch {
+      throw new Error(`probe ${target} did not print a report: ${r.out}`);
+    }
+    return { status: r.status, report, seconds };
+  };
+  const rulesOf = (r: Run) => r.report.findings.map((f) => f.rule);
+  /** Our best-sample offset (the lowest-delay exchange), seconds. */
+  const bestOffset = (r: Run): number => {
+    const xs = r.report.exchanges.filter((x) => x.delay !== undefined && x.offset !== undefined);
+    xs.sort((a, b) => (a.delay as number) - (b.delay as number));
+    return xs[0]?.offset as number;
+  };
+  const waitServing = (target: string, ...strata: number[]) =>
+    waitFor(
+      () => {
+        const r = lab.execStatus('c', ['node', CLI, 'probe', target, '--json', '-n', '1']);
+        let rep: Report;
+        try {
+          rep = JSON.parse(r.stdout) as Report;
+        } catch {
+          return undefined;
+        }
+        return rep.exchanges.some((x) => x.reply && strata.includes(x.reply.stratum)) ? true : undefined;
+      },
+      30_000,
+      `${target} to serve stratum ${strata.join(' or ')}`,
+    );
+
+  beforeAll(() => {
+    lab = new Lab('ndprb-p', [
+      { name: 'c', ipv4: '198.51.100.2', ipv6: '2001:db8:3::2' },
+      { name: 's', ipv4: S4, ipv6: S6 },
+    ]).create();
+  });
+  afterAll(async () => {
+    await lab?.stopAll();
+    lab?.destroy();
+  });
+
+  describe('chronyd local stratum 10', () => {
+    let chronyd: ChildProcess;
+    beforeAll(async () => {
+      chronyd = startChronyServer(lab, 's');
+      await waitServing(S4, 10);
+    });
+    afterAll(async () => {
+      await lab.stop(chronyd);
+    });
+
+    it('a healthy server: no findings, exit 0, offset agrees with ntpdig and chronyd -Q within 100 µs', () => {
+      const ours = probe(S4, ['--interval', '0.5']);
+      expect(ours.status).toBe(0);
+      expect(ours.report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+      expect(ours.report.exchanges.every((x) => x.reply?.stratum === 10)).toBe(true);
+      const dig = ntpdigOffset(lab.execStatus('c', [NTPDIG, '-t', '2', S4]).out);
+      expect(dig?.stratum).toBe(10);
+      const q = chronyQueryOffset(chronyQuery(lab, 'c', S4).out);
+      expect(q).toBeDefined();
+      const again = probe(S4, ['--interval', '0.5']);
+      process.stderr.write(
+        `probe-vs-peers chronyd: probe ${bestOffset(ours)} / ${bestOffset(again)}, ntpdig ${dig?.offset}, chronyd -Q ${q}\n`,
+      );
+      expect(Math.abs(bestOffset(ours) - (dig?.offset as number))).toBeLessThan(100e-6);
+      expect(Math.abs(bestOffset(again) - (q as number))).toBeLessThan(100e-6);
+    });
+
+    it('IPv6: the same server over 2001:db8:3::1', () => {
+      const r = probe(`[${S6}]`, ['--interval', '0.3', '-n', '2']);
+      expect(r.status).toBe(0);
+      expect(r.report.exchanges.every((x) => x.outcome === 'reply')).toBe(true);
+    });
+
+    it('nftables reject with icmp host-prohibited (firewalld style): firewall-reject within 3 s', () => {
+      lab.nft('s', ruleset('udp dport 123 reject with icmp type host-prohibited'));
+      try {
+        const r = probe(S4);
+        expect(r.status).toBe(1);
+        expect(rulesOf(r)[0]).toBe('firewall-reject');
+        expect(r.report.exchanges[0]?.icmp).toMatchObject({ type: 3, code: 10, errno: 'EHOSTUNREACH' });
+        expect(r.seconds).toBeLessThanOrEqual(3.5);
+      } finally {
+        lab.nft('s', 'delete table inet ndprb');
+      }
+    });
+
+    it('nftables reject with icmpx admin-prohibited, IPv4 and IPv6: firewall-reject', () => {
+      lab.nft('s', ruleset('udp dport 123 reject with icmpx type admin-prohibited'));
+      try {
+        const v4 = probe(S4);
+        expect(rulesOf(v4)[0]).toBe('firewall-reject');
+        const v6 = probe(`[${S6}]`);
+        expect(rulesOf(v6)[0]).toBe('firewall-reject');
+        expect(v6.report.exchanges[0]?.icmp).toMatchObject({ version: 6, type: 1, code: 1, errno: 'EACCES' });
+      } finally {
+        lab.nft('s', 'delete table inet ndprb');
+      }
+    });
+
+    it('nftables drop: no-response, judged within 3 s by default', () => {
+      lab.nft('s', ruleset('udp dport 123 drop'));
+      try {
+        const r = probe(S4);
+        expect(r.status).toBe(1);
+        expect(rulesOf(r)).toContain('no-response');
+        expect(r.report.exchanges.every((x) => x.outcome === 'none')).toBe(true);
+        expect(r.seconds).toBeLessThanOrEqual(3.8);
+      } finally {
+        lab.nft('s', 'delete table inet ndprb');
+      }
+    });
+  });
+
+  it('no daemon: port-unreachable, judged within 3 s', () => {
+    const r = probe(S4);
+    expect(r.status).toBe(1);
+    expect(rulesOf(r)[0]).toBe('port-unreachable');
+    expect(r.report.exchanges[0]?.icmp).toMatchObject({ type: 3, code: 3, errno: 'ECONNREFUSED' });
+    expect(r.seconds).toBeLessThanOrEqual(3.5);
+  });
+
+  describe('ntpsec ntpd', () => {
+    it('orphan mode (standalone, stratum 10): no findings; offset agrees with ntpdig within 100 µs', async () => {
+      const d = startNtpsec(lab, 's', ['tos orphan 10 orphanwait 1']);
+      try {
+        await waitServing(S4, 10);
+        const ours = probe(S4, ['--interval', '0.5']);
+        expect(ours.status).toBe(0);
+        const dig = ntpdigOffset(lab.execStatus('c', [NTPDIG, '-t', '2', S4]).out);
+        process.stderr.write(`probe-vs-peers ntpsec: probe ${bestOffset(ours)}, ntpdig ${dig?.offset}\n`);
+        expect(dig?.stratum).toBe(10);
+        expect(Math.abs(bestOffset(ours) - (dig?.offset as number))).toBeLessThan(100e-6);
+      } finally {
+        await lab.stop(d);
+      }
+    });
+
+    it('told to follow its own address (the seed): stratum 16, server-unsynchronized or self-sync', async () => {
+      const d = startNtpsec(lab, 's', [`server ${S4} iburst`]);
+      try {
+        // ntpsec says "unsynchronized" as stratum 0 + kiss code INIT + leap 3 (ntpdate shows it as stratum 16).
+        await waitServing(S4, 0, 16);
+        const r = probe(S4, ['--interval', '0.5']);
+        expect(r.status).toBe(1);
+        expect(['server-unsynchronized', 'self-sync']).toContain(rulesOf(r)[0]);
+      } finally {
+        await lab.stop(d);
+      }
+    });
+  });
+});

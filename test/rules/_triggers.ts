@@ -1,0 +1,25 @@
+/**
+ * One triggering set of observations per rule id, for the meta-test (it runs every registered rule on its case
+ * and checks the finding's shape). A rule added to rules/index.ts needs an entry here.
+ */
+import type { Observation } from '../../src/observe/types.js';
+import { checksum, control, icmp, icmpPath, path, SERVER, seen, silentPath, stats } from './_build.js';
+import { NODE_TRIGGERS } from '../node/_triggers.js';
+
+export const TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
+  ...NODE_TRIGGERS,
+  'firewall-reject': () => [icmpPath(icmp(3, 10, [2, 4]))],
+  'port-unreachable': () => [icmpPath(icmp(3, 3, [2, 4]))],
+  'host-unreachable': () => [icmpPath(icmp(3, 1, [2], '198.51.100.1'))],
+  'no-response': () => [silentPath()],
+  'server-unsynchronized': () => [path({ strata: [seen(16, [2])], leaps: [seen(3, [2])], refids: [seen('INIT', [2])] })],
+  'kiss-of-death': () => [path({ strata: [seen(0, [2])], leaps: [seen(3, [2])], refids: [seen('DENY', [2])], kissCodes: [seen('DENY', [2])] })],
+  'rate-limited': () => [path({ minRequestInterval: 1, strata: [seen(0, [2])], kissCodes: [seen('RATE', [2])] })],
+  'root-distance-too-large': () => [path({ rootDistance: stats([7.947586, 7.947677]) })],
+  'large-offset': () => [path({ offset: stats([31566952.609973], 31566952.609973) })],
+  'bogus-reply': () => [path({ bogus: [seen('origin-mismatch', [4])] })],
+  'checksum-offload-artifact': () => [checksum(), path()],
+  'bad-checksum': () => [checksum({ sender: SERVER, sentByCaptureHost: false }), path()],
+  'mode6-exposed': () => [control()],
+  'self-sync': () => [path({ strata: [seen(16, [2])], refids: [seen(SERVER, [2])] })],
+};

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/checksum-offload-artifact.js';
+import { checksum, CLIENT, diagnose, hitsOf, icmp, icmpPath, path, SERVER, silentPath } from './_build.js';
+
+const unknown = { sentByCaptureHost: 'unknown' as const, basis: 'the capture does not tell which host took it (try --local-ip)' };
+
+describe('checksum-offload-artifact', () => {
+  it("calls bad checksums on the capture host's own datagrams an artifact, info only, with the ethtool check", () => {
+    const findings = diagnose([checksum(), path()]);
+    expect(findings).toHaveLength(1);
+    const f = findings[0]!;
+    expect(f.rule).toBe('checksum-offload-artifact');
+    expect(f.severity).toBe('info');
+    expect(f.subject).toBe(CLIENT);
+    expect(f.evidence[0]).toEqual({ text: `4 datagrams from ${CLIENT} had bad UDP checksums in the capture`, frames: [1, 3, 5, 7], unit: 'frame' });
+    expect(f.evidence[2]!.text).toContain(`4 requests from ${CLIENT} drew answers`);
+    expect(f.fixes[0]!.commands).toEqual(['ethtool -k IF | grep tx-checksum']);
+    expect(f.fixes[2]!.commands).toEqual(['ethtool --offload IF rx on tx on']);
+    expect(f.fixes[2]!.title).toContain('unnecessary');
+  });
+
+  it('counts an ICMP answer as proof when the capture host is unknown (a Linux receiver checks before rejecting)', () => {
+    const p = icmpPath(icmp(3, 10, [2, 4, 6, 8]), { capturedAt: 'unknown' });
+    const hit = hitsOf(rule, [checksum(unknown), p])[0]!;
+    expect(hit.evidence[1]!.text).toBe('Sent by the capture host: 4 of its requests drew answers (NTP or ICMP): the receiver found their checksums right');
+    expect(hit.confidence).toBeUndefined();
+  });
+
+  it("uses the path's capture side: the sender's own end took the capture", () => {
+    const hit = hitsOf(rule, [checksum(unknown), silentPath([1, 3], { capturedAt: 'client' })])[0]!;
+    expect(hit.evidence[1]!.text).toContain(`the capture was taken at ${CLIENT}'s end`);
+    expect(hit.evidence.at(-1)!.text).toContain('fails for another reason');
+  });
+
+  it('says "most likely" when nothing tells who took the capture (a DROP on a veth, measured here)', () => {
+    const hit = hitsOf(rule, [checksum(unknown), silentPath([1, 2], { capturedAt: 'unknown' })])[0]!;
+    expect(hit.title).toContain('most likely a capture artifact');
+    expect(hit.confidence).toBe(0.6);
+  });
+
+  it('stays quiet for datagrams received from another host', () => {
+    expect(hitsOf(rule, [checksum({ sender: SERVER, sentByCaptureHost: false }), path()])).toEqual([]);
+    expect(hitsOf(rule, [checksum({ sender: SERVER, ...unknown }), path({ capturedAt: 'client' })])).toEqual([]);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Meta-test over rules/ (ESLint's rule-tester habit): every rule file is registered once, named after its id,
+ * documented, and produces findings whose fix ranks are unique; the README lists every id.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rules } from '../../rules/index.js';
+import type { Rule } from '../../src/diagnose/types.js';
+import { findingsOf } from './_build.js';
+import { TRIGGERS } from './_triggers.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const rulesDir = join(root, 'rules');
+const ruleFiles = readdirSync(rulesDir)
+  .filter((f) => f.endsWith('.ts') && !f.startsWith('_') && f !== 'index.ts')
+  .sort();
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+describe('rules/ meta', () => {
+  const modules = new Map<string, Rule>();
+  beforeAll(async () => {
+    for (const f of ruleFiles) {
+      const mod = (await import(join(rulesDir, f))) as { default?: Rule };
+      if (mod.default) modules.set(f.replace(/\.ts$/, ''), mod.default);
+    }
+  });
+
+  it('finds the rule files', () => {
+    expect(ruleFiles.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('every rule file default-exports a rule whose meta.id is the file name', () => {
+    for (const f of ruleFiles) {
+      const name = f.replace(/\.ts$/, '');
+      const rule = modules.get(name);
+      expect(rule, `rules/${f} has no default export`).toBeDefined();
+      expect(rule!.meta.id, `rules/${f}`).toBe(name);
+      expect(typeof rule!.match, `rules/${f}`).toBe('function');
+    }
+  });
+
+  it('registers every rule file in rules/index.ts exactly once (imported explicitly, listed once)', () => {
+    const index = readFileSync(join(rulesDir, 'index.ts'), 'utf8');
+    const imports = new Map<string, string>();
+    for (const m of index.matchAll(/^import\s+(\w+)\s+from\s+'\.\/([\w-]+)\.js';/gm)) imports.set(m[2]!, m[1]!);
+    const list = /export const rules: Rule\[\] = \[([\s\S]*?)\];/.exec(index)?.[1] ?? '';
+    const listed = list.replace(/\/\/.*$/gm, '').split(/[\s,]+/).filter(Boolean);
+    for (const f of ruleFiles) {
+      const name = f.replace(/\.ts$/, '');
+      const binding = imports.get(name);
+      expect(binding, `rules/index.ts does not import ./${name}.js`).toBeDefined();
+      expect(listed.filter((x) => x === binding), `${binding} (rules/${f}) in the rules array`).toHaveLength(1);
+    }
+    // And at run time: each module's rule object is in the list exactly once, and nothing else is.
+    for (const [name, rule] of modules) expect(rules.filter((r) => r === rule), `rules/${name}.ts in rules[]`).toHaveLength(1);
+    expect(rules).toHaveLength(ruleFiles.length);
+  });
+
+  it('ids are kebab-case and unique', () => {
+    const ids = rules.map((r) => r.meta.id);
+    for (const id of ids) expect(id, id).toMatch(KEBAB);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('every rule has a summary, a why and references', () => {
+    for (const { meta } of rules) {
+      expect(meta.summary.trim().length, `${meta.id} summary`).toBeGreaterThan(10);
+      expect(meta.why.trim().length, `${meta.id} why`).toBeGreaterThan(40);
+      expect(meta.references.length, `${meta.id} references`).toBeGreaterThan(0);
+      for (const r of meta.references) expect(r.trim(), `${meta.id} reference`).not.toBe('');
+      expect(meta.confidence).toBeGreaterThan(0);
+      expect(meta.confidence).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('explains lists name registered rules only', () => {
+    const ids = new Set(rules.map((r) => r.meta.id));
+    for (const { meta } of rules) for (const e of meta.explains ?? []) expect(ids.has(e), `${meta.id} explains ${e}`).toBe(true);
+  });
+
+  it('every rule fires on its triggering case, with unique fix ranks, evidence and a verify step per fix', () => {
+    for (const rule of rules) {
+      const id = rule.meta.id;
+      const trigger = TRIGGERS[id];
+      expect(trigger, `no triggering case for ${id}: add one to test/rules/_triggers.ts`).toBeDefined();
+      const findings = findingsOf(rule, trigger!());
+      expect(findings.length, `${id} did not fire on its triggering case`).toBeGreaterThan(0);
+      for (const f of findings) {
+        const ranks = f.fixes.map((x) => x.rank);
+        expect(new Set(ranks).size, `${id}: duplicate fix ranks ${ranks.join(',')}`).toBe(ranks.length);
+        expect(f.fixes.length, `${id}: no fixes`).toBeGreaterThan(0);
+        expect(f.evidence.length, `${id}: no evidence`).toBeGreaterThan(0);
+        for (const fix of f.fixes) {
+          expect(fix.verify.trim(), `${id} fix ${fix.rank} verify`).not.toBe('');
+          expect(fix.commands.length, `${id} fix ${fix.rank} commands`).toBeGreaterThan(0);
+        }
+        expect(f.title.trim()).not.toBe('');
+        expect(f.subject.trim()).not.toBe('');
+      }
+    }
+  });
+
+  it('README.md at the repo root mentions every rule id', () => {
+    const readme = join(root, 'README.md');
+    expect(existsSync(readme), 'README.md is missing at the repo root: it must document every rule id').toBe(true);
+    const text = readFileSync(readme, 'utf8');
+    const missing = rules.map((r) => r.meta.id).filter((id) => !text.includes(id));
+    expect(missing, `README.md does not mention: ${missing.join(', ')}`).toEqual([]);
+  });
+});
