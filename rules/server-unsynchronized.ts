@@ -30,7 +30,7 @@ export default defineRule({
       'on the wire as 0 with refid INIT, chronyd as 0 with refid 0. Clients discard such a server (ntpdate: "Server dropped: ' +
       'strata too high", chronyc: ^? with reach 0). A server with no usable upstream needs a local clock as last resort ' +
       '(ntpd `server 127.127.1.0` + `fudge 127.127.1.0 stratum 10`, NTPsec `refclock local stratum 10`, chrony `local stratum 10`); ' +
-      'right after a restart ntpd needs about 5 polls (reach 0 → 17 octal, ~5 min at 64 s) before it serves a synchronized clock.',
+      'right after a restart ntpd serves stratum 16 for ~5 minutes: its local clock is selected only after `tos orphanwait` (300 s), an upstream after ~5 polls (reach 0 → 17 octal).',
     references: [
       'RFC 5905 §7.3 (stratum, leap indicator)',
       'RFC 5905 §7.4 (INIT, STEP)',
@@ -119,7 +119,7 @@ function fixesFor(server: string, state: ServerState): Draft[] {
   const verify = probeVerify(server);
   const wait = draft(
     'generic',
-    `Wait about 5 polls after a restart of ${server}'s daemon (reach 0 → 17 octal, ~5 min at poll 64 s), then ask again`,
+    `Wait ~5 minutes after a restart of ${server}'s daemon, then ask again: ntpd selects its local clock only after \`tos orphanwait\` (300 s by default; the lab measured 301–321 s), sources after ~5 polls (reach 0 → 17 octal)`,
     [state.chrony ? 'watch -n 16 chronyc sources' : 'watch -n 16 ntpq -pn'],
     verify,
   );

@@ -28,6 +28,8 @@ interface Pending {
   version: number;
   mode: number;
   badChecksum: boolean;
+  /** The request hides the client's clock (T1 is a random cookie, not a reading): see hidesClock(). */
+  hiddenT1: boolean;
   done: boolean;
 }
 
@@ -39,10 +41,6 @@ interface PathState {
   answered: number[];
   sideClient: number;
   sideServer: number;
-  lastT1?: NtpTimestamp;
-  lastT1Wall?: WallTime;
-  t1Consistent: number;
-  t1Inconsistent: number;
   refid: number;
   refidStratum: number;
   refidText: string;
@@ -116,8 +114,6 @@ export class Correlator {
         answered: [],
         sideClient: 0,
         sideServer: 0,
-        t1Consistent: 0,
-        t1Inconsistent: 0,
         refid: -1,
         refidStratum: -1,
         refidText: '',
@@ -133,7 +129,6 @@ export class Correlator {
     const udp = f.udp!;
     const p = this.path(ip.src, udp.srcPort, ip.dst, udp.dstPort);
     this.noteSide(p, f, ip.src, ip.dst, true);
-    this.noteT1(p, msg.transmitTime, wall);
     const seq = p.acc.addRequest(f.frame, wallToSeconds(wall));
     const pending: Pending = {
       path: p,
@@ -145,6 +140,7 @@ export class Correlator {
       version: msg.version,
       mode: msg.mode,
       badChecksum: udp.checksumStatus === 'bad',
+      hiddenT1: hidesClock(msg),
       done: false,
     };
     this.checksums.add(f, ip.src, false);
@@ -320,18 +316,6 @@ export class Correlator {
     else if (t === PACKET_HOST) isRequest ? p.sideServer++ : p.sideClient++;
   }
 
-  /** chrony puts a random cookie in its requests' transmit field: T1 is then no clock reading. */
-  private noteT1(p: PathState, t1: NtpTimestamp, wall: WallTime): void {
-    if (p.lastT1 && p.lastT1Wall) {
-      const stated = ntpMinusWall(t1, p.lastT1Wall) - ntpMinusWall(p.lastT1, p.lastT1Wall);
-      const elapsed = wallDiff(wall, p.lastT1Wall);
-      if (Math.abs(stated - elapsed) < 0.5) p.t1Consistent++;
-      else p.t1Inconsistent++;
-    }
-    p.lastT1 = t1;
-    p.lastT1Wall = wall;
-  }
-
   private capturedAt(p: PathState): NtpPathObservation['capturedAt'] {
     if (p.sideClient > p.sideServer) return 'client';
     if (p.sideServer > p.sideClient) return 'server';
@@ -339,33 +323,35 @@ export class Correlator {
   }
 
   /**
-   * RFC 5905 §8 offset and delay. T2, T3 come from the reply. Where the capture host is the client (or its clock
-   * is), T1/T4 are the capture times of request and reply — exact, and immune to clients (chrony) that put a
-   * random cookie in T1. Where the capture is at the server, only T2 − T1 is known: the one-way offset, which
-   * includes the forward delay.
+   * RFC 5905 §8: θ = ((T2 − T1) + (T3 − T4)) / 2, δ = (T4 − T1) − (T3 − T2). T2, T3 come from the reply.
+   * - T1 hidden (chrony ≥ 4 and ntpsec send a random cookie, draft-ietf-ntp-data-minimization): only the capture
+   *   clock can stand in for the client's, so T1/T4 are the capture times — exact when the capture is on the client.
+   * - T1 a real reading: T4 = T1 + (capture time of reply − capture time of request), which holds wherever the
+   *   capture was taken. At the server, that elapsed time is just the server's turnaround, so θ is the one-way
+   *   T2 − T1 (it includes the forward delay) and δ is unknown.
    */
   private computeOffset(x: NtpExchange, q: Pending, replyWall: WallTime, msg: NtpTimePacket): void {
     if (isZeroTimestamp(msg.receiveTime) || isZeroTimestamp(msg.transmitTime)) return;
-    const p = q.path;
     const t2MinusT1w = ntpMinusWall(msg.receiveTime, q.wall);
     const t3MinusT4w = ntpMinusWall(msg.transmitTime, replyWall);
-    const t1Random = p.t1Inconsistent > p.t1Consistent || isZeroTimestamp(q.transmit);
-    let side = this.capturedAt(p);
+    if (q.hiddenT1 || isZeroTimestamp(q.transmit)) {
+      x.offset = (t2MinusT1w + t3MinusT4w) / 2;
+      x.delay = t2MinusT1w - t3MinusT4w; // = (T4 − T1) − (T3 − T2)
+      x.offsetMethod = 'capture-client';
+      return;
+    }
+    const t1MinusT1w = ntpMinusWall(q.transmit, q.wall);
+    // With T4 = T1 + elapsed: (T2 − T1) = t2MinusT1w − t1MinusT1w and (T3 − T4) = t3MinusT4w − t1MinusT1w.
+    x.offset = (t2MinusT1w + t3MinusT4w) / 2 - t1MinusT1w;
+    let side = this.capturedAt(q.path);
     if (side === 'unknown') {
-      // Whose clock does the capture clock agree with? The client's stated T1, or the server's T2?
-      // A few ms of slack: clients that stamp T1 from a millisecond clock still count as agreeing.
-      const d1 = Math.abs(ntpMinusWall(q.transmit, q.wall));
-      side = t1Random || d1 <= Math.abs(t2MinusT1w) + CLOCK_AGREEMENT ? 'client' : 'server';
+      // Whose clock does the capture clock agree with: the client's T1 or the server's T2?
+      side = Math.abs(t1MinusT1w) <= Math.abs(t2MinusT1w) + CLOCK_AGREEMENT ? 'client' : 'server';
     }
     if (side === 'client') {
-      x.offset = (t2MinusT1w + t3MinusT4w) / 2;
-      // δ = (T4 − T1) − (T3 − T2) = (T2 − T1) − (T3 − T4)
       x.delay = t2MinusT1w - t3MinusT4w;
       x.offsetMethod = 'capture-client';
-    } else if (!t1Random) {
-      x.offset = ntpMinusWall(msg.receiveTime, q.wall) - ntpMinusWall(q.transmit, q.wall);
-      x.offsetMethod = 'one-way';
-    }
+    } else x.offsetMethod = 'one-way';
   }
 
   /**
@@ -407,6 +393,14 @@ function summarizeReply(msg: NtpTimePacket, refidText: string): ReplySummary {
     receiveTime: msg.receiveTime,
     transmitTime: msg.transmitTime,
   };
+}
+
+/**
+ * A data-minimized client request (chrony ≥ 4, ntpsec; draft-ietf-ntp-data-minimization) zeroes every field but
+ * a random transmit cookie and sets precision to 0x20 (2^32 s, no real clock): T1 is then no clock reading.
+ */
+export function hidesClock(msg: NtpTimePacket): boolean {
+  return msg.precision >= 20 && msg.rootDelay === 0 && msg.rootDispersion === 0 && isZeroTimestamp(msg.referenceTime);
 }
 
 function sameTimestamp(a: NtpTimestamp, b: NtpTimestamp): boolean {

@@ -6,19 +6,23 @@
 import { rules as defaultRules } from '../../rules/index.js';
 import type { NtpExchange } from '../correlate/types.js';
 import { runRules } from '../diagnose/engine.js';
-import { buildReport } from '../diagnose/report.js';
+import { buildReport, mergeFindings } from '../diagnose/report.js';
 import type { Report, ReportInput, Rule } from '../diagnose/types.js';
 import { InputError } from '../errors.js';
 import { configObservations, nodeObservations } from '../observe/from-node.js';
 import type { Observation } from '../observe/types.js';
-import { probeAddress } from '../probe/client.js';
+import { probeAddress, type AddressProbe } from '../probe/client.js';
 import { sharedClock } from '../probe/clock.js';
 import { probeExchanges, probeObservation } from '../probe/exchanges.js';
 import { parseTarget, resolveAll } from '../probe/target.js';
+import { formatSeconds } from '../render/format.js';
 import { loadConfig } from './config/load.js';
 import { canonicalAddress, parseAddress } from './ip.js';
 import { ownAddresses, type OwnAddress } from './interfaces.js';
 import { discoverNode, interrogateNode, type InspectOptions, type NodeConfig, type NodeFacts } from './node.js';
+import { describeConfigs, describeDaemons, describeFirewall, describeProbe, type OnStep } from './progress.js';
+
+export type { DiagnoseStep, OnStep, StepStatus } from './progress.js';
 
 export interface DiagnoseOptions extends InspectOptions {
   /** Extra servers to probe (--server H[:PORT]), besides the configured ones. */
@@ -28,7 +32,35 @@ export interface DiagnoseOptions extends InspectOptions {
   /** Seconds to wait for each probe answer. */
   probeTimeout?: number;
   rules?: readonly Rule[];
+  /** Each stage as it runs (configs, firewall, daemon, one probe per server, capture): the TUI's step list. */
+  onStep?: OnStep;
+  /** A live capture beside the probes (`--capture S`), plugged in by the command. */
+  capture?: NodeCapture;
 }
+
+/** What a capture beside the diagnosis hands back: the same observations a capture file gives. */
+export interface NodeCaptureResult {
+  observations: Observation[];
+  exchanges: NtpExchange[];
+  input: ReportInput;
+}
+
+/**
+ * A live capture run during the diagnosis (src/capture/live/ through the command's adapter, so this core never
+ * loads libpcap). `run` resolves when the capture window closes; it calls `ready` once packets are being seen
+ * (the probes wait for it, bounded, so the capture sees their exchanges) and `exchange` for each exchange as
+ * it completes, when the capture backend can say.
+ */
+export interface NodeCapture {
+  /** The step's label: 'Capture 10 s on any'. */
+  label: string;
+  run(hooks: { ready: () => void; exchange: (x: NtpExchange) => void; signal: AbortSignal }): Promise<NodeCaptureResult>;
+  /** Passed on to whoever watches the exchanges (the TUI's live pane). */
+  onExchange?: (x: NtpExchange) => void;
+}
+
+/** How long the probes wait for a capture to start before going ahead without it. */
+const CAPTURE_READY_MS = 5000;
 
 export interface ProbeTarget {
   address: string;
@@ -76,10 +108,24 @@ export async function probeTargets(facts: NodeFacts, servers: readonly string[])
   return out;
 }
 
-/** Probes every target at once (each its own sockets), a few samples each, bounded by the probe's early stop. */
-export async function probeServers(targets: readonly ProbeTarget[], timeout: number): Promise<ProbeOutcome> {
+/**
+ * Probes every target at once (each its own sockets), a few samples each, bounded by the probe's early stop.
+ * `onProbe` hears of each target as soon as its own probe is over.
+ */
+export async function probeServers(
+  targets: readonly ProbeTarget[],
+  timeout: number,
+  onProbe?: (target: ProbeTarget, probe: AddressProbe) => void,
+): Promise<ProbeOutcome> {
   const clock = sharedClock();
-  const probes = await Promise.all(targets.map((t) => probeAddress(t.address, t.family, t.port, { samples: 3, timeout, interval: 1, clock })));
+  const probes = await Promise.all(
+    targets.map((t) =>
+      probeAddress(t.address, t.family, t.port, { samples: 3, timeout, interval: 1, clock }).then((p) => {
+        onProbe?.(t, p);
+        return p;
+      }),
+    ),
+  );
   const out: ProbeOutcome = { observations: [], exchanges: [], inputs: [] };
   probes.forEach((p, i) => {
     const xs = probeExchanges(p);
@@ -113,17 +159,102 @@ function nodeInput(facts: NodeFacts): ReportInput {
   return input;
 }
 
-/** The whole node diagnosis: inspect, probe what it is configured to use, judge. */
+export function probeStepId(t: ProbeTarget): string {
+  return `probe:${t.family === 6 ? `[${t.address}]` : t.address}:${t.port}`;
+}
+
+/** Runs one stage, telling `step` when it starts and how it ended; a stage that throws is reported 'failed'. */
+async function stage<T>(step: OnStep, id: string, label: string, work: () => Promise<T>, describe: (v: T) => string): Promise<T> {
+  step({ id, label, status: 'running' });
+  try {
+    const value = await work();
+    step({ id, label, status: 'done', detail: describe(value) });
+    return value;
+  } catch (err) {
+    step({ id, label, status: 'failed', detail: (err as Error).message });
+    throw err;
+  }
+}
+
+/** The capture beside the diagnosis: never fails the diagnosis; a capture that cannot run says why in its step and input. */
+function startCapture(capture: NodeCapture, step: OnStep, signal: AbortSignal): { ready: Promise<void>; done: Promise<NodeCaptureResult> } {
+  let markReady = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  step({ id: 'capture', label: capture.label, status: 'running' });
+  const done = capture
+    .run({ ready: () => markReady(), exchange: (x) => capture.onExchange?.(x), signal })
+    .then(
+      (r) => {
+        const n = r.exchanges.length;
+        step({ id: 'capture', label: capture.label, status: 'done', detail: `${String(r.input.frames ?? 0)} frames, ${n} exchange${n === 1 ? '' : 's'}` });
+        return r;
+      },
+      (err: Error) => {
+        step({ id: 'capture', label: capture.label, status: 'failed', detail: err.message });
+        return { observations: [], exchanges: [], input: { kind: 'capture' as const, name: capture.label, unavailable: err.message } };
+      },
+    )
+    .finally(() => markReady());
+  return { ready, done };
+}
+
+function waitBounded(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    void p.then(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+/** The whole node diagnosis: inspect, probe what it is configured to use (with a capture beside, if asked), judge. */
 export async function diagnoseNode(options: DiagnoseOptions = {}): Promise<Report> {
-  const facts = await discoverNode(options);
+  const step: OnStep = options.onStep ?? (() => {});
+  const abort = new AbortController();
+  const capture = options.capture ? startCapture(options.capture, step, abort.signal) : undefined;
+  try {
+    return await judgeNode(options, step, capture);
+  } finally {
+    // On an error the capture must not outlive the diagnosis; after a normal end this is a no-op.
+    abort.abort();
+  }
+}
+
+async function judgeNode(options: DiagnoseOptions, step: OnStep, capture: ReturnType<typeof startCapture> | undefined): Promise<Report> {
+  const facts = await stage(step, 'configs', 'Configs, daemons, addresses', () => discoverNode(options), describeConfigs);
   const targets = options.noProbe ? [] : await probeTargets(facts, options.servers ?? []);
-  const [, probes] = await Promise.all([
-    interrogateNode(facts, options),
-    probeServers(targets, options.probeTimeout ?? 1),
-  ]);
-  const observations = [...nodeObservations(facts), ...probes.observations];
-  const findings = runRules(options.rules ?? defaultRules, observations);
-  return buildReport({ findings, exchanges: probes.exchanges, inputs: [nodeInput(facts), ...probes.inputs] });
+  const interrogation = (async () => {
+    // One pass asks the firewall tools and the daemons at once (interrogateNode): both steps end together.
+    step({ id: 'firewall', label: 'Firewall (nftables, iptables, firewalld)', status: 'running' });
+    step({ id: 'daemon', label: 'Daemon state (chronyc, ntpq)', status: 'running' });
+    try {
+      await interrogateNode(facts, options);
+    } catch (err) {
+      for (const [id, label] of [['firewall', 'Firewall (nftables, iptables, firewalld)'], ['daemon', 'Daemon state (chronyc, ntpq)']] as const) {
+        step({ id, label, status: 'failed', detail: (err as Error).message });
+      }
+      throw err;
+    }
+    step({ id: 'firewall', label: 'Firewall (nftables, iptables, firewalld)', status: 'done', detail: describeFirewall(facts) });
+    step({ id: 'daemon', label: 'Daemon state (chronyc, ntpq)', status: 'done', detail: describeDaemons(facts) });
+  })();
+  const probing = (async () => {
+    if (capture && targets.length) await waitBounded(capture.ready, CAPTURE_READY_MS);
+    const label = (t: ProbeTarget) => `Probe ${probeStepId(t).slice('probe:'.length)} (${t.why})`;
+    for (const t of targets) step({ id: probeStepId(t), label: label(t), status: 'running' });
+    return probeServers(targets, options.probeTimeout ?? 1, (t, p) => step({ id: probeStepId(t), label: label(t), ...describeProbe(p, formatSeconds) }));
+  })();
+  const [, probes, captured] = await Promise.all([interrogation, probing, capture?.done]);
+  const observations = [...nodeObservations(facts), ...probes.observations, ...(captured?.observations ?? [])];
+  let findings = runRules(options.rules ?? defaultRules, observations);
+  // A capture and a probe can both see the same fault on the same server: one finding, both evidences.
+  if (captured) findings = mergeFindings([findings]);
+  const inputs = [nodeInput(facts), ...probes.inputs];
+  if (captured) inputs.push(captured.input);
+  return buildReport({ findings, exchanges: [...probes.exchanges, ...(captured?.exchanges ?? [])], inputs });
 }
 
 export interface LintOptions {

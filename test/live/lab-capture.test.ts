@@ -73,6 +73,7 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
 
   beforeAll(async () => {
     lab = new VethLab(`ndliv-${process.pid.toString(36)}`).create();
+    await lab.ready();
     lab.chronyd(lab.srv, 'server', ['allow', 'local stratum 10']);
     await waitFor(() => (lab.udpBound(lab.srv, 123) ? true : undefined), 10_000, 'the server chronyd on UDP 123');
     lab.nft(lab.srv, REJECT_RULESET);
@@ -95,6 +96,7 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
       expect(input.backend).toBe(backend);
       expect(input.timestampSource).toBe(backend === 'cap' ? 'arrival' : 'kernel');
       expect(input.stoppedBy).toBe('duration');
+      expect(run.report.exchanges.every((x) => x.offsetMethod === undefined || x.offsetMethod === 'capture-client')).toBe(true);
       expect(input.linkTypes).toEqual([where === 'veth' ? 1 : 276]);
       const first = run.report.findings[0];
       expect(first?.rule, JSON.stringify(run.report.findings.map((f) => f.rule))).toBe('firewall-reject');
@@ -131,6 +133,8 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
       process.stderr.write(`live capture (${backend}): ${replies.length} replies, offsets ${offsets.join(', ')}\n`);
       for (const x of replies) {
         expect(x.reply?.stratum).toBe(10);
+        // The capture knows it runs on the client (its interface's addresses), so T1/T4 are capture times.
+        expect(x.offsetMethod).toBe('capture-client');
         // One host clock on both ends: the true offset is 0, the true delay a few tens of µs over veth. What is
         // left is the stamping error: none to speak of with kernel timestamps (tcpdump); with arrival stamps
         // (cap) the event loop's wakeup latency, which on veth is longer than the round trip itself.

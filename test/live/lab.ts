@@ -84,6 +84,16 @@ export class VethLab {
     return this;
   }
 
+  /**
+   * Both veth ends up with carrier (LOWER_UP). Until then libuv's interface list (os.networkInterfaces, which
+   * the capture reads its own addresses from) leaves the interface out: it lists only IFF_UP and IFF_RUNNING.
+   */
+  async ready(): Promise<this> {
+    const up = (ns: string, ifname: string) => run('ip', ['-n', ns, '-br', 'link', 'show', ifname]).includes('LOWER_UP');
+    await waitFor(() => (up(this.srv, SRV_IF) && up(this.cli, CLI_IF) ? true : undefined), 5_000, 'the veth pair to come up');
+    return this;
+  }
+
   /** Runs a command in a namespace without the right to set the clock; stdout+stderr and status, never throws. */
   exec(ns: string, args: string[], timeoutMs = 30_000): { status: number; stdout: string; stderr: string } {
     try {

@@ -21,6 +21,12 @@ describe('bad-checksum', () => {
     expect(hit.evidence[1]!.text).toBe(`Received from another host: the capture was taken at the other end of the exchange from ${SERVER}`);
   });
 
+  it('still reports corruption when the capture host\'s own datagrams are fine', () => {
+    const own = checksum({ bad: { count: 0, frames: [] }, good: 4 });
+    const theirs = checksum({ sender: SERVER, sentByCaptureHost: false });
+    expect(hitsOf(rule, [own, theirs, path()]).map((h) => h.subject)).toEqual([SERVER]);
+  });
+
   it('stays quiet for the offload artifact and when nothing tells who took the capture', () => {
     expect(hitsOf(rule, [checksum(), path()])).toEqual([]);
     expect(hitsOf(rule, [checksum({ sentByCaptureHost: 'unknown' }), path()])).toEqual([]);

@@ -38,6 +38,16 @@ describe('checksum-offload-artifact', () => {
     expect(hit.confidence).toBe(0.6);
   });
 
+  it('reads "bad both ways, own datagrams too, exchange working" as a veth/VM artifact even with --local-ip (measured on veth)', () => {
+    const own = checksum({ basis: `${CLIENT} is the capture host (--local-ip)` });
+    const theirs = checksum({ sender: SERVER, bad: { count: 4, frames: [2, 4, 6, 8] }, sentByCaptureHost: false, basis: `${SERVER} is not one of the capture host's addresses` });
+    const findings = diagnose([own, theirs, path()]);
+    expect(findings.map((f) => `${f.severity} ${f.rule} ${f.subject}`).sort()).toEqual([`info checksum-offload-artifact ${SERVER}`, `info checksum-offload-artifact ${CLIENT}`]);
+    const server = findings.find((f) => f.subject === SERVER)!;
+    expect(server.confidence).toBe(0.6);
+    expect(server.evidence[1]!.text).toContain('a virtual interface (veth, VM) that leaves checksums to offload both ways');
+  });
+
   it('stays quiet for datagrams received from another host', () => {
     expect(hitsOf(rule, [checksum({ sender: SERVER, sentByCaptureHost: false }), path()])).toEqual([]);
     expect(hitsOf(rule, [checksum({ sender: SERVER, ...unknown }), path({ capturedAt: 'client' })])).toEqual([]);

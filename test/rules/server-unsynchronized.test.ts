@@ -12,7 +12,7 @@ describe('server-unsynchronized', () => {
     expect(hit.title).toBe(`${SERVER} answers but is not synchronized itself (stratum 16, leap 3): clients drop it as "strata too high"`);
     expect(hit.evidence[0]).toEqual({ text: `4 replies from ${SERVER} carried stratum 16 (unsynchronized)`, frames: [2, 4, 6, 8], unit: 'frame' });
     expect(hit.evidence.map((e) => e.text)).toContain('4 replies carried leap indicator 3 (alarm: clock not synchronized)');
-    expect(hit.fixes[0]!.title).toContain('Wait about 5 polls');
+    expect(hit.fixes[0]!.title).toContain('Wait ~5 minutes after a restart');
     const ntpd = hit.fixes.find((f) => f.platform === 'ntpd')!;
     expect(ntpd.commands).toEqual(["echo 'server 127.127.1.0' >> /etc/ntp.conf", "echo 'fudge 127.127.1.0 stratum 10' >> /etc/ntp.conf", 'systemctl restart ntpd']);
     expect(hit.fixes.find((f) => f.platform === 'ntpsec')!.commands[0]).toBe("echo 'refclock local stratum 10' >> /etc/ntpsec/ntp.conf");
@@ -37,7 +37,7 @@ describe('server-unsynchronized', () => {
     const p = path({ strata: [seen(16, [2])], leaps: [seen(3, [2])], refids: [seen('198.51.100.1', [2])], exchanges: [x] });
     const hit = hitsOf(rule, [p])[0]!;
     expect(hit.evidence.map((e) => e.text)).toContain("The replies' reference time is 6.000 s old: the server set its clock moments ago and is still settling");
-    expect(hit.fixes[0]!.title).toContain('Wait about 5 polls');
+    expect(hit.fixes[0]!.title).toContain('Wait ~5 minutes after a restart');
   });
 
   it('does not count leap 3 that comes with a real kiss of death (KoD packets carry leap 3)', () => {

@@ -17,7 +17,6 @@ import { buildCaptureFilter } from './filter.js';
 import { openLiveSession, type BackendChoice } from './open.js';
 import { PcapFileWriter } from './pcap-writer.js';
 import type { LiveSession } from './session.js';
-import { warmUpDecoders } from './warm-up.js';
 
 export interface LiveCaptureOptions {
   /** Interface to capture on; 'any' (all interfaces, Linux cooked headers) by default. */
@@ -70,7 +69,6 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
   const notice = options.notice ?? (() => {});
   const filter = buildCaptureFilter(options.filterHost === undefined ? {} : { host: options.filterHost });
   const localIps = options.localIps ?? interfaceAddresses(device);
-  if (!process.env.NDLIV_NOWARM) warmUpDecoders();
   const session = await openLiveSession(device, filter, { backend: options.backend ?? 'auto', notice });
   let writer: PcapFileWriter | undefined;
   try {
