@@ -36,6 +36,8 @@ export interface DiagnoseOptions extends InspectOptions {
   onStep?: OnStep;
   /** A live capture beside the probes (`--capture S`), plugged in by the command. */
   capture?: NodeCapture;
+  /** Ends the capture early (the user quit the TUI). */
+  signal?: AbortSignal;
 }
 
 /** What a capture beside the diagnosis hands back: the same observations a capture file gives. */
@@ -214,12 +216,16 @@ function waitBounded(p: Promise<void>, ms: number): Promise<void> {
 export async function diagnoseNode(options: DiagnoseOptions = {}): Promise<Report> {
   const step: OnStep = options.onStep ?? (() => {});
   const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   const capture = options.capture ? startCapture(options.capture, step, abort.signal) : undefined;
   try {
     return await judgeNode(options, step, capture);
   } finally {
     // On an error the capture must not outlive the diagnosis; after a normal end this is a no-op.
     abort.abort();
+    options.signal?.removeEventListener('abort', onAbort);
   }
 }
 

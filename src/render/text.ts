@@ -60,7 +60,7 @@ function renderFinding(f: Finding, n: number, c: (code: string, s: string) => st
   if (f.evidence.length) {
     out.push('   Evidence:');
     for (const e of f.evidence) {
-      const where = [formatFrames(e.frames), e.file ? `${e.file}${e.line !== undefined ? `:${e.line}` : ''}` : '']
+      const where = [formatFrames(e.frames, e.total, e.unit ?? 'frame'), e.file ? `${e.file}${e.line !== undefined ? `:${e.line}` : ''}` : '']
         .filter(Boolean)
         .join('; ');
       out.push(`     - ${e.text}${where ? ` (${where})` : ''}`);

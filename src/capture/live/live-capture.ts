@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { observeRecords, type CaptureAnalysis } from '../../analyze.js';
 import type { WallTime } from '../../correlate/clock.js';
+import { ArrivalClock } from './arrival-clock.js';
 import { runRules } from '../../diagnose/engine.js';
 import { buildReport } from '../../diagnose/report.js';
 import type { Report, ReportInput, Rule } from '../../diagnose/types.js';
@@ -55,11 +56,6 @@ export function interfaceAddresses(device: string, interfaces = networkInterface
   return [...out];
 }
 
-function wallNow(): WallTime {
-  const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-  return { sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
-}
-
 export async function captureLive(options: LiveCaptureOptions = {}): Promise<LiveCaptureResult> {
   const device = options.device ?? 'any';
   const duration = options.durationSeconds;
@@ -86,12 +82,14 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
   );
 
   const started = performance.now();
+  // The window's end, on the wall clock the packets are stamped against (arrival or kernel CLOCK_REALTIME).
+  const wall = new ArrivalClock();
   let stoppedBy: StopReason = 'source-ended';
   let endedAt: WallTime | undefined;
   const stop = (why: StopReason) => {
     if (endedAt === undefined) {
       stoppedBy = why;
-      endedAt = wallNow();
+      endedAt = wall.now();
     }
     session.stop();
   };
@@ -110,7 +108,7 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
         const tee = w ? (r: CaptureRecord) => (w.write(r), sink(r)) : sink;
         run = await session.run(tee);
         const read = { format: 'pcap' as const, littleEndian: true, interfaces: [], frames: run.frames, bytes: run.bytes };
-        return { ...read, ...(run.stop ? { stop: run.stop } : {}), endedAt: endedAt ?? wallNow() };
+        return { ...read, ...(run.stop ? { stop: run.stop } : {}), endedAt: endedAt ?? wall.now() };
       },
       { localIps },
     );

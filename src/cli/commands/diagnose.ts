@@ -1,6 +1,7 @@
+import { hostname } from 'node:os';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
-import { diagnoseNode } from '../../inspect/diagnose.js';
+import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../inspect/diagnose.js';
 import { renderJson } from '../../render/json.js';
 import { renderText } from '../../render/text.js';
 import { list, num, parseArgs } from '../args.js';
@@ -10,8 +11,33 @@ const USAGE =
   'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]';
 
 /**
+ * The live capture beside the diagnosis (src/capture/live/), loaded only when --capture asks for it. It is
+ * "ready" once the capture says it is capturing, so the probes go out while it listens.
+ */
+export function liveCapture(seconds: number, notice: (line: string) => void): NodeCapture {
+  return {
+    label: `Capture ${seconds} s on any interface`,
+    run: async ({ ready, exchange, signal }) => {
+      const { captureLive } = await import('../../capture/live/live-capture.js');
+      const { analysis, input } = await captureLive({
+        durationSeconds: seconds,
+        signal,
+        notice: (line) => {
+          if (line.startsWith('capturing on')) ready();
+          notice(line);
+        },
+      });
+      // captureLive hands its exchanges over when the window closes: the live pane gets them then.
+      for (const x of analysis.exchanges) exchange(x);
+      return { observations: analysis.observations, exchanges: analysis.exchanges, input };
+    },
+  };
+}
+
+/**
  * This node: its configs (where the daemons keep them, or --config), firewall, running daemons and what they
- * report, plus a probe of every configured server (and --server ones) → one ranked report.
+ * report, plus a probe of every configured server (and --server ones) → one ranked report. On a terminal
+ * (and without --json / --plain) the guided TUI shows it; it is loaded only then.
  */
 const diagnose: Command = async (argv, io) => {
   const args = parseArgs(argv, {
@@ -29,14 +55,42 @@ const diagnose: Command = async (argv, io) => {
     usage: USAGE,
   });
   const capture = num(args.values.capture);
-  if (capture !== undefined) {
-    // Live capture belongs to the capture command; until it is wired in here, say so rather than ignore it.
-    throw new InputError('--capture is not available in this build: run `ntpdoctor capture` beside it, then `ntpdoctor analyze FILE`');
-  }
-  const report = await diagnoseNode({
+  if (capture !== undefined && !(capture > 0 && capture <= 3600)) throw new InputError(`--capture: seconds between 0 and 3600, not ${capture}`);
+  const base: DiagnoseOptions = {
     servers: list(args.values.server),
     configs: list(args.values.config),
     noProbe: Boolean(args.values['no-probe']),
+  };
+
+  if (io.isTTY && !args.values.json && !args.values.plain) {
+    const { runTui } = await import('../../ui/run.js');
+    const stop = new AbortController();
+    const outcome = await runTui({
+      host: hostname(),
+      diagnose: ({ onStep, onExchange }) =>
+        diagnoseNode({
+          ...base,
+          onStep,
+          signal: stop.signal,
+          // Notices would scribble over the screen: the capture step says how it went.
+          ...(capture !== undefined ? { capture: { ...liveCapture(capture, () => {}), onExchange } } : {}),
+        }),
+    });
+    if (outcome.error) throw outcome.error;
+    if (!outcome.finished) {
+      // Quit before the end: stop the capture, and do not wait for the probes still out (a few seconds at most).
+      stop.abort();
+      setTimeout(() => process.exit(outcome.status), 200).unref();
+    }
+    return outcome.status;
+  }
+
+  const report = await diagnoseNode({
+    ...base,
+    onStep: (step) => {
+      if (step.id === 'capture' && step.status === 'failed') io.stderr(`ntpdoctor: capture: ${step.detail ?? 'failed'}\n`);
+    },
+    ...(capture !== undefined ? { capture: liveCapture(capture, (line) => io.stderr(`ntpdoctor: ${line}\n`)) } : {}),
   });
   io.stdout(args.values.json ? renderJson(report) : renderText(report, { color: io.isTTY && !args.values['no-color'] && !args.values.plain }));
   return exitStatus(report);

@@ -1,0 +1,39 @@
+/** Paints lines built by src/ui/views.ts: one Ink <Text> per line, one nested <Text> per styled segment. */
+import { Box, Text } from 'ink';
+import type { Line, Tone } from '../text.js';
+
+const STYLE: Record<Tone, { color?: string; dimColor?: boolean }> = {
+  error: { color: 'red' },
+  failed: { color: 'red' },
+  warning: { color: 'yellow' },
+  info: { color: 'cyan' },
+  ok: { color: 'green' },
+  running: { color: 'cyan' },
+  accent: { color: 'magenta' },
+  dim: { dimColor: true },
+};
+
+export function LineView({ line }: { line: Line }) {
+  const segments = line.filter((s) => s.text !== '');
+  // An empty <Text> takes no row: a blank line is a space.
+  if (segments.length === 0) return <Text> </Text>;
+  return (
+    <Text wrap="truncate-end">
+      {segments.map((s, i) => (
+        <Text key={i} {...(s.tone ? STYLE[s.tone] : {})} bold={s.bold ?? false} inverse={s.inverse ?? false}>
+          {s.text}
+        </Text>
+      ))}
+    </Text>
+  );
+}
+
+export function LinesView({ lines }: { lines: readonly Line[] }) {
+  return (
+    <Box flexDirection="column">
+      {lines.map((line, i) => (
+        <LineView key={i} line={line} />
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,173 @@
+/**
+ * The TUI's state and the one reducer that changes it: steps as the diagnosis reports them, the live capture
+ * pane, the report, the selection in the findings list, the detail view's scroll, and one message line.
+ * Pure data in, data out; tested without rendering (test/ui/state.test.ts).
+ */
+import type { NtpExchange } from '../correlate/types.js';
+import { exitStatus } from '../diagnose/report.js';
+import type { Report } from '../diagnose/types.js';
+import type { DiagnoseStep } from '../inspect/progress.js';
+
+export interface StepState extends DiagnoseStep {
+  /** When it was first reported running (ms, the app's clock). */
+  startedAt: number;
+  endedAt?: number;
+}
+
+/** One exchange as the live pane lists it. */
+export interface ExchangeRow {
+  /** Request time, seconds since the Unix epoch. */
+  at: number;
+  client: string;
+  server: string;
+  /** 'reply s10', 'reply s16 leap 3', 'ICMP 3/10', 'no reply'. */
+  outcome: string;
+  ok: boolean;
+  offset?: number;
+  delay?: number;
+}
+
+export interface CapturePane {
+  label: string;
+  /** The latest exchanges (at most PANE_ROWS_KEPT). */
+  rows: ExchangeRow[];
+  /** Offsets of the latest exchanges in order, undefined where an exchange had none (at most PANE_OFFSETS_KEPT). */
+  offsets: Array<number | undefined>;
+  /** Exchanges seen in all. */
+  total: number;
+  replies: number;
+}
+
+export const PANE_ROWS_KEPT = 50;
+export const PANE_OFFSETS_KEPT = 200;
+
+export type View = 'list' | 'detail';
+
+export interface UiState {
+  steps: StepState[];
+  /** Ids of finished steps, in the order they finished: what goes into <Static>, never reordered. */
+  finished: string[];
+  capture?: CapturePane;
+  report?: Report;
+  /** The CLI's exit status for the report (DESIGN.md: 0, or 1 with findings at warning or worse). */
+  exitStatus?: number;
+  /** The diagnosis itself failed. */
+  error?: string;
+  view: View;
+  selected: number;
+  /** First body line shown in the detail view. */
+  detailTop: number;
+  message?: { text: string; tone: 'ok' | 'error' };
+}
+
+export type Action =
+  | { type: 'step'; step: DiagnoseStep; at: number }
+  | { type: 'exchange'; exchange: NtpExchange }
+  | { type: 'report'; report: Report }
+  | { type: 'failed'; message: string }
+  | { type: 'select'; delta: number }
+  | { type: 'select-at'; index: number }
+  | { type: 'open' }
+  | { type: 'back' }
+  /** Detail view: move by `delta` lines, never past `max` (the last top line that still fills the view). */
+  | { type: 'scroll'; delta: number; max: number }
+  | { type: 'message'; text: string; tone: 'ok' | 'error' };
+
+export const initialState: UiState = { steps: [], finished: [], view: 'list', selected: 0, detailTop: 0 };
+
+const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+
+/** What the live pane shows for an exchange. */
+export function exchangeRow(x: NtpExchange): ExchangeRow {
+  let outcome: string;
+  if (x.outcome === 'reply' && x.reply) {
+    outcome = `reply s${x.reply.stratum}${x.reply.leap === 3 ? ' leap 3' : ''}${x.reply.stratum === 0 ? ` ${x.reply.refidText}` : ''}`;
+  } else if (x.outcome === 'icmp' && x.icmp) {
+    outcome = `ICMP${x.icmp.version === 6 ? 'v6' : ''} ${x.icmp.type}/${x.icmp.code}`;
+  } else {
+    outcome = 'no reply';
+  }
+  const row: ExchangeRow = {
+    at: x.requestTime,
+    client: x.client.ip,
+    server: x.server.ip,
+    outcome,
+    ok: x.outcome === 'reply' && x.reply !== undefined && x.reply.stratum > 0 && x.reply.stratum < 16 && x.reply.leap !== 3,
+  };
+  if (x.offset !== undefined) row.offset = x.offset;
+  if (x.delay !== undefined) row.delay = x.delay;
+  return row;
+}
+
+function addExchange(pane: CapturePane | undefined, x: NtpExchange): CapturePane {
+  const base: CapturePane = pane ?? { label: 'Capture', rows: [], offsets: [], total: 0, replies: 0 };
+  const row = exchangeRow(x);
+  return {
+    ...base,
+    rows: [...base.rows, row].slice(-PANE_ROWS_KEPT),
+    offsets: [...base.offsets, row.offset].slice(-PANE_OFFSETS_KEPT),
+    total: base.total + 1,
+    replies: base.replies + (x.outcome === 'reply' ? 1 : 0),
+  };
+}
+
+function updateStep(state: UiState, step: DiagnoseStep, at: number): UiState {
+  const i = state.steps.findIndex((s) => s.id === step.id);
+  const prev = state.steps[i];
+  // A finished step stays finished: <Static> has printed it already.
+  if (prev && prev.status !== 'running') return state;
+  const next: StepState = { ...step, startedAt: prev?.startedAt ?? at };
+  const finishing = step.status !== 'running';
+  if (finishing) next.endedAt = at;
+  const steps = i < 0 ? [...state.steps, next] : state.steps.map((s, j) => (j === i ? next : s));
+  let capture = state.capture;
+  if (step.id === 'capture' && !capture) capture = { label: step.label, rows: [], offsets: [], total: 0, replies: 0 };
+  const out: UiState = { ...state, steps, finished: finishing ? [...state.finished, step.id] : state.finished };
+  if (capture) out.capture = capture;
+  return out;
+}
+
+export function reduce(state: UiState, action: Action): UiState {
+  switch (action.type) {
+    case 'step':
+      return updateStep(state, action.step, action.at);
+    case 'exchange':
+      return { ...state, capture: addExchange(state.capture, action.exchange) };
+    case 'report':
+      return { ...state, report: action.report, exitStatus: exitStatus(action.report), view: 'list', selected: 0, detailTop: 0 };
+    case 'failed':
+      return { ...state, error: action.message };
+    case 'select': {
+      const n = state.report?.findings.length ?? 0;
+      if (!state.report || state.view !== 'list' || n === 0) return state;
+      return { ...state, selected: clamp(state.selected + action.delta, 0, n - 1) };
+    }
+    case 'select-at': {
+      const n = state.report?.findings.length ?? 0;
+      if (!state.report || n === 0) return state;
+      return { ...state, selected: clamp(action.index, 0, n - 1) };
+    }
+    case 'open':
+      if (!state.report || state.view !== 'list' || !state.report.findings[state.selected]) return state;
+      return { ...state, view: 'detail', detailTop: 0 };
+    case 'back':
+      if (state.view !== 'detail') return state;
+      return { ...state, view: 'list', detailTop: 0 };
+    case 'scroll':
+      if (state.view !== 'detail') return state;
+      return { ...state, detailTop: clamp(state.detailTop + action.delta, 0, Math.max(0, action.max)) };
+    case 'message':
+      return { ...state, message: { text: action.text, tone: action.tone } };
+  }
+}
+
+/** The finding the list points at, if the report is in. */
+export function selectedFinding(state: UiState) {
+  return state.report?.findings[state.selected];
+}
+
+/** Exit status when the user quits: the report's (0/1); before the report, 130 as for Ctrl-C (the diagnosis was interrupted). */
+export function quitStatus(state: UiState): number {
+  if (state.error !== undefined) return 2;
+  return state.exitStatus ?? 130;
+}
