@@ -2,7 +2,7 @@ import type { DecodedFrame } from '../decode/types.js';
 import { describeRefid } from '../ntp/refid.js';
 import { isZeroTimestamp } from '../ntp/timestamp.js';
 import type { NtpTimePacket, NtpTimestamp } from '../ntp/types.js';
-import { PathAccumulator } from '../observe/accumulate.js';
+import { KEEP_EXCHANGES, PathAccumulator } from '../observe/accumulate.js';
 import type { NtpPathObservation } from '../observe/types.js';
 import { ChecksumTracker } from './checksums.js';
 import { ntpMinusWall, timestampKey, wallDiff, wallToSeconds, type WallTime } from './clock.js';
@@ -46,7 +46,9 @@ interface PathState {
   refidText: string;
 }
 
-const RECENT_ANSWERED = 16;
+const RECENT_ANSWERED = 8;
+/** Beyond this many paths, each keeps fewer sample exchanges. */
+const MANY_PATHS = 256;
 /** Seconds within which the capture clock is taken to agree with a stated T1. */
 const CLOCK_AGREEMENT = 0.005;
 /** Linux SLL/SLL2 packet types (packet(7)): PACKET_HOST 0, PACKET_OUTGOING 4. */
@@ -109,7 +111,13 @@ export class Correlator {
     let p = byClient.get(client);
     if (!p) {
       p = {
-        acc: new PathAccumulator('capture', { ip: client, port: clientPort }, { ip: server, port: serverPort }),
+        acc: new PathAccumulator(
+          'capture',
+          { ip: client, port: clientPort },
+          { ip: server, port: serverPort },
+          // Thousands of clients: keep just the first exchange of each, so memory stays small per path.
+          this.pathList.length < MANY_PATHS ? KEEP_EXCHANGES : { first: 1, last: 0 },
+        ),
         open: new Map(),
         answered: [],
         sideClient: 0,

@@ -3,9 +3,8 @@ import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from
 
 /** How many example frame numbers evidence keeps per fact; the counts stay exact. */
 export const SAMPLE_FRAMES = 8;
-/** Exchanges kept per path: the first and the last few. */
-const KEEP_FIRST = 8;
-const KEEP_LAST = 8;
+/** Exchanges kept per path by default: the first and the last few (callers with many paths keep fewer). */
+export const KEEP_EXCHANGES = { first: 6, last: 6 };
 /** Outcomes remembered individually to tell "answered early, silent later" (rate limiting) on short runs. */
 const EARLY_WINDOW = 16;
 
@@ -80,14 +79,15 @@ export class PathAccumulator {
   private readonly first: NtpExchange[] = [];
   private readonly last: NtpExchange[] = [];
   private finished = 0;
-  /** 1 answered / 0 not, for the first EARLY_WINDOW requests by request order. */
-  private readonly early = new Int8Array(EARLY_WINDOW).fill(-1);
+  /** Bit i set: request i (of the first EARLY_WINDOW, by request order) was answered. */
+  private earlyAnswered = 0;
   private answeredTotal = 0;
 
   constructor(
     readonly source: 'capture' | 'probe',
     readonly client: Endpoint,
     readonly server: Endpoint,
+    private readonly keepCounts: { first: number; last: number } = KEEP_EXCHANGES,
   ) {}
 
   /** A request went out (frame or sample index, time in s since the epoch). Returns its 0-based sequence. */
@@ -106,7 +106,7 @@ export class PathAccumulator {
   /** The request's fate is known: reply, ICMP error or nothing. `seq` is what addRequest returned. */
   addOutcome(x: NtpExchange, seq: number): void {
     const answered = x.outcome === 'reply';
-    if (seq < EARLY_WINDOW) this.early[seq] = answered ? 1 : 0;
+    if (seq < EARLY_WINDOW && answered) this.earlyAnswered |= 1 << seq;
     if (answered) this.answeredTotal++;
     if (x.outcome === 'none') addToSample(this.unanswered, x.requestFrame);
     else if (x.outcome === 'icmp' && x.icmp) this.addIcmp(x.icmp, x.requestFrame);
@@ -158,12 +158,13 @@ export class PathAccumulator {
 
   private keep(x: NtpExchange): void {
     this.finished++;
-    if (this.first.length < KEEP_FIRST) {
+    if (this.first.length < this.keepCounts.first) {
       this.first.push(x);
       return;
     }
+    if (this.keepCounts.last === 0) return;
     this.last.push(x);
-    if (this.last.length > KEEP_LAST) this.last.shift();
+    if (this.last.length > this.keepCounts.last) this.last.shift();
   }
 
   get exchangeCount(): number {
@@ -217,7 +218,7 @@ export class PathAccumulator {
   private earlyCounts(n: number): [number, number] {
     const earlyN = n <= EARLY_WINDOW ? Math.floor(n / 2) : EARLY_WINDOW / 2;
     let answered = 0;
-    for (let i = 0; i < earlyN; i++) if (this.early[i] === 1) answered++;
+    for (let i = 0; i < earlyN; i++) if (this.earlyAnswered & (1 << i)) answered++;
     return [earlyN, answered];
   }
 }
