@@ -74,7 +74,7 @@ export default defineRule({
           verify,
         ),
       ]);
-      const hit: Hit = { subject: server, title: `Nothing listens on UDP 123 at ${server}: ${icmpLabel(first.i)}`, evidence, fixes };
+      const hit: Hit = { subject: server, title: `Nothing listens on UDP ${first.p.server.port} at ${server}: ${icmpLabel(first.i)}`, evidence, fixes };
       if (answered.length > 0) hit.confidence = 0.7;
       hits.push(hit);
     }

@@ -35,7 +35,7 @@ const V6_NAMES: Readonly<Record<number, string>> = {
   6: 'reject route to destination',
 };
 
-type IcmpKey = Pick<IcmpSeen, 'version' | 'type' | 'code'>;
+type IcmpKey = Pick<IcmpSeen, 'version' | 'type' | 'code'> & Partial<Pick<IcmpSeen, 'errno' | 'alternatives'>>;
 
 /** Which rule an ICMP error belongs to; 'other' for anything that is not a destination-unreachable we read. */
 export function classifyIcmp(i: IcmpKey): IcmpClass {
@@ -60,7 +60,12 @@ export function classifyIcmp(i: IcmpKey): IcmpClass {
 export function icmpLabel(i: IcmpKey): string {
   const names = i.version === 4 ? (i.type === 3 ? V4_NAMES : {}) : i.type === 1 ? V6_NAMES : {};
   const name = names[i.code];
-  return `ICMP${i.version === 6 ? 'v6' : ''} type ${i.type} code ${i.code}${name ? ` (${name})` : ''}`;
+  const v = i.version === 6 ? 'v6' : '';
+  const label = `ICMP${v} type ${i.type} code ${i.code}${name ? ` (${name})` : ''}`;
+  if (i.errno === undefined) return label;
+  // A probe sees only the socket errno: say so, and which other codes the kernel maps to the same errno.
+  const others = (i.alternatives ?? []).filter((a) => a.type !== i.type || a.code !== i.code).map((a) => `${a.type}/${a.code}`);
+  return `${label}, reported by the socket as ${i.errno}${others.length ? ` (or ICMP${v} ${others.join(', ')}: the socket cannot tell them apart)` : ''}`;
 }
 
 /** A reporter address the capture could read (the probe fills in the server; '?' when the IP layer was missing). */

@@ -120,6 +120,8 @@ export class PathAccumulator {
     );
     if (!seen) {
       seen = { version: icmp.version, type: icmp.type, code: icmp.code, reporter: icmp.reporter, count: 0, frames: [] };
+      if (icmp.errno !== undefined) seen.errno = icmp.errno;
+      if (icmp.alternatives?.length) seen.alternatives = icmp.alternatives;
       this.icmp.push(seen);
     }
     addToSample(seen, icmp.frame);

@@ -18,6 +18,10 @@ export interface IcmpSeen extends FrameSample {
   code: number;
   /** Address that sent the ICMP error (the server itself, or a router on the way). */
   reporter: string;
+  /** Probe only: the socket errno it arrived as; the ICMP itself was not seen. */
+  errno?: string;
+  /** Probe only: other type/code pairs that give the same errno (the socket cannot tell them apart). */
+  alternatives?: Array<{ type: number; code: number }>;
 }
 
 export interface ValueSeen<T> extends FrameSample {
