@@ -229,23 +229,24 @@ export async function diagnoseNode(options: DiagnoseOptions = {}): Promise<Repor
   }
 }
 
+const INTERROGATION_STEPS = [
+  ['firewall', 'Firewall (nftables, iptables, firewalld)'],
+  ['daemon', 'Daemon state (chronyc, ntpq)'],
+] as const;
+
 async function judgeNode(options: DiagnoseOptions, step: OnStep, capture: ReturnType<typeof startCapture> | undefined): Promise<Report> {
   const facts = await stage(step, 'configs', 'Configs, daemons, addresses', () => discoverNode(options), describeConfigs);
   const targets = options.noProbe ? [] : await probeTargets(facts, options.servers ?? []);
   const interrogation = (async () => {
     // One pass asks the firewall tools and the daemons at once (interrogateNode): both steps end together.
-    step({ id: 'firewall', label: 'Firewall (nftables, iptables, firewalld)', status: 'running' });
-    step({ id: 'daemon', label: 'Daemon state (chronyc, ntpq)', status: 'running' });
+    for (const [id, label] of INTERROGATION_STEPS) step({ id, label, status: 'running' });
     try {
       await interrogateNode(facts, options);
     } catch (err) {
-      for (const [id, label] of [['firewall', 'Firewall (nftables, iptables, firewalld)'], ['daemon', 'Daemon state (chronyc, ntpq)']] as const) {
-        step({ id, label, status: 'failed', detail: (err as Error).message });
-      }
+      for (const [id, label] of INTERROGATION_STEPS) step({ id, label, status: 'failed', detail: (err as Error).message });
       throw err;
     }
-    step({ id: 'firewall', label: 'Firewall (nftables, iptables, firewalld)', status: 'done', detail: describeFirewall(facts) });
-    step({ id: 'daemon', label: 'Daemon state (chronyc, ntpq)', status: 'done', detail: describeDaemons(facts) });
+    for (const [id, label] of INTERROGATION_STEPS) step({ id, label, status: 'done', detail: id === 'firewall' ? describeFirewall(facts) : describeDaemons(facts) });
   })();
   const probing = (async () => {
     if (capture && targets.length) await waitBounded(capture.ready, CAPTURE_READY_MS);

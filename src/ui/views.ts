@@ -124,9 +124,11 @@ export interface ResultsLayout {
 const LIST_KEYS = '↑↓/jk select · Enter details · w write checklist · q quit';
 const DETAIL_KEYS = '↑↓/jk scroll · Esc back · w write checklist · q quit';
 
-function messageLine(state: UiState): Line | undefined {
-  if (!state.message) return undefined;
-  return plain(state.message.text, { tone: state.message.tone === 'ok' ? 'ok' : 'error' });
+/** The message (where the checklist went), wrapped rather than cut: a long path must stay readable. */
+function messageLines(state: UiState, width: number): Line[] {
+  if (!state.message) return [];
+  const tone = state.message.tone === 'ok' ? 'ok' : 'error';
+  return wrap(state.message.text, width, '', '  ').slice(0, 3).map((l) => plain(l, { tone }));
 }
 
 function captureSummary(pane: CapturePane, width: number): Line {
@@ -144,9 +146,7 @@ export function listLines(state: UiState, width: number, height: number): Result
   if (!report) return { lines: [], detailMax: 0, page: 1 };
   const top: Line[] = [[{ text: 'ntpdoctor', tone: 'accent', bold: true }, { text: ` · ${summary(report, state.exitStatus ?? 0)}` }]];
   if (state.capture) top.push(captureSummary(state.capture, width));
-  const bottom: Line[] = [];
-  const msg = messageLine(state);
-  if (msg) bottom.push(msg);
+  const bottom: Line[] = messageLines(state, width);
   bottom.push(plain(report.findings.length ? LIST_KEYS : 'w write checklist · q quit', { tone: 'dim' }));
   const room = Math.max(2, height - top.length - bottom.length);
   const body: Line[] = [];
@@ -214,9 +214,7 @@ export function detailLines(state: UiState, width: number, height: number): Resu
     { text: ` · ${clean(f.subject)} · ${Math.round(f.confidence * 100)}% · ${state.selected + 1}/${report.findings.length}`, tone: 'dim' },
   ];
   const body = detailBody(f, width);
-  const bottom: Line[] = [];
-  const msg = messageLine(state);
-  if (msg) bottom.push(msg);
+  const bottom: Line[] = messageLines(state, width);
   const room = Math.max(1, height - 1 - bottom.length - 1);
   const detailMax = Math.max(0, body.length - room);
   const top = Math.min(state.detailTop, detailMax);

@@ -24,6 +24,8 @@ export function useTerminalSize(columns?: number, rows?: number): { columns: num
     return () => {
       stdout.off('resize', onResize);
     };
-  });
+    // `read` only closes over these.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [stdout, columns, rows]);
   return columns !== undefined && rows !== undefined ? { columns, rows } : size;
 }
