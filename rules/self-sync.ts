@@ -4,7 +4,7 @@ import { fact, note, plural } from './_lib/evidence.js';
 import { append, CHRONY, draft, type Draft, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
 import { byServer } from './_lib/paths.js';
 import { refidNames } from './_lib/refid.js';
-import type { Located } from '../src/inspect/config/types.js';
+import type { Located } from '../src/observe/node-types.js';
 import {
   appendLine,
   commentOut,

@@ -15,6 +15,8 @@ export interface AnalyzeOptions {
   /** Addresses of the host the capture was taken on (tells sender-side checksum artifacts and offsets apart). */
   localIps?: string[];
   rules?: readonly Rule[];
+  /** Streams each exchange as it completes (the TUI's live pane). */
+  onExchange?: (x: NtpExchange) => void;
 }
 
 export interface CaptureAnalysis {
@@ -38,7 +40,7 @@ export type RecordSource = (sink: CaptureSink) => Promise<CaptureReadResult & { 
  */
 export async function observeRecords(name: string, source: RecordSource, options: AnalyzeOptions = {}): Promise<CaptureAnalysis> {
   const localIps = new Set(options.localIps ?? []);
-  const correlator = new Correlator({ localIps });
+  const correlator = new Correlator(options.onExchange ? { localIps, onExchange: options.onExchange } : { localIps });
   const decodeIssues = newSample();
   const read = await source((record) => {
     const frame = decodeFrame(record);

@@ -4,7 +4,7 @@
  * this host's own, does this node mean to serve time, which upstreams are of any use.
  */
 import type { Evidence, Platform, RuleContext } from '../../src/diagnose/types.js';
-import type { Located } from '../../src/inspect/config/types.js';
+import type { Located } from '../../src/observe/node-types.js';
 import type { ChronyConfigObservation, DaemonSource, NtpdConfigObservation } from '../../src/observe/node-types.js';
 import type { NtpPathObservation } from '../../src/observe/types.js';
 import { NTPD, NTPSEC } from './fixes.js';

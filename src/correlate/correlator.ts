@@ -16,6 +16,8 @@ export interface CorrelatorOptions {
   requestTimeout?: number;
   /** Requests younger than this at the end of the capture are not counted as unanswered (their reply may be after the cut). */
   endGrace?: number;
+  /** Called as each exchange completes (reply, ICMP error or timeout): a live view streams them. */
+  onExchange?: (x: NtpExchange) => void;
 }
 
 interface Pending {
@@ -294,6 +296,7 @@ export class Correlator {
     q.path.open.delete(timestampKey(q.transmit));
     const full: NtpExchange = x.requestFrame === undefined ? { ...this.baseExchange(q), ...x } : (x as NtpExchange);
     q.path.acc.addOutcome(full, q.seq);
+    this.options.onExchange?.(full);
   }
 
   /**

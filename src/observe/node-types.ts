@@ -3,6 +3,7 @@
  * (node inspection, issue 4). Rules read these; the shell output and files they come from stay in src/inspect/.
  */
 import type { ChronyConfig, Located, NtpdConfig } from '../inspect/config/types.js';
+export type { ChronyConfig, Located, NtpdConfig } from '../inspect/config/types.js';
 
 /** How an access list (ntpd restrict, chrony allow/deny) treats one network of would-be clients. */
 export interface AccessDecision {

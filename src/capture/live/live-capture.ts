@@ -6,6 +6,7 @@
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { observeRecords, type CaptureAnalysis } from '../../analyze.js';
+import type { NtpExchange } from '../../correlate/types.js';
 import type { WallTime } from '../../correlate/clock.js';
 import { ArrivalClock } from './arrival-clock.js';
 import { runRules } from '../../diagnose/engine.js';
@@ -36,6 +37,8 @@ export interface LiveCaptureOptions {
   /** Status lines for the user (the command prints them on stderr). */
   notice?: (line: string) => void;
   rules?: readonly Rule[];
+  /** Called as each exchange completes, while the capture runs. */
+  onExchange?: (x: NtpExchange) => void;
 }
 
 export type StopReason = 'duration' | 'signal' | 'source-ended';
@@ -110,7 +113,7 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
         const read = { format: 'pcap' as const, littleEndian: true, interfaces: [], frames: run.frames, bytes: run.bytes };
         return { ...read, ...(run.stop ? { stop: run.stop } : {}), endedAt: endedAt ?? wall.now() };
       },
-      { localIps },
+      options.onExchange ? { localIps, onExchange: options.onExchange } : { localIps },
     );
   } finally {
     if (timer) clearTimeout(timer);

@@ -26,9 +26,9 @@ export function liveCapture(seconds: number, notice: (line: string) => void): No
           if (line.startsWith('capturing on')) ready();
           notice(line);
         },
+        // Each exchange reaches the live pane as it completes (reply, ICMP error or timeout).
+        onExchange: exchange,
       });
-      // captureLive hands its exchanges over when the window closes: the live pane gets them then.
-      for (const x of analysis.exchanges) exchange(x);
       return { observations: analysis.observations, exchanges: analysis.exchanges, input };
     },
   };
