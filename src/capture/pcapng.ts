@@ -111,14 +111,7 @@ export class PcapngParser implements ChunkParser {
         if (length < 32 || iface === undefined || captured > length - 32) {
           return this.malformed(base + p, this.packetProblem('Enhanced Packet Block', length, 32, ifaceId, captured), p);
         }
-        rec.frame = this.frame++;
-        rec.interfaceId = iface.id;
-        rec.linkType = iface.linkType;
-        setTimestamp(rec, view.getUint32(p + 12, le), view.getUint32(p + 16, le), iface.scale);
-        rec.capturedLength = captured;
-        rec.originalLength = view.getUint32(p + 24, le);
-        rec.dataOffset = p + 28;
-        sink(rec);
+        this.deliver(rec, iface, view, p, le, captured, sink);
       } else if (type === SPB) {
         // §4.4: 8 original length | 12 data. Interface 0; captured = min(original, snaplen), bounded by the block.
         const iface = this.section[0];
@@ -143,14 +136,7 @@ export class PcapngParser implements ChunkParser {
         if (length < 32 || iface === undefined || captured > length - 32) {
           return this.malformed(base + p, this.packetProblem('Packet Block', length, 32, ifaceId, captured), p);
         }
-        rec.frame = this.frame++;
-        rec.interfaceId = iface.id;
-        rec.linkType = iface.linkType;
-        setTimestamp(rec, view.getUint32(p + 12, le), view.getUint32(p + 16, le), iface.scale);
-        rec.capturedLength = captured;
-        rec.originalLength = view.getUint32(p + 24, le);
-        rec.dataOffset = p + 28;
-        sink(rec);
+        this.deliver(rec, iface, view, p, le, captured, sink);
       } else if (type === PCAPNG_SHB) {
         // §4.1: 8 byte-order magic | 12 major | 14 minor | 16 section length (64 bits) | 24 options
         if (length < 28) return this.malformed(base + p, `Section Header Block of ${length} bytes (minimum 28)`, p);
@@ -225,6 +211,18 @@ export class PcapngParser implements ChunkParser {
     if (tsresol & 0x80) iface.tsResolutionBits = tsresol & 0x7f;
     this.interfaces.push(iface);
     this.section.push({ id: iface.id, linkType, snapLength, scale: timestampScale(tsresol, offsetSeconds) });
+  }
+
+  /** EPB and the obsolete PB share the layout from offset 12: ts high | ts low | captured | original | data. */
+  private deliver(rec: ReusedRecord, iface: SectionInterface, view: DataView, p: number, le: boolean, captured: number, sink: CaptureSink): void {
+    rec.frame = this.frame++;
+    rec.interfaceId = iface.id;
+    rec.linkType = iface.linkType;
+    setTimestamp(rec, view.getUint32(p + 12, le), view.getUint32(p + 16, le), iface.scale);
+    rec.capturedLength = captured;
+    rec.originalLength = view.getUint32(p + 24, le);
+    rec.dataOffset = p + 28;
+    sink(rec);
   }
 
   private packetProblem(name: string, length: number, minimum: number, ifaceId: number, captured: number): string {
