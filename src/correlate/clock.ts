@@ -14,9 +14,14 @@ export interface WallTime {
  * (RFC 5905 §6): the NTP era is the one that puts the timestamp within ±68 years of the wall time.
  */
 export function ntpMinusWall(ts: NtpTimestamp, wall: WallTime): number {
-  let ds = ts.seconds - NTP_UNIX_EPOCH_DELTA - wall.sec;
+  return ntpMinusCapture(ts, wall.sec, wall.nsec);
+}
+
+/** ntpMinusWall for a capture time given as its two parts (the correlator's hot path keeps no WallTime per frame). */
+export function ntpMinusCapture(ts: NtpTimestamp, sec: number, nsec: number): number {
+  let ds = ts.seconds - NTP_UNIX_EPOCH_DELTA - sec;
   ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
-  return ds + (ts.fraction / TWO_POW_32 - wall.nsec / 1e9);
+  return ds + (ts.fraction / TWO_POW_32 - nsec / 1e9);
 }
 
 /** b − a for two wall times, seconds. */

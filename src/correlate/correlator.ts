@@ -5,8 +5,9 @@ import type { NtpTimePacket, NtpTimestamp } from '../ntp/types.js';
 import { KEEP_EXCHANGES, PathAccumulator } from '../observe/accumulate.js';
 import type { NtpPathObservation } from '../observe/types.js';
 import { ChecksumTracker } from './checksums.js';
-import { ntpMinusWall, timestampKey, wallDiff, wallToSeconds, type WallTime } from './clock.js';
+import { ntpMinusCapture, timestampKey, wallDiff, wallToSeconds, type WallTime } from './clock.js';
 import { ControlTracker } from './control.js';
+import { OpenRequests } from './open.js';
 import type { NtpExchange, ReplySummary } from './types.js';
 
 export interface CorrelatorOptions {
@@ -20,27 +21,41 @@ export interface CorrelatorOptions {
   onExchange?: (x: NtpExchange) => void;
 }
 
-interface Pending {
-  path: PathState;
-  seq: number;
-  frame: number;
-  wall: WallTime;
-  clientPort: number;
-  transmit: NtpTimestamp;
-  version: number;
-  mode: number;
-  badChecksum: boolean;
-  /** The request hides the client's clock (T1 is a random cookie, not a reading): see hidesClock(). */
-  hiddenT1: boolean;
-  done: boolean;
+/** An open request. A class: one shape for the millions the hot path creates and reads. */
+class Pending {
+  done = false;
+  constructor(
+    readonly path: PathState,
+    /** timestampKey(transmit): what a reply's origin is looked up by. */
+    readonly key: number,
+    readonly seq: number,
+    readonly frame: number,
+    /** Capture time of the request: whole seconds and nanoseconds (a WallTime's two parts, no object per frame). */
+    readonly sec: number,
+    readonly nsec: number,
+    readonly clientPort: number,
+    readonly transmit: NtpTimestamp,
+    readonly version: number,
+    readonly mode: number,
+    readonly badChecksum: boolean,
+    /** The request hides the client's clock (T1 is a random cookie, not a reading): see hidesClock(). */
+    readonly hiddenT1: boolean,
+  ) {}
 }
 
 /** Per client↔server path: the accumulator plus what tells us where the capture was taken and whether T1 is real. */
 interface PathState {
+  /** The path's key: client address, server address and port (the accumulator holds the same, as endpoints). */
+  client: string;
+  server: string;
+  serverPort: number;
   acc: PathAccumulator;
-  open: Map<number, Pending>;
-  /** Recently answered transmit keys, to flag duplicate replies (RFC 5905 §8 test 1). */
+  open: OpenRequests<Pending>;
+  /** In Correlator.withOpen. */
+  listed: boolean;
+  /** Recently answered transmit keys, to flag duplicate replies (RFC 5905 §8 test 1): a ring, oldest overwritten. */
   answered: number[];
+  answeredNext: number;
   sideClient: number;
   sideServer: number;
   refid: number;
@@ -69,7 +84,13 @@ export class Correlator {
   private readonly withOpen = new Set<PathState>();
   /** Capture time (s) of the next expiry sweep. */
   private nextSweep = 0;
-  private lastWall: WallTime = { sec: 0, nsec: 0 };
+  /** Latest capture time seen (WallTime's two parts). */
+  private lastSec = 0;
+  private lastNsec = 0;
+  /** The path of the previous NTP frame: a reply usually follows its request, so most lookups stop here. */
+  private lastPath: PathState | undefined;
+  /** `options.localIps` when it names any address, else undefined (noteSide then skips two set lookups per frame). */
+  private readonly localIps: ReadonlySet<string> | undefined;
   readonly checksums: ChecksumTracker;
   readonly controls = new ControlTracker();
   ntpFrames = 0;
@@ -80,14 +101,19 @@ export class Correlator {
     this.timeout = options.requestTimeout ?? 10;
     this.endGrace = options.endGrace ?? 1;
     this.checksums = new ChecksumTracker(options.localIps);
+    this.localIps = options.localIps?.size ? options.localIps : undefined;
   }
 
   feed(f: DecodedFrame): void {
-    const wall: WallTime = { sec: f.tsSec, nsec: f.tsNsec };
-    if (wallDiff(wall, this.lastWall) > 0) this.lastWall = wall;
-    this.expire(wall);
+    const sec = f.tsSec;
+    const nsec = f.tsNsec;
+    if (sec - this.lastSec + (nsec - this.lastNsec) / 1e9 > 0) {
+      this.lastSec = sec;
+      this.lastNsec = nsec;
+    }
+    if (sec >= this.nextSweep) this.expire(sec, nsec);
     if (f.icmp) {
-      if (f.icmp.isError) this.onIcmp(f, wall);
+      if (f.icmp.isError) this.onIcmp(f, { sec, nsec });
       return;
     }
     const udp = f.udp;
@@ -99,12 +125,14 @@ export class Correlator {
       this.controls.add(f, msg, ip, udp);
       return;
     }
-    if (msg.mode === 3) this.onRequest(f, wall, msg);
-    else if (msg.mode === 4) this.onReply(f, wall, msg);
+    if (msg.mode === 3) this.onRequest(f, msg);
+    else if (msg.mode === 4) this.onReply(f, msg);
     else this.checksums.add(f, ip.src, false);
   }
 
   private path(client: string, clientPort: number, server: string, serverPort: number): PathState {
+    const last = this.lastPath;
+    if (last !== undefined && last.client === client && last.server === server && last.serverPort === serverPort) return last;
     // Nested maps keyed by the decoder's interned address strings: no key string built per frame.
     let byPort = this.paths.get(server);
     if (!byPort) this.paths.set(server, (byPort = new Map()));
@@ -113,6 +141,9 @@ export class Correlator {
     let p = byClient.get(client);
     if (!p) {
       p = {
+        client,
+        server,
+        serverPort,
         acc: new PathAccumulator(
           'capture',
           { ip: client, port: clientPort },
@@ -120,8 +151,10 @@ export class Correlator {
           // Thousands of clients: keep just the first exchange of each, so memory stays small per path.
           this.pathList.length < MANY_PATHS ? KEEP_EXCHANGES : { first: 1, last: 0 },
         ),
-        open: new Map(),
-        answered: [],
+        open: new OpenRequests<Pending>(),
+        listed: false,
+        answered: new Array<number>(RECENT_ANSWERED).fill(-1),
+        answeredNext: 0,
         sideClient: 0,
         sideServer: 0,
         refid: -1,
@@ -131,37 +164,42 @@ export class Correlator {
       byClient.set(client, p);
       this.pathList.push(p);
     }
+    this.lastPath = p;
     return p;
   }
 
-  private onRequest(f: DecodedFrame, wall: WallTime, msg: NtpTimePacket): void {
+  private onRequest(f: DecodedFrame, msg: NtpTimePacket): void {
     const ip = f.ip!;
     const udp = f.udp!;
     const p = this.path(ip.src, udp.srcPort, ip.dst, udp.dstPort);
     this.noteSide(p, f, ip.src, ip.dst, true);
-    const seq = p.acc.addRequest(f.frame, wallToSeconds(wall));
-    const pending: Pending = {
-      path: p,
-      seq,
-      frame: f.frame,
-      wall,
-      clientPort: udp.srcPort,
-      transmit: msg.transmitTime,
-      version: msg.version,
-      mode: msg.mode,
-      badChecksum: udp.checksumStatus === 'bad',
-      hiddenT1: hidesClock(msg),
-      done: false,
-    };
-    this.checksums.add(f, ip.src, false);
+    const seq = p.acc.addRequest(f.frame, f.tsSec + f.tsNsec / 1e9);
     const key = timestampKey(msg.transmitTime);
+    const pending = new Pending(
+      p,
+      key,
+      seq,
+      f.frame,
+      f.tsSec,
+      f.tsNsec,
+      udp.srcPort,
+      msg.transmitTime,
+      msg.version,
+      msg.mode,
+      udp.checksumStatus === 'bad',
+      hidesClock(msg),
+    );
+    this.checksums.add(f, ip.src, false);
     const older = p.open.get(key);
-    if (older) this.finish(older, { outcome: 'none' });
-    p.open.set(key, pending);
-    this.withOpen.add(p);
+    if (older) this.finish(older, this.baseExchange(older));
+    p.open.add(pending);
+    if (!p.listed) {
+      p.listed = true;
+      this.withOpen.add(p);
+    }
   }
 
-  private onReply(f: DecodedFrame, wall: WallTime, msg: NtpTimePacket): void {
+  private onReply(f: DecodedFrame, msg: NtpTimePacket): void {
     const ip = f.ip!;
     const udp = f.udp!;
     const p = this.path(ip.dst, udp.dstPort, ip.src, udp.srcPort);
@@ -171,14 +209,18 @@ export class Correlator {
     if (pending && (pending.clientPort !== udp.dstPort || !sameTimestamp(pending.transmit, msg.originTime))) {
       pending = undefined;
     }
-    const bogus: string[] = [];
+    // Failed RFC 5905 §8 tests; allocated only when one fails (most replies pass).
+    let bogus: string[] | undefined;
+    let duplicate = false;
     if (!pending) {
-      if (p.answered.includes(key)) bogus.push('duplicate');
-      else {
+      if (recentlyAnswered(p, key)) {
+        bogus = ['duplicate'];
+        duplicate = true;
+      } else {
         // RFC 5905 §8 test 2: the origin must equal the transmit of a request we sent. A reply to an open request
         // on the same port with another origin is bogus; one with no request at all was sent before the capture began.
         pending = this.latestOpen(p, udp.dstPort);
-        if (pending) bogus.push('origin-mismatch');
+        if (pending) bogus = ['origin-mismatch'];
       }
     }
     const answeredBad = pending?.badChecksum ?? false;
@@ -192,42 +234,53 @@ export class Correlator {
     const reply = summarizeReply(msg, p.refidText);
     if (msg.stratum !== 0) {
       // Test 3 (RFC 5905 §8): zero timestamps; and a server cannot transmit before it received.
-      if (isZeroTimestamp(msg.transmitTime)) bogus.push('zero-transmit');
-      if (isZeroTimestamp(msg.receiveTime)) bogus.push('zero-receive');
+      if (isZeroTimestamp(msg.transmitTime)) (bogus ??= []).push('zero-transmit');
+      if (isZeroTimestamp(msg.receiveTime)) (bogus ??= []).push('zero-receive');
       else if (!isZeroTimestamp(msg.transmitTime) && tsLess(msg.transmitTime, msg.receiveTime)) {
-        bogus.push('receive-after-transmit');
+        (bogus ??= []).push('receive-after-transmit');
       }
     }
+    const replyTime = f.tsSec + f.tsNsec / 1e9;
     if (!pending) {
       // A reply whose request is not in the capture still tells us about the server.
       const orphan: NtpExchange = {
         client: { ip: ip.dst, port: udp.dstPort },
         server: { ip: ip.src, port: udp.srcPort },
         requestFrame: f.frame,
-        requestTime: wallToSeconds(wall),
+        requestTime: replyTime,
         requestVersion: msg.version,
         requestMode: 3,
         requestTransmit: msg.originTime,
         outcome: 'reply',
         replyFrame: f.frame,
-        replyTime: wallToSeconds(wall),
+        replyTime,
         reply,
       };
-      if (bogus.length) orphan.bogus = bogus;
+      if (bogus !== undefined) orphan.bogus = bogus;
       p.acc.addOutcome(orphan, Number.MAX_SAFE_INTEGER);
       return;
     }
-    const x = this.baseExchange(pending);
-    x.outcome = 'reply';
-    x.replyFrame = f.frame;
-    x.replyTime = wallToSeconds(wall);
-    x.reply = reply;
-    if (bogus.length) x.bogus = bogus;
-    else this.computeOffset(x, pending, wall, msg);
-    this.finish(pending, x);
-    if (!bogus.includes('duplicate')) {
-      p.answered.push(key);
-      if (p.answered.length > RECENT_ANSWERED) p.answered.shift();
+    // One literal in the field order of baseExchange + the reply's fields (JSON output keeps this order).
+    const q = pending;
+    const x: NtpExchange = {
+      client: { ip: q.path.client, port: q.clientPort },
+      server: q.path.acc.server,
+      requestFrame: q.frame,
+      requestTime: q.sec + q.nsec / 1e9,
+      requestVersion: q.version,
+      requestMode: q.mode,
+      requestTransmit: q.transmit,
+      outcome: 'reply',
+      replyFrame: f.frame,
+      replyTime,
+      reply,
+    };
+    if (bogus !== undefined) x.bogus = bogus;
+    else this.computeOffset(x, q, f.tsSec, f.tsNsec, msg);
+    this.finish(q, x);
+    if (!duplicate) {
+      p.answered[p.answeredNext] = key;
+      p.answeredNext = (p.answeredNext + 1) % RECENT_ANSWERED;
     }
   }
 
@@ -272,17 +325,16 @@ export class Correlator {
   }
 
   private latestOpen(p: PathState, clientPort: number): Pending | undefined {
-    let found: Pending | undefined;
-    for (const o of p.open.values()) if (o.clientPort === clientPort) found = o;
-    return found;
+    return p.open.latest((o) => o.clientPort === clientPort);
   }
 
+  /** The exchange of a request, outcome 'none' until something answered it. */
   private baseExchange(q: Pending): NtpExchange {
     return {
-      client: { ip: q.path.acc.client.ip, port: q.clientPort },
+      client: { ip: q.path.client, port: q.clientPort },
       server: q.path.acc.server,
       requestFrame: q.frame,
-      requestTime: wallToSeconds(q.wall),
+      requestTime: q.sec + q.nsec / 1e9,
       requestVersion: q.version,
       requestMode: q.mode,
       requestTransmit: q.transmit,
@@ -290,27 +342,30 @@ export class Correlator {
     };
   }
 
-  private finish(q: Pending, x: Partial<NtpExchange> & { outcome: NtpExchange['outcome'] }): void {
+  /** `x` is the request's complete exchange (baseExchange plus what answered it). */
+  private finish(q: Pending, x: NtpExchange): void {
     if (q.done) return;
     q.done = true;
-    q.path.open.delete(timestampKey(q.transmit));
-    const full: NtpExchange = x.requestFrame === undefined ? { ...this.baseExchange(q), ...x } : (x as NtpExchange);
-    q.path.acc.addOutcome(full, q.seq);
-    this.options.onExchange?.(full);
+    q.path.open.delete(q.key);
+    q.path.acc.addOutcome(x, q.seq);
+    this.options.onExchange?.(x);
   }
 
   /**
    * Requests older than the timeout become unanswered. Swept once per second of capture time over the paths
    * with open requests only, so answered requests (the common case) cost nothing here and die young.
    */
-  private expire(now: WallTime): void {
-    if (now.sec < this.nextSweep) return;
-    this.nextSweep = now.sec + 1;
+  private expire(sec: number, nsec: number): void {
+    if (sec < this.nextSweep) return;
+    this.nextSweep = sec + 1;
     for (const p of this.withOpen) {
       for (const q of p.open.values()) {
-        if (wallDiff(now, q.wall) >= this.timeout) this.finish(q, { outcome: 'none' });
+        if (sec - q.sec + (nsec - q.nsec) / 1e9 >= this.timeout) this.finish(q, this.baseExchange(q));
       }
-      if (p.open.size === 0) this.withOpen.delete(p);
+      if (p.open.size === 0) {
+        this.withOpen.delete(p);
+        p.listed = false;
+      }
     }
   }
 
@@ -319,9 +374,11 @@ export class Correlator {
    * checksums that were answered anyway (tx checksum offload: only the sender sees them bad).
    */
   private noteSide(p: PathState, f: DecodedFrame, client: string, server: string, isRequest: boolean): void {
-    const local = this.options.localIps;
-    if (local?.has(client)) p.sideClient++;
-    if (local?.has(server)) p.sideServer++;
+    const local = this.localIps;
+    if (local !== undefined) {
+      if (local.has(client)) p.sideClient++;
+      if (local.has(server)) p.sideServer++;
+    }
     const t = f.link.packetType;
     if (t === PACKET_OUTGOING) isRequest ? p.sideClient++ : p.sideServer++;
     else if (t === PACKET_HOST) isRequest ? p.sideServer++ : p.sideClient++;
@@ -341,17 +398,17 @@ export class Correlator {
    *   capture was taken. At the server, that elapsed time is just the server's turnaround, so θ is the one-way
    *   T2 − T1 (it includes the forward delay) and δ is unknown.
    */
-  private computeOffset(x: NtpExchange, q: Pending, replyWall: WallTime, msg: NtpTimePacket): void {
+  private computeOffset(x: NtpExchange, q: Pending, replySec: number, replyNsec: number, msg: NtpTimePacket): void {
     if (isZeroTimestamp(msg.receiveTime) || isZeroTimestamp(msg.transmitTime)) return;
-    const t2MinusT1w = ntpMinusWall(msg.receiveTime, q.wall);
-    const t3MinusT4w = ntpMinusWall(msg.transmitTime, replyWall);
+    const t2MinusT1w = ntpMinusCapture(msg.receiveTime, q.sec, q.nsec);
+    const t3MinusT4w = ntpMinusCapture(msg.transmitTime, replySec, replyNsec);
     if (q.hiddenT1 || isZeroTimestamp(q.transmit)) {
       x.offset = (t2MinusT1w + t3MinusT4w) / 2;
       x.delay = t2MinusT1w - t3MinusT4w; // = (T4 − T1) − (T3 − T2)
       x.offsetMethod = 'capture-client';
       return;
     }
-    const t1MinusT1w = ntpMinusWall(q.transmit, q.wall);
+    const t1MinusT1w = ntpMinusCapture(q.transmit, q.sec, q.nsec);
     // With T4 = T1 + elapsed: (T2 − T1) = t2MinusT1w − t1MinusT1w and (T3 − T4) = t3MinusT4w − t1MinusT1w.
     x.offset = (t2MinusT1w + t3MinusT4w) / 2 - t1MinusT1w;
     let side = this.capturedAt(q.path);
@@ -370,14 +427,16 @@ export class Correlator {
    * `until`, when known (a live capture's stop time), is when the window closed; otherwise the last frame's time.
    */
   end(until?: WallTime): void {
-    const last = until !== undefined && wallDiff(until, this.lastWall) > 0 ? until : this.lastWall;
+    const lastWall: WallTime = { sec: this.lastSec, nsec: this.lastNsec };
+    const last = until !== undefined && wallDiff(until, lastWall) > 0 ? until : lastWall;
     for (const p of this.withOpen) {
       for (const q of p.open.values()) {
-        if (wallDiff(last, q.wall) < this.endGrace) {
+        if (last.sec - q.sec + (last.nsec - q.nsec) / 1e9 < this.endGrace) {
           q.done = true;
-          p.open.delete(timestampKey(q.transmit));
-        } else this.finish(q, { outcome: 'none' });
+          p.open.delete(q.key);
+        } else this.finish(q, this.baseExchange(q));
       }
+      p.listed = false;
     }
     this.withOpen.clear();
   }
@@ -412,6 +471,13 @@ function summarizeReply(msg: NtpTimePacket, refidText: string): ReplySummary {
  */
 export function hidesClock(msg: NtpTimePacket): boolean {
   return msg.precision >= 20 && msg.rootDelay === 0 && msg.rootDispersion === 0 && isZeroTimestamp(msg.referenceTime);
+}
+
+/** Was `key` (a transmit timestamp's key) answered among the path's last RECENT_ANSWERED replies? */
+function recentlyAnswered(p: PathState, key: number): boolean {
+  const answered = p.answered;
+  for (let i = 0; i < answered.length; i++) if (answered[i] === key) return true;
+  return false;
 }
 
 function sameTimestamp(a: NtpTimestamp, b: NtpTimestamp): boolean {

@@ -6,8 +6,68 @@
  */
 import { readU16, readU32 } from '../ntp/wire.js';
 
-const CACHE_LIMIT = 65536;
-let v4Cache = new Map<number, string>();
+/**
+ * A memo from a 32-bit key to a value, open addressing with linear probing. Not a Map: V8 keeps only 31-bit
+ * integers unboxed, so a Map keyed by an address above 64.0.0.0 boxes and hashes a heap number on every lookup,
+ * which costs about as much as formatting the address again. Grows to LIMIT entries, then starts over.
+ */
+export class Uint32Memo<V> {
+  private static readonly LIMIT = 1 << 18;
+  private keys = new Int32Array(1024);
+  private values: Array<V | undefined> = new Array<V | undefined>(1024).fill(undefined);
+  private shift = 22; // 32 − log2(capacity)
+  private size = 0;
+
+  /** Slot of `key` (an int32 or uint32): where it is, or the empty slot where it would go. */
+  private slot(key: number): number {
+    const mask = this.keys.length - 1;
+    const keys = this.keys;
+    const values = this.values;
+    // Fibonacci hashing: the high bits of key × 2^32/φ spread neighbouring addresses apart.
+    const k = key | 0;
+    let i = Math.imul(k, 0x9e3779b1) >>> this.shift;
+    while (values[i] !== undefined && keys[i] !== k) i = (i + 1) & mask;
+    return i;
+  }
+
+  get(key: number): V | undefined {
+    return this.values[this.slot(key)];
+  }
+
+  set(key: number, value: V): void {
+    let i = this.slot(key);
+    if (this.values[i] === undefined) {
+      if (2 * (this.size + 1) > this.keys.length) {
+        this.resize(this.size >= Uint32Memo.LIMIT ? 1024 : 2 * this.keys.length);
+        i = this.slot(key);
+      }
+      this.size++;
+    }
+    this.keys[i] = key;
+    this.values[i] = value;
+  }
+
+  private resize(capacity: number): void {
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    const keep = capacity > oldKeys.length;
+    this.keys = new Int32Array(capacity);
+    this.values = new Array<V | undefined>(capacity).fill(undefined);
+    this.shift = 32 - Math.log2(capacity);
+    this.size = 0;
+    if (!keep) return; // over LIMIT: start over rather than grow without bound
+    for (let j = 0; j < oldKeys.length; j++) {
+      const v = oldValues[j];
+      if (v === undefined) continue;
+      const i = this.slot(oldKeys[j] as number);
+      this.keys[i] = oldKeys[j] as number;
+      this.values[i] = v;
+      this.size++;
+    }
+  }
+}
+
+const v4Cache = new Uint32Memo<string>();
 
 export function ipv4ToString(addr: number): string {
   return `${addr >>> 24}.${(addr >>> 16) & 0xff}.${(addr >>> 8) & 0xff}.${addr & 0xff}`;
@@ -19,7 +79,6 @@ export function formatIpv4(b: Uint8Array, p: number): string {
   let s = v4Cache.get(addr);
   if (s === undefined) {
     s = ipv4ToString(addr);
-    if (v4Cache.size >= CACHE_LIMIT) v4Cache = new Map();
     v4Cache.set(addr, s);
   }
   return s;
@@ -34,7 +93,7 @@ interface V6Entry {
   w3: number;
   text: string;
 }
-let v6Cache = new Map<number, V6Entry>();
+const v6Cache = new Uint32Memo<V6Entry>();
 
 /** RFC 5952 text of the 16 octets at b[p] (memoised by a hash of the address, checked word by word). */
 export function formatIpv6(b: Uint8Array, p: number): string {
@@ -42,11 +101,11 @@ export function formatIpv6(b: Uint8Array, p: number): string {
   const w1 = readU32(b, p + 4);
   const w2 = readU32(b, p + 8);
   const w3 = readU32(b, p + 12);
-  const key = (Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(w2 ^ (w3 >>> 7), 0xc2b2ae35) ^ w3) >>> 0;
+  const key = Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(w2 ^ (w3 >>> 7), 0xc2b2ae35) ^ w3;
   const hit = v6Cache.get(key);
   if (hit !== undefined && hit.w0 === w0 && hit.w1 === w1 && hit.w2 === w2 && hit.w3 === w3) return hit.text;
   const text = ipv6Text(b, p);
-  if (v6Cache.size >= CACHE_LIMIT) v6Cache = new Map();
+  // A hash collision replaces the older address (it is formatted again when it comes back).
   v6Cache.set(key, { w0, w1, w2, w3, text });
   return text;
 }

@@ -12,13 +12,30 @@ import { udpExchange } from './socket.js';
 export const CTL_OP_READSTAT = 1;
 export const CTL_OP_READVAR = 2;
 
-export type ControlAnswer =
-  | { kind: 'data'; data: Uint8Array; status: number }
-  | { kind: 'error'; status: number }
-  | { kind: 'none'; why: string };
+/** What went over the wire for one query: for the `ntp-control` observation (amplification, mode6-exposed). */
+export interface ControlTraffic {
+  localAddress: string;
+  requestBytes: number;
+  /** Datagrams of our sequence that came back, and their NTP payload octets. */
+  responses: number;
+  responseBytes: number;
+}
 
-/** Reassembles the fragments of one response (offset/count, M bit) into the whole data. */
-function assemble(fragments: NtpControlMessage[]): Uint8Array | undefined {
+export type ControlAnswer = ControlTraffic &
+  (
+    | { kind: 'data'; data: Uint8Array; status: number; fragments: number }
+    | { kind: 'error'; status: number }
+    | { kind: 'none'; why: string }
+  );
+
+/**
+ * Reassembles the fragments of one response into the whole data (RFC 9327 §2.1: each fragment says where its
+ * data goes, `offset`, and how much, `count`; the last one has the More bit clear). Fragments may come in any
+ * order and twice (UDP); the answer is complete when the last fragment is here and every octet before its end
+ * is covered. Undefined while it is not (ntpq.c getresponse: the same rules, "offset/count" bookkeeping).
+ * Real example: ntpsec 1.2.2 splits a peer READVAR at 468 octets (fixtures/probe/ntpsec-mode6-trace.pcap).
+ */
+export function assembleFragments(fragments: readonly NtpControlMessage[]): Uint8Array | undefined {
   const last = fragments.find((f) => !f.more);
   if (!last) return undefined;
   const total = last.offset + last.data.length;
@@ -33,6 +50,27 @@ function assemble(fragments: NtpControlMessage[]): Uint8Array | undefined {
   return covered === total ? out : undefined;
 }
 
+/** A mode 6 request: no data, version 2 as ntpq sends (ntpq.c: NTP_OLDVERSION + 1), not authenticated. */
+export function buildControlRequest(opcode: number, sequence: number, associationId: number): Uint8Array {
+  return encodeNtp({
+    kind: 'control',
+    leap: 0,
+    version: 2,
+    mode: 6,
+    response: false,
+    error: false,
+    more: false,
+    opcode,
+    sequence,
+    status: 0,
+    associationId,
+    offset: 0,
+    count: 0,
+    data: new Uint8Array(0),
+  });
+}
+
+/** One mode 6 query, answered by one or more fragments, an error response, or nothing within `timeoutMs`. */
 export async function controlQuery(
   address: string,
   family: 4 | 6,
@@ -45,45 +83,35 @@ export async function controlQuery(
   const sequence = randomInt(1, 0xffff);
   const fragments: NtpControlMessage[] = [];
   let error: number | undefined;
+  let responses = 0;
+  let responseBytes = 0;
   const r = await udpExchange({
     address,
     port,
     family,
     clock,
     timeoutMs,
-    build: () =>
-      encodeNtp({
-        kind: 'control',
-        leap: 0,
-        version: 2, // ntpq sends version 2 control messages (ntpq.c NTP_OLDVERSION+1)
-        mode: 6,
-        response: false,
-        error: false,
-        more: false,
-        opcode,
-        sequence,
-        status: 0,
-        associationId,
-        offset: 0,
-        count: 0,
-        data: new Uint8Array(0),
-      }),
+    build: () => buildControlRequest(opcode, sequence, associationId),
     collect: (datagram) => {
       const m = decodeNtp(datagram).message;
+      // Only answers to this very request (sequence and opcode echoed, RFC 9327 §2.1) count.
       if (!m || m.kind !== 'control' || !m.response || m.sequence !== sequence || m.opcode !== opcode) return 'more';
+      responses++;
+      responseBytes += datagram.length;
       if (m.error) {
         error = m.status;
         return 'done';
       }
       fragments.push(m);
-      return assemble(fragments) ? 'done' : 'more';
+      return assembleFragments(fragments) ? 'done' : 'more';
     },
   });
-  if (error !== undefined) return { kind: 'error', status: error };
-  if (r.kind === 'error') return { kind: 'none', why: r.errno };
-  const data = assemble(fragments);
-  if (!data) return { kind: 'none', why: fragments.length ? 'incomplete answer' : 'no answer' };
-  return { kind: 'data', data, status: fragments[0]?.status ?? 0 };
+  const traffic: ControlTraffic = { localAddress: r.localAddress, requestBytes: r.sentBytes, responses, responseBytes };
+  if (error !== undefined) return { ...traffic, kind: 'error', status: error };
+  if (r.kind === 'error') return { ...traffic, kind: 'none', why: r.errno };
+  const data = assembleFragments(fragments);
+  if (!data) return { ...traffic, kind: 'none', why: fragments.length ? 'incomplete answer' : 'no answer' };
+  return { ...traffic, kind: 'data', data, status: fragments[0]?.status ?? 0, fragments: fragments.length };
 }
 
 /** `name=value, name="quoted, value"\r\n…` (ntpd ctl_putdata) → a map; values unquoted. */
@@ -119,12 +147,23 @@ export function parseAssociations(data: Uint8Array): number[] {
   return ids;
 }
 
+export interface ControlPeer {
+  associationId: number;
+  /** The association's remote address (ntpq -p's remote column); a refclock shows as 127.127.t.u. */
+  srcadr: string;
+  /** The local address it uses: equal to srcadr when the daemon polls itself (the seed's `server <own address>`). */
+  dstadr?: string;
+  vars: Record<string, string>;
+}
+
 export interface ControlView {
+  /** System variables (association 0): leap, stratum, refid, peer (the system peer's association id)… */
   system: Record<string, string>;
-  /** srcadr of each association (ntpq -p's remote column). */
-  peers: Array<{ associationId: number; srcadr: string; vars: Record<string, string> }>;
+  peers: ControlPeer[];
   /** srcadr of the system peer (`peer=` in the system variables), when it has one. */
   systemPeer?: string;
+  /** Every query's traffic summed: requests sent, response datagrams and octets (for the ntp-control observation). */
+  traffic: ControlTraffic & { requests: number; opcodes: number[] };
 }
 
 /** System variables, then every association's srcadr (at most `maxPeers`). Undefined when mode 6 is not answered. */
@@ -134,21 +173,35 @@ export async function readControlView(
   port: number,
   clock: WallClock,
   maxPeers = 16,
+  timeoutMs = 700,
 ): Promise<ControlView | undefined> {
-  const sys = await controlQuery(address, family, port, CTL_OP_READVAR, 0, clock);
+  const traffic: ControlView['traffic'] = { localAddress: '', requestBytes: 0, responses: 0, responseBytes: 0, requests: 0, opcodes: [] };
+  const ask = async (opcode: number, associationId: number): Promise<ControlAnswer> => {
+    const a = await controlQuery(address, family, port, opcode, associationId, clock, timeoutMs);
+    traffic.requests++;
+    traffic.requestBytes += a.requestBytes;
+    traffic.responses += a.responses;
+    traffic.responseBytes += a.responseBytes;
+    if (a.localAddress) traffic.localAddress = a.localAddress;
+    if (!traffic.opcodes.includes(opcode)) traffic.opcodes.push(opcode);
+    return a;
+  };
+  const sys = await ask(CTL_OP_READVAR, 0);
   if (sys.kind !== 'data') return undefined;
-  const view: ControlView = { system: parseVariables(sys.data), peers: [] };
-  const stat = await controlQuery(address, family, port, CTL_OP_READSTAT, 0, clock);
+  const view: ControlView = { system: parseVariables(sys.data), peers: [], traffic };
+  const stat = await ask(CTL_OP_READSTAT, 0);
   if (stat.kind === 'data') {
     for (const id of parseAssociations(stat.data).slice(0, maxPeers)) {
-      const pv = await controlQuery(address, family, port, CTL_OP_READVAR, id, clock);
+      const pv = await ask(CTL_OP_READVAR, id);
       if (pv.kind !== 'data') continue;
       const vars = parseVariables(pv.data);
-      view.peers.push({ associationId: id, srcadr: vars.srcadr ?? '', vars });
+      const peer: ControlPeer = { associationId: id, srcadr: vars.srcadr ?? '', vars };
+      if (vars.dstadr) peer.dstadr = vars.dstadr;
+      view.peers.push(peer);
     }
   }
   const peerId = Number(view.system.peer);
-  const sp = view.peers.find((p) => p.associationId === peerId);
+  const sp = peerId > 0 ? view.peers.find((p) => p.associationId === peerId) : undefined;
   if (sp?.srcadr) view.systemPeer = sp.srcadr;
   return view;
 }

@@ -53,7 +53,14 @@ export async function collectProbe(targetText: string, options: ProbeRunOptions 
 }
 
 /** Samples → exchanges → observations → rules → report. Exported for tests that replay recorded samples. */
-export function judgeProbes(host: string, port: number, probes: AddressProbe[], rules: readonly Rule[] = defaultRules): ProbeRun {
+export function judgeProbes(
+  host: string,
+  port: number,
+  probes: AddressProbe[],
+  rules: readonly Rule[] = defaultRules,
+  /** Other observations the same run made (trace's mode 6 answers). */
+  extra: readonly Observation[] = [],
+): ProbeRun {
   const exchanges: NtpExchange[] = [];
   const observations: Observation[] = [];
   const inputs: ReportInput[] = [];
@@ -73,6 +80,7 @@ export function judgeProbes(host: string, port: number, probes: AddressProbe[], 
     if (p.stoppedEarly) input.stoppedEarly = p.stoppedEarly;
     inputs.push(input);
   }
+  observations.push(...extra);
   const findings = runRules(rules, observations);
   return { host, port, probes, observations, report: buildReport({ findings, exchanges, inputs }) };
 }

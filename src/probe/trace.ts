@@ -2,14 +2,20 @@
  * `trace HOST`: follow the refid chain upstream (RFC 5905 §7.3: at stratum 2–15 the refid is the upstream's
  * IPv4 address) to a primary source (stratum 1), a reference clock or the local clock, and detect loops:
  * A → A (the seed's server told `server <its own address>`) and A → B → A. When a hop answers mode 6, its
- * system peer's `srcadr` names the upstream exactly (also for IPv6, whose refid is only a hash).
+ * system peer's `srcadr` names the upstream exactly (also for IPv6, whose refid is only a hash), and an
+ * association whose srcadr is the server itself (srcadr = dstadr, or the address we asked) names the seed's
+ * self-sync even while the server is unsynchronized and its refid says only INIT.
+ * Measured (ntpsec 1.2.2): ntpd answers READVAR from the network only through an explicit restrict entry that
+ * covers the asker without `noquery` (`restrict 198.51.100.0 mask 255.255.255.0 nomodify notrap`, the seed's
+ * LAN line); through `restrict default` alone it stays silent. chronyd never answers mode 6.
  */
 import type { Rule } from '../diagnose/types.js';
+import type { ControlObservation } from '../observe/types.js';
 import { NTP_PORT } from '../ntp/constants.js';
 import { describeRefid } from '../ntp/refid.js';
 import { probeAddress, type AddressProbe } from './client.js';
 import { sharedClock, type WallClock } from './clock.js';
-import { readControlView, type ControlView } from './control.js';
+import { CTL_OP_READVAR, readControlView, type ControlView } from './control.js';
 import { judgeProbes, type ProbeRun } from './run.js';
 import { parseTarget, resolveAll } from './target.js';
 import { isIP } from 'node:net';
@@ -26,6 +32,21 @@ export type TraceEnd =
   | 'unfollowable'
   | 'max-hops';
 
+/** What the hop's mode 6 system variables (association 0) and associations said, ntpq `rv` / `peers` style. */
+export interface TraceControl {
+  stratum?: number;
+  leap?: number;
+  refid?: string;
+  /** srcadr of the system peer (the association `peer=` names). */
+  systemPeer?: string;
+  /** Association id of the system peer; 0/absent when unsynchronized. */
+  systemPeerId?: number;
+  /** Daemon version string (`version=`). */
+  version?: string;
+  /** An association that polls the server itself (srcadr is its own address). */
+  selfSource?: string;
+}
+
 export interface TraceHop {
   address: string;
   port: number;
@@ -40,6 +61,7 @@ export interface TraceHop {
   mode6: boolean;
   /** Associations' srcadr from mode 6 (ntpq -p's remote column). */
   peers?: string[];
+  control?: TraceControl;
   probe: AddressProbe;
 }
 
@@ -75,6 +97,31 @@ function shownReply(p: AddressProbe) {
   return best ?? [...p.samples].reverse().find((s) => s.packet);
 }
 
+function numberOr(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The mode 6 facts a hop shows: system variables, system peer, and an association that is the server itself. */
+export function controlFacts(address: string, view: ControlView): TraceControl {
+  const sys = view.system;
+  const c: TraceControl = {};
+  const stratum = numberOr(sys.stratum);
+  if (stratum !== undefined) c.stratum = stratum;
+  // ntpsec writes leap as 0..3, classic ntpd as two bits "00".."11".
+  const leap = sys.leap !== undefined ? (/^[01]{2}$/.test(sys.leap) ? parseInt(sys.leap, 2) : numberOr(sys.leap)) : undefined;
+  if (leap !== undefined) c.leap = leap;
+  if (sys.refid !== undefined) c.refid = sys.refid;
+  const peerId = numberOr(sys.peer);
+  if (peerId) c.systemPeerId = peerId;
+  if (view.systemPeer) c.systemPeer = view.systemPeer;
+  if (sys.version) c.version = sys.version;
+  const self = view.peers.find((p) => p.srcadr !== '' && (p.srcadr === address || p.srcadr === p.dstadr));
+  if (self) c.selfSource = self.srcadr;
+  return c;
+}
+
 function decideNext(
   hop: TraceHop,
   view: ControlView | undefined,
@@ -87,11 +134,19 @@ function decideNext(
   hop.leap = m.leap;
   hop.refidText = refid.text;
   hop.refidKind = refid.kind;
-  const selfNamed = view?.peers.some((p) => p.srcadr === hop.address) || (refid.kind === 'ipv4' && refid.text === hop.address);
+  const selfByControl = hop.control?.selfSource;
+  const selfNamed = selfByControl !== undefined || (refid.kind === 'ipv4' && refid.text === hop.address);
   // Stratum 0 with leap 3 is how ntpsec says "not synchronized yet" (refid INIT), not a refusal.
   if (m.stratum === 0 && m.leap !== 3) return { end: 'kiss-of-death', summary: `${hop.address} answers with a kiss-o'-death ${refid.text}` };
   if (m.stratum === 0 || m.stratum >= 16 || m.leap === 3) {
-    if (selfNamed) return { next: hop.address, summary: `${hop.address} is unsynchronized and its own upstream` };
+    if (selfNamed) {
+      if (selfByControl !== undefined) {
+        hop.via = 'mode6';
+        return { next: hop.address, summary: `self-sync: ${hop.address} is unsynchronized and its source is its own address (mode 6: srcadr=${selfByControl})` };
+      }
+      hop.via = 'refid';
+      return { next: hop.address, summary: `self-sync: ${hop.address} is unsynchronized and its refid is its own address` };
+    }
     const peers = view?.peers.map((p) => p.srcadr).filter(Boolean) ?? [];
     // Unsynchronized but mode 6 names its sources: follow the first to see why (a loop A → B → A shows so).
     if (peers[0] !== undefined && isIP(peers[0])) {
@@ -122,6 +177,9 @@ function decideNext(
   }
   if (view?.systemPeer) {
     hop.via = 'mode6';
+    if (view.systemPeer === hop.address || view.systemPeer === selfByControl) {
+      return { next: hop.address, summary: `self-sync: ${hop.address}'s system peer is its own address (mode 6: srcadr=${view.systemPeer})` };
+    }
     return { next: view.systemPeer };
   }
   if (refid.kind === 'ipv4') {
@@ -142,14 +200,17 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
   let end: TraceEnd = 'max-hops';
   let summary = `stopped after ${maxHops} hops`;
   let loop: string[] | undefined;
+  const views: Array<{ server: string; view: ControlView }> = [];
   while (current !== undefined) {
     const seenAt = hops.findIndex((h) => h.address === current);
     if (seenAt >= 0) {
       loop = [...hops.slice(seenAt).map((h) => h.address), current];
       end = 'loop';
+      // The seed's mistake (a server told `server <its own address>`) is a loop of one: say it in its name.
       summary =
         loop.length === 2
-          ? `loop: ${current} synchronizes to itself (${loop.join(' → ')}): it can never synchronize`
+          ? `loop: ${current} synchronizes to itself (${loop.join(' → ')}): it can never synchronize` +
+            (summary.startsWith('self-sync') ? `; ${summary}` : '')
           : `loop: ${loop.join(' → ')}: these servers synchronize to each other and none to a real source`;
       break;
     }
@@ -163,7 +224,11 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
       clock,
     });
     const hop: TraceHop = { address: current, port, via: 'none', mode6: view !== undefined, probe };
-    if (view) hop.peers = view.peers.map((p) => p.srcadr).filter(Boolean);
+    if (view) {
+      hop.peers = view.peers.map((p) => p.srcadr).filter(Boolean);
+      hop.control = controlFacts(current, view);
+      views.push({ server: current, view });
+    }
     hops.push(hop);
     const d = decideNext(hop, view);
     if (d.end) {
@@ -176,7 +241,8 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
     current = d.next;
     port = NTP_PORT;
   }
-  const run = judgeProbes(target.host, target.port, hops.map((h) => h.probe), options.rules);
+  // The mode 6 answers are observations like a capture's (the mode6-exposed rule judges both).
+  const run = judgeProbes(target.host, target.port, hops.map((h) => h.probe), options.rules, views.map((v) => controlObservation(v.server, v.view)));
   run.report.inputs.push({
     kind: 'probe',
     name: `trace ${targetText}`,
@@ -191,12 +257,31 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
       upstream: h.upstream,
       mode6: h.mode6,
       peers: h.peers,
+      control: h.control,
     })),
     ...(loop ? { loop } : {}),
   });
   const result: TraceResult = { host: target.host, hops, end, summary, run };
   if (loop) result.loop = loop;
   return result;
+}
+
+/** One hop's mode 6 conversation as the observation a capture of it would give (src/observe/types.ts). */
+export function controlObservation(server: string, view: ControlView): ControlObservation {
+  const t = view.traffic;
+  const seq = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+  return {
+    kind: 'ntp-control',
+    source: 'probe',
+    server,
+    client: t.localAddress,
+    mode: 6,
+    requests: { count: t.requests, frames: seq(t.requests) },
+    responses: { count: t.responses, frames: seq(t.responses) },
+    requestBytes: t.requestBytes,
+    responseBytes: t.responseBytes,
+    codes: t.opcodes.length ? t.opcodes : [CTL_OP_READVAR],
+  };
 }
 
 /** Chain ends that mean "clients downstream cannot synchronize". */
@@ -210,8 +295,14 @@ export function renderTrace(t: TraceResult): string {
     const st = h.stratum !== undefined ? `stratum ${h.stratum}` : 'no answer';
     const leap = h.leap !== undefined ? `, leap ${h.leap.toString(2).padStart(2, '0')}` : '';
     const ref = h.refidText !== undefined ? `, refid ${h.refidText || '-'}` : '';
-    const up = h.upstream ? ` → ${h.upstream} (${h.via === 'mode6' ? 'mode 6 system peer' : 'from refid'})` : '';
-    const m6 = h.mode6 ? `; answers mode 6${h.peers?.length ? `, sources ${h.peers.join(', ')}` : ''}` : '';
+    const how = h.via === 'mode6' ? (h.upstream === h.control?.systemPeer ? 'mode 6 system peer' : 'mode 6 source') : 'from refid';
+    const up = h.upstream ? ` → ${h.upstream} (${how})` : '';
+    const c = h.control;
+    const m6 = h.mode6
+      ? `; mode 6: stratum ${c?.stratum ?? '?'}, refid ${c?.refid ?? '?'}` +
+        (c?.systemPeer ? `, system peer ${c.systemPeer}` : '') +
+        (h.peers?.length ? `, sources ${h.peers.join(', ')}` : '')
+      : '';
     lines.push(`  ${i + 1}. ${h.address}:${h.port}  ${st}${leap}${ref}${up}${m6}`);
   });
   lines.push(`${traceFailed(t.end) ? 'FAIL' : 'ok'}: ${t.summary}`);

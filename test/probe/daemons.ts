@@ -21,9 +21,19 @@ export function startChronyServer(lab: Lab, host: string, extra: string[] = [], 
 }
 
 /**
- * ntpsec ntpd. ntpsec has no local clock driver (127.127.1.0 was removed): a standalone server uses orphan mode,
- * `tos orphan 10` (orphanwait cut to 1 s from 300). `disable kernel` keeps it off the kernel clock discipline.
+ * ntpsec ntpd. `disable kernel` keeps it off the kernel clock discipline. A standalone server uses orphan mode
+ * (`tos orphan 10`) or the local clock driver (NTPSEC_LOCAL_CLOCK). `restrict default` alone lets it serve time
+ * but not answer mode 6 (ntpq) from the network (measured, ntpsec 1.2.2): add RESTRICT_LAN for that.
  */
+/**
+ * The local clock at stratum 10 (ntp.conf(5) `refclock local`; replies carry stratum 11, refid 127.127.1.0).
+ * `tos orphanwait 1` and a 1 s local-clock poll make it synchronize in ~5 s instead of ~300 s (test/lab/daemons.sh).
+ */
+export const NTPSEC_LOCAL_CLOCK = ['refclock local stratum 10 minpoll 0 maxpoll 0', 'tos orphanwait 1'];
+
+/** The seed's LAN line: an explicit entry without `noquery`, so ntpsec answers ntpq (mode 6) from the lab's net. */
+export const RESTRICT_LAN = 'restrict 198.51.100.0 mask 255.255.255.0 nomodify notrap';
+
 export function startNtpsec(lab: Lab, host: string, lines: string[]): ChildProcess {
   const base = join(lab.dir, `ntpsec-${host}`);
   writeFileSync(

@@ -63,6 +63,11 @@ const diagnose: Command = async (argv, io) => {
   };
 
   if (io.isTTY && !args.values.json && !args.values.plain) {
+    // Ink draws only the last frame when it believes it runs in CI (is-in-ci reads CI, CONTINUOUS_INTEGRATION,
+    // CI_*). A terminal is on both ends here, so the user wants the live screen: hide those before Ink loads.
+    for (const key of Object.keys(process.env)) {
+      if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_')) delete process.env[key];
+    }
     const { runTui } = await import('../../ui/run.js');
     const stop = new AbortController();
     const outcome = await runTui({
