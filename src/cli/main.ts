@@ -13,15 +13,15 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   trace: () => import('./commands/trace.js'),
 };
 
-const USAGE = `usage: ntpdoctor <command> [options]
-  analyze FILE... [--json] [--local-ip IP]   a pcap/pcapng (or - for stdin) -> report
-  checklist [FILE]                           remediation checklist (Markdown)
-  diagnose [--server H]... [--config FILE] [--capture S] [--json]
-  probe HOST[:PORT] [--samples N] [--json]   active NTP query, ntpdate -d like
-  trace HOST                                 follow the refid chain, detect loops
-  serve [--listen ADDR:PORT] [--stratum N] [--fault KIND]
-  capture [-i IF] [--duration S] [--write FILE]
-  lint FILE                                  ntp.conf / chrony.conf findings
+const USAGE = `usage: ntpdoctor <command> [options]        (no command: diagnose; the guided TUI on a terminal)
+  analyze FILE... [--json] [--local-ip IP]...      a pcap/pcapng (or - for stdin) -> report
+  checklist [FILE...] [--server H] [--config FILE] remediation checklist (Markdown): a capture, or this node
+  diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]
+  probe HOST[:PORT] [--samples N] [--timeout S] [--interval S] [--json]   active NTP query, ntpdate -d like
+  trace HOST[:PORT] [--max-hops N] [--no-mode6] [--json]                  follow the refid chain, detect loops
+  serve [--listen ADDR:PORT]... [--stratum N] [--refid ID] [--fault KIND]... [--rate-limit B/I|off] [--duration S]
+  capture [-i IF] [--duration S] [--filter-host ADDR] [--write FILE] [--backend auto|cap|tcpdump] [--json]
+  lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--json]            ntp.conf / chrony.conf findings
 exit status: 0 nothing at warning or worse, 1 findings at warning or worse, 2 usage or input error`;
 
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {

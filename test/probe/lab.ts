@@ -45,6 +45,16 @@ export function skipLine(what: string, why: string): void {
   process.stderr.write(`SKIPPED: ${what} (${why})\n`);
 }
 
+export interface ExecResult {
+  /** Exit status; -1 when killed by a signal or not run. */
+  status: number;
+  out: string;
+  stdout: string;
+  stderr: string;
+  how: string;
+  seconds: number;
+}
+
 export class Lab {
   readonly dir: string;
   private readonly children: ChildProcess[] = [];
@@ -97,14 +107,27 @@ export class Lab {
     return run('ip', ['netns', 'exec', this.ns(host), ...NO_CLOCK, ...args], input);
   }
 
-  /** Like exec but returns stdout+stderr and the status instead of throwing (stdout first, then stderr). */
-  execStatus(host: string, args: string[], timeoutMs = 30_000): { status: number; out: string; stdout: string } {
+  /**
+   * Like exec but returns stdout+stderr and the status instead of throwing (stdout first, then stderr).
+   * `how` says how it ended in words, for failure messages: "exit 1", "killed by SIGTERM after the 30 s bound".
+   */
+  execStatus(host: string, args: string[], timeoutMs = 30_000): ExecResult {
+    const started = Date.now();
     const r = spawnSync('ip', ['netns', 'exec', this.ns(host), ...NO_CLOCK, ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
     });
-    return { status: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}`, stdout: r.stdout ?? '' };
+    const seconds = (Date.now() - started) / 1000;
+    const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+    const how = timedOut
+      ? `killed by ${r.signal ?? 'SIGTERM'} after the ${timeoutMs / 1000} s bound`
+      : r.signal
+        ? `killed by ${r.signal} after ${seconds.toFixed(1)} s`
+        : r.error
+          ? `failed to run: ${r.error.message}`
+          : `exit ${r.status} after ${seconds.toFixed(1)} s`;
+    return { status: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}`, stdout: r.stdout ?? '', stderr: r.stderr ?? '', how, seconds };
   }
 
   /** Starts a long-running process (a daemon in the foreground) in a host's namespace; killed on destroy(). */
