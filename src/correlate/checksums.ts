@@ -2,7 +2,7 @@ import type { DecodedFrame } from '../decode/types.js';
 import { addToSample, newSample } from '../observe/accumulate.js';
 import type { ChecksumObservation, FrameSample } from '../observe/types.js';
 
-interface SenderState {
+export interface SenderState {
   bad: FrameSample;
   good: number;
   /** Bad-checksum requests the server answered: its kernel accepted them, so the wire checksum was right. */
@@ -12,6 +12,8 @@ interface SenderState {
   partialBad: number;
   /** Peers this sender talked to, to see whether their traffic came out bad too (veth, VMs, loopback). */
   peers: Set<string>;
+  /** The peer added last: skips the set lookup while a sender keeps talking to the same peer. */
+  lastPeer: string;
 }
 
 const PACKET_OUTGOING = 4;
@@ -29,12 +31,32 @@ export class ChecksumTracker {
   add(f: DecodedFrame, sender: string, _isControl: boolean, answeredRequestFrom?: string): void {
     const status = f.udp?.checksumStatus;
     if (status !== 'bad' && status !== 'ok' && answeredRequestFrom === undefined) return;
-    let s = this.senders.get(sender);
+    this.addFrom(this.sender(sender), f, answeredRequestFrom);
+  }
+
+  /** Whether add() would count this frame: a checksum was verified, or it answers a request (see add). */
+  counts(f: DecodedFrame, answeredRequestFrom: string | undefined): boolean {
+    const status = f.udp?.checksumStatus;
+    return status === 'bad' || status === 'ok' || answeredRequestFrom !== undefined;
+  }
+
+  /** The state of one sender, created on first use (a caller may keep it: see addFrom). */
+  sender(address: string): SenderState {
+    let s = this.senders.get(address);
     if (!s) {
-      s = { bad: newSample(), good: 0, answeredBad: 0, outgoingBad: 0, partialBad: 0, peers: new Set() };
-      this.senders.set(sender, s);
+      s = { bad: newSample(), good: 0, answeredBad: 0, outgoingBad: 0, partialBad: 0, peers: new Set(), lastPeer: '' };
+      this.senders.set(address, s);
     }
-    if (f.ip && s.peers.size < 64) s.peers.add(f.ip.dst);
+    return s;
+  }
+
+  /** add() for a caller that already holds the sender's state and checked counts(). */
+  addFrom(s: SenderState, f: DecodedFrame, answeredRequestFrom?: string): void {
+    const status = f.udp?.checksumStatus;
+    if (f.ip && s.lastPeer !== f.ip.dst && s.peers.size < 64) {
+      s.peers.add(f.ip.dst);
+      s.lastPeer = f.ip.dst;
+    }
     if (status === 'bad') {
       addToSample(s.bad, f.frame);
       if (f.link.packetType === PACKET_OUTGOING) s.outgoingBad++;

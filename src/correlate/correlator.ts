@@ -4,7 +4,7 @@ import { isZeroTimestamp } from '../ntp/timestamp.js';
 import type { NtpTimePacket, NtpTimestamp } from '../ntp/types.js';
 import { KEEP_EXCHANGES, PathAccumulator } from '../observe/accumulate.js';
 import type { NtpPathObservation } from '../observe/types.js';
-import { ChecksumTracker } from './checksums.js';
+import { ChecksumTracker, type SenderState } from './checksums.js';
 import { ntpMinusCapture, timestampKey, wallDiff, wallToSeconds, type WallTime } from './clock.js';
 import { ControlTracker } from './control.js';
 import { OpenRequests } from './open.js';
@@ -21,26 +21,24 @@ export interface CorrelatorOptions {
   onExchange?: (x: NtpExchange) => void;
 }
 
-/** An open request. A class: one shape for the millions the hot path creates and reads. */
-class Pending {
-  done = false;
-  constructor(
-    readonly path: PathState,
-    /** timestampKey(transmit): what a reply's origin is looked up by. */
-    readonly key: number,
-    readonly seq: number,
-    readonly frame: number,
-    /** Capture time of the request: whole seconds and nanoseconds (a WallTime's two parts, no object per frame). */
-    readonly sec: number,
-    readonly nsec: number,
-    readonly clientPort: number,
-    readonly transmit: NtpTimestamp,
-    readonly version: number,
-    readonly mode: number,
-    readonly badChecksum: boolean,
-    /** The request hides the client's clock (T1 is a random cookie, not a reading): see hidesClock(). */
-    readonly hiddenT1: boolean,
-  ) {}
+/** An open request (created by one object literal in onRequest, so all share one shape). */
+interface Pending {
+  path: PathState;
+  /** timestampKey(transmit): what a reply's origin is looked up by. */
+  key: number;
+  seq: number;
+  frame: number;
+  /** Capture time of the request: whole seconds and nanoseconds (a WallTime's two parts, no object per frame). */
+  sec: number;
+  nsec: number;
+  clientPort: number;
+  transmit: NtpTimestamp;
+  version: number;
+  mode: number;
+  badChecksum: boolean;
+  /** The request hides the client's clock (T1 is a random cookie, not a reading): see hidesClock(). */
+  hiddenT1: boolean;
+  done: boolean;
 }
 
 /** Per client↔server path: the accumulator plus what tells us where the capture was taken and whether T1 is real. */
@@ -61,6 +59,9 @@ interface PathState {
   refid: number;
   refidStratum: number;
   refidText: string;
+  /** The checksum tracker's state for each end, once it counted a datagram from it (saves a lookup per frame). */
+  clientChecksums: SenderState | undefined;
+  serverChecksums: SenderState | undefined;
 }
 
 const RECENT_ANSWERED = 8;
@@ -79,6 +80,8 @@ const PACKET_OUTGOING = 4;
  */
 export class Correlator {
   private readonly paths = new Map<string, Map<number, Map<string, PathState>>>();
+  /** Each client's most recently used path: a client mostly talks to one server (one lookup instead of three). */
+  private readonly clientPath = new Map<string, PathState>();
   private readonly pathList: PathState[] = [];
   /** Paths that have open requests: the only ones an expiry sweep needs to visit. */
   private readonly withOpen = new Set<PathState>();
@@ -107,11 +110,7 @@ export class Correlator {
   feed(f: DecodedFrame): void {
     const sec = f.tsSec;
     const nsec = f.tsNsec;
-    if (sec - this.lastSec + (nsec - this.lastNsec) / 1e9 > 0) {
-      this.lastSec = sec;
-      this.lastNsec = nsec;
-    }
-    if (sec >= this.nextSweep) this.expire(sec, nsec);
+    this.tick(sec, nsec);
     if (f.icmp) {
       if (f.icmp.isError) this.onIcmp(f, { sec, nsec });
       return;
@@ -130,9 +129,26 @@ export class Correlator {
     else this.checksums.add(f, ip.src, false);
   }
 
+  /**
+   * A frame at capture time sec + nsec that carries nothing for the correlator (what feed() does with it): it
+   * still moves the capture clock, which times requests out and tells when the capture ended.
+   */
+  tick(sec: number, nsec: number): void {
+    if (sec - this.lastSec + (nsec - this.lastNsec) / 1e9 > 0) {
+      this.lastSec = sec;
+      this.lastNsec = nsec;
+    }
+    if (sec >= this.nextSweep) this.expire(sec, nsec);
+  }
+
   private path(client: string, clientPort: number, server: string, serverPort: number): PathState {
     const last = this.lastPath;
     if (last !== undefined && last.client === client && last.server === server && last.serverPort === serverPort) return last;
+    const recent = this.clientPath.get(client);
+    if (recent !== undefined && recent.server === server && recent.serverPort === serverPort) {
+      this.lastPath = recent;
+      return recent;
+    }
     // Nested maps keyed by the decoder's interned address strings: no key string built per frame.
     let byPort = this.paths.get(server);
     if (!byPort) this.paths.set(server, (byPort = new Map()));
@@ -160,10 +176,13 @@ export class Correlator {
         refid: -1,
         refidStratum: -1,
         refidText: '',
+        clientChecksums: undefined,
+        serverChecksums: undefined,
       };
       byClient.set(client, p);
       this.pathList.push(p);
     }
+    this.clientPath.set(client, p);
     this.lastPath = p;
     return p;
   }
@@ -175,21 +194,24 @@ export class Correlator {
     this.noteSide(p, f, ip.src, ip.dst, true);
     const seq = p.acc.addRequest(f.frame, f.tsSec + f.tsNsec / 1e9);
     const key = timestampKey(msg.transmitTime);
-    const pending = new Pending(
-      p,
+    const pending: Pending = {
+      path: p,
       key,
       seq,
-      f.frame,
-      f.tsSec,
-      f.tsNsec,
-      udp.srcPort,
-      msg.transmitTime,
-      msg.version,
-      msg.mode,
-      udp.checksumStatus === 'bad',
-      hidesClock(msg),
-    );
-    this.checksums.add(f, ip.src, false);
+      frame: f.frame,
+      sec: f.tsSec,
+      nsec: f.tsNsec,
+      clientPort: udp.srcPort,
+      transmit: msg.transmitTime,
+      version: msg.version,
+      mode: msg.mode,
+      badChecksum: udp.checksumStatus === 'bad',
+      hiddenT1: hidesClock(msg),
+      done: false,
+    };
+    if (this.checksums.counts(f, undefined)) {
+      this.checksums.addFrom((p.clientChecksums ??= this.checksums.sender(p.client)), f);
+    }
     const older = p.open.get(key);
     if (older) this.finish(older, this.baseExchange(older));
     p.open.add(pending);
@@ -224,7 +246,10 @@ export class Correlator {
       }
     }
     const answeredBad = pending?.badChecksum ?? false;
-    this.checksums.add(f, ip.src, false, answeredBad ? pending!.path.acc.client.ip : undefined);
+    const answeredRequestFrom = answeredBad ? pending!.path.client : undefined;
+    if (this.checksums.counts(f, answeredRequestFrom)) {
+      this.checksums.addFrom((p.serverChecksums ??= this.checksums.sender(p.server)), f, answeredRequestFrom);
+    }
     if (msg.refid !== p.refid || msg.stratum !== p.refidStratum) {
       // Cached per path: formatting the refid on every reply is the single most expensive thing here.
       p.refid = msg.refid;

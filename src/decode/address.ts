@@ -9,7 +9,9 @@ import { readU16, readU32 } from '../ntp/wire.js';
 /**
  * A memo from a 32-bit key to a value, open addressing with linear probing. Not a Map: V8 keeps only 31-bit
  * integers unboxed, so a Map keyed by an address above 64.0.0.0 boxes and hashes a heap number on every lookup,
- * which costs about as much as formatting the address again. Grows to LIMIT entries, then starts over.
+ * which costs about as much as formatting the address again. For the same reason keys are passed as two 16-bit
+ * halves (`hi`, `lo`): a whole 32-bit key passed to a call that is not inlined is boxed too. Grows to LIMIT
+ * entries, then starts over.
  */
 export class Uint32Memo<V> {
   private static readonly LIMIT = 1 << 18;
@@ -18,32 +20,33 @@ export class Uint32Memo<V> {
   private shift = 22; // 32 − log2(capacity)
   private size = 0;
 
-  /** Slot of `key` (an int32 or uint32): where it is, or the empty slot where it would go. */
-  private slot(key: number): number {
+  /** Slot of the key hi:lo: where it is, or the empty slot where it would go. */
+  private slot(hi: number, lo: number): number {
     const mask = this.keys.length - 1;
     const keys = this.keys;
     const values = this.values;
+    const k = (hi << 16) | lo;
     // Fibonacci hashing: the high bits of key × 2^32/φ spread neighbouring addresses apart.
-    const k = key | 0;
     let i = Math.imul(k, 0x9e3779b1) >>> this.shift;
     while (values[i] !== undefined && keys[i] !== k) i = (i + 1) & mask;
     return i;
   }
 
-  get(key: number): V | undefined {
-    return this.values[this.slot(key)];
+  /** The value under the key hi:lo (each 0..0xffff). */
+  get(hi: number, lo: number): V | undefined {
+    return this.values[this.slot(hi, lo)];
   }
 
-  set(key: number, value: V): void {
-    let i = this.slot(key);
+  set(hi: number, lo: number, value: V): void {
+    let i = this.slot(hi, lo);
     if (this.values[i] === undefined) {
       if (2 * (this.size + 1) > this.keys.length) {
         this.resize(this.size >= Uint32Memo.LIMIT ? 1024 : 2 * this.keys.length);
-        i = this.slot(key);
+        i = this.slot(hi, lo);
       }
       this.size++;
     }
-    this.keys[i] = key;
+    this.keys[i] = (hi << 16) | lo;
     this.values[i] = value;
   }
 
@@ -59,8 +62,9 @@ export class Uint32Memo<V> {
     for (let j = 0; j < oldKeys.length; j++) {
       const v = oldValues[j];
       if (v === undefined) continue;
-      const i = this.slot(oldKeys[j] as number);
-      this.keys[i] = oldKeys[j] as number;
+      const k = oldKeys[j] as number;
+      const i = this.slot(k >>> 16, k & 0xffff);
+      this.keys[i] = k;
       this.values[i] = v;
       this.size++;
     }
@@ -75,11 +79,12 @@ export function ipv4ToString(addr: number): string {
 
 /** Dotted quad of the 4 octets at b[p]. */
 export function formatIpv4(b: Uint8Array, p: number): string {
-  const addr = readU32(b, p);
-  let s = v4Cache.get(addr);
+  const hi = readU16(b, p);
+  const lo = readU16(b, p + 2);
+  let s = v4Cache.get(hi, lo);
   if (s === undefined) {
-    s = ipv4ToString(addr);
-    v4Cache.set(addr, s);
+    s = ipv4ToString(((hi << 16) | lo) >>> 0);
+    v4Cache.set(hi, lo, s);
   }
   return s;
 }
@@ -102,11 +107,11 @@ export function formatIpv6(b: Uint8Array, p: number): string {
   const w2 = readU32(b, p + 8);
   const w3 = readU32(b, p + 12);
   const key = Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(w2 ^ (w3 >>> 7), 0xc2b2ae35) ^ w3;
-  const hit = v6Cache.get(key);
+  const hit = v6Cache.get(key >>> 16, key & 0xffff);
   if (hit !== undefined && hit.w0 === w0 && hit.w1 === w1 && hit.w2 === w2 && hit.w3 === w3) return hit.text;
   const text = ipv6Text(b, p);
   // A hash collision replaces the older address (it is formatted again when it comes back).
-  v6Cache.set(key, { w0, w1, w2, w3, text });
+  v6Cache.set(key >>> 16, key & 0xffff, { w0, w1, w2, w3, text });
   return text;
 }
 

@@ -12,7 +12,7 @@ import { decodeNtp, type NtpDecodeOptions } from '../ntp/codec.js';
 import { readU16 } from '../ntp/wire.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
-import type { IpLayer } from './layer.js';
+import { newIpLayer, type IpLayer } from './layer.js';
 import type { DecodeIssue, IcmpInfo, QuotedDatagram } from './types.js';
 
 export const IPPROTO_ICMP = 1;
@@ -37,15 +37,17 @@ export function isNtpPortPair(srcPort: number, dstPort: number, ntpPorts: readon
 }
 
 const quotedNtpOptions: NtpDecodeOptions = {};
+/** The quoted datagram's IP layer record, reused (see newIpLayer). */
+const quotedIp = newIpLayer();
 
 /** The quoted datagram at q of b[0, end), or undefined when not even its IP header is there. */
 function decodeQuoted(b: Uint8Array, q: number, end: number, ntpPorts: readonly number[] | undefined): QuotedDatagram | undefined {
   if (end - q < 1) return undefined;
   const version = (b[q] as number) >>> 4;
-  let ip: IpLayer | undefined;
-  if (version === 4) ip = decodeIpv4(b, q, end, undefined);
-  else if (version === 6) ip = decodeIpv6(b, q, end, undefined);
-  if (ip === undefined) return undefined;
+  const ip = quotedIp;
+  if (version === 4 ? !decodeIpv4(b, q, end, undefined, ip) : version !== 6 || !decodeIpv6(b, q, end, undefined, ip)) {
+    return undefined;
+  }
   const quoted: QuotedDatagram = {
     ipVersion: ip.info.version,
     src: ip.info.src,

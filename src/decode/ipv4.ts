@@ -16,20 +16,22 @@ import type { IpLayer } from './layer.js';
 import type { DecodeIssue, IpInfo } from './types.js';
 
 /**
- * Decodes the IPv4 header at p of b[0, end). Issues go to `issues` (undefined: dropped — used for the
- * datagram an ICMP error quotes, which is cut short by design). Undefined when the header is unusable.
+ * Decodes the IPv4 header at p of b[·, end) into `out` (see newIpLayer). Issues go to `issues` (undefined:
+ * dropped — used for the datagram an ICMP error quotes, which is cut short by design). False when the header
+ * is unusable (`out` is then left as it was).
  */
 export function decodeIpv4(
   b: Uint8Array,
   p: number,
   end: number,
   issues: DecodeIssue[] | undefined,
+  out: IpLayer,
   layer = 'ipv4',
-): IpLayer | undefined {
+): boolean {
   const have = end - p;
   if (have < 20) {
     issues?.push({ kind: 'truncated', layer, offset: p, need: 20, have, message: 'IPv4 header cut off' });
-    return undefined;
+    return false;
   }
   const b0 = b[p] as number;
   const headerLength = (b0 & 0x0f) * 4;
@@ -40,7 +42,7 @@ export function decodeIpv4(
       offset: p,
       message: b0 >>> 4 !== 4 ? `IP version ${b0 >>> 4} in an IPv4 header` : `IHL ${b0 & 0x0f} < 5`,
     });
-    return undefined;
+    return false;
   }
   const totalLength = readU16(b, p + 2);
   if (totalLength < headerLength) {
@@ -52,11 +54,11 @@ export function decodeIpv4(
       have: totalLength,
       message: `total length ${totalLength} < header length ${headerLength}`,
     });
-    return undefined;
+    return false;
   }
   if (have < headerLength) {
     issues?.push({ kind: 'truncated', layer, offset: p, need: headerLength, have, message: 'IPv4 options cut off' });
-    return undefined;
+    return false;
   }
   const flagsOffset = readU16(b, p + 6);
   const fragmentOffset = (flagsOffset & 0x1fff) * 8;
@@ -83,13 +85,12 @@ export function decodeIpv4(
       message: `datagram cut off at ${have} of ${totalLength} octets`,
     });
   }
-  return {
-    info,
-    srcAt: p + 12,
-    dstAt: p + 16,
-    payloadStart: p + headerLength,
-    payloadEnd: wireEnd < end ? wireEnd : end,
-    wireEnd,
-    laterFragment: fragmentOffset !== 0,
-  };
+  out.info = info;
+  out.srcAt = p + 12;
+  out.dstAt = p + 16;
+  out.payloadStart = p + headerLength;
+  out.payloadEnd = wireEnd < end ? wireEnd : end;
+  out.wireEnd = wireEnd;
+  out.laterFragment = fragmentOffset !== 0;
+  return true;
 }

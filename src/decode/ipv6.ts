@@ -23,22 +23,24 @@ const AH = 51;
 const NO_NEXT_HEADER = 59;
 const DESTINATION_OPTIONS = 60;
 
+/** Decodes the IPv6 header (and extension headers) at p of b[·, end) into `out`, as decodeIpv4 does. */
 export function decodeIpv6(
   b: Uint8Array,
   p: number,
   end: number,
   issues: DecodeIssue[] | undefined,
+  out: IpLayer,
   layer = 'ipv6',
-): IpLayer | undefined {
+): boolean {
   const have = end - p;
   if (have < 40) {
     issues?.push({ kind: 'truncated', layer, offset: p, need: 40, have, message: 'IPv6 header cut off' });
-    return undefined;
+    return false;
   }
   const b0 = b[p] as number;
   if (b0 >>> 4 !== 6) {
     issues?.push({ kind: 'malformed', layer, offset: p, message: `IP version ${b0 >>> 4} in an IPv6 header` });
-    return undefined;
+    return false;
   }
   const payloadLength = readU16(b, p + 4);
   let next = b[p + 6] as number;
@@ -63,15 +65,13 @@ export function decodeIpv6(
     });
   }
   const capEnd = wireEnd < end ? wireEnd : end;
-  const out: IpLayer = {
-    info,
-    srcAt: p + 8,
-    dstAt: p + 24,
-    payloadStart: p + 40,
-    payloadEnd: capEnd,
-    wireEnd,
-    laterFragment: false,
-  };
+  out.info = info;
+  out.srcAt = p + 8;
+  out.dstAt = p + 24;
+  out.payloadStart = p + 40;
+  out.payloadEnd = capEnd;
+  out.wireEnd = wireEnd;
+  out.laterFragment = false;
   let q = p + 40;
   for (;;) {
     if (next !== HOP_BY_HOP && next !== ROUTING && next !== FRAGMENT && next !== DESTINATION_OPTIONS && next !== AH) {
@@ -120,5 +120,5 @@ export function decodeIpv6(
   } else if (next === NO_NEXT_HEADER) {
     out.payloadStart = capEnd;
   }
-  return out;
+  return true;
 }

@@ -67,50 +67,55 @@ function afterEtherType(b: Uint8Array, p: number, end: number, link: LinkInfo, i
 }
 
 /**
- * Decodes the link header of `b[0, end)` for `link.linkType`, filling `link`. Returns where the IP header
- * starts, or -1 after pushing an issue.
+ * Decodes the link header of the frame `b[s, end)` for `link.linkType`, filling `link`. Returns where the IP
+ * header starts (an index into `b`), or -1 after pushing an issue. Issue offsets are indexes into `b`.
  */
-export function decodeLink(b: Uint8Array, end: number, link: LinkInfo, issues: DecodeIssue[]): number {
+export function decodeLink(b: Uint8Array, s: number, end: number, link: LinkInfo, issues: DecodeIssue[]): number {
+  const have = end - s;
   switch (link.linkType) {
     case LINKTYPE_ETHERNET:
-      if (end < 14) return truncated(issues, 0, 14, end, 'Ethernet header');
-      return afterEtherType(b, 12, end, link, issues);
+      if (have < 14) return truncated(issues, s, 14, have, 'Ethernet header');
+      return afterEtherType(b, s + 12, end, link, issues);
     case LINKTYPE_LINUX_SLL:
-      if (end < 16) return truncated(issues, 0, 16, end, 'SLL header');
-      link.packetType = readU16(b, 0);
-      return afterEtherType(b, 14, end, link, issues);
+      if (have < 16) return truncated(issues, s, 16, have, 'SLL header');
+      link.packetType = readU16(b, s);
+      return afterEtherType(b, s + 14, end, link, issues);
     case LINKTYPE_LINUX_SLL2: {
-      if (end < 20) return truncated(issues, 0, 20, end, 'SLL2 header');
-      link.ifIndex = readU32(b, 4);
-      link.packetType = b[10] as number;
-      const type = readU16(b, 0);
-      if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) return 20;
+      if (have < 20) return truncated(issues, s, 20, have, 'SLL2 header');
+      link.ifIndex = readU32(b, s + 4);
+      link.packetType = b[s + 10] as number;
+      const type = readU16(b, s);
+      if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) return s + 20;
       if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
         // Tag left in the payload (not stripped by the kernel): TCI(2), then the inner EtherType.
-        if (end < 22) return truncated(issues, 20, 2, end - 20, 'VLAN tag');
-        (link.vlans ??= []).push(readU16(b, 20) & 0x0fff);
-        return afterEtherType(b, 22, end, link, issues);
+        if (have < 22) return truncated(issues, s + 20, 2, have - 20, 'VLAN tag');
+        (link.vlans ??= []).push(readU16(b, s + 20) & 0x0fff);
+        return afterEtherType(b, s + 22, end, link, issues);
       }
-      return unsupported(issues, 0, `SLL2 protocol ${etherTypeName(type)} is not IP`);
+      return unsupported(issues, s, `SLL2 protocol ${etherTypeName(type)} is not IP`);
     }
     case LINKTYPE_RAW:
     case 12:
     case 14:
     case LINKTYPE_IPV4:
     case LINKTYPE_IPV6:
-      if (end < 1) return truncated(issues, 0, 1, end, 'IP header');
-      return 0;
+      if (have < 1) return truncated(issues, s, 1, have, 'IP header');
+      return s;
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP: {
-      if (end < 4) return truncated(issues, 0, 4, end, 'loopback header');
-      const be = readU32(b, 0);
+      if (have < 4) return truncated(issues, s, 4, have, 'loopback header');
+      const be = readU32(b, s);
       // NULL: host byte order of the capturing machine; whichever reading is a small number is the right one.
       const af =
-        link.linkType === LINKTYPE_LOOP ? be : be > 0xffff ? ((b[3] as number) << 24) | ((b[2] as number) << 16) | ((b[1] as number) << 8) | (b[0] as number) : be;
-      if (afVersion(af >>> 0) === 0) return unsupported(issues, 0, `address family ${af >>> 0} is not IP`);
-      return 4;
+        link.linkType === LINKTYPE_LOOP
+          ? be
+          : be > 0xffff
+            ? ((b[s + 3] as number) << 24) | ((b[s + 2] as number) << 16) | ((b[s + 1] as number) << 8) | (b[s] as number)
+            : be;
+      if (afVersion(af >>> 0) === 0) return unsupported(issues, s, `address family ${af >>> 0} is not IP`);
+      return s + 4;
     }
     default:
-      return unsupported(issues, 0, `link type ${link.linkType} is not supported`);
+      return unsupported(issues, s, `link type ${link.linkType} is not supported`);
   }
 }

@@ -5,7 +5,7 @@
  * A zero checksum means "none" on IPv4 and is invalid on IPv6 (RFC 8200 §8.1). A sender using checksum
  * offload hands the capture a partial sum: 'bad' on the sending host is the seed's "bad udp cksum" artifact.
  */
-import { readU16 } from '../ntp/wire.js';
+import { readU16, viewOf } from '../ntp/wire.js';
 import type { IpLayer } from './layer.js';
 import type { ChecksumStatus, DecodeIssue, UdpInfo } from './types.js';
 
@@ -20,11 +20,29 @@ export interface UdpLayer {
   payloadWireLength: number;
 }
 
-/** One's-complement sum of b[start, end) as 16-bit big-endian words (odd tail padded with zero), unfolded. */
+/** A layer record for decodeUdp to fill, kept and reused by its caller (as newIpLayer). */
+export function newUdpLayer(): UdpLayer {
+  return {
+    info: { srcPort: 0, dstPort: 0, length: 0, checksum: 0, checksumStatus: 'none' },
+    payloadStart: 0,
+    payloadEnd: 0,
+    payloadWireLength: 0,
+  };
+}
+
+/**
+ * One's-complement sum of b[start, end) as 16-bit big-endian words (odd tail padded with zero), unfolded.
+ * Read 32 bits at a time: a 32-bit word hi·2^16 + lo adds the same as its two 16-bit words once folded,
+ * since 2^16 ≡ 1 (mod 2^16 − 1) (RFC 1071 §2(C): the sum may be taken in wider words).
+ */
 export function onesComplementSum(b: Uint8Array, start: number, end: number, sum = 0): number {
+  const v = viewOf(b);
   let i = start;
-  const even = end - ((end - start) & 1);
-  for (; i < even; i += 2) sum += ((b[i] as number) << 8) | (b[i + 1] as number);
+  for (; i + 4 <= end; i += 4) sum += v.getUint32(i);
+  if (i + 2 <= end) {
+    sum += v.getUint16(i);
+    i += 2;
+  }
   if (i < end) sum += (b[i] as number) << 8;
   return sum;
 }
@@ -57,17 +75,19 @@ function isOffloadPartial(b: Uint8Array, ip: IpLayer, checksum: number, udpLengt
   return checksum === folded || checksum === (~folded & 0xffff);
 }
 
+/** Decodes the UDP header at ip.payloadStart into `out`. False (issue pushed) when the header is not all there. */
 export function decodeUdp(
   b: Uint8Array,
   ip: IpLayer,
   issues: DecodeIssue[] | undefined,
+  out: UdpLayer,
   layer = 'udp',
-): UdpLayer | undefined {
+): boolean {
   const p = ip.payloadStart;
   const have = ip.payloadEnd - p;
   if (have < UDP_HEADER_LENGTH) {
     issues?.push({ kind: 'truncated', layer, offset: p, need: UDP_HEADER_LENGTH, have, message: 'UDP header cut off' });
-    return undefined;
+    return false;
   }
   const length = readU16(b, p + 4);
   const checksum = readU16(b, p + 6);
@@ -102,10 +122,9 @@ export function decodeUdp(
   const wireEnd = p + wireLength;
   const info: UdpInfo = { srcPort: readU16(b, p), dstPort: readU16(b, p + 2), length, checksum, checksumStatus: status };
   if (partial) info.checksumPartial = true;
-  return {
-    info,
-    payloadStart,
-    payloadEnd: wireEnd < ip.payloadEnd ? wireEnd : ip.payloadEnd,
-    payloadWireLength: wireLength > UDP_HEADER_LENGTH ? wireLength - UDP_HEADER_LENGTH : 0,
-  };
+  out.info = info;
+  out.payloadStart = payloadStart;
+  out.payloadEnd = wireEnd < ip.payloadEnd ? wireEnd : ip.payloadEnd;
+  out.payloadWireLength = wireLength > UDP_HEADER_LENGTH ? wireLength - UDP_HEADER_LENGTH : 0;
+  return true;
 }

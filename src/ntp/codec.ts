@@ -29,6 +29,7 @@ import {
   readTimestamp,
   readU32,
   toShortFormat,
+  viewOf,
   writeTimestamp,
   writeU32,
 } from './wire.js';
@@ -69,55 +70,60 @@ function decodePartial(b: Uint8Array, start: number, end: number): NtpPartialHea
   return out;
 }
 
+/** decodeTime's second result: its trailer was cut (an out-value, so no wrapper object per message). */
+let trailerTruncated = false;
+
+/**
+ * A mode 1–5 message whose fixed header is present. One object literal per message and no intermediate objects:
+ * this runs once per NTP frame of a capture.
+ */
 function decodeTime(
   b: Uint8Array,
   start: number,
   end: number,
   wireEnd: number,
   issues: NtpDecodeIssue[],
-): { message: NtpMessage; truncated: boolean } {
+): Extract<NtpMessage, { kind: 'time' }> {
   const b0 = b[start] as number;
-  const trailer = decodeTrailer(b, start + NTP_HEADER_LENGTH, end, wireEnd, issues);
-  const message: NtpMessage = {
+  const trailerAt = start + NTP_HEADER_LENGTH;
+  // Most packets end with the header: no trailer to look at (RFC 7822 fields and the MAC are optional).
+  const trailer = trailerAt < wireEnd ? decodeTrailer(b, trailerAt, end, wireEnd, issues) : undefined;
+  trailerTruncated = trailer !== undefined && trailer.truncated;
+  // The same fields decodePartial reads with readI8/readShortFormat/readTimestamp, through a DataView (see viewOf).
+  const v = viewOf(b);
+  const message: Extract<NtpMessage, { kind: 'time' }> = {
     kind: 'time',
     leap: b0 >>> 6,
     version: (b0 >>> 3) & 7,
     mode: b0 & 7,
     stratum: b[start + 1] as number,
-    poll: readI8(b, start + 2),
-    precision: readI8(b, start + 3),
-    rootDelay: readShortFormat(b, start + 4),
-    rootDispersion: readShortFormat(b, start + 8),
-    refid: readU32(b, start + 12),
-    referenceTime: readTimestamp(b, start + 16),
-    originTime: readTimestamp(b, start + 24),
-    receiveTime: readTimestamp(b, start + 32),
-    transmitTime: readTimestamp(b, start + 40),
-    extensions: trailer.extensions,
+    poll: v.getInt8(start + 2),
+    precision: v.getInt8(start + 3),
+    rootDelay: v.getUint32(start + 4) / 65536, // RFC 5905 §6 short format, 16.16
+    rootDispersion: v.getUint32(start + 8) / 65536,
+    refid: v.getUint32(start + 12),
+    referenceTime: { seconds: v.getUint32(start + 16), fraction: v.getUint32(start + 20) },
+    originTime: { seconds: v.getUint32(start + 24), fraction: v.getUint32(start + 28) },
+    receiveTime: { seconds: v.getUint32(start + 32), fraction: v.getUint32(start + 36) },
+    transmitTime: { seconds: v.getUint32(start + 40), fraction: v.getUint32(start + 44) },
+    extensions: trailer === undefined ? [] : trailer.extensions,
   };
-  if (trailer.mac !== undefined) message.mac = trailer.mac;
+  if (trailer?.mac !== undefined) message.mac = trailer.mac;
   if (message.mode === 0) {
     issues.push(issue('malformed', 'ntp', start, 'mode 0 is reserved (RFC 5905 §7.3)'));
   }
   if (message.stratum > 16) {
     issues.push(issue('malformed', 'ntp', start + 1, `stratum ${message.stratum} is reserved (RFC 5905 §7.3: 17–255)`));
   }
-  return { message, truncated: trailer.truncated };
+  return message;
 }
 
-function decodeInto(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  wireEnd: number,
-  result: NtpDecodeResult,
-): void {
-  const issues = result.issues;
+/** Decodes b[start, end) of a datagram that had wireEnd − start octets on the wire. */
+function decodeInto(b: Uint8Array, start: number, end: number, wireEnd: number, issues: NtpDecodeIssue[]): NtpDecodeResult {
   const have = end - start;
   if (have <= 0) {
-    result.truncated = true;
     issues.push(issue('truncated', 'ntp', start, 'no NTP octets', NTP_HEADER_LENGTH, 0));
-    return;
+    return { truncated: true, issues };
   }
   const b0 = b[start] as number;
   const version = (b0 >>> 3) & 7;
@@ -127,24 +133,23 @@ function decodeInto(
     issues.push(issue('malformed', 'ntp', start, `version ${version} is not an NTP version (1–4)`));
   }
   if (have < headerLength) {
-    result.partial = decodePartial(b, start, end);
-    result.truncated = true;
+    const partial = decodePartial(b, start, end);
     const layer = mode === 6 ? 'ntp.control' : mode === 7 ? 'ntp.private' : 'ntp';
     issues.push(issue('truncated', layer, start, `header needs ${headerLength} octets`, headerLength, have));
-    return;
+    return { truncated: true, issues, partial };
   }
   let truncated: boolean;
+  let message: NtpMessage;
   if (mode === 6) {
     const r = decodeControl(b, start, end, wireEnd, issues);
-    result.message = { kind: 'control', ...r.message };
+    message = { kind: 'control', ...r.message };
     truncated = r.truncated;
   } else if (mode === 7) {
-    result.message = { kind: 'private', ...decodePrivate(b, start, end) };
+    message = { kind: 'private', ...decodePrivate(b, start, end) };
     truncated = false;
   } else {
-    const r = decodeTime(b, start, end, wireEnd, issues);
-    result.message = r.message;
-    truncated = r.truncated;
+    message = decodeTime(b, start, end, wireEnd, issues);
+    truncated = trailerTruncated;
   }
   if (end < wireEnd) {
     truncated = true;
@@ -152,7 +157,7 @@ function decodeInto(
     for (let i = 0; i < issues.length; i++) if ((issues[i] as NtpDecodeIssue).kind === 'truncated') reported = true;
     if (!reported) issues.push(issue('truncated', 'ntp', end, 'datagram cut off', wireEnd - start, have));
   }
-  result.truncated = truncated;
+  return { truncated, issues, message };
 }
 
 /**
@@ -165,7 +170,7 @@ export function decodeNtp(
   length: number = bytes.length - offset,
   options?: NtpDecodeOptions,
 ): NtpDecodeResult {
-  const result: NtpDecodeResult = { truncated: false, issues: [] };
+  const issues: NtpDecodeIssue[] = [];
   try {
     const start = clampInt(offset, 0, bytes.length);
     const claimed = clampInt(length, 0, Number.MAX_SAFE_INTEGER);
@@ -175,12 +180,12 @@ export function decodeNtp(
       const w = start + clampInt(options.wireLength, 0, Number.MAX_SAFE_INTEGER);
       if (w > wireEnd) wireEnd = w;
     }
-    decodeInto(bytes, start, end, wireEnd, result);
+    return decodeInto(bytes, start, end, wireEnd, issues);
   } catch (err) {
     // Defensive: no input may make the decoder throw across a frame boundary.
-    result.issues.push(issue('malformed', 'ntp', offset, `decoder error: ${(err as Error).message}`));
+    issues.push(issue('malformed', 'ntp', offset, `decoder error: ${(err as Error).message}`));
+    return { truncated: false, issues };
   }
-  return result;
 }
 
 function timeEncodingLength(msg: NtpTimePacket): number {

@@ -4,6 +4,23 @@
  */
 import type { NtpDecodeIssue, NtpTimestamp } from './types.js';
 
+let viewBytes: Uint8Array | undefined;
+let view: DataView = new DataView(new ArrayBuffer(0));
+
+/**
+ * A DataView over `b` (indexes as in `b`), the same one while the same array comes back: a capture reader hands
+ * thousands of frames in one buffer. For the hottest reads: V8 compiles a DataView get to a load and a byte swap
+ * wherever it occurs, while readU32 & co. stay calls once the inliner's budget is spent — and a call returns
+ * every value of 2^31 or more as a boxed number. The last array stays referenced until another one comes.
+ */
+export function viewOf(b: Uint8Array): DataView {
+  if (b !== viewBytes) {
+    viewBytes = b;
+    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  return view;
+}
+
 export function readU8(b: Uint8Array, p: number): number {
   return b[p] as number;
 }

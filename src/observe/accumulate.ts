@@ -77,7 +77,9 @@ export class PathAccumulator {
   private bestOffset: number | undefined;
   private offsetMethod: NtpExchange['offsetMethod'];
   private readonly first: NtpExchange[] = [];
+  /** The latest exchanges after `first`: a ring of keepCounts.last, the oldest overwritten at lastNext. */
   private readonly last: NtpExchange[] = [];
+  private lastNext = 0;
   private finished = 0;
   /** Bit i set: request i (of the first EARLY_WINDOW, by request order) was answered. */
   private earlyAnswered = 0;
@@ -135,7 +137,8 @@ export class PathAccumulator {
     addValue(this.leaps, r.leap, frame);
     addValue(this.refids, r.refidText, frame);
     if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) addValue(this.kissCodes, r.refidText.trim(), frame);
-    for (const b of x.bogus ?? []) addValue(this.bogus, b, frame);
+    const bogus = x.bogus;
+    if (bogus !== undefined) for (let i = 0; i < bogus.length; i++) addValue(this.bogus, bogus[i] as string, frame);
     // Kiss-o'-death replies carry no usable time (RFC 5905 §7.4): keep them out of the numbers.
     if (r.stratum === 0) return;
     this.rootDelay.add(r.rootDelay);
@@ -164,9 +167,12 @@ export class PathAccumulator {
       this.first.push(x);
       return;
     }
-    if (this.keepCounts.last === 0) return;
-    this.last.push(x);
-    if (this.last.length > this.keepCounts.last) this.last.shift();
+    const n = this.keepCounts.last;
+    if (this.last.length < n) this.last.push(x);
+    else if (n > 0) {
+      this.last[this.lastNext] = x;
+      this.lastNext = (this.lastNext + 1) % n;
+    }
   }
 
   get exchangeCount(): number {

@@ -103,6 +103,16 @@ function numberOr(text: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/**
+ * An association's srcadr that names another server: not a reference clock (127.127.t.u, ntp_clock(5)) and not
+ * the unspecified address of a `pool` prototype association (srcadr=0.0.0.0 until it spawns real ones).
+ */
+export function isServerAddress(srcadr: string | undefined): srcadr is string {
+  if (!srcadr || !isIP(srcadr)) return false;
+  if (srcadr === '0.0.0.0' || srcadr === '::' || srcadr.startsWith('127.127.')) return false;
+  return true;
+}
+
 /** The mode 6 facts a hop shows: system variables, system peer, and an association that is the server itself. */
 export function controlFacts(address: string, view: ControlView): TraceControl {
   const sys = view.system;
@@ -117,7 +127,7 @@ export function controlFacts(address: string, view: ControlView): TraceControl {
   if (peerId) c.systemPeerId = peerId;
   if (view.systemPeer) c.systemPeer = view.systemPeer;
   if (sys.version) c.version = sys.version;
-  const self = view.peers.find((p) => p.srcadr !== '' && (p.srcadr === address || p.srcadr === p.dstadr));
+  const self = view.peers.find((p) => isServerAddress(p.srcadr) && (p.srcadr === address || p.srcadr === p.dstadr));
   if (self) c.selfSource = self.srcadr;
   return c;
 }
@@ -147,9 +157,9 @@ function decideNext(
       hop.via = 'refid';
       return { next: hop.address, summary: `self-sync: ${hop.address} is unsynchronized and its refid is its own address` };
     }
-    const peers = view?.peers.map((p) => p.srcadr).filter(Boolean) ?? [];
+    const peers = view?.peers.map((p) => p.srcadr).filter(isServerAddress) ?? [];
     // Unsynchronized but mode 6 names its sources: follow the first to see why (a loop A → B → A shows so).
-    if (peers[0] !== undefined && isIP(peers[0])) {
+    if (peers[0] !== undefined) {
       hop.via = 'mode6';
       return { next: peers[0], summary: `${hop.address} is unsynchronized; following its source ${peers[0]}` };
     }
@@ -175,7 +185,7 @@ function decideNext(
     // ntpsec/ntpd orphan mode and chrony's local reference put a loopback refid (127.0.0.1).
     if (refid.text.startsWith('127.')) return { end: 'orphan', summary: `${hop.address} serves its own clock in orphan/local mode (refid ${refid.text}) at stratum ${m.stratum}` };
   }
-  if (view?.systemPeer) {
+  if (isServerAddress(view?.systemPeer)) {
     hop.via = 'mode6';
     if (view.systemPeer === hop.address || view.systemPeer === selfByControl) {
       return { next: hop.address, summary: `self-sync: ${hop.address}'s system peer is its own address (mode 6: srcadr=${view.systemPeer})` };

@@ -64,6 +64,13 @@ export function kissOfDeath(request: NtpTimePacket, code: string): NtpMessage {
   };
 }
 
+/** The total `offset:N` fault shift in seconds (0 without one): what every timestamp we send is moved by. */
+export function faultShift(faults: readonly Fault[]): number {
+  let shift = 0;
+  for (const f of faults) if (f.kind === 'offset') shift += f.seconds;
+  return shift;
+}
+
 /**
  * The reply to a valid mode 3 request. `t2` is the receive timestamp; `t3` is read as late as possible (the
  * function is called right before encoding and sending).
@@ -76,14 +83,13 @@ export function serverReply(
   t3: () => NtpTimestamp,
 ): NtpMessage {
   for (const f of faults) if (f.kind === 'kod') return kissOfDeath(request, f.code);
-  let shift = 0;
+  const shift = faultShift(faults);
   let stratum = id.stratum;
   let leap = id.leap;
   let refid = id.refid;
   let rootDispersion = id.rootDispersion;
   for (const f of faults) {
-    if (f.kind === 'offset') shift += f.seconds;
-    else if (f.kind === 'dispersion') rootDispersion = f.seconds;
+    if (f.kind === 'dispersion') rootDispersion = f.seconds;
     else if (f.kind === 'unsync') {
       // What ntpd serves before it synchronised (and the seed's self-sync server for ever): stratum 16, leap 11.
       stratum = 16;

@@ -13,7 +13,11 @@ import type { NtpTimePacket } from '../ntp/types.js';
 import { sharedClock, unixNsToNtp, type WallClock } from '../probe/clock.js';
 import type { Fault } from './faults.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitConfig } from './ratelimit.js';
-import { kissOfDeath, serverReply, type ServerIdentity } from './reply.js';
+import { writeTimestamp } from '../ntp/wire.js';
+import { faultShift, kissOfDeath, serverReply, shiftTimestamp, type ServerIdentity } from './reply.js';
+
+/** Octet offset of the transmit timestamp (RFC 5905 §7.3, figure 8). */
+const TRANSMIT_OFFSET = 40;
 
 export interface ListenAddress {
   address: string;
@@ -98,6 +102,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const faults = opts.faults ?? [];
   const random = opts.random ?? Math.random;
   const silence = faults.some((f) => f.kind === 'silence');
+  const shift = faultShift(faults);
   const dropRatio = faults.reduce((r, f) => (f.kind === 'drop' ? Math.max(r, f.ratio) : r), 0);
   const limiter = opts.rateLimit === null ? undefined : new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT);
   const stats = newStats();
@@ -176,10 +181,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         return;
       }
     }
-    const reply = serverReply(req, identity, faults, unixNsToNtp(t2Ns), () => clock.nowNtp());
+    const t2 = unixNsToNtp(t2Ns);
+    // T3 is written last, after encoding (~40 µs in Node, measured): read before it, T3 would be early by that
+    // much and every client's offset low by half of it. The placeholder t2 keeps zero-transmit's zero distinct.
+    const reply = serverReply(req, identity, faults, t2, () => t2);
+    const bytes = encodeNtp(reply);
     if (reply.kind === 'time' && reply.stratum === 0) stats.kod++;
-    else stats.replied++;
-    send(socket, encodeNtp(reply), msg.length, rinfo.port, rinfo.address);
+    else {
+      stats.replied++;
+      if (reply.kind === 'time' && (reply.transmitTime.seconds !== 0 || reply.transmitTime.fraction !== 0)) {
+        writeTimestamp(bytes, TRANSMIT_OFFSET, shiftTimestamp(clock.nowNtp(), shift));
+      }
+    }
+    send(socket, bytes, msg.length, rinfo.port, rinfo.address);
   };
 
   try {

@@ -188,3 +188,22 @@ describe('controlQuery over a real socket, replaying the captured answers', () =
     expect(judgeProbes('h', 123, [], undefined, [remote]).report.findings.map((f) => f.rule)).toContain('mode6-exposed');
   });
 });
+
+describe('controlFacts', () => {
+  const view = (peers: Array<{ srcadr: string; dstadr: string }>, system: Record<string, string> = { stratum: '16', leap: '11', refid: 'INIT', peer: '0' }) => ({
+    system,
+    peers: peers.map((p, i) => ({ associationId: 100 + i, ...p, vars: { ...p } })),
+    traffic: { localAddress: '', requestBytes: 0, responses: 0, responseBytes: 0, requests: 0, opcodes: [] },
+  });
+  it('an association whose srcadr is the server itself (or equals its dstadr) is a self source', () => {
+    expect(controlFacts('192.0.2.100', view([{ srcadr: '192.0.2.100', dstadr: '192.0.2.100' }])).selfSource).toBe('192.0.2.100');
+    // Asked through another of its addresses: srcadr = dstadr still tells.
+    expect(controlFacts('203.0.113.5', view([{ srcadr: '192.0.2.100', dstadr: '192.0.2.100' }])).selfSource).toBe('192.0.2.100');
+  });
+  it('a pool prototype (0.0.0.0 both ends) or a refclock is not a self source; classic ntpd leap "11" reads as 3', () => {
+    const f = controlFacts('192.0.2.100', view([{ srcadr: '0.0.0.0', dstadr: '0.0.0.0' }, { srcadr: '127.127.1.0', dstadr: '127.0.0.1' }]));
+    expect(f.selfSource).toBeUndefined();
+    expect(f).toMatchObject({ stratum: 16, leap: 3, refid: 'INIT' });
+    expect(f.systemPeerId).toBeUndefined();
+  });
+});

@@ -1,7 +1,12 @@
 /**
  * serve against real clients in namespaces this test makes: ntpdig, ntpdate -q (ntpsec's, which is ntpdig),
  * chronyd -x -Q, and a chronyd -x client that must select it (`chronyc sources` shows `*`). Then every fault:
- * the real clients reject it the way they should, and probe names it.
+ * ntpdig, ntpdate -q and chronyd -Q each reject it the way they do (or, measured, accept what they do not check),
+ * and probe names it.
+ *
+ * Robust under load (2 cores, the whole suite beside it): every wait is a condition with a bound; a server that
+ * fails to start is stopped before the test fails (so a late bind can never hold port 123 for the next case);
+ * every child's end is reported in words (exit status, signal, the bound that killed it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -9,19 +14,30 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Report } from '../../src/diagnose/types.js';
 import { Lab, labUnavailable, skipLine, waitFor } from '../probe/lab.js';
-import { chronyQuery, CHRONYD, CLI, NTPDIG, ntpdigOffset } from '../probe/daemons.js';
+import { chronyQuery, chronyQueryOffset, CHRONYD, CLI, NTPDIG, ntpdigBest, ntpdigOffset } from '../probe/daemons.js';
 
 const why = labUnavailable([CHRONYD, NTPDIG, '/usr/bin/chronyc', '/usr/sbin/ntpdate']) ?? (existsSync(CLI) ? undefined : 'dist/cli.js not built (npx tsup)');
 if (why) skipLine('serve against real ntpdig/ntpdate/chronyd in namespaces', why);
 
 const S4 = '198.51.100.1';
+const S6 = '2001:db8:3::1';
+/** Bound on `serve` printing "listening on": node's start under a loaded 2-core machine, with margin. */
+const LISTEN_BOUND_MS = 30_000;
+
+interface Served {
+  child: ChildProcess;
+  /** Resolves once the process has exited AND its stdout/stderr are drained ('close', after 'exit'). */
+  closed: Promise<void>;
+  stdout: () => string;
+  stderr: () => string;
+}
 
 describe.skipIf(why !== undefined)('serve in the lab', () => {
   let lab: Lab;
   beforeAll(() => {
     lab = new Lab('ndprb-s', [
       { name: 'c', ipv4: '198.51.100.2', ipv6: '2001:db8:3::2' },
-      { name: 's', ipv4: S4, ipv6: '2001:db8:3::1' },
+      { name: 's', ipv4: S4, ipv6: S6 },
     ]).create();
   });
   afterAll(async () => {
@@ -29,46 +45,75 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
     lab?.destroy();
   });
 
-  const serve = async (...args: string[]): Promise<ChildProcess> => {
-    const child = lab.spawn('s', ['node', CLI, 'serve', '--listen', `${S4}:123`, '--listen', '[2001:db8:3::1]:123', ...args]);
+  /** Starts serve on port 123 and waits (bounded) until it says it listens; fails at once if it exits first. */
+  const serve = async (...args: string[]): Promise<Served> => {
+    const child = lab.spawn('s', ['node', CLI, 'serve', '--listen', `${S4}:123`, '--listen', `[${S6}]:123`, ...args]);
     let err = '';
+    let out = '';
+    const closed = new Promise<void>((r) => child.once('close', () => r()));
     child.stderr?.on('data', (b: Buffer) => (err += b.toString()));
-    await waitFor(() => (err.includes('listening on') ? true : undefined), 10_000, 'serve to listen');
-    return child;
+    child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    try {
+      await waitFor(
+        () => {
+          if (err.includes('listening on')) return true;
+          if (child.exitCode !== null || child.signalCode !== null) {
+            throw new Error(`serve ${args.join(' ')} ended (${child.exitCode ?? child.signalCode}) before listening: ${err.trim()}`);
+          }
+          return undefined;
+        },
+        LISTEN_BOUND_MS,
+        `serve ${args.join(' ')} to listen (stderr so far: ${JSON.stringify(err)})`,
+      );
+    } catch (e) {
+      // Never leave it behind: a server that binds after we gave up would hold port 123 for every later case.
+      await lab.stop(child);
+      throw e;
+    }
+    return { child, closed, stdout: () => out, stderr: () => err };
   };
-  const probeRules = (): { status: number; rules: string[]; report: Report } => {
-    const r = lab.execStatus('c', ['node', CLI, 'probe', S4, '--json', '--interval', '0.3']);
+  /** Stops serve (SIGTERM: it closes its sockets and prints its counters) and returns them when --json was given. */
+  const stopServe = async (s: Served): Promise<{ stats: { received: number; replied: number; kod: number; dropped: Record<string, number> } } | undefined> => {
+    await lab.stop(s.child);
+    // Its last words (the --json counters) may still be in the pipe when 'exit' fires.
+    await s.closed;
+    const line = s.stdout().trim();
+    return line ? JSON.parse(line) : undefined;
+  };
+  const probeRun = (extra: string[] = []): { status: number; rules: string[]; report: Report } => {
+    const r = lab.execStatus('c', ['node', CLI, 'probe', S4, '--json', ...extra]);
     let report: Report;
     try {
       report = JSON.parse(r.stdout) as Report;
     } catch {
-      throw new Error(`probe printed no report (status ${r.status}): ${r.out.slice(0, 400)}`);
+      throw new Error(`probe printed no report (${r.how}): ${r.out.slice(0, 400) || '(no output)'}`);
     }
     return { status: r.status, rules: report.findings.map((f) => f.rule), report };
   };
 
   describe('healthy', () => {
-    let server: ChildProcess;
+    let server: Served;
     beforeAll(async () => {
       server = await serve();
     });
     afterAll(async () => {
-      await lab.stop(server);
+      await stopServe(server);
     });
 
     it('ntpdig, ntpdate -q and chronyd -x -Q accept it (stratum 10, offset ~0)', () => {
-      const dig = lab.execStatus('c', [NTPDIG, '-t', '2', S4]);
-      expect(dig.status).toBe(0);
-      expect(ntpdigOffset(dig.out)?.stratum).toBe(10);
-      expect(Math.abs(ntpdigOffset(dig.out)?.offset as number)).toBeLessThan(0.001);
-      const six = lab.execStatus('c', [NTPDIG, '-t', '2', '2001:db8:3::1']);
+      // ntpdig is Python: a single run's stamps wander by up to ms under load, so the lowest-delay of 5 is judged.
+      const dig = ntpdigBest(lab, 'c', S4);
+      expect(dig?.stratum).toBe(10);
+      expect(Math.abs(dig?.offset as number)).toBeLessThan(0.001);
+      const six = lab.execStatus('c', [NTPDIG, '-t', '2', S6]);
       expect(six.status).toBe(0);
+      expect(ntpdigOffset(six.out)?.stratum).toBe(10);
       const nd = lab.execStatus('c', ['ntpdate', '-q', S4]);
       expect(nd.status).toBe(0);
       expect(ntpdigOffset(nd.out)?.stratum).toBe(10);
       const q = chronyQuery(lab, 'c', S4);
-      expect(q.out).toMatch(/System clock wrong by -?0\.000\d+ seconds/);
-    });
+      expect(Math.abs(chronyQueryOffset(q.out) as number)).toBeLessThan(0.001);
+    }, 60_000);
 
     it('a chronyd -x client with `server … iburst` selects it (chronyc sources shows *)', async () => {
       const base = join(lab.dir, 'chrony-client');
@@ -93,62 +138,100 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
     }, 60_000);
 
     it('probe finds nothing wrong', () => {
-      const r = probeRules();
+      const r = probeRun(['--interval', '0.3']);
       expect(r.status).toBe(0);
       expect(r.report.exchanges.every((x) => x.reply?.stratum === 10 && x.reply.refidText === '127.127.1.1')).toBe(true);
     });
   });
 
-  // fault → what ntpdig says (undefined: it accepts the reply) and the rule probe must name first.
-  // chronyd -Q costs ~10 s a run: it is asked only where ntpdig accepts the broken reply, plus kod-rate.
-  const cases: Array<{ fault: string; ntpdig?: RegExp; chrony?: RegExp; rule: string[] }> = [
-    { fault: 'unsync', ntpdig: /stratum too high/, rule: ['server-unsynchronized'] },
+  /**
+   * fault → what ntpdig (and ntpdate -q, the same program) says, what chronyd -Q says, and the rule probe must
+   * name first. `accepts`: measured, ntpdig takes the reply and prints its (absurd) offset — it does not make
+   * RFC 5905 §8 test 2 (origin) or test 3 (zero transmit), nor check root distance; chronyd does.
+   */
+  const cases: Array<{
+    fault: string;
+    ntpdig: RegExp | 'accepts';
+    /** With 'accepts': what the offset it prints must be. */
+    digOffset?: (seconds: number) => void;
+    chrony: RegExp;
+    chronyOffset?: (seconds: number) => void;
+    rule: string[];
+  }> = [
+    { fault: 'unsync', ntpdig: /stratum too high/, chrony: /No suitable source/, rule: ['server-unsynchronized'] },
     { fault: 'kod-rate', ntpdig: /probable KOD/, chrony: /Received KoD RATE/, rule: ['rate-limited', 'kiss-of-death'] },
-    { fault: 'kod-deny', ntpdig: /probable KOD/, rule: ['kiss-of-death'] },
-    { fault: 'kod-rstr', ntpdig: /probable KOD/, rule: ['kiss-of-death'] },
-    // ntpdig does not check the origin timestamp (measured): it prints a huge bogus offset. chronyd's test 2 drops it.
-    { fault: 'bad-origin', chrony: /No suitable source|Timeout reached/, rule: ['bogus-reply'] },
-    { fault: 'zero-transmit', chrony: /No suitable source|Timeout reached/, rule: ['bogus-reply'] },
-    { fault: 'offset:5', chrony: /System clock wrong by (5\.0000|4\.9999)\d* seconds/, rule: ['large-offset'] },
-    { fault: 'dispersion:5', chrony: /Timeout reached|No suitable source/, rule: ['root-distance-too-large'] },
-    { fault: 'silence', ntpdig: /no eligible servers/, rule: ['no-response'] },
+    { fault: 'kod-deny', ntpdig: /probable KOD/, chrony: /No suitable source/, rule: ['kiss-of-death'] },
+    { fault: 'kod-rstr', ntpdig: /probable KOD/, chrony: /No suitable source/, rule: ['kiss-of-death'] },
+    { fault: 'bad-origin', ntpdig: 'accepts', chrony: /No suitable source/, rule: ['bogus-reply'], digOffset: (d) => expect(Math.abs(d)).toBeGreaterThan(1) },
+    { fault: 'zero-transmit', ntpdig: 'accepts', chrony: /No suitable source/, rule: ['bogus-reply'], digOffset: (d) => expect(Math.abs(d)).toBeGreaterThan(1e9) },
+    {
+      fault: 'offset:5',
+      ntpdig: 'accepts',
+      chrony: /System clock wrong by/,
+      rule: ['large-offset'],
+      digOffset: (d) => expect(Math.abs(d - 5)).toBeLessThan(0.01),
+      chronyOffset: (q) => expect(Math.abs(q - 5)).toBeLessThan(0.001),
+    },
+    { fault: 'dispersion:5', ntpdig: 'accepts', chrony: /No suitable source/, rule: ['root-distance-too-large'], digOffset: (d) => expect(Math.abs(d)).toBeLessThan(0.01) },
+    { fault: 'silence', ntpdig: /no eligible servers/, chrony: /No suitable source/, rule: ['no-response'] },
   ];
   for (const c of cases) {
-    it(`fault ${c.fault}: clients reject it, probe says ${c.rule.join(' or ')}`, async () => {
-      const server = await serve('--fault', c.fault);
+    it(`fault ${c.fault}: ntpdig, ntpdate -q and chronyd -Q react as they do, probe says ${c.rule.join(' or ')}`, async () => {
+      // No rate limit but the fault's own: four clients from one address within seconds must not trip it.
+      const server = await serve('--fault', c.fault, '--rate-limit', 'off');
       try {
-        const dig = lab.execStatus('c', [NTPDIG, '-t', '1', S4]);
-        if (c.ntpdig) {
-          expect(dig.status).toBe(1);
-          expect(dig.out).toMatch(c.ntpdig);
-        }
-        if (c.chrony) {
-          const q = chronyQuery(lab, 'c', S4, 10);
-          expect(q.out).toMatch(c.chrony);
-          // chronyd only prints "System clock wrong by" for a source it accepted.
-          if (!c.fault.startsWith('offset')) expect(q.out).not.toMatch(/System clock wrong by/);
-        } else {
-          expect(dig.status).toBe(1);
-        }
-        const r = probeRules();
+        const r = probeRun(['--interval', '0.3']);
         expect(r.status).toBe(1);
         expect(c.rule).toContain(r.rules[0]);
+        for (const client of [[NTPDIG, '-t', '1', S4], ['ntpdate', '-q', S4]]) {
+          const dig = lab.execStatus('c', client);
+          if (c.ntpdig === 'accepts') {
+            expect(dig.status, `${client[0]}: ${dig.how}: ${dig.out}`).toBe(0);
+            c.digOffset?.(ntpdigOffset(dig.out)?.offset as number);
+          } else {
+            expect(dig.status, `${client[0]}: ${dig.how}: ${dig.out}`).toBe(1);
+            expect(dig.out).toMatch(c.ntpdig);
+          }
+        }
+        const q = chronyQuery(lab, 'c', S4, 5, true);
+        expect(q.out, q.how).toMatch(c.chrony);
+        // chronyd prints "System clock wrong by" only for a source it accepted.
+        if (c.chronyOffset) c.chronyOffset(chronyQueryOffset(q.out) as number);
+        else expect(q.out).not.toMatch(/System clock wrong by/);
       } finally {
-        await lab.stop(server);
+        await stopServe(server);
       }
-    }, 40_000);
+    }, 60_000);
   }
 
   it('drop:0.5 loses about half the requests, and probe still judges from the rest', async () => {
-    const server = await serve('--fault', 'drop:0.5');
+    const server = await serve('--fault', 'drop:0.5', '--rate-limit', 'off', '--json');
+    let answered = 0;
+    let sent = 0;
+    let end: Awaited<ReturnType<typeof stopServe>>;
     try {
-      const r = lab.execStatus('c', ['node', CLI, 'probe', S4, '--json', '--interval', '0', '-n', '16', '--timeout', '0.3']);
-      const report = JSON.parse(r.stdout) as Report;
-      const answered = report.exchanges.filter((x) => x.outcome === 'reply').length;
-      expect(answered).toBeGreaterThan(2);
-      expect(answered).toBeLessThan(15);
+      // probe gives up after its first three samples all go unanswered (a dead server judged in ≤ 3 s): with half
+      // the requests dropped that is one run in eight, legitimate but beside the point here. Ask again, bounded.
+      let r = probeRun(['--interval', '0', '-n', '24', '--timeout', '0.3']);
+      for (let attempt = 1; attempt < 6 && r.report.inputs.some((i) => i.stoppedEarly); attempt++) {
+        sent += r.report.exchanges.length;
+        answered += r.report.exchanges.filter((x) => x.outcome === 'reply').length;
+        r = probeRun(['--interval', '0', '-n', '24', '--timeout', '0.3']);
+      }
+      expect(r.report.inputs.some((i) => i.stoppedEarly)).toBe(false);
+      const got = r.report.exchanges.filter((x) => x.outcome === 'reply').length;
+      sent += r.report.exchanges.length;
+      answered += got;
+      // Binomial(24, ½): outside 4..20 once in ~7000 runs.
+      expect(got).toBeGreaterThanOrEqual(4);
+      expect(got).toBeLessThanOrEqual(20);
+      expect(r.rules).not.toContain('no-response');
     } finally {
-      await lab.stop(server);
+      end = await stopServe(server);
     }
-  }, 30_000);
+    // The server's own count: every request arrived; what it did not drop on purpose reached the probe.
+    expect(end?.stats.received).toBe(sent);
+    expect(end?.stats.replied).toBe(answered);
+    expect(end?.stats.dropped.fault).toBe(sent - answered);
+  }, 60_000);
 });
