@@ -47,7 +47,22 @@ export default defineRule({
 });
 
 /** Each source of self-sync evidence: config lines naming local addresses first (their fixes are exact edits), then the replies' refid. */
-const HIT_SOURCES: ReadonlyArray<(ctx: RuleContext) => Hit[]> = [fromConfig, fromReplies];
+const HIT_SOURCES: ReadonlyArray<(ctx: RuleContext) => Hit[]> = [fromConfig, fromControl, fromReplies];
+
+/** Mode 6 read-variables: the server lists itself among its own peers (ntpq -p would show it). */
+function fromControl(ctx: RuleContext): Hit[] {
+  const hits: Hit[] = [];
+  for (const c of ctx.of('ntp-control')) {
+    if (c.selfSource === undefined) continue;
+    const state = c.systemStratum !== undefined ? ` and reports stratum ${c.systemStratum}${c.systemLeap !== undefined ? `, leap ${c.systemLeap.toString(2).padStart(2, '0')}` : ''}` : '';
+    const evidence: Evidence[] = [
+      fact(c.source, `${c.server} answered ntpq (mode 6 read-variables): one of its peers is ${c.selfSource}, its own address,${state}`, c.responses),
+      note(`${c.server} names itself as its upstream: it polls itself and can never synchronize`),
+    ];
+    hits.push({ subject: c.server, title: `${c.server} is configured to synchronize to itself (its peer list names ${c.selfSource})`, evidence, fixes: ranked(fixesFor(c.server)) });
+  }
+  return hits;
+}
 
 /** Packets: replies whose refid names the very server that sent them. */
 function fromReplies(ctx: RuleContext): Hit[] {

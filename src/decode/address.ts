@@ -7,13 +7,13 @@
 import { readU16, readU32 } from '../ntp/wire.js';
 
 /**
- * A memo from a 32-bit key to a value, open addressing with linear probing. Not a Map: V8 keeps only 31-bit
- * integers unboxed, so a Map keyed by an address above 64.0.0.0 boxes and hashes a heap number on every lookup,
- * which costs about as much as formatting the address again. For the same reason keys are passed as two 16-bit
- * halves (`hi`, `lo`): a whole 32-bit key passed to a call that is not inlined is boxed too. Grows to LIMIT
- * entries, then starts over.
+ * A memo from a 32-bit key to a value, open addressing with linear probing. Not a Map: V8 keeps only signed
+ * 31- or 32-bit integers unboxed (by build), so a Map keyed by an address from 128.0.0.0 up boxes and hashes a
+ * heap number on every lookup, which costs about as much as formatting the address again. For the same reason
+ * keys are passed as two 16-bit halves (`hi`, `lo`): a whole key passed to a call that is not inlined would be
+ * boxed too. Grows to LIMIT entries, then starts over.
  */
-export class Uint32Memo<V> {
+class Uint32Memo<V> {
   private static readonly LIMIT = 1 << 18;
   private keys = new Int32Array(1024);
   private values: Array<V | undefined> = new Array<V | undefined>(1024).fill(undefined);

@@ -20,7 +20,7 @@ import {
   writePrivate,
 } from './control.js';
 import { NTP_HEADER_LENGTH } from './constants.js';
-import { decodeTrailer, trailerEncodingLength, writeTrailer } from './extensions.js';
+import { decodeTrailer, trailerEncodingLength, writeTrailer, type Trailer } from './extensions.js';
 import type { NtpDecodeIssue, NtpDecodeResult, NtpMessage, NtpPartialHeader, NtpTimePacket } from './types.js';
 import {
   issue,
@@ -70,25 +70,17 @@ function decodePartial(b: Uint8Array, start: number, end: number): NtpPartialHea
   return out;
 }
 
-/** decodeTime's second result: its trailer was cut (an out-value, so no wrapper object per message). */
-let trailerTruncated = false;
-
 /**
- * A mode 1–5 message whose fixed header is present. One object literal per message and no intermediate objects:
- * this runs once per NTP frame of a capture.
+ * A mode 1–5 message whose fixed header is present, its trailer (extension fields, MAC) already decoded. One
+ * object literal per message and no intermediate objects: this runs once per NTP frame of a capture.
  */
 function decodeTime(
   b: Uint8Array,
   start: number,
-  end: number,
-  wireEnd: number,
+  trailer: Trailer | undefined,
   issues: NtpDecodeIssue[],
 ): Extract<NtpMessage, { kind: 'time' }> {
   const b0 = b[start] as number;
-  const trailerAt = start + NTP_HEADER_LENGTH;
-  // Most packets end with the header: no trailer to look at (RFC 7822 fields and the MAC are optional).
-  const trailer = trailerAt < wireEnd ? decodeTrailer(b, trailerAt, end, wireEnd, issues) : undefined;
-  trailerTruncated = trailer !== undefined && trailer.truncated;
   // The same fields decodePartial reads with readI8/readShortFormat/readTimestamp, through a DataView (see viewOf).
   const v = viewOf(b);
   const message: Extract<NtpMessage, { kind: 'time' }> = {
@@ -148,8 +140,11 @@ function decodeInto(b: Uint8Array, start: number, end: number, wireEnd: number, 
     message = { kind: 'private', ...decodePrivate(b, start, end) };
     truncated = false;
   } else {
-    message = decodeTime(b, start, end, wireEnd, issues);
-    truncated = trailerTruncated;
+    // Most packets end with the header: no trailer to look at (RFC 7822 fields and the MAC are optional).
+    const trailerAt = start + NTP_HEADER_LENGTH;
+    const trailer = trailerAt < wireEnd ? decodeTrailer(b, trailerAt, end, wireEnd, issues) : undefined;
+    message = decodeTime(b, start, trailer, issues);
+    truncated = trailer !== undefined && trailer.truncated;
   }
   if (end < wireEnd) {
     truncated = true;

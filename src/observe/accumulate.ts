@@ -137,8 +137,7 @@ export class PathAccumulator {
     addValue(this.leaps, r.leap, frame);
     addValue(this.refids, r.refidText, frame);
     if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) addValue(this.kissCodes, r.refidText.trim(), frame);
-    const bogus = x.bogus;
-    if (bogus !== undefined) for (let i = 0; i < bogus.length; i++) addValue(this.bogus, bogus[i] as string, frame);
+    for (const b of x.bogus ?? []) addValue(this.bogus, b, frame);
     // Kiss-o'-death replies carry no usable time (RFC 5905 §7.4): keep them out of the numbers.
     if (r.stratum === 0) return;
     this.rootDelay.add(r.rootDelay);

@@ -109,6 +109,11 @@ export interface ControlObservation {
   responseBytes: number;
   /** Mode 7 request codes seen (42 = MON_GETLIST_1, monlist) / mode 6 opcodes. */
   codes: number[];
+  /** Mode 6 read-variables (probe): a peer of the server whose source address is the server itself. */
+  selfSource?: string;
+  /** Mode 6 read-variables (probe): the server's system stratum and leap as it reports them. */
+  systemStratum?: number;
+  systemLeap?: number;
 }
 
 /** Facts about the input itself (a truncated file, decode failures), so the report can say what it could not see. */

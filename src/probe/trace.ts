@@ -280,7 +280,8 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
 export function controlObservation(server: string, view: ControlView): ControlObservation {
   const t = view.traffic;
   const seq = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
-  return {
+  const facts = controlFacts(server, view);
+  const obs: ControlObservation = {
     kind: 'ntp-control',
     source: 'probe',
     server,
@@ -292,6 +293,10 @@ export function controlObservation(server: string, view: ControlView): ControlOb
     responseBytes: t.responseBytes,
     codes: t.opcodes.length ? t.opcodes : [CTL_OP_READVAR],
   };
+  if (facts.selfSource !== undefined) obs.selfSource = facts.selfSource;
+  if (facts.stratum !== undefined) obs.systemStratum = facts.stratum;
+  if (facts.leap !== undefined) obs.systemLeap = facts.leap;
+  return obs;
 }
 
 /** Chain ends that mean "clients downstream cannot synchronize". */

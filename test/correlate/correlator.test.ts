@@ -105,4 +105,34 @@ describe('Correlator on real captures', () => {
     ]);
     expect(p!.replies.count).toBe(3);
   });
+
+  it('lets frames it skips still move the capture clock (tick), as feeding them would', () => {
+    const request = {
+      frame: 1, tsSec: 1_700_000_000, tsNsec: 0, capturedLength: 90, originalLength: 90, link: { linkType: 1 },
+      ip: { version: 4 as const, src: '198.51.100.130', dst: '198.51.100.100', ttl: 64, protocol: 17, tos: 0 },
+      udp: { srcPort: 40000, dstPort: 123, length: 56, checksum: 1, checksumStatus: 'ok' as const },
+      ntp: {
+        truncated: false, issues: [],
+        message: {
+          kind: 'time' as const, leap: 0, version: 4, mode: 3, stratum: 0, poll: 6, precision: -20, rootDelay: 0, rootDispersion: 0,
+          refid: 0, referenceTime: { seconds: 0, fraction: 0 }, originTime: { seconds: 0, fraction: 0 },
+          receiveTime: { seconds: 0, fraction: 0 }, transmitTime: { seconds: 3_908_988_801, fraction: 0 }, extensions: [],
+        },
+      },
+      issues: [],
+    };
+    // A DNS frame 5 s later: not NTP, but it shows the capture went on past the request's end grace (1 s).
+    const dns = { ...request, frame: 2, tsSec: request.tsSec + 5, udp: { ...request.udp, srcPort: 53, dstPort: 53 } };
+    delete (dns as { ntp?: unknown }).ntp;
+    const unanswered = (feedRest: (c: Correlator) => void) => {
+      const c = new Correlator();
+      c.feed(request);
+      feedRest(c);
+      c.end();
+      return c.pathObservations()[0]!.unanswered.count;
+    };
+    expect(unanswered(() => {})).toBe(0); // the capture ends with the request: its reply may be after the cut
+    expect(unanswered((c) => c.feed(dns))).toBe(1);
+    expect(unanswered((c) => c.tick(dns.tsSec, dns.tsNsec))).toBe(1);
+  });
 });

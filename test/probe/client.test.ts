@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRequest, packetTests, sampleTimes, type AddressProbe } from '../../src/probe/client.js';
+import { buildRequest, packetTests, sampleTimes, stampRequest, type AddressProbe } from '../../src/probe/client.js';
 import { createClock, ntpToUnixNs, unixNsToNtp } from '../../src/probe/clock.js';
 import { readErrno } from '../../src/probe/errno.js';
 import { parseTarget } from '../../src/probe/target.js';
@@ -18,6 +18,17 @@ function reply(over: Partial<NtpTimePacket>): NtpTimePacket {
     receiveTime: unixNsToNtp(T1 + 5_000_000n), transmitTime: unixNsToNtp(T1 + 5_100_000n), extensions: [], ...over,
   };
 }
+
+describe('request', () => {
+  it('stamping T1 into the encoded template gives the very bytes encoding with T1 gives (the template is not touched)', () => {
+    const t1 = unixNsToNtp(T1 + 123_456_789n);
+    const template = buildRequest({ seconds: 0, fraction: 0 }, -24, 4, 1);
+    const before = template.slice();
+    expect(stampRequest(template, t1)).toEqual(buildRequest(t1, -24, 4, 1));
+    expect(template).toEqual(before);
+    expect(decodeNtp(stampRequest(template, t1)).message).toMatchObject({ mode: 3, transmitTime: t1 });
+  });
+});
 
 describe('clock', () => {
   it('NTP timestamps round-trip to the nanosecond (fraction rounding stays under 1 ns)', () => {

@@ -30,8 +30,29 @@ function ruleset(rule: string): string {
 interface Run {
   status: number;
   report: Report;
+  /** The whole command, node's start included (seconds of wall time, loose under load). */
   seconds: number;
 }
+
+/** Default per-sample timeout of probe (PROBE_DEFAULTS.timeout), seconds. */
+const SAMPLE_TIMEOUT = 1;
+
+/**
+ * How long the probe itself took to reach its verdict, from its first request to its last answer, ICMP error
+ * or timeout: what "a dead server gets its verdict in ≤ 3 s" is about. Node's own start (0.2 s idle, a second
+ * or more on a starved 2-core machine) is not part of it and is bounded separately.
+ */
+function verdictSeconds(r: Run): number {
+  const xs = r.report.exchanges;
+  const first = xs[0];
+  const last = xs[xs.length - 1];
+  if (!first || !last) return Number.NaN;
+  const end = last.replyTime ?? last.requestTime + (last.outcome === 'none' ? SAMPLE_TIMEOUT : 0);
+  return end - first.requestTime;
+}
+
+/** Loose bound on a whole probe command (start included), to catch a hang without failing on a slow start. */
+const COMMAND_BOUND_S = 10;
 
 describe.skipIf(why !== undefined)('probe in the lab', () => {
   let lab: Lab;
@@ -143,7 +164,8 @@ const AGREE = 100e-6;
         expect(r.status).toBe(1);
         expect(rulesOf(r)[0]).toBe('firewall-reject');
         expect(r.report.exchanges[0]?.icmp).toMatchObject({ type: 3, code: 10, errno: 'EHOSTUNREACH' });
-        expect(r.seconds).toBeLessThanOrEqual(3.5);
+        expect(verdictSeconds(r)).toBeLessThanOrEqual(3);
+        expect(r.seconds).toBeLessThan(COMMAND_BOUND_S);
       } finally {
         lab.nft('s', 'delete table inet ndprb');
       }
@@ -169,7 +191,13 @@ const AGREE = 100e-6;
         expect(r.status).toBe(1);
         expect(rulesOf(r)).toContain('no-response');
         expect(r.report.exchanges.every((x) => x.outcome === 'none')).toBe(true);
-        expect(r.seconds).toBeLessThanOrEqual(3.8);
+        // Three silent samples, 1 s each, sent back to back, then it gives up: the verdict at 3 s (measured
+        // 3.004–3.005 s, also beside two busy loops at load 6 on 2 cores), plus room for timers that fire late.
+        process.stderr.write(`probe-timing drop: verdict after ${verdictSeconds(r).toFixed(3)} s, command ${r.seconds.toFixed(2)} s\n`);
+        expect(r.report.exchanges).toHaveLength(3);
+        expect(verdictSeconds(r)).toBeGreaterThanOrEqual(2.9);
+        expect(verdictSeconds(r)).toBeLessThanOrEqual(3.25);
+        expect(r.seconds).toBeLessThan(COMMAND_BOUND_S);
       } finally {
         lab.nft('s', 'delete table inet ndprb');
       }
@@ -181,7 +209,8 @@ const AGREE = 100e-6;
     expect(r.status).toBe(1);
     expect(rulesOf(r)[0]).toBe('port-unreachable');
     expect(r.report.exchanges[0]?.icmp).toMatchObject({ type: 3, code: 3, errno: 'ECONNREFUSED' });
-    expect(r.seconds).toBeLessThanOrEqual(3.5);
+    expect(verdictSeconds(r)).toBeLessThanOrEqual(3);
+    expect(r.seconds).toBeLessThan(COMMAND_BOUND_S);
   });
 
   describe('ntpsec ntpd', () => {

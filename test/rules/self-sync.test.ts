@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/self-sync.js';
 import { refidFor } from '../../rules/_lib/refid.js';
-import { diagnose, hitsOf, path, SERVER, seen } from './_build.js';
+import { control, diagnose, hitsOf, path, SERVER, seen } from './_build.js';
 
 describe('self-sync', () => {
   it('finds a server whose refid is its own address (the seed\'s `server 192.168.1.100` on node0 itself)', () => {
@@ -34,5 +34,17 @@ describe('self-sync', () => {
     expect(hitsOf(rule, [path()])).toEqual([]);
     expect(hitsOf(rule, [path({ strata: [seen(6, [2])], refids: [seen('127.127.1.1', [2])] })])).toEqual([]);
     expect(hitsOf(rule, [path({ strata: [seen(1, [2])], refids: [seen('LOCL', [2])] })])).toEqual([]);
+  });
+
+  it('names the self-sync from mode 6 when the server lists itself among its peers, ahead of the stratum-0 INIT replies', () => {
+    const unsync = path({ strata: [seen(0, [1, 2])], leaps: [seen(3, [1, 2])], refids: [seen('INIT', [1, 2])], kissCodes: [seen('INIT', [1, 2])] });
+    const mode6 = control({ source: 'probe', selfSource: SERVER, systemStratum: 16, systemLeap: 3 });
+    const hit = hitsOf(rule, [unsync, mode6])[0]!;
+    expect(hit.subject).toBe(SERVER);
+    expect(hit.title).toBe(`${SERVER} is configured to synchronize to itself (its peer list names ${SERVER})`);
+    expect(hit.evidence[0]!.text).toContain('stratum 16, leap 11');
+    expect(diagnose([unsync, mode6])[0]!.rule).toBe('self-sync');
+    // A control answer without a self peer is not evidence of anything here.
+    expect(hitsOf(rule, [unsync, control({ source: 'probe' })])).toEqual([]);
   });
 });

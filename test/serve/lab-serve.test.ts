@@ -35,8 +35,12 @@ interface Served {
 describe.skipIf(why !== undefined)('serve in the lab', () => {
   let lab: Lab;
   beforeAll(() => {
+    // Three client hosts, as three real clients would be: the server's per-address rate limit (burst 16, then
+    // 1/s) is meant for one client's ntpdate + chronyd + probe, not for this test's dozens of runs from one address.
     lab = new Lab('ndprb-s', [
       { name: 'c', ipv4: '198.51.100.2', ipv6: '2001:db8:3::2' },
+      { name: 'd', ipv4: '198.51.100.3', ipv6: '2001:db8:3::3' },
+      { name: 'e', ipv4: '198.51.100.4', ipv6: '2001:db8:3::4' },
       { name: 's', ipv4: S4, ipv6: S6 },
     ]).create();
   });
@@ -94,24 +98,31 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
   describe('healthy', () => {
     let server: Served;
     beforeAll(async () => {
-      server = await serve();
+      server = await serve('--json');
     });
     afterAll(async () => {
-      await stopServe(server);
+      if (server.child.exitCode === null) await stopServe(server);
+    });
+
+    it('probe finds nothing wrong', () => {
+      const r = probeRun(['--interval', '0.3']);
+      expect(r.status, `findings: ${r.rules.join(', ')}`).toBe(0);
+      expect(r.report.exchanges.every((x) => x.reply?.stratum === 10 && x.reply.refidText === '127.127.1.1')).toBe(true);
     });
 
     it('ntpdig, ntpdate -q and chronyd -x -Q accept it (stratum 10, offset ~0)', () => {
       // ntpdig is Python: a single run's stamps wander by up to ms under load, so the lowest-delay of 5 is judged.
-      const dig = ntpdigBest(lab, 'c', S4);
+      const dig = ntpdigBest(lab, 'd', S4);
       expect(dig?.stratum).toBe(10);
-      expect(Math.abs(dig?.offset as number)).toBeLessThan(0.001);
-      const six = lab.execStatus('c', [NTPDIG, '-t', '2', S6]);
-      expect(six.status).toBe(0);
+      // Within 1 ms, or within ntpdig's own ± when no run of it measured under 150 µs (a starved CPU).
+      expect(Math.abs(dig?.offset as number)).toBeLessThan(0.001 + (dig?.trusted ? 0 : (dig?.distance as number)));
+      const six = lab.execStatus('d', [NTPDIG, '-t', '2', S6]);
+      expect(six.status, six.how).toBe(0);
       expect(ntpdigOffset(six.out)?.stratum).toBe(10);
-      const nd = lab.execStatus('c', ['ntpdate', '-q', S4]);
-      expect(nd.status).toBe(0);
+      const nd = lab.execStatus('d', ['ntpdate', '-q', S4]);
+      expect(nd.status, nd.how).toBe(0);
       expect(ntpdigOffset(nd.out)?.stratum).toBe(10);
-      const q = chronyQuery(lab, 'c', S4);
+      const q = chronyQuery(lab, 'e', S4);
       expect(Math.abs(chronyQueryOffset(q.out) as number)).toBeLessThan(0.001);
     }, 60_000);
 
@@ -121,11 +132,11 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
         `${base}.conf`,
         [`server ${S4} iburst minpoll 1 maxpoll 2`, 'bindcmdaddress 127.0.0.1', 'cmdport 10323', `pidfile ${base}.pid`, `driftfile ${base}.drift`].join('\n') + '\n',
       );
-      const client = lab.spawn('c', [CHRONYD, '-x', '-d', '-f', `${base}.conf`]);
+      const client = lab.spawn('e', [CHRONYD, '-x', '-d', '-f', `${base}.conf`]);
       try {
         const line = await waitFor(
           () => {
-            const r = lab.execStatus('c', ['chronyc', '-h', '127.0.0.1', '-p', '10323', '-n', 'sources'], 5000);
+            const r = lab.execStatus('e', ['chronyc', '-h', '127.0.0.1', '-p', '10323', '-n', 'sources'], 5000);
             return r.out.split('\n').find((l) => l.startsWith('^*') && l.includes(S4));
           },
           40_000,
@@ -137,17 +148,21 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
       }
     }, 60_000);
 
-    it('probe finds nothing wrong', () => {
-      const r = probeRun(['--interval', '0.3']);
-      expect(r.status).toBe(0);
-      expect(r.report.exchanges.every((x) => x.reply?.stratum === 10 && x.reply.refidText === '127.127.1.1')).toBe(true);
+    it('none of those clients tripped the rate limit (no KoD sent, nothing dropped)', async () => {
+      const end = await stopServe(server);
+      expect(end?.stats.received).toBeGreaterThan(10);
+      expect(end?.stats.kod).toBe(0);
+      expect(end?.stats.dropped.rateLimited).toBe(0);
+      expect(end?.stats.replied).toBe(end?.stats.received);
     });
   });
 
   /**
    * fault → what ntpdig (and ntpdate -q, the same program) says, what chronyd -Q says, and the rule probe must
    * name first. `accepts`: measured, ntpdig takes the reply and prints its (absurd) offset — it does not make
-   * RFC 5905 §8 test 2 (origin) or test 3 (zero transmit), nor check root distance; chronyd does.
+   * RFC 5905 §8 test 2 (origin) or test 3 (zero transmit), nor check root distance; chronyd does. The offset
+   * bounds there say what it took (5 s, ~0, absurd), not how well: one Python run on a starved CPU is off by up to
+   * ~15 ms (measured beside two busy loops); accuracy is lab-probe's comparison.
    */
   const cases: Array<{
     fault: string;
@@ -169,10 +184,10 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
       ntpdig: 'accepts',
       chrony: /System clock wrong by/,
       rule: ['large-offset'],
-      digOffset: (d) => expect(Math.abs(d - 5)).toBeLessThan(0.01),
-      chronyOffset: (q) => expect(Math.abs(q - 5)).toBeLessThan(0.001),
+      digOffset: (d) => expect(Math.abs(d - 5)).toBeLessThan(0.05),
+      chronyOffset: (q) => expect(Math.abs(q - 5)).toBeLessThan(0.01),
     },
-    { fault: 'dispersion:5', ntpdig: 'accepts', chrony: /No suitable source/, rule: ['root-distance-too-large'], digOffset: (d) => expect(Math.abs(d)).toBeLessThan(0.01) },
+    { fault: 'dispersion:5', ntpdig: 'accepts', chrony: /No suitable source/, rule: ['root-distance-too-large'], digOffset: (d) => expect(Math.abs(d)).toBeLessThan(0.05) },
     { fault: 'silence', ntpdig: /no eligible servers/, chrony: /No suitable source/, rule: ['no-response'] },
   ];
   for (const c of cases) {
@@ -182,7 +197,7 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
       try {
         const r = probeRun(['--interval', '0.3']);
         expect(r.status).toBe(1);
-        expect(c.rule).toContain(r.rules[0]);
+        expect(c.rule, `findings: ${r.rules.join(', ')}`).toContain(r.rules[0]);
         for (const client of [[NTPDIG, '-t', '1', S4], ['ntpdate', '-q', S4]]) {
           const dig = lab.execStatus('c', client);
           if (c.ntpdig === 'accepts') {

@@ -9,6 +9,7 @@ import { parseListen, parseRateLimit, parseRefid, parseStratum } from '../../src
 import { RateLimiter } from '../../src/serve/ratelimit.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { decodeNtp } from '../../src/ntp/codec.js';
+import { ntpDiffSeconds } from '../../src/ntp/timestamp.js';
 import { InputError } from '../../src/errors.js';
 
 const clock = sharedClock();
@@ -33,6 +34,10 @@ describe('serve on loopback', () => {
       expect(s.bogus).toEqual([]);
       expect(s.packet).toMatchObject({ mode: 4, version: 4, stratum: 10, leap: 0, precision: clock.precision });
       expect(s.refidText).toBe('127.127.1.1');
+      // T3 is written after encoding, never before T2: the server's hold time is positive and small.
+      const hold = ntpDiffSeconds(s.packet!.transmitTime, s.packet!.receiveTime);
+      expect(hold).toBeGreaterThan(0);
+      expect(hold).toBeLessThan(0.005);
     }
     // Client and server share one event loop here, so a sample's T4 can wait behind the server's work: only the
     // best (lowest-delay) sample is a fair offset.
