@@ -24,6 +24,20 @@ export interface ReplySummary {
   transmitTime: NtpTimestamp;
 }
 
+/** An ICMP/ICMPv6 error that answered a request (RFC 792, RFC 4443). */
+export interface IcmpError {
+  frame: number;
+  version: 4 | 6;
+  type: number;
+  code: number;
+  /** Address that sent the ICMP error (the server itself, or a router on the way). */
+  reporter: string;
+  /** Probe only: the socket errno the ICMP error arrived as (the ICMP itself was not seen). */
+  errno?: string;
+  /** Probe only: other type/code pairs that give the same errno; the socket cannot tell them from type/code. */
+  alternatives?: Array<{ type: number; code: number }>;
+}
+
 /** One client request and what answered it. In a capture, frames are frame numbers; in a probe, sample indexes (1-based). */
 export interface NtpExchange {
   client: Endpoint;
@@ -38,17 +52,7 @@ export interface NtpExchange {
   replyFrame?: number;
   replyTime?: number;
   reply?: ReplySummary;
-  icmp?: {
-    frame: number;
-    version: 4 | 6;
-    type: number;
-    code: number;
-    reporter: string;
-    /** Probe only: the socket errno the ICMP error arrived as (the ICMP itself was not seen). */
-    errno?: string;
-    /** Probe only: other type/code pairs that give the same errno; the socket cannot tell them from type/code. */
-    alternatives?: Array<{ type: number; code: number }>;
-  };
+  icmp?: IcmpError;
   /** RFC 5905 §8: θ = ((T2 − T1) + (T3 − T4)) / 2, δ = (T4 − T1) − (T3 − T2), seconds. */
   offset?: number;
   delay?: number;

@@ -2,7 +2,7 @@
  * Observations: the typed facts every source (capture, probe, node inspection) is turned into. Rules read only
  * these, never raw bytes or shell output (facebook/time ntpcheck style: one result type, many diagnosers).
  */
-import type { Endpoint, NtpExchange } from '../correlate/types.js';
+import type { Endpoint, IcmpError, NtpExchange } from '../correlate/types.js';
 
 export type ObservationSource = 'capture' | 'probe' | 'config' | 'node' | 'daemon';
 
@@ -12,17 +12,8 @@ export interface FrameSample {
   frames: number[];
 }
 
-export interface IcmpSeen extends FrameSample {
-  version: 4 | 6;
-  type: number;
-  code: number;
-  /** Address that sent the ICMP error (the server itself, or a router on the way). */
-  reporter: string;
-  /** Probe only: the socket errno it arrived as; the ICMP itself was not seen. */
-  errno?: string;
-  /** Probe only: other type/code pairs that give the same errno (the socket cannot tell them apart). */
-  alternatives?: Array<{ type: number; code: number }>;
-}
+/** ICMP errors of one kind from one reporter on a path, counted (frames: the ICMP frames). */
+export interface IcmpSeen extends FrameSample, Omit<IcmpError, 'frame'> {}
 
 export interface ValueSeen<T> extends FrameSample {
   value: T;
