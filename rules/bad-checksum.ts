@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import { readChecksum } from './_lib/checksum.js';
+import { checksumReadings } from './_lib/checksum.js';
 import { fact, note, plural } from './_lib/evidence.js';
 import { draft, ranked } from './_lib/fixes.js';
 
@@ -22,11 +22,8 @@ export default defineRule({
     references: ['RFC 768 (UDP checksum)', 'RFC 1122 §4.1.3.4 (bad checksums are discarded)', 'ethtool(8) (-S)', 'nstat(8)'],
   },
   match(ctx) {
-    const paths = ctx.of('ntp-path');
     const hits: Hit[] = [];
-    const checksums = ctx.of('udp-checksum');
-    for (const c of checksums) {
-      const r = readChecksum(c, paths, checksums);
+    for (const { c, r } of checksumReadings(ctx)) {
       if (r.verdict !== 'corruption') continue;
       // Only the observation's own judgement is sure; the path's capture side is a good guess.
       const known = c.sentByCaptureHost === false;

@@ -6,6 +6,7 @@
  * REJECT (nf_reject verifies the checksum) — so any answer, NTP or ICMP, proves the wire checksum was right.
  */
 import type { ChecksumObservation, NtpPathObservation } from '../../src/observe/types.js';
+import type { RuleContext } from '../../src/diagnose/types.js';
 
 /**
  * artifact: the capture host sent them (or they were answered); corruption: another host sent them;
@@ -60,4 +61,11 @@ export function readChecksum(
   if (ownEnd && !farEnd) return { verdict: 'artifact', reason: `the capture was taken at ${c.sender}'s end of the exchange`, ...base };
   if (farEnd && !ownEnd) return { verdict: 'corruption', reason: `the capture was taken at the other end of the exchange from ${c.sender}`, ...base };
   return { verdict: 'likely-artifact', ...base };
+}
+
+/** Every checksum observation with its reading: what both checksum rules walk (one says artifact, the other corruption). */
+export function checksumReadings(ctx: RuleContext): Array<{ c: ChecksumObservation; r: ChecksumReading }> {
+  const paths = ctx.of('ntp-path');
+  const checksums = ctx.of('udp-checksum');
+  return checksums.map((c) => ({ c, r: readChecksum(c, paths, checksums) }));
 }

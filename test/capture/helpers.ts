@@ -16,16 +16,10 @@ export const CAPTURE_FIXTURES = join(FIXTURES, 'capture');
 const run = promisify(execFile);
 
 /** A record copied out of the reader's reused object, with its bytes as hex (readable diffs). */
-export interface PlainRecord {
-  frame: number;
-  tsSec: number;
-  tsNsec: number;
-  linkType: number;
-  interfaceId: number;
-  capturedLength: number;
-  originalLength: number;
-  hex: string;
-}
+export type PlainRecord = Pick<
+  CaptureRecord,
+  'frame' | 'tsSec' | 'tsNsec' | 'linkType' | 'interfaceId' | 'capturedLength' | 'originalLength'
+> & { hex: string };
 
 export function plain(record: CaptureRecord): PlainRecord {
   return {

@@ -23,7 +23,7 @@ const checklist: Command = async (argv, io) => {
     if (servers.length || configs.length || args.values['no-probe']) throw new InputError('--server, --config and --no-probe are for this node (no FILE)');
     report = await analyzeCaptures(args.positionals, { localIps });
   } else {
-    const { diagnoseNode } = await import('../../node-report.js');
+    const { diagnoseNode } = await import('../../inspect/diagnose.js');
     report = await diagnoseNode({ servers, configs, noProbe: Boolean(args.values['no-probe']) });
   }
   io.stdout(renderChecklist(report));
