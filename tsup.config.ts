@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { cli: 'src/cli/bin.ts', index: 'src/index.ts', rules: 'rules/index.ts' },
+  entry: { cli: 'src/cli/bin.ts', index: 'src/index.ts', rules: 'rules/index.ts', 'shard-worker': 'src/parallel/worker.ts' },
   format: ['esm'],
   target: 'node20',
   platform: 'node',

@@ -10,14 +10,18 @@ import { buildReport, mergeFindings } from './diagnose/report.js';
 import type { Finding, Report, ReportInput, Rule } from './diagnose/types.js';
 import { addToSample, newSample } from './observe/accumulate.js';
 import type { Observation } from './observe/types.js';
+import { mergeShards, type MergedShards } from './parallel/merge.js';
+import { runShards, threadsFor } from './parallel/run.js';
 import { rules as defaultRules } from '../rules/index.js';
 
 export interface AnalyzeOptions {
   /** Addresses of the host the capture was taken on (tells sender-side checksum artifacts and offsets apart). */
   localIps?: string[];
   rules?: readonly Rule[];
-  /** Streams each exchange as it completes (the TUI's live pane). */
+  /** Streams each exchange as it completes (the TUI's live pane). Analysis then stays on one thread. */
   onExchange?: (x: NtpExchange) => void;
+  /** Threads for a capture file (src/parallel/): 1 = this thread only; unset = one per core on large files. */
+  threads?: number;
 }
 
 export interface CaptureAnalysis {
@@ -59,29 +63,44 @@ export async function observeRecords(name: string, source: RecordSource, options
     correlator.feed(frame);
   });
   correlator.end(read.endedAt);
-  const paths = correlator.pathObservations();
-  const observations: Observation[] = [
-    ...paths,
-    ...correlator.checksums.observations(),
-    ...correlator.controls.observations(),
-  ];
+  return assemble(name, read, localIps, {
+    paths: correlator.pathObservations(),
+    checksums: correlator.checksums.observations(),
+    controls: correlator.controls.observations(),
+    ntpFrames: correlator.ntpFrames,
+    decodeIssues,
+  });
+}
+
+/** The observations of a capture in their one order, from one thread or from merged shards (src/parallel/merge.ts). */
+function assemble(
+  name: string,
+  read: CaptureReadResult,
+  localIps: ReadonlySet<string>,
+  parts: Omit<MergedShards, 'read'>,
+): CaptureAnalysis {
+  const observations: Observation[] = [...parts.paths, ...parts.checksums, ...parts.controls];
   const input: Observation = {
     kind: 'input',
     source: 'capture',
     file: name,
     frames: read.frames,
-    ntpFrames: correlator.ntpFrames,
-    decodeIssues,
+    ntpFrames: parts.ntpFrames,
+    decodeIssues: parts.decodeIssues,
   };
   if (read.stop) input.stop = read.stop;
   observations.push(input);
   if (localIps.size) observations.push({ kind: 'local-addresses', source: 'capture', addresses: [...localIps] });
-  return { file: name, read, observations, exchanges: paths.flatMap((p) => p.exchanges) };
+  return { file: name, read, observations, exchanges: parts.paths.flatMap((p) => p.exchanges) };
 }
 
 /** Reads one capture (path or '-') through decode and correlation into observations. Throws InputError on bad input. */
 export async function observeCapture(file: string, options: AnalyzeOptions = {}): Promise<CaptureAnalysis> {
-  return observeRecords(file, (sink) => readCapture(file, sink), options);
+  const threads = options.onExchange ? 1 : threadsFor(file, options.threads);
+  if (threads <= 1) return observeRecords(file, (sink) => readCapture(file, sink), options);
+  const localIps = new Set(options.localIps ?? []);
+  const merged = mergeShards(await runShards(file, threads, [...localIps]), localIps);
+  return assemble(file, merged.read, localIps, merged);
 }
 
 export function captureInput(a: CaptureAnalysis): ReportInput {

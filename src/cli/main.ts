@@ -14,7 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
 };
 
 const USAGE = `usage: ntpdoctor <command> [options]        (no command: diagnose; the guided TUI on a terminal)
-  analyze FILE... [--json] [--local-ip IP]...      a pcap/pcapng (or - for stdin) -> report
+  analyze FILE... [--json] [--local-ip IP]... [--threads N]   a pcap/pcapng (or - for stdin) -> report
   checklist [FILE...] [--server H] [--config FILE] remediation checklist (Markdown): a capture, or this node
   diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]
   probe HOST[:PORT] [--samples N] [--timeout S] [--interval S] [--json]   active NTP query, ntpdate -d like

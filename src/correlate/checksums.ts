@@ -1,5 +1,6 @@
 import type { DecodedFrame } from '../decode/types.js';
 import { addToSample, newSample } from '../observe/accumulate.js';
+import { mergeSamples } from '../observe/samples.js';
 import type { ChecksumObservation, FrameSample } from '../observe/types.js';
 
 export interface SenderState {
@@ -10,11 +11,21 @@ export interface SenderState {
   outgoingBad: number;
   /** Bad ones whose field holds exactly the pseudo-header sum (offload left it for the NIC). */
   partialBad: number;
-  /** Peers this sender talked to, to see whether their traffic came out bad too (veth, VMs, loopback). */
-  peers: Set<string>;
+  /**
+   * Peers this sender talked to (the first 64), to see whether their traffic came out bad too (veth, VMs,
+   * loopback); each with the frame it was first seen in, so shards merge to the same 64 (mergeSenders).
+   */
+  peers: Map<string, number>;
   /** The peer added last: skips the set lookup while a sender keeps talking to the same peer. */
   lastPeer: string;
+  /** The first frame counted for this sender: observations list senders in this order. */
+  first: number;
 }
+
+/** A tracker's state, for merging the shards of a capture split across threads (src/parallel/). */
+export type ChecksumState = Array<[sender: string, state: SenderState]>;
+
+const MAX_PEERS = 64;
 
 const PACKET_OUTGOING = 4;
 
@@ -44,7 +55,7 @@ export class ChecksumTracker {
   sender(address: string): SenderState {
     let s = this.senders.get(address);
     if (!s) {
-      s = { bad: newSample(), good: 0, answeredBad: 0, outgoingBad: 0, partialBad: 0, peers: new Set(), lastPeer: '' };
+      s = { bad: newSample(), good: 0, answeredBad: 0, outgoingBad: 0, partialBad: 0, peers: new Map(), lastPeer: '', first: -1 };
       this.senders.set(address, s);
     }
     return s;
@@ -53,8 +64,9 @@ export class ChecksumTracker {
   /** add() for a caller that already holds the sender's state and checked counts(). */
   addFrom(s: SenderState, f: DecodedFrame, answeredRequestFrom?: string): void {
     const status = f.udp?.checksumStatus;
-    if (f.ip && s.lastPeer !== f.ip.dst && s.peers.size < 64) {
-      s.peers.add(f.ip.dst);
+    if (s.first < 0) s.first = f.frame;
+    if (f.ip && s.lastPeer !== f.ip.dst && s.peers.size < MAX_PEERS) {
+      if (!s.peers.has(f.ip.dst)) s.peers.set(f.ip.dst, f.frame);
       s.lastPeer = f.ip.dst;
     }
     if (status === 'bad') {
@@ -66,6 +78,39 @@ export class ChecksumTracker {
       const requester = this.senders.get(answeredRequestFrom);
       if (requester) requester.answeredBad++;
     }
+  }
+
+  state(): ChecksumState {
+    return [...this.senders];
+  }
+
+  /**
+   * The trackers of a capture's shards as one, as if a single tracker had seen every frame: senders in the
+   * order of their first frame, counts added, bad frames and peers the earliest ones.
+   */
+  static merged(localIps: ReadonlySet<string> | undefined, states: readonly ChecksumState[]): ChecksumTracker {
+    const byName = new Map<string, SenderState>();
+    for (const state of states) {
+      for (const [sender, s] of state) {
+        const m = byName.get(sender);
+        if (m === undefined) {
+          byName.set(sender, s);
+          continue;
+        }
+        m.bad = mergeSamples(m.bad, s.bad);
+        m.good += s.good;
+        m.answeredBad += s.answeredBad;
+        m.outgoingBad += s.outgoingBad;
+        m.partialBad += s.partialBad;
+        const peers = [...m.peers, ...s.peers].sort((a, b) => a[1] - b[1]);
+        m.peers = new Map();
+        for (const [peer, frame] of peers) if (m.peers.size < MAX_PEERS && !m.peers.has(peer)) m.peers.set(peer, frame);
+        if (s.first < m.first) m.first = s.first;
+      }
+    }
+    const tracker = new ChecksumTracker(localIps);
+    for (const [sender, s] of [...byName].sort((a, b) => a[1].first - b[1].first)) tracker.senders.set(sender, s);
+    return tracker;
   }
 
   observations(): ChecksumObservation[] {
@@ -89,7 +134,7 @@ export class ChecksumTracker {
       return [true, `every bad checksum holds just the pseudo-header sum, which tx checksum offload leaves for the NIC to fill in${host}`];
     }
     if (this.localIps && this.localIps.size > 0) return [false, `${sender} is not one of the capture host's addresses`];
-    const peersBad = [...s.peers].some((p) => (this.senders.get(p)?.bad.count ?? 0) > 0);
+    const peersBad = [...s.peers.keys()].some((p) => (this.senders.get(p)?.bad.count ?? 0) > 0);
     if (peersBad) {
       return [true, 'both directions show bad checksums while the exchange works: a virtual interface (veth, VM, loopback) that leaves checksums to offload'];
     }

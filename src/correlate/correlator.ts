@@ -19,6 +19,8 @@ export interface CorrelatorOptions {
   endGrace?: number;
   /** Called as each exchange completes (reply, ICMP error or timeout): a live view streams them. */
   onExchange?: (x: NtpExchange) => void;
+  /** How many shards the capture is split into (src/parallel/): above 1, paths remember what shardPaths() needs. */
+  shards?: number;
 }
 
 /** An open request (created by one object literal in onRequest, so all share one shape). */
@@ -62,11 +64,24 @@ interface PathState {
   /** The checksum tracker's state for each end, once it counted a datagram from it (saves a lookup per frame). */
   clientChecksums: SenderState | undefined;
   serverChecksums: SenderState | undefined;
+  /** The frame that made the path: paths are listed in this order (and shards merge by it, src/parallel/). */
+  firstFrame: number;
+  /** The first exchange to finish, for a path that keeps KEEP_EXCHANGES: what it would keep with fewer (merge). */
+  firstDone: NtpExchange | undefined;
+}
+
+/** One path of a shard's result (src/parallel/merge.ts puts the shards' paths back in single-thread order). */
+export interface ShardPath {
+  firstFrame: number;
+  observation: NtpPathObservation;
+  /** Set when the path kept KEEP_EXCHANGES: the exchange it keeps if the merged order puts it past MANY_PATHS. */
+  firstDone?: NtpExchange;
 }
 
 const RECENT_ANSWERED = 8;
-/** Beyond this many paths, each keeps fewer sample exchanges. */
-const MANY_PATHS = 256;
+/** Beyond this many paths, each keeps fewer sample exchanges: FEW_EXCHANGES. */
+export const MANY_PATHS = 256;
+const FEW_EXCHANGES = { first: 1, last: 0 };
 /** Seconds within which the capture clock is taken to agree with a stated T1. */
 const CLOCK_AGREEMENT = 0.005;
 /** Linux SLL/SLL2 packet types (packet(7)): PACKET_HOST 0, PACKET_OUTGOING 4. */
@@ -99,8 +114,10 @@ export class Correlator {
   ntpFrames = 0;
   private readonly timeout: number;
   private readonly endGrace: number;
+  private readonly shards: number;
 
   constructor(private readonly options: CorrelatorOptions = {}) {
+    this.shards = options.shards ?? 1;
     this.timeout = options.requestTimeout ?? 10;
     this.endGrace = options.endGrace ?? 1;
     this.checksums = new ChecksumTracker(options.localIps);
@@ -141,7 +158,7 @@ export class Correlator {
     if (sec >= this.nextSweep) this.expire(sec, nsec);
   }
 
-  private path(client: string, clientPort: number, server: string, serverPort: number): PathState {
+  private path(frame: number, client: string, clientPort: number, server: string, serverPort: number): PathState {
     const last = this.lastPath;
     if (last !== undefined && last.client === client && last.server === server && last.serverPort === serverPort) return last;
     const recent = this.clientPath.get(client);
@@ -165,7 +182,7 @@ export class Correlator {
           { ip: client, port: clientPort },
           { ip: server, port: serverPort },
           // Thousands of clients: keep just the first exchange of each, so memory stays small per path.
-          this.pathList.length < MANY_PATHS ? KEEP_EXCHANGES : { first: 1, last: 0 },
+          this.pathList.length < MANY_PATHS ? KEEP_EXCHANGES : FEW_EXCHANGES,
         ),
         open: new OpenRequests<Pending>(),
         listed: false,
@@ -178,6 +195,8 @@ export class Correlator {
         refidText: '',
         clientChecksums: undefined,
         serverChecksums: undefined,
+        firstFrame: frame,
+        firstDone: undefined,
       };
       byClient.set(client, p);
       this.pathList.push(p);
@@ -190,7 +209,7 @@ export class Correlator {
   private onRequest(f: DecodedFrame, msg: NtpTimePacket): void {
     const ip = f.ip!;
     const udp = f.udp!;
-    const p = this.path(ip.src, udp.srcPort, ip.dst, udp.dstPort);
+    const p = this.path(f.frame, ip.src, udp.srcPort, ip.dst, udp.dstPort);
     this.noteSide(p, f, ip.src, ip.dst, true);
     const seq = p.acc.addRequest(f.frame, f.tsSec + f.tsNsec / 1e9);
     const key = timestampKey(msg.transmitTime);
@@ -224,7 +243,7 @@ export class Correlator {
   private onReply(f: DecodedFrame, msg: NtpTimePacket): void {
     const ip = f.ip!;
     const udp = f.udp!;
-    const p = this.path(ip.dst, udp.dstPort, ip.src, udp.srcPort);
+    const p = this.path(f.frame, ip.dst, udp.dstPort, ip.src, udp.srcPort);
     this.noteSide(p, f, ip.dst, ip.src, false);
     const key = timestampKey(msg.originTime);
     let pending = p.open.get(key);
@@ -282,7 +301,7 @@ export class Correlator {
         reply,
       };
       if (bogus !== undefined) orphan.bogus = bogus;
-      p.acc.addOutcome(orphan, Number.MAX_SAFE_INTEGER);
+      this.outcome(p, orphan, Number.MAX_SAFE_INTEGER);
       return;
     }
     // One literal in the field order of baseExchange + the reply's fields (JSON output keeps this order).
@@ -318,7 +337,7 @@ export class Correlator {
     const isRequest = q.dstPort === 123 || (quotedMsg?.kind === 'time' && quotedMsg.mode === 3);
     if (!isRequest) return;
     this.ntpFrames++;
-    const p = this.path(q.src, q.srcPort, q.dst, q.dstPort);
+    const p = this.path(f.frame, q.src, q.srcPort, q.dst, q.dstPort);
     let pending: Pending | undefined;
     if (quotedMsg?.kind === 'time') {
       const cand = p.open.get(timestampKey(quotedMsg.transmitTime));
@@ -340,7 +359,7 @@ export class Correlator {
         outcome: 'icmp',
         icmp: info,
       };
-      p.acc.addOutcome(x, seq);
+      this.outcome(p, x, seq);
       return;
     }
     const x = this.baseExchange(pending);
@@ -372,8 +391,13 @@ export class Correlator {
     if (q.done) return;
     q.done = true;
     q.path.open.delete(q.key);
-    q.path.acc.addOutcome(x, q.seq);
+    this.outcome(q.path, x, q.seq);
     this.options.onExchange?.(x);
+  }
+
+  private outcome(p: PathState, x: NtpExchange, seq: number): void {
+    if (p.firstDone === undefined && this.shards > 1) p.firstDone = x;
+    p.acc.addOutcome(x, seq);
   }
 
   /**
@@ -468,6 +492,15 @@ export class Correlator {
 
   pathObservations(): NtpPathObservation[] {
     return this.pathList.map((p) => p.acc.toObservation(this.capturedAt(p)));
+  }
+
+  /** The paths with what merging shards needs (CorrelatorOptions.shards > 1). */
+  shardPaths(): ShardPath[] {
+    return this.pathList.map((p, i) => {
+      const out: ShardPath = { firstFrame: p.firstFrame, observation: p.acc.toObservation(this.capturedAt(p)) };
+      if (i < MANY_PATHS && p.firstDone !== undefined) out.firstDone = p.firstDone;
+      return out;
+    });
   }
 }
 

@@ -2,18 +2,26 @@ import { analyzeCaptures } from '../../analyze.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { renderJson } from '../../render/json.js';
 import { renderText } from '../../render/text.js';
-import { list, parseArgs } from '../args.js';
+import { InputError } from '../../errors.js';
+import { list, num, parseArgs } from '../args.js';
 import type { Command } from '../io.js';
 
-const USAGE = 'usage: ntpdoctor analyze FILE... [--json] [--local-ip IP]...   (FILE may be - for stdin)';
+const USAGE = 'usage: ntpdoctor analyze FILE... [--json] [--local-ip IP]... [--threads N]   (FILE may be - for stdin)';
 
 const analyze: Command = async (argv, io) => {
   const args = parseArgs(argv, {
-    options: { json: 'boolean', 'local-ip': 'string[]', 'no-color': 'boolean' },
+    options: { json: 'boolean', 'local-ip': 'string[]', 'no-color': 'boolean', threads: 'number' },
     minPositionals: 1,
     usage: USAGE,
   });
-  const report = await analyzeCaptures(args.positionals, { localIps: list(args.values['local-ip']) });
+  const threads = num(args.values.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
+    throw new InputError(`option --threads: a whole number from 1 to 64, not ${threads}`);
+  }
+  const report = await analyzeCaptures(args.positionals, {
+    localIps: list(args.values['local-ip']),
+    ...(threads !== undefined ? { threads } : {}),
+  });
   io.stdout(args.values.json ? renderJson(report) : renderText(report, { color: io.isTTY && !args.values['no-color'] }));
   for (const input of report.inputs) {
     const stop = input.stop as { kind: string; offset: number; frame: number; reason: string } | undefined;

@@ -1,0 +1,41 @@
+/**
+ * The shards of one capture as one: what a single thread would have produced, item for item (the test in
+ * test/parallel/ compares the JSON reports byte for byte). Paths come back in the order of the frame that made
+ * each (the single-thread order); a path a shard kept many exchanges of, that lands past MANY_PATHS in the merged
+ * order, keeps only its first finished exchange, as it would have there.
+ */
+import { ChecksumTracker } from '../correlate/checksums.js';
+import { MANY_PATHS, type ShardPath } from '../correlate/correlator.js';
+import { mergeSamples } from '../observe/samples.js';
+import type { ChecksumObservation, ControlObservation, FrameSample, NtpPathObservation } from '../observe/types.js';
+import type { CaptureReadResult } from '../capture/types.js';
+import type { ShardResult } from './types.js';
+
+export interface MergedShards {
+  read: CaptureReadResult;
+  paths: NtpPathObservation[];
+  checksums: ChecksumObservation[];
+  controls: ControlObservation[];
+  ntpFrames: number;
+  decodeIssues: FrameSample;
+}
+
+export function mergeShards(shards: readonly ShardResult[], localIps: ReadonlySet<string>): MergedShards {
+  const first = shards[0];
+  if (first === undefined) throw new Error('mergeShards: no shards');
+  const all: ShardPath[] = shards.flatMap((s) => s.paths).sort((a, b) => a.firstFrame - b.firstFrame);
+  const paths = all.map((p, i) => {
+    const o = p.observation;
+    if (i >= MANY_PATHS && p.firstDone !== undefined) o.exchanges = [p.firstDone];
+    return o;
+  });
+  const controls = shards.flatMap((s) => s.controls);
+  let decodeIssues = first.decodeIssues;
+  let ntpFrames = first.ntpFrames;
+  for (const s of shards.slice(1)) {
+    decodeIssues = mergeSamples(decodeIssues, s.decodeIssues);
+    ntpFrames += s.ntpFrames;
+  }
+  const tracker = ChecksumTracker.merged(localIps, shards.map((s) => s.checksums));
+  return { read: first.read, paths, checksums: tracker.observations(), controls, ntpFrames, decodeIssues };
+}

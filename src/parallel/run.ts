@@ -1,0 +1,98 @@
+/**
+ * A capture file analysed by several threads: shard 0 on this thread, the others in worker threads
+ * (dist/shard-worker.js, ./worker.ts), each reading the file itself. Worth it on large files only: a worker
+ * costs tens of milliseconds to start and every shard reads the whole file.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { InputError } from '../errors.js';
+import { observeShard } from './shard.js';
+import type { ShardReply, ShardResult, ShardTask } from './types.js';
+
+/** Below this file size one thread is as fast (the workers' start-up and the extra reads cost as much as they save). */
+export const PARALLEL_MIN_BYTES = 32 << 20;
+const MAX_THREADS = 4;
+
+/** Where the worker's script is: next to the bundle (dist/). Running from the TypeScript sources, there is none. */
+function workerScript(): string | undefined {
+  const url = new URL('./shard-worker.js', import.meta.url);
+  if (url.protocol !== 'file:') return undefined;
+  const path = fileURLToPath(url);
+  return existsSync(path) ? path : undefined;
+}
+
+/**
+ * How many threads to analyse `file` with: `requested` when given (1 = this thread only), else one per core (at
+ * most MAX_THREADS) for a regular file of PARALLEL_MIN_BYTES or more. 1 for stdin or without the worker script.
+ */
+export function threadsFor(file: string, requested: number | undefined): number {
+  if (file === '-' || (requested !== undefined && requested <= 1) || workerScript() === undefined) return 1;
+  if (requested !== undefined) return Math.min(requested, 64);
+  let size = 0;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return 1;
+    size = st.size;
+  } catch {
+    return 1; // the reader says what is wrong with it
+  }
+  return size >= PARALLEL_MIN_BYTES ? Math.max(1, Math.min(availableParallelism(), MAX_THREADS)) : 1;
+}
+
+/** Runs one shard in a worker thread; `workers` collects the thread so a failed analysis can stop it. */
+function runWorker(script: string, task: ShardTask, workers: Worker[]): Promise<ShardResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: task });
+    workers.push(worker);
+    let settled = false;
+    worker.once('message', (reply: ShardReply) => {
+      settled = true;
+      if (reply.ok) resolve(reply.result);
+      else reject(reply.inputError ? new InputError(reply.message) : new Error(reply.message));
+    });
+    worker.once('error', (error) => {
+      if (!settled) reject(error);
+      settled = true;
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`shard worker exited with code ${code}`));
+      settled = true;
+    });
+  });
+}
+
+/**
+ * Every shard of `file` (`count` of them), in shard order. A worker that fails for any reason but the input's own
+ * (which shard 0 reports first anyway) is redone on this thread: a thread problem never costs the analysis.
+ */
+export async function runShards(file: string, count: number, localIps: readonly string[]): Promise<ShardResult[]> {
+  const script = workerScript();
+  const workers: Worker[] = [];
+  const others: Promise<ShardResult>[] = [];
+  for (let index = 1; index < count; index++) {
+    const shard = { index, count };
+    const task: ShardTask = { file, shard, localIps: [...localIps] };
+    const viaWorker = script === undefined ? undefined : runWorker(script, task, workers);
+    // A settled outcome either way, so nothing is left rejecting unobserved if shard 0 throws first.
+    others.push(
+      viaWorker === undefined
+        ? Promise.resolve().then(() => observeShard(file, shard, localIps))
+        : viaWorker.catch((error: unknown) => {
+            if (error instanceof InputError) throw error;
+            return observeShard(file, shard, localIps);
+          }),
+    );
+  }
+  const all = Promise.all(others);
+  all.catch(() => undefined);
+  try {
+    // Shard 0 on this thread while the workers run; its InputError is the one the user sees.
+    const own = await observeShard(file, { index: 0, count }, localIps);
+    return [own, ...(await all)];
+  } catch (error) {
+    for (const w of workers) void w.terminate();
+    throw error;
+  }
+}
