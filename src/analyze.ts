@@ -3,12 +3,11 @@ import type { CaptureReadResult, CaptureSink } from './capture/types.js';
 import type { WallTime } from './correlate/clock.js';
 import { Correlator } from './correlate/correlator.js';
 import type { NtpExchange } from './correlate/types.js';
-import { decodeFrame } from './decode/frame.js';
-import { isIrrelevantFrame } from './decode/prefilter.js';
+import { correlatorSink } from './correlate/records.js';
 import { runRules } from './diagnose/engine.js';
 import { buildReport, mergeFindings } from './diagnose/report.js';
 import type { Finding, Report, ReportInput, Rule } from './diagnose/types.js';
-import { addToSample, newSample } from './observe/accumulate.js';
+import { newSample } from './observe/accumulate.js';
 import type { Observation } from './observe/types.js';
 import { mergeShards, type MergedShards } from './parallel/merge.js';
 import { runShards, threadsFor } from './parallel/run.js';
@@ -47,21 +46,7 @@ export async function observeRecords(name: string, source: RecordSource, options
   const localIps = new Set(options.localIps ?? []);
   const correlator = new Correlator(options.onExchange ? { localIps, onExchange: options.onExchange } : { localIps });
   const decodeIssues = newSample();
-  const read = await source((record) => {
-    // Most frames of a capture taken on a busy host are other traffic: only their time matters (prefilter.ts).
-    const buffer = record.buffer;
-    if (
-      buffer !== undefined && record.dataOffset !== undefined
-        ? isIrrelevantFrame(buffer, record.dataOffset, Math.min(record.dataOffset + record.capturedLength, buffer.length), record.linkType)
-        : isIrrelevantFrame(record.data, 0, record.data.length, record.linkType)
-    ) {
-      correlator.tick(record.tsSec, record.tsNsec);
-      return;
-    }
-    const frame = decodeFrame(record);
-    if (frame.issues.length && frame.issues.some((i) => i.kind === 'malformed')) addToSample(decodeIssues, frame.frame);
-    correlator.feed(frame);
-  });
+  const read = await source(correlatorSink(correlator, decodeIssues));
   correlator.end(read.endedAt);
   return assemble(name, read, localIps, {
     paths: correlator.pathObservations(),

@@ -1,4 +1,4 @@
-import type { DecodedFrame } from '../decode/types.js';
+import type { ChecksumStatus, DecodedFrame } from '../decode/types.js';
 import { addToSample, newSample } from '../observe/accumulate.js';
 import { mergeSamples } from '../observe/samples.js';
 import type { ChecksumObservation, FrameSample } from '../observe/types.js';
@@ -39,15 +39,14 @@ export class ChecksumTracker {
 
   constructor(private readonly localIps?: ReadonlySet<string>) {}
 
-  add(f: DecodedFrame, sender: string, _isControl: boolean, answeredRequestFrom?: string): void {
+  add(f: DecodedFrame, sender: string): void {
     const status = f.udp?.checksumStatus;
-    if (status !== 'bad' && status !== 'ok' && answeredRequestFrom === undefined) return;
-    this.addFrom(this.sender(sender), f, answeredRequestFrom);
+    if (status !== 'bad' && status !== 'ok') return;
+    this.addFrom(this.sender(sender), f.frame, f.ip?.dst, status, f.udp?.checksumPartial === true, f.link.packetType ?? -1);
   }
 
-  /** Whether add() would count this frame: a checksum was verified, or it answers a request (see add). */
-  counts(f: DecodedFrame, answeredRequestFrom: string | undefined): boolean {
-    const status = f.udp?.checksumStatus;
+  /** Whether add() would count a datagram with this checksum status: one was verified, or it answers a request. */
+  counts(status: ChecksumStatus | undefined, answeredRequestFrom: string | undefined): boolean {
     return status === 'bad' || status === 'ok' || answeredRequestFrom !== undefined;
   }
 
@@ -61,18 +60,29 @@ export class ChecksumTracker {
     return s;
   }
 
-  /** add() for a caller that already holds the sender's state and checked counts(). */
-  addFrom(s: SenderState, f: DecodedFrame, answeredRequestFrom?: string): void {
-    const status = f.udp?.checksumStatus;
-    if (s.first < 0) s.first = f.frame;
-    if (f.ip && s.lastPeer !== f.ip.dst && s.peers.size < MAX_PEERS) {
-      if (!s.peers.has(f.ip.dst)) s.peers.set(f.ip.dst, f.frame);
-      s.lastPeer = f.ip.dst;
+  /**
+   * Counts one datagram of sender `s` (a caller that already holds the state and checked counts()): its frame,
+   * destination, checksum status, whether a bad one holds the offload partial sum, and the SLL packet type (-1
+   * none). `answeredRequestFrom`: the client whose bad-checksum request this datagram answers.
+   */
+  addFrom(
+    s: SenderState,
+    frame: number,
+    dst: string | undefined,
+    status: ChecksumStatus | undefined,
+    partial: boolean,
+    packetType: number,
+    answeredRequestFrom?: string,
+  ): void {
+    if (s.first < 0) s.first = frame;
+    if (dst !== undefined && s.lastPeer !== dst && s.peers.size < MAX_PEERS) {
+      if (!s.peers.has(dst)) s.peers.set(dst, frame);
+      s.lastPeer = dst;
     }
     if (status === 'bad') {
-      addToSample(s.bad, f.frame);
-      if (f.link.packetType === PACKET_OUTGOING) s.outgoingBad++;
-      if (f.udp?.checksumPartial) s.partialBad++;
+      addToSample(s.bad, frame);
+      if (packetType === PACKET_OUTGOING) s.outgoingBad++;
+      if (partial) s.partialBad++;
     } else if (status === 'ok') s.good++;
     if (answeredRequestFrom !== undefined) {
       const requester = this.senders.get(answeredRequestFrom);

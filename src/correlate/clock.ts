@@ -19,9 +19,14 @@ export function ntpMinusWall(ts: NtpTimestamp, wall: WallTime): number {
 
 /** ntpMinusWall for a capture time given as its two parts (the correlator's hot path keeps no WallTime per frame). */
 export function ntpMinusCapture(ts: NtpTimestamp, sec: number, nsec: number): number {
-  let ds = ts.seconds - NTP_UNIX_EPOCH_DELTA - sec;
+  return ntpPartsMinusCapture(ts.seconds, ts.fraction, sec, nsec);
+}
+
+/** ntpMinusCapture of the timestamp seconds.fraction given as its two halves. */
+export function ntpPartsMinusCapture(seconds: number, fraction: number, sec: number, nsec: number): number {
+  let ds = seconds - NTP_UNIX_EPOCH_DELTA - sec;
   ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
-  return ds + (ts.fraction / TWO_POW_32 - nsec / 1e9);
+  return ds + (fraction / TWO_POW_32 - nsec / 1e9);
 }
 
 /** b − a for two wall times, seconds. */
@@ -37,5 +42,10 @@ export function wallToSeconds(w: WallTime): number {
 export function timestampKey(ts: NtpTimestamp): number {
   // 2^32 * seconds + fraction does not fit a double exactly; the key only needs to be unique enough to match
   // a reply to one of a pair's few open requests, and equal bit patterns always give equal keys.
-  return ts.seconds * TWO_POW_32 + ts.fraction;
+  return partsKey(ts.seconds, ts.fraction);
+}
+
+/** timestampKey of a timestamp given as its two halves. */
+export function partsKey(seconds: number, fraction: number): number {
+  return seconds * TWO_POW_32 + fraction;
 }

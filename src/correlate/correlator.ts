@@ -1,3 +1,4 @@
+import { timeFrameOf, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { describeRefid } from '../ntp/refid.js';
 import { isZeroTimestamp } from '../ntp/timestamp.js';
@@ -5,7 +6,7 @@ import type { NtpTimePacket, NtpTimestamp } from '../ntp/types.js';
 import { KEEP_EXCHANGES, PathAccumulator } from '../observe/accumulate.js';
 import type { NtpPathObservation } from '../observe/types.js';
 import { ChecksumTracker, type SenderState } from './checksums.js';
-import { ntpMinusCapture, timestampKey, wallDiff, wallToSeconds, type WallTime } from './clock.js';
+import { ntpMinusCapture, ntpPartsMinusCapture, partsKey, timestampKey, wallDiff, wallToSeconds, type WallTime } from './clock.js';
 import { ControlTracker } from './control.js';
 import { OpenRequests } from './open.js';
 import type { NtpExchange, ReplySummary } from './types.js';
@@ -115,6 +116,8 @@ export class Correlator {
   private readonly timeout: number;
   private readonly endGrace: number;
   private readonly shards: number;
+  /** feed()'s mode 3/4 frames as primitives (one record, reused). */
+  private readonly scratch = new TimeFrame();
 
   constructor(private readonly options: CorrelatorOptions = {}) {
     this.shards = options.shards ?? 1;
@@ -141,9 +144,23 @@ export class Correlator {
       this.controls.add(f, msg, ip, udp);
       return;
     }
-    if (msg.mode === 3) this.onRequest(f, msg);
-    else if (msg.mode === 4) this.onReply(f, msg);
-    else this.checksums.add(f, ip.src, false);
+    if (timeFrameOf(f, this.scratch)) this.onTime(this.scratch);
+    else this.checksums.add(f, ip.src);
+  }
+
+  /**
+   * A mode 3 or 4 frame decoded straight to primitives (src/decode/time-frame.ts): the same as feed() with its
+   * DecodedFrame, without the objects.
+   */
+  feedTime(t: TimeFrame): void {
+    this.tick(t.sec, t.nsec);
+    this.ntpFrames++;
+    this.onTime(t);
+  }
+
+  private onTime(t: TimeFrame): void {
+    if (t.mode === 3) this.onRequest(t);
+    else this.onReply(t);
   }
 
   /**
@@ -206,30 +223,28 @@ export class Correlator {
     return p;
   }
 
-  private onRequest(f: DecodedFrame, msg: NtpTimePacket): void {
-    const ip = f.ip!;
-    const udp = f.udp!;
-    const p = this.path(f.frame, ip.src, udp.srcPort, ip.dst, udp.dstPort);
-    this.noteSide(p, f, ip.src, ip.dst, true);
-    const seq = p.acc.addRequest(f.frame, f.tsSec + f.tsNsec / 1e9);
-    const key = timestampKey(msg.transmitTime);
+  private onRequest(t: TimeFrame): void {
+    const p = this.path(t.frame, t.src, t.srcPort, t.dst, t.dstPort);
+    this.noteSide(p, t.packetType, t.src, t.dst, true);
+    const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9);
+    const key = partsKey(t.xmtSec, t.xmtFrac);
     const pending: Pending = {
       path: p,
       key,
       seq,
-      frame: f.frame,
-      sec: f.tsSec,
-      nsec: f.tsNsec,
-      clientPort: udp.srcPort,
-      transmit: msg.transmitTime,
-      version: msg.version,
-      mode: msg.mode,
-      badChecksum: udp.checksumStatus === 'bad',
-      hiddenT1: hidesClock(msg),
+      frame: t.frame,
+      sec: t.sec,
+      nsec: t.nsec,
+      clientPort: t.srcPort,
+      transmit: { seconds: t.xmtSec, fraction: t.xmtFrac },
+      version: t.version,
+      mode: t.mode,
+      badChecksum: t.checksumStatus === 'bad',
+      hiddenT1: hidesClockParts(t),
       done: false,
     };
-    if (this.checksums.counts(f, undefined)) {
-      this.checksums.addFrom((p.clientChecksums ??= this.checksums.sender(p.client)), f);
+    if (this.checksums.counts(t.checksumStatus, undefined)) {
+      this.checksums.addFrom((p.clientChecksums ??= this.checksums.sender(p.client)), t.frame, t.dst, t.checksumStatus, t.checksumPartial, t.packetType);
     }
     const older = p.open.get(key);
     if (older) this.finish(older, this.baseExchange(older));
@@ -240,14 +255,12 @@ export class Correlator {
     }
   }
 
-  private onReply(f: DecodedFrame, msg: NtpTimePacket): void {
-    const ip = f.ip!;
-    const udp = f.udp!;
-    const p = this.path(f.frame, ip.dst, udp.dstPort, ip.src, udp.srcPort);
-    this.noteSide(p, f, ip.dst, ip.src, false);
-    const key = timestampKey(msg.originTime);
+  private onReply(t: TimeFrame): void {
+    const p = this.path(t.frame, t.dst, t.dstPort, t.src, t.srcPort);
+    this.noteSide(p, t.packetType, t.dst, t.src, false);
+    const key = partsKey(t.orgSec, t.orgFrac);
     let pending = p.open.get(key);
-    if (pending && (pending.clientPort !== udp.dstPort || !sameTimestamp(pending.transmit, msg.originTime))) {
+    if (pending && (pending.clientPort !== t.dstPort || pending.transmit.seconds !== t.orgSec || pending.transmit.fraction !== t.orgFrac)) {
       pending = undefined;
     }
     // Failed RFC 5905 §8 tests; allocated only when one fails (most replies pass).
@@ -260,43 +273,53 @@ export class Correlator {
       } else {
         // RFC 5905 §8 test 2: the origin must equal the transmit of a request we sent. A reply to an open request
         // on the same port with another origin is bogus; one with no request at all was sent before the capture began.
-        pending = this.latestOpen(p, udp.dstPort);
+        pending = this.latestOpen(p, t.dstPort);
         if (pending) bogus = ['origin-mismatch'];
       }
     }
     const answeredBad = pending?.badChecksum ?? false;
     const answeredRequestFrom = answeredBad ? pending!.path.client : undefined;
-    if (this.checksums.counts(f, answeredRequestFrom)) {
-      this.checksums.addFrom((p.serverChecksums ??= this.checksums.sender(p.server)), f, answeredRequestFrom);
+    if (this.checksums.counts(t.checksumStatus, answeredRequestFrom)) {
+      this.checksums.addFrom(
+        (p.serverChecksums ??= this.checksums.sender(p.server)),
+        t.frame,
+        t.dst,
+        t.checksumStatus,
+        t.checksumPartial,
+        t.packetType,
+        answeredRequestFrom,
+      );
     }
-    if (msg.refid !== p.refid || msg.stratum !== p.refidStratum) {
+    if (t.refid !== p.refid || t.stratum !== p.refidStratum) {
       // Cached per path: formatting the refid on every reply is the single most expensive thing here.
-      p.refid = msg.refid;
-      p.refidStratum = msg.stratum;
-      p.refidText = describeRefid(msg.stratum, msg.refid, ip.version).text;
+      p.refid = t.refid;
+      p.refidStratum = t.stratum;
+      p.refidText = describeRefid(t.stratum, t.refid, t.ipVersion).text;
     }
-    const reply = summarizeReply(msg, p.refidText);
-    if (msg.stratum !== 0) {
+    const reply = summarizeReply(t, p.refidText);
+    const zeroTransmit = t.xmtSec === 0 && t.xmtFrac === 0;
+    const zeroReceive = t.rcvSec === 0 && t.rcvFrac === 0;
+    if (t.stratum !== 0) {
       // Test 3 (RFC 5905 §8): zero timestamps; and a server cannot transmit before it received.
-      if (isZeroTimestamp(msg.transmitTime)) (bogus ??= []).push('zero-transmit');
-      if (isZeroTimestamp(msg.receiveTime)) (bogus ??= []).push('zero-receive');
-      else if (!isZeroTimestamp(msg.transmitTime) && tsLess(msg.transmitTime, msg.receiveTime)) {
+      if (zeroTransmit) (bogus ??= []).push('zero-transmit');
+      if (zeroReceive) (bogus ??= []).push('zero-receive');
+      else if (!zeroTransmit && (t.xmtSec < t.rcvSec || (t.xmtSec === t.rcvSec && t.xmtFrac < t.rcvFrac))) {
         (bogus ??= []).push('receive-after-transmit');
       }
     }
-    const replyTime = f.tsSec + f.tsNsec / 1e9;
+    const replyTime = t.sec + t.nsec / 1e9;
     if (!pending) {
       // A reply whose request is not in the capture still tells us about the server.
       const orphan: NtpExchange = {
-        client: { ip: ip.dst, port: udp.dstPort },
-        server: { ip: ip.src, port: udp.srcPort },
-        requestFrame: f.frame,
+        client: { ip: t.dst, port: t.dstPort },
+        server: { ip: t.src, port: t.srcPort },
+        requestFrame: t.frame,
         requestTime: replyTime,
-        requestVersion: msg.version,
+        requestVersion: t.version,
         requestMode: 3,
-        requestTransmit: msg.originTime,
+        requestTransmit: reply.originTime,
         outcome: 'reply',
-        replyFrame: f.frame,
+        replyFrame: t.frame,
         replyTime,
         reply,
       };
@@ -315,12 +338,12 @@ export class Correlator {
       requestMode: q.mode,
       requestTransmit: q.transmit,
       outcome: 'reply',
-      replyFrame: f.frame,
+      replyFrame: t.frame,
       replyTime,
       reply,
     };
     if (bogus !== undefined) x.bogus = bogus;
-    else this.computeOffset(x, q, f.tsSec, f.tsNsec, msg);
+    else if (!zeroReceive && !zeroTransmit) this.computeOffset(x, q, t);
     this.finish(q, x);
     if (!duplicate) {
       p.answered[p.answeredNext] = key;
@@ -422,13 +445,12 @@ export class Correlator {
    * Which end captured: SLL packet types (outgoing requests = client side), --local-ip, and requests with bad
    * checksums that were answered anyway (tx checksum offload: only the sender sees them bad).
    */
-  private noteSide(p: PathState, f: DecodedFrame, client: string, server: string, isRequest: boolean): void {
+  private noteSide(p: PathState, t: number, client: string, server: string, isRequest: boolean): void {
     const local = this.localIps;
     if (local !== undefined) {
       if (local.has(client)) p.sideClient++;
       if (local.has(server)) p.sideServer++;
     }
-    const t = f.link.packetType;
     if (t === PACKET_OUTGOING) isRequest ? p.sideClient++ : p.sideServer++;
     else if (t === PACKET_HOST) isRequest ? p.sideServer++ : p.sideClient++;
   }
@@ -447,10 +469,9 @@ export class Correlator {
    *   capture was taken. At the server, that elapsed time is just the server's turnaround, so θ is the one-way
    *   T2 − T1 (it includes the forward delay) and δ is unknown.
    */
-  private computeOffset(x: NtpExchange, q: Pending, replySec: number, replyNsec: number, msg: NtpTimePacket): void {
-    if (isZeroTimestamp(msg.receiveTime) || isZeroTimestamp(msg.transmitTime)) return;
-    const t2MinusT1w = ntpMinusCapture(msg.receiveTime, q.sec, q.nsec);
-    const t3MinusT4w = ntpMinusCapture(msg.transmitTime, replySec, replyNsec);
+  private computeOffset(x: NtpExchange, q: Pending, t: TimeFrame): void {
+    const t2MinusT1w = ntpPartsMinusCapture(t.rcvSec, t.rcvFrac, q.sec, q.nsec);
+    const t3MinusT4w = ntpPartsMinusCapture(t.xmtSec, t.xmtFrac, t.sec, t.nsec);
     if (q.hiddenT1 || isZeroTimestamp(q.transmit)) {
       x.offset = (t2MinusT1w + t3MinusT4w) / 2;
       x.delay = t2MinusT1w - t3MinusT4w; // = (T4 − T1) − (T3 − T2)
@@ -504,22 +525,22 @@ export class Correlator {
   }
 }
 
-function summarizeReply(msg: NtpTimePacket, refidText: string): ReplySummary {
+function summarizeReply(t: TimeFrame, refidText: string): ReplySummary {
   return {
-    leap: msg.leap,
-    version: msg.version,
-    mode: msg.mode,
-    stratum: msg.stratum,
-    poll: msg.poll,
-    precision: msg.precision,
-    rootDelay: msg.rootDelay,
-    rootDispersion: msg.rootDispersion,
-    refid: msg.refid,
+    leap: t.leap,
+    version: t.version,
+    mode: t.mode,
+    stratum: t.stratum,
+    poll: t.poll,
+    precision: t.precision,
+    rootDelay: t.rootDelay,
+    rootDispersion: t.rootDispersion,
+    refid: t.refid,
     refidText,
-    referenceTime: msg.referenceTime,
-    originTime: msg.originTime,
-    receiveTime: msg.receiveTime,
-    transmitTime: msg.transmitTime,
+    referenceTime: { seconds: t.refSec, fraction: t.refFrac },
+    originTime: { seconds: t.orgSec, fraction: t.orgFrac },
+    receiveTime: { seconds: t.rcvSec, fraction: t.rcvFrac },
+    transmitTime: { seconds: t.xmtSec, fraction: t.xmtFrac },
   };
 }
 
@@ -531,6 +552,11 @@ export function hidesClock(msg: NtpTimePacket): boolean {
   return msg.precision >= 20 && msg.rootDelay === 0 && msg.rootDispersion === 0 && isZeroTimestamp(msg.referenceTime);
 }
 
+/** hidesClock of a request given as primitives. */
+function hidesClockParts(t: TimeFrame): boolean {
+  return t.precision >= 20 && t.rootDelay === 0 && t.rootDispersion === 0 && t.refSec === 0 && t.refFrac === 0;
+}
+
 /** Was `key` (a transmit timestamp's key) answered among the path's last RECENT_ANSWERED replies? */
 function recentlyAnswered(p: PathState, key: number): boolean {
   const answered = p.answered;
@@ -538,10 +564,5 @@ function recentlyAnswered(p: PathState, key: number): boolean {
   return false;
 }
 
-function sameTimestamp(a: NtpTimestamp, b: NtpTimestamp): boolean {
-  return a.seconds === b.seconds && a.fraction === b.fraction;
-}
 
-function tsLess(a: NtpTimestamp, b: NtpTimestamp): boolean {
-  return a.seconds < b.seconds || (a.seconds === b.seconds && a.fraction < b.fraction);
-}
+

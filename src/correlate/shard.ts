@@ -41,12 +41,23 @@ function octetsHash(b: Uint8Array, p: number, version: 4 | 6): number {
 
 /** addressHash of an address's text (the decoder's canonical text: a decoded frame has no octets left). */
 function textHash(text: string): number {
+  let h = textHashes.get(text);
+  if (h !== undefined) return h;
   const a = parseAddress(text);
-  if (a === undefined) return 0;
-  if (a.family === 4) return addressHash(4, Number(a.value), 0, 0, 0);
-  const word = (shift: bigint) => Number((a.value >> shift) & 0xffffffffn);
-  return addressHash(6, word(96n), word(64n), word(32n), word(0n));
+  if (a === undefined) h = 0;
+  else if (a.family === 4) h = addressHash(4, Number(a.value), 0, 0, 0);
+  else {
+    const value = a.value;
+    const word = (shift: bigint) => Number((value >> shift) & 0xffffffffn);
+    h = addressHash(6, word(96n), word(64n), word(32n), word(0n));
+  }
+  if (textHashes.size >= 1 << 16) textHashes.clear(); // bounded; only frames off the fast path come here
+  textHashes.set(text, h);
+  return h;
 }
+
+/** textHash memo: the decoder interns address texts, so a lookup is one probe. */
+const textHashes = new Map<string, number>();
 
 /** The shard of the path with these address hashes and server port among `shards`. */
 function shardOf(clientHash: number, serverHash: number, serverPort: number, shards: number): number {

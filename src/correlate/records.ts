@@ -1,0 +1,65 @@
+/**
+ * Capture records into a Correlator — the per-frame loop of analysis, for one thread (src/analyze.ts) and for one
+ * shard of several (src/parallel/shard.ts). Cheapest test first:
+ * 1. with shards, the header fast path (./shard.ts) names another shard: only the frame's time matters here;
+ * 2. a plain 48-octet mode 3/4 datagram decodes straight to primitives (src/decode/time-frame.ts);
+ * 3. a frame that cannot matter (src/decode/prefilter.ts) only moves the capture clock;
+ * 4. anything else is decoded in full; its 'malformed' issues are sampled for the report.
+ */
+import type { CaptureSink } from '../capture/types.js';
+import { decodeFrame } from '../decode/frame.js';
+import { isIrrelevantFrame } from '../decode/prefilter.js';
+import { decodeTimeFrame, TimeFrame } from '../decode/time-frame.js';
+import type { DecodedFrame } from '../decode/types.js';
+import { addToSample } from '../observe/accumulate.js';
+import type { FrameSample } from '../observe/types.js';
+import type { Correlator } from './correlator.js';
+import { frameShard, recordShard, UNDECIDED } from './shard.js';
+
+/** Which shard of how many this sink keeps (src/parallel/); undefined: every frame. */
+export interface ShardFilter {
+  index: number;
+  count: number;
+}
+
+export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample, shard?: ShardFilter): CaptureSink {
+  const time = new TimeFrame();
+  const index = shard?.index ?? 0;
+  const count = shard?.count ?? 1;
+  return (record) => {
+    let b = record.buffer;
+    let start = record.dataOffset ?? 0;
+    let end: number;
+    if (b === undefined || record.dataOffset === undefined) {
+      b = record.data;
+      start = 0;
+      end = b.length;
+    } else end = Math.min(start + record.capturedLength, b.length);
+    let route = UNDECIDED;
+    if (count > 1) {
+      route = recordShard(b, start, end, record.linkType, count);
+      if (route !== UNDECIDED && route !== index) {
+        correlator.tick(record.tsSec, record.tsNsec);
+        return;
+      }
+    }
+    if (decodeTimeFrame(b, start, end, record.linkType, time)) {
+      time.frame = record.frame;
+      time.sec = record.tsSec;
+      time.nsec = record.tsNsec;
+      correlator.feedTime(time);
+      return;
+    }
+    if (isIrrelevantFrame(b, start, end, record.linkType)) {
+      correlator.tick(record.tsSec, record.tsNsec);
+      return;
+    }
+    const frame: DecodedFrame = decodeFrame(record);
+    if (count > 1 && route === UNDECIDED && frameShard(frame, count) !== index) {
+      correlator.tick(record.tsSec, record.tsNsec);
+      return;
+    }
+    if (frame.issues.length && frame.issues.some((i) => i.kind === 'malformed')) addToSample(decodeIssues, frame.frame);
+    correlator.feed(frame);
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * The frame almost every NTP capture is made of — a client request or a server reply of 48 octets (RFC 5905
+ * §7.3, mode 3 or 4, no extension field, no MAC) in plain IPv4/IPv6 + UDP — decoded straight into primitives
+ * (TimeFrame, one record reused for every frame) instead of the layer objects of decodeFrame. The Correlator
+ * takes either form (feed for a DecodedFrame, feedTime for this); analysis tries this first.
+ *
+ * The promise, checked against decodeFrame on every fixture frame and header mutations of them
+ * (test/decode/time-frame.test.ts): when decodeTimeFrame accepts a frame, decodeFrame decodes it without any
+ * issue to an NTP time message of mode 3 or 4, and timeFrameOf(that) equals what decodeTimeFrame filled in.
+ * Anything unusual — VLAN tags, BSD loopback, options cut off, fragments, extension headers, a length that does
+ * not fit, a short or long NTP payload, a reserved stratum or version — is left to decodeFrame.
+ */
+import { readU16, readU32 } from '../ntp/wire.js';
+import { formatIpv4, formatIpv6 } from './address.js';
+import { isNtpPortPair } from './icmp.js';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW } from './link.js';
+import type { ChecksumStatus, DecodedFrame } from './types.js';
+import { foldChecksum, onesComplementSum } from './udp.js';
+
+const IPPROTO_UDP = 17;
+/** RFC 5905 §7.3: the header of modes 1–5; 8 octets of UDP header before it. */
+const NTP_HEADER = 48;
+const UDP_DATAGRAM = 8 + NTP_HEADER;
+
+/** A mode 3 or 4 NTP frame as primitives. Timestamps are their two 32-bit halves (RFC 5905 §6). */
+export class TimeFrame {
+  frame = 0;
+  sec = 0;
+  nsec = 0;
+  /** Linux SLL/SLL2 packet type (packet(7)), or -1 when the link has none. */
+  packetType = -1;
+  ipVersion: 4 | 6 = 4;
+  src = '';
+  dst = '';
+  srcPort = 0;
+  dstPort = 0;
+  checksumStatus: ChecksumStatus = 'none';
+  checksumPartial = false;
+  leap = 0;
+  version = 0;
+  mode = 0;
+  stratum = 0;
+  poll = 0;
+  precision = 0;
+  /** Seconds (RFC 5905 §6 short format already divided by 2^16). */
+  rootDelay = 0.5;
+  rootDispersion = 0.5;
+  refid = 0.5;
+  refSec = 0.5;
+  refFrac = 0.5;
+  orgSec = 0.5;
+  orgFrac = 0.5;
+  rcvSec = 0.5;
+  rcvFrac = 0.5;
+  xmtSec = 0.5;
+  xmtFrac = 0.5;
+}
+
+/** The IPv4 or IPv6 header start of a link the fast path knows, or -1 (and the SLL packet type in `out`). */
+function ipStart(b: Uint8Array, s: number, end: number, linkType: number, out: TimeFrame): number {
+  out.packetType = -1;
+  switch (linkType) {
+    case LINKTYPE_ETHERNET: {
+      if (end - s < 14) return -1;
+      const type = readU16(b, s + 12);
+      return type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6 ? s + 14 : -1;
+    }
+    case LINKTYPE_LINUX_SLL: {
+      if (end - s < 16) return -1;
+      const type = readU16(b, s + 14);
+      if (type !== ETHERTYPE_IPV4 && type !== ETHERTYPE_IPV6) return -1;
+      out.packetType = readU16(b, s);
+      return s + 16;
+    }
+    case LINKTYPE_LINUX_SLL2: {
+      if (end - s < 20) return -1;
+      const type = readU16(b, s);
+      if (type !== ETHERTYPE_IPV4 && type !== ETHERTYPE_IPV6) return -1;
+      out.packetType = b[s + 10] as number;
+      return s + 20;
+    }
+    case LINKTYPE_RAW:
+    case 12:
+    case 14:
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6:
+      return s;
+    default:
+      return -1;
+  }
+}
+
+/**
+ * Fills `out` from the frame b[start, end) when it is a plain 48-octet mode 3/4 NTP datagram; false (out then
+ * undefined in part) for anything else. frame/sec/nsec are the caller's to set.
+ */
+export function decodeTimeFrame(b: Uint8Array, start: number, end: number, linkType: number, out: TimeFrame): boolean {
+  const ipAt = ipStart(b, start, end, linkType, out);
+  if (ipAt < 0 || end - ipAt < 1) return false;
+  const version = (b[ipAt] as number) >>> 4;
+  let u: number;
+  let srcAt: number;
+  let addrLength: number;
+  if (version === 4) {
+    if (end - ipAt < 20) return false;
+    const headerLength = ((b[ipAt] as number) & 0x0f) * 4;
+    // The datagram must be whole and exactly the IP payload (Ethernet padding after it is fine).
+    if (headerLength < 20 || readU16(b, ipAt + 2) !== headerLength + UDP_DATAGRAM) return false;
+    if ((readU16(b, ipAt + 6) & 0x3fff) !== 0 || b[ipAt + 9] !== IPPROTO_UDP) return false;
+    u = ipAt + headerLength;
+    srcAt = ipAt + 12;
+    addrLength = 4;
+  } else if (version === 6) {
+    if (end - ipAt < 40 || b[ipAt + 6] !== IPPROTO_UDP || readU16(b, ipAt + 4) !== UDP_DATAGRAM) return false;
+    u = ipAt + 40;
+    srcAt = ipAt + 8;
+    addrLength = 16;
+  } else return false;
+  if (end - u < UDP_DATAGRAM || readU16(b, u + 4) !== UDP_DATAGRAM) return false;
+  const srcPort = readU16(b, u);
+  const dstPort = readU16(b, u + 2);
+  if (!isNtpPortPair(srcPort, dstPort, undefined)) return false;
+  const n = u + 8;
+  const b0 = b[n] as number;
+  const mode = b0 & 7;
+  const ntpVersion = (b0 >>> 3) & 7;
+  const stratum = b[n + 1] as number;
+  // decodeNtp flags versions 0 and 5–7 and strata 17–255 (RFC 5905 §7.3): those frames carry an issue.
+  if ((mode !== 3 && mode !== 4) || ntpVersion === 0 || ntpVersion > 4 || stratum > 16) return false;
+  // UDP checksum (RFC 768; zero = none on IPv4, invalid on IPv6), as decodeUdp judges it.
+  const checksum = readU16(b, u + 6);
+  let status: ChecksumStatus;
+  let partial = false;
+  if (checksum === 0) status = version === 4 ? 'none' : 'bad';
+  else {
+    let pseudo = onesComplementSum(b, srcAt, srcAt + 2 * addrLength) + IPPROTO_UDP + UDP_DATAGRAM;
+    const sum = foldChecksum(onesComplementSum(b, u, u + UDP_DATAGRAM, pseudo));
+    status = sum === 0xffff ? 'ok' : 'bad';
+    if (status === 'bad') {
+      pseudo = foldChecksum(pseudo);
+      partial = checksum === pseudo || checksum === (~pseudo & 0xffff);
+    }
+  }
+  out.ipVersion = version;
+  out.src = version === 4 ? formatIpv4(b, srcAt) : formatIpv6(b, srcAt);
+  out.dst = version === 4 ? formatIpv4(b, srcAt + 4) : formatIpv6(b, srcAt + 16);
+  out.srcPort = srcPort;
+  out.dstPort = dstPort;
+  out.checksumStatus = status;
+  out.checksumPartial = partial;
+  out.leap = b0 >>> 6;
+  out.version = ntpVersion;
+  out.mode = mode;
+  out.stratum = stratum;
+  out.poll = ((b[n + 2] as number) << 24) >> 24;
+  out.precision = ((b[n + 3] as number) << 24) >> 24;
+  out.rootDelay = readU32(b, n + 4) / 65536;
+  out.rootDispersion = readU32(b, n + 8) / 65536;
+  out.refid = readU32(b, n + 12);
+  out.refSec = readU32(b, n + 16);
+  out.refFrac = readU32(b, n + 20);
+  out.orgSec = readU32(b, n + 24);
+  out.orgFrac = readU32(b, n + 28);
+  out.rcvSec = readU32(b, n + 32);
+  out.rcvFrac = readU32(b, n + 36);
+  out.xmtSec = readU32(b, n + 40);
+  out.xmtFrac = readU32(b, n + 44);
+  return true;
+}
+
+/**
+ * The same record from a decoded frame that carries an NTP time message of mode 3 or 4 (false otherwise): the
+ * Correlator's one way in for both forms.
+ */
+export function timeFrameOf(f: DecodedFrame, out: TimeFrame): boolean {
+  const ip = f.ip;
+  const udp = f.udp;
+  const m = f.ntp?.message;
+  if (ip === undefined || udp === undefined || m === undefined || m.kind !== 'time' || (m.mode !== 3 && m.mode !== 4)) return false;
+  out.frame = f.frame;
+  out.sec = f.tsSec;
+  out.nsec = f.tsNsec;
+  out.packetType = f.link.packetType ?? -1;
+  out.ipVersion = ip.version;
+  out.src = ip.src;
+  out.dst = ip.dst;
+  out.srcPort = udp.srcPort;
+  out.dstPort = udp.dstPort;
+  out.checksumStatus = udp.checksumStatus;
+  out.checksumPartial = udp.checksumPartial === true;
+  out.leap = m.leap;
+  out.version = m.version;
+  out.mode = m.mode;
+  out.stratum = m.stratum;
+  out.poll = m.poll;
+  out.precision = m.precision;
+  out.rootDelay = m.rootDelay;
+  out.rootDispersion = m.rootDispersion;
+  out.refid = m.refid;
+  out.refSec = m.referenceTime.seconds;
+  out.refFrac = m.referenceTime.fraction;
+  out.orgSec = m.originTime.seconds;
+  out.orgFrac = m.originTime.fraction;
+  out.rcvSec = m.receiveTime.seconds;
+  out.rcvFrac = m.receiveTime.fraction;
+  out.xmtSec = m.transmitTime.seconds;
+  out.xmtFrac = m.transmitTime.fraction;
+  return true;
+}

@@ -1,0 +1,104 @@
+/**
+ * decodeTimeFrame is analysis's shortcut past decodeFrame. Its promise, checked against decodeFrame itself: a
+ * frame it accepts decodes without any issue to an NTP time message of mode 3 or 4, and every field it filled in
+ * equals the decoded one (timeFrameOf). Inputs: every frame of the real fixtures, every prefix (snaplen cuts),
+ * single-octet mutations of the headers and the NTP octets (lengths, ports, protocol, version, mode, stratum,
+ * checksum), and the same frames at an offset inside a larger buffer, as the capture reader offers them.
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readCapture } from '../../src/capture/read.js';
+import type { CaptureRecord } from '../../src/capture/types.js';
+import { decodeFrame } from '../../src/decode/frame.js';
+import { decodeTimeFrame, TimeFrame, timeFrameOf } from '../../src/decode/time-frame.js';
+
+const captures = [
+  ...readdirSync('fixtures').filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `fixtures/${f}`),
+  ...readdirSync('fixtures/decode').filter((f) => f.endsWith('.pcap')).map((f) => `fixtures/decode/${f}`),
+  ...readdirSync('fixtures/capture').filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `fixtures/capture/${f}`),
+];
+
+async function frames(): Promise<CaptureRecord[]> {
+  const out: CaptureRecord[] = [];
+  for (const file of captures) {
+    let n = 0;
+    await readCapture(file, (r) => {
+      if (n++ >= 24) return;
+      const { frame, tsSec, tsNsec, linkType, interfaceId, capturedLength, originalLength } = r;
+      out.push({ frame, tsSec, tsNsec, linkType, interfaceId, capturedLength, originalLength, data: r.data.slice() });
+    });
+  }
+  return out;
+}
+
+const fast = new TimeFrame();
+const slow = new TimeFrame();
+
+/** Checks the promise on `data` as the frame's bytes; true when the fast path accepted it. */
+function check(r: CaptureRecord, data: Uint8Array, label: () => string): boolean {
+  // At an offset inside a larger buffer, with junk around it: the reader's zero-copy form.
+  const buffer = new Uint8Array(data.length + 13).fill(0xa5);
+  buffer.set(data, 5);
+  const accepted = decodeTimeFrame(buffer, 5, 5 + data.length, r.linkType, fast);
+  if (decodeTimeFrame(data, 0, data.length, r.linkType, new TimeFrame()) !== accepted) throw new Error(`${label()}: depends on the offset`);
+  if (!accepted) return false;
+  const f = decodeFrame({ ...r, capturedLength: data.length, data });
+  // expect() only on a mismatch: this runs for tens of thousands of cases.
+  if (f.issues.length > 0) expect(f.issues, label()).toEqual([]);
+  if (!timeFrameOf(f, slow)) throw new Error(`${label()}: decodeFrame found no mode 3/4 message`);
+  fast.frame = slow.frame;
+  fast.sec = slow.sec;
+  fast.nsec = slow.nsec;
+  for (const k of Object.keys(slow) as (keyof TimeFrame)[]) {
+    if (!Object.is(fast[k], slow[k])) expect({ ...fast }, label()).toEqual({ ...slow });
+  }
+  return true;
+}
+
+const MUTATIONS = [0x00, 0x01, 0x03, 0x04, 0x11, 0x1b, 0x23, 0x24, 0x38, 0x45, 0x60, 0x7b, 0x86, 0xff];
+
+describe('decodeTimeFrame', () => {
+  it('accepts only what decodeFrame decodes cleanly to mode 3/4, with the same fields (fixtures, prefixes, mutations)', async () => {
+    const records = await frames();
+    expect(records.length).toBeGreaterThan(300);
+    let accepted = 0;
+    let cases = 0;
+    const links = new Set<number>();
+    for (const r of records) {
+      const name = `frame ${r.frame} (link ${r.linkType})`;
+      if (check(r, r.data, () => name)) links.add(r.linkType);
+      for (let n = 0; n < r.data.length; n++) {
+        cases++;
+        if (check(r, r.data.subarray(0, n), () => `${name}, prefix ${n}`)) accepted++;
+      }
+      for (let at = 0; at < Math.min(r.data.length, 110); at++) {
+        for (const value of MUTATIONS) {
+          if (r.data[at] === value) continue;
+          const data = r.data.slice();
+          data[at] = value;
+          cases++;
+          if (check(r, data, () => `${name}, octet ${at} = 0x${value.toString(16)}`)) accepted++;
+        }
+      }
+    }
+    // Not vacuous: the fast path takes many of the cases (mutated NTP fields, bad checksums) on several links.
+    expect(accepted).toBeGreaterThan(cases / 10);
+    expect(links.size).toBeGreaterThanOrEqual(2); // Ethernet and Linux SLL2 (tcpdump -i any)
+  });
+
+  it('tells a bad checksum and the offload partial sum as decodeUdp does (fixtures/checksum-offload.pcap)', async () => {
+    const statuses = new Set<string>();
+    let partial = 0;
+    await readCapture('fixtures/checksum-offload.pcap', (r) => {
+      const t = new TimeFrame();
+      if (!decodeTimeFrame(r.data, 0, r.data.length, r.linkType, t)) return;
+      statuses.add(t.checksumStatus);
+      const f = decodeFrame(r);
+      expect(t.checksumStatus).toBe(f.udp?.checksumStatus);
+      expect(t.checksumPartial).toBe(f.udp?.checksumPartial === true);
+      if (t.checksumPartial) partial++;
+    });
+    expect(statuses.has('bad')).toBe(true);
+    expect(partial).toBeGreaterThan(0);
+  });
+});
