@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { generate } from './gen-capture.mjs';
 
@@ -45,14 +46,26 @@ const cases = quick
       { name: '4M-few-clients', frames: 4_000_000, clients: 64 },
     ];
 
+console.log(`cores: ${availableParallelism()} (analyze uses one thread per core, at most 4, on files of 32 MiB or more)`);
 const rows = [];
 for (const c of cases) {
   const file = join(out, `${c.name}.pcap`);
   if (!existsSync(file)) generate(file, c);
   const size = statSync(file).size;
   measure(`cat ${file}`); // warm the page cache so every tool reads from memory
+  // Default: one thread per core on a file this large (src/parallel/); --threads 1 for the single-thread figure.
   const a = best(`node ${cli} analyze ${file} --json`, 3);
-  const row = { case: c.name, frames: c.frames, MB: (size / 1e6).toFixed(0), analyze_s: a.seconds, analyze_pps: Math.round(c.frames / a.seconds), analyze_rss_MiB: a.rssMiB.toFixed(0) };
+  const one = best(`node ${cli} analyze ${file} --json --threads 1`, 3);
+  const row = {
+    case: c.name,
+    frames: c.frames,
+    MB: (size / 1e6).toFixed(0),
+    analyze_s: a.seconds,
+    analyze_pps: Math.round(c.frames / a.seconds),
+    analyze_rss_MiB: a.rssMiB.toFixed(0),
+    one_thread_s: one.seconds,
+    one_thread_rss_MiB: one.rssMiB.toFixed(0),
+  };
   if (has('tcpdump')) {
     const t = best(`tcpdump -r ${file} -n udp port 123`, c.clients > 1000 ? 1 : 2);
     row.tcpdump_s = t.seconds;
