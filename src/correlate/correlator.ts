@@ -116,6 +116,9 @@ export class Correlator {
   private readonly timeout: number;
   private readonly endGrace: number;
   private readonly shards: number;
+  /** What measure() found for the reply at hand (no object per reply). */
+  private offset = 0.5;
+  private delay = 0.5;
   /** feed()'s mode 3/4 frames as primitives (one record, reused). */
   private readonly scratch = new TimeFrame();
 
@@ -327,23 +330,10 @@ export class Correlator {
       this.outcome(p, orphan, Number.MAX_SAFE_INTEGER);
       return;
     }
-    // One literal in the field order of baseExchange + the reply's fields (JSON output keeps this order).
     const q = pending;
-    const x: NtpExchange = {
-      client: { ip: q.path.client, port: q.clientPort },
-      server: q.path.acc.server,
-      requestFrame: q.frame,
-      requestTime: q.sec + q.nsec / 1e9,
-      requestVersion: q.version,
-      requestMode: q.mode,
-      requestTransmit: q.transmit,
-      outcome: 'reply',
-      replyFrame: t.frame,
-      replyTime,
-      reply,
-    };
+    const measured = bogus === undefined && !zeroReceive && !zeroTransmit ? this.measure(q, t) : NOT_MEASURED;
+    const x = replyExchange(q, t.frame, replyTime, reply, measured, this.offset, this.delay);
     if (bogus !== undefined) x.bogus = bogus;
-    else if (!zeroReceive && !zeroTransmit) this.computeOffset(x, q, t);
     this.finish(q, x);
     if (!duplicate) {
       p.answered[p.answeredNext] = key;
@@ -462,6 +452,7 @@ export class Correlator {
   }
 
   /**
+   * The offset θ (this.offset) and, at the client, the delay δ (this.delay) of a request's reply; says which.
    * RFC 5905 §8: θ = ((T2 − T1) + (T3 − T4)) / 2, δ = (T4 − T1) − (T3 − T2). T2, T3 come from the reply.
    * - T1 hidden (chrony ≥ 4 and ntpsec send a random cookie, draft-ietf-ntp-data-minimization): only the capture
    *   clock can stand in for the client's, so T1/T4 are the capture times — exact when the capture is on the client.
@@ -469,27 +460,25 @@ export class Correlator {
    *   capture was taken. At the server, that elapsed time is just the server's turnaround, so θ is the one-way
    *   T2 − T1 (it includes the forward delay) and δ is unknown.
    */
-  private computeOffset(x: NtpExchange, q: Pending, t: TimeFrame): void {
+  private measure(q: Pending, t: TimeFrame): Measured {
     const t2MinusT1w = ntpPartsMinusCapture(t.rcvSec, t.rcvFrac, q.sec, q.nsec);
     const t3MinusT4w = ntpPartsMinusCapture(t.xmtSec, t.xmtFrac, t.sec, t.nsec);
     if (q.hiddenT1 || isZeroTimestamp(q.transmit)) {
-      x.offset = (t2MinusT1w + t3MinusT4w) / 2;
-      x.delay = t2MinusT1w - t3MinusT4w; // = (T4 − T1) − (T3 − T2)
-      x.offsetMethod = 'capture-client';
-      return;
+      this.offset = (t2MinusT1w + t3MinusT4w) / 2;
+      this.delay = t2MinusT1w - t3MinusT4w; // = (T4 − T1) − (T3 − T2)
+      return AT_CLIENT;
     }
     const t1MinusT1w = ntpMinusCapture(q.transmit, q.sec, q.nsec);
     // With T4 = T1 + elapsed: (T2 − T1) = t2MinusT1w − t1MinusT1w and (T3 − T4) = t3MinusT4w − t1MinusT1w.
-    x.offset = (t2MinusT1w + t3MinusT4w) / 2 - t1MinusT1w;
+    this.offset = (t2MinusT1w + t3MinusT4w) / 2 - t1MinusT1w;
     let side = this.capturedAt(q.path);
     if (side === 'unknown') {
       // Whose clock does the capture clock agree with: the client's T1 or the server's T2?
       side = Math.abs(t1MinusT1w) <= Math.abs(t2MinusT1w) + CLOCK_AGREEMENT ? 'client' : 'server';
     }
-    if (side === 'client') {
-      x.delay = t2MinusT1w - t3MinusT4w;
-      x.offsetMethod = 'capture-client';
-    } else x.offsetMethod = 'one-way';
+    if (side !== 'client') return ONE_WAY;
+    this.delay = t2MinusT1w - t3MinusT4w;
+    return AT_CLIENT;
   }
 
   /**
@@ -523,6 +512,31 @@ export class Correlator {
       return out;
     });
   }
+}
+
+/** How a reply's offset was measured (Correlator.measure): not at all, at the client (θ and δ), or one way (θ). */
+type Measured = 0 | 1 | 2;
+const NOT_MEASURED = 0;
+const AT_CLIENT = 1;
+const ONE_WAY = 2;
+
+/**
+ * The exchange of request `q` and its reply, built as one literal per shape so every field is in the object from
+ * the start (a field added later costs a property store and, beyond the literal's own, a backing array — once per
+ * reply). Field order: baseExchange's, then the reply's, then the measurement's (JSON output keeps this order).
+ */
+function replyExchange(q: Pending, replyFrame: number, replyTime: number, reply: ReplySummary, measured: Measured, offset: number, delay: number): NtpExchange {
+  const client = { ip: q.path.client, port: q.clientPort };
+  const server = q.path.acc.server;
+  const requestTime = q.sec + q.nsec / 1e9;
+  const outcome = 'reply';
+  if (measured === AT_CLIENT) {
+    return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit: q.transmit, outcome, replyFrame, replyTime, reply, offset, delay, offsetMethod: 'capture-client' };
+  }
+  if (measured === ONE_WAY) {
+    return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit: q.transmit, outcome, replyFrame, replyTime, reply, offset, offsetMethod: 'one-way' };
+  }
+  return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit: q.transmit, outcome, replyFrame, replyTime, reply };
 }
 
 function summarizeReply(t: TimeFrame, refidText: string): ReplySummary {
