@@ -1,7 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { checksumReadings } from './_lib/checksum.js';
-import { fact, note, plural } from './_lib/evidence.js';
+import { fact, factOf, note, plural } from './_lib/evidence.js';
 import { draft, ranked } from './_lib/fixes.js';
 
 /**
@@ -38,7 +38,7 @@ export default defineRule({
         ),
       ];
       if (r.answered > 0) {
-        evidence.push(fact(c.source, `${plural(r.answered, 'request')} from ${c.sender} drew answers: the receiver checked those checksums and found them right`, ...r.asClient.map((p) => p.replies)));
+        evidence.push(factOf(c.source, `${plural(r.answered, 'request')} from ${c.sender} drew answers: the receiver checked those checksums and found them right`, r.asClient.map((p) => p.replies)));
       } else if (r.asClient.length > 0 || r.asServer.length > 0) {
         evidence.push(note('The exchange fails for another reason (see the other findings): these checksums are not why'));
       }

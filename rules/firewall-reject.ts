@@ -1,7 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { IcmpSeen, NtpPathObservation } from '../src/observe/types.js';
-import { capped, fact, note, plural } from './_lib/evidence.js';
+import { cappedMap, fact, factOf, note, plural } from './_lib/evidence.js';
 import { openNtpInbound, openNtpOutbound, ranked } from './_lib/fixes.js';
 import { classifyIcmp, icmpLabel, knownReporter } from './_lib/icmp.js';
 import { byServer, isIpv6, pair } from './_lib/paths.js';
@@ -46,22 +46,18 @@ export default defineRule({
       const atClient = !atServer && reporters.every((r) => clientIps.has(r));
       const where = atServer ? server : (reporters[0] as string);
 
-      const evidence: Evidence[] = capped(
-        seen.map(({ p, i }) =>
-          fact(
-            p.source,
-            `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : 'the network'} answering ${plural(i.count, 'request')} ${pair(p)}`,
-            i,
-          ),
+      const evidence: Evidence[] = cappedMap(seen, 5, 'ICMP errors', ({ p, i }) =>
+        fact(
+          p.source,
+          `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : 'the network'} answering ${plural(i.count, 'request')} ${pair(p)}`,
+          i,
         ),
-        5,
-        'ICMP errors',
       );
       const answered = paths.reduce((n, p) => n + p.replies.count, 0);
       if (answered > 0) {
         const withReplies = paths.filter((p) => p.replies.count > 0);
         evidence.push(
-          fact(first.p.source, `${plural(answered, 'request')} to ${server} did get NTP replies: the rule rejects only some clients or some of the time`, ...withReplies.map((p) => p.replies)),
+          factOf(first.p.source, `${plural(answered, 'request')} to ${server} did get NTP replies: the rule rejects only some clients or some of the time`, withReplies.map((p) => p.replies)),
         );
       }
       if (!atServer) {

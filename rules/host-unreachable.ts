@@ -1,7 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { IcmpSeen, NtpPathObservation } from '../src/observe/types.js';
-import { capped, fact, note, plural } from './_lib/evidence.js';
+import { cappedMap, fact, note, plural } from './_lib/evidence.js';
 import { draft, type Draft, openNtpInbound, probeVerify, ranked } from './_lib/fixes.js';
 import { classifyIcmp, icmpLabel, knownReporter } from './_lib/icmp.js';
 import { byServer, isIpv6, pair } from './_lib/paths.js';
@@ -42,13 +42,10 @@ export default defineRule({
       const first = seen[0]!;
       const reporters = [...new Set(seen.map(({ i }) => i.reporter).filter(knownReporter))];
       const fromServer = reporters.length > 0 && reporters.every((r) => r === server);
-      const fromClient = !fromServer && reporters.length > 0 && reporters.every((r) => seen.some(({ p }) => p.client.ip === r));
-      const evidence: Evidence[] = capped(
-        seen.map(({ p, i }) =>
-          fact(p.source, `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : 'the network'} answering ${plural(i.count, 'request')} ${pair(p)}`, i),
-        ),
-        5,
-        'ICMP errors',
+      const clientIps = new Set(seen.map(({ p }) => p.client.ip));
+      const fromClient = !fromServer && reporters.length > 0 && reporters.every((r) => clientIps.has(r));
+      const evidence: Evidence[] = cappedMap(seen, 5, 'ICMP errors', ({ p, i }) =>
+        fact(p.source, `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : 'the network'} answering ${plural(i.count, 'request')} ${pair(p)}`, i),
       );
       const verify = probeVerify(server);
       const v6 = isIpv6(server);

@@ -35,11 +35,11 @@ export default defineRule({
   match(ctx) {
     const hits: Hit[] = [];
     for (const [server, paths] of byServer(ctx.of('ntp-path'))) {
-      const off = paths.flatMap((p) => {
+      const far: Array<{ p: NtpPathObservation; value: number; oneWay: boolean }> = [];
+      for (const p of paths) {
         const o = usableOffset(p);
-        return o === undefined ? [] : [{ p, ...o }];
-      });
-      const far = off.filter((o) => Math.abs(o.value) > STEP_THRESHOLD);
+        if (o !== undefined && Math.abs(o.value) > STEP_THRESHOLD) far.push({ p, ...o });
+      }
       if (far.length === 0) continue;
       // The worst client decides the severity; each client gets its own sentence.
       far.sort((a, b) => Math.abs(b.value) - Math.abs(a.value));

@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { chronyAllowFix, ntpdRestrictFix, ntpsecRestrictFix } from './_lib/access.js';
-import { capped, fact, note, plural } from './_lib/evidence.js';
+import { cappedMap, fact, factOf, note, plural } from './_lib/evidence.js';
 import { draft, openNtpInbound, probeVerify, ranked } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
 import { byServer, clientsText, isIpv6, pair } from './_lib/paths.js';
@@ -40,7 +40,7 @@ export default defineRule({
       const silent = all.filter((p) => p.requests.count > 0 && p.replies.count === 0 && p.icmp.length === 0 && p.unanswered.count > 0);
       if (silent.length === 0) continue;
       const unanswered = silent.reduce((n, p) => n + p.unanswered.count, 0);
-      const evidence: Evidence[] = capped(silent.map(describe), 5, 'clients');
+      const evidence: Evidence[] = cappedMap(silent, 5, 'clients', describe);
       const atServer = silent.some((p) => p.capturedAt === 'server');
       const first = silent[0] as NtpPathObservation;
       if (atServer) {
@@ -52,7 +52,7 @@ export default defineRule({
       }
       const answeredElsewhere = all.filter((p) => p.replies.count > 0);
       if (answeredElsewhere.length > 0) {
-        evidence.push(fact(first.source, `${server} did answer ${clientsText(answeredElsewhere)}: it is up, and it ignores only ${clientsText(silent)}`, ...answeredElsewhere.map((p) => p.replies)));
+        evidence.push(factOf(first.source, `${server} did answer ${clientsText(answeredElsewhere)}: it is up, and it ignores only ${clientsText(silent)}`, answeredElsewhere.map((p) => p.replies)));
       }
 
       const client = first.client.ip;

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { IcmpSeen, NtpPathObservation } from '../src/observe/types.js';
-import { capped, fact, note, plural } from './_lib/evidence.js';
+import { cappedMap, fact, factOf, note, plural } from './_lib/evidence.js';
 import { append, CHRONY, CHRONY_DEBIAN_CONF, draft, NTPD, probeVerify, ranked } from './_lib/fixes.js';
 import { classifyIcmp, icmpLabel, knownReporter } from './_lib/icmp.js';
 import { byServer, clientNetwork, isIpv6, pair } from './_lib/paths.js';
@@ -39,17 +39,13 @@ export default defineRule({
       for (const p of paths) for (const i of p.icmp) if (classifyIcmp(i) === 'port-unreachable') seen.push({ p, i });
       if (seen.length === 0) continue;
       const first = seen[0]!;
-      const evidence: Evidence[] = capped(
-        seen.map(({ p, i }) =>
-          fact(p.source, `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : server} answering ${plural(i.count, 'request')} ${pair(p)}`, i),
-        ),
-        5,
-        'ICMP errors',
+      const evidence: Evidence[] = cappedMap(seen, 5, 'ICMP errors', ({ p, i }) =>
+        fact(p.source, `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : server} answering ${plural(i.count, 'request')} ${pair(p)}`, i),
       );
       const answered = paths.filter((p) => p.replies.count > 0);
       if (answered.length > 0) {
         evidence.push(
-          fact(first.p.source, `${server} did answer other requests with NTP replies: the daemon was restarted or stopped during the capture`, ...answered.map((p) => p.replies)),
+          factOf(first.p.source, `${server} did answer other requests with NTP replies: the daemon was restarted or stopped during the capture`, answered.map((p) => p.replies)),
         );
       }
       const others = [...new Set(seen.map(({ i }) => i.reporter).filter((r) => knownReporter(r) && r !== server))];

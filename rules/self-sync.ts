@@ -69,11 +69,15 @@ function fromReplies(ctx: RuleContext): Hit[] {
   const hits: Hit[] = [];
   for (const [server, paths] of byServer(ctx.of('ntp-path'))) {
     const evidence: Evidence[] = [];
+    // refidNames works out the server's refid (an MD5 for IPv6) on each call: ask once per refid text, not per path.
+    const named = new Map<string, boolean>();
     for (const p of paths) {
       // Stratum 0/1 refids are ASCII (kiss codes, clock names): refidNames only matches addresses and hashes.
       if (!p.strata.some((s) => s.value >= 2)) continue;
       for (const r of p.refids) {
-        if (!refidNames(r.value, server)) continue;
+        let names = named.get(r.value);
+        if (names === undefined) named.set(r.value, (names = refidNames(r.value, server)));
+        if (!names) continue;
         const strata = p.strata.filter((s) => s.value >= 2).map((s) => s.value).join('/');
         evidence.push(fact(p.source, `${plural(r.count, 'reply', 'replies')} from ${server} (stratum ${strata}) carried refid ${r.value}: its own address`, r));
       }

@@ -5,6 +5,7 @@ import { classifyIcmp, icmpLabel } from './_lib/icmp.js';
 import { note } from './_lib/evidence.js';
 import { draft, ranked } from './_lib/fixes.js';
 import { isOwnAddress, ownAddresses } from './_lib/node.js';
+import { byServer } from './_lib/paths.js';
 
 /** RFC 5905 §13: reach is an 8-bit shift register; ntpq shows it in octal. 017 = 4 good polls in a row. */
 const USABLE_REACH_BITS = 4;
@@ -92,7 +93,7 @@ function judge(ctx: RuleContext, st: DaemonStateObservation, s: DaemonSource): H
 
 /** What ntpdoctor's own requests to the source got: the packets' reason. */
 function probeReason(ctx: RuleContext, address: string): { evidence: Evidence; short: string; fatal: boolean } | undefined {
-  const paths = ctx.of('ntp-path').filter((p) => p.server.ip === address);
+  const paths = byServer(ctx.of('ntp-path')).get(address) ?? [];
   if (paths.length === 0) return undefined;
   const icmp = paths.flatMap((p) => p.icmp)[0];
   if (icmp) {

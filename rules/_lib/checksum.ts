@@ -7,6 +7,7 @@
  */
 import type { ChecksumObservation, NtpPathObservation } from '../../src/observe/types.js';
 import type { RuleContext } from '../../src/diagnose/types.js';
+import { byClient, byServer } from './paths.js';
 
 /**
  * artifact: the capture host sent them (or they were answered); corruption: another host sent them;
@@ -21,9 +22,9 @@ export interface ChecksumReading {
   /** Requests from the sender that drew an answer (replies + ICMP errors). */
   answered: number;
   /** Paths on which the sender is the client. */
-  asClient: NtpPathObservation[];
+  asClient: readonly NtpPathObservation[];
   /** Paths on which the sender is the server. */
-  asServer: NtpPathObservation[];
+  asServer: readonly NtpPathObservation[];
 }
 
 export function readChecksum(
@@ -31,8 +32,9 @@ export function readChecksum(
   paths: readonly NtpPathObservation[],
   checksums: readonly ChecksumObservation[] = [],
 ): ChecksumReading {
-  const asClient = paths.filter((p) => p.client.ip === c.sender);
-  const asServer = paths.filter((p) => p.server.ip === c.sender);
+  // Looked up in groupings made once per list: a capture can have a bad-checksum sender per client.
+  const asClient = byClient(paths).get(c.sender) ?? [];
+  const asServer = byServer(paths).get(c.sender) ?? [];
   const answered = asClient.reduce((n, p) => n + p.replies.count + p.icmp.reduce((m, i) => m + i.count, 0), 0);
   const base = { answered, asClient, asServer };
   if (c.sentByCaptureHost === true) return { verdict: 'artifact', ...base };
@@ -41,7 +43,8 @@ export function readChecksum(
     // interface (veth, VM) passing CHECKSUM_PARTIAL both ways (measured here on veth). Corruption is never that tidy.
     const peers = new Set([...asClient.map((p) => p.server.ip), ...asServer.map((p) => p.client.ip)]);
     const exchanged = [...asClient, ...asServer].some((p) => p.replies.count > 0);
-    const peerOwnBad = checksums.some((o) => peers.has(o.sender) && o.sentByCaptureHost === true && o.good === 0 && o.bad.count > 0);
+    const ownAllBad = sendersAllBadOwn(checksums);
+    const peerOwnBad = [...peers].some((ip) => ownAllBad.has(ip));
     if (c.good === 0 && exchanged && peerOwnBad) {
       return {
         verdict: 'likely-artifact',
@@ -61,6 +64,18 @@ export function readChecksum(
   if (ownEnd && !farEnd) return { verdict: 'artifact', reason: `the capture was taken at ${c.sender}'s end of the exchange`, ...base };
   if (farEnd && !ownEnd) return { verdict: 'corruption', reason: `the capture was taken at the other end of the exchange from ${c.sender}`, ...base };
   return { verdict: 'likely-artifact', ...base };
+}
+
+const allBadOwn = new WeakMap<readonly ChecksumObservation[], ReadonlySet<string>>();
+
+/** Senders the capture host is, all of whose datagrams had bad checksums (worked out once per list). */
+function sendersAllBadOwn(checksums: readonly ChecksumObservation[]): ReadonlySet<string> {
+  let senders = allBadOwn.get(checksums);
+  if (senders === undefined) {
+    senders = new Set(checksums.filter((o) => o.sentByCaptureHost === true && o.good === 0 && o.bad.count > 0).map((o) => o.sender));
+    allBadOwn.set(checksums, senders);
+  }
+  return senders;
 }
 
 /** Every checksum observation with its reading: what both checksum rules walk (one says artifact, the other corruption). */

@@ -15,14 +15,64 @@ export function unitOf(source: Source): 'frame' | 'sample' {
 
 /** A fact backed by packets: the numbers of one or more samples, merged, first few kept, total counted. */
 export function fact(source: Source, text: string, ...samples: FrameSample[]): Evidence {
+  return factOf(source, text, samples);
+}
+
+/**
+ * fact() over a list of samples of any length: one per path on a server with 100 k clients, where spreading them
+ * as arguments would overflow the stack.
+ */
+export function factOf(source: Source, text: string, samples: readonly FrameSample[]): Evidence {
   const ev: Evidence = { text };
-  const frames = [...new Set(samples.flatMap((s) => s.frames))].sort((a, b) => a - b);
+  const frames = mergedFrames(samples);
   if (frames.length === 0) return ev;
   ev.frames = frames;
   ev.unit = unitOf(source);
-  const total = samples.reduce((n, s) => n + s.count, 0);
+  let total = 0;
+  for (const s of samples) total += s.count;
   if (total > frames.length) ev.total = total;
   return ev;
+}
+
+/** The samples' frame numbers, each once, ascending. */
+function mergedFrames(samples: readonly FrameSample[]): number[] {
+  let n = 0;
+  for (const s of samples) n += s.frames.length;
+  if (n === 0) return [];
+  const only = samples.length === 1 ? samples[0]!.frames : undefined;
+  if (only !== undefined && isAscending(only)) return only.slice();
+  let min = Infinity;
+  let max = -Infinity;
+  for (const s of samples) {
+    for (const f of s.frames) {
+      if (!Number.isInteger(f)) return [...new Set(samples.flatMap((x) => x.frames))].sort((a, b) => a - b);
+      if (f < min) min = f;
+      if (f > max) max = f;
+    }
+  }
+  const out: number[] = [];
+  const range = max - min + 1;
+  if (range <= 16 * n + 1024) {
+    // Frame numbers of one capture: dense enough to mark in a table and read back in order (no sort at all).
+    const seen = new Uint8Array(range);
+    for (const s of samples) for (const f of s.frames) seen[f - min] = 1;
+    for (let i = 0; i < range; i++) if (seen[i] === 1) out.push(min + i);
+    return out;
+  }
+  const all = new Float64Array(n);
+  let i = 0;
+  for (const s of samples) for (const f of s.frames) all[i++] = f;
+  all.sort();
+  for (let j = 0; j < n; j++) if (j === 0 || all[j] !== all[j - 1]) out.push(all[j]!);
+  return out;
+}
+
+function isAscending(frames: readonly number[]): boolean {
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    if (!Number.isInteger(f) || (i > 0 && !(f > frames[i - 1]!))) return false;
+  }
+  return true;
 }
 
 /** A fact with no packets behind it (a conclusion drawn from the others, or how the capture was read). */
@@ -34,6 +84,14 @@ export function note(text: string): Evidence {
 export function capped(items: Evidence[], max: number, what: string): Evidence[] {
   if (items.length <= max) return items;
   return [...items.slice(0, max), note(`… and ${items.length - max} more ${what} like these`)];
+}
+
+/** capped(items.map(describe), max, what), describing only the items it keeps. */
+export function cappedMap<T>(items: readonly T[], max: number, what: string, describe: (item: T) => Evidence): Evidence[] {
+  const kept: Evidence[] = [];
+  for (let i = 0; i < items.length && i < max; i++) kept.push(describe(items[i]!));
+  if (items.length > max) kept.push(note(`… and ${items.length - max} more ${what} like these`));
+  return kept;
 }
 
 /** '1 request', '4 requests'. */

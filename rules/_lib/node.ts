@@ -8,6 +8,7 @@ import type { Located } from '../../src/observe/node-types.js';
 import type { ChronyConfigObservation, DaemonSource, NtpdConfigObservation } from '../../src/observe/node-types.js';
 import type { NtpPathObservation } from '../../src/observe/types.js';
 import { NTPD, NTPSEC } from './fixes.js';
+import { byServer } from './paths.js';
 
 export type ConfigObservation = NtpdConfigObservation | ChronyConfigObservation;
 
@@ -107,8 +108,8 @@ export function serverIntent(ctx: RuleContext, o: ConfigObservation): Evidence[]
 }
 
 /** Probe / capture paths to `address` from this node. */
-function pathsTo(ctx: RuleContext, address: string): NtpPathObservation[] {
-  return ctx.of('ntp-path').filter((p) => p.server.ip === address);
+function pathsTo(ctx: RuleContext, address: string): readonly NtpPathObservation[] {
+  return byServer(ctx.of('ntp-path')).get(address) ?? [];
 }
 
 /** Daemon state for `address` (chronyc / ntpq). */

@@ -4,15 +4,35 @@ import type { NtpPathObservation } from '../../src/observe/types.js';
 /**
  * Paths grouped by server address, in first-seen order. Path findings take the server's IP as subject so that a
  * root cause (a firewall reject) folds the symptoms (no reply) it explains on the same server.
+ * Most packet rules ask for this grouping of the same list: it is made once per list (a capture with 100 k clients
+ * has 100 k paths), and lists are never changed while rules run (RuleContext.of hands out the same array each time).
  */
-export function byServer(paths: readonly NtpPathObservation[]): Map<string, NtpPathObservation[]> {
-  const out = new Map<string, NtpPathObservation[]>();
+export function byServer(paths: readonly NtpPathObservation[]): ReadonlyMap<string, readonly NtpPathObservation[]> {
+  return grouped(paths, 'server');
+}
+
+/** Paths grouped by client address, in first-seen order (made once per list, like byServer). */
+export function byClient(paths: readonly NtpPathObservation[]): ReadonlyMap<string, readonly NtpPathObservation[]> {
+  return grouped(paths, 'client');
+}
+
+type Grouping = { length: number; groups: Map<string, NtpPathObservation[]> };
+const groupings = { server: new WeakMap<readonly NtpPathObservation[], Grouping>(), client: new WeakMap<readonly NtpPathObservation[], Grouping>() };
+
+function grouped(paths: readonly NtpPathObservation[], end: 'server' | 'client'): ReadonlyMap<string, readonly NtpPathObservation[]> {
+  const memo = groupings[end];
+  const known = memo.get(paths);
+  // The length check only guards against a list grown since: rules never change one.
+  if (known !== undefined && known.length === paths.length) return known.groups;
+  const groups = new Map<string, NtpPathObservation[]>();
   for (const p of paths) {
-    const list = out.get(p.server.ip);
+    const ip = p[end].ip;
+    const list = groups.get(ip);
     if (list) list.push(p);
-    else out.set(p.server.ip, [p]);
+    else groups.set(ip, [p]);
   }
-  return out;
+  memo.set(paths, { length: paths.length, groups });
+  return groups;
 }
 
 /** '198.51.100.130:40123→198.51.100.100:123' ('[2001:db8::1]:123' for IPv6). */
@@ -30,8 +50,9 @@ export function isIpv6(ip: string): boolean {
 
 /** The distinct client addresses of some paths, for titles: '198.51.100.130' or '3 clients'. */
 export function clientsText(paths: readonly NtpPathObservation[]): string {
-  const ips = [...new Set(paths.map((p) => p.client.ip))];
-  return ips.length === 1 ? (ips[0] as string) : `${ips.length} clients`;
+  const ips = new Set<string>();
+  for (const p of paths) ips.add(p.client.ip);
+  return ips.size === 1 ? (ips.values().next().value as string) : `${ips.size} clients`;
 }
 
 /**

@@ -32,53 +32,131 @@ function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): void {
   addToSample(seen, frame);
 }
 
-class StatsAcc {
-  count = 0;
-  min = Infinity;
-  max = -Infinity;
-  sum = 0;
-  add(v: number): void {
-    this.count++;
-    if (v < this.min) this.min = v;
-    if (v > this.max) this.max = v;
-    this.sum += v;
+/**
+ * Every number a path accumulates, in two arrays: counts as small integers, the rest as unboxed doubles (V8
+ * PACKED_DOUBLE_ELEMENTS). A capture with 100 k clients holds 100 k accumulators at once, and as object fields each
+ * double would be a heap object of its own for the garbage collector to trace. Counts stay apart so that the
+ * observation's `count` fields are small integers too (a number read from a double array would be stored boxed).
+ */
+const REQUESTS = 0;
+const UNANSWERED = 1;
+const REPLIES = 2;
+/** Five running statistics: a count each, and 3 double slots (min, max, sum) from the given index. */
+const ROOT_DELAY = 3;
+const ROOT_DISPERSION = 4;
+const ROOT_DISTANCE = 5;
+const OFFSET = 6;
+const DELAY = 7;
+const COUNTS = 8;
+const INITIAL_COUNTS: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+
+const FIRST_REQUEST = 0;
+const LAST_REQUEST = 1;
+const MIN_INTERVAL = 2;
+const BEST_DELAY = 3;
+const BEST_OFFSET = 4;
+const STATS = 5;
+/** Double slots of statistic `s` (ROOT_DELAY … DELAY): min, max, sum. */
+const statAt = (s: number) => STATS + 3 * (s - ROOT_DELAY);
+/** The first SAMPLE_FRAMES frames of the three frame samples (REQUESTS, UNANSWERED, REPLIES), from: */
+const FRAMES = STATS + 3 * (COUNTS - ROOT_DELAY);
+const framesAt = (sample: number) => FRAMES + SAMPLE_FRAMES * sample;
+const SLOTS = FRAMES + 3 * SAMPLE_FRAMES;
+
+/** Initial values, copied per path by slice() (which keeps the double elements kind). */
+const INITIAL: readonly number[] = (() => {
+  const a: number[] = [];
+  for (let i = 0; i < SLOTS; i++) a.push(0.5);
+  a.fill(0);
+  a[FIRST_REQUEST] = Infinity;
+  a[LAST_REQUEST] = -Infinity;
+  a[MIN_INTERVAL] = Infinity;
+  a[BEST_DELAY] = Infinity;
+  for (let s = ROOT_DELAY; s < COUNTS; s++) {
+    a[statAt(s)] = Infinity;
+    a[statAt(s) + 1] = -Infinity;
   }
-  result(best?: number): Stats | undefined {
-    if (this.count === 0) return undefined;
-    const s: Stats = { count: this.count, min: this.min, max: this.max, mean: this.sum / this.count };
-    if (best !== undefined) s.best = best;
-    return s;
-  }
+  return a;
+})();
+
+function addStat(c: number[], n: number[], s: number, v: number): void {
+  c[s]!++;
+  const at = statAt(s);
+  if (v < n[at]!) n[at] = v;
+  if (v > n[at + 1]!) n[at + 1] = v;
+  n[at + 2]! += v;
+}
+
+function statOf(c: readonly number[], n: readonly number[], s: number, best?: number): Stats | undefined {
+  const count = c[s]!;
+  if (count === 0) return undefined;
+  const at = statAt(s);
+  const min = n[at]!;
+  const max = n[at + 1]!;
+  const mean = n[at + 2]! / count;
+  // One literal per shape: a property added later would put the object's properties out of line.
+  return best === undefined ? { count, min, max, mean } : { count, min, max, mean, best };
+}
+
+function addFrame(c: number[], n: number[], sample: number, frame: number): void {
+  const count = c[sample]!;
+  if (count < SAMPLE_FRAMES) n[framesAt(sample) + count] = frame;
+  c[sample] = count + 1;
+}
+
+/** The first `count` frames of a sample (at most SAMPLE_FRAMES), in an array exactly that long. */
+function framesOf(n: readonly number[], sample: number, count: number): number[] {
+  const at = framesAt(sample);
+  return n.slice(at, at + Math.min(count, SAMPLE_FRAMES));
+}
+
+function sampleOf(c: readonly number[], n: readonly number[], sample: number): FrameSample {
+  const count = c[sample]!;
+  return { count, frames: framesOf(n, sample, count) };
+}
+
+/** A copy with its own frames (exactly as long as they are), so an observation never changes after it is made. */
+function copySeen<S extends FrameSample>(list: readonly S[] | undefined): S[] {
+  if (list === undefined) return [];
+  return list.map((s) => ({ ...s, frames: s.frames.slice() }));
+}
+
+/** A deep copy of plain data: primitives as they are, arrays and objects copied with their keys in the same order. */
+function copyPlain(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(copyPlain);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copyPlain((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 /**
  * Incremental summary of one client↔server path. The capture correlator feeds it as frames stream by; the probe
- * feeds it its samples (summarizePath). Memory is bounded whatever the number of exchanges.
+ * feeds it its samples (summarizePath). Memory is bounded whatever the number of exchanges, and small per path:
+ * numbers in two arrays (counts, doubles), lists allocated only once they get an entry.
  */
 export class PathAccumulator {
-  readonly requests = newSample();
-  readonly unanswered = newSample();
-  readonly replies = newSample();
-  readonly icmp: IcmpSeen[] = [];
-  readonly strata: ValueSeen<number>[] = [];
-  readonly leaps: ValueSeen<number>[] = [];
-  readonly refids: ValueSeen<string>[] = [];
-  readonly kissCodes: ValueSeen<string>[] = [];
-  readonly bogus: ValueSeen<string>[] = [];
-  private firstRequestTime = Infinity;
-  private lastRequestTime = -Infinity;
-  private minInterval = Infinity;
-  private readonly rootDelay = new StatsAcc();
-  private readonly rootDispersion = new StatsAcc();
-  private readonly rootDistance = new StatsAcc();
-  private readonly offset = new StatsAcc();
-  private readonly delay = new StatsAcc();
-  private bestDelay = Infinity;
-  private bestOffset: number | undefined;
-  private offsetMethod: NtpExchange['offsetMethod'];
-  private readonly first: NtpExchange[] = [];
+  private readonly c: number[] = INITIAL_COUNTS.slice();
+  private readonly n: number[] = INITIAL.slice();
+  private icmp: IcmpSeen[] | undefined = undefined;
+  /**
+   * Stratum, leap and refid of the replies. Every reply adds one of each, so while all replies carried the same
+   * value that value's sample is the replies' sample: only the value is kept (`…One`), and the list is built
+   * when a second value shows up.
+   */
+  private strata: ValueSeen<number>[] | undefined = undefined;
+  private stratumOne = 0;
+  private leaps: ValueSeen<number>[] | undefined = undefined;
+  private leapOne = 0;
+  private refids: ValueSeen<string>[] | undefined = undefined;
+  private refidOne = '';
+  private kissCodes: ValueSeen<string>[] | undefined = undefined;
+  private bogus: ValueSeen<string>[] | undefined = undefined;
+  private hasBestOffset = false;
+  private offsetMethod: NtpExchange['offsetMethod'] = undefined;
+  private first: NtpExchange[] | undefined = undefined;
   /** The latest exchanges after `first`: a ring of keepCounts.last, the oldest overwritten at lastNext. */
-  private readonly last: NtpExchange[] = [];
+  private last: NtpExchange[] | undefined = undefined;
   private lastNext = 0;
   private finished = 0;
   /** Bit i set: request i (of the first EARLY_WINDOW, by request order) was answered. */
@@ -94,14 +172,16 @@ export class PathAccumulator {
 
   /** A request went out (frame or sample index, time in s since the epoch). Returns its 0-based sequence. */
   addRequest(frame: number, time: number): number {
-    const seq = this.requests.count;
-    addToSample(this.requests, frame);
-    if (time < this.firstRequestTime) this.firstRequestTime = time;
-    if (this.lastRequestTime !== -Infinity) {
-      const gap = time - this.lastRequestTime;
-      if (gap >= 0 && gap < this.minInterval) this.minInterval = gap;
+    const n = this.n;
+    const seq = this.c[REQUESTS]!;
+    addFrame(this.c, n, REQUESTS, frame);
+    if (time < n[FIRST_REQUEST]!) n[FIRST_REQUEST] = time;
+    const last = n[LAST_REQUEST]!;
+    if (last !== -Infinity) {
+      const gap = time - last;
+      if (gap >= 0 && gap < n[MIN_INTERVAL]!) n[MIN_INTERVAL] = gap;
     }
-    if (time > this.lastRequestTime) this.lastRequestTime = time;
+    if (time > last) n[LAST_REQUEST] = time;
     return seq;
   }
 
@@ -110,68 +190,113 @@ export class PathAccumulator {
     const answered = x.outcome === 'reply';
     if (seq < EARLY_WINDOW && answered) this.earlyAnswered |= 1 << seq;
     if (answered) this.answeredTotal++;
-    if (x.outcome === 'none') addToSample(this.unanswered, x.requestFrame);
-    else if (x.outcome === 'icmp' && x.icmp) this.addIcmp(x.icmp, x.requestFrame);
+    if (x.outcome === 'none') addFrame(this.c, this.n, UNANSWERED, x.requestFrame);
+    else if (x.outcome === 'icmp' && x.icmp) this.addIcmp(x.icmp);
     if (x.reply && x.replyFrame !== undefined) this.addReply(x);
     this.keep(x);
   }
 
-  private addIcmp(icmp: NonNullable<NtpExchange['icmp']>, _requestFrame: number): void {
-    let seen = this.icmp.find(
+  private addIcmp(icmp: NonNullable<NtpExchange['icmp']>): void {
+    const list = (this.icmp ??= []);
+    let seen = list.find(
       (i) => i.type === icmp.type && i.code === icmp.code && i.reporter === icmp.reporter && i.version === icmp.version,
     );
     if (!seen) {
       seen = { version: icmp.version, type: icmp.type, code: icmp.code, reporter: icmp.reporter, count: 0, frames: [] };
       if (icmp.errno !== undefined) seen.errno = icmp.errno;
       if (icmp.alternatives?.length) seen.alternatives = icmp.alternatives;
-      this.icmp.push(seen);
+      list.push(seen);
     }
     addToSample(seen, icmp.frame);
+  }
+
+  /** The replies before this one, all with value `one`, as that value's entry (see `strata`). */
+  private sameAsReplies<T>(one: T, before: number): ValueSeen<T>[] {
+    return [{ value: one, count: before, frames: framesOf(this.n, REPLIES, before) }];
   }
 
   private addReply(x: NtpExchange): void {
     const r = x.reply!;
     const frame = x.replyFrame!;
-    addToSample(this.replies, frame);
-    addValue(this.strata, r.stratum, frame);
-    addValue(this.leaps, r.leap, frame);
-    addValue(this.refids, r.refidText, frame);
-    if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) addValue(this.kissCodes, r.refidText.trim(), frame);
-    for (const b of x.bogus ?? []) addValue(this.bogus, b, frame);
+    const c = this.c;
+    const n = this.n;
+    const before = c[REPLIES]!;
+    addFrame(c, n, REPLIES, frame);
+    if (this.strata !== undefined) addValue(this.strata, r.stratum, frame);
+    else if (before === 0) this.stratumOne = r.stratum;
+    else if (r.stratum !== this.stratumOne) addValue((this.strata = this.sameAsReplies(this.stratumOne, before)), r.stratum, frame);
+    if (this.leaps !== undefined) addValue(this.leaps, r.leap, frame);
+    else if (before === 0) this.leapOne = r.leap;
+    else if (r.leap !== this.leapOne) addValue((this.leaps = this.sameAsReplies(this.leapOne, before)), r.leap, frame);
+    if (this.refids !== undefined) addValue(this.refids, r.refidText, frame);
+    else if (before === 0) this.refidOne = r.refidText;
+    else if (r.refidText !== this.refidOne) addValue((this.refids = this.sameAsReplies(this.refidOne, before)), r.refidText, frame);
+    if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) addValue((this.kissCodes ??= []), r.refidText.trim(), frame);
+    if (x.bogus !== undefined) for (const b of x.bogus) addValue((this.bogus ??= []), b, frame);
     // Kiss-o'-death replies carry no usable time (RFC 5905 §7.4): keep them out of the numbers.
     if (r.stratum === 0) return;
-    this.rootDelay.add(r.rootDelay);
-    this.rootDispersion.add(r.rootDispersion);
+    addStat(c, n, ROOT_DELAY, r.rootDelay);
+    addStat(c, n, ROOT_DISPERSION, r.rootDispersion);
     // RFC 5905 §11.2.1 root distance, without the client's own peer delay/dispersion terms.
-    this.rootDistance.add(r.rootDelay / 2 + r.rootDispersion);
+    addStat(c, n, ROOT_DISTANCE, r.rootDelay / 2 + r.rootDispersion);
     if (x.offset !== undefined && !(x.bogus && x.bogus.length)) {
-      this.offset.add(x.offset);
+      addStat(c, n, OFFSET, x.offset);
       if (x.offsetMethod) this.offsetMethod = x.offsetMethod;
       if (x.delay !== undefined) {
-        this.delay.add(x.delay);
+        addStat(c, n, DELAY, x.delay);
         // ntpd's clock filter (RFC 5905 §10) prefers the sample with the lowest delay.
-        if (x.delay < this.bestDelay) {
-          this.bestDelay = x.delay;
-          this.bestOffset = x.offset;
+        if (x.delay < n[BEST_DELAY]!) {
+          n[BEST_DELAY] = x.delay;
+          n[BEST_OFFSET] = x.offset;
+          this.hasBestOffset = true;
         }
-      } else if (this.bestOffset === undefined) {
-        this.bestOffset = x.offset;
+      } else if (!this.hasBestOffset) {
+        n[BEST_OFFSET] = x.offset;
+        this.hasBestOffset = true;
       }
     }
   }
 
   private keep(x: NtpExchange): void {
     this.finished++;
-    if (this.first.length < this.keepCounts.first) {
-      this.first.push(x);
+    const first = this.first;
+    const keepFirst = this.keepCounts.first;
+    if (first === undefined) {
+      if (keepFirst > 0) {
+        // A one-element literal: exactly as long as it needs to be when one is all a path keeps.
+        this.first = [this.retained(x)];
+        return;
+      }
+    } else if (first.length < keepFirst) {
+      first.push(this.retained(x));
       return;
     }
-    const n = this.keepCounts.last;
-    if (this.last.length < n) this.last.push(x);
-    else if (n > 0) {
-      this.last[this.lastNext] = x;
-      this.lastNext = (this.lastNext + 1) % n;
+    const keepLast = this.keepCounts.last;
+    const last = this.last;
+    if (last === undefined) {
+      if (keepLast > 0) this.last = [x];
+    } else if (last.length < keepLast) last.push(x);
+    else if (keepLast > 0) {
+      last[this.lastNext] = x;
+      this.lastNext = (this.lastNext + 1) % keepLast;
     }
+  }
+
+  /**
+   * A copy of an exchange kept for the rest of the run. The correlator's exchanges nearly all die young; when the
+   * first exchange of each of 100 k paths is kept itself, V8 sees most objects from those allocation sites survive
+   * and allocates all later ones (2 M frames' worth) straight in the old generation (allocation-site pretenuring),
+   * where they pile up as garbage until a full collection: +0.5 GB peak RSS on bench/out/2M-many-clients.pcap.
+   * Plain data (numbers, strings, objects, arrays), copied with keys in the same order; the path's own endpoints
+   * are shared as they were.
+   */
+  private retained(x: NtpExchange): NtpExchange {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(x)) {
+      const v = (x as unknown as Record<string, unknown>)[k];
+      out[k] = v === this.server || v === this.client ? v : copyPlain(v);
+    }
+    return out as unknown as NtpExchange;
   }
 
   get exchangeCount(): number {
@@ -179,37 +304,44 @@ export class PathAccumulator {
   }
 
   toObservation(capturedAt: NtpPathObservation['capturedAt']): NtpPathObservation {
+    const c = this.c;
+    const n = this.n;
+    const replies = c[REPLIES]!;
+    const firstRequestTime = n[FIRST_REQUEST]!;
+    const lastRequestTime = n[LAST_REQUEST]!;
     const obs: NtpPathObservation = {
       kind: 'ntp-path',
       source: this.source,
       client: this.client,
       server: this.server,
       capturedAt,
-      requests: this.requests,
-      unanswered: this.unanswered,
-      replies: this.replies,
-      icmp: this.icmp,
-      firstRequestTime: Number.isFinite(this.firstRequestTime) ? this.firstRequestTime : 0,
-      lastRequestTime: Number.isFinite(this.lastRequestTime) ? this.lastRequestTime : 0,
-      strata: this.strata,
-      leaps: this.leaps,
-      refids: this.refids,
-      kissCodes: this.kissCodes,
-      bogus: this.bogus,
-      exchanges: [...this.first, ...this.last].sort((a, b) => a.requestFrame - b.requestFrame),
+      requests: sampleOf(c, n, REQUESTS),
+      unanswered: sampleOf(c, n, UNANSWERED),
+      replies: sampleOf(c, n, REPLIES),
+      icmp: copySeen(this.icmp),
+      firstRequestTime: Number.isFinite(firstRequestTime) ? firstRequestTime : 0,
+      lastRequestTime: Number.isFinite(lastRequestTime) ? lastRequestTime : 0,
+      strata: this.strata !== undefined ? copySeen(this.strata) : replies > 0 ? this.sameAsReplies(this.stratumOne, replies) : [],
+      leaps: this.leaps !== undefined ? copySeen(this.leaps) : replies > 0 ? this.sameAsReplies(this.leapOne, replies) : [],
+      refids: this.refids !== undefined ? copySeen(this.refids) : replies > 0 ? this.sameAsReplies(this.refidOne, replies) : [],
+      kissCodes: copySeen(this.kissCodes),
+      bogus: copySeen(this.bogus),
+      exchanges: [...(this.first ?? []), ...(this.last ?? [])].sort((a, b) => a.requestFrame - b.requestFrame),
     };
-    if (Number.isFinite(this.minInterval)) obs.minRequestInterval = this.minInterval;
+    const minInterval = n[MIN_INTERVAL]!;
+    if (Number.isFinite(minInterval)) obs.minRequestInterval = minInterval;
     const set = <K extends 'rootDelay' | 'rootDispersion' | 'rootDistance' | 'offset' | 'delay'>(k: K, s?: Stats) => {
       if (s) obs[k] = s;
     };
-    set('rootDelay', this.rootDelay.result());
-    set('rootDispersion', this.rootDispersion.result());
-    set('rootDistance', this.rootDistance.result());
-    set('offset', this.offset.result(this.bestOffset));
-    set('delay', this.delay.result(Number.isFinite(this.bestDelay) ? this.bestDelay : undefined));
+    const bestDelay = n[BEST_DELAY]!;
+    set('rootDelay', statOf(c, n, ROOT_DELAY));
+    set('rootDispersion', statOf(c, n, ROOT_DISPERSION));
+    set('rootDistance', statOf(c, n, ROOT_DISTANCE));
+    set('offset', statOf(c, n, OFFSET, this.hasBestOffset ? n[BEST_OFFSET] : undefined));
+    set('delay', statOf(c, n, DELAY, Number.isFinite(bestDelay) ? bestDelay : undefined));
     if (this.offsetMethod) obs.offsetMethod = this.offsetMethod;
-    const n = this.requests.count;
-    const decided = Math.min(n, this.finished);
+    const requests = c[REQUESTS]!;
+    const decided = Math.min(requests, this.finished);
     if (decided >= 4) {
       const [earlyN, earlyAnswered] = this.earlyCounts(decided);
       const lateN = decided - earlyN;
