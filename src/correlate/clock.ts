@@ -2,6 +2,7 @@ import { NTP_UNIX_EPOCH_DELTA } from '../ntp/constants.js';
 import type { NtpTimestamp } from '../ntp/types.js';
 
 const TWO_POW_32 = 4_294_967_296;
+const TWO_POW_31 = 2_147_483_648;
 
 /** A capture or local time: whole Unix seconds plus nanoseconds (kept apart to stay exact below a microsecond). */
 export interface WallTime {
@@ -25,7 +26,8 @@ export function ntpMinusCapture(ts: NtpTimestamp, sec: number, nsec: number): nu
 /** ntpMinusCapture of the timestamp seconds.fraction given as its two halves. */
 export function ntpPartsMinusCapture(seconds: number, fraction: number, sec: number, nsec: number): number {
   let ds = seconds - NTP_UNIX_EPOCH_DELTA - sec;
-  ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
+  // The era (RFC 5905 §6) only moves ds when it is 2^31 s (68 years) or more off; skip the division otherwise.
+  if (ds >= TWO_POW_31 || ds < -TWO_POW_31) ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
   return ds + (fraction / TWO_POW_32 - nsec / 1e9);
 }
 

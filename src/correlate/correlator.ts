@@ -299,7 +299,8 @@ export class Correlator {
       p.refidStratum = t.stratum;
       p.refidText = describeRefid(t.stratum, t.refid, t.ipVersion).text;
     }
-    const reply = summarizeReply(t, p.refidText);
+    // The origin is the request's transmit when they match: that object serves both (the values are equal).
+    const reply = summarizeReply(t, p.refidText, pending !== undefined && bogus === undefined ? pending.transmit : undefined);
     const zeroTransmit = t.xmtSec === 0 && t.xmtFrac === 0;
     const zeroReceive = t.rcvSec === 0 && t.rcvFrac === 0;
     if (t.stratum !== 0) {
@@ -539,7 +540,7 @@ function replyExchange(q: Pending, replyFrame: number, replyTime: number, reply:
   return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit: q.transmit, outcome, replyFrame, replyTime, reply };
 }
 
-function summarizeReply(t: TimeFrame, refidText: string): ReplySummary {
+function summarizeReply(t: TimeFrame, refidText: string, origin: NtpTimestamp | undefined): ReplySummary {
   return {
     leap: t.leap,
     version: t.version,
@@ -552,7 +553,7 @@ function summarizeReply(t: TimeFrame, refidText: string): ReplySummary {
     refid: t.refid,
     refidText,
     referenceTime: { seconds: t.refSec, fraction: t.refFrac },
-    originTime: { seconds: t.orgSec, fraction: t.orgFrac },
+    originTime: origin ?? { seconds: t.orgSec, fraction: t.orgFrac },
     receiveTime: { seconds: t.rcvSec, fraction: t.rcvFrac },
     transmitTime: { seconds: t.xmtSec, fraction: t.xmtFrac },
   };

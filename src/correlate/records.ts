@@ -1,7 +1,7 @@
 /**
  * Capture records into a Correlator — the per-frame loop of analysis, for one thread (src/analyze.ts) and for one
  * shard of several (src/parallel/shard.ts). Cheapest test first:
- * 1. with shards, the header fast path (./shard.ts) names another shard: only the frame's time matters here;
+ * 1. with shards, the header fast path (./shard.ts) puts the frame on another shard's path: only its time matters;
  * 2. a plain 48-octet mode 3/4 datagram decodes straight to primitives (src/decode/time-frame.ts);
  * 3. a frame that cannot matter (src/decode/prefilter.ts) only moves the capture clock;
  * 4. anything else is decoded in full; its 'malformed' issues are sampled for the report.
@@ -14,7 +14,7 @@ import type { DecodedFrame } from '../decode/types.js';
 import { addToSample } from '../observe/accumulate.js';
 import type { FrameSample } from '../observe/types.js';
 import type { Correlator } from './correlator.js';
-import { frameShard, recordShard, UNDECIDED } from './shard.js';
+import { framePathHash, recordPathHash, ShardRouter, UNDECIDED } from './shard.js';
 
 /** Which shard of how many this sink keeps (src/parallel/); undefined: every frame. */
 export interface ShardFilter {
@@ -25,7 +25,7 @@ export interface ShardFilter {
 export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample, shard?: ShardFilter): CaptureSink {
   const time = new TimeFrame();
   const index = shard?.index ?? 0;
-  const count = shard?.count ?? 1;
+  const router = shard !== undefined && shard.count > 1 ? new ShardRouter(shard.count) : undefined;
   return (record) => {
     let b = record.buffer;
     let start = record.dataOffset ?? 0;
@@ -35,15 +35,16 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
       start = 0;
       end = b.length;
     } else end = Math.min(start + record.capturedLength, b.length);
-    let route = UNDECIDED;
-    if (count > 1) {
-      route = recordShard(b, start, end, record.linkType, count);
-      if (route !== UNDECIDED && route !== index) {
+    // With shards, every shard runs the same router calls in the same frame order (see ShardRouter).
+    let hash = UNDECIDED;
+    if (router !== undefined) {
+      hash = recordPathHash(b, start, end, record.linkType);
+      if (hash !== UNDECIDED && router.shardOf(hash) !== index) {
         correlator.tick(record.tsSec, record.tsNsec);
         return;
       }
     }
-    if (decodeTimeFrame(b, start, end, record.linkType, time)) {
+    if ((router === undefined || hash !== UNDECIDED) && decodeTimeFrame(b, start, end, record.linkType, time)) {
       time.frame = record.frame;
       time.sec = record.tsSec;
       time.nsec = record.tsNsec;
@@ -55,7 +56,7 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
       return;
     }
     const frame: DecodedFrame = decodeFrame(record);
-    if (count > 1 && route === UNDECIDED && frameShard(frame, count) !== index) {
+    if (router !== undefined && hash === UNDECIDED && router.shardOf(framePathHash(frame)) !== index) {
       correlator.tick(record.tsSec, record.tsNsec);
       return;
     }

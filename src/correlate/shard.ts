@@ -5,19 +5,24 @@
  * modes 6/7, symmetric and broadcast modes, non-NTP UDP, frames that decode to nothing) goes to shard 0.
  *
  * The path of a frame is the Correlator's (./correlator.ts feed): a mode 3 request is (src, dst, dst port), a
- * mode 4 reply (dst, src, src port), an ICMP error the quoted request's (src, dst, dst port). The key hashes the
- * addresses' octets; a decoded frame's address text is parsed back to them (the decoder's text is canonical, one
- * text per address), so the byte fast path and the decoded-frame path (frameShard) agree.
+ * mode 4 reply (dst, src, src port), an ICMP error the quoted request's (src, dst, dst port). A path is named by a
+ * hash of the addresses' octets and the port; a decoded frame's address text is parsed back to its octets (the
+ * decoder's text is canonical, one text per address), so the byte fast path and the decoded-frame path agree.
  *
- * Fast path (`recordShard`): Ethernet without VLAN tags, Linux SLL/SLL2, raw IP; IPv4 unfragmented or IPv6 with
- * UDP right after the fixed header — a few octets read, no decode. It returns UNDECIDED for anything else (ICMP,
- * VLAN tags, fragments, extension headers, short headers), and the caller decodes the frame and asks frameShard.
+ * Paths are dealt to shards in turn, in the order they first appear (ShardRouter): every shard reads every frame
+ * in the same order, so every shard deals the same way without talking to the others — and a capture of a few
+ * busy paths is split evenly, which hashing to shards does not do.
+ *
+ * Fast path (`recordPathHash`): Ethernet without VLAN tags, Linux SLL/SLL2, raw IP; IPv4 unfragmented or IPv6
+ * with UDP right after the fixed header — a few octets read, no decode. It says UNDECIDED for anything else
+ * (ICMP, VLAN tags, fragments, extension headers, short headers), and the caller decodes the frame and asks
+ * framePathHash.
  */
 import { isNtpPortPair } from '../decode/icmp.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW } from '../decode/link.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { parseAddress } from '../inspect/ip.js';
-import { readU16, readU32 } from '../ntp/wire.js';
+import { readU16 } from '../ntp/wire.js';
 
 export const UNDECIDED = -1;
 const IPPROTO_UDP = 17;
@@ -25,31 +30,29 @@ const IPPROTO_UDP = 17;
 const MODE_CLIENT = 3;
 const MODE_SERVER = 4;
 
-/** A 32-bit hash of an address's octets, read as 32-bit big-endian words (one for IPv4, four for IPv6). */
-function addressHash(version: 4 | 6, w0: number, w1: number, w2: number, w3: number): number {
-  if (version === 4) return Math.imul(w0 ^ 0x2545f491, 0x9e3779b1);
-  let h = Math.imul(w0 ^ 0x6a09e667, 0x9e3779b1);
-  h = Math.imul(h ^ w1, 0x85ebca6b);
-  h = Math.imul(h ^ w2, 0xc2b2ae35);
-  return Math.imul(h ^ w3, 0x9e3779b1);
+/** One step of the address hash: the 16-bit word `w` (SMI arithmetic only: no heap numbers per frame). */
+function mix(h: number, w: number): number {
+  return Math.imul(h ^ w, 0x9e3779b1) ^ (h >>> 15);
 }
 
-/** addressHash of the address at b[p] (4 or 16 octets). */
+/** The hash of the address at b[p]: its 16-bit big-endian words (2 for IPv4, 8 for IPv6). */
 function octetsHash(b: Uint8Array, p: number, version: 4 | 6): number {
-  return version === 4 ? addressHash(4, readU32(b, p), 0, 0, 0) : addressHash(6, readU32(b, p), readU32(b, p + 4), readU32(b, p + 8), readU32(b, p + 12));
+  if (version === 4) return mix(mix(0x2545f491, readU16(b, p)), readU16(b, p + 2));
+  let h = 0x6a09e667;
+  for (let i = 0; i < 16; i += 2) h = mix(h, readU16(b, p + i));
+  return h;
 }
 
-/** addressHash of an address's text (the decoder's canonical text: a decoded frame has no octets left). */
+/** octetsHash of an address's text (the decoder's canonical text: a decoded frame has no octets left). */
 function textHash(text: string): number {
   let h = textHashes.get(text);
   if (h !== undefined) return h;
   const a = parseAddress(text);
   if (a === undefined) h = 0;
-  else if (a.family === 4) h = addressHash(4, Number(a.value), 0, 0, 0);
   else {
-    const value = a.value;
-    const word = (shift: bigint) => Number((value >> shift) & 0xffffffffn);
-    h = addressHash(6, word(96n), word(64n), word(32n), word(0n));
+    const words = a.family === 4 ? 2 : 8;
+    h = a.family === 4 ? 0x2545f491 : 0x6a09e667;
+    for (let i = words - 1; i >= 0; i--) h = mix(h, Number((a.value >> BigInt(16 * i)) & 0xffffn));
   }
   if (textHashes.size >= 1 << 16) textHashes.clear(); // bounded; only frames off the fast path come here
   textHashes.set(text, h);
@@ -59,43 +62,41 @@ function textHash(text: string): number {
 /** textHash memo: the decoder interns address texts, so a lookup is one probe. */
 const textHashes = new Map<string, number>();
 
-/** The shard of the path with these address hashes and server port among `shards`. */
-function shardOf(clientHash: number, serverHash: number, serverPort: number, shards: number): number {
+/** The hash of the path (client, server, serverPort) from its addresses' hashes: 30 bits, a small integer to V8. */
+function pathHash(clientHash: number, serverHash: number, serverPort: number): number {
   let h = Math.imul(clientHash ^ (serverHash >>> 7), 0x85ebca6b) ^ serverHash;
   h = Math.imul(h ^ serverPort, 0xc2b2ae35);
-  h ^= h >>> 15;
-  return (h >>> 0) % shards;
+  return (h ^ (h >>> 15)) & 0x3fffffff;
 }
 
-/** The shard of the client↔server path (client, server, serverPort) among `shards`, from the addresses' text. */
-export function pathShard(client: string, server: string, serverPort: number, shards: number): number {
-  return shardOf(textHash(client), textHash(server), serverPort, shards);
-}
+/** framePathHash/recordPathHash: the frame is on no client↔server path (shard 0 takes it). */
+export const NO_PATH = -2;
 
-/** The shard of a decoded frame: the Correlator's path for it (see feed, onIcmp), else 0. */
-export function frameShard(f: DecodedFrame, shards: number): number {
+/** The path hash of a decoded frame: the Correlator's path for it (see feed, onIcmp), else NO_PATH. */
+export function framePathHash(f: DecodedFrame): number {
   const icmp = f.icmp;
   if (icmp !== undefined) {
     const q = icmp.quoted;
-    if (!icmp.isError || q === undefined || q.protocol !== IPPROTO_UDP || q.srcPort === undefined || q.dstPort === undefined) return 0;
+    if (!icmp.isError || q === undefined || q.protocol !== IPPROTO_UDP || q.srcPort === undefined || q.dstPort === undefined) return NO_PATH;
     const m = q.ntp?.message;
-    if (q.dstPort !== 123 && !(m?.kind === 'time' && m.mode === MODE_CLIENT)) return 0;
-    return pathShard(q.src, q.dst, q.dstPort, shards);
+    if (q.dstPort !== 123 && !(m?.kind === 'time' && m.mode === MODE_CLIENT)) return NO_PATH;
+    return pathHash(textHash(q.src), textHash(q.dst), q.dstPort);
   }
   const ip = f.ip;
   const udp = f.udp;
   const m = f.ntp?.message;
-  if (ip === undefined || udp === undefined || m === undefined || m.kind !== 'time') return 0;
-  if (m.mode === MODE_CLIENT) return pathShard(ip.src, ip.dst, udp.dstPort, shards);
-  if (m.mode === MODE_SERVER) return pathShard(ip.dst, ip.src, udp.srcPort, shards);
-  return 0;
+  if (ip === undefined || udp === undefined || m === undefined || m.kind !== 'time') return NO_PATH;
+  if (m.mode === MODE_CLIENT) return pathHash(textHash(ip.src), textHash(ip.dst), udp.dstPort);
+  if (m.mode === MODE_SERVER) return pathHash(textHash(ip.dst), textHash(ip.src), udp.srcPort);
+  return NO_PATH;
 }
 
 /**
- * The shard of the frame b[start, end) from its header octets, or UNDECIDED when only a full decode can tell.
- * Agrees with frameShard(decodeFrame(...)) on every frame the Correlator puts on a path (test/correlate/shard.test.ts).
+ * The path hash of the frame b[start, end) from its header octets: NO_PATH for NTP that is on no path, UNDECIDED
+ * when only a full decode can tell. Agrees with framePathHash(decodeFrame(...)) on every frame the Correlator puts
+ * on a path (test/parallel/shard.test.ts).
  */
-export function recordShard(b: Uint8Array, start: number, end: number, linkType: number, shards: number): number {
+export function recordPathHash(b: Uint8Array, start: number, end: number, linkType: number): number {
   let ipAt: number;
   switch (linkType) {
     case LINKTYPE_ETHERNET: {
@@ -146,10 +147,33 @@ export function recordShard(b: Uint8Array, start: number, end: number, linkType:
   if (end - udpAt < 9) return UNDECIDED;
   const srcPort = readU16(b, udpAt);
   const dstPort = readU16(b, udpAt + 2);
-  if (!isNtpPortPair(srcPort, dstPort, undefined)) return 0;
+  if (!isNtpPortPair(srcPort, dstPort, undefined)) return NO_PATH;
   const mode = (b[udpAt + 8] as number) & 7;
-  if (mode !== MODE_CLIENT && mode !== MODE_SERVER) return 0;
+  if (mode !== MODE_CLIENT && mode !== MODE_SERVER) return NO_PATH;
   const src = octetsHash(b, srcAt, version);
   const dst = octetsHash(b, srcAt + (version === 4 ? 4 : 16), version);
-  return mode === MODE_CLIENT ? shardOf(src, dst, dstPort, shards) : shardOf(dst, src, srcPort, shards);
+  return mode === MODE_CLIENT ? pathHash(src, dst, dstPort) : pathHash(dst, src, srcPort);
+}
+
+/**
+ * Deals paths to `count` shards in turn as they first appear. Every shard of a capture runs one over every frame in
+ * file order, so all of them deal alike. Holds one entry per path (the state analysis keeps per path anyway).
+ */
+export class ShardRouter {
+  private readonly table = new Map<number, number>();
+  private next = 0;
+
+  constructor(readonly count: number) {}
+
+  /** The shard of a path hash (NO_PATH: shard 0). UNDECIDED is not a path: the caller decodes first. */
+  shardOf(hash: number): number {
+    if (hash === NO_PATH) return 0;
+    let shard = this.table.get(hash);
+    if (shard === undefined) {
+      shard = this.next;
+      this.next = shard + 1 === this.count ? 0 : shard + 1;
+      this.table.set(hash, shard);
+    }
+    return shard;
+  }
 }

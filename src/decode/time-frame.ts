@@ -10,7 +10,7 @@
  * Anything unusual — VLAN tags, BSD loopback, options cut off, fragments, extension headers, a length that does
  * not fit, a short or long NTP payload, a reserved stratum or version — is left to decodeFrame.
  */
-import { readU16, readU32 } from '../ntp/wire.js';
+import { readU16, viewOf } from '../ntp/wire.js';
 import { formatIpv4, formatIpv6 } from './address.js';
 import { isNtpPortPair } from './icmp.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW } from './link.js';
@@ -133,11 +133,15 @@ export function decodeTimeFrame(b: Uint8Array, start: number, end: number, linkT
   let partial = false;
   if (checksum === 0) status = version === 4 ? 'none' : 'bad';
   else {
-    let pseudo = onesComplementSum(b, srcAt, srcAt + 2 * addrLength) + IPPROTO_UDP + UDP_DATAGRAM;
-    const sum = foldChecksum(onesComplementSum(b, u, u + UDP_DATAGRAM, pseudo));
-    status = sum === 0xffff ? 'ok' : 'bad';
+    // Source and destination addresses, then (no IPv4 options) the UDP datagram: one run of octets to sum.
+    const addrEnd = srcAt + 2 * addrLength;
+    const sum =
+      addrEnd === u
+        ? onesComplementSum(b, srcAt, u + UDP_DATAGRAM, IPPROTO_UDP + UDP_DATAGRAM)
+        : onesComplementSum(b, u, u + UDP_DATAGRAM, onesComplementSum(b, srcAt, addrEnd, IPPROTO_UDP + UDP_DATAGRAM));
+    status = foldChecksum(sum) === 0xffff ? 'ok' : 'bad';
     if (status === 'bad') {
-      pseudo = foldChecksum(pseudo);
+      const pseudo = foldChecksum(onesComplementSum(b, srcAt, addrEnd, IPPROTO_UDP + UDP_DATAGRAM));
       partial = checksum === pseudo || checksum === (~pseudo & 0xffff);
     }
   }
@@ -154,17 +158,18 @@ export function decodeTimeFrame(b: Uint8Array, start: number, end: number, linkT
   out.stratum = stratum;
   out.poll = ((b[n + 2] as number) << 24) >> 24;
   out.precision = ((b[n + 3] as number) << 24) >> 24;
-  out.rootDelay = readU32(b, n + 4) / 65536;
-  out.rootDispersion = readU32(b, n + 8) / 65536;
-  out.refid = readU32(b, n + 12);
-  out.refSec = readU32(b, n + 16);
-  out.refFrac = readU32(b, n + 20);
-  out.orgSec = readU32(b, n + 24);
-  out.orgFrac = readU32(b, n + 28);
-  out.rcvSec = readU32(b, n + 32);
-  out.rcvFrac = readU32(b, n + 36);
-  out.xmtSec = readU32(b, n + 40);
-  out.xmtFrac = readU32(b, n + 44);
+  const v = viewOf(b);
+  out.rootDelay = v.getUint32(n + 4) / 65536;
+  out.rootDispersion = v.getUint32(n + 8) / 65536;
+  out.refid = v.getUint32(n + 12);
+  out.refSec = v.getUint32(n + 16);
+  out.refFrac = v.getUint32(n + 20);
+  out.orgSec = v.getUint32(n + 24);
+  out.orgFrac = v.getUint32(n + 28);
+  out.rcvSec = v.getUint32(n + 32);
+  out.rcvFrac = v.getUint32(n + 36);
+  out.xmtSec = v.getUint32(n + 40);
+  out.xmtFrac = v.getUint32(n + 44);
   return true;
 }
 
