@@ -3,6 +3,7 @@ import type { NtpTimestamp } from '../ntp/types.js';
 
 const TWO_POW_32 = 4_294_967_296;
 const TWO_POW_31 = 2_147_483_648;
+const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 
 /** A capture or local time: whole Unix seconds plus nanoseconds (kept apart to stay exact below a microsecond). */
 export interface WallTime {
@@ -28,7 +29,7 @@ export function ntpPartsMinusCapture(seconds: number, fraction: number, sec: num
   let ds = seconds - NTP_UNIX_EPOCH_DELTA - sec;
   // The era (RFC 5905 §6) only moves ds when it is 2^31 s (68 years) or more off; skip the division otherwise.
   if (ds >= TWO_POW_31 || ds < -TWO_POW_31) ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
-  return ds + (fraction / TWO_POW_32 - nsec / 1e9);
+  return ds + (fraction * TWO_POW_MINUS_32 - nsec / 1e9); // × 2^-32 is exact, as ÷ 2^32
 }
 
 /** b − a for two wall times, seconds. */
