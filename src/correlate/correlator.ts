@@ -116,6 +116,8 @@ export class Correlator {
   private readonly timeout: number;
   private readonly endGrace: number;
   private readonly shards: number;
+  /** The reused reply exchange of each Measured shape (onReply's common case), made on first use. */
+  private readonly replies: Array<NtpExchange | undefined> = [undefined, undefined, undefined];
   /** What measure() found for the reply at hand (no object per reply). */
   private offset = 0.5;
   private delay = 0.5;
@@ -299,8 +301,6 @@ export class Correlator {
       p.refidStratum = t.stratum;
       p.refidText = describeRefid(t.stratum, t.refid, t.ipVersion).text;
     }
-    // The origin is the request's transmit when they match: that object serves both (the values are equal).
-    const reply = summarizeReply(t, p.refidText, pending !== undefined && bogus === undefined ? pending.transmit : undefined);
     const zeroTransmit = t.xmtSec === 0 && t.xmtFrac === 0;
     const zeroReceive = t.rcvSec === 0 && t.rcvFrac === 0;
     if (t.stratum !== 0) {
@@ -314,6 +314,7 @@ export class Correlator {
     const replyTime = t.sec + t.nsec / 1e9;
     if (!pending) {
       // A reply whose request is not in the capture still tells us about the server.
+      const reply = summarizeReply(t, p.refidText, undefined);
       const orphan: NtpExchange = {
         client: { ip: t.dst, port: t.dstPort },
         server: { ip: t.src, port: t.srcPort },
@@ -333,7 +334,18 @@ export class Correlator {
     }
     const q = pending;
     const measured = bogus === undefined && !zeroReceive && !zeroTransmit ? this.measure(q, t) : NOT_MEASURED;
-    const x = replyExchange(q, t.frame, replyTime, reply, measured, this.offset, this.delay);
+    // The common case reuses one object per shape (no allocation per reply) when nobody else keeps the exchange:
+    // no live view listening, and not a shard's first exchange of the path (shardPaths hands that one over).
+    if (bogus === undefined && this.options.onExchange === undefined && (this.shards === 1 || p.firstDone !== undefined)) {
+      const shape = measured + 1;
+      const x = (this.replies[measured] ??= replyExchange(q, t.frame, replyTime, summarizeReply(t, '', undefined), measured, 0, 0));
+      fillReplyExchange(x, q, t, replyTime, p.refidText, this.offset, this.delay);
+      this.finish(q, x, shape);
+      p.answered[p.answeredNext] = key;
+      p.answeredNext = (p.answeredNext + 1) % RECENT_ANSWERED;
+      return;
+    }
+    const x = replyExchange(q, t.frame, replyTime, summarizeReply(t, p.refidText, bogus === undefined ? q.transmit : undefined), measured, this.offset, this.delay);
     if (bogus !== undefined) x.bogus = bogus;
     this.finish(q, x);
     if (!duplicate) {
@@ -401,17 +413,18 @@ export class Correlator {
   }
 
   /** `x` is the request's complete exchange (baseExchange plus what answered it). */
-  private finish(q: Pending, x: NtpExchange): void {
+  /** `shape` above 0: `x` is one of this.scratch's reply objects, the accumulator's to copy (addOutcome). */
+  private finish(q: Pending, x: NtpExchange, shape = 0): void {
     if (q.done) return;
     q.done = true;
     q.path.open.delete(q.key);
-    this.outcome(q.path, x, q.seq);
+    this.outcome(q.path, x, q.seq, shape);
     this.options.onExchange?.(x);
   }
 
-  private outcome(p: PathState, x: NtpExchange, seq: number): void {
+  private outcome(p: PathState, x: NtpExchange, seq: number, shape = 0): void {
     if (p.firstDone === undefined && this.shards > 1) p.firstDone = x;
-    p.acc.addOutcome(x, seq);
+    p.acc.addOutcome(x, seq, shape);
   }
 
   /**
@@ -538,6 +551,45 @@ function replyExchange(q: Pending, replyFrame: number, replyTime: number, reply:
     return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit: q.transmit, outcome, replyFrame, replyTime, reply, offset, offsetMethod: 'one-way' };
   }
   return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit: q.transmit, outcome, replyFrame, replyTime, reply };
+}
+
+/**
+ * Refills `x`, one of the reused reply exchanges (made by replyExchange with the same Measured shape), with
+ * request `q` and reply `t`: every field replyExchange and summarizeReply would set, in place.
+ */
+function fillReplyExchange(x: NtpExchange, q: Pending, t: TimeFrame, replyTime: number, refidText: string, offset: number, delay: number): void {
+  const client = x.client;
+  client.ip = q.path.client;
+  client.port = q.clientPort;
+  x.server = q.path.acc.server;
+  x.requestFrame = q.frame;
+  x.requestTime = q.sec + q.nsec / 1e9;
+  x.requestVersion = q.version;
+  x.requestMode = q.mode;
+  x.requestTransmit = q.transmit;
+  x.replyFrame = t.frame;
+  x.replyTime = replyTime;
+  const r = x.reply as ReplySummary;
+  r.leap = t.leap;
+  r.version = t.version;
+  r.mode = t.mode;
+  r.stratum = t.stratum;
+  r.poll = t.poll;
+  r.precision = t.precision;
+  r.rootDelay = t.rootDelay;
+  r.rootDispersion = t.rootDispersion;
+  r.refid = t.refid;
+  r.refidText = refidText;
+  r.referenceTime.seconds = t.refSec;
+  r.referenceTime.fraction = t.refFrac;
+  // The origin equals the request's transmit (the match above): that object serves both.
+  r.originTime = q.transmit;
+  r.receiveTime.seconds = t.rcvSec;
+  r.receiveTime.fraction = t.rcvFrac;
+  r.transmitTime.seconds = t.xmtSec;
+  r.transmitTime.fraction = t.xmtFrac;
+  if (x.offset !== undefined) x.offset = offset;
+  if (x.delay !== undefined) x.delay = delay;
 }
 
 function summarizeReply(t: TimeFrame, refidText: string, origin: NtpTimestamp | undefined): ReplySummary {

@@ -1,4 +1,5 @@
-import type { Endpoint, NtpExchange } from '../correlate/types.js';
+import type { Endpoint, NtpExchange, ReplySummary } from '../correlate/types.js';
+import type { NtpTimestamp } from '../ntp/types.js';
 import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
 
 /** How many example frame numbers evidence keeps per fact; the counts stay exact. */
@@ -121,6 +122,11 @@ function copySeen<S extends FrameSample>(list: readonly S[] | undefined): S[] {
   return list.map((s) => ({ ...s, frames: s.frames.slice() }));
 }
 
+function setTimestamp(dst: NtpTimestamp, src: NtpTimestamp): void {
+  dst.seconds = src.seconds;
+  dst.fraction = src.fraction;
+}
+
 /** A deep copy of plain data: primitives as they are, arrays and objects copied with their keys in the same order. */
 function copyPlain(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
@@ -157,6 +163,8 @@ export class PathAccumulator {
   private first: NtpExchange[] | undefined = undefined;
   /** The latest exchanges after `first`: a ring of keepCounts.last, the oldest overwritten at lastNext. */
   private last: NtpExchange[] | undefined = undefined;
+  /** The `shape` each `last` slot was added with (0: the caller's own object, never overwritten). */
+  private lastShapes: number[] | undefined = undefined;
   private lastNext = 0;
   private finished = 0;
   /** Bit i set: request i (of the first EARLY_WINDOW, by request order) was answered. */
@@ -185,15 +193,21 @@ export class PathAccumulator {
     return seq;
   }
 
-  /** The request's fate is known: reply, ICMP error or nothing. `seq` is what addRequest returned. */
-  addOutcome(x: NtpExchange, seq: number): void {
+  /**
+   * The request's fate is known: reply, ICMP error or nothing. `seq` is what addRequest returned.
+   * `shape` 0: the accumulator may keep `x` itself. Above 0, `x` is the caller's to reuse (the capture correlator
+   * fills one object per reply instead of allocating one): whatever is kept is copied, and `shape` says which
+   * fields `x` has — equal shapes, equal keys in equal order — so a kept copy of the same shape is overwritten in
+   * place (overwriteReply) rather than allocated again.
+   */
+  addOutcome(x: NtpExchange, seq: number, shape = 0): void {
     const answered = x.outcome === 'reply';
     if (seq < EARLY_WINDOW && answered) this.earlyAnswered |= 1 << seq;
     if (answered) this.answeredTotal++;
     if (x.outcome === 'none') addFrame(this.c, this.n, UNANSWERED, x.requestFrame);
     else if (x.outcome === 'icmp' && x.icmp) this.addIcmp(x.icmp);
     if (x.reply && x.replyFrame !== undefined) this.addReply(x);
-    this.keep(x);
+    this.keep(x, shape);
   }
 
   private addIcmp(icmp: NonNullable<NtpExchange['icmp']>): void {
@@ -257,29 +271,117 @@ export class PathAccumulator {
     }
   }
 
-  private keep(x: NtpExchange): void {
+  private keep(x: NtpExchange, shape: number): void {
     this.finished++;
     const first = this.first;
     const keepFirst = this.keepCounts.first;
     if (first === undefined) {
       if (keepFirst > 0) {
         // A one-element literal: exactly as long as it needs to be when one is all a path keeps.
-        this.first = [this.retained(x)];
+        this.first = [shape === 0 ? this.retained(x) : this.copyReply(x)];
         return;
       }
     } else if (first.length < keepFirst) {
-      first.push(this.retained(x));
+      first.push(shape === 0 ? this.retained(x) : this.copyReply(x));
       return;
     }
     const keepLast = this.keepCounts.last;
+    if (keepLast === 0) return;
+    const kept = shape === 0 ? x : undefined;
     const last = this.last;
-    if (last === undefined) {
-      if (keepLast > 0) this.last = [x];
-    } else if (last.length < keepLast) last.push(x);
-    else if (keepLast > 0) {
-      last[this.lastNext] = x;
-      this.lastNext = (this.lastNext + 1) % keepLast;
+    const shapes = (this.lastShapes ??= []);
+    if (last === undefined || last.length < keepLast) {
+      (this.last ??= []).push(kept ?? this.copyReply(x));
+      shapes.push(shape);
+      return;
     }
+    const slot = this.lastNext;
+    this.lastNext = (slot + 1) % keepLast;
+    if (kept === undefined && shapes[slot] === shape) this.overwriteReply(last[slot] as NtpExchange, x);
+    else last[slot] = kept ?? this.copyReply(x);
+    shapes[slot] = shape;
+  }
+
+  /**
+   * A copy of a reply exchange handed over with a shape (addOutcome), key for key in its order — the capture
+   * correlator's reply literal: request fields, outcome, reply fields, then offset, delay, offsetMethod when
+   * present — built as literals so every copy of a shape shares one hidden class (overwriteReply stays fast).
+   * The path's own endpoints stay shared, as retained() keeps them.
+   */
+  private copyReply(x: NtpExchange): NtpExchange {
+    const r = x.reply as ReplySummary;
+    const reply: ReplySummary = {
+      leap: r.leap,
+      version: r.version,
+      mode: r.mode,
+      stratum: r.stratum,
+      poll: r.poll,
+      precision: r.precision,
+      rootDelay: r.rootDelay,
+      rootDispersion: r.rootDispersion,
+      refid: r.refid,
+      refidText: r.refidText,
+      referenceTime: { seconds: r.referenceTime.seconds, fraction: r.referenceTime.fraction },
+      originTime: { seconds: r.originTime.seconds, fraction: r.originTime.fraction },
+      receiveTime: { seconds: r.receiveTime.seconds, fraction: r.receiveTime.fraction },
+      transmitTime: { seconds: r.transmitTime.seconds, fraction: r.transmitTime.fraction },
+    };
+    const client = x.client === this.client ? x.client : { ip: x.client.ip, port: x.client.port };
+    const server = x.server === this.server ? x.server : { ip: x.server.ip, port: x.server.port };
+    const requestTransmit = { seconds: x.requestTransmit.seconds, fraction: x.requestTransmit.fraction };
+    const { requestFrame, requestTime, requestVersion, requestMode, outcome, offset, delay, offsetMethod } = x;
+    const replyFrame = x.replyFrame as number;
+    const replyTime = x.replyTime as number;
+    // One literal per shape (no spread: a spread copy gets a map of its own, slow to overwrite).
+    if (offset === undefined || offsetMethod === undefined) {
+      return { client, server, requestFrame, requestTime, requestVersion, requestMode, requestTransmit, outcome, replyFrame, replyTime, reply };
+    }
+    if (delay === undefined) {
+      return { client, server, requestFrame, requestTime, requestVersion, requestMode, requestTransmit, outcome, replyFrame, replyTime, reply, offset, offsetMethod };
+    }
+    return { client, server, requestFrame, requestTime, requestVersion, requestMode, requestTransmit, outcome, replyFrame, replyTime, reply, offset, delay, offsetMethod };
+  }
+
+  /**
+   * Copies the reply exchange `src` into `dst`, a kept copy of the same shape (so the same keys: only values
+   * change, and the JSON of `dst` is what a fresh copy of `src` would give). Nested objects of `dst` are its own
+   * (retained() copied them), but for the path's endpoints, which stay shared.
+   */
+  private overwriteReply(dst: NtpExchange, src: NtpExchange): void {
+    const r = src.reply as ReplySummary;
+    const d = dst.reply as ReplySummary;
+    if (src.client === this.client) dst.client = src.client;
+    else if (dst.client === this.client) dst.client = { ip: src.client.ip, port: src.client.port };
+    else {
+      dst.client.ip = src.client.ip;
+      dst.client.port = src.client.port;
+    }
+    dst.server = src.server === this.server ? src.server : { ip: src.server.ip, port: src.server.port };
+    dst.requestFrame = src.requestFrame;
+    dst.requestTime = src.requestTime;
+    dst.requestVersion = src.requestVersion;
+    dst.requestMode = src.requestMode;
+    setTimestamp(dst.requestTransmit, src.requestTransmit);
+    dst.outcome = src.outcome;
+    dst.replyFrame = src.replyFrame as number;
+    dst.replyTime = src.replyTime as number;
+    d.leap = r.leap;
+    d.version = r.version;
+    d.mode = r.mode;
+    d.stratum = r.stratum;
+    d.poll = r.poll;
+    d.precision = r.precision;
+    d.rootDelay = r.rootDelay;
+    d.rootDispersion = r.rootDispersion;
+    d.refid = r.refid;
+    d.refidText = r.refidText;
+    setTimestamp(d.referenceTime, r.referenceTime);
+    setTimestamp(d.originTime, r.originTime);
+    setTimestamp(d.receiveTime, r.receiveTime);
+    setTimestamp(d.transmitTime, r.transmitTime);
+    if (src.offset !== undefined) dst.offset = src.offset;
+    if (src.delay !== undefined) dst.delay = src.delay;
+    if (src.offsetMethod !== undefined) dst.offsetMethod = src.offsetMethod;
   }
 
   /**

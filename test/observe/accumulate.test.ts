@@ -51,9 +51,10 @@ async function recordCapture(file: string): Promise<Map<PathAccumulator, Call[]>
     log(this, { add: 'request', frame, time });
     return addRequest.call(this, frame, time);
   };
-  proto.addOutcome = function (this: PathAccumulator, x: NtpExchange, seq: number) {
-    log(this, { add: 'outcome', x, seq });
-    addOutcome.call(this, x, seq);
+  proto.addOutcome = function (this: PathAccumulator, x: NtpExchange, seq: number, shape = 0) {
+    // A shaped exchange is the correlator's to reuse (addOutcome): the replay needs it as it was now.
+    log(this, { add: 'outcome', x: shape === 0 ? x : structuredClone(x), seq });
+    addOutcome.call(this, x, seq, shape);
   };
   try {
     const c = new Correlator();
