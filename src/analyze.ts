@@ -19,7 +19,7 @@ export interface AnalyzeOptions {
   rules?: readonly Rule[];
   /** Streams each exchange as it completes (the TUI's live pane). Analysis then stays on one thread. */
   onExchange?: (x: NtpExchange) => void;
-  /** Threads for a capture file (src/parallel/): 1 = this thread only; unset = one per core on large files. */
+  /** Threads for a capture file (src/parallel/); unset or 1: this thread only. */
   threads?: number;
 }
 
