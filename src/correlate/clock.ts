@@ -1,9 +1,9 @@
 import { NTP_UNIX_EPOCH_DELTA } from '../ntp/constants.js';
 import type { NtpTimestamp } from '../ntp/types.js';
 
-const TWO_POW_32 = 4_294_967_296;
-const TWO_POW_31 = 2_147_483_648;
-const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
+export const TWO_POW_32 = 4_294_967_296;
+export const TWO_POW_31 = 2_147_483_648;
+export const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 
 /** A capture or local time: whole Unix seconds plus nanoseconds (kept apart to stay exact below a microsecond). */
 export interface WallTime {

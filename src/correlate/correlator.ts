@@ -6,7 +6,8 @@ import type { NtpTimePacket, NtpTimestamp } from '../ntp/types.js';
 import { KEEP_EXCHANGES, PathAccumulator } from '../observe/accumulate.js';
 import type { NtpPathObservation } from '../observe/types.js';
 import { ChecksumTracker, type SenderState } from './checksums.js';
-import { ntpMinusCapture, ntpPartsMinusCapture, partsKey, timestampKey, wallDiff, wallToSeconds, type WallTime } from './clock.js';
+import { partsKey, timestampKey, TWO_POW_31, TWO_POW_32, TWO_POW_MINUS_32, wallDiff, wallToSeconds, type WallTime } from './clock.js';
+import { NTP_UNIX_EPOCH_DELTA } from '../ntp/constants.js';
 import { ControlTracker } from './control.js';
 import { OpenRequests } from './open.js';
 import type { NtpExchange, ReplySummary } from './types.js';
@@ -475,14 +476,21 @@ export class Correlator {
    *   T2 − T1 (it includes the forward delay) and δ is unknown.
    */
   private measure(q: Pending, t: TimeFrame): Measured {
-    const t2MinusT1w = ntpPartsMinusCapture(t.rcvSec, t.rcvFrac, q.sec, q.nsec);
-    const t3MinusT4w = ntpPartsMinusCapture(t.xmtSec, t.xmtFrac, t.sec, t.nsec);
+    // ntpPartsMinusCapture, written out: the calls were not inlined here, and each boxed its double arguments.
+    let ds = t.rcvSec - NTP_UNIX_EPOCH_DELTA - q.sec;
+    if (ds >= TWO_POW_31 || ds < -TWO_POW_31) ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
+    const t2MinusT1w = ds + (t.rcvFrac * TWO_POW_MINUS_32 - q.nsec / 1e9);
+    ds = t.xmtSec - NTP_UNIX_EPOCH_DELTA - t.sec;
+    if (ds >= TWO_POW_31 || ds < -TWO_POW_31) ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
+    const t3MinusT4w = ds + (t.xmtFrac * TWO_POW_MINUS_32 - t.nsec / 1e9);
     if (q.hiddenT1 || isZeroTimestamp(q.transmit)) {
       this.offset = (t2MinusT1w + t3MinusT4w) / 2;
       this.delay = t2MinusT1w - t3MinusT4w; // = (T4 − T1) − (T3 − T2)
       return AT_CLIENT;
     }
-    const t1MinusT1w = ntpMinusCapture(q.transmit, q.sec, q.nsec);
+    ds = q.transmit.seconds - NTP_UNIX_EPOCH_DELTA - q.sec;
+    if (ds >= TWO_POW_31 || ds < -TWO_POW_31) ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
+    const t1MinusT1w = ds + (q.transmit.fraction * TWO_POW_MINUS_32 - q.nsec / 1e9);
     // With T4 = T1 + elapsed: (T2 − T1) = t2MinusT1w − t1MinusT1w and (T3 − T4) = t3MinusT4w − t1MinusT1w.
     this.offset = (t2MinusT1w + t3MinusT4w) / 2 - t1MinusT1w;
     let side = this.capturedAt(q.path);
