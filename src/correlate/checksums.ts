@@ -62,7 +62,8 @@ export class ChecksumTracker {
 
   /**
    * Counts one datagram of sender `s` (a caller that already holds the state and checked counts()): its frame,
-   * destination, checksum status, whether a bad one holds the offload partial sum, and the SLL packet type (-1
+   * destination (undefined: the caller knows it is among the peers already, or there was no room), checksum
+   * status, whether a bad one holds the offload partial sum, and the SLL packet type (-1
    * none). `answeredRequestFrom`: the client whose bad-checksum request this datagram answers.
    */
   addFrom(

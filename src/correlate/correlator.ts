@@ -25,7 +25,10 @@ export interface CorrelatorOptions {
   shards?: number;
 }
 
-/** An open request (created by one object literal in onRequest, so all share one shape). */
+/**
+ * An open request. Created by one object literal (all share one shape) and reused once finished (Correlator.spare):
+ * its double fields are then overwritten in place, so a request costs no allocation at all in the steady state.
+ */
 interface Pending {
   path: PathState;
   /** timestampKey(transmit): what a reply's origin is looked up by. */
@@ -36,7 +39,9 @@ interface Pending {
   sec: number;
   nsec: number;
   clientPort: number;
-  transmit: NtpTimestamp;
+  /** The request's transmit timestamp T1 (RFC 5905 §7.3): seconds and fraction. */
+  tSec: number;
+  tFrac: number;
   version: number;
   mode: number;
   badChecksum: boolean;
@@ -66,6 +71,9 @@ interface PathState {
   /** The checksum tracker's state for each end, once it counted a datagram from it (saves a lookup per frame). */
   clientChecksums: SenderState | undefined;
   serverChecksums: SenderState | undefined;
+  /** The checksum tracker has this path's far end among that sender's peers (or no room left): skip the lookup. */
+  serverNotedAsPeer: boolean;
+  clientNotedAsPeer: boolean;
   /** The frame that made the path: paths are listed in this order (and shards merge by it, src/parallel/). */
   firstFrame: number;
   /** The first exchange to finish, for a path that keeps KEEP_EXCHANGES: what it would keep with fewer (merge). */
@@ -81,6 +89,8 @@ export interface ShardPath {
 }
 
 const RECENT_ANSWERED = 8;
+/** Finished requests kept for reuse (a few suffice: requests are mostly answered before the next one). */
+const SPARE_REQUESTS = 64;
 /** Beyond this many paths, each keeps fewer sample exchanges: FEW_EXCHANGES. */
 export const MANY_PATHS = 256;
 const FEW_EXCHANGES = { first: 1, last: 0 };
@@ -117,6 +127,8 @@ export class Correlator {
   private readonly timeout: number;
   private readonly endGrace: number;
   private readonly shards: number;
+  /** Finished requests, for onRequest to reuse. */
+  private readonly spare: Pending[] = [];
   /** The reused reply exchange of each Measured shape (onReply's common case), made on first use. */
   private readonly replies: Array<NtpExchange | undefined> = [undefined, undefined, undefined];
   /** What measure() found for the reply at hand (no object per reply). */
@@ -218,6 +230,8 @@ export class Correlator {
         refidText: '',
         clientChecksums: undefined,
         serverChecksums: undefined,
+        serverNotedAsPeer: false,
+        clientNotedAsPeer: false,
         firstFrame: frame,
         firstDone: undefined,
       };
@@ -234,23 +248,44 @@ export class Correlator {
     this.noteSide(p, t.packetType, t.src, t.dst, true);
     const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9);
     const key = partsKey(t.xmtSec, t.xmtFrac);
-    const pending: Pending = {
-      path: p,
-      key,
-      seq,
-      frame: t.frame,
-      sec: t.sec,
-      nsec: t.nsec,
-      clientPort: t.srcPort,
-      transmit: { seconds: t.xmtSec, fraction: t.xmtFrac },
-      version: t.version,
-      mode: t.mode,
-      badChecksum: t.checksumStatus === 'bad',
-      hiddenT1: hidesClockParts(t),
-      done: false,
-    };
+    let pending = this.spare.pop();
+    if (pending === undefined) {
+      pending = {
+        path: p,
+        key,
+        seq,
+        frame: t.frame,
+        sec: t.sec,
+        nsec: t.nsec,
+        clientPort: t.srcPort,
+        tSec: t.xmtSec,
+        tFrac: t.xmtFrac,
+        version: t.version,
+        mode: t.mode,
+        badChecksum: t.checksumStatus === 'bad',
+        hiddenT1: hidesClockParts(t),
+        done: false,
+      };
+    } else {
+      pending.path = p;
+      pending.key = key;
+      pending.seq = seq;
+      pending.frame = t.frame;
+      pending.sec = t.sec;
+      pending.nsec = t.nsec;
+      pending.clientPort = t.srcPort;
+      pending.tSec = t.xmtSec;
+      pending.tFrac = t.xmtFrac;
+      pending.version = t.version;
+      pending.mode = t.mode;
+      pending.badChecksum = t.checksumStatus === 'bad';
+      pending.hiddenT1 = hidesClockParts(t);
+      pending.done = false;
+    }
     if (this.checksums.counts(t.checksumStatus, undefined)) {
-      this.checksums.addFrom((p.clientChecksums ??= this.checksums.sender(p.client)), t.frame, t.dst, t.checksumStatus, t.checksumPartial, t.packetType);
+      const peer = p.serverNotedAsPeer ? undefined : t.dst;
+      p.serverNotedAsPeer = true;
+      this.checksums.addFrom((p.clientChecksums ??= this.checksums.sender(p.client)), t.frame, peer, t.checksumStatus, t.checksumPartial, t.packetType);
     }
     const older = p.open.get(key);
     if (older) this.finish(older, this.baseExchange(older));
@@ -266,7 +301,7 @@ export class Correlator {
     this.noteSide(p, t.packetType, t.dst, t.src, false);
     const key = partsKey(t.orgSec, t.orgFrac);
     let pending = p.open.get(key);
-    if (pending && (pending.clientPort !== t.dstPort || pending.transmit.seconds !== t.orgSec || pending.transmit.fraction !== t.orgFrac)) {
+    if (pending && (pending.clientPort !== t.dstPort || pending.tSec !== t.orgSec || pending.tFrac !== t.orgFrac)) {
       pending = undefined;
     }
     // Failed RFC 5905 §8 tests; allocated only when one fails (most replies pass).
@@ -286,10 +321,12 @@ export class Correlator {
     const answeredBad = pending?.badChecksum ?? false;
     const answeredRequestFrom = answeredBad ? pending!.path.client : undefined;
     if (this.checksums.counts(t.checksumStatus, answeredRequestFrom)) {
+      const peer = p.clientNotedAsPeer ? undefined : t.dst;
+      p.clientNotedAsPeer = true;
       this.checksums.addFrom(
         (p.serverChecksums ??= this.checksums.sender(p.server)),
         t.frame,
-        t.dst,
+        peer,
         t.checksumStatus,
         t.checksumPartial,
         t.packetType,
@@ -315,7 +352,7 @@ export class Correlator {
     const replyTime = t.sec + t.nsec / 1e9;
     if (!pending) {
       // A reply whose request is not in the capture still tells us about the server.
-      const reply = summarizeReply(t, p.refidText, undefined);
+      const reply = summarizeReply(t, p.refidText);
       const orphan: NtpExchange = {
         client: { ip: t.dst, port: t.dstPort },
         server: { ip: t.src, port: t.srcPort },
@@ -339,14 +376,14 @@ export class Correlator {
     // no live view listening, and not a shard's first exchange of the path (shardPaths hands that one over).
     if (bogus === undefined && this.options.onExchange === undefined && (this.shards === 1 || p.firstDone !== undefined)) {
       const shape = measured + 1;
-      const x = (this.replies[measured] ??= replyExchange(q, t.frame, replyTime, summarizeReply(t, '', undefined), measured, 0, 0));
+      const x = (this.replies[measured] ??= replyExchange(q, t.frame, replyTime, summarizeReply(t, ''), measured, 0, 0));
       fillReplyExchange(x, q, t, replyTime, p.refidText, this.offset, this.delay);
       this.finish(q, x, shape);
       p.answered[p.answeredNext] = key;
       p.answeredNext = (p.answeredNext + 1) % RECENT_ANSWERED;
       return;
     }
-    const x = replyExchange(q, t.frame, replyTime, summarizeReply(t, p.refidText, bogus === undefined ? q.transmit : undefined), measured, this.offset, this.delay);
+    const x = replyExchange(q, t.frame, replyTime, summarizeReply(t, p.refidText), measured, this.offset, this.delay);
     if (bogus !== undefined) x.bogus = bogus;
     this.finish(q, x);
     if (!duplicate) {
@@ -408,7 +445,7 @@ export class Correlator {
       requestTime: q.sec + q.nsec / 1e9,
       requestVersion: q.version,
       requestMode: q.mode,
-      requestTransmit: q.transmit,
+      requestTransmit: { seconds: q.tSec, fraction: q.tFrac },
       outcome: 'none',
     };
   }
@@ -421,6 +458,8 @@ export class Correlator {
     q.path.open.delete(q.key);
     this.outcome(q.path, x, q.seq, shape);
     this.options.onExchange?.(x);
+    // Nothing refers to a finished request any more (its exchange has its own objects): reuse it.
+    if (this.spare.length < SPARE_REQUESTS) this.spare.push(q);
   }
 
   private outcome(p: PathState, x: NtpExchange, seq: number, shape = 0): void {
@@ -483,14 +522,14 @@ export class Correlator {
     ds = t.xmtSec - NTP_UNIX_EPOCH_DELTA - t.sec;
     if (ds >= TWO_POW_31 || ds < -TWO_POW_31) ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
     const t3MinusT4w = ds + (t.xmtFrac * TWO_POW_MINUS_32 - t.nsec / 1e9);
-    if (q.hiddenT1 || isZeroTimestamp(q.transmit)) {
+    if (q.hiddenT1 || (q.tSec === 0 && q.tFrac === 0)) {
       this.offset = (t2MinusT1w + t3MinusT4w) / 2;
       this.delay = t2MinusT1w - t3MinusT4w; // = (T4 − T1) − (T3 − T2)
       return AT_CLIENT;
     }
-    ds = q.transmit.seconds - NTP_UNIX_EPOCH_DELTA - q.sec;
+    ds = q.tSec - NTP_UNIX_EPOCH_DELTA - q.sec;
     if (ds >= TWO_POW_31 || ds < -TWO_POW_31) ds -= Math.round(ds / TWO_POW_32) * TWO_POW_32;
-    const t1MinusT1w = ds + (q.transmit.fraction * TWO_POW_MINUS_32 - q.nsec / 1e9);
+    const t1MinusT1w = ds + (q.tFrac * TWO_POW_MINUS_32 - q.nsec / 1e9);
     // With T4 = T1 + elapsed: (T2 − T1) = t2MinusT1w − t1MinusT1w and (T3 − T4) = t3MinusT4w − t1MinusT1w.
     this.offset = (t2MinusT1w + t3MinusT4w) / 2 - t1MinusT1w;
     let side = this.capturedAt(q.path);
@@ -551,14 +590,15 @@ function replyExchange(q: Pending, replyFrame: number, replyTime: number, reply:
   const client = { ip: q.path.client, port: q.clientPort };
   const server = q.path.acc.server;
   const requestTime = q.sec + q.nsec / 1e9;
+  const requestTransmit = { seconds: q.tSec, fraction: q.tFrac };
   const outcome = 'reply';
   if (measured === AT_CLIENT) {
-    return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit: q.transmit, outcome, replyFrame, replyTime, reply, offset, delay, offsetMethod: 'capture-client' };
+    return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit, outcome, replyFrame, replyTime, reply, offset, delay, offsetMethod: 'capture-client' };
   }
   if (measured === ONE_WAY) {
-    return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit: q.transmit, outcome, replyFrame, replyTime, reply, offset, offsetMethod: 'one-way' };
+    return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit, outcome, replyFrame, replyTime, reply, offset, offsetMethod: 'one-way' };
   }
-  return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit: q.transmit, outcome, replyFrame, replyTime, reply };
+  return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit, outcome, replyFrame, replyTime, reply };
 }
 
 /**
@@ -574,7 +614,8 @@ function fillReplyExchange(x: NtpExchange, q: Pending, t: TimeFrame, replyTime: 
   x.requestTime = q.sec + q.nsec / 1e9;
   x.requestVersion = q.version;
   x.requestMode = q.mode;
-  x.requestTransmit = q.transmit;
+  x.requestTransmit.seconds = q.tSec;
+  x.requestTransmit.fraction = q.tFrac;
   x.replyFrame = t.frame;
   x.replyTime = replyTime;
   const r = x.reply as ReplySummary;
@@ -590,8 +631,9 @@ function fillReplyExchange(x: NtpExchange, q: Pending, t: TimeFrame, replyTime: 
   r.refidText = refidText;
   r.referenceTime.seconds = t.refSec;
   r.referenceTime.fraction = t.refFrac;
-  // The origin equals the request's transmit (the match above): that object serves both.
-  r.originTime = q.transmit;
+  // The origin equals the request's transmit (the match above).
+  r.originTime.seconds = q.tSec;
+  r.originTime.fraction = q.tFrac;
   r.receiveTime.seconds = t.rcvSec;
   r.receiveTime.fraction = t.rcvFrac;
   r.transmitTime.seconds = t.xmtSec;
@@ -600,7 +642,7 @@ function fillReplyExchange(x: NtpExchange, q: Pending, t: TimeFrame, replyTime: 
   if (x.delay !== undefined) x.delay = delay;
 }
 
-function summarizeReply(t: TimeFrame, refidText: string, origin: NtpTimestamp | undefined): ReplySummary {
+function summarizeReply(t: TimeFrame, refidText: string): ReplySummary {
   return {
     leap: t.leap,
     version: t.version,
@@ -613,7 +655,7 @@ function summarizeReply(t: TimeFrame, refidText: string, origin: NtpTimestamp | 
     refid: t.refid,
     refidText,
     referenceTime: { seconds: t.refSec, fraction: t.refFrac },
-    originTime: origin ?? { seconds: t.orgSec, fraction: t.orgFrac },
+    originTime: { seconds: t.orgSec, fraction: t.orgFrac },
     receiveTime: { seconds: t.rcvSec, fraction: t.rcvFrac },
     transmitTime: { seconds: t.xmtSec, fraction: t.xmtFrac },
   };
