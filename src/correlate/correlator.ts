@@ -186,7 +186,8 @@ export class Correlator {
    * still moves the capture clock, which times requests out and tells when the capture ended.
    */
   tick(sec: number, nsec: number): void {
-    if (sec - this.lastSec + (nsec - this.lastNsec) / 1e9 > 0) {
+    // Later than the latest so far (nsec < 1e9, so the seconds decide unless equal).
+    if (sec > this.lastSec || (sec === this.lastSec && nsec > this.lastNsec)) {
       this.lastSec = sec;
       this.lastNsec = nsec;
     }

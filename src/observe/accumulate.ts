@@ -353,16 +353,18 @@ export class PathAccumulator {
     if (src.client === this.client) dst.client = src.client;
     else if (dst.client === this.client) dst.client = { ip: src.client.ip, port: src.client.port };
     else {
-      dst.client.ip = src.client.ip;
+      if (dst.client.ip !== src.client.ip) dst.client.ip = src.client.ip;
       dst.client.port = src.client.port;
     }
-    dst.server = src.server === this.server ? src.server : { ip: src.server.ip, port: src.server.port };
+    if (src.server === this.server) {
+      if (dst.server !== src.server) dst.server = src.server;
+    } else dst.server = { ip: src.server.ip, port: src.server.port };
     dst.requestFrame = src.requestFrame;
     dst.requestTime = src.requestTime;
     dst.requestVersion = src.requestVersion;
     dst.requestMode = src.requestMode;
     setTimestamp(dst.requestTransmit, src.requestTransmit);
-    dst.outcome = src.outcome;
+    if (dst.outcome !== src.outcome) dst.outcome = src.outcome;
     dst.replyFrame = src.replyFrame as number;
     dst.replyTime = src.replyTime as number;
     d.leap = r.leap;
@@ -374,7 +376,8 @@ export class PathAccumulator {
     d.rootDelay = r.rootDelay;
     d.rootDispersion = r.rootDispersion;
     d.refid = r.refid;
-    d.refidText = r.refidText;
+    // Strings and objects only when they differ: a store into a long-lived object is a write barrier's work.
+    if (d.refidText !== r.refidText) d.refidText = r.refidText;
     setTimestamp(d.referenceTime, r.referenceTime);
     setTimestamp(d.originTime, r.originTime);
     setTimestamp(d.receiveTime, r.receiveTime);
