@@ -1,3 +1,4 @@
+import { IcmpFrame, icmpFrameOf } from '../decode/icmp-frame.js';
 import { timeFrameOf, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { describeRefid } from '../ntp/refid.js';
@@ -134,6 +135,8 @@ export class Correlator {
   /** What measure() found for the reply at hand (no object per reply). */
   private offset = 0.5;
   private delay = 0.5;
+  /** feed()'s ICMP errors as primitives (one record, reused). */
+  private readonly icmpScratch = new IcmpFrame();
   /** feed()'s mode 3/4 frames as primitives (one record, reused). */
   private readonly scratch = new TimeFrame();
 
@@ -150,7 +153,7 @@ export class Correlator {
     const nsec = f.tsNsec;
     this.tick(sec, nsec);
     if (f.icmp) {
-      if (f.icmp.isError) this.onIcmp(f, { sec, nsec });
+      if (icmpFrameOf(f, this.icmpScratch)) this.onIcmp(this.icmpScratch);
       return;
     }
     const udp = f.udp;
@@ -393,34 +396,36 @@ export class Correlator {
     }
   }
 
-  private onIcmp(f: DecodedFrame, wall: WallTime): void {
-    const icmp = f.icmp!;
-    const q = icmp.quoted;
-    if (!q || q.protocol !== 17 || q.dstPort === undefined || q.srcPort === undefined) return;
+  /** An ICMP error decoded straight to primitives (src/decode/icmp-frame.ts): feed() with its DecodedFrame, without the objects. */
+  feedIcmp(e: IcmpFrame): void {
+    this.tick(e.sec, e.nsec);
+    this.onIcmp(e);
+  }
+
+  private onIcmp(e: IcmpFrame): void {
     // Only errors answering a request to an NTP server (quoted destination port 123, or a client-mode payload).
-    const quotedMsg = q.ntp?.message;
-    const isRequest = q.dstPort === 123 || (quotedMsg?.kind === 'time' && quotedMsg.mode === 3);
-    if (!isRequest) return;
+    if (e.dstPort !== 123 && !(e.hasTime && e.mode === 3)) return;
     this.ntpFrames++;
-    const p = this.path(f.frame, q.src, q.srcPort, q.dst, q.dstPort);
+    const p = this.path(e.frame, e.src, e.srcPort, e.dst, e.dstPort);
     let pending: Pending | undefined;
-    if (quotedMsg?.kind === 'time') {
-      const cand = p.open.get(timestampKey(quotedMsg.transmitTime));
-      if (cand && cand.clientPort === q.srcPort) pending = cand;
+    if (e.hasTime) {
+      const cand = p.open.get(partsKey(e.xmtSec, e.xmtFrac));
+      if (cand && cand.clientPort === e.srcPort) pending = cand;
     }
-    pending ??= this.latestOpen(p, q.srcPort);
-    const info = { frame: f.frame, version: icmp.version, type: icmp.type, code: icmp.code, reporter: f.ip?.src ?? '?' };
+    pending ??= this.latestOpen(p, e.srcPort);
+    const info = { frame: e.frame, version: e.version, type: e.type, code: e.code, reporter: e.reporter };
     if (!pending) {
       // The request itself is not in the capture (a filter on ICMP only, or it fell before the start).
-      const seq = p.acc.addRequest(f.frame, wallToSeconds(wall));
+      const time = e.sec + e.nsec / 1e9;
+      const seq = p.acc.addRequest(e.frame, time);
       const x: NtpExchange = {
-        client: { ip: q.src, port: q.srcPort },
-        server: { ip: q.dst, port: q.dstPort },
-        requestFrame: f.frame,
-        requestTime: wallToSeconds(wall),
-        requestVersion: quotedMsg?.version ?? 0,
+        client: { ip: e.src, port: e.srcPort },
+        server: { ip: e.dst, port: e.dstPort },
+        requestFrame: e.frame,
+        requestTime: time,
+        requestVersion: e.ntpVersion,
         requestMode: 3,
-        requestTransmit: quotedMsg?.kind === 'time' ? quotedMsg.transmitTime : { seconds: 0, fraction: 0 },
+        requestTransmit: { seconds: e.xmtSec, fraction: e.xmtFrac },
         outcome: 'icmp',
         icmp: info,
       };

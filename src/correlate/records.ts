@@ -2,13 +2,15 @@
  * Capture records into a Correlator — the per-frame loop of analysis, for one thread (src/analyze.ts) and for one
  * shard of several (src/parallel/shard.ts). Cheapest test first:
  * 1. with shards, the header fast path (./shard.ts) puts the frame on another shard's path: only its time matters;
- * 2. a plain 48-octet mode 3/4 datagram decodes straight to primitives (src/decode/time-frame.ts);
+ * 2. a plain 48-octet mode 3/4 datagram decodes straight to primitives (src/decode/time-frame.ts), and so does an
+ *    ICMP error quoting a request (src/decode/icmp-frame.ts);
  * 3. a frame that cannot matter (src/decode/prefilter.ts) only moves the capture clock;
  * 4. anything else is decoded in full; its 'malformed' issues are sampled for the report.
  */
 import type { CaptureSink } from '../capture/types.js';
 import { decodeFrame } from '../decode/frame.js';
 import { isIrrelevantFrame } from '../decode/prefilter.js';
+import { decodeIcmpFrame, IcmpFrame } from '../decode/icmp-frame.js';
 import { decodeTimeFrame, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { addToSample } from '../observe/accumulate.js';
@@ -24,6 +26,7 @@ export interface ShardFilter {
 
 export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample, shard?: ShardFilter): CaptureSink {
   const time = new TimeFrame();
+  const icmp = new IcmpFrame();
   const index = shard?.index ?? 0;
   const router = shard !== undefined && shard.count > 1 ? new ShardRouter(shard.count) : undefined;
   return (record) => {
@@ -49,6 +52,14 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
       time.sec = record.tsSec;
       time.nsec = record.tsNsec;
       correlator.feedTime(time);
+      return;
+    }
+    // ICMP errors quoting a request: with shards, the full decode below finds their path (recordPathHash cannot).
+    if (router === undefined && decodeIcmpFrame(b, start, end, record.linkType, icmp)) {
+      icmp.frame = record.frame;
+      icmp.sec = record.tsSec;
+      icmp.nsec = record.tsNsec;
+      correlator.feedIcmp(icmp);
       return;
     }
     if (isIrrelevantFrame(b, start, end, record.linkType)) {

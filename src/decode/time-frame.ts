@@ -56,9 +56,9 @@ export class TimeFrame {
   xmtFrac = 0.5;
 }
 
-/** The IPv4 or IPv6 header start of a link the fast path knows, or -1 (and the SLL packet type in `out`). */
-function ipStart(b: Uint8Array, s: number, end: number, linkType: number, out: TimeFrame): number {
-  out.packetType = -1;
+/** The IPv4 or IPv6 header start of a link the fast paths know, or -1 (and the SLL packet type in `out`, if given). */
+export function ipStart(b: Uint8Array, s: number, end: number, linkType: number, out: TimeFrame | undefined): number {
+  if (out !== undefined) out.packetType = -1;
   switch (linkType) {
     case LINKTYPE_ETHERNET: {
       if (end - s < 14) return -1;
@@ -69,14 +69,14 @@ function ipStart(b: Uint8Array, s: number, end: number, linkType: number, out: T
       if (end - s < 16) return -1;
       const type = readU16(b, s + 14);
       if (type !== ETHERTYPE_IPV4 && type !== ETHERTYPE_IPV6) return -1;
-      out.packetType = readU16(b, s);
+      if (out !== undefined) out.packetType = readU16(b, s);
       return s + 16;
     }
     case LINKTYPE_LINUX_SLL2: {
       if (end - s < 20) return -1;
       const type = readU16(b, s);
       if (type !== ETHERTYPE_IPV4 && type !== ETHERTYPE_IPV6) return -1;
-      out.packetType = b[s + 10] as number;
+      if (out !== undefined) out.packetType = b[s + 10] as number;
       return s + 20;
     }
     case LINKTYPE_RAW:

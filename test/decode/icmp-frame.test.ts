@@ -1,0 +1,93 @@
+/**
+ * decodeIcmpFrame is analysis's shortcut past decodeFrame for ICMP errors. Its promise, checked against
+ * decodeFrame itself: a frame it accepts decodes without any issue to an ICMP error quoting UDP with both ports,
+ * and every field it filled in equals the decoded one (icmpFrameOf). Inputs: every frame of the real fixtures
+ * (firewall REJECTs with host- and admin-prohibited, a closed port), every prefix (snaplen cuts), single-octet
+ * mutations of the outer and the quoted headers and of the quoted NTP octets, and the same frames at an offset
+ * inside a larger buffer, as the capture reader offers them.
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readCapture } from '../../src/capture/read.js';
+import type { CaptureRecord } from '../../src/capture/types.js';
+import { decodeFrame } from '../../src/decode/frame.js';
+import { decodeIcmpFrame, IcmpFrame, icmpFrameOf } from '../../src/decode/icmp-frame.js';
+
+const captures = [
+  ...readdirSync('fixtures').filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `fixtures/${f}`),
+  ...readdirSync('fixtures/decode').filter((f) => f.endsWith('.pcap')).map((f) => `fixtures/decode/${f}`),
+];
+
+/** The ICMP frames of the fixtures (and a few others, which the fast path must refuse). */
+async function frames(): Promise<CaptureRecord[]> {
+  const out: CaptureRecord[] = [];
+  for (const file of captures) {
+    let icmp = 0;
+    let other = 0;
+    await readCapture(file, (r) => {
+      const isIcmp = decodeFrame(r).icmp !== undefined;
+      if (isIcmp ? icmp++ >= 12 : other++ >= 3) return;
+      const { frame, tsSec, tsNsec, linkType, interfaceId, capturedLength, originalLength } = r;
+      out.push({ frame, tsSec, tsNsec, linkType, interfaceId, capturedLength, originalLength, data: r.data.slice() });
+    });
+  }
+  return out;
+}
+
+const fast = new IcmpFrame();
+const slow = new IcmpFrame();
+
+/** Checks the promise on `data` as the frame's bytes; true when the fast path accepted it. */
+function check(r: CaptureRecord, data: Uint8Array, label: () => string): boolean {
+  const buffer = new Uint8Array(data.length + 13).fill(0xa5);
+  buffer.set(data, 5);
+  const accepted = decodeIcmpFrame(buffer, 5, 5 + data.length, r.linkType, fast);
+  if (decodeIcmpFrame(data, 0, data.length, r.linkType, new IcmpFrame()) !== accepted) throw new Error(`${label()}: depends on the offset`);
+  if (!accepted) return false;
+  const f = decodeFrame({ ...r, capturedLength: data.length, data });
+  if (f.issues.length > 0) expect(f.issues, label()).toEqual([]);
+  if (!icmpFrameOf(f, slow)) throw new Error(`${label()}: decodeFrame found no ICMP error quoting UDP`);
+  fast.frame = slow.frame;
+  fast.sec = slow.sec;
+  fast.nsec = slow.nsec;
+  for (const k of Object.keys(slow) as (keyof IcmpFrame)[]) {
+    if (!Object.is(fast[k], slow[k])) expect({ ...fast }, label()).toEqual({ ...slow });
+  }
+  return true;
+}
+
+const MUTATIONS = [0x00, 0x01, 0x03, 0x04, 0x06, 0x0b, 0x11, 0x1b, 0x20, 0x23, 0x45, 0x46, 0x7b, 0xff];
+
+describe('decodeIcmpFrame', () => {
+  it('accepts only what decodeFrame decodes cleanly to an ICMP error quoting UDP, with the same fields', async () => {
+    const records = await frames();
+    let accepted = 0;
+    let original = 0;
+    let cases = 0;
+    let quotedTime = 0;
+    for (const r of records) {
+      const name = `frame ${r.frame} (link ${r.linkType})`;
+      if (check(r, r.data, () => name)) {
+        original++;
+        if (fast.hasTime) quotedTime++;
+      }
+      for (let n = 0; n < r.data.length; n++) {
+        cases++;
+        if (check(r, r.data.subarray(0, n), () => `${name}, prefix ${n}`)) accepted++;
+      }
+      for (let at = 0; at < Math.min(r.data.length, 140); at++) {
+        for (const value of MUTATIONS) {
+          if (r.data[at] === value) continue;
+          const data = r.data.slice();
+          data[at] = value;
+          cases++;
+          if (check(r, data, () => `${name}, octet ${at} = 0x${value.toString(16)}`)) accepted++;
+        }
+      }
+    }
+    // Not vacuous: real ICMP errors of the fixtures are taken, with their quoted NTP header, and many variants.
+    expect(original).toBeGreaterThanOrEqual(10);
+    expect(quotedTime).toBeGreaterThanOrEqual(10);
+    expect(accepted).toBeGreaterThan(cases / 20);
+  });
+});
