@@ -380,7 +380,8 @@ export class Correlator {
     // no live view listening, and not a shard's first exchange of the path (shardPaths hands that one over).
     if (bogus === undefined && this.options.onExchange === undefined && (this.shards === 1 || p.firstDone !== undefined)) {
       const shape = measured + 1;
-      const x = (this.replies[measured] ??= replyExchange(q, t.frame, replyTime, summarizeReply(t, ''), measured, 0, 0));
+      // Straight into the accumulator's kept copy when it has one of this shape to replace (no copy at all).
+      const x = p.acc.slotFor(shape) ?? (this.replies[measured] ??= replyExchange(q, t.frame, replyTime, summarizeReply(t, ''), measured, 0, 0));
       fillReplyExchange(x, q, t, replyTime, p.refidText, this.offset, this.delay);
       this.finish(q, x, shape);
       p.answered[p.answeredNext] = key;

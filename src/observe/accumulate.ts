@@ -297,6 +297,8 @@ export class PathAccumulator {
     }
     const slot = this.lastNext;
     this.lastNext = (slot + 1) % keepLast;
+    // Filled in place already: the caller had it from slotFor().
+    if (last[slot] === x) return;
     if (kept === undefined && shapes[slot] === shape) this.overwriteReply(last[slot] as NtpExchange, x);
     else last[slot] = kept ?? this.copyReply(x);
     shapes[slot] = shape;
@@ -340,6 +342,19 @@ export class PathAccumulator {
       return { client, server, requestFrame, requestTime, requestVersion, requestMode, requestTransmit, outcome, replyFrame, replyTime, reply, offset, offsetMethod };
     }
     return { client, server, requestFrame, requestTime, requestVersion, requestMode, requestTransmit, outcome, replyFrame, replyTime, reply, offset, delay, offsetMethod };
+  }
+
+  /**
+   * The kept exchange that the next outcome of `shape` (above 0) will take the place of, when it is one of that
+   * shape: a caller may fill it in place and hand it to addOutcome, which then keeps it as it is (no copy). Undefined
+   * when the next outcome is copied (the first few) or not kept, or the slot holds another shape. The object is the
+   * accumulator's: fill every field of the shape, and hand it over before anything else is added.
+   */
+  slotFor(shape: number): NtpExchange | undefined {
+    const last = this.last;
+    if (shape === 0 || last === undefined || last.length < this.keepCounts.last) return undefined;
+    const slot = this.lastNext;
+    return this.lastShapes?.[slot] === shape ? last[slot] : undefined;
   }
 
   /**
