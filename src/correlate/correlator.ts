@@ -613,10 +613,11 @@ function replyExchange(q: Pending, replyFrame: number, replyTime: number, reply:
  * request `q` and reply `t`: every field replyExchange and summarizeReply would set, in place.
  */
 function fillReplyExchange(x: NtpExchange, q: Pending, t: TimeFrame, replyTime: number, refidText: string, offset: number, delay: number): void {
+  // Pointers only when they change: a store into a long-lived object is a write barrier's work.
   const client = x.client;
-  client.ip = q.path.client;
+  if (client.ip !== q.path.client) client.ip = q.path.client;
   client.port = q.clientPort;
-  x.server = q.path.acc.server;
+  if (x.server !== q.path.acc.server) x.server = q.path.acc.server;
   x.requestFrame = q.frame;
   x.requestTime = q.sec + q.nsec / 1e9;
   x.requestVersion = q.version;
@@ -635,7 +636,7 @@ function fillReplyExchange(x: NtpExchange, q: Pending, t: TimeFrame, replyTime: 
   r.rootDelay = t.rootDelay;
   r.rootDispersion = t.rootDispersion;
   r.refid = t.refid;
-  r.refidText = refidText;
+  if (r.refidText !== refidText) r.refidText = refidText;
   r.referenceTime.seconds = t.refSec;
   r.referenceTime.fraction = t.refFrac;
   // The origin equals the request's transmit (the match above).

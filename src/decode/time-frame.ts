@@ -161,8 +161,11 @@ export function decodeTimeFrame(b: Uint8Array, start: number, end: number, linkT
     }
   }
   out.ipVersion = version;
-  out.src = version === 4 ? formatIpv4(b, srcAt) : formatIpv6(b, srcAt);
-  out.dst = version === 4 ? formatIpv4(b, srcAt + 4) : formatIpv6(b, srcAt + 16);
+  // Interned texts: stored only when they change (a store into the long-lived record costs a write barrier).
+  const src = version === 4 ? formatIpv4(b, srcAt) : formatIpv6(b, srcAt);
+  const dst = version === 4 ? formatIpv4(b, srcAt + 4) : formatIpv6(b, srcAt + 16);
+  if (out.src !== src) out.src = src;
+  if (out.dst !== dst) out.dst = dst;
   out.srcPort = srcPort;
   out.dstPort = dstPort;
   out.checksumStatus = status;
