@@ -19,7 +19,7 @@
  * framePathHash.
  */
 import { isNtpPortPair } from '../decode/icmp.js';
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW } from '../decode/link.js';
+import { ipStart } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { parseAddress } from '../inspect/ip.js';
 import { readU16 } from '../ntp/wire.js';
@@ -97,35 +97,8 @@ export function framePathHash(f: DecodedFrame): number {
  * on a path (test/parallel/shard.test.ts).
  */
 export function recordPathHash(b: Uint8Array, start: number, end: number, linkType: number): number {
-  let ipAt: number;
-  switch (linkType) {
-    case LINKTYPE_ETHERNET: {
-      if (end - start < 14) return UNDECIDED;
-      const type = readU16(b, start + 12);
-      if (type !== ETHERTYPE_IPV4 && type !== ETHERTYPE_IPV6) return UNDECIDED;
-      ipAt = start + 14;
-      break;
-    }
-    case LINKTYPE_LINUX_SLL:
-      if (end - start < 16) return UNDECIDED;
-      ipAt = start + 16;
-      if (readU16(b, start + 14) !== ETHERTYPE_IPV4 && readU16(b, start + 14) !== ETHERTYPE_IPV6) return UNDECIDED;
-      break;
-    case LINKTYPE_LINUX_SLL2:
-      if (end - start < 20) return UNDECIDED;
-      if (readU16(b, start) !== ETHERTYPE_IPV4 && readU16(b, start) !== ETHERTYPE_IPV6) return UNDECIDED;
-      ipAt = start + 20;
-      break;
-    case LINKTYPE_RAW:
-    case 12:
-    case 14:
-    case LINKTYPE_IPV4:
-    case LINKTYPE_IPV6:
-      ipAt = start;
-      break;
-    default:
-      return UNDECIDED;
-  }
+  const ipAt = ipStart(b, start, end, linkType, undefined);
+  if (ipAt < 0) return UNDECIDED;
   if (end - ipAt < 1) return UNDECIDED;
   const version = (b[ipAt] as number) >>> 4;
   let udpAt: number;

@@ -6,32 +6,20 @@
  * mutations of the outer and the quoted headers and of the quoted NTP octets, and the same frames at an offset
  * inside a larger buffer, as the capture reader offers them.
  */
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readCapture } from '../../src/capture/read.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import { decodeIcmpFrame, IcmpFrame, icmpFrameOf } from '../../src/decode/icmp-frame.js';
-
-const captures = [
-  ...readdirSync('fixtures').filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `fixtures/${f}`),
-  ...readdirSync('fixtures/decode').filter((f) => f.endsWith('.pcap')).map((f) => `fixtures/decode/${f}`),
-];
+import { fixtureCaptures, fixtureFrames, inLargerBuffer } from './fixture-frames.js';
 
 /** The ICMP frames of the fixtures (and a few others, which the fast path must refuse). */
 async function frames(): Promise<CaptureRecord[]> {
-  const out: CaptureRecord[] = [];
-  for (const file of captures) {
-    let icmp = 0;
-    let other = 0;
-    await readCapture(file, (r) => {
-      const isIcmp = decodeFrame(r).icmp !== undefined;
-      if (isIcmp ? icmp++ >= 12 : other++ >= 3) return;
-      const { frame, tsSec, tsNsec, linkType, interfaceId, capturedLength, originalLength } = r;
-      out.push({ frame, tsSec, tsNsec, linkType, interfaceId, capturedLength, originalLength, data: r.data.slice() });
-    });
-  }
-  return out;
+  const seen = new Map<string, { icmp: number; other: number }>();
+  return fixtureFrames(fixtureCaptures(['decode']), (r, file) => {
+    const n = seen.get(file) ?? { icmp: 0, other: 0 };
+    seen.set(file, n);
+    return decodeFrame(r).icmp !== undefined ? n.icmp++ < 12 : n.other++ < 3;
+  });
 }
 
 const fast = new IcmpFrame();
@@ -39,8 +27,7 @@ const slow = new IcmpFrame();
 
 /** Checks the promise on `data` as the frame's bytes; true when the fast path accepted it. */
 function check(r: CaptureRecord, data: Uint8Array, label: () => string): boolean {
-  const buffer = new Uint8Array(data.length + 13).fill(0xa5);
-  buffer.set(data, 5);
+  const buffer = inLargerBuffer(data);
   const accepted = decodeIcmpFrame(buffer, 5, 5 + data.length, r.linkType, fast);
   if (decodeIcmpFrame(data, 0, data.length, r.linkType, new IcmpFrame()) !== accepted) throw new Error(`${label()}: depends on the offset`);
   if (!accepted) return false;

@@ -4,31 +4,21 @@
  * every prefix of them (snaplen cuts), and single-octet mutations of their headers (ports, protocol, lengths,
  * version nibbles, EtherTypes...), which is where a shortcut and the full decoder could disagree.
  */
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/read.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import { isIrrelevantFrame } from '../../src/decode/prefilter.js';
+import { fixtureCaptures, fixtureFrames } from './fixture-frames.js';
 
-const captures = [
-  ...readdirSync('fixtures').filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `fixtures/${f}`),
-  ...readdirSync('fixtures/decode').filter((f) => f.endsWith('.pcap')).map((f) => `fixtures/decode/${f}`),
-  ...readdirSync('fixtures/capture').filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `fixtures/capture/${f}`),
-];
-
+/** The first frames of each file are enough variety; mutations multiply them. */
 async function frames(): Promise<CaptureRecord[]> {
-  const out: CaptureRecord[] = [];
-  for (const file of captures) {
-    let n = 0;
-    await readCapture(file, (r) => {
-      // The first frames of each file are enough variety; mutations multiply them.
-      if (n++ >= 30) return;
-      const { frame, tsSec, tsNsec, linkType, interfaceId, capturedLength, originalLength } = r;
-      out.push({ frame, tsSec, tsNsec, linkType, interfaceId, capturedLength, originalLength, data: r.data.slice() });
-    });
-  }
-  return out;
+  const seen = new Map<string, number>();
+  return fixtureFrames(fixtureCaptures(), (_r, file) => {
+    const n = seen.get(file) ?? 0;
+    seen.set(file, n + 1);
+    return n < 30;
+  });
 }
 
 function withData(r: CaptureRecord, data: Uint8Array): CaptureRecord {

@@ -5,30 +5,20 @@
  * single-octet mutations of the headers and the NTP octets (lengths, ports, protocol, version, mode, stratum,
  * checksum), and the same frames at an offset inside a larger buffer, as the capture reader offers them.
  */
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/read.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import { decodeTimeFrame, TimeFrame, timeFrameOf } from '../../src/decode/time-frame.js';
-
-const captures = [
-  ...readdirSync('fixtures').filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `fixtures/${f}`),
-  ...readdirSync('fixtures/decode').filter((f) => f.endsWith('.pcap')).map((f) => `fixtures/decode/${f}`),
-  ...readdirSync('fixtures/capture').filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `fixtures/capture/${f}`),
-];
+import { fixtureCaptures, fixtureFrames, inLargerBuffer } from './fixture-frames.js';
 
 async function frames(): Promise<CaptureRecord[]> {
-  const out: CaptureRecord[] = [];
-  for (const file of captures) {
-    let n = 0;
-    await readCapture(file, (r) => {
-      if (n++ >= 24) return;
-      const { frame, tsSec, tsNsec, linkType, interfaceId, capturedLength, originalLength } = r;
-      out.push({ frame, tsSec, tsNsec, linkType, interfaceId, capturedLength, originalLength, data: r.data.slice() });
-    });
-  }
-  return out;
+  const seen = new Map<string, number>();
+  return fixtureFrames(fixtureCaptures(), (_r, file) => {
+    const n = seen.get(file) ?? 0;
+    seen.set(file, n + 1);
+    return n < 24;
+  });
 }
 
 const fast = new TimeFrame();
@@ -36,9 +26,7 @@ const slow = new TimeFrame();
 
 /** Checks the promise on `data` as the frame's bytes; true when the fast path accepted it. */
 function check(r: CaptureRecord, data: Uint8Array, label: () => string): boolean {
-  // At an offset inside a larger buffer, with junk around it: the reader's zero-copy form.
-  const buffer = new Uint8Array(data.length + 13).fill(0xa5);
-  buffer.set(data, 5);
+  const buffer = inLargerBuffer(data);
   const accepted = decodeTimeFrame(buffer, 5, 5 + data.length, r.linkType, fast);
   if (decodeTimeFrame(data, 0, data.length, r.linkType, new TimeFrame()) !== accepted) throw new Error(`${label()}: depends on the offset`);
   if (!accepted) return false;
