@@ -1,7 +1,10 @@
-/** The real frames the decoder shortcut tests (prefilter, time-frame, icmp-frame) check against decodeFrame. */
+/** The real frames the decoder shortcut tests (prefilter, time-frame, icmp-frame) check against decodeFrame, and the check. */
 import { readdirSync } from 'node:fs';
 import { readCapture } from '../../src/capture/read.js';
+import { expect } from 'vitest';
 import type { CaptureRecord } from '../../src/capture/types.js';
+import { decodeFrame } from '../../src/decode/frame.js';
+import type { DecodedFrame } from '../../src/decode/types.js';
 
 /** Every capture of fixtures/ and of the given subfolders of it. */
 export function fixtureCaptures(subfolders: readonly string[] = ['decode', 'capture']): string[] {
@@ -30,4 +33,41 @@ export function inLargerBuffer(data: Uint8Array): Uint8Array {
   const buffer = new Uint8Array(data.length + 13).fill(0xa5);
   buffer.set(data, 5);
   return buffer;
+}
+
+/** A decoder shortcut (src/decode/time-frame.ts, icmp-frame.ts): bytes → record, and decoded frame → record. */
+export interface Shortcut<T extends { frame: number; sec: number; nsec: number }> {
+  /** What decodeFrame must find for an accepted frame, for the message: 'a mode 3/4 message'. */
+  what: string;
+  make(): T;
+  decode(b: Uint8Array, start: number, end: number, linkType: number, out: T): boolean;
+  of(f: DecodedFrame, out: T): boolean;
+}
+
+/**
+ * The shortcut's promise on `data` as r's bytes: the same answer at any offset; when it accepts, decodeFrame finds
+ * no issue and the same record. True when accepted (`fast` then holds the record). expect() only on a mismatch:
+ * this runs for tens of thousands of cases.
+ */
+export function checkShortcut<T extends { frame: number; sec: number; nsec: number }>(
+  s: Shortcut<T>,
+  r: CaptureRecord,
+  data: Uint8Array,
+  label: () => string,
+  fast: T,
+  slow: T,
+): boolean {
+  const accepted = s.decode(inLargerBuffer(data), 5, 5 + data.length, r.linkType, fast);
+  if (s.decode(data, 0, data.length, r.linkType, s.make()) !== accepted) throw new Error(`${label()}: depends on the offset`);
+  if (!accepted) return false;
+  const f = decodeFrame({ ...r, capturedLength: data.length, data });
+  if (f.issues.length > 0) expect(f.issues, label()).toEqual([]);
+  if (!s.of(f, slow)) throw new Error(`${label()}: decodeFrame found no ${s.what}`);
+  fast.frame = slow.frame;
+  fast.sec = slow.sec;
+  fast.nsec = slow.nsec;
+  for (const k of Object.keys(slow) as (keyof T)[]) {
+    if (!Object.is(fast[k], slow[k])) expect({ ...fast }, label()).toEqual({ ...slow });
+  }
+  return true;
 }
