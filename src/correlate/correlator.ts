@@ -482,8 +482,11 @@ export class Correlator {
     if (sec < this.nextSweep) return;
     this.nextSweep = sec + 1;
     for (const p of this.withOpen) {
-      for (const q of p.open.values()) {
-        if (sec - q.sec + (nsec - q.nsec) / 1e9 >= this.timeout) this.finish(q, this.baseExchange(q));
+      // Most paths listed here had their requests answered since the last sweep: nothing to copy and walk.
+      if (p.open.size > 0) {
+        for (const q of p.open.values()) {
+          if (sec - q.sec + (nsec - q.nsec) / 1e9 >= this.timeout) this.finish(q, this.baseExchange(q));
+        }
       }
       if (p.open.size === 0) {
         this.withOpen.delete(p);
