@@ -40,6 +40,9 @@ describe('analyze --threads', () => {
         expect(n.stdout === one.stdout, `${file} --threads ${threads}: reports differ`).toBe(true);
       }
     }
+    // --local-ip reaches the workers: the checksum verdicts depend on it.
+    const veth = ['fixtures/checksum-offload-veth.pcap', '--json', '--local-ip', '198.51.100.1'];
+    expect(analyze(...veth, '--threads', '3').stdout).toBe(analyze(...veth, '--threads', '1').stdout);
     // Several files in one run: each judged on its own, the same with threads.
     const both = [many, 'fixtures/firewall-reject-hostprohib.pcap'];
     expect(analyze(...both, '--json', '--threads', '3').stdout).toBe(analyze(...both, '--json', '--threads', '1').stdout);
