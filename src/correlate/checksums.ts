@@ -1,6 +1,5 @@
 import type { ChecksumStatus, DecodedFrame } from '../decode/types.js';
-import { addToSample, newSample } from '../observe/accumulate.js';
-import { mergeSamples } from '../observe/samples.js';
+import { addToSample, mergeSamples, newSample } from '../observe/accumulate.js';
 import type { ChecksumObservation, FrameSample } from '../observe/types.js';
 
 export interface SenderState {

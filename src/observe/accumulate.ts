@@ -18,6 +18,17 @@ export function addToSample(s: FrameSample, frame: number): void {
   if (s.frames.length < SAMPLE_FRAMES) s.frames.push(frame);
 }
 
+/**
+ * Two samples of the same fact from disjoint parts of one capture (shards, src/parallel/) as one: counts added,
+ * and the earliest SAMPLE_FRAMES frames — what one sample fed every frame in order would hold, since addToSample
+ * keeps the first ones.
+ */
+export function mergeSamples(a: FrameSample, b: FrameSample): FrameSample {
+  const frames = [...a.frames, ...b.frames].sort((x, y) => x - y);
+  if (frames.length > SAMPLE_FRAMES) frames.length = SAMPLE_FRAMES;
+  return { count: a.count + b.count, frames };
+}
+
 function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): void {
   let seen: ValueSeen<T> | undefined;
   for (let i = 0; i < list.length; i++) {

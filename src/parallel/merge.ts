@@ -6,7 +6,7 @@
  */
 import { ChecksumTracker } from '../correlate/checksums.js';
 import { MANY_PATHS, type ShardPath } from '../correlate/correlator.js';
-import { mergeSamples } from '../observe/samples.js';
+import { mergeSamples } from '../observe/accumulate.js';
 import type { ChecksumObservation, ControlObservation, FrameSample, NtpPathObservation } from '../observe/types.js';
 import type { CaptureReadResult } from '../capture/types.js';
 import type { ShardResult } from './types.js';

@@ -1,13 +1,11 @@
 import type { CaptureReadResult } from '../capture/types.js';
 import type { ChecksumState } from '../correlate/checksums.js';
 import type { ShardPath } from '../correlate/correlator.js';
+import type { ShardFilter } from '../correlate/records.js';
 import type { ControlObservation, FrameSample } from '../observe/types.js';
 
-/** Shard `index` of `count`: the frames of the client↔server paths that hash to it (src/correlate/shard.ts). */
-export interface ShardSpec {
-  index: number;
-  count: number;
-}
+/** Shard `index` of `count`: the frames of the client↔server paths dealt to it (src/correlate/shard.ts). */
+export type ShardSpec = ShardFilter;
 
 /** What one shard of a capture yields: plain data, so a worker thread can post it (structured clone). */
 export interface ShardResult {

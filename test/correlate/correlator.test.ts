@@ -66,14 +66,12 @@ describe('Correlator on real captures', () => {
   });
 
   it('tells data-minimized requests (random transmit cookie) from real clock readings', () => {
-    const base = {
-      leap: 0, version: 4, mode: 3, stratum: 0, poll: 0, rootDelay: 0, rootDispersion: 0, refid: 0,
-      referenceTime: { seconds: 0, fraction: 0 }, originTime: { seconds: 0, fraction: 0 },
-      receiveTime: { seconds: 0, fraction: 0 }, transmitTime: { seconds: 123, fraction: 456 }, extensions: [],
-    };
-    expect(hidesClock({ ...base, precision: 32 })).toBe(true);
-    expect(hidesClock({ ...base, precision: -6, leap: 3, rootDelay: 1, rootDispersion: 1 })).toBe(false); // ntpdate
-    expect(hidesClock({ ...base, precision: 0, leap: 3 })).toBe(false); // ntpdig
+    // The request fields hidesClock reads (the rest of a request does not matter to it).
+    const base = { rootDelay: 0, rootDispersion: 0, refSec: 0, refFrac: 0 };
+    expect(hidesClock({ ...base, precision: 32 })).toBe(true); // chrony ≥ 4
+    expect(hidesClock({ ...base, precision: -6, rootDelay: 1, rootDispersion: 1 })).toBe(false); // ntpdate
+    expect(hidesClock({ ...base, precision: 0 })).toBe(false); // ntpdig
+    expect(hidesClock({ ...base, precision: 32, refSec: 3_900_000_000 })).toBe(false); // a reference time is a reading
   });
 
   it('flags a reply whose origin matches no open request as bogus, and a repeat as duplicate (RFC 5905 §8)', () => {

@@ -28,6 +28,16 @@ export async function fixtureFrames(files: readonly string[], keep: (r: CaptureR
   return out;
 }
 
+/** A `keep` for fixtureFrames: the first `n` records of each file. */
+export function firstOfEach(n: number): (r: CaptureRecord, file: string) => boolean {
+  const seen = new Map<string, number>();
+  return (_r, file) => {
+    const k = seen.get(file) ?? 0;
+    seen.set(file, k + 1);
+    return k < n;
+  };
+}
+
 /** `data` at offset 5 of a larger buffer with junk around it: how the capture reader offers a frame (zero-copy). */
 export function inLargerBuffer(data: Uint8Array): Uint8Array {
   const buffer = new Uint8Array(data.length + 13).fill(0xa5);

@@ -9,16 +9,11 @@ import { readCapture } from '../../src/capture/read.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import { isIrrelevantFrame } from '../../src/decode/prefilter.js';
-import { fixtureCaptures, fixtureFrames } from './fixture-frames.js';
+import { firstOfEach, fixtureCaptures, fixtureFrames } from './fixture-frames.js';
 
 /** The first frames of each file are enough variety; mutations multiply them. */
 async function frames(): Promise<CaptureRecord[]> {
-  const seen = new Map<string, number>();
-  return fixtureFrames(fixtureCaptures(), (_r, file) => {
-    const n = seen.get(file) ?? 0;
-    seen.set(file, n + 1);
-    return n < 30;
-  });
+  return fixtureFrames(fixtureCaptures(), firstOfEach(30));
 }
 
 function withData(r: CaptureRecord, data: Uint8Array): CaptureRecord {

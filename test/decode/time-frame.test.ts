@@ -10,15 +10,10 @@ import { readCapture } from '../../src/capture/read.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import { decodeTimeFrame, TimeFrame, timeFrameOf } from '../../src/decode/time-frame.js';
-import { checkShortcut, fixtureCaptures, fixtureFrames, type Shortcut } from './fixture-frames.js';
+import { checkShortcut, firstOfEach, fixtureCaptures, fixtureFrames, type Shortcut } from './fixture-frames.js';
 
 async function frames(): Promise<CaptureRecord[]> {
-  const seen = new Map<string, number>();
-  return fixtureFrames(fixtureCaptures(), (_r, file) => {
-    const n = seen.get(file) ?? 0;
-    seen.set(file, n + 1);
-    return n < 24;
-  });
+  return fixtureFrames(fixtureCaptures(), firstOfEach(24));
 }
 
 const fast = new TimeFrame();
