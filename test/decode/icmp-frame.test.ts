@@ -25,7 +25,7 @@ async function frames(): Promise<CaptureRecord[]> {
 const fast = new IcmpFrame();
 const slow = new IcmpFrame();
 
-const shortcut: Shortcut<IcmpFrame> = { what: 'a ICMP error quoting UDP', make: () => new IcmpFrame(), decode: decodeIcmpFrame, of: icmpFrameOf };
+const shortcut: Shortcut<IcmpFrame> = { what: 'an ICMP error quoting UDP', make: () => new IcmpFrame(), decode: decodeIcmpFrame, of: icmpFrameOf };
 
 /** Checks the promise on `data` as the frame's bytes; true when the fast path accepted it. */
 function check(r: CaptureRecord, data: Uint8Array, label: () => string): boolean {
