@@ -34,43 +34,37 @@ export function factOf(source: Source, text: string, samples: readonly FrameSamp
   return ev;
 }
 
-/** The samples' frame numbers, each once, ascending. */
+/**
+ * How many frame numbers a fact lists at most: the earliest ones (`total` still counts them all). A per-path fact
+ * holds a sample's first SAMPLE_FRAMES (src/observe/accumulate.ts); a fact over a server's 100 k clients would
+ * otherwise list every client's sample — 184 000 numbers in one line of a report, no use to anyone opening a capture.
+ */
+export const FACT_FRAMES = 16;
+
+/** The samples' frame numbers, each once, ascending: the first FACT_FRAMES of them. */
 function mergedFrames(samples: readonly FrameSample[]): number[] {
-  let n = 0;
-  for (const s of samples) n += s.frames.length;
-  if (n === 0) return [];
   const only = samples.length === 1 ? samples[0]!.frames : undefined;
-  if (only !== undefined && isAscending(only)) return only.slice();
-  let min = Infinity;
-  let max = -Infinity;
+  if (only !== undefined && only.length <= FACT_FRAMES && isAscending(only)) return only.slice();
+  // The FACT_FRAMES smallest so far, ascending: a frame at or past the last of a full list cannot get in.
+  const out: number[] = [];
   for (const s of samples) {
     for (const f of s.frames) {
-      if (!Number.isInteger(f)) return [...new Set(samples.flatMap((x) => x.frames))].sort((a, b) => a - b);
-      if (f < min) min = f;
-      if (f > max) max = f;
+      const n = out.length;
+      if (n === FACT_FRAMES && f >= out[n - 1]!) continue;
+      let i = n;
+      while (i > 0 && out[i - 1]! > f) i--;
+      if (i > 0 && out[i - 1] === f) continue;
+      out.splice(i, 0, f);
+      if (out.length > FACT_FRAMES) out.pop();
     }
   }
-  const out: number[] = [];
-  const range = max - min + 1;
-  if (range <= 16 * n + 1024) {
-    // Frame numbers of one capture: dense enough to mark in a table and read back in order (no sort at all).
-    const seen = new Uint8Array(range);
-    for (const s of samples) for (const f of s.frames) seen[f - min] = 1;
-    for (let i = 0; i < range; i++) if (seen[i] === 1) out.push(min + i);
-    return out;
-  }
-  const all = new Float64Array(n);
-  let i = 0;
-  for (const s of samples) for (const f of s.frames) all[i++] = f;
-  all.sort();
-  for (let j = 0; j < n; j++) if (j === 0 || all[j] !== all[j - 1]) out.push(all[j]!);
   return out;
 }
 
 function isAscending(frames: readonly number[]): boolean {
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!;
-    if (!Number.isInteger(f) || (i > 0 && !(f > frames[i - 1]!))) return false;
+    if (i > 0 && !(f > frames[i - 1]!)) return false;
   }
   return true;
 }

@@ -1,17 +1,17 @@
 /**
  * Rules on captures with very many client↔server paths (a server with 100 k+ clients): per-server groupings made
  * once, evidence merged without spreading one argument per path (which overflows the stack), and the merged frame
- * numbers exactly what `[...new Set(frames)].sort()` gave.
+ * numbers exactly the first FACT_FRAMES of what `[...new Set(frames)].sort()` gives.
  */
 import { describe, expect, it } from 'vitest';
-import { capped, cappedMap, fact, factOf, note } from '../../rules/_lib/evidence.js';
+import { capped, cappedMap, fact, FACT_FRAMES, factOf, note } from '../../rules/_lib/evidence.js';
 import { byClient, byServer } from '../../rules/_lib/paths.js';
 import type { FrameSample, NtpPathObservation } from '../../src/observe/types.js';
 import { diagnose, icmp, icmpPath, path, sample, SERVER, silentPath, stats } from './_build.js';
 
-/** What fact() merged before it was made cheap on long lists: the reference. */
+/** The reference: every frame once, ascending, the earliest FACT_FRAMES kept. */
 function mergedBySet(samples: readonly FrameSample[]): number[] {
-  return [...new Set(samples.flatMap((s) => s.frames))].sort((a, b) => a - b);
+  return [...new Set(samples.flatMap((s) => s.frames))].sort((a, b) => a - b).slice(0, FACT_FRAMES);
 }
 
 function mulberry32(seed: number): () => number {
@@ -35,7 +35,9 @@ describe('fact() merging the frames of many samples', () => {
     ['sparse (frame numbers far apart)', 2, 50, 8, 1e9],
     ['one sample', 3, 1, 8, 100],
     ['empty samples among others', 4, 30, 0, 100],
-  ])('gives the same frames and total as the Set-and-sort merge: %s', (_what, seed, n, per, spread) => {
+    ['fewer frames than the cap', 5, 3, 4, 1000],
+    ['one long unordered sample', 6, 1, 40, 60],
+  ])('gives the earliest frames of the Set-and-sort merge and the whole total: %s', (_what, seed, n, per, spread) => {
     const random = mulberry32(seed);
     const samples: FrameSample[] = [];
     for (let i = 0; i < n; i++) {
@@ -64,10 +66,10 @@ describe('fact() merging the frames of many samples', () => {
   });
 
   it('merges 200 000 samples (one per path) where spreading them as arguments overflows the stack', () => {
-    const samples = Array.from({ length: 200_000 }, (_, i) => sample([2 * i + 2], 3));
+    // Last path first: the earliest frames are at the end of the list.
+    const samples = Array.from({ length: 200_000 }, (_, i) => sample([400_000 - 2 * i, 400_001 - 2 * i], 3));
     const ev = factOf('capture', 'replies', samples);
-    expect(ev.frames).toHaveLength(200_000);
-    expect(ev.frames![199_999]).toBe(400_000);
+    expect(ev.frames).toEqual(Array.from({ length: FACT_FRAMES }, (_, i) => 2 + i));
     expect(ev.total).toBe(600_000);
   });
 });
@@ -122,7 +124,8 @@ describe('every rule on one server with 150 000 clients', () => {
     expect(ev[5]!.text).toBe('… and 145 more ICMP errors like these');
     const answered = N - 2 * (N / 1000);
     expect(ev[6]!.text).toBe(`${2 * answered} requests to ${SERVER} did get NTP replies: the rule rejects only some clients or some of the time`);
-    expect(ev[6]!.frames).toHaveLength(answered);
+    // The earliest FACT_FRAMES replies (paths 7 and 9 of each thousand have none), all of them counted.
+    expect(ev[6]!.frames).toEqual([2, 12, 22, 32, 42, 52, 62, 82, 102, 112, 122, 132, 142, 152, 162, 172]);
     expect(ev[6]!.total).toBe(2 * answered);
   });
 
