@@ -14,11 +14,48 @@ export interface SenderState {
    * Peers this sender talked to (the first 64), to see whether their traffic came out bad too (veth, VMs,
    * loopback); each with the frame it was first seen in, so shards merge to the same 64 (mergeSenders).
    */
-  peers: Map<string, number>;
-  /** The peer added last: skips the set lookup while a sender keeps talking to the same peer. */
-  lastPeer: string;
+  peers: Peers;
   /** The first frame counted for this sender: observations list senders in this order. */
   first: number;
+}
+
+/**
+ * A sender's peers, each with the frame it was first seen in: the first inline (most senders have just one: a
+ * client of one server), the others in a Map made when a second shows up. `last` is the peer added last: it skips
+ * the lookup while a sender keeps talking to the same peer.
+ */
+export interface Peers {
+  first: string;
+  firstFrame: number;
+  others: Map<string, number> | undefined;
+  last: string;
+}
+
+function peerCount(p: Peers): number {
+  return p.first === '' ? 0 : 1 + (p.others?.size ?? 0);
+}
+
+function hasPeer(p: Peers, peer: string): boolean {
+  return p.first === peer || (p.others?.has(peer) ?? false);
+}
+
+function addPeer(p: Peers, peer: string, frame: number): void {
+  if (p.first === '') {
+    p.first = peer;
+    p.firstFrame = frame;
+  } else (p.others ??= new Map()).set(peer, frame);
+}
+
+/** The peers with their first frames, the inline one first (then in the order they were added). */
+function peerList(p: Peers): Array<[string, number]> {
+  if (p.first === '') return [];
+  const out: Array<[string, number]> = [[p.first, p.firstFrame]];
+  if (p.others !== undefined) out.push(...p.others);
+  return out;
+}
+
+function newPeers(): Peers {
+  return { first: '', firstFrame: 0, others: undefined, last: '' };
 }
 
 /** A tracker's state, for merging the shards of a capture split across threads (src/parallel/). */
@@ -53,7 +90,7 @@ export class ChecksumTracker {
   sender(address: string): SenderState {
     let s = this.senders.get(address);
     if (!s) {
-      s = { bad: newSample(), good: 0, answeredBad: 0, outgoingBad: 0, partialBad: 0, peers: new Map(), lastPeer: '', first: -1 };
+      s = { bad: newSample(), good: 0, answeredBad: 0, outgoingBad: 0, partialBad: 0, peers: newPeers(), first: -1 };
       this.senders.set(address, s);
     }
     return s;
@@ -75,9 +112,10 @@ export class ChecksumTracker {
     answeredRequestFrom?: string,
   ): void {
     if (s.first < 0) s.first = frame;
-    if (dst !== undefined && s.lastPeer !== dst && s.peers.size < MAX_PEERS) {
-      if (!s.peers.has(dst)) s.peers.set(dst, frame);
-      s.lastPeer = dst;
+    const peers = s.peers;
+    if (dst !== undefined && peers.last !== dst && peerCount(peers) < MAX_PEERS) {
+      if (!hasPeer(peers, dst)) addPeer(peers, dst, frame);
+      peers.last = dst;
     }
     if (status === 'bad') {
       addToSample(s.bad, frame);
@@ -112,9 +150,9 @@ export class ChecksumTracker {
         m.answeredBad += s.answeredBad;
         m.outgoingBad += s.outgoingBad;
         m.partialBad += s.partialBad;
-        const peers = [...m.peers, ...s.peers].sort((a, b) => a[1] - b[1]);
-        m.peers = new Map();
-        for (const [peer, frame] of peers) if (m.peers.size < MAX_PEERS && !m.peers.has(peer)) m.peers.set(peer, frame);
+        const peers = [...peerList(m.peers), ...peerList(s.peers)].sort((a, b) => a[1] - b[1]);
+        m.peers = newPeers();
+        for (const [peer, frame] of peers) if (peerCount(m.peers) < MAX_PEERS && !hasPeer(m.peers, peer)) addPeer(m.peers, peer, frame);
         if (s.first < m.first) m.first = s.first;
       }
     }
@@ -144,7 +182,7 @@ export class ChecksumTracker {
       return [true, `every bad checksum holds just the pseudo-header sum, which tx checksum offload leaves for the NIC to fill in${host}`];
     }
     if (this.localIps && this.localIps.size > 0) return [false, `${sender} is not one of the capture host's addresses`];
-    const peersBad = [...s.peers.keys()].some((p) => (this.senders.get(p)?.bad.count ?? 0) > 0);
+    const peersBad = peerList(s.peers).some(([p]) => (this.senders.get(p)?.bad.count ?? 0) > 0);
     if (peersBad) {
       return [true, 'both directions show bad checksums while the exchange works: a virtual interface (veth, VM, loopback) that leaves checksums to offload'];
     }

@@ -9,6 +9,8 @@ import { partsKey, TWO_POW_31, TWO_POW_32, TWO_POW_MINUS_32, wallDiff, type Wall
 import { NTP_UNIX_EPOCH_DELTA } from '../ntp/constants.js';
 import { ControlTracker } from './control.js';
 import { OpenRequests } from './open.js';
+import { PathTable } from './path-table.js';
+import { ipv4Text, ipv4Word } from '../decode/address.js';
 import type { NtpExchange, ReplySummary } from './types.js';
 
 export interface CorrelatorOptions {
@@ -55,6 +57,10 @@ interface PathState {
   client: string;
   server: string;
   serverPort: number;
+  /** An IPv4 path: found by the address words (clientWord, serverWord: signed 32-bit), not by the text. */
+  v4: boolean;
+  clientWord: number;
+  serverWord: number;
   acc: PathAccumulator;
   open: OpenRequests<Pending>;
   /** In Correlator.withOpen. */
@@ -105,9 +111,8 @@ const PACKET_OUTGOING = 4;
  * the open requests (expired after `requestTimeout`) and the number of paths, never by the number of packets.
  */
 export class Correlator {
-  private readonly paths = new Map<string, Map<number, Map<string, PathState>>>();
-  /** Each client's most recently used path: a client mostly talks to one server (one lookup instead of three). */
-  private readonly clientPath = new Map<string, PathState>();
+  /** Path numbers by key; the paths themselves in pathList, in the order they first appeared. */
+  private readonly table = new PathTable();
   private readonly pathList: PathState[] = [];
   /** Paths that have open requests: the only ones an expiry sweep needs to visit. */
   private readonly withOpen = new Set<PathState>();
@@ -195,59 +200,87 @@ export class Correlator {
     if (sec >= this.nextSweep) this.expire(sec, nsec);
   }
 
-  private path(frame: number, client: string, clientPort: number, server: string, serverPort: number): PathState {
+  /**
+   * The path of an IPv4 client and server, by their address words (./path-table.ts): no address text is needed
+   * unless the path is new.
+   */
+  private pathV4(frame: number, cw: number, clientPort: number, sw: number, serverPort: number): PathState {
     const last = this.lastPath;
-    if (last !== undefined && last.client === client && last.server === server && last.serverPort === serverPort) return last;
-    const recent = this.clientPath.get(client);
-    if (recent !== undefined && recent.server === server && recent.serverPort === serverPort) {
-      this.lastPath = recent;
-      return recent;
-    }
-    // Nested maps keyed by the decoder's interned address strings: no key string built per frame.
-    let byPort = this.paths.get(server);
-    if (!byPort) this.paths.set(server, (byPort = new Map()));
-    let byClient = byPort.get(serverPort);
-    if (!byClient) byPort.set(serverPort, (byClient = new Map()));
-    let p = byClient.get(client);
-    if (!p) {
-      p = {
-        client,
-        server,
-        serverPort,
-        acc: new PathAccumulator(
-          'capture',
-          { ip: client, port: clientPort },
-          { ip: server, port: serverPort },
-          // Thousands of clients: keep just the first exchange of each, so memory stays small per path.
-          this.pathList.length < MANY_PATHS ? KEEP_EXCHANGES : FEW_EXCHANGES,
-        ),
-        open: new OpenRequests<Pending>(),
-        listed: false,
-        answered: new Array<number>(RECENT_ANSWERED).fill(-1),
-        answeredNext: 0,
-        sideClient: 0,
-        sideServer: 0,
-        refid: -1,
-        refidStratum: -1,
-        refidText: '',
-        clientChecksums: undefined,
-        serverChecksums: undefined,
-        serverNotedAsPeer: false,
-        clientNotedAsPeer: false,
-        firstFrame: frame,
-        firstDone: undefined,
-      };
-      byClient.set(client, p);
-      this.pathList.push(p);
-    }
-    this.clientPath.set(client, p);
+    // A reply usually follows its request: most lookups stop here.
+    if (last !== undefined && last.clientWord === cw && last.serverWord === sw && last.serverPort === serverPort && last.v4) return last;
+    const n = this.table.findV4(cw, sw, serverPort);
+    const p = n >= 0 ? this.pathList[n]! : this.newPath(frame, ipv4Text(cw), clientPort, ipv4Text(sw), serverPort, cw, sw);
     this.lastPath = p;
     return p;
   }
 
+  /** The path of a client and server given as address text (IPv4 text is looked up by its words all the same). */
+  private path(frame: number, client: string, clientPort: number, server: string, serverPort: number): PathState {
+    const cw = ipv4Word(client);
+    const sw = ipv4Word(server);
+    if (cw !== undefined && sw !== undefined) return this.pathV4(frame, cw, clientPort, sw, serverPort);
+    const last = this.lastPath;
+    if (last !== undefined && !last.v4 && last.client === client && last.server === server && last.serverPort === serverPort) return last;
+    const n = this.table.findText(client, server, serverPort);
+    const p = n >= 0 ? this.pathList[n]! : this.newPath(frame, client, clientPort, server, serverPort, undefined, undefined);
+    this.lastPath = p;
+    return p;
+  }
+
+  /** A path seen for the first time, filed under its words (IPv4) or its text. */
+  private newPath(
+    frame: number,
+    client: string,
+    clientPort: number,
+    server: string,
+    serverPort: number,
+    cw: number | undefined,
+    sw: number | undefined,
+  ): PathState {
+    const v4 = cw !== undefined && sw !== undefined;
+    const p: PathState = {
+      client,
+      server,
+      serverPort,
+      v4,
+      clientWord: v4 ? cw : 0,
+      serverWord: v4 ? sw : 0,
+      acc: new PathAccumulator(
+        'capture',
+        { ip: client, port: clientPort },
+        { ip: server, port: serverPort },
+        // Thousands of clients: keep just the first exchange of each, so memory stays small per path.
+        this.pathList.length < MANY_PATHS ? KEEP_EXCHANGES : FEW_EXCHANGES,
+      ),
+      open: new OpenRequests<Pending>(),
+      listed: false,
+      answered: new Array<number>(RECENT_ANSWERED).fill(-1),
+      answeredNext: 0,
+      sideClient: 0,
+      sideServer: 0,
+      refid: -1,
+      refidStratum: -1,
+      refidText: '',
+      clientChecksums: undefined,
+      serverChecksums: undefined,
+      serverNotedAsPeer: false,
+      clientNotedAsPeer: false,
+      firstFrame: frame,
+      firstDone: undefined,
+    };
+    const n = this.pathList.length;
+    this.pathList.push(p);
+    if (v4) this.table.addV4(cw, sw, serverPort, n);
+    else this.table.addText(client, server, serverPort, n);
+    return p;
+  }
+
   private onRequest(t: TimeFrame): void {
-    const p = this.path(t.frame, t.src, t.srcPort, t.dst, t.dstPort);
-    this.noteSide(p, t.packetType, t.src, t.dst, true);
+    const p =
+      t.ipVersion === 4
+        ? this.pathV4(t.frame, t.srcWord, t.srcPort, t.dstWord, t.dstPort)
+        : this.path(t.frame, t.srcText, t.srcPort, t.dstText, t.dstPort);
+    this.noteSide(p, t.packetType, true);
     const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9);
     const key = partsKey(t.xmtSec, t.xmtFrac);
     let pending = this.spare.pop();
@@ -285,7 +318,7 @@ export class Correlator {
       pending.done = false;
     }
     if (this.checksums.counts(t.checksumStatus, undefined)) {
-      const peer = p.serverNotedAsPeer ? undefined : t.dst;
+      const peer = p.serverNotedAsPeer ? undefined : p.server;
       p.serverNotedAsPeer = true;
       this.checksums.addFrom((p.clientChecksums ??= this.checksums.sender(p.client)), t.frame, peer, t.checksumStatus, t.checksumPartial, t.packetType);
     }
@@ -299,8 +332,11 @@ export class Correlator {
   }
 
   private onReply(t: TimeFrame): void {
-    const p = this.path(t.frame, t.dst, t.dstPort, t.src, t.srcPort);
-    this.noteSide(p, t.packetType, t.dst, t.src, false);
+    const p =
+      t.ipVersion === 4
+        ? this.pathV4(t.frame, t.dstWord, t.dstPort, t.srcWord, t.srcPort)
+        : this.path(t.frame, t.dstText, t.dstPort, t.srcText, t.srcPort);
+    this.noteSide(p, t.packetType, false);
     const key = partsKey(t.orgSec, t.orgFrac);
     let pending = p.open.get(key);
     if (pending && (pending.clientPort !== t.dstPort || pending.tSec !== t.orgSec || pending.tFrac !== t.orgFrac)) {
@@ -323,7 +359,7 @@ export class Correlator {
     const answeredBad = pending?.badChecksum ?? false;
     const answeredRequestFrom = answeredBad ? pending!.path.client : undefined;
     if (this.checksums.counts(t.checksumStatus, answeredRequestFrom)) {
-      const peer = p.clientNotedAsPeer ? undefined : t.dst;
+      const peer = p.clientNotedAsPeer ? undefined : p.client;
       p.clientNotedAsPeer = true;
       this.checksums.addFrom(
         (p.serverChecksums ??= this.checksums.sender(p.server)),
@@ -356,8 +392,8 @@ export class Correlator {
       // A reply whose request is not in the capture still tells us about the server.
       const reply = summarizeReply(t, p.refidText);
       const orphan: NtpExchange = {
-        client: { ip: t.dst, port: t.dstPort },
-        server: { ip: t.src, port: t.srcPort },
+        client: { ip: p.client, port: t.dstPort },
+        server: { ip: p.server, port: t.srcPort },
         requestFrame: t.frame,
         requestTime: replyTime,
         requestVersion: t.version,
@@ -497,11 +533,11 @@ export class Correlator {
    * Which end captured: SLL packet types (outgoing requests = client side), --local-ip, and requests with bad
    * checksums that were answered anyway (tx checksum offload: only the sender sees them bad).
    */
-  private noteSide(p: PathState, t: number, client: string, server: string, isRequest: boolean): void {
+  private noteSide(p: PathState, t: number, isRequest: boolean): void {
     const local = this.localIps;
     if (local !== undefined) {
-      if (local.has(client)) p.sideClient++;
-      if (local.has(server)) p.sideServer++;
+      if (local.has(p.client)) p.sideClient++;
+      if (local.has(p.server)) p.sideServer++;
     }
     if (t === PACKET_OUTGOING) isRequest ? p.sideClient++ : p.sideServer++;
     else if (t === PACKET_HOST) isRequest ? p.sideServer++ : p.sideClient++;

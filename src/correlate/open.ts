@@ -15,25 +15,36 @@ export interface OpenRequest {
 }
 
 export class OpenRequests<T extends OpenRequest> {
-  /** Insertion order; used while at most SMALL requests are open. */
-  private readonly list: T[] = [];
+  /**
+   * The one open request, while at most one is (nearly always: a reply comes before the next poll). The lists are
+   * made only when a second opens: on a capture of 100 k clients, two arrays per path are 30 MB the collector
+   * would copy and trace for nothing.
+   */
+  private one: T | undefined = undefined;
+  /** Insertion order; used while two to SMALL requests are open (then `one` is undefined). */
+  private list: T[] | undefined = undefined;
   /**
    * list[i].key, side by side: a lookup reads one short array of unboxed doubles instead of visiting each open
    * request (old ones, never answered, sit in memory that is no longer in the cache).
    */
-  private readonly keys: number[] = [];
+  private keys: number[] | undefined = undefined;
   /** Used instead of `list` once more than SMALL were open at once, until the path has none open again. */
   private map: Map<number, T> | undefined;
 
   get size(): number {
-    return this.map !== undefined ? this.map.size : this.list.length;
+    if (this.map !== undefined) return this.map.size;
+    if (this.list !== undefined) return this.list.length;
+    return this.one === undefined ? 0 : 1;
   }
 
   get(key: number): T | undefined {
+    const one = this.one;
+    if (one !== undefined) return one.key === key ? one : undefined;
     if (this.map !== undefined) return this.map.get(key);
-    // Newest first: a reply usually answers the latest request (older open ones tend to be lost).
     const keys = this.keys;
-    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] === key) return this.list[i];
+    if (keys === undefined) return undefined;
+    // Newest first: a reply usually answers the latest request (older open ones tend to be lost).
+    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] === key) return this.list![i];
     return undefined;
   }
 
@@ -44,21 +55,37 @@ export class OpenRequests<T extends OpenRequest> {
       return;
     }
     const list = this.list;
+    if (list === undefined) {
+      const one = this.one;
+      if (one === undefined) {
+        this.one = q;
+        return;
+      }
+      this.list = [one, q];
+      this.keys = [one.key, q.key];
+      this.one = undefined;
+      return;
+    }
     if (list.length < SMALL) {
       list.push(q);
-      this.keys.push(q.key);
+      this.keys!.push(q.key);
       return;
     }
     const map = new Map<number, T>();
     for (let i = 0; i < list.length; i++) map.set((list[i] as T).key, list[i] as T);
     map.set(q.key, q);
-    list.length = 0;
-    this.keys.length = 0;
+    this.list = undefined;
+    this.keys = undefined;
     this.map = map;
   }
 
   /** Removes the request open under `key`, if any. */
   delete(key: number): void {
+    const one = this.one;
+    if (one !== undefined) {
+      if (one.key === key) this.one = undefined;
+      return;
+    }
     const map = this.map;
     if (map !== undefined) {
       map.delete(key);
@@ -67,6 +94,7 @@ export class OpenRequests<T extends OpenRequest> {
     }
     const list = this.list;
     const keys = this.keys;
+    if (list === undefined || keys === undefined) return;
     const n = keys.length;
     for (let i = n - 1; i >= 0; i--) {
       if (keys[i] !== key) continue;
@@ -78,23 +106,34 @@ export class OpenRequests<T extends OpenRequest> {
       }
       list.pop();
       keys.pop();
+      // Back to the single slot once one is left: the lists go with it.
+      if (list.length === 1) {
+        this.one = list[0];
+        this.list = undefined;
+        this.keys = undefined;
+      }
       return;
     }
   }
 
   /** The open requests in sending order (a copy: the caller may delete while it walks them). */
   values(): T[] {
-    return this.map !== undefined ? [...this.map.values()] : this.list.slice();
+    if (this.one !== undefined) return [this.one];
+    if (this.map !== undefined) return [...this.map.values()];
+    return this.list === undefined ? [] : this.list.slice();
   }
 
   /** The most recently sent open request that satisfies `match`. */
   latest(match: (q: T) => boolean): T | undefined {
+    const one = this.one;
+    if (one !== undefined) return match(one) ? one : undefined;
     let found: T | undefined;
     if (this.map !== undefined) {
       for (const q of this.map.values()) if (match(q)) found = q;
       return found;
     }
     const list = this.list;
+    if (list === undefined) return undefined;
     for (let i = list.length - 1; i >= 0; i--) if (match(list[i] as T)) return list[i];
     return undefined;
   }

@@ -77,16 +77,47 @@ export function ipv4ToString(addr: number): string {
   return `${addr >>> 24}.${(addr >>> 16) & 0xff}.${(addr >>> 8) & 0xff}.${addr & 0xff}`;
 }
 
-/** Dotted quad of the 4 octets at b[p]. */
-export function formatIpv4(b: Uint8Array, p: number): string {
-  const hi = readU16(b, p);
-  const lo = readU16(b, p + 2);
+/** The 4 octets at b[p] as one signed 32-bit word: an IPv4 address as paths are looked up by (src/correlate/path-table.ts). */
+export function ipv4WordAt(b: Uint8Array, p: number): number {
+  return ((b[p] as number) << 24) | ((b[p + 1] as number) << 16) | ((b[p + 2] as number) << 8) | (b[p + 3] as number);
+}
+
+/** The 32-bit word (signed, as the table keeps it) of a dotted-quad IPv4 address, or undefined for anything else. */
+export function ipv4Word(s: string): number | undefined {
+  let word = 0;
+  let octet = -1;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (octet < 0 || dots === 3) return undefined;
+      word = (word << 8) | octet;
+      octet = -1;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      octet = octet < 0 ? c - 48 : octet * 10 + c - 48;
+      if (octet > 255) return undefined;
+    } else return undefined;
+  }
+  if (dots !== 3 || octet < 0) return undefined;
+  return (word << 8) | octet;
+}
+
+/** Dotted quad of an address word (ipv4WordAt), from the same memo as formatIpv4. */
+export function ipv4Text(word: number): string {
+  const hi = word >>> 16;
+  const lo = word & 0xffff;
   let s = v4Cache.get(hi, lo);
   if (s === undefined) {
-    s = ipv4ToString(((hi << 16) | lo) >>> 0);
+    s = ipv4ToString(word >>> 0);
     v4Cache.set(hi, lo, s);
   }
   return s;
+}
+
+/** Dotted quad of the 4 octets at b[p]. */
+export function formatIpv4(b: Uint8Array, p: number): string {
+  return ipv4Text(ipv4WordAt(b, p));
 }
 
 const groups = new Array<number>(8).fill(0);

@@ -11,7 +11,7 @@
  * not fit, a short or long NTP payload, a reserved stratum or version — is left to decodeFrame.
  */
 import { readU16, viewOf } from '../ntp/wire.js';
-import { formatIpv4, formatIpv6 } from './address.js';
+import { formatIpv6, ipv4Text, ipv4Word, ipv4WordAt } from './address.js';
 import { isNtpPortPair } from './icmp.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW } from './link.js';
 import type { ChecksumStatus, DecodedFrame } from './types.js';
@@ -30,8 +30,12 @@ export class TimeFrame {
   /** Linux SLL/SLL2 packet type (packet(7)), or -1 when the link has none. */
   packetType = -1;
   ipVersion: 4 | 6 = 4;
-  src = '';
-  dst = '';
+  /** IPv4: the source and destination addresses as signed 32-bit words (what paths are looked up by); else 0. */
+  srcWord = 0;
+  dstWord = 0;
+  /** IPv6: the addresses' text; IPv4: '' (src and dst format the words, only when asked: most frames never are). */
+  srcText = '';
+  dstText = '';
   srcPort = 0;
   dstPort = 0;
   checksumStatus: ChecksumStatus = 'none';
@@ -54,6 +58,16 @@ export class TimeFrame {
   rcvFrac = 0.5;
   xmtSec = 0.5;
   xmtFrac = 0.5;
+
+  /** The source address's text. */
+  get src(): string {
+    return this.ipVersion === 4 ? ipv4Text(this.srcWord) : this.srcText;
+  }
+
+  /** The destination address's text. */
+  get dst(): string {
+    return this.ipVersion === 4 ? ipv4Text(this.dstWord) : this.dstText;
+  }
 }
 
 /** The IPv4 or IPv6 header start of a link the fast paths know, or -1 (and the SLL packet type in `out`, if given). */
@@ -161,11 +175,20 @@ export function decodeTimeFrame(b: Uint8Array, start: number, end: number, linkT
     }
   }
   out.ipVersion = version;
-  // Interned texts: stored only when they change (a store into the long-lived record costs a write barrier).
-  const src = version === 4 ? formatIpv4(b, srcAt) : formatIpv6(b, srcAt);
-  const dst = version === 4 ? formatIpv4(b, srcAt + 4) : formatIpv6(b, srcAt + 16);
-  if (out.src !== src) out.src = src;
-  if (out.dst !== dst) out.dst = dst;
+  if (version === 4) {
+    out.srcWord = ipv4WordAt(b, srcAt);
+    out.dstWord = ipv4WordAt(b, srcAt + 4);
+    if (out.srcText !== '') out.srcText = '';
+    if (out.dstText !== '') out.dstText = '';
+  } else {
+    out.srcWord = 0;
+    out.dstWord = 0;
+    // Interned texts: stored only when they change (a store into the long-lived record costs a write barrier).
+    const src = formatIpv6(b, srcAt);
+    const dst = formatIpv6(b, srcAt + 16);
+    if (out.srcText !== src) out.srcText = src;
+    if (out.dstText !== dst) out.dstText = dst;
+  }
   out.srcPort = srcPort;
   out.dstPort = dstPort;
   out.checksumStatus = status;
@@ -205,8 +228,17 @@ export function timeFrameOf(f: DecodedFrame, out: TimeFrame): boolean {
   out.nsec = f.tsNsec;
   out.packetType = f.link.packetType ?? -1;
   out.ipVersion = ip.version;
-  out.src = ip.src;
-  out.dst = ip.dst;
+  if (ip.version === 4) {
+    out.srcWord = ipv4Word(ip.src) ?? 0;
+    out.dstWord = ipv4Word(ip.dst) ?? 0;
+    out.srcText = '';
+    out.dstText = '';
+  } else {
+    out.srcWord = 0;
+    out.dstWord = 0;
+    out.srcText = ip.src;
+    out.dstText = ip.dst;
+  }
   out.srcPort = udp.srcPort;
   out.dstPort = udp.dstPort;
   out.checksumStatus = udp.checksumStatus;

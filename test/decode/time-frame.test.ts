@@ -23,7 +23,10 @@ const shortcut: Shortcut<TimeFrame> = { what: 'a mode 3/4 message', make: () => 
 
 /** Checks the promise on `data` as the frame's bytes; true when the fast path accepted it. */
 function check(r: CaptureRecord, data: Uint8Array, label: () => string): boolean {
-  return checkShortcut(shortcut, r, data, label, fast, slow);
+  if (!checkShortcut(shortcut, r, data, label, fast, slow)) return false;
+  // The address texts are getters (formatted from the words on IPv4): compared apart from the fields.
+  expect([fast.src, fast.dst], label()).toEqual([slow.src, slow.dst]);
+  return true;
 }
 
 const MUTATIONS = [0x00, 0x01, 0x03, 0x04, 0x11, 0x1b, 0x23, 0x24, 0x38, 0x45, 0x60, 0x7b, 0x86, 0xff];
@@ -55,6 +58,19 @@ describe('decodeTimeFrame', () => {
     // Not vacuous: the fast path takes many of the cases (mutated NTP fields, bad checksums) on several links.
     expect(accepted).toBeGreaterThan(cases / 10);
     expect(links.size).toBeGreaterThanOrEqual(2); // Ethernet and Linux SLL2 (tcpdump -i any)
+  });
+
+  it('gives the address texts decodeFrame gives, IPv4 and IPv6 (src and dst are formatted only when asked)', async () => {
+    const families = new Set<number>();
+    for (const r of await frames()) {
+      const t = new TimeFrame();
+      if (!decodeTimeFrame(r.data, 0, r.data.length, r.linkType, t)) continue;
+      const f = decodeFrame(r);
+      families.add(t.ipVersion);
+      expect([t.src, t.dst]).toEqual([f.ip?.src, f.ip?.dst]);
+      expect(t.ipVersion === 4 ? [t.srcText, t.dstText] : [t.srcWord, t.dstWord]).toEqual(t.ipVersion === 4 ? ['', ''] : [0, 0]);
+    }
+    expect([...families].sort()).toEqual([4, 6]);
   });
 
   it('tells a bad checksum and the offload partial sum as decodeUdp does (fixtures/checksum-offload.pcap)', async () => {
