@@ -2,7 +2,6 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { LEAP_ALARM, MAXSTRAT } from '../src/ntp/constants.js';
-import { isZeroTimestamp, ntpDiffSeconds } from '../src/ntp/timestamp.js';
 import { fact, note, plural } from './_lib/evidence.js';
 import { append, CHRONY, draft, type Draft, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
@@ -105,12 +104,8 @@ function readState(paths: readonly NtpPathObservation[]): ServerState {
   for (const p of paths) {
     if (p.refids.some((r) => r.value === 'INIT') || p.kissCodes.some((k) => k.value === 'INIT')) state.init = true;
     if (p.strata.some((s) => s.value === 0) && p.refids.some((r) => r.value === '')) state.chrony = true;
-    for (const x of p.exchanges) {
-      const r = x.reply;
-      if (!r || isZeroTimestamp(r.referenceTime) || isZeroTimestamp(r.transmitTime)) continue;
-      const age = ntpDiffSeconds(r.transmitTime, r.referenceTime);
-      if (age >= 0 && age < FRESH_REFERENCE_S && (state.fresh === undefined || age < state.fresh)) state.fresh = age;
-    }
+    const age = p.referenceAge;
+    if (age !== undefined && age < FRESH_REFERENCE_S && (state.fresh === undefined || age < state.fresh)) state.fresh = age;
   }
   return state;
 }

@@ -22,8 +22,6 @@ export interface CorrelatorOptions {
   endGrace?: number;
   /** Called as each exchange completes (reply, ICMP error or timeout): a live view streams them. */
   onExchange?: (x: NtpExchange) => void;
-  /** How many shards the capture is split into (src/parallel/): above 1, paths remember what shardPaths() needs. */
-  shards?: number;
 }
 
 /**
@@ -81,24 +79,24 @@ interface PathState {
   clientNotedAsPeer: boolean;
   /** The frame that made the path: paths are listed in this order (and shards merge by it, src/parallel/). */
   firstFrame: number;
-  /** The first exchange to finish, for a path that keeps KEEP_EXCHANGES: what it would keep with fewer (merge). */
-  firstDone: NtpExchange | undefined;
 }
 
 /** One path of a shard's result (src/parallel/merge.ts puts the shards' paths back in single-thread order). */
 export interface ShardPath {
   firstFrame: number;
   observation: NtpPathObservation;
-  /** Set when the path kept KEEP_EXCHANGES: the exchange it keeps if the merged order puts it past MANY_PATHS. */
-  firstDone?: NtpExchange;
 }
 
 const RECENT_ANSWERED = 8;
 /** Finished requests kept for reuse (a few suffice: requests are mostly answered before the next one). */
 const SPARE_REQUESTS = 64;
-/** Beyond this many paths, each keeps fewer sample exchanges: FEW_EXCHANGES. */
+/**
+ * Paths past this many keep no sample exchanges (a report lists REPORT_EXCHANGES, src/diagnose/report.ts: the
+ * first paths' fill it). What rules need of every path is in its counts and statistics; a kept exchange is ~26
+ * objects, and on a capture of 100 k clients keeping one per path was a third of the collector's work.
+ */
 export const MANY_PATHS = 256;
-const FEW_EXCHANGES = { first: 1, last: 0 };
+const NO_EXCHANGES = { first: 0, last: 0 };
 /** Seconds within which the capture clock is taken to agree with a stated T1. */
 const CLOCK_AGREEMENT = 0.005;
 /** Linux SLL/SLL2 packet types (packet(7)): PACKET_HOST 0, PACKET_OUTGOING 4. */
@@ -130,7 +128,6 @@ export class Correlator {
   ntpFrames = 0;
   private readonly timeout: number;
   private readonly endGrace: number;
-  private readonly shards: number;
   /** Finished requests, for onRequest to reuse. */
   private readonly spare: Pending[] = [];
   /** The reused reply exchange of each Measured shape (onReply's common case), made on first use. */
@@ -144,7 +141,6 @@ export class Correlator {
   private readonly scratch = new TimeFrame();
 
   constructor(private readonly options: CorrelatorOptions = {}) {
-    this.shards = options.shards ?? 1;
     this.timeout = options.requestTimeout ?? 10;
     this.endGrace = options.endGrace ?? 1;
     this.checksums = new ChecksumTracker(options.localIps);
@@ -249,8 +245,8 @@ export class Correlator {
         'capture',
         { ip: client, port: clientPort },
         { ip: server, port: serverPort },
-        // Thousands of clients: keep just the first exchange of each, so memory stays small per path.
-        this.pathList.length < MANY_PATHS ? KEEP_EXCHANGES : FEW_EXCHANGES,
+        // Thousands of clients: keep no exchanges past the first paths, so memory stays small per path.
+        this.pathList.length < MANY_PATHS ? KEEP_EXCHANGES : NO_EXCHANGES,
       ),
       open: new OpenRequests<Pending>(),
       listed: false,
@@ -266,7 +262,6 @@ export class Correlator {
       serverNotedAsPeer: false,
       clientNotedAsPeer: false,
       firstFrame: frame,
-      firstDone: undefined,
     };
     const n = this.pathList.length;
     this.pathList.push(p);
@@ -411,8 +406,8 @@ export class Correlator {
     const q = pending;
     const measured = bogus === undefined && !zeroReceive && !zeroTransmit ? this.measure(q, t) : NOT_MEASURED;
     // The common case reuses one object per shape (no allocation per reply) when nobody else keeps the exchange:
-    // no live view listening, and not a shard's first exchange of the path (shardPaths hands that one over).
-    if (bogus === undefined && this.options.onExchange === undefined && (this.shards === 1 || p.firstDone !== undefined)) {
+    // no live view listening.
+    if (bogus === undefined && this.options.onExchange === undefined) {
       const shape = measured + 1;
       // Straight into the accumulator's kept copy when it has one of this shape to replace (no copy at all).
       const x = p.acc.slotFor(shape) ?? (this.replies[measured] ??= replyExchange(q, t.frame, replyTime, summarizeReply(t, ''), measured, 0, 0));
@@ -504,7 +499,6 @@ export class Correlator {
   }
 
   private outcome(p: PathState, x: NtpExchange, seq: number, shape = 0): void {
-    if (p.firstDone === undefined && this.shards > 1) p.firstDone = x;
     p.acc.addOutcome(x, seq, shape);
   }
 
@@ -610,13 +604,9 @@ export class Correlator {
     return this.pathList.map((p) => p.acc.toObservation(this.capturedAt(p)));
   }
 
-  /** The paths with what merging shards needs (CorrelatorOptions.shards > 1). */
+  /** The paths with what merging shards needs (src/parallel/merge.ts). */
   shardPaths(): ShardPath[] {
-    return this.pathList.map((p, i) => {
-      const out: ShardPath = { firstFrame: p.firstFrame, observation: p.acc.toObservation(this.capturedAt(p)) };
-      if (i < MANY_PATHS && p.firstDone !== undefined) out.firstDone = p.firstDone;
-      return out;
-    });
+    return this.pathList.map((p) => ({ firstFrame: p.firstFrame, observation: p.acc.toObservation(this.capturedAt(p)) }));
   }
 }
 

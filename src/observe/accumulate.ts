@@ -1,4 +1,5 @@
 import type { Endpoint, NtpExchange, ReplySummary } from '../correlate/types.js';
+import { ntpDiffSeconds } from '../ntp/timestamp.js';
 import type { NtpTimestamp } from '../ntp/types.js';
 import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
 
@@ -67,7 +68,9 @@ const LAST_REQUEST = 1;
 const MIN_INTERVAL = 2;
 const BEST_DELAY = 3;
 const BEST_OFFSET = 4;
-const STATS = 5;
+/** The youngest reference time among the replies: min over replies of transmit − reference ≥ 0 (s). */
+const REFERENCE_AGE = 5;
+const STATS = 6;
 /** Double slots of statistic `s` (ROOT_DELAY … DELAY): min, max, sum. */
 const statAt = (s: number) => STATS + 3 * (s - ROOT_DELAY);
 /** The first SAMPLE_FRAMES frames of the three frame samples (REQUESTS, UNANSWERED, REPLIES), from: */
@@ -84,6 +87,7 @@ const INITIAL: readonly number[] = (() => {
   a[LAST_REQUEST] = -Infinity;
   a[MIN_INTERVAL] = Infinity;
   a[BEST_DELAY] = Infinity;
+  a[REFERENCE_AGE] = Infinity;
   for (let s = ROOT_DELAY; s < COUNTS; s++) {
     a[statAt(s)] = Infinity;
     a[statAt(s) + 1] = -Infinity;
@@ -258,6 +262,13 @@ export class PathAccumulator {
     else if (r.refidText !== this.refidOne) addValue((this.refids = this.sameAsReplies(this.refidOne, before)), r.refidText, frame);
     if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) addValue((this.kissCodes ??= []), r.refidText.trim(), frame);
     if (x.bogus !== undefined) for (const b of x.bogus) addValue((this.bogus ??= []), b, frame);
+    // How long ago the server last set its clock (RFC 5905 §7.3 reference timestamp; zero: never, or not said).
+    const ref = r.referenceTime;
+    const xmt = r.transmitTime;
+    if ((ref.seconds !== 0 || ref.fraction !== 0) && (xmt.seconds !== 0 || xmt.fraction !== 0)) {
+      const age = ntpDiffSeconds(xmt, ref);
+      if (age >= 0 && age < n[REFERENCE_AGE]!) n[REFERENCE_AGE] = age;
+    }
     // Kiss-o'-death replies carry no usable time (RFC 5905 §7.4): keep them out of the numbers.
     if (r.stratum === 0) return;
     addStat(c, n, ROOT_DELAY, r.rootDelay);
@@ -471,6 +482,8 @@ export class PathAccumulator {
     set('offset', statOf(c, n, OFFSET, this.hasBestOffset ? n[BEST_OFFSET] : undefined));
     set('delay', statOf(c, n, DELAY, Number.isFinite(bestDelay) ? bestDelay : undefined));
     if (this.offsetMethod) obs.offsetMethod = this.offsetMethod;
+    const referenceAge = n[REFERENCE_AGE]!;
+    if (Number.isFinite(referenceAge)) obs.referenceAge = referenceAge;
     const requests = c[REQUESTS]!;
     const decided = Math.min(requests, this.finished);
     if (decided >= 4) {

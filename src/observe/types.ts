@@ -64,6 +64,11 @@ export interface NtpPathObservation {
   offset?: Stats;
   delay?: Stats;
   offsetMethod?: NtpExchange['offsetMethod'];
+  /**
+   * Age of the youngest reference time the replies carried: the smallest transmit − reference (s) of 0 or more,
+   * among replies with both set (RFC 5905 §7.3). Small: the server set its clock moments ago.
+   */
+  referenceAge?: number;
   /** Replies that came after the client stopped getting answers: answered fraction in the first and second half. */
   answeredFirstHalf?: number;
   answeredSecondHalf?: number;

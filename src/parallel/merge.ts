@@ -1,8 +1,8 @@
 /**
  * The shards of one capture as one: what a single thread would have produced, item for item (the test in
  * test/parallel/ compares the JSON reports byte for byte). Paths come back in the order of the frame that made
- * each (the single-thread order); a path a shard kept many exchanges of, that lands past MANY_PATHS in the merged
- * order, keeps only its first finished exchange, as it would have there.
+ * each (the single-thread order); a path a shard kept exchanges of, that lands past MANY_PATHS in the merged
+ * order, keeps none, as it would have there.
  */
 import { ChecksumTracker } from '../correlate/checksums.js';
 import { MANY_PATHS, type ShardPath } from '../correlate/correlator.js';
@@ -26,7 +26,7 @@ export function mergeShards(shards: readonly ShardResult[], localIps: ReadonlySe
   const all: ShardPath[] = shards.flatMap((s) => s.paths).sort((a, b) => a.firstFrame - b.firstFrame);
   const paths = all.map((p, i) => {
     const o = p.observation;
-    if (i >= MANY_PATHS && p.firstDone !== undefined) o.exchanges = [p.firstDone];
+    if (i >= MANY_PATHS && o.exchanges.length > 0) o.exchanges = [];
     return o;
   });
   const controls = shards.flatMap((s) => s.controls);

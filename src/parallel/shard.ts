@@ -12,7 +12,7 @@ import type { ShardResult, ShardSpec } from './types.js';
 
 export async function observeShard(file: string, spec: ShardSpec, localIps: readonly string[]): Promise<ShardResult> {
   const ips = new Set(localIps);
-  const correlator = new Correlator({ localIps: ips, shards: spec.count });
+  const correlator = new Correlator({ localIps: ips });
   const decodeIssues = newSample();
   const read = await readCapture(file, correlatorSink(correlator, decodeIssues, spec));
   correlator.end();

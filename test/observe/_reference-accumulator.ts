@@ -1,8 +1,10 @@
 /**
  * The PathAccumulator as it was before it was packed into number arrays (git 1348784, src/observe/accumulate.ts),
  * kept verbatim apart from names and imports: the reference that accumulate.test.ts holds the compact one to.
+ * One later addition, written the plain way: `referenceAge` (the youngest reference time among the replies).
  */
 import type { Endpoint, NtpExchange } from '../../src/correlate/types.js';
+import { isZeroTimestamp, ntpDiffSeconds } from '../../src/ntp/timestamp.js';
 import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from '../../src/observe/types.js';
 
 /** How many example frame numbers evidence keeps per fact; the counts stay exact. */
@@ -80,6 +82,7 @@ export class ReferencePathAccumulator {
   private bestDelay = Infinity;
   private bestOffset: number | undefined;
   private offsetMethod: NtpExchange['offsetMethod'];
+  private ages: number[] = [];
   private readonly first: NtpExchange[] = [];
   /** The latest exchanges after `first`: a ring of keepCounts.last, the oldest overwritten at lastNext. */
   private readonly last: NtpExchange[] = [];
@@ -142,6 +145,7 @@ export class ReferencePathAccumulator {
     addValue(this.refids, r.refidText, frame);
     if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) addValue(this.kissCodes, r.refidText.trim(), frame);
     for (const b of x.bogus ?? []) addValue(this.bogus, b, frame);
+    if (!isZeroTimestamp(r.referenceTime) && !isZeroTimestamp(r.transmitTime)) this.ages.push(ntpDiffSeconds(r.transmitTime, r.referenceTime));
     // Kiss-o'-death replies carry no usable time (RFC 5905 §7.4): keep them out of the numbers.
     if (r.stratum === 0) return;
     this.rootDelay.add(r.rootDelay);
@@ -212,6 +216,8 @@ export class ReferencePathAccumulator {
     set('offset', this.offset.result(this.bestOffset));
     set('delay', this.delay.result(Number.isFinite(this.bestDelay) ? this.bestDelay : undefined));
     if (this.offsetMethod) obs.offsetMethod = this.offsetMethod;
+    const ages = this.ages.filter((a) => a >= 0);
+    if (ages.length > 0) obs.referenceAge = Math.min(...ages);
     const n = this.requests.count;
     const decided = Math.min(n, this.finished);
     if (decided >= 4) {

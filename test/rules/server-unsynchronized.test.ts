@@ -33,8 +33,7 @@ describe('server-unsynchronized', () => {
   });
 
   it('puts the wait first when the reference time is only seconds old', () => {
-    const x = replyExchange(2, { stratum: 16, leap: 3, referenceTime: { seconds: 3663364749, fraction: 0 }, transmitTime: { seconds: 3663364755, fraction: 0 } });
-    const p = path({ strata: [seen(16, [2])], leaps: [seen(3, [2])], refids: [seen('198.51.100.1', [2])], exchanges: [x] });
+    const p = path({ strata: [seen(16, [2])], leaps: [seen(3, [2])], refids: [seen('198.51.100.1', [2])], referenceAge: 6 });
     const hit = hitsOf(rule, [p])[0]!;
     expect(hit.evidence.map((e) => e.text)).toContain("The replies' reference time is 6.000 s old: the server set its clock moments ago and is still settling");
     expect(hit.fixes[0]!.title).toContain('Wait ~5 minutes after a restart');
