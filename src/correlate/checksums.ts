@@ -3,7 +3,8 @@ import { addToSample, mergeSamples, newSample } from '../observe/accumulate.js';
 import type { ChecksumObservation, FrameSample } from '../observe/types.js';
 
 export interface SenderState {
-  bad: FrameSample;
+  /** Made at the first bad one: most senders of a capture have none (100 k clients, two objects each). */
+  bad: FrameSample | undefined;
   good: number;
   /** Bad-checksum requests the server answered: its kernel accepted them, so the wire checksum was right. */
   answeredBad: number;
@@ -90,7 +91,7 @@ export class ChecksumTracker {
   sender(address: string): SenderState {
     let s = this.senders.get(address);
     if (!s) {
-      s = { bad: newSample(), good: 0, answeredBad: 0, outgoingBad: 0, partialBad: 0, peers: newPeers(), first: -1 };
+      s = { bad: undefined, good: 0, answeredBad: 0, outgoingBad: 0, partialBad: 0, peers: newPeers(), first: -1 };
       this.senders.set(address, s);
     }
     return s;
@@ -118,7 +119,7 @@ export class ChecksumTracker {
       peers.last = dst;
     }
     if (status === 'bad') {
-      addToSample(s.bad, frame);
+      addToSample((s.bad ??= newSample()), frame);
       if (packetType === PACKET_OUTGOING) s.outgoingBad++;
       if (partial) s.partialBad++;
     } else if (status === 'ok') s.good++;
@@ -145,7 +146,7 @@ export class ChecksumTracker {
           byName.set(sender, s);
           continue;
         }
-        m.bad = mergeSamples(m.bad, s.bad);
+        if (s.bad !== undefined) m.bad = m.bad === undefined ? s.bad : mergeSamples(m.bad, s.bad);
         m.good += s.good;
         m.answeredBad += s.answeredBad;
         m.outgoingBad += s.outgoingBad;
@@ -164,25 +165,26 @@ export class ChecksumTracker {
   observations(): ChecksumObservation[] {
     const out: ChecksumObservation[] = [];
     for (const [sender, s] of this.senders) {
-      if (s.bad.count === 0) continue;
-      const [sent, basis] = this.judge(sender, s);
-      out.push({ kind: 'udp-checksum', source: 'capture', sender, bad: s.bad, good: s.good, sentByCaptureHost: sent, basis });
+      const bad = s.bad;
+      if (bad === undefined || bad.count === 0) continue;
+      const [sent, basis] = this.judge(sender, s, bad);
+      out.push({ kind: 'udp-checksum', source: 'capture', sender, bad, good: s.good, sentByCaptureHost: sent, basis });
     }
     return out;
   }
 
-  private judge(sender: string, s: SenderState): [boolean | 'unknown', string] {
+  private judge(sender: string, s: SenderState, bad: FrameSample): [boolean | 'unknown', string] {
     if (this.localIps?.has(sender)) return [true, `${sender} is the capture host (--local-ip)`];
     if (s.outgoingBad > 0) return [true, `the capture marks ${s.outgoingBad} of them as outgoing (Linux cooked capture)`];
     if (s.answeredBad > 0) {
       return [true, `${s.answeredBad} of them were answered, so the server's kernel saw a valid checksum on the wire`];
     }
-    if (s.partialBad === s.bad.count) {
+    if (s.partialBad === bad.count) {
       const host = this.localIps?.size && !this.localIps.has(sender) ? ' (a virtual link: veth, VM or container, where the peer\'s offload shows too)' : '';
       return [true, `every bad checksum holds just the pseudo-header sum, which tx checksum offload leaves for the NIC to fill in${host}`];
     }
     if (this.localIps && this.localIps.size > 0) return [false, `${sender} is not one of the capture host's addresses`];
-    const peersBad = peerList(s.peers).some(([p]) => (this.senders.get(p)?.bad.count ?? 0) > 0);
+    const peersBad = peerList(s.peers).some(([p]) => (this.senders.get(p)?.bad?.count ?? 0) > 0);
     if (peersBad) {
       return [true, 'both directions show bad checksums while the exchange works: a virtual interface (veth, VM, loopback) that leaves checksums to offload'];
     }
