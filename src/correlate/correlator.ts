@@ -436,7 +436,7 @@ export class Correlator {
     // Only errors answering a request to an NTP server (quoted destination port 123, or a client-mode payload).
     if (e.dstPort !== 123 && !(e.hasTime && e.mode === 3)) return;
     this.ntpFrames++;
-    const p = this.path(e.frame, e.src, e.srcPort, e.dst, e.dstPort);
+    const p = e.version === 4 ? this.pathV4(e.frame, e.srcWord, e.srcPort, e.dstWord, e.dstPort) : this.path(e.frame, e.src, e.srcPort, e.dst, e.dstPort);
     let pending: Pending | undefined;
     if (e.hasTime) {
       const cand = p.open.get(partsKey(e.xmtSec, e.xmtFrac));

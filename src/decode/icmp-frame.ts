@@ -12,7 +12,7 @@
  * left to decodeFrame.
  */
 import { readU16, viewOf } from '../ntp/wire.js';
-import { formatIpv4 } from './address.js';
+import { formatIpv4, ipv4Word, ipv4WordAt } from './address.js';
 import { isIcmpError, isNtpPortPair } from './icmp.js';
 import { ipStart } from './time-frame.js';
 import type { DecodedFrame } from './types.js';
@@ -36,6 +36,9 @@ export class IcmpFrame {
   /** The quoted request: addresses and ports. */
   src = '';
   dst = '';
+  /** The quoted addresses as signed 32-bit words (what IPv4 paths are looked up by: src/correlate/path-table.ts). */
+  srcWord = 0;
+  dstWord = 0;
   srcPort = 0;
   dstPort = 0;
   /** The quoted NTP octets hold a whole mode 1–5 header (then version, mode and transmit are set). */
@@ -103,6 +106,8 @@ export function decodeIcmpFrame(b: Uint8Array, start: number, end: number, linkT
   out.reporter = formatIpv4(b, ipAt + 12);
   out.src = formatIpv4(b, q + 12);
   out.dst = formatIpv4(b, q + 16);
+  out.srcWord = ipv4WordAt(b, q + 12);
+  out.dstWord = ipv4WordAt(b, q + 16);
   out.srcPort = srcPort;
   out.dstPort = dstPort;
   out.hasTime = hasTime;
@@ -133,6 +138,8 @@ export function icmpFrameOf(f: DecodedFrame, out: IcmpFrame): boolean {
   out.reporter = f.ip?.src ?? '?';
   out.src = q.src;
   out.dst = q.dst;
+  out.srcWord = icmp.version === 4 ? (ipv4Word(q.src) ?? 0) : 0;
+  out.dstWord = icmp.version === 4 ? (ipv4Word(q.dst) ?? 0) : 0;
   out.srcPort = q.srcPort;
   out.dstPort = q.dstPort;
   out.hasTime = m?.kind === 'time';
