@@ -451,10 +451,6 @@ export class PathAccumulator {
     const replies = c[REPLIES]!;
     const firstRequestTime = n[FIRST_REQUEST]!;
     const lastRequestTime = n[LAST_REQUEST]!;
-    const repliesSample = sampleOf(c, n, REPLIES);
-    // While every reply carried one value, that value's sample is the replies' own (one frames array for all four:
-    // an observation is never changed once made).
-    const asReplies = <T>(one: T): ValueSeen<T>[] => [{ value: one, count: replies, frames: repliesSample.frames }];
     const obs: NtpPathObservation = {
       kind: 'ntp-path',
       source: this.source,
@@ -463,13 +459,13 @@ export class PathAccumulator {
       capturedAt,
       requests: sampleOf(c, n, REQUESTS),
       unanswered: sampleOf(c, n, UNANSWERED),
-      replies: repliesSample,
+      replies: sampleOf(c, n, REPLIES),
       icmp: copySeen(this.icmp),
       firstRequestTime: Number.isFinite(firstRequestTime) ? firstRequestTime : 0,
       lastRequestTime: Number.isFinite(lastRequestTime) ? lastRequestTime : 0,
-      strata: this.strata !== undefined ? copySeen(this.strata) : replies > 0 ? asReplies(this.stratumOne) : [],
-      leaps: this.leaps !== undefined ? copySeen(this.leaps) : replies > 0 ? asReplies(this.leapOne) : [],
-      refids: this.refids !== undefined ? copySeen(this.refids) : replies > 0 ? asReplies(this.refidOne) : [],
+      strata: this.strata !== undefined ? copySeen(this.strata) : replies > 0 ? this.sameAsReplies(this.stratumOne, replies) : [],
+      leaps: this.leaps !== undefined ? copySeen(this.leaps) : replies > 0 ? this.sameAsReplies(this.leapOne, replies) : [],
+      refids: this.refids !== undefined ? copySeen(this.refids) : replies > 0 ? this.sameAsReplies(this.refidOne, replies) : [],
       kissCodes: copySeen(this.kissCodes),
       bogus: copySeen(this.bogus),
       exchanges: [...(this.first ?? []), ...(this.last ?? [])].sort((a, b) => a.requestFrame - b.requestFrame),
