@@ -426,9 +426,9 @@ export class PathAccumulator {
 
   /**
    * A copy of an exchange kept for the rest of the run. The correlator's exchanges nearly all die young; when the
-   * first exchange of each of 100 k paths is kept itself, V8 sees most objects from those allocation sites survive
-   * and allocates all later ones (2 M frames' worth) straight in the old generation (allocation-site pretenuring),
-   * where they pile up as garbage until a full collection: +0.5 GB peak RSS on bench/out/2M-many-clients.pcap.
+   * ones kept are its own objects, V8 sees objects from those allocation sites survive and allocates later ones
+   * straight in the old generation (allocation-site pretenuring), where they pile up as garbage until a full
+   * collection: +0.5 GB peak RSS on bench/out/2M-many-clients.pcap when each of its 100 k paths kept its first.
    * Plain data (numbers, strings, objects, arrays), copied with keys in the same order; the path's own endpoints
    * are shared as they were.
    */

@@ -4,21 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OpenRequests } from '../../src/correlate/open.js';
+import { mulberry32 } from '../seeded.js';
 
 interface Q {
   key: number;
   n: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('OpenRequests', () => {
   it.each([

@@ -17,6 +17,7 @@ import type { NtpPathObservation } from '../../src/observe/types.js';
 import { ReferencePathAccumulator } from './_reference-accumulator.js';
 // @ts-expect-error bench/gen-capture.mjs is plain JavaScript without types.
 import { generate } from '../../bench/gen-capture.mjs';
+import { mulberry32 } from '../seeded.js';
 
 type Keep = { first: number; last: number };
 type Call = { add: 'request'; frame: number; time: number } | { add: 'outcome'; x: NtpExchange; seq: number };
@@ -179,15 +180,6 @@ describe('PathAccumulator gives the observation the object-per-field accumulator
   });
 });
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function reply(stratum: number, leap: number, refidText: string): ReplySummary {
   const ts = { seconds: 3663391443, fraction: 0x80000000 };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/analyze.js';
 import { InputError } from '../../src/errors.js';
+import { mulberry32 } from '../seeded.js';
 
 const root = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'ntpdoctor-fuzz-'));
@@ -50,17 +51,6 @@ function boundaries(buf: Buffer): number[] {
   return out;
 }
 
-/** Seeded PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function mustNotThrow(bytes: Buffer, label: string): Promise<void> {
   const file = join(dir, 'case.bin');
   writeFileSync(file, bytes);
@@ -81,7 +71,7 @@ describe('robustness', () => {
   });
 
   it('survives every fixture cut at every record boundary and at random offsets', async () => {
-    const rand = rng(1);
+    const rand = mulberry32(1);
     for (const f of files) {
       const buf = readFileSync(f);
       const cuts = new Set<number>([0, 1, 3, 4, 23, 24, 25]);
@@ -92,7 +82,7 @@ describe('robustness', () => {
   }, 120_000);
 
   it('survives thousands of random byte mutations', async () => {
-    const rand = rng(2);
+    const rand = mulberry32(2);
     let cases = 0;
     for (const f of files) {
       const orig = readFileSync(f);

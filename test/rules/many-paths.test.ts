@@ -8,21 +8,13 @@ import { capped, cappedMap, fact, FACT_FRAMES, factOf, note } from '../../rules/
 import { byClient, byServer } from '../../rules/_lib/paths.js';
 import type { FrameSample, NtpPathObservation } from '../../src/observe/types.js';
 import { diagnose, icmp, icmpPath, path, sample, SERVER, silentPath, stats } from './_build.js';
+import { mulberry32 } from '../seeded.js';
 
 /** The reference: every frame once, ascending, the earliest FACT_FRAMES kept. */
 function mergedBySet(samples: readonly FrameSample[]): number[] {
   return [...new Set(samples.flatMap((s) => s.frames))].sort((a, b) => a - b).slice(0, FACT_FRAMES);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Client i of many: 198.18.0.0/15 (RFC 2544 benchmarking range, as bench/gen-capture.mjs uses). */
 function client(i: number): NtpPathObservation['client'] {
