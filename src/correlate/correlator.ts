@@ -88,6 +88,8 @@ export interface ShardPath {
 }
 
 const RECENT_ANSWERED = 8;
+/** Distinct refid texts remembered at most (Correlator.refidText). */
+const REFID_TEXTS = 4096;
 /** Finished requests kept for reuse (a few suffice: requests are mostly answered before the next one). */
 const SPARE_REQUESTS = 64;
 /**
@@ -135,6 +137,8 @@ export class Correlator {
   /** What measure() found for the reply at hand (no object per reply). */
   private offset = 0.5;
   private delay = 0.5;
+  /** refidText()'s memo. */
+  private readonly refidTexts = new Map<number, string>();
   /** feed()'s ICMP errors as primitives (one record, reused). */
   private readonly icmpScratch = new IcmpFrame();
   /** feed()'s mode 3/4 frames as primitives (one record, reused). */
@@ -370,7 +374,7 @@ export class Correlator {
       // Cached per path: formatting the refid on every reply is the single most expensive thing here.
       p.refid = t.refid;
       p.refidStratum = t.stratum;
-      p.refidText = describeRefid(t.stratum, t.refid, t.ipVersion).text;
+      p.refidText = this.refidText(t.stratum, t.refid, t.ipVersion);
     }
     const zeroTransmit = t.xmtSec === 0 && t.xmtFrac === 0;
     const zeroReceive = t.rcvSec === 0 && t.rcvFrac === 0;
@@ -424,6 +428,23 @@ export class Correlator {
       p.answered[p.answeredNext] = key;
       p.answeredNext = (p.answeredNext + 1) % RECENT_ANSWERED;
     }
+  }
+
+  /**
+   * The refid's text (describeRefid), one string per distinct refid for the whole capture: 100 k clients of one
+   * server each see the same refid, and formatting it per path cost a string and an object each.
+   */
+  private refidText(stratum: number, refid: number, ipVersion: 4 | 6): string {
+    // Exact in a double: 9 bits of version and stratum above the 32 of the refid.
+    const key = ((ipVersion === 6 ? 256 : 0) + stratum) * TWO_POW_32 + refid;
+    let text = this.refidTexts.get(key);
+    if (text === undefined) {
+      // Bounded: a capture of spoofed or garbled replies could carry any number of refids.
+      if (this.refidTexts.size >= REFID_TEXTS) this.refidTexts.clear();
+      text = describeRefid(stratum, refid, ipVersion).text;
+      this.refidTexts.set(key, text);
+    }
+    return text;
   }
 
   /** An ICMP error decoded straight to primitives (src/decode/icmp-frame.ts): feed() with its DecodedFrame, without the objects. */
