@@ -94,7 +94,7 @@ const REFID_TEXTS = 4096;
 const SPARE_REQUESTS = 64;
 /**
  * Paths past this many keep no sample exchanges (a report lists REPORT_EXCHANGES, src/diagnose/report.ts: the
- * first paths' fill it). What rules need of every path is in its counts and statistics; a kept exchange is ~26
+ * first paths fill it). What rules need of every path is in its counts and statistics; a kept exchange is ~26
  * objects, and on a capture of 100 k clients keeping one per path was a third of the collector's work.
  */
 export const MANY_PATHS = 256;

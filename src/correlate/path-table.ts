@@ -3,7 +3,7 @@
  * three integers in one open-addressing table (linear probing, Int32Array rows of four: client, server, port + 1,
  * path number), so a lookup reads one or two cache lines and builds nothing: on a capture with 100 k clients every
  * request's path is cold, and the Maps of address strings this replaces cost ~4 cache misses and ~500 ns a lookup.
- * IPv6 keys (rare and long) go to a Map of their text.
+ * IPv6 keys (rare and long) go to Maps of their text.
  */
 
 /** A row: client word, server word, server port + 1 (0 marks an empty row), path number. */
@@ -15,7 +15,8 @@ export class PathTable {
   /** log2 of the row count subtracted from 32: the hash's top bits pick the row. */
   private shift = 32 - Math.log2(INITIAL_ROWS);
   private v4 = 0;
-  private readonly text = new Map<string, number>();
+  /** Text keys, nested by server, port and client: the decoder's interned texts, no key string built per lookup. */
+  private readonly text = new Map<string, Map<number, Map<string, number>>>();
 
   /** The number of the IPv4 path (address words as signed 32-bit integers), or -1. */
   findV4(client: number, server: number, serverPort: number): number {
@@ -40,11 +41,15 @@ export class PathTable {
 
   /** The number of a path by its text key (any address family), or -1. */
   findText(client: string, server: string, serverPort: number): number {
-    return this.text.get(textKey(client, server, serverPort)) ?? -1;
+    return this.text.get(server)?.get(serverPort)?.get(client) ?? -1;
   }
 
   addText(client: string, server: string, serverPort: number, n: number): void {
-    this.text.set(textKey(client, server, serverPort), n);
+    let byPort = this.text.get(server);
+    if (byPort === undefined) this.text.set(server, (byPort = new Map()));
+    let byClient = byPort.get(serverPort);
+    if (byClient === undefined) byPort.set(serverPort, (byClient = new Map()));
+    byClient.set(client, n);
   }
 
   private place(rows: Int32Array, shift: number, client: number, server: number, port: number, n: number): void {
@@ -73,8 +78,4 @@ export class PathTable {
 function hashV4(client: number, server: number, serverPort: number, shift: number): number {
   const h = Math.imul(client ^ Math.imul(server ^ (serverPort << 15), 0x85ebca6b), 0x9e3779b1);
   return (h ^ (h >>> 16)) >>> shift;
-}
-
-function textKey(client: string, server: string, serverPort: number): string {
-  return `${client} ${server} ${serverPort}`;
 }
