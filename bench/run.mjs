@@ -85,6 +85,15 @@ const small = rows.find((r) => r.case === '500k-few-clients');
 const big = rows.find((r) => r.case === '4M-few-clients');
 if (small && big) console.log(`peak RSS 500k frames: ${small.analyze_rss_MiB} MiB; 4M frames: ${big.analyze_rss_MiB} MiB (flat = state bounded by open exchanges and paths)`);
 
+// The issue's targets, case by case, where both tools ran: analyze end to end ≥ 20× tshark and ≥ 2× tcpdump.
+for (const r of rows) {
+  if (r.tshark_s === undefined || r.tcpdump_s === undefined) continue;
+  const tshark = r.tshark_s / r.analyze_s;
+  const tcpdump = r.tcpdump_s / r.analyze_s;
+  const met = tshark >= 20 && tcpdump >= 2;
+  console.log(`target (≥ 20× tshark, ≥ 2× tcpdump) on ${r.case}: ${met ? 'met' : 'NOT met'} (${tshark.toFixed(1)}× tshark, ${tcpdump.toFixed(1)}× tcpdump)`);
+}
+
 const serveBench = join(root, 'bench', 'serve.mjs');
 if (existsSync(serveBench) && !process.argv.includes('--no-serve')) {
   console.log('\nserver benchmark (bench/serve.mjs):');
