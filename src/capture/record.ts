@@ -51,3 +51,27 @@ export interface ChunkParser {
 
 /** A record bigger than this is taken as a corrupt length field, not a packet (Wireshark's cap is far lower). */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Where a record's bytes are, without the view `data` makes: zero-copy from `buffer` at `dataOffset` when the
+ * reader offers it (src/capture/types.ts), else `data` whole. Three small functions rather than one result object,
+ * so the per-frame loops that call them allocate nothing.
+ */
+function zeroCopy(r: CaptureRecord): boolean {
+  return r.buffer !== undefined && r.dataOffset !== undefined;
+}
+
+/** The array that holds the record's bytes. */
+export function recordBytes(r: CaptureRecord): Uint8Array {
+  return zeroCopy(r) ? r.buffer! : r.data;
+}
+
+/** Where the record's bytes start in recordBytes(r). */
+export function recordStart(r: CaptureRecord): number {
+  return zeroCopy(r) ? r.dataOffset! : 0;
+}
+
+/** Where they end (the captured length, within what the buffer holds). */
+export function recordEnd(r: CaptureRecord): number {
+  return zeroCopy(r) ? Math.min(r.dataOffset! + r.capturedLength, r.buffer!.length) : r.data.length;
+}

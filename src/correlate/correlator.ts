@@ -227,6 +227,18 @@ export class Correlator {
     return p;
   }
 
+  /** The path of a request (the client is the source) or of a reply (the client is the destination). */
+  private timePath(t: TimeFrame, request: boolean): PathState {
+    if (t.ipVersion === 4) {
+      return request
+        ? this.pathV4(t.frame, t.srcWord, t.srcPort, t.dstWord, t.dstPort)
+        : this.pathV4(t.frame, t.dstWord, t.dstPort, t.srcWord, t.srcPort);
+    }
+    return request
+      ? this.path(t.frame, t.srcText, t.srcPort, t.dstText, t.dstPort)
+      : this.path(t.frame, t.dstText, t.dstPort, t.srcText, t.srcPort);
+  }
+
   /** A path seen for the first time, filed under its words (IPv4) or its text. */
   private newPath(
     frame: number,
@@ -275,10 +287,7 @@ export class Correlator {
   }
 
   private onRequest(t: TimeFrame): void {
-    const p =
-      t.ipVersion === 4
-        ? this.pathV4(t.frame, t.srcWord, t.srcPort, t.dstWord, t.dstPort)
-        : this.path(t.frame, t.srcText, t.srcPort, t.dstText, t.dstPort);
+    const p = this.timePath(t, true);
     this.noteSide(p, t.packetType, true);
     const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9);
     const key = partsKey(t.xmtSec, t.xmtFrac);
@@ -331,10 +340,7 @@ export class Correlator {
   }
 
   private onReply(t: TimeFrame): void {
-    const p =
-      t.ipVersion === 4
-        ? this.pathV4(t.frame, t.dstWord, t.dstPort, t.srcWord, t.srcPort)
-        : this.path(t.frame, t.dstText, t.dstPort, t.srcText, t.srcPort);
+    const p = this.timePath(t, false);
     this.noteSide(p, t.packetType, false);
     const key = partsKey(t.orgSec, t.orgFrac);
     let pending = p.open.get(key);

@@ -8,6 +8,7 @@
  * 4. anything else is decoded in full; its 'malformed' issues are sampled for the report.
  */
 import type { CaptureSink } from '../capture/types.js';
+import { recordBytes, recordEnd, recordStart } from '../capture/record.js';
 import { decodeFrame } from '../decode/frame.js';
 import { isIrrelevantFrame } from '../decode/prefilter.js';
 import { decodeIcmpFrame, IcmpFrame } from '../decode/icmp-frame.js';
@@ -30,14 +31,9 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
   const index = shard?.index ?? 0;
   const router = shard !== undefined && shard.count > 1 ? new ShardRouter(shard.count) : undefined;
   return (record) => {
-    let b = record.buffer;
-    let start = record.dataOffset ?? 0;
-    let end: number;
-    if (b === undefined || record.dataOffset === undefined) {
-      b = record.data;
-      start = 0;
-      end = b.length;
-    } else end = Math.min(start + record.capturedLength, b.length);
+    const b = recordBytes(record);
+    const start = recordStart(record);
+    const end = recordEnd(record);
     // With shards, every shard runs the same router calls in the same frame order (see ShardRouter).
     let hash = UNDECIDED;
     if (router !== undefined) {

@@ -11,6 +11,7 @@
  * A reader's record is decoded in place, from `record.buffer` at `record.dataOffset` (no view per frame): every
  * decoder works on indexes into that buffer, and issue offsets are made frame-relative once at the end.
  */
+import { recordBytes, recordEnd, recordStart } from '../capture/record.js';
 import type { CaptureRecord } from '../capture/types.js';
 import { decodeNtp, type NtpDecodeOptions } from '../ntp/codec.js';
 import type { NtpDecodeIssue } from '../ntp/types.js';
@@ -89,16 +90,9 @@ export function decodeFrame(record: CaptureRecord, options?: DecodeFrameOptions)
     issues: [],
   };
   // Zero-copy when the reader offers it (src/capture/types.ts): the same bytes as `record.data`.
-  let b = record.buffer;
-  let start = record.dataOffset ?? 0;
-  let end: number;
-  if (b === undefined || record.dataOffset === undefined) {
-    b = record.data;
-    start = 0;
-    end = b.length;
-  } else {
-    end = Math.min(start + record.capturedLength, b.length);
-  }
+  const b = recordBytes(record);
+  const start = recordStart(record);
+  const end = recordEnd(record);
   let failure: DecodeIssue | undefined;
   try {
     decodeLayers(frame, b, start, end, options?.ntpPorts);

@@ -45,6 +45,31 @@ export function inLargerBuffer(data: Uint8Array): Uint8Array {
   return buffer;
 }
 
+/**
+ * The variants of a frame's bytes the shortcut tests put to the decoders: every prefix (snaplen cuts; the whole
+ * frame too when `whole`), then each of the first `span` octets set to each of `values` it does not already hold.
+ * `label` names the case, built only when asked (tens of thousands of cases).
+ */
+export function forEachVariant(
+  r: CaptureRecord,
+  span: number,
+  values: readonly number[],
+  whole: boolean,
+  visit: (data: Uint8Array, label: () => string) => void,
+): void {
+  const name = `frame ${r.frame} (link ${r.linkType})`;
+  const data = r.data;
+  for (let n = 0; n < data.length + (whole ? 1 : 0); n++) visit(data.subarray(0, n), () => `${name}, prefix ${n}`);
+  for (let at = 0; at < Math.min(data.length, span); at++) {
+    for (const value of values) {
+      if (data[at] === value) continue;
+      const mutated = data.slice();
+      mutated[at] = value;
+      visit(mutated, () => `${name}, octet ${at} = 0x${value.toString(16)}`);
+    }
+  }
+}
+
 /** A decoder shortcut (src/decode/time-frame.ts, icmp-frame.ts): bytes → record, and decoded frame → record. */
 export interface Shortcut<T extends { frame: number; sec: number; nsec: number }> {
   /** What decodeFrame must find for an accepted frame, for the message: 'a mode 3/4 message'. */
