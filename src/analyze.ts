@@ -50,7 +50,7 @@ export async function observeRecords(name: string, source: RecordSource, options
   correlator.end(read.endedAt);
   return assemble(name, read, localIps, {
     paths: correlator.pathObservations(),
-    checksums: correlator.checksums.observations(),
+    checksums: correlator.checksumObservations(),
     controls: correlator.controls.observations(),
     ntpFrames: correlator.ntpFrames,
     decodeIssues,

@@ -47,6 +47,44 @@ function addPeer(p: Peers, peer: string, frame: number): void {
   } else (p.others ??= new Map()).set(peer, frame);
 }
 
+/**
+ * Notes that the sender talked to `peer` in `frame` when its datagrams arrive out of frame order (counts kept
+ * elsewhere and added later, ChecksumTracker.addGood): the peers kept are still the MAX_PEERS seen first, each with
+ * the first frame it was seen in — what addFrom, fed in frame order, keeps.
+ */
+function notePeer(p: Peers, peer: string, frame: number): void {
+  if (p.first === peer) {
+    if (frame < p.firstFrame) p.firstFrame = frame;
+    return;
+  }
+  const known = p.others?.get(peer);
+  if (known !== undefined) {
+    if (frame < known) p.others!.set(peer, frame);
+    return;
+  }
+  if (peerCount(p) < MAX_PEERS) {
+    addPeer(p, peer, frame);
+    return;
+  }
+  // Full: this peer takes the place of the one seen last, if it was seen before it.
+  let latest = p.first;
+  let latestFrame = p.firstFrame;
+  for (const [q, f] of p.others ?? []) {
+    if (f > latestFrame) {
+      latest = q;
+      latestFrame = f;
+    }
+  }
+  if (frame >= latestFrame) return;
+  if (latest === p.first) {
+    p.first = peer;
+    p.firstFrame = frame;
+  } else {
+    p.others!.delete(latest);
+    p.others!.set(peer, frame);
+  }
+}
+
 /** The peers with their first frames, the inline one first (then in the order they were added). */
 function peerList(p: Peers): Array<[string, number]> {
   if (p.first === '') return [];
@@ -72,7 +110,9 @@ const PACKET_OUTGOING = 4;
  * datagram it is corruption — the receiving kernel drops it (RFC 768, RFC 1122 §4.1.3.4).
  */
 export class ChecksumTracker {
-  private readonly senders = new Map<string, SenderState>();
+  private senders = new Map<string, SenderState>();
+  /** addGood moved a sender's first frame earlier: the senders are no longer in the order of their first frames. */
+  private unordered = false;
 
   constructor(private readonly localIps?: ReadonlySet<string>) {}
 
@@ -129,7 +169,37 @@ export class ChecksumTracker {
     }
   }
 
+  /**
+   * Adds `good` datagrams with a verified checksum that `sender` sent to `peer`, the first in frame `first`,
+   * counted outside the tracker (the correlator keeps them per path: a state per sender for 100 k clients that all
+   * send good ones was most of what the tracker cost). A sender the tracker does not know is made only if
+   * `create`; returns whether the datagrams were added.
+   */
+  addGood(sender: string, peer: string, good: number, first: number, create: boolean): boolean {
+    let s = this.senders.get(sender);
+    if (s === undefined) {
+      if (!create) return false;
+      s = this.sender(sender);
+    }
+    s.good += good;
+    if (s.first < 0 || first < s.first) {
+      // A sender made now, or one whose first datagram came before what the tracker saw of it.
+      s.first = first;
+      this.unordered = true;
+    }
+    notePeer(s.peers, peer, first);
+    return true;
+  }
+
+  /** Senders back in the order of their first frames, after addGood (observations list them in that order). */
+  private order(): void {
+    if (!this.unordered) return;
+    this.senders = new Map([...this.senders].sort((a, b) => a[1].first - b[1].first));
+    this.unordered = false;
+  }
+
   state(): ChecksumState {
+    this.order();
     return [...this.senders];
   }
 
@@ -163,6 +233,7 @@ export class ChecksumTracker {
   }
 
   observations(): ChecksumObservation[] {
+    this.order();
     const out: ChecksumObservation[] = [];
     for (const [sender, s] of this.senders) {
       const bad = s.bad;

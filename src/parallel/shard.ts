@@ -19,7 +19,7 @@ export async function observeShard(file: string, spec: ShardSpec, localIps: read
   return {
     read,
     paths: correlator.shardPaths(),
-    checksums: correlator.checksums.state(),
+    checksums: correlator.checksumState(),
     controls: correlator.controls.observations(),
     ntpFrames: correlator.ntpFrames,
     decodeIssues,
