@@ -35,7 +35,7 @@ function stream(seed: number, senders: number, peers: number, length: number): D
       partial: bad && random() < 0.5,
       packetType: random() < 0.2 ? 4 : random() < 0.5 ? 0 : -1,
     };
-    if (badSenders.length > 0 && random() < 0.05) d.answeredRequestFrom = badSenders[Math.floor(random() * badSenders.length)];
+    if (badSenders.length > 0 && random() < 0.05) d.answeredRequestFrom = badSenders[Math.floor(random() * badSenders.length)]!;
     if (bad) badSenders.push(sender);
     out.push(d);
   }
