@@ -7,6 +7,7 @@
  */
 import type { Endpoint } from './types.js';
 import type { SenderState } from './checksums.js';
+import { Rows } from '../observe/rows.js';
 
 /** Int32 row. Address words are signed 32-bit IPv4 addresses (0 for IPv6 paths, found by text). */
 export const CLIENT_WORD = 0;
@@ -50,13 +51,11 @@ export const ANSWERED = 4;
 export const RECENT_ANSWERED = 8;
 const DOUBLES = ANSWERED + RECENT_ANSWERED;
 
-const INITIAL_PATHS = 64;
-
 export class PathRows<Open> {
-  ints = new Int32Array(INITIAL_PATHS * INTS);
-  nums = new Float64Array(INITIAL_PATHS * DOUBLES);
-  private capacity = INITIAL_PATHS;
-  size = 0;
+  private readonly rows = new Rows(INTS, DOUBLES);
+  /** rows.ints and rows.nums (the same arrays until add() grows them). */
+  private ints = this.rows.ints;
+  private nums = this.rows.nums;
   /** Address texts: IPv4 ones formatted once per path (paths are listed and reported by them), IPv6 as decoded. */
   readonly clientText: string[] = [];
   readonly serverText: string[] = [];
@@ -72,8 +71,9 @@ export class PathRows<Open> {
 
   /** Row of a new path; `cw`, `sw`: IPv4 address words, undefined for an IPv6 path. */
   add(client: string, clientPort: number, server: string, serverPort: number, cw: number | undefined, sw: number | undefined, frame: number): number {
-    const p = this.size++;
-    if (p === this.capacity) this.grow();
+    const p = this.rows.add();
+    this.ints = this.rows.ints;
+    this.nums = this.rows.nums;
     const i = p * INTS;
     const ints = this.ints;
     const v4 = cw !== undefined && sw !== undefined;
@@ -100,14 +100,8 @@ export class PathRows<Open> {
     return p;
   }
 
-  private grow(): void {
-    this.capacity *= 2;
-    const ints = new Int32Array(this.capacity * INTS);
-    ints.set(this.ints);
-    this.ints = ints;
-    const nums = new Float64Array(this.capacity * DOUBLES);
-    nums.set(this.nums);
-    this.nums = nums;
+  get size(): number {
+    return this.rows.size;
   }
 
   int(p: number, field: number): number {

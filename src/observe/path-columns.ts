@@ -1,6 +1,7 @@
 import type { Endpoint, NtpExchange, ReplySummary } from '../correlate/types.js';
 import { ntpDiffSeconds } from '../ntp/timestamp.js';
 import type { NtpTimestamp } from '../ntp/types.js';
+import { Rows } from './rows.js';
 import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
 
 /** How many example frame numbers evidence keeps per fact; the counts stay exact. */
@@ -137,9 +138,15 @@ function newRare(): Rare {
   return { client: undefined, server: undefined, icmp: undefined, strata: undefined, leaps: undefined, refids: undefined, kissCodes: undefined, bogus: undefined, first: undefined, last: undefined, lastShapes: undefined };
 }
 
+/**
+ * The empty list of every observation that has none of a kind (most paths have no ICMP errors, kiss codes, failed
+ * tests or kept exchanges): one frozen array, not four per path (100 k paths), since an observation never changes.
+ */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 /** A copy with its own frames (exactly as long as they are), so an observation never changes after it is made. */
 function copySeen<S extends FrameSample>(list: readonly S[] | undefined): S[] {
-  if (list === undefined) return [];
+  if (list === undefined) return NONE;
   return list.map((s) => ({ ...s, frames: s.frames.slice() }));
 }
 
@@ -157,8 +164,6 @@ function copyPlain(v: unknown): unknown {
   return out;
 }
 
-const INITIAL_PATHS = 64;
-
 /**
  * The incremental summaries of many client↔server paths, each a row number: the capture correlator adds a path per
  * client↔server pair and feeds it as frames stream by; a probe's PathAccumulator (./accumulate.ts) is one row.
@@ -166,21 +171,26 @@ const INITIAL_PATHS = 64;
  * and what a path has that few do (Rare) only once it has it.
  */
 export class PathColumns {
-  private ints = new Int32Array(INITIAL_PATHS * INTS);
-  private nums = new Float64Array(INITIAL_PATHS * DOUBLES);
-  private capacity = INITIAL_PATHS;
+  private readonly rows = new Rows(INTS, DOUBLES);
+  /** rows.ints and rows.nums (the same arrays until add() grows them). */
+  private ints = this.rows.ints;
+  private nums = this.rows.nums;
   /** The refid text of the replies while all carried the same (see Rare.strata). */
   private readonly refidOne: string[] = [];
   private readonly rare: Array<Rare | undefined> = [];
-  size = 0;
+
+  get size(): number {
+    return this.rows.size;
+  }
 
   /**
    * A new path's row. `keep`: how many of its first and last exchanges to keep; `client`, `server`: its endpoints,
    * which kept exchanges share (when they have the same), as a path observation's exchanges always did.
    */
   add(keep: Readonly<KeepCounts>, client?: Endpoint, server?: Endpoint): number {
-    const p = this.size++;
-    if (p === this.capacity) this.grow();
+    const p = this.rows.add();
+    this.ints = this.rows.ints;
+    this.nums = this.rows.nums;
     this.nums.set(INITIAL, p * DOUBLES);
     const i = p * INTS;
     this.ints[i + KEEP_FIRST] = keep.first;
@@ -193,16 +203,6 @@ export class PathColumns {
       this.rare.push(r);
     } else this.rare.push(undefined);
     return p;
-  }
-
-  private grow(): void {
-    this.capacity *= 2;
-    const ints = new Int32Array(this.capacity * INTS);
-    ints.set(this.ints);
-    this.ints = ints;
-    const nums = new Float64Array(this.capacity * DOUBLES);
-    nums.set(this.nums);
-    this.nums = nums;
   }
 
   private rareOf(p: number): Rare {
@@ -283,8 +283,10 @@ export class PathColumns {
   private framesOf(p: number, sample: number, count: number): number[] {
     const at = p * DOUBLES + framesAt(sample);
     const k = Math.min(count, SAMPLE_FRAMES);
-    const out: number[] = [];
-    for (let j = 0; j < k; j++) out.push(this.nums[at + j]!);
+    if (k === 0) return [];
+    // Exactly as long as it needs to be (pushing would grow it, and leave the smaller store behind as garbage).
+    const out = new Array<number>(k);
+    for (let j = 0; j < k; j++) out[j] = this.nums[at + j]!;
     return out;
   }
 
@@ -538,12 +540,12 @@ export class PathColumns {
       icmp: copySeen(rare?.icmp),
       firstRequestTime: Number.isFinite(firstRequestTime) ? firstRequestTime : 0,
       lastRequestTime: Number.isFinite(lastRequestTime) ? lastRequestTime : 0,
-      strata: strata !== undefined ? copySeen(strata) : replies > 0 ? this.sameAsReplies(p, ints[i + STRATUM_ONE]!, replies) : [],
-      leaps: leaps !== undefined ? copySeen(leaps) : replies > 0 ? this.sameAsReplies(p, ints[i + LEAP_ONE]!, replies) : [],
-      refids: refids !== undefined ? copySeen(refids) : replies > 0 ? this.sameAsReplies(p, this.refidOne[p]!, replies) : [],
+      strata: strata !== undefined ? copySeen(strata) : replies > 0 ? this.sameAsReplies(p, ints[i + STRATUM_ONE]!, replies) : NONE,
+      leaps: leaps !== undefined ? copySeen(leaps) : replies > 0 ? this.sameAsReplies(p, ints[i + LEAP_ONE]!, replies) : NONE,
+      refids: refids !== undefined ? copySeen(refids) : replies > 0 ? this.sameAsReplies(p, this.refidOne[p]!, replies) : NONE,
       kissCodes: copySeen(rare?.kissCodes),
       bogus: copySeen(rare?.bogus),
-      exchanges: rare?.first === undefined && rare?.last === undefined ? [] : [...(rare.first ?? []), ...(rare.last ?? [])].sort((a, b) => a.requestFrame - b.requestFrame),
+      exchanges: rare?.first === undefined && rare?.last === undefined ? NONE : [...(rare.first ?? []), ...(rare.last ?? [])].sort((a, b) => a.requestFrame - b.requestFrame),
     };
     const minInterval = n[d + MIN_INTERVAL]!;
     if (Number.isFinite(minInterval)) obs.minRequestInterval = minInterval;
