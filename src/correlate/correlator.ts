@@ -2,17 +2,16 @@ import { IcmpFrame, icmpFrameOf } from '../decode/icmp-frame.js';
 import { timeFrameOf, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { describeRefid } from '../ntp/refid.js';
-import { KEEP_EXCHANGES, PathColumns } from '../observe/path-columns.js';
+import { KEEP_EXCHANGES, PathAccumulator } from '../observe/accumulate.js';
 import type { ChecksumObservation, NtpPathObservation } from '../observe/types.js';
-import { ChecksumTracker, type ChecksumState } from './checksums.js';
+import { ChecksumTracker, type ChecksumState, type SenderState } from './checksums.js';
 import { partsKey, TWO_POW_31, TWO_POW_32, TWO_POW_MINUS_32, wallDiff, type WallTime } from './clock.js';
 import { NTP_UNIX_EPOCH_DELTA } from '../ntp/constants.js';
 import { ControlTracker } from './control.js';
 import { OpenRequests } from './open.js';
 import { PathTable } from './path-table.js';
-import { CLIENT_PORT, FIRST_FRAME, FLAG_CLIENT_NOTED, FLAG_LISTED, FLAG_SERVER_NOTED, FLAG_V4, PathRows, REFID, REFID_STRATUM, SERVER_PORT, SIDE_CLIENT, SIDE_SERVER } from './path-rows.js';
 import { ipv4Text, ipv4Word } from '../decode/address.js';
-import type { Endpoint, NtpExchange, ReplySummary } from './types.js';
+import type { NtpExchange, ReplySummary } from './types.js';
 
 export interface CorrelatorOptions {
   /** Addresses of the capturing host (--local-ip): tells which end the capture was taken on. */
@@ -30,8 +29,7 @@ export interface CorrelatorOptions {
  * its double fields are then overwritten in place, so a request costs no allocation at all in the steady state.
  */
 interface Pending {
-  /** The path's row (./path-rows.ts, src/observe/path-columns.ts). */
-  path: number;
+  path: PathState;
   /** timestampKey(transmit): what a reply's origin is looked up by. */
   key: number;
   seq: number;
@@ -51,18 +49,58 @@ interface Pending {
   done: boolean;
 }
 
+/** Per client↔server path: the accumulator plus what tells us where the capture was taken and whether T1 is real. */
+interface PathState {
+  /** The path's key: client address, server address and port (the accumulator holds the same, as endpoints). */
+  client: string;
+  server: string;
+  serverPort: number;
+  /** An IPv4 path: found by the address words (clientWord, serverWord: signed 32-bit), not by the text. */
+  v4: boolean;
+  clientWord: number;
+  serverWord: number;
+  acc: PathAccumulator;
+  open: OpenRequests<Pending>;
+  /** In Correlator.withOpen. */
+  listed: boolean;
+  /** Recently answered transmit keys, to flag duplicate replies (RFC 5905 §8 test 1): a ring, oldest overwritten. */
+  answered: number[];
+  answeredNext: number;
+  sideClient: number;
+  sideServer: number;
+  refid: number;
+  refidStratum: number;
+  refidText: string;
+  /**
+   * Datagrams with a verified checksum from the client and from the server, and the frame of the first of each
+   * (-1: none), counted here rather than in the checksum tracker (a state per sender: 100 k of them for 100 k clients);
+   * the tracker gets them when it needs them (Correlator.foldGood).
+   */
+  goodFromClient: number;
+  goodFromServer: number;
+  firstGoodFromClient: number;
+  firstGoodFromServer: number;
+  /** The checksum tracker's state for each end, once it counted a bad datagram from it (saves a lookup per frame). */
+  clientChecksums: SenderState | undefined;
+  serverChecksums: SenderState | undefined;
+  /** The checksum tracker has this path's far end among that sender's peers (or no room left): skip the lookup. */
+  serverNotedAsPeer: boolean;
+  clientNotedAsPeer: boolean;
+  /** The frame that made the path: paths are listed in this order (and shards merge by it, src/parallel/). */
+  firstFrame: number;
+}
+
 /** One path of a shard's result (src/parallel/merge.ts puts the shards' paths back in single-thread order). */
 export interface ShardPath {
   firstFrame: number;
   observation: NtpPathObservation;
 }
 
+const RECENT_ANSWERED = 8;
 /** Distinct refid texts remembered at most (Correlator.refidText). */
 const REFID_TEXTS = 4096;
 /** Finished requests kept for reuse (a few suffice: requests are mostly answered before the next one). */
 const SPARE_REQUESTS = 64;
-/** Emptied open-request containers kept for reuse (paths with an open request at once: a few hundred at most). */
-const SPARE_OPEN = 1024;
 /**
  * Paths past this many keep no sample exchanges (a report lists REPORT_EXCHANGES, src/diagnose/report.ts: the
  * first paths fill it). What rules need of every path is in its counts and statistics; a kept exchange is ~26
@@ -80,22 +118,20 @@ const PACKET_OUTGOING = 4;
  * Streams decoded frames into client↔server paths: requests matched with replies by origin = client transmit
  * (RFC 5905 §8), ICMP errors matched with the request they quote, requests left unanswered. State is bounded by
  * the open requests (expired after `requestTimeout`) and the number of paths, never by the number of packets.
- * A path is a row number: its key and bookkeeping in `rows`, its observation's numbers in `columns`.
  */
 export class Correlator {
-  /** Path rows by key. */
+  /** Path numbers by key; the paths themselves in pathList, in the order they first appeared. */
   private readonly table = new PathTable();
-  private readonly rows = new PathRows<OpenRequests<Pending>>();
-  private readonly columns = new PathColumns();
+  private readonly pathList: PathState[] = [];
   /** Paths that have open requests: the only ones an expiry sweep needs to visit. */
-  private withOpen: number[] = [];
+  private withOpen: PathState[] = [];
   /** Capture time (s) of the next expiry sweep. */
   private nextSweep = 0;
   /** Latest capture time seen (WallTime's two parts). */
   private lastSec = 0;
   private lastNsec = 0;
-  /** The path of the previous NTP frame (-1: none): a reply usually follows its request, so most lookups stop here. */
-  private lastPath = -1;
+  /** The path of the previous NTP frame: a reply usually follows its request, so most lookups stop here. */
+  private lastPath: PathState | undefined;
   /** `options.localIps` when it names any address, else undefined (noteSide then skips two set lookups per frame). */
   private readonly localIps: ReadonlySet<string> | undefined;
   private readonly checksums: ChecksumTracker;
@@ -105,8 +141,6 @@ export class Correlator {
   private readonly endGrace: number;
   /** Finished requests, for onRequest to reuse. */
   private readonly spare: Pending[] = [];
-  /** Emptied open-request containers, for openOf to reuse. */
-  private readonly spareOpen: OpenRequests<Pending>[] = [];
   /** The reused reply exchange of each Measured shape (onReply's common case), made on first use. */
   private readonly replies: Array<NtpExchange | undefined> = [undefined, undefined, undefined];
   /** What measure() found for the reply at hand (no object per reply). */
@@ -179,34 +213,31 @@ export class Correlator {
    * The path of an IPv4 client and server, by their address words (./path-table.ts): no address text is needed
    * unless the path is new.
    */
-  private pathV4(frame: number, cw: number, clientPort: number, sw: number, serverPort: number): number {
+  private pathV4(frame: number, cw: number, clientPort: number, sw: number, serverPort: number): PathState {
     const last = this.lastPath;
     // A reply usually follows its request: most lookups stop here.
-    if (last >= 0 && this.rows.isV4(last, cw, sw, serverPort)) return last;
-    let p = this.table.findV4(cw, sw, serverPort);
-    if (p < 0) p = this.newPath(frame, ipv4Text(cw), clientPort, ipv4Text(sw), serverPort, cw, sw);
+    if (last !== undefined && last.clientWord === cw && last.serverWord === sw && last.serverPort === serverPort && last.v4) return last;
+    const n = this.table.findV4(cw, sw, serverPort);
+    const p = n >= 0 ? this.pathList[n]! : this.newPath(frame, ipv4Text(cw), clientPort, ipv4Text(sw), serverPort, cw, sw);
     this.lastPath = p;
     return p;
   }
 
   /** The path of a client and server given as address text (IPv4 text is looked up by its words all the same). */
-  private path(frame: number, client: string, clientPort: number, server: string, serverPort: number): number {
+  private path(frame: number, client: string, clientPort: number, server: string, serverPort: number): PathState {
     const cw = ipv4Word(client);
     const sw = ipv4Word(server);
     if (cw !== undefined && sw !== undefined) return this.pathV4(frame, cw, clientPort, sw, serverPort);
-    const rows = this.rows;
     const last = this.lastPath;
-    if (last >= 0 && !rows.has(last, FLAG_V4) && rows.clientText[last] === client && rows.serverText[last] === server && rows.int(last, SERVER_PORT) === serverPort) {
-      return last;
-    }
-    let p = this.table.findText(client, server, serverPort);
-    if (p < 0) p = this.newPath(frame, client, clientPort, server, serverPort, undefined, undefined);
+    if (last !== undefined && !last.v4 && last.client === client && last.server === server && last.serverPort === serverPort) return last;
+    const n = this.table.findText(client, server, serverPort);
+    const p = n >= 0 ? this.pathList[n]! : this.newPath(frame, client, clientPort, server, serverPort, undefined, undefined);
     this.lastPath = p;
     return p;
   }
 
   /** The path of a request (the client is the source) or of a reply (the client is the destination). */
-  private timePath(t: TimeFrame, request: boolean): number {
+  private timePath(t: TimeFrame, request: boolean): PathState {
     if (t.ipVersion === 4) {
       return request
         ? this.pathV4(t.frame, t.srcWord, t.srcPort, t.dstWord, t.dstPort)
@@ -226,45 +257,52 @@ export class Correlator {
     serverPort: number,
     cw: number | undefined,
     sw: number | undefined,
-  ): number {
-    const p = this.rows.add(client, clientPort, server, serverPort, cw, sw, frame);
-    // Thousands of clients: keep no exchanges past the first paths, so memory stays small per path.
-    if (p < MANY_PATHS) {
-      const endpoint = { ip: server, port: serverPort };
-      this.rows.serverEndpoint[p] = endpoint;
-      this.columns.add(KEEP_EXCHANGES, undefined, endpoint);
-    } else this.columns.add(NO_EXCHANGES);
-    if (cw !== undefined && sw !== undefined) this.table.addV4(cw, sw, serverPort, p);
-    else this.table.addText(client, server, serverPort, p);
+  ): PathState {
+    const v4 = cw !== undefined && sw !== undefined;
+    const p: PathState = {
+      client,
+      server,
+      serverPort,
+      v4,
+      clientWord: v4 ? cw : 0,
+      serverWord: v4 ? sw : 0,
+      acc: new PathAccumulator(
+        'capture',
+        { ip: client, port: clientPort },
+        { ip: server, port: serverPort },
+        // Thousands of clients: keep no exchanges past the first paths, so memory stays small per path.
+        this.pathList.length < MANY_PATHS ? KEEP_EXCHANGES : NO_EXCHANGES,
+      ),
+      open: new OpenRequests<Pending>(),
+      listed: false,
+      answered: new Array<number>(RECENT_ANSWERED).fill(-1),
+      answeredNext: 0,
+      sideClient: 0,
+      sideServer: 0,
+      refid: -1,
+      refidStratum: -1,
+      refidText: '',
+      goodFromClient: 0,
+      goodFromServer: 0,
+      firstGoodFromClient: -1,
+      firstGoodFromServer: -1,
+      clientChecksums: undefined,
+      serverChecksums: undefined,
+      serverNotedAsPeer: false,
+      clientNotedAsPeer: false,
+      firstFrame: frame,
+    };
+    const n = this.pathList.length;
+    this.pathList.push(p);
+    if (v4) this.table.addV4(cw, sw, serverPort, n);
+    else this.table.addText(client, server, serverPort, n);
     return p;
-  }
-
-  /** The open requests of path `p`, made (or taken from the spares) if it has none. */
-  private openOf(p: number): OpenRequests<Pending> {
-    let open = this.rows.open[p];
-    if (open === undefined) {
-      open = this.spareOpen.pop() ?? new OpenRequests<Pending>();
-      this.rows.open[p] = open;
-    }
-    return open;
-  }
-
-  /** `q` is no longer open; a path left with none gives its container back. */
-  private close(q: Pending): void {
-    const open = this.rows.open[q.path];
-    if (open === undefined) return;
-    open.delete(q.key);
-    if (open.size === 0) {
-      this.rows.open[q.path] = undefined;
-      if (this.spareOpen.length < SPARE_OPEN) this.spareOpen.push(open);
-    }
   }
 
   private onRequest(t: TimeFrame): void {
     const p = this.timePath(t, true);
-    const rows = this.rows;
     this.noteSide(p, t.packetType, true);
-    const seq = this.columns.addRequest(p, t.frame, t.sec + t.nsec / 1e9);
+    const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9);
     const key = partsKey(t.xmtSec, t.xmtFrac);
     let pending = this.spare.pop();
     if (pending === undefined) {
@@ -301,28 +339,27 @@ export class Correlator {
       pending.done = false;
     }
     // Good checksums are counted per path (most datagrams: no state per sender, see ChecksumTracker.addGood).
-    if (t.checksumStatus === 'ok') rows.countGood(p, true, t.frame);
-    else if (this.checksums.counts(t.checksumStatus, undefined)) {
-      const noted = rows.has(p, FLAG_SERVER_NOTED);
-      if (!noted) rows.set(p, FLAG_SERVER_NOTED, true);
-      const sender = rows.clientChecksums[p] ?? (rows.clientChecksums[p] = this.checksums.sender(rows.clientText[p]!));
-      this.checksums.addFrom(sender, t.frame, noted ? undefined : rows.serverText[p], t.checksumStatus, t.checksumPartial, t.packetType);
+    if (t.checksumStatus === 'ok') {
+      if (p.goodFromClient++ === 0) p.firstGoodFromClient = t.frame;
+    } else if (this.checksums.counts(t.checksumStatus, undefined)) {
+      const peer = p.serverNotedAsPeer ? undefined : p.server;
+      p.serverNotedAsPeer = true;
+      this.checksums.addFrom((p.clientChecksums ??= this.checksums.sender(p.client)), t.frame, peer, t.checksumStatus, t.checksumPartial, t.packetType);
     }
-    const older = rows.open[p]?.get(key);
+    const older = p.open.get(key);
     if (older) this.finish(older, this.baseExchange(older));
-    this.openOf(p).add(pending);
-    if (!rows.has(p, FLAG_LISTED)) {
-      rows.set(p, FLAG_LISTED, true);
+    p.open.add(pending);
+    if (!p.listed) {
+      p.listed = true;
       this.withOpen.push(p);
     }
   }
 
   private onReply(t: TimeFrame): void {
     const p = this.timePath(t, false);
-    const rows = this.rows;
     this.noteSide(p, t.packetType, false);
     const key = partsKey(t.orgSec, t.orgFrac);
-    let pending = rows.open[p]?.get(key);
+    let pending = p.open.get(key);
     if (pending && (pending.clientPort !== t.dstPort || pending.tSec !== t.orgSec || pending.tFrac !== t.orgFrac)) {
       pending = undefined;
     }
@@ -330,7 +367,7 @@ export class Correlator {
     let bogus: string[] | undefined;
     let duplicate = false;
     if (!pending) {
-      if (rows.recentlyAnswered(p, key)) {
+      if (recentlyAnswered(p, key)) {
         bogus = ['duplicate'];
         duplicate = true;
       } else {
@@ -341,28 +378,28 @@ export class Correlator {
       }
     }
     const answeredBad = pending?.badChecksum ?? false;
-    const answeredRequestFrom = answeredBad ? rows.clientText[pending!.path] : undefined;
-    if (t.checksumStatus === 'ok' && answeredRequestFrom === undefined) rows.countGood(p, false, t.frame);
-    else if (this.checksums.counts(t.checksumStatus, answeredRequestFrom)) {
-      const noted = rows.has(p, FLAG_CLIENT_NOTED);
-      if (!noted) rows.set(p, FLAG_CLIENT_NOTED, true);
+    const answeredRequestFrom = answeredBad ? pending!.path.client : undefined;
+    if (t.checksumStatus === 'ok' && answeredRequestFrom === undefined) {
+      if (p.goodFromServer++ === 0) p.firstGoodFromServer = t.frame;
+    } else if (this.checksums.counts(t.checksumStatus, answeredRequestFrom)) {
+      const peer = p.clientNotedAsPeer ? undefined : p.client;
+      p.clientNotedAsPeer = true;
       this.checksums.addFrom(
-        rows.serverChecksums[p] ?? (rows.serverChecksums[p] = this.checksums.sender(rows.serverText[p]!)),
+        (p.serverChecksums ??= this.checksums.sender(p.server)),
         t.frame,
-        noted ? undefined : rows.clientText[p],
+        peer,
         t.checksumStatus,
         t.checksumPartial,
         t.packetType,
         answeredRequestFrom,
       );
     }
-    if (t.refid !== rows.num(p, REFID) || t.stratum !== rows.int(p, REFID_STRATUM)) {
+    if (t.refid !== p.refid || t.stratum !== p.refidStratum) {
       // Cached per path: formatting the refid on every reply is the single most expensive thing here.
-      rows.setNum(p, REFID, t.refid);
-      rows.setInt(p, REFID_STRATUM, t.stratum);
-      rows.refidText[p] = this.refidText(t.stratum, t.refid, t.ipVersion);
+      p.refid = t.refid;
+      p.refidStratum = t.stratum;
+      p.refidText = this.refidText(t.stratum, t.refid, t.ipVersion);
     }
-    const refidText = rows.refidText[p]!;
     const zeroTransmit = t.xmtSec === 0 && t.xmtFrac === 0;
     const zeroReceive = t.rcvSec === 0 && t.rcvFrac === 0;
     if (t.stratum !== 0) {
@@ -376,10 +413,10 @@ export class Correlator {
     const replyTime = t.sec + t.nsec / 1e9;
     if (!pending) {
       // A reply whose request is not in the capture still tells us about the server.
-      const reply = summarizeReply(t, refidText);
+      const reply = summarizeReply(t, p.refidText);
       const orphan: NtpExchange = {
-        client: { ip: rows.clientText[p]!, port: t.dstPort },
-        server: { ip: rows.serverText[p]!, port: t.srcPort },
+        client: { ip: p.client, port: t.dstPort },
+        server: { ip: p.server, port: t.srcPort },
         requestFrame: t.frame,
         requestTime: replyTime,
         requestVersion: t.version,
@@ -391,7 +428,7 @@ export class Correlator {
         reply,
       };
       if (bogus !== undefined) orphan.bogus = bogus;
-      this.columns.addOutcome(p, orphan, Number.MAX_SAFE_INTEGER);
+      this.outcome(p, orphan, Number.MAX_SAFE_INTEGER);
       return;
     }
     const q = pending;
@@ -400,31 +437,21 @@ export class Correlator {
     // no live view listening.
     if (bogus === undefined && this.options.onExchange === undefined) {
       const shape = measured + 1;
-      const columns = this.columns;
-      const keeps = columns.keeps(p);
-      // Straight into the path's kept copy when it has one of this shape to replace (no copy at all).
-      const x =
-        (keeps ? columns.slotFor(p, shape) : undefined) ??
-        (this.replies[measured] ??= replyExchange(q, rows.clientText[p]!, rows.server(p), t.frame, replyTime, summarizeReply(t, ''), measured, 0, 0));
-      // A path that keeps no exchange reads nothing of it but the reply and the measurement (PathColumns.addOutcome),
-      // and nobody else sees it: its endpoints are left as they were (two cold lookups per reply on 100 k paths).
-      if (keeps) {
-        const client = x.client;
-        const ip = rows.clientText[p]!;
-        if (client.ip !== ip) client.ip = ip;
-        client.port = q.clientPort;
-        const server = rows.server(p);
-        if (x.server !== server) x.server = server;
-      }
-      fillReplyExchange(x, q, t, replyTime, refidText, this.offset, this.delay);
+      // Straight into the accumulator's kept copy when it has one of this shape to replace (no copy at all).
+      const x = p.acc.slotFor(shape) ?? (this.replies[measured] ??= replyExchange(q, t.frame, replyTime, summarizeReply(t, ''), measured, 0, 0));
+      fillReplyExchange(x, q, t, replyTime, p.refidText, this.offset, this.delay);
       this.finish(q, x, shape);
-      rows.noteAnswered(p, key);
+      p.answered[p.answeredNext] = key;
+      p.answeredNext = (p.answeredNext + 1) % RECENT_ANSWERED;
       return;
     }
-    const x = replyExchange(q, rows.clientText[p]!, rows.server(p), t.frame, replyTime, summarizeReply(t, refidText), measured, this.offset, this.delay);
+    const x = replyExchange(q, t.frame, replyTime, summarizeReply(t, p.refidText), measured, this.offset, this.delay);
     if (bogus !== undefined) x.bogus = bogus;
     this.finish(q, x);
-    if (!duplicate) rows.noteAnswered(p, key);
+    if (!duplicate) {
+      p.answered[p.answeredNext] = key;
+      p.answeredNext = (p.answeredNext + 1) % RECENT_ANSWERED;
+    }
   }
 
   /**
@@ -457,7 +484,7 @@ export class Correlator {
     const p = e.version === 4 ? this.pathV4(e.frame, e.srcWord, e.srcPort, e.dstWord, e.dstPort) : this.path(e.frame, e.src, e.srcPort, e.dst, e.dstPort);
     let pending: Pending | undefined;
     if (e.hasTime) {
-      const cand = this.rows.open[p]?.get(partsKey(e.xmtSec, e.xmtFrac));
+      const cand = p.open.get(partsKey(e.xmtSec, e.xmtFrac));
       if (cand && cand.clientPort === e.srcPort) pending = cand;
     }
     pending ??= this.latestOpen(p, e.srcPort);
@@ -465,7 +492,7 @@ export class Correlator {
     if (!pending) {
       // The request itself is not in the capture (a filter on ICMP only, or it fell before the start).
       const time = e.sec + e.nsec / 1e9;
-      const seq = this.columns.addRequest(p, e.frame, time);
+      const seq = p.acc.addRequest(e.frame, time);
       const x: NtpExchange = {
         client: { ip: e.src, port: e.srcPort },
         server: { ip: e.dst, port: e.dstPort },
@@ -477,7 +504,7 @@ export class Correlator {
         outcome: 'icmp',
         icmp: info,
       };
-      this.columns.addOutcome(p, x, seq);
+      this.outcome(p, x, seq);
       return;
     }
     const x = this.baseExchange(pending);
@@ -486,15 +513,15 @@ export class Correlator {
     this.finish(pending, x);
   }
 
-  private latestOpen(p: number, clientPort: number): Pending | undefined {
-    return this.rows.open[p]?.latest((o) => o.clientPort === clientPort);
+  private latestOpen(p: PathState, clientPort: number): Pending | undefined {
+    return p.open.latest((o) => o.clientPort === clientPort);
   }
 
   /** The exchange of a request, outcome 'none' until something answered it. */
   private baseExchange(q: Pending): NtpExchange {
     return {
-      client: { ip: this.rows.clientText[q.path]!, port: q.clientPort },
-      server: this.rows.server(q.path),
+      client: { ip: q.path.client, port: q.clientPort },
+      server: q.path.acc.server,
       requestFrame: q.frame,
       requestTime: q.sec + q.nsec / 1e9,
       requestVersion: q.version,
@@ -509,11 +536,15 @@ export class Correlator {
   private finish(q: Pending, x: NtpExchange, shape = 0): void {
     if (q.done) return;
     q.done = true;
-    this.close(q);
-    this.columns.addOutcome(q.path, x, q.seq, shape);
+    q.path.open.delete(q.key);
+    this.outcome(q.path, x, q.seq, shape);
     this.options.onExchange?.(x);
     // Nothing refers to a finished request any more (its exchange has its own objects): reuse it.
     if (this.spare.length < SPARE_REQUESTS) this.spare.push(q);
+  }
+
+  private outcome(p: PathState, x: NtpExchange, seq: number, shape = 0): void {
+    p.acc.addOutcome(x, seq, shape);
   }
 
   /**
@@ -529,14 +560,12 @@ export class Correlator {
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       // Most paths listed here had their requests answered since the last sweep: nothing to copy and walk.
-      const open = this.rows.open[p];
-      if (open !== undefined) {
-        for (const q of open.values()) {
+      if (p.open.size > 0) {
+        for (const q of p.open.values()) {
           if (sec - q.sec + (nsec - q.nsec) / 1e9 >= this.timeout) this.finish(q, this.baseExchange(q));
         }
       }
-      // close() dropped the container once the last request went.
-      if (this.rows.open[p] === undefined) this.rows.set(p, FLAG_LISTED, false);
+      if (p.open.size === 0) p.listed = false;
       else list[kept++] = p;
     }
     list.length = kept;
@@ -546,15 +575,20 @@ export class Correlator {
    * Which end captured: SLL packet types (outgoing requests = client side), --local-ip, and requests with bad
    * checksums that were answered anyway (tx checksum offload: only the sender sees them bad).
    */
-  private noteSide(p: number, t: number, isRequest: boolean): void {
-    const rows = this.rows;
+  private noteSide(p: PathState, t: number, isRequest: boolean): void {
     const local = this.localIps;
     if (local !== undefined) {
-      if (local.has(rows.clientText[p]!)) rows.addSide(p, SIDE_CLIENT);
-      if (local.has(rows.serverText[p]!)) rows.addSide(p, SIDE_SERVER);
+      if (local.has(p.client)) p.sideClient++;
+      if (local.has(p.server)) p.sideServer++;
     }
-    if (t === PACKET_OUTGOING) rows.addSide(p, isRequest ? SIDE_CLIENT : SIDE_SERVER);
-    else if (t === PACKET_HOST) rows.addSide(p, isRequest ? SIDE_SERVER : SIDE_CLIENT);
+    if (t === PACKET_OUTGOING) isRequest ? p.sideClient++ : p.sideServer++;
+    else if (t === PACKET_HOST) isRequest ? p.sideServer++ : p.sideClient++;
+  }
+
+  private capturedAt(p: PathState): NtpPathObservation['capturedAt'] {
+    if (p.sideClient > p.sideServer) return 'client';
+    if (p.sideServer > p.sideClient) return 'server';
+    return 'unknown';
   }
 
   /**
@@ -585,7 +619,7 @@ export class Correlator {
     const t1MinusT1w = ds + (q.tFrac * TWO_POW_MINUS_32 - q.nsec / 1e9);
     // With T4 = T1 + elapsed: (T2 − T1) = t2MinusT1w − t1MinusT1w and (T3 − T4) = t3MinusT4w − t1MinusT1w.
     this.offset = (t2MinusT1w + t3MinusT4w) / 2 - t1MinusT1w;
-    let side = this.rows.capturedAt(q.path);
+    let side = this.capturedAt(q.path);
     if (side === 'unknown') {
       // Whose clock does the capture clock agree with: the client's T1 or the server's T2?
       side = Math.abs(t1MinusT1w) <= Math.abs(t2MinusT1w) + CLOCK_AGREEMENT ? 'client' : 'server';
@@ -603,51 +637,55 @@ export class Correlator {
     const lastWall: WallTime = { sec: this.lastSec, nsec: this.lastNsec };
     const last = until !== undefined && wallDiff(until, lastWall) > 0 ? until : lastWall;
     for (const p of this.withOpen) {
-      const open = this.rows.open[p];
-      if (open !== undefined) {
-        for (const q of open.values()) {
-          if (last.sec - q.sec + (last.nsec - q.nsec) / 1e9 < this.endGrace) {
-            q.done = true;
-            this.close(q);
-          } else this.finish(q, this.baseExchange(q));
-        }
+      for (const q of p.open.values()) {
+        if (last.sec - q.sec + (last.nsec - q.nsec) / 1e9 < this.endGrace) {
+          q.done = true;
+          p.open.delete(q.key);
+        } else this.finish(q, this.baseExchange(q));
       }
-      this.rows.set(p, FLAG_LISTED, false);
+      p.listed = false;
     }
     this.withOpen = [];
   }
 
-  /** Path `p`'s observation. */
-  private observation(p: number): NtpPathObservation {
-    const rows = this.rows;
-    const client = { ip: rows.clientText[p]!, port: rows.int(p, CLIENT_PORT) };
-    return this.columns.toObservation(p, 'capture', client, rows.server(p), rows.capturedAt(p));
-  }
-
   pathObservations(): NtpPathObservation[] {
-    const out: NtpPathObservation[] = [];
-    for (let p = 0; p < this.rows.size; p++) out.push(this.observation(p));
-    return out;
+    return this.pathList.map((p) => p.acc.toObservation(this.capturedAt(p)));
   }
 
   /** The udp-checksum observations: the tracker's, with the good checksums counted per path added to its senders. */
   checksumObservations(): ChecksumObservation[] {
     // Only senders with a bad checksum are observed, and those the tracker has already.
-    this.rows.foldGood((sender, peer, good, first) => this.checksums.addGood(sender, peer, good, first, false));
+    this.foldGood(false);
     return this.checksums.observations();
   }
 
   /** The checksum tracker's state for merging shards: every sender (another shard may have its bad ones). */
   checksumState(): ChecksumState {
-    this.rows.foldGood((sender, peer, good, first) => this.checksums.addGood(sender, peer, good, first, true));
+    this.foldGood(true);
     return this.checksums.state();
+  }
+
+  /**
+   * Hands the good checksums counted per path to the tracker (ChecksumTracker.addGood: to the senders it has, or to
+   * every sender if `all`); what it takes is cleared, so it is never handed over twice.
+   */
+  private foldGood(all: boolean): void {
+    const t = this.checksums;
+    for (const p of this.pathList) {
+      if (p.goodFromClient > 0 && t.addGood(p.client, p.server, p.goodFromClient, p.firstGoodFromClient, all)) {
+        p.goodFromClient = 0;
+        p.firstGoodFromClient = -1;
+      }
+      if (p.goodFromServer > 0 && t.addGood(p.server, p.client, p.goodFromServer, p.firstGoodFromServer, all)) {
+        p.goodFromServer = 0;
+        p.firstGoodFromServer = -1;
+      }
+    }
   }
 
   /** The paths with what merging shards needs (src/parallel/merge.ts). */
   shardPaths(): ShardPath[] {
-    const out: ShardPath[] = [];
-    for (let p = 0; p < this.rows.size; p++) out.push({ firstFrame: this.rows.num(p, FIRST_FRAME), observation: this.observation(p) });
-    return out;
+    return this.pathList.map((p) => ({ firstFrame: p.firstFrame, observation: p.acc.toObservation(this.capturedAt(p)) }));
   }
 }
 
@@ -662,8 +700,9 @@ const ONE_WAY = 2;
  * the start (a field added later costs a property store and, beyond the literal's own, a backing array — once per
  * reply). Field order: baseExchange's, then the reply's, then the measurement's (JSON output keeps this order).
  */
-function replyExchange(q: Pending, clientIp: string, server: Endpoint, replyFrame: number, replyTime: number, reply: ReplySummary, measured: Measured, offset: number, delay: number): NtpExchange {
-  const client = { ip: clientIp, port: q.clientPort };
+function replyExchange(q: Pending, replyFrame: number, replyTime: number, reply: ReplySummary, measured: Measured, offset: number, delay: number): NtpExchange {
+  const client = { ip: q.path.client, port: q.clientPort };
+  const server = q.path.acc.server;
   const requestTime = q.sec + q.nsec / 1e9;
   const requestTransmit = { seconds: q.tSec, fraction: q.tFrac };
   const outcome = 'reply';
@@ -678,10 +717,14 @@ function replyExchange(q: Pending, clientIp: string, server: Endpoint, replyFram
 
 /**
  * Refills `x`, one of the reused reply exchanges (made by replyExchange with the same Measured shape), with
- * request `q` and reply `t`: every field replyExchange and summarizeReply would set, in place, but the endpoints
- * (the caller's, see onReply).
+ * request `q` and reply `t`: every field replyExchange and summarizeReply would set, in place.
  */
 function fillReplyExchange(x: NtpExchange, q: Pending, t: TimeFrame, replyTime: number, refidText: string, offset: number, delay: number): void {
+  // Pointers only when they change: a store into a long-lived object is a write barrier's work.
+  const client = x.client;
+  if (client.ip !== q.path.client) client.ip = q.path.client;
+  client.port = q.clientPort;
+  if (x.server !== q.path.acc.server) x.server = q.path.acc.server;
   x.requestFrame = q.frame;
   x.requestTime = q.sec + q.nsec / 1e9;
   x.requestVersion = q.version;
@@ -740,3 +783,13 @@ function summarizeReply(t: TimeFrame, refidText: string): ReplySummary {
 export function hidesClock(t: Pick<TimeFrame, 'precision' | 'rootDelay' | 'rootDispersion' | 'refSec' | 'refFrac'>): boolean {
   return t.precision >= 20 && t.rootDelay === 0 && t.rootDispersion === 0 && t.refSec === 0 && t.refFrac === 0;
 }
+
+/** Was `key` (a transmit timestamp's key) answered among the path's last RECENT_ANSWERED replies? */
+function recentlyAnswered(p: PathState, key: number): boolean {
+  const answered = p.answered;
+  for (let i = 0; i < answered.length; i++) if (answered[i] === key) return true;
+  return false;
+}
+
+
+
