@@ -1,0 +1,51 @@
+/**
+ * Installing like an npm CLI (issue 15): `npm pack` builds dist/ itself (prepack), and the tarball installed into a
+ * fresh prefix gives a working `ntpdoctor` bin that reads a shipped fixture. Dependencies come from npm's cache
+ * (`npm ci` filled it); the optional libpcap module is left out (it needs a compiler and is optional by design).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'ntpdoctor-pack-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function npm(args: string[], cwd: string) {
+  return spawnSync('npm', args, { cwd, encoding: 'utf8', timeout: 180_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+}
+
+describe('npm pack → npm install -g', () => {
+  it('installs a working ntpdoctor bin from the tarball', () => {
+    // Pack a copy of the sources without dist/: prepack must build it (and must not wipe the dist/ the other
+    // test files are running from).
+    const src = join(dir, 'src-copy');
+    for (const entry of ['package.json', 'package-lock.json', 'tsup.config.ts', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'rules', 'types', 'fixtures']) {
+      cpSync(join(root, entry), join(src, entry), { recursive: true });
+    }
+    symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));
+    const pack = npm(['pack', '--pack-destination', dir, '--silent'], src);
+    expect(pack.status, pack.stderr).toBe(0);
+    const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+    expect(tgz).toBeDefined();
+    const prefix = join(dir, 'prefix');
+    const install = npm(['install', '-g', '--prefix', prefix, '--prefer-offline', '--omit=optional', '--no-audit', '--no-fund', join(dir, tgz!)], dir);
+    expect(install.status, install.stderr).toBe(0);
+    const bin = join(prefix, 'bin', 'ntpdoctor');
+    expect(existsSync(bin)).toBe(true);
+    const installed = join(prefix, 'lib', 'node_modules', 'ntpdoctor');
+    expect(existsSync(join(installed, 'LICENSE'))).toBe(true);
+
+    const version = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(/^ntpdoctor \d+\.\d+\.\d+/);
+
+    // The seed's first fault from a fixture that ships in the package: an error finding, so exit 1.
+    const analyze = spawnSync(bin, ['analyze', join(installed, 'fixtures', 'firewall-reject-hostprohib.pcap'), '--json'], { encoding: 'utf8' });
+    expect(analyze.status, analyze.stderr).toBe(1);
+    const report = JSON.parse(analyze.stdout) as { findings: { rule: string }[] };
+    expect(report.findings[0]?.rule).toBe('firewall-reject');
+  }, 240_000);
+});
