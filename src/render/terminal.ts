@@ -27,29 +27,54 @@
  * exactly what a shell runs; `--json` is the exact, unambiguous form.
  */
 const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const NAMED: Record<number, string> = { 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
 
-function escapeOne(ch: string): string {
-  const named = NAMED[ch];
-  if (named) return named;
-  const code = ch.charCodeAt(0);
-  // C0 and DEL as \xNN (as bash, Python and `cat -v` readers expect); everything above as \uNNNN.
-  return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+/** The escape for one unsafe UTF-16 unit: C0 and DEL as \xNN (as bash and Python show them), the rest \uNNNN. */
+function escapeUnit(code: number): string {
+  return NAMED[code] ?? (code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
 }
 
-/** Every unsafe code point of `s` shown escaped (`\x1b`, `\u009b`, `\n`); linear in `s`, `s` unchanged if clean. */
+function unsafeBmp(c: number): boolean {
+  return (
+    c < 0x20 ||
+    (c >= 0x7f && c <= 0x9f) ||
+    c === 0x061c ||
+    c === 0x200b ||
+    c === 0x200e ||
+    c === 0x200f ||
+    (c >= 0x2028 && c <= 0x202e) ||
+    (c >= 0x2066 && c <= 0x2069) ||
+    c === 0xfeff
+  );
+}
+
+/** Every unsafe code point of `s` shown escaped (`\x1b`, `\u009b`, `\n`); one pass, `s` itself when clean. */
 export function escapeControls(s: string): string {
-  UNSAFE.lastIndex = 0;
   if (!UNSAFE.test(s)) return s;
-  UNSAFE.lastIndex = 0;
-  return s.replace(UNSAFE, escapeOne);
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      // A pair (an emoji, a CJK extension) is text: skip its low half. NaN past the end is no low half.
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    } else if (!(c >= 0xdc00 && c <= 0xdfff) && !unsafeBmp(c)) {
+      continue;
+    }
+    out += s.slice(from, i) + escapeUnit(c);
+    from = i + 1;
+  }
+  return out + s.slice(from);
 }
 
 /** True when `s` holds nothing `escapeControls` would change. */
 export function isTerminalSafe(s: string): boolean {
-  UNSAFE.lastIndex = 0;
   return !UNSAFE.test(s);
 }
 
