@@ -1,7 +1,7 @@
 import type { NtpExchange } from '../correlate/types.js';
 import type { Finding, Report, Severity } from '../diagnose/types.js';
 import { formatFrames, formatSeconds, pad, padLeft } from './format.js';
-import { toTerminal, type TerminalOptions, type TerminalString, type TextLine } from './terminal.js';
+import { escapeControls, toTerminal, type TerminalOptions, type TerminalString, type TextLine } from './terminal.js';
 
 export type TextOptions = TerminalOptions;
 
@@ -93,7 +93,8 @@ function renderExchanges(exchanges: readonly NtpExchange[]): string[] {
     const off = x.offset !== undefined ? formatSeconds(x.offset) : '';
     const del = x.delay !== undefined ? formatSeconds(x.delay, false) : '';
     const bogus = x.bogus?.length ? ` BOGUS ${x.bogus.join(',')}` : '';
-    return `  ${padLeft(`#${x.requestFrame}`, 7)}  ${pad(path, 48)} ${pad(outcome, 46)} ${padLeft(off, 16)} ${padLeft(del, 12)}${bogus}`;
+    // Escaped before padding, so a refid or address full of controls still lines up (toTerminal leaves it as is then).
+    return `  ${padLeft(`#${x.requestFrame}`, 7)}  ${pad(escapeControls(path), 48)} ${pad(escapeControls(outcome), 46)} ${padLeft(off, 16)} ${padLeft(del, 12)}${bogus}`;
   });
   const head = `  ${padLeft('req', 7)}  ${pad('client → server', 48)} ${pad('outcome', 46)} ${padLeft('offset', 16)} ${padLeft('delay', 12)}`;
   return [head, ...rows];
