@@ -36,6 +36,9 @@ function escapeUnit(code: number): string {
   return NAMED[code] ?? (code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
 }
 
+/** C0, DEL and C1 escapes made once: a capture full of controls costs a lookup per unit, not a format. */
+const LOW_ESCAPES: readonly string[] = Array.from({ length: 0xa0 }, (_, c) => escapeUnit(c));
+
 function unsafeBmp(c: number): boolean {
   return (
     c < 0x20 ||
@@ -67,7 +70,7 @@ export function escapeControls(s: string): string {
     } else if (!(c >= 0xdc00 && c <= 0xdfff) && !unsafeBmp(c)) {
       continue;
     }
-    out += s.slice(from, i) + escapeUnit(c);
+    out += s.slice(from, i) + (c < 0xa0 ? (LOW_ESCAPES[c] as string) : escapeUnit(c));
     from = i + 1;
   }
   return out + s.slice(from);
