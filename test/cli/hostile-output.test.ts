@@ -153,6 +153,12 @@ describe('error lines: one line, file name escaped', () => {
     ['a directory as the config', () => ['lint', join(dir, HOSTILE_NAME)]],
     ['a missing checklist input', () => ['checklist', join(dir, `${HOSTILE.rlo}.pcap`)]],
     ['a huge file name', () => ['lint', join(dir, `d${HOSTILE.clear}`, HOSTILE.long)]],
+    // In JSON mode an error is still one line on stderr and nothing on stdout.
+    ['a missing capture, --json', () => ['analyze', join(dir, `m${HOSTILE.osc52}.pcap`), '--json']],
+    ['a missing config, --json', () => ['lint', join(dir, `m${HOSTILE.csi8}`), '--json']],
+    ['a file that is not a capture, checklist', () => ['checklist', garbage]],
+    // A capture interface that does not exist (nothing is sent; the backend says so in one line).
+    ['an unknown capture interface', () => ['capture', '-i', `x${HOSTILE.clear}${HOSTILE.csi8}`, '--duration', '1', '--json']],
   ])('%s', async (_what, argv) => {
     const err = await failure(...argv());
     expect(err.length).toBeLessThan(2300);
