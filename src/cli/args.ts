@@ -22,6 +22,7 @@ export interface ParsedArgs {
  * is a positional (stdin). `--` ends options.
  */
 export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
+  const usageError = (message: string) => new InputError(`${message} (see ${helpCommand(spec.usage)} --help)`);
   const values: ParsedArgs['values'] = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -34,6 +35,7 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
       positionals.push(arg);
       continue;
     }
+    if (arg === '--help' || arg === '-h') throw new HelpRequested(spec.usage);
     let name: string;
     let inline: string | undefined;
     if (arg.startsWith('--')) {
@@ -43,21 +45,21 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
     } else {
       const short = arg.slice(1);
       const long = spec.alias?.[short];
-      if (!long) throw new InputError(`unknown option ${arg}\n${spec.usage}`);
+      if (!long) throw usageError(`unknown option ${arg}`);
       name = long;
     }
     const kind = spec.options[name];
-    if (!kind) throw new InputError(`unknown option --${name}\n${spec.usage}`);
+    if (!kind) throw usageError(`unknown option --${name}`);
     if (kind === 'boolean') {
-      if (inline !== undefined) throw new InputError(`option --${name} takes no value`);
+      if (inline !== undefined) throw usageError(`option --${name} takes no value`);
       values[name] = true;
       continue;
     }
     const value = inline ?? argv[++i];
-    if (value === undefined) throw new InputError(`option --${name} needs a value\n${spec.usage}`);
+    if (value === undefined) throw usageError(`option --${name} needs a value`);
     if (kind === 'number') {
       const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n)) throw new InputError(`option --${name}: not a number: ${value}`);
+      if (value.trim() === '' || !Number.isFinite(n)) throw usageError(`option --${name}: not a number: ${value}`);
       values[name] = n;
     } else if (kind === 'string[]') {
       const list = (values[name] as string[] | undefined) ?? [];
@@ -68,12 +70,25 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
     }
   }
   if (spec.minPositionals !== undefined && positionals.length < spec.minPositionals) {
-    throw new InputError(`missing argument\n${spec.usage}`);
+    throw usageError('missing argument');
   }
   if (spec.maxPositionals !== undefined && positionals.length > spec.maxPositionals) {
-    throw new InputError(`too many arguments: ${positionals.slice(spec.maxPositionals).join(' ')}\n${spec.usage}`);
+    throw usageError(`too many arguments: ${positionals.slice(spec.maxPositionals).join(' ')}`);
   }
   return { positionals, values };
+}
+
+/** `--help` / `-h` anywhere before `--`: the CLI prints the command's usage on stdout and exits 0. */
+export class HelpRequested extends Error {
+  override readonly name = 'HelpRequested';
+  constructor(readonly usage: string) {
+    super('help requested');
+  }
+}
+
+/** 'ntpdoctor lint' from 'usage: ntpdoctor lint FILE …': where the one-line usage error points the user. */
+export function helpCommand(usage: string): string {
+  return /^usage: (ntpdoctor(?: [a-z]+)?)/.exec(usage)?.[1] ?? 'ntpdoctor';
 }
 
 export function str(v: ParsedArgs['values'][string]): string | undefined {

@@ -1,5 +1,7 @@
 import { InputError } from '../errors.js';
-import { processIo, type Command, type CommandIo } from './io.js';
+import { oneLine, toTerminal } from '../render/terminal.js';
+import { HelpRequested } from './args.js';
+import { commandOut, processIo, type Command, type CommandIo } from './io.js';
 
 /** Commands are loaded lazily so `probe` never pays for Ink and `analyze` never for sockets. */
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
@@ -26,12 +28,13 @@ exit status: 0 nothing at warning or worse, 1 findings at warning or worse, 2 us
 
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
+  const out = commandOut(io);
   if (name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(`${USAGE}\n`);
+    out.text(toTerminal(USAGE.split('\n')));
     return 0;
   }
   if (name === '--version') {
-    io.stdout('ntpdoctor 0.1.0\n');
+    out.text(toTerminal(['ntpdoctor 0.1.0']));
     return 0;
   }
   // No command (or options only): the guided diagnosis of this node (TUI on a terminal, else text).
@@ -39,23 +42,40 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
   const commandArgs = commandName === name ? rest : argv;
   const load = COMMANDS[commandName];
   try {
-    if (!load) throw new InputError(`unknown command '${commandName}'\n${USAGE}`);
+    if (!load) throw new InputError(`unknown command '${commandName}' (see ntpdoctor --help)`);
     const command = (await load()).default;
-    return await command(commandArgs, io);
+    return await command(commandArgs, out);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      out.text(toTerminal(err.usage.split('\n')));
+      return 0;
+    }
     return reportError(err, io);
   }
 }
 
-/** One clear line on stderr, never a stack trace; InputError → 2, anything else is a bug → 2 as well, said so. */
+/**
+ * One clear line on stderr, never a stack trace; InputError → 2, anything else is a bug → 2 as well, said so.
+ * Exactly one line whatever the message holds: a file name or a server's bytes in it are escaped
+ * (src/render/terminal.ts `oneLine`), a newline included, and a huge message is cut.
+ */
 export function reportError(err: unknown, io: CommandIo): number {
   if (err instanceof InputError) {
-    io.stderr(`ntpdoctor: ${err.message}\n`);
+    io.stderr(`ntpdoctor: ${oneLine(err.message)}\n`);
     return 2;
   }
-  const e = err as NodeJS.ErrnoException;
-  const msg = e && typeof e.message === 'string' ? e.message.split('\n')[0] : String(err);
-  io.stderr(`ntpdoctor: internal error: ${msg} (please report it; NTPDOCTOR_DEBUG=1 shows the stack)\n`);
-  if (process.env.NTPDOCTOR_DEBUG) io.stderr(`${(e && e.stack) || ''}\n`);
+  const e = err as NodeJS.ErrnoException | null | undefined;
+  const msg = e && typeof e.message === 'string' ? e.message.split('\n')[0] ?? '' : safeString(err);
+  io.stderr(`ntpdoctor: internal error: ${oneLine(msg)} (please report it; NTPDOCTOR_DEBUG=1 shows the stack)\n`);
+  // The stack is for a developer who asked for it; still escaped line by line.
+  if (process.env.NTPDOCTOR_DEBUG) io.stderr(toTerminal(String(e?.stack ?? '').split('\n')));
   return 2;
+}
+
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return 'unprintable error';
+  }
 }

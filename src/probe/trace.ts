@@ -13,6 +13,7 @@ import type { Rule } from '../diagnose/types.js';
 import type { ControlObservation } from '../observe/types.js';
 import { NTP_PORT } from '../ntp/constants.js';
 import { describeRefid } from '../ntp/refid.js';
+import { toTerminal, type TerminalString } from '../render/terminal.js';
 import { probeAddress, type AddressProbe } from './client.js';
 import { sharedClock, type WallClock } from './clock.js';
 import { CTL_OP_READVAR, readControlView, type ControlView } from './control.js';
@@ -304,7 +305,8 @@ export function traceFailed(end: TraceEnd): boolean {
   return end === 'loop' || end === 'unsynchronized' || end === 'kiss-of-death' || end === 'no-answer';
 }
 
-export function renderTrace(t: TraceResult): string {
+/** Refids and mode 6 values are the servers' bytes: the lines go through the terminal sanitizer. */
+export function renderTrace(t: TraceResult): TerminalString {
   const lines = [`trace ${t.host}: ${t.hops.length} hop${t.hops.length === 1 ? '' : 's'}`];
   t.hops.forEach((h, i) => {
     const st = h.stratum !== undefined ? `stratum ${h.stratum}` : 'no answer';
@@ -321,5 +323,5 @@ export function renderTrace(t: TraceResult): string {
     lines.push(`  ${i + 1}. ${h.address}:${h.port}  ${st}${leap}${ref}${up}${m6}`);
   });
   lines.push(`${traceFailed(t.end) ? 'FAIL' : 'ok'}: ${t.summary}`);
-  return `${lines.join('\n')}\n`;
+  return toTerminal(lines);
 }

@@ -4,6 +4,7 @@
  * wrong. Pure: data in, text out.
  */
 import { formatNtpHex, formatNtpTime } from '../ntp/timestamp.js';
+import { toTerminal, type TerminalString } from '../render/terminal.js';
 import type { AddressProbe, ProbeSample } from './client.js';
 
 const ZERO = { seconds: 0, fraction: 0 };
@@ -53,7 +54,8 @@ export interface TranscriptOptions {
   dropped?: string;
 }
 
-export function renderTranscript(p: AddressProbe, opts: TranscriptOptions = {}): string {
+/** Refids and notes come from the server: the lines go through the terminal sanitizer (src/render/terminal.ts). */
+export function renderTranscript(p: AddressProbe, opts: TranscriptOptions = {}): TerminalString {
   const out: string[] = [];
   if (opts.host && opts.host !== p.address) out.push(`Looking for host ${opts.host} and service ntp`, `host found : ${p.address}`);
   for (const s of p.samples) out.push(...sampleLines(p, s));
@@ -84,5 +86,5 @@ export function renderTranscript(p: AddressProbe, opts: TranscriptOptions = {}):
   out.push(`filter offset: ${o1}`, `               ${o2}`);
   out.push(`delay ${(best?.delay ?? 0).toFixed(6)}, dispersion ${(best?.dispersion ?? 64).toFixed(6)}`);
   out.push(best?.offset !== undefined ? `offset ${signed(best.offset, 9)} (sample ${best.index}, lowest delay)` : 'offset: none (no usable sample)');
-  return `${out.join('\n')}\n`;
+  return toTerminal(out);
 }

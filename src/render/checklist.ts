@@ -1,4 +1,5 @@
 import type { Finding, Fix, Report } from '../diagnose/types.js';
+import { toTerminal, type TerminalString } from './terminal.js';
 
 /**
  * The remediation checklist (Markdown), the same text `ntpdoctor checklist` prints and the TUI's `w` writes.
@@ -8,7 +9,12 @@ import type { Finding, Fix, Report } from '../diagnose/types.js';
  * fixes follow as alternatives for other platforms (apply one, not all). Informational findings with nothing
  * to do are listed at the end as notes.
  */
-export function renderChecklist(report: Report, title = 'NTP remediation checklist'): string {
+export function renderChecklist(report: Report, title = 'NTP remediation checklist'): TerminalString {
+  // Printed and written to a file someone will `cat`: every line through the terminal sanitizer.
+  return toTerminal(checklistLines(report, title));
+}
+
+function checklistLines(report: Report, title: string): string[] {
   const out: string[] = [`# ${title}`, ''];
   for (const input of report.inputs) out.push(`- Input: ${input.kind} \`${input.name}\``);
   const rank = new Map<Finding, number>(report.findings.map((f, i) => [f, i + 1]));
@@ -40,7 +46,7 @@ export function renderChecklist(report: Report, title = 'NTP remediation checkli
     }
     out.push('');
   }
-  return `${out.join('\n')}\n`;
+  return out;
 }
 
 /** Errors and warnings always; an informational finding only when it comes with a fix. */

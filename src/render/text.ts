@@ -1,36 +1,36 @@
 import type { NtpExchange } from '../correlate/types.js';
 import type { Finding, Report, Severity } from '../diagnose/types.js';
 import { formatFrames, formatSeconds, pad, padLeft } from './format.js';
+import { escapeControls, toTerminal, type TerminalOptions, type TerminalString, type TextLine } from './terminal.js';
 
-export interface TextOptions {
-  color?: boolean;
-}
+export type TextOptions = TerminalOptions;
 
 const SEVERITY_LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARNING', info: 'info' };
-const SEVERITY_COLOR: Record<Severity, string> = { error: '\x1b[31;1m', warning: '\x1b[33;1m', info: '\x1b[36m' };
 
-/** The human report: inputs, findings ranked (root cause first) with evidence, fixes and why, then the exchanges. */
-export function renderText(report: Report, options: TextOptions = {}): string {
-  const c = (code: string, s: string) => (options.color ? `${code}${s}\x1b[0m` : s);
-  const out: string[] = [];
-  for (const input of report.inputs) out.push(describeInput(input));
+/**
+ * The human report: inputs, findings ranked (root cause first) with evidence, fixes and why, then the exchanges.
+ * Built as lines; `toTerminal` escapes what came from the input (refids, config text, file names) and adds colour.
+ */
+export function renderText(report: Report, options: TextOptions = {}): TerminalString {
+  const out: TextLine[] = [];
+  for (const input of report.inputs) out.push(...describeInput(input));
   if (report.inputs.length) out.push('');
   const counts = countBySeverity(report.findings);
   if (report.findings.length === 0) {
-    out.push(c('\x1b[32;1m', 'No findings: nothing wrong seen in this input.'));
+    out.push([{ text: 'No findings: nothing wrong seen in this input.', style: 'ok' }]);
   } else {
     out.push(`${report.findings.length} finding${report.findings.length > 1 ? 's' : ''} (${counts}), most likely root cause first:`);
   }
   report.findings.forEach((f, i) => {
     out.push('');
-    out.push(...renderFinding(f, i + 1, c));
+    out.push(...renderFinding(f, i + 1));
   });
   const table = renderExchanges(report.exchanges);
   if (table.length) {
     out.push('', 'Exchanges (a sample per client/server path):', ...table);
     if (report.exchangesOmitted) out.push(`  … ${report.exchangesOmitted} more not listed`);
   }
-  return `${out.join('\n')}\n`;
+  return toTerminal(out, options);
 }
 
 function countBySeverity(findings: readonly Finding[]): string {
@@ -42,20 +42,20 @@ function countBySeverity(findings: readonly Finding[]): string {
     .join(', ');
 }
 
-function describeInput(input: Report['inputs'][number]): string {
+function describeInput(input: Report['inputs'][number]): string[] {
   const parts: string[] = [];
   for (const k of ['format', 'frames', 'ntpFrames', 'paths'] as const) {
     if (input[k] !== undefined) parts.push(`${k === 'ntpFrames' ? 'NTP/ICMP frames' : k} ${String(input[k])}`);
   }
-  let line = `${input.kind} ${input.name}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  const lines = [`${input.kind} ${input.name}${parts.length ? `: ${parts.join(', ')}` : ''}`];
   const stop = input.stop as { kind: string; frame: number; offset: number; reason: string } | undefined;
-  if (stop) line += `\n  ${stop.kind === 'truncated' ? 'TRUNCATED' : 'MALFORMED'} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason} — analysed what came before`;
-  return line;
+  if (stop) lines.push(`  ${stop.kind === 'truncated' ? 'TRUNCATED' : 'MALFORMED'} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason} — analysed what came before`);
+  return lines;
 }
 
-function renderFinding(f: Finding, n: number, c: (code: string, s: string) => string): string[] {
-  const out: string[] = [];
-  out.push(`${n}. ${c(SEVERITY_COLOR[f.severity], `[${SEVERITY_LABEL[f.severity]}]`)} ${f.title}`);
+function renderFinding(f: Finding, n: number): TextLine[] {
+  const out: TextLine[] = [];
+  out.push([{ text: `${n}. ` }, { text: `[${SEVERITY_LABEL[f.severity]}]`, style: f.severity }, { text: ` ${f.title}` }]);
   out.push(`   rule ${f.rule} · subject ${f.subject} · confidence ${Math.round(f.confidence * 100)}%`);
   if (f.evidence.length) {
     out.push('   Evidence:');
@@ -93,7 +93,8 @@ function renderExchanges(exchanges: readonly NtpExchange[]): string[] {
     const off = x.offset !== undefined ? formatSeconds(x.offset) : '';
     const del = x.delay !== undefined ? formatSeconds(x.delay, false) : '';
     const bogus = x.bogus?.length ? ` BOGUS ${x.bogus.join(',')}` : '';
-    return `  ${padLeft(`#${x.requestFrame}`, 7)}  ${pad(path, 48)} ${pad(outcome, 46)} ${padLeft(off, 16)} ${padLeft(del, 12)}${bogus}`;
+    // Escaped before padding, so a refid or address full of controls still lines up (toTerminal leaves it as is then).
+    return `  ${padLeft(`#${x.requestFrame}`, 7)}  ${pad(escapeControls(path), 48)} ${pad(escapeControls(outcome), 46)} ${padLeft(off, 16)} ${padLeft(del, 12)}${bogus}`;
   });
   const head = `  ${padLeft('req', 7)}  ${pad('client → server', 48)} ${pad('outcome', 46)} ${padLeft('offset', 16)} ${padLeft('delay', 12)}`;
   return [head, ...rows];

@@ -2,11 +2,14 @@
  * The TUI's state and the one reducer that changes it: steps as the diagnosis reports them, the live capture
  * pane, the report, the selection in the findings list, the detail view's scroll, and one message line.
  * Pure data in, data out; tested without rendering (test/ui/state.test.ts).
+ * Every string that enters the state from outside (report, steps, exchanges, errors, messages) is escaped
+ * here (src/render/terminal.ts), so the views measure and paint text that can no longer talk to the terminal.
  */
 import type { NtpExchange } from '../correlate/types.js';
 import { exitStatus } from '../diagnose/report.js';
 import type { Report } from '../diagnose/types.js';
 import type { DiagnoseStep } from '../inspect/progress.js';
+import { escapeControls, escapeDeep } from '../render/terminal.js';
 
 export interface StepState extends DiagnoseStep {
   /** When it was first reported running (ms, the app's clock). */
@@ -81,7 +84,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v
 export function exchangeRow(x: NtpExchange): ExchangeRow {
   let outcome: string;
   if (x.outcome === 'reply' && x.reply) {
-    outcome = `reply s${x.reply.stratum}${x.reply.leap === 3 ? ' leap 3' : ''}${x.reply.stratum === 0 ? ` ${x.reply.refidText}` : ''}`;
+    outcome = `reply s${x.reply.stratum}${x.reply.leap === 3 ? ' leap 3' : ''}${x.reply.stratum === 0 ? ` ${escapeControls(x.reply.refidText)}` : ''}`;
   } else if (x.outcome === 'icmp' && x.icmp) {
     outcome = `ICMP${x.icmp.version === 6 ? 'v6' : ''} ${x.icmp.type}/${x.icmp.code}`;
   } else {
@@ -89,8 +92,8 @@ export function exchangeRow(x: NtpExchange): ExchangeRow {
   }
   const row: ExchangeRow = {
     at: x.requestTime,
-    client: x.client.ip,
-    server: x.server.ip,
+    client: escapeControls(x.client.ip),
+    server: escapeControls(x.server.ip),
     outcome,
     ok: x.outcome === 'reply' && x.reply !== undefined && x.reply.stratum > 0 && x.reply.stratum < 16 && x.reply.leap !== 3,
   };
@@ -130,13 +133,13 @@ function updateStep(state: UiState, step: DiagnoseStep, at: number): UiState {
 export function reduce(state: UiState, action: Action): UiState {
   switch (action.type) {
     case 'step':
-      return updateStep(state, action.step, action.at);
+      return updateStep(state, escapeDeep(action.step), action.at);
     case 'exchange':
       return { ...state, capture: addExchange(state.capture, action.exchange) };
     case 'report':
-      return { ...state, report: action.report, exitStatus: exitStatus(action.report), view: 'list', selected: 0, detailTop: 0 };
+      return { ...state, report: escapeDeep(action.report), exitStatus: exitStatus(action.report), view: 'list', selected: 0, detailTop: 0 };
     case 'failed':
-      return { ...state, error: action.message };
+      return { ...state, error: escapeControls(action.message) };
     case 'select': {
       const n = state.report?.findings.length ?? 0;
       if (!state.report || state.view !== 'list' || n === 0) return state;
@@ -157,7 +160,7 @@ export function reduce(state: UiState, action: Action): UiState {
       if (state.view !== 'detail') return state;
       return { ...state, detailTop: clamp(state.detailTop + action.delta, 0, Math.max(0, action.max)) };
     case 'message':
-      return { ...state, message: { text: action.text, tone: action.tone } };
+      return { ...state, message: { text: escapeControls(action.text), tone: action.tone } };
   }
 }
 

@@ -4,6 +4,8 @@
  * Pure: no Ink, no React.
  */
 
+import { escapeControls } from '../render/terminal.js';
+
 export type Tone = 'error' | 'warning' | 'info' | 'ok' | 'dim' | 'accent' | 'failed' | 'running';
 
 export interface Seg {
@@ -35,9 +37,13 @@ export function charWidth(cp: number): number {
   return 1;
 }
 
-/** Control characters (tabs, escapes from a config file or a tool's output) would move the cursor: made visible. */
+/**
+ * Control characters (escapes from a config file, a server's refid, a tool's output) would move the cursor or
+ * talk to the terminal: shown escaped, the same way as in the text report (src/render/terminal.ts), so the
+ * widths computed here are the widths painted.
+ */
 export function clean(s: string): string {
-  return s.replace(/\t/g, '  ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '�');
+  return escapeControls(s);
 }
 
 export function textWidth(s: string): number {

@@ -17,7 +17,7 @@ const elapsed = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const fit = (lines: Line[], width: number) => lines.map((l) => fitLine(l, width));
 
 export function titleLine(host: string, width: number): Line {
-  return fitLine([{ text: 'ntpdoctor', tone: 'accent', bold: true }, { text: ` · diagnosing this node (${host})` }], width);
+  return fitLine([{ text: 'ntpdoctor', tone: 'accent', bold: true }, { text: ` · diagnosing this node (${clean(host)})` }], width);
 }
 
 /** A finished step, for <Static>: '✔ label  1.2 s' and its detail under it (up to 3 lines). */

@@ -36,8 +36,8 @@ describe('text fitting', () => {
   });
 
   it('makes control characters visible so they cannot move the cursor', () => {
-    expect(clean('a\x1b[2Jb\tc')).toBe('a�[2Jb  c');
-    expect(wrap('x\x1by', 10)).toEqual(['x�y']);
+    expect(clean('a\x1b[2Jb\tc\u009bd')).toBe('a\\x1b[2Jb\\tc\\u009bd');
+    expect(wrap('x\x1by', 10)).toEqual(['x\\x1by']);
   });
 
   it('fits a styled line by cutting its last visible segment', () => {

@@ -1,6 +1,5 @@
 import { analyzeCaptures } from '../../analyze.js';
 import { exitStatus } from '../../diagnose/report.js';
-import { renderJson } from '../../render/json.js';
 import { renderText } from '../../render/text.js';
 import { InputError } from '../../errors.js';
 import { list, num, parseArgs } from '../args.js';
@@ -8,7 +7,7 @@ import type { Command } from '../io.js';
 
 const USAGE = 'usage: ntpdoctor analyze FILE... [--json] [--local-ip IP]... [--threads N]   (FILE may be - for stdin)';
 
-const analyze: Command = async (argv, io) => {
+const analyze: Command = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { json: 'boolean', 'local-ip': 'string[]', 'no-color': 'boolean', threads: 'number' },
     minPositionals: 1,
@@ -22,10 +21,11 @@ const analyze: Command = async (argv, io) => {
     localIps: list(args.values['local-ip']),
     ...(threads !== undefined ? { threads } : {}),
   });
-  io.stdout(args.values.json ? renderJson(report) : renderText(report, { color: io.isTTY && !args.values['no-color'] }));
+  if (args.values.json) out.json(report);
+  else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] }));
   for (const input of report.inputs) {
     const stop = input.stop as { kind: string; offset: number; frame: number; reason: string } | undefined;
-    if (stop) io.stderr(`ntpdoctor: ${input.name}: ${stop.kind} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason}; analysed the ${Number(input.frames)} frames before it\n`);
+    if (stop) out.notice(`${input.name}: ${stop.kind} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason}; analysed the ${Number(input.frames)} frames before it`);
   }
   return exitStatus(report);
 };

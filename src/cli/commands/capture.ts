@@ -2,7 +2,6 @@ import { captureLive } from '../../capture/live/live-capture.js';
 import type { BackendChoice } from '../../capture/live/open.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
-import { renderJson } from '../../render/json.js';
 import { renderText } from '../../render/text.js';
 import { list, num, parseArgs, str } from '../args.js';
 import type { Command } from '../io.js';
@@ -12,7 +11,7 @@ const USAGE =
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'cap', 'tcpdump'];
 
-const capture: Command = async (argv, io) => {
+const capture: Command = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       interface: 'string',
@@ -46,14 +45,15 @@ const capture: Command = async (argv, io) => {
     const { report } = await captureLive({
       backend,
       signal: stop.signal,
-      notice: (line) => io.stderr(`ntpdoctor: ${line}\n`),
+      notice: (line) => out.notice(line),
       ...(device !== undefined ? { device } : {}),
       ...(duration !== undefined ? { durationSeconds: duration } : {}),
       ...(filterHost !== undefined ? { filterHost } : {}),
       ...(writePath !== undefined ? { writePath } : {}),
       ...(localIps.length ? { localIps } : {}),
     });
-    io.stdout(args.values.json ? renderJson(report) : renderText(report, { color: io.isTTY && !args.values['no-color'] }));
+    if (args.values.json) out.json(report);
+    else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] }));
     return exitStatus(report);
   } finally {
     process.off('SIGINT', onSignal);

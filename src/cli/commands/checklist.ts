@@ -9,7 +9,7 @@ const USAGE =
   'usage: ntpdoctor checklist [FILE...] [--local-ip IP]...   (no FILE: this node, with diagnose\'s --server H, --config FILE, --no-probe)';
 
 /** The remediation checklist (Markdown) of a capture, or of this node: the same text the TUI's `w` writes. */
-const checklist: Command = async (argv, io) => {
+const checklist: Command = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { 'local-ip': 'string[]', server: 'string[]', config: 'string[]', 'no-probe': 'boolean' },
     alias: { s: 'server', c: 'config' },
@@ -26,7 +26,7 @@ const checklist: Command = async (argv, io) => {
     const { diagnoseNode } = await import('../../inspect/diagnose.js');
     report = await diagnoseNode({ servers, configs, noProbe: Boolean(args.values['no-probe']) });
   }
-  io.stdout(renderChecklist(report));
+  out.text(renderChecklist(report));
   return exitStatus(report);
 };
 

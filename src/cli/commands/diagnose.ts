@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../inspect/diagnose.js';
-import { renderJson } from '../../render/json.js';
 import { renderText } from '../../render/text.js';
 import { list, num, parseArgs } from '../args.js';
 import type { Command } from '../io.js';
@@ -39,7 +38,7 @@ export function liveCapture(seconds: number, notice: (line: string) => void): No
  * report, plus a probe of every configured server (and --server ones) → one ranked report. On a terminal
  * (and without --json / --plain) the guided TUI shows it; it is loaded only then.
  */
-const diagnose: Command = async (argv, io) => {
+const diagnose: Command = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       server: 'string[]',
@@ -62,7 +61,7 @@ const diagnose: Command = async (argv, io) => {
     noProbe: Boolean(args.values['no-probe']),
   };
 
-  if (io.isTTY && !args.values.json && !args.values.plain) {
+  if (out.isTTY && !args.values.json && !args.values.plain) {
     // Ink draws only the last frame when it believes it runs in CI (is-in-ci reads CI, CONTINUOUS_INTEGRATION,
     // CI_*). A terminal is on both ends here, so the user wants the live screen: hide those before Ink loads.
     for (const key of Object.keys(process.env)) {
@@ -93,11 +92,12 @@ const diagnose: Command = async (argv, io) => {
   const report = await diagnoseNode({
     ...base,
     onStep: (step) => {
-      if (step.id === 'capture' && step.status === 'failed') io.stderr(`ntpdoctor: capture: ${step.detail ?? 'failed'}\n`);
+      if (step.id === 'capture' && step.status === 'failed') out.notice(`capture: ${step.detail ?? 'failed'}`);
     },
-    ...(capture !== undefined ? { capture: liveCapture(capture, (line) => io.stderr(`ntpdoctor: ${line}\n`)) } : {}),
+    ...(capture !== undefined ? { capture: liveCapture(capture, (line) => out.notice(line)) } : {}),
   });
-  io.stdout(args.values.json ? renderJson(report) : renderText(report, { color: io.isTTY && !args.values['no-color'] && !args.values.plain }));
+  if (args.values.json) out.json(report);
+  else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] && !args.values.plain }));
   return exitStatus(report);
 };
 

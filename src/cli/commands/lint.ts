@@ -1,7 +1,6 @@
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { lintConfig } from '../../inspect/diagnose.js';
-import { renderJson } from '../../render/json.js';
 import { renderText } from '../../render/text.js';
 import { list, parseArgs, str } from '../args.js';
 import type { Command } from '../io.js';
@@ -9,7 +8,7 @@ import type { Command } from '../io.js';
 const USAGE = 'usage: ntpdoctor lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--json]   (ntp.conf or chrony.conf)';
 
 /** The config rules alone on one file: exit 0 clean (info at most), 1 findings at warning or worse, 2 unreadable. */
-const lint: Command = async (argv, io) => {
+const lint: Command = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { json: 'boolean', flavor: 'string', 'local-ip': 'string[]', 'no-color': 'boolean' },
     minPositionals: 1,
@@ -17,12 +16,13 @@ const lint: Command = async (argv, io) => {
     usage: USAGE,
   });
   const flavor = str(args.values.flavor);
-  if (flavor !== undefined && flavor !== 'ntpd' && flavor !== 'chrony') throw new InputError(`--flavor must be ntpd or chrony\n${USAGE}`);
+  if (flavor !== undefined && flavor !== 'ntpd' && flavor !== 'chrony') throw new InputError(`--flavor must be ntpd or chrony, not '${flavor}' (see ntpdoctor lint --help)`);
   const report = await lintConfig(args.positionals[0] as string, {
     localIps: list(args.values['local-ip']),
     ...(flavor ? { flavor } : {}),
   });
-  io.stdout(args.values.json ? renderJson(report) : renderText(report, { color: io.isTTY && !args.values['no-color'] }));
+  if (args.values.json) out.json(report);
+  else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] }));
   return exitStatus(report);
 };
 

@@ -2,7 +2,7 @@ import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { collectProbe, droppedReason, PROBE_DEFAULTS } from '../../probe/run.js';
 import { renderTranscript } from '../../probe/transcript.js';
-import { renderJson } from '../../render/json.js';
+import { toTerminal } from '../../render/terminal.js';
 import { renderText } from '../../render/text.js';
 import { num, parseArgs } from '../args.js';
 import type { Command } from '../io.js';
@@ -10,7 +10,7 @@ import type { Command } from '../io.js';
 const USAGE =
   'usage: ntpdoctor probe HOST[:PORT] [--samples N] [--timeout S] [--interval S] [--ntp-version 3|4] [--json]';
 
-const probe: Command = async (argv, io) => {
+const probe: Command = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { samples: 'number', timeout: 'number', interval: 'number', 'ntp-version': 'number', json: 'boolean', 'no-color': 'boolean' },
     alias: { n: 'samples', t: 'timeout' },
@@ -28,14 +28,13 @@ const probe: Command = async (argv, io) => {
   if (version !== 3 && version !== 4) throw new InputError('--ntp-version must be 3 or 4');
   const run = await collectProbe(args.positionals[0] as string, { samples, timeout, interval, version });
   if (args.values.json) {
-    io.stdout(renderJson(run.report));
+    out.json(run.report);
   } else {
     for (const p of run.probes) {
       const dropped = droppedReason(run.report.findings, p.address);
-      io.stdout(renderTranscript(p, { host: run.host, ...(dropped ? { dropped } : {}) }));
-      io.stdout('\n');
+      out.text(renderTranscript(p, { host: run.host, ...(dropped ? { dropped } : {}) }), toTerminal(['']));
     }
-    io.stdout(renderText(run.report, { color: io.isTTY && !args.values['no-color'] }));
+    out.text(renderText(run.report, { color: out.isTTY && !args.values['no-color'] }));
   }
   return exitStatus(run.report);
 };

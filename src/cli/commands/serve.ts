@@ -19,7 +19,7 @@ function statsLine(s: ServeStats, clients: number): string {
   );
 }
 
-const serve: Command = async (argv, io) => {
+const serve: Command = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       listen: 'string[]',
@@ -62,9 +62,9 @@ const serve: Command = async (argv, io) => {
   }
   const id = server.identity;
   const where = server.addresses.map((a) => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`)).join(', ');
-  io.stderr(
+  out.line(
     `ntpdoctor serve: listening on ${where}; stratum ${id.stratum}, refid ${describeRefid(id.stratum, id.refid, 4).text}, ` +
-      `precision ${id.precision}, root dispersion ${id.rootDispersion.toFixed(6)} s; faults: ${faults.length ? faults.map(describeFault).join(', ') : 'none'}\n`,
+      `precision ${id.precision}, root dispersion ${id.rootDispersion.toFixed(6)} s; faults: ${faults.length ? faults.map(describeFault).join(', ') : 'none'}`,
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
@@ -73,8 +73,8 @@ const serve: Command = async (argv, io) => {
     if (duration !== undefined) setTimeout(stop, duration * 1000).unref();
   });
   await server.close();
-  if (args.values.json) io.stdout(`${JSON.stringify({ listen: server.addresses, stats: server.stats, clients: server.clients() })}\n`);
-  else io.stderr(`ntpdoctor serve: ${statsLine(server.stats, server.clients())}\n`);
+  if (args.values.json) out.json({ listen: server.addresses, stats: server.stats, clients: server.clients() });
+  else out.line(`ntpdoctor serve: ${statsLine(server.stats, server.clients())}`);
   return 0;
 };
 

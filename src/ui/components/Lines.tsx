@@ -1,5 +1,6 @@
 /** Paints lines built by src/ui/views.ts: one Ink <Text> per line, one nested <Text> per styled segment. */
 import { Box, Text } from 'ink';
+import { escapeControls } from '../../render/terminal.js';
 import type { Line, Tone } from '../text.js';
 
 const STYLE: Record<Tone, { color?: string; dimColor?: boolean }> = {
@@ -21,7 +22,8 @@ export function LineView({ line }: { line: Line }) {
     <Text wrap="truncate-end">
       {segments.map((s, i) => (
         <Text key={i} {...(s.tone ? STYLE[s.tone] : {})} bold={s.bold ?? false} inverse={s.inverse ?? false}>
-          {s.text}
+          {/* The views escape data already (state.ts); this is the last guard before the terminal, a no-op then. */}
+          {escapeControls(s.text)}
         </Text>
       ))}
     </Text>
