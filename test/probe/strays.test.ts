@@ -9,6 +9,7 @@ import { probeAddress, type AddressProbe } from '../../src/probe/client.js';
 import { sharedClock } from '../../src/probe/clock.js';
 import { judgeProbes } from '../../src/probe/run.js';
 import { MAX_STRAYS } from '../../src/probe/socket.js';
+import { strayLines } from '../../src/probe/strays.js';
 import { waitFor } from './lab.js';
 
 const RESPONDER = new URL('./hostile-ntp.mjs', import.meta.url).pathname;
@@ -49,6 +50,7 @@ describe('probe client, one datagram at a time (hostile responder on loopback)',
       expect(s.offset).toBeTypeOf('number');
       expect(s.bogus).toEqual([]);
       expect(s.strays?.[0]).toMatchObject({ when: 'before', length: 48, failed: ['origin-mismatch'], mode: 4 });
+      expect(strayLines(p, s)[0]).toBe(`discard(127.0.0.1)   sample ${s.index}: 48 octets, mode 4, stratum 2: origin-mismatch (RFC 5905 §8; waited on for the real answer)`);
     }
     expect(judgeProbes('h', 123, [p]).report.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
@@ -63,6 +65,9 @@ describe('probe client, one datagram at a time (hostile responder on loopback)',
       // A second answer to one request fails test 1 (duplicate) and test 2 (chrony: one response per request).
       expect(late[0]!.failed).toEqual(['duplicate', 'already-answered']);
       expect(late.length + (s.straysDropped ?? 0)).toBeLessThanOrEqual(49);
+      const lines = strayLines(p, s);
+      expect(lines[0]).toContain('after the answer: 48 octets, mode 4, stratum 2: duplicate, already-answered');
+      expect(lines.length).toBeLessThanOrEqual(4);
     }
   });
 
@@ -81,6 +86,7 @@ describe('probe client, one datagram at a time (hostile responder on loopback)',
       expect(s.offset).toBeUndefined();
       expect(s.rejected).toEqual(['unsynchronized']);
       expect(s.tests! & 0b0000100000).toBe(0); // test6 bit
+      expect(strayLines(p, s)).toEqual(['  no sample from this answer: unsynchronized (RFC 5905 §8 tests 6, 7, A–D)']);
     }
     const { findings } = judgeProbes('h', 123, [p]).report;
     expect(findings.map((f) => f.rule)).toContain('server-unsynchronized');
