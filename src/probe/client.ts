@@ -9,7 +9,7 @@ import { DISCARD_TESTS, packetTests, type PacketTestResult } from '../ntp/tests.
 import type { NtpTimePacket, NtpTimestamp } from '../ntp/types.js';
 import { ntpToUnixNs, unixNsToNtp, type WallClock } from './clock.js';
 import { readErrno, type ErrnoReading } from './errno.js';
-import { udpExchange, type StrayDatagram } from './socket.js';
+import { MAX_STRAYS, udpExchange, type StrayDatagram } from './socket.js';
 import { writeTimestamp } from '../ntp/wire.js';
 
 /** RFC 5905 §7.2: PHI, the frequency tolerance (15 ppm) that grows dispersion with time. */
@@ -210,7 +210,8 @@ export async function probeAddress(address: string, family: 4 | 6, port: number,
     let answered = false;
     const judge = (bytes: Uint8Array, t4Ns: bigint): PacketTestResult => {
       const r = packetTests(bytes, { sent: t1, arrived: unixNsToNtp(t4Ns), answered, precision: clock.precision, ...(previous ? { previous } : {}) });
-      judged.set(bytes, r);
+      // Bounded like the strays themselves: a flood must not grow memory (the socket keeps MAX_STRAYS of them).
+      if (judged.size <= MAX_STRAYS) judged.set(bytes, r);
       return r;
     };
     const r = await udpExchange({

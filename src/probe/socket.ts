@@ -39,6 +39,9 @@ export interface StrayDatagram {
 /** At most this many strays are kept per exchange (a flood must not grow memory); the rest are only counted. */
 export const MAX_STRAYS = 16;
 
+/** At most this many datagrams are collected for one answer (mode 6 fragments: ntpq's own limit is far lower). */
+export const MAX_COLLECTED = 256;
+
 export interface StrayLog {
   /** Datagrams before the answer (or before the timeout) that `accept` refused. */
   discarded: StrayDatagram[];
@@ -111,7 +114,8 @@ export function udpExchange(input: UdpExchangeInput): Promise<UdpExchangeResult>
         return;
       }
       datagrams.push(bytes);
-      if (input.collect && input.collect(bytes) === 'more') return;
+      // A multi-fragment answer stops at MAX_COLLECTED datagrams: a responder that never ends cannot grow memory.
+      if (input.collect && input.collect(bytes) === 'more' && datagrams.length < MAX_COLLECTED) return;
       const r: UdpExchangeResult = { kind: 'reply', t1Ns, t4Ns, bytes: datagrams[0] as Uint8Array, datagrams, localAddress, localPort, sentBytes, ...strays };
       if (!input.lingerMs || input.lingerMs <= 0) {
         finish(r);
