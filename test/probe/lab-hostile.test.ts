@@ -14,6 +14,7 @@
  *   unsync       "No suitable source for synchronisation" (test6: leap 3, stratum 16; the 5000 s never a sample)
  *   flood        "System clock wrong by 0.000469 seconds (ignored)" (one response per request)
  *   other-port   "No suitable source for synchronisation" (its connected client socket never sees the reply)
+ *   serve-unsync "No suitable source for synchronisation" (`ntpdoctor serve --fault unsync --fault offset:5000`)
  * With chrony's default poll on loopback (-t 8) the refusing cases ended "Timeout reached" instead: both count.
  * chronyd also logs "Wrong owner of <lab dir> … Disabled command socket": the bindcmdaddress socket is refused,
  * which is the isolation wanted (cmdport 0 closes the UDP one).
@@ -38,6 +39,8 @@ const CHRONY_T = 5;
 interface Case {
   mode: string;
   accept: boolean;
+  /** The responder's command line when it is not hostile-ntp.mjs. */
+  argv?: string[];
 }
 
 const CASES: Case[] = [
@@ -47,6 +50,8 @@ const CASES: Case[] = [
   { mode: 'unsync', accept: false },
   { mode: 'flood', accept: true },
   { mode: 'other-port', accept: false },
+  // The issue's own repro: our serve, unsynchronised and 5000 s ahead, made probe advise `ntpd -gq`.
+  { mode: 'serve-unsync', accept: false, argv: ['node', CLI, 'serve', '--listen', `${S4}:123`, '--fault', 'unsync', '--fault', 'offset:5000'] },
 ];
 
 describe.skipIf(why !== undefined)('probe agrees with chronyd -Q on hostile servers', () => {
@@ -62,12 +67,14 @@ describe.skipIf(why !== undefined)('probe agrees with chronyd -Q on hostile serv
     lab?.destroy();
   });
 
-  async function startResponder(mode: string): Promise<ChildProcess> {
-    const child = lab.spawn('s', ['node', RESPONDER, S4, '123', mode]);
+  async function startResponder(c: Case): Promise<ChildProcess> {
+    const child = lab.spawn('s', c.argv ?? ['node', RESPONDER, S4, '123', c.mode]);
     let out = '';
-    child.stdout?.removeAllListeners('data');
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => (out.includes('listening') ? true : undefined), 10_000, `responder ${mode}`);
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.removeAllListeners('data');
+      stream?.on('data', (d: Buffer) => (out += d.toString()));
+    }
+    await waitFor(() => (out.includes('listening') ? true : undefined), 10_000, `responder ${c.mode}`);
     return child;
   }
 
@@ -93,7 +100,7 @@ describe.skipIf(why !== undefined)('probe agrees with chronyd -Q on hostile serv
 
   for (const c of CASES) {
     it(`${c.mode}: both ${c.accept ? 'take a sample' : 'refuse the server'}`, async () => {
-      const responder = await startResponder(c.mode);
+      const responder = await startResponder(c);
       try {
         const chrony = chronyQ(c.mode);
         const chronyAccepts = /System clock wrong by -?\d+\.\d+ seconds/.test(chrony);
