@@ -1,6 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
-import { PANIC_THRESHOLD } from '../src/ntp/constants.js';
+import { LEAP_ALARM, MAXDISP, MAXSTRAT, PANIC_THRESHOLD } from '../src/ntp/constants.js';
+import type { NtpPathObservation } from '../src/observe/types.js';
 import { note } from './_lib/evidence.js';
 import { draft, ranked } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
@@ -80,6 +81,20 @@ export default defineRule({
   },
 });
 
+/**
+ * Every reply that carried time passed RFC 5905 §8 test 6 (not leap 3, stratum 1–15) and test 7 (root distance
+ * < 16 s): no client steps its clock to a server that fails them (chrony synced_packet). KoD replies (stratum 0,
+ * leap 3) never feed an offset and do not count.
+ */
+function fromSyncedServer(p: NtpPathObservation): boolean {
+  const count = <T>(seen: ReadonlyArray<{ value: T; count: number }>, is: (v: T) => boolean) =>
+    seen.reduce((n, v) => n + (is(v.value) ? v.count : 0), 0);
+  if (count(p.strata, (s) => s >= MAXSTRAT) > 0) return false;
+  if (count(p.leaps, (l) => l === LEAP_ALARM) > count(p.strata, (s) => s === 0)) return false;
+  if (p.rootDistance && p.rootDistance.max >= MAXDISP) return false;
+  return true;
+}
+
 /** The largest offset seen: probes of this node's servers, then the daemon's own estimate. */
 function worstOffset(ctx: RuleContext): { value: number; evidence: Evidence } | undefined {
   let best: { value: number; evidence: Evidence } | undefined;
@@ -87,7 +102,9 @@ function worstOffset(ctx: RuleContext): { value: number; evidence: Evidence } | 
     if (!best || Math.abs(value) > Math.abs(best.value)) best = { value, evidence: note(text) };
   };
   for (const p of ctx.of('ntp-path')) {
-    if (p.source !== 'probe' || !p.offset) continue;
+    // Only an accepted sample counts: the probe gives an offset only for a reply that passed every RFC 5905 §8
+    // test (src/ntp/tests.ts); a path that also saw an unsynchronised or failing reply gives none.
+    if (p.source !== 'probe' || !p.offset || !fromSyncedServer(p)) continue;
     const v = p.offset.best ?? p.offset.mean;
     consider(v, `ntpdoctor's probe of ${p.server.ip}: offset ${v >= 0 ? '+' : '-'}${duration(v)} (this clock is ${v >= 0 ? 'behind' : 'ahead'})`);
   }

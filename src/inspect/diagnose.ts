@@ -235,7 +235,9 @@ const INTERROGATION_STEPS = [
 ] as const;
 
 async function judgeNode(options: DiagnoseOptions, step: OnStep, capture: ReturnType<typeof startCapture> | undefined): Promise<Report> {
-  const facts = await stage(step, 'configs', 'Configs, daemons, addresses', () => discoverNode(options), describeConfigs);
+  // --no-probe: no network at all, so the configured names are not resolved either (DNS on the wire).
+  const discover = options.noProbe ? { ...options, resolveNames: false } : options;
+  const facts = await stage(step, 'configs', 'Configs, daemons, addresses', () => discoverNode(discover), describeConfigs);
   const targets = options.noProbe ? [] : await probeTargets(facts, options.servers ?? []);
   const interrogation = (async () => {
     // One pass asks the firewall tools and the daemons at once (interrogateNode): both steps end together.

@@ -60,6 +60,11 @@ export interface InspectOptions {
   commandTimeoutMs?: number;
   /** Name resolution (tests); default getaddrinfo with a time limit. */
   resolve?: (host: string) => Promise<string[]>;
+  /**
+   * Resolve the server names the configs give (default true). False for `--no-probe`, which means no network
+   * at all: getaddrinfo would put DNS queries on the wire. Literal addresses are still taken as themselves.
+   */
+  resolveNames?: boolean;
   now?: () => number;
 }
 
@@ -173,15 +178,27 @@ export async function discoverNode(opts: InspectOptions = {}): Promise<NodeFacts
   return facts;
 }
 
-/** Fills `resolved` for every source: literal addresses as themselves, names through the resolver (2 s each). */
+/** At most this many names are listed in the one gap that says names were not resolved. */
+const UNRESOLVED_LISTED = 8;
+
+/**
+ * Fills `resolved` for every source: literal addresses as themselves, names through the resolver (2 s each).
+ * With `resolveNames: false` names keep `resolved` undefined ("not looked up", which rules read as unknown, not
+ * as "does not resolve") and one gap says so.
+ */
 async function resolveSources(facts: NodeFacts, opts: InspectOptions): Promise<void> {
   const resolve = opts.resolve ?? defaultResolve;
   const jobs: Array<Promise<void>> = [];
+  const skipped: string[] = [];
   for (const { config } of facts.configs) {
     for (const s of config.sources) {
       if (s.refclock) continue;
       if (parseAddress(s.address)) {
         s.resolved = [canonicalAddress(s.address)];
+        continue;
+      }
+      if (opts.resolveNames === false) {
+        if (!skipped.includes(s.address)) skipped.push(s.address);
         continue;
       }
       jobs.push(
@@ -193,6 +210,10 @@ async function resolveSources(facts: NodeFacts, opts: InspectOptions): Promise<v
     }
   }
   await Promise.all(jobs);
+  if (skipped.length) {
+    const listed = skipped.slice(0, UNRESOLVED_LISTED).join(', ') + (skipped.length > UNRESOLVED_LISTED ? `, … ${skipped.length - UNRESOLVED_LISTED} more` : '');
+    facts.gaps.push({ area: 'config', what: `server names not resolved (${listed})`, why: '--no-probe: no network at all, DNS included' });
+  }
 }
 
 /** Client networks: this node's interface networks, plus networks its configs name for clients. */

@@ -3,13 +3,13 @@
  * way a real client checks a reply (RFC 5905 §8 packet tests), with offset, delay and dispersion per sample.
  * Verdicts are not made here: the samples become exchanges (./exchanges.ts) that the shared rules judge.
  */
-import { decodeNtp, encodeNtp } from '../ntp/codec.js';
+import { encodeNtp } from '../ntp/codec.js';
 import { describeRefid } from '../ntp/refid.js';
-import { isZeroTimestamp, ntpDiffSeconds } from '../ntp/timestamp.js';
+import { DISCARD_TESTS, packetTests, type PacketTestResult } from '../ntp/tests.js';
 import type { NtpTimePacket, NtpTimestamp } from '../ntp/types.js';
 import { ntpToUnixNs, unixNsToNtp, type WallClock } from './clock.js';
 import { readErrno, type ErrnoReading } from './errno.js';
-import { udpExchange } from './socket.js';
+import { MAX_STRAYS, udpExchange, type StrayDatagram } from './socket.js';
 import { writeTimestamp } from '../ntp/wire.js';
 
 /** RFC 5905 §7.2: PHI, the frequency tolerance (15 ppm) that grows dispersion with time. */
@@ -45,15 +45,42 @@ export interface ProbeSample {
   refidText?: string;
   replyLength?: number;
   requestLength: number;
-  /** RFC 5905 §8 θ, δ, ε (seconds). Absent for KoD and bogus replies, which carry no usable time. */
+  /**
+   * RFC 5905 §8 θ, δ, ε (seconds). Present only when the reply passed every packet test (chrony's good_packet):
+   * a KoD, an unsynchronised server's reply or a failing one never feeds an offset.
+   */
   offset?: number;
   delay?: number;
   dispersion?: number;
-  /** Failed packet tests by name: origin-mismatch, zero-transmit, zero-receive, receive-after-transmit, duplicate, not-server-mode. */
+  /**
+   * Failed tests that make a datagram no answer at all (format, mode, duplicate, origin-mismatch, zero-…): set
+   * when nothing better than such a datagram came back, which is then the sample's `packet`.
+   */
   bogus: string[];
+  /** Tests the answer failed that keep it from feeding an offset (unsynchronized, root-distance, delay, sync-loop). */
+  rejected?: string[];
+  /** The answer's tests as chrony's `tests` bits (test1 … testD, 1 = passed; src/ntp/tests.ts). */
+  tests?: number;
+  /** Datagrams this request drew that were not taken for its answer, before it (discarded) or after it (late). */
+  strays?: StrayRecord[];
+  /** Strays beyond what is kept (a flood), only counted. */
+  straysDropped?: number;
   errno?: ErrnoReading;
   /** A datagram came back that is not an NTP time packet, or a local failure: said in words. */
   note?: string;
+}
+
+/** One datagram the client threw away, and why (the failed tests' names). */
+export interface StrayRecord {
+  when: 'before' | 'after';
+  /** Arrival, seconds since the Unix epoch. */
+  at: number;
+  length: number;
+  failed: string[];
+  /** What it carried, when the header decoded (for the transcript). */
+  mode?: number;
+  stratum?: number;
+  leap?: number;
 }
 
 export interface AddressProbe {
@@ -110,31 +137,6 @@ export function stampRequest(template: Uint8Array, t1: NtpTimestamp): Uint8Array
   return b;
 }
 
-function sameTs(a: NtpTimestamp, b: NtpTimestamp): boolean {
-  return a.seconds === b.seconds && a.fraction === b.fraction;
-}
-
-/**
- * RFC 5905 §8 packet tests on a reply, by name (chrony ntp_core.c "Test 1–3" style). `previousTransmit` is the
- * server transmit timestamp of the previous reply, for the duplicate test.
- */
-export function packetTests(p: NtpTimePacket, t1: NtpTimestamp, previousTransmit?: NtpTimestamp): string[] {
-  const failed: string[] = [];
-  if (p.mode !== 4) failed.push('not-server-mode');
-  // Test 1: duplicate — the same server transmit timestamp as the last reply.
-  if (previousTransmit && !isZeroTimestamp(p.transmitTime) && sameTs(p.transmitTime, previousTransmit)) failed.push('duplicate');
-  // Test 2: bogus — the origin must echo our transmit timestamp (also defeats off-path spoofing).
-  if (!sameTs(p.originTime, t1)) failed.push('origin-mismatch');
-  // Test 3: unsynchronized / invalid — zero receive or transmit timestamp.
-  if (isZeroTimestamp(p.transmitTime)) failed.push('zero-transmit');
-  if (isZeroTimestamp(p.receiveTime)) failed.push('zero-receive');
-  // A server cannot send before it received: T2 > T3.
-  if (!isZeroTimestamp(p.receiveTime) && !isZeroTimestamp(p.transmitTime) && ntpDiffSeconds(p.receiveTime, p.transmitTime) > 0) {
-    failed.push('receive-after-transmit');
-  }
-  return failed;
-}
-
 /** θ, δ, ε of one reply (RFC 5905 §8), exact in nanoseconds until the final division. */
 export function sampleTimes(
   p: NtpTimePacket,
@@ -155,6 +157,27 @@ export function sampleTimes(
   };
 }
 
+/**
+ * How long to keep listening after an answer, to log what else the request draws (a flood, a second reply):
+ * until the next request is due (the wait happens anyway), at most 2 s; after the last one, 200 ms.
+ */
+function lingerFor(index: number, opts: ProbeOptions): number {
+  if (index >= opts.samples) return Math.min(200, opts.interval * 1000);
+  return Math.min(2000, opts.interval * 1000);
+}
+
+function strayRecord(when: 'before' | 'after', d: StrayDatagram, verdict: PacketTestResult): StrayRecord {
+  const out: StrayRecord = { when, at: nsToSeconds(d.t4Ns), length: d.bytes.length, failed: verdict.failed };
+  if (verdict.packet) {
+    out.mode = verdict.packet.mode;
+    out.stratum = verdict.packet.stratum;
+    out.leap = verdict.packet.leap;
+  } else if (d.bytes.length > 0) {
+    out.mode = (d.bytes[0] as number) & 7;
+  }
+  return out;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -172,7 +195,8 @@ export async function probeAddress(address: string, family: 4 | 6, port: number,
   const template = buildRequest({ seconds: 0, fraction: 0 }, clock.precision, version, poll);
   const out: AddressProbe = { address, family, port, version, samples, precision: clock.precision };
   let lastSendNs = 0n;
-  let previousTransmit: NtpTimestamp | undefined;
+  // Receive and transmit timestamps of the last valid reply (test 1, duplicate).
+  let previous: { receiveTime: NtpTimestamp; transmitTime: NtpTimestamp } | undefined;
   for (let index = 1; index <= opts.samples; index++) {
     const prev = samples[samples.length - 1];
     if (prev && prev.outcome !== 'none') {
@@ -180,15 +204,34 @@ export async function probeAddress(address: string, family: 4 | 6, port: number,
       if (waitMs > 0) await sleep(waitMs);
     }
     let t1: NtpTimestamp = { seconds: 0, fraction: 0 };
+    // Each datagram is tested as it arrives (src/ntp/tests.ts); only a valid one (format, mode, tests 1–3, 5)
+    // ends the wait, as chrony's client socket stays open until a valid response.
+    const judged = new Map<Uint8Array, PacketTestResult>();
+    let answered = false;
+    const judge = (bytes: Uint8Array, t4Ns: bigint): PacketTestResult => {
+      const r = packetTests(bytes, { sent: t1, arrived: unixNsToNtp(t4Ns), answered, precision: clock.precision, ...(previous ? { previous } : {}) });
+      // Bounded like the strays themselves: a flood must not grow memory (the socket keeps MAX_STRAYS of them).
+      if (judged.size <= MAX_STRAYS) judged.set(bytes, r);
+      return r;
+    };
     const r = await udpExchange({
       address,
       port,
       family,
       clock,
       timeoutMs: opts.timeout * 1000,
+      lingerMs: lingerFor(index, opts),
       build: (t1Ns) => {
         t1 = unixNsToNtp(t1Ns);
         return stampRequest(template, t1);
+      },
+      accept: (bytes, t4Ns) => {
+        const verdict = judge(bytes, t4Ns);
+        if (!verdict.valid) return false;
+        answered = true;
+        const p = verdict.packet as NtpTimePacket;
+        previous = { receiveTime: p.receiveTime, transmitTime: p.transmitTime };
+        return true;
       },
     });
     lastSendNs = r.t1Ns !== 0n ? r.t1Ns : clock.nowNs();
@@ -202,25 +245,46 @@ export async function probeAddress(address: string, family: 4 | 6, port: number,
       requestLength: r.sentBytes,
       bogus: [],
     };
+    const strays = [
+      ...r.discarded.map((d) => strayRecord('before', d, judged.get(d.bytes) ?? judge(d.bytes, d.t4Ns))),
+      // After the answer every datagram fails test 2 at least: chrony accepts one response per request.
+      ...r.late.map((d) => strayRecord('after', d, judge(d.bytes, d.t4Ns))),
+    ];
+    if (strays.length) sample.strays = strays;
+    if (r.dropped) sample.straysDropped = r.dropped;
     if (r.kind === 'error') {
       sample.errno = readErrno(r.errno, family);
       if (sample.errno.causes.length > 0) sample.outcome = 'icmp';
       else sample.note = sample.errno.text;
     } else if (r.kind === 'reply') {
+      const verdict = judged.get(r.bytes) ?? judge(r.bytes, r.t4Ns);
+      const m = verdict.packet as NtpTimePacket;
       sample.receivedAt = nsToSeconds(r.t4Ns);
       sample.replyLength = r.bytes.length;
-      const decoded = decodeNtp(r.bytes);
-      const m = decoded.message;
-      if (!m || m.kind !== 'time') {
-        sample.note = m ? `a mode ${m.mode} message came back, not a time packet` : `an undecodable ${r.bytes.length}-octet reply came back`;
-      } else {
+      sample.outcome = 'reply';
+      sample.packet = m;
+      sample.refidText = describeRefid(m.stratum, m.refid, family).text;
+      sample.tests = verdict.bits;
+      // Only a good packet (tests 6, 7, A–D passed too) feeds an offset: a KoD, an unsynchronised server or a
+      // hopeless delay gives none (RFC 5905 §7.4, §8; chrony process_response).
+      if (verdict.good) Object.assign(sample, sampleTimes(m, r.t1Ns, r.t4Ns, clock.precision));
+      else sample.rejected = verdict.failed;
+    } else {
+      // No valid answer: the first datagram that at least decoded as a time packet stands for what came back.
+      const first = r.discarded.find((d) => judged.get(d.bytes)?.packet !== undefined);
+      const verdict = first ? judged.get(first.bytes) : undefined;
+      if (first && verdict?.packet) {
+        const m = verdict.packet;
         sample.outcome = 'reply';
         sample.packet = m;
+        sample.receivedAt = nsToSeconds(first.t4Ns);
+        sample.replyLength = first.bytes.length;
         sample.refidText = describeRefid(m.stratum, m.refid, family).text;
-        sample.bogus = packetTests(m, t1, previousTransmit);
-        previousTransmit = m.transmitTime;
-        // A kiss-o'-death carries no time (RFC 5905 §7.4); a bogus reply's times cannot be trusted.
-        if (m.stratum !== 0 && sample.bogus.length === 0) Object.assign(sample, sampleTimes(m, r.t1Ns, r.t4Ns, clock.precision));
+        sample.tests = verdict.bits;
+        sample.bogus = verdict.failed.filter((f) => DISCARD_TESTS.has(f));
+      } else if (r.discarded.length || r.dropped) {
+        const n = r.discarded.length + r.dropped;
+        sample.note = `${n} datagram${n === 1 ? '' : 's'} came back, none an NTP time packet (${strays[0]?.failed.join(', ') ?? 'not kept'})`;
       }
     }
     samples.push(sample);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRequest, packetTests, sampleTimes, stampRequest, type AddressProbe } from '../../src/probe/client.js';
+import { buildRequest, sampleTimes, stampRequest, type AddressProbe } from '../../src/probe/client.js';
 import { createClock, ntpToUnixNs, unixNsToNtp } from '../../src/probe/clock.js';
 import { readErrno } from '../../src/probe/errno.js';
 import { parseTarget } from '../../src/probe/target.js';
@@ -49,20 +49,6 @@ describe('clock', () => {
     const a = createClock();
     const b = createClock();
     expect(Math.abs(Number(a.nowNs() - b.nowNs()))).toBeLessThan(20_000);
-  });
-});
-
-describe('packet tests (RFC 5905 §8)', () => {
-  const t1 = unixNsToNtp(T1);
-  it('a good reply passes every test', () => expect(packetTests(reply({}), t1)).toEqual([]));
-  it('names each failure', () => {
-    expect(packetTests(reply({ originTime: unixNsToNtp(T1 + 1n << 0n) }), unixNsToNtp(T1 + 1_000_000n))).toContain('origin-mismatch');
-    expect(packetTests(reply({ transmitTime: { seconds: 0, fraction: 0 } }), t1)).toContain('zero-transmit');
-    expect(packetTests(reply({ receiveTime: { seconds: 0, fraction: 0 } }), t1)).toContain('zero-receive');
-    expect(packetTests(reply({ receiveTime: unixNsToNtp(T1 + 9_000_000n) }), t1)).toEqual(['receive-after-transmit']);
-    expect(packetTests(reply({ mode: 3 }), t1)).toEqual(['not-server-mode']);
-    const r = reply({});
-    expect(packetTests(r, t1, r.transmitTime)).toEqual(['duplicate']);
   });
 });
 
