@@ -6,6 +6,7 @@
 import { formatNtpHex, formatNtpTime } from '../ntp/timestamp.js';
 import { toTerminal, type TerminalString } from '../render/terminal.js';
 import type { AddressProbe, ProbeSample } from './client.js';
+import { strayLines } from './strays.js';
 
 const ZERO = { seconds: 0, fraction: 0 };
 
@@ -37,6 +38,9 @@ function sampleLines(p: AddressProbe, s: ProbeSample): string[] {
   } else {
     lines.push(`timeout(${who})   sample ${s.index}: no answer`);
   }
+  // Datagrams the client threw away for this request (bogus origin, duplicates, a flood, junk): ntpdate -d shows
+  // none of them; the admin needs them to see why a server "answers" yet gives no sample.
+  lines.push(...strayLines(p, s));
   return lines;
 }
 
