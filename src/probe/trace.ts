@@ -248,7 +248,8 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
   const started = now();
   const maxHops = options.maxHops ?? 8;
   const deadlineSeconds = options.deadline ?? DEFAULT_TRACE_DEADLINE;
-  const hopBudget = Math.min(deadlineSeconds, options.hopBudget ?? defaultHopBudget(deadlineSeconds));
+  // At least 0.2 s: below that not even one short time sample fits, and every hop would look cut by the deadline.
+  const hopBudget = Math.min(deadlineSeconds, Math.max(0.2, options.hopBudget ?? defaultHopBudget(deadlineSeconds)));
   const deadline = Deadline.after(deadlineSeconds, now);
   const wanted = { samples: options.samples ?? 2, timeout: options.timeout ?? 1, interval: options.interval ?? 1 };
   const target = parseTarget(targetText);
@@ -289,6 +290,7 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
     const hopDeadline = deadline.within(hopBudget);
     const fit = fitProbe(hopDeadline.leftMs(), wanted);
     if (!fit) {
+      // hopBudget ≥ 0.2 s always fits one sample: only the trace's deadline can leave too little.
       cutByDeadline(`before ${current} (hop ${hops.length + 1}) could be asked`);
       break;
     }

@@ -87,12 +87,28 @@ const serve: Command = async (argv, io) => {
   if (rateLimit) lines.push(`ntpdoctor serve: rate limit ${rateLimit.burst} back to back, then 1 per ${rateLimit.interval} s per client, 1 in ${2 ** rateLimit.leak} over it answered anyway (leak ${rateLimit.leak})`);
   for (const s of server.skipped) lines.push(`ntpdoctor serve: not listening on ${s}`);
   io.stderr(`${lines.join('\n')}\n`);
+  // The host clock can lose (or gain) synchronization while we serve: read it again every 64 s (ntpd's
+  // minimum poll) and change what we announce, in one line, when it changes. --stratum stays forced.
+  let last = said;
+  const watch = setInterval(() => {
+    void readHostClock().then((h) => {
+      const now = announce(h, DEFAULT_STRATUM, forcedStratum);
+      if (now.leap === last.leap && now.stratum === last.stratum) return;
+      id.stratum = now.stratum;
+      id.leap = now.leap;
+      if (refidText === undefined) id.refid = now.refid ?? parseRefid(undefined);
+      last = now;
+      io.stderr(`ntpdoctor serve: ${now.note}\n`);
+    });
+  }, 64_000);
+  watch.unref();
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     if (duration !== undefined) setTimeout(stop, duration * 1000).unref();
   });
+  clearInterval(watch);
   await server.close();
   if (args.values.json) io.stdout(`${JSON.stringify({ listen: server.addresses, stats: server.stats, clients: server.clients() })}\n`);
   else io.stderr(`ntpdoctor serve: ${statsLine(server.stats, server.clients())}\n`);

@@ -35,6 +35,7 @@ const trace: Command = async (argv, io) => {
   if (!Number.isInteger(maxHops) || maxHops < 1 || maxHops > 32) throw new InputError('--max-hops must be 1..32');
   const deadline = seconds(args.values.deadline, '--deadline') ?? DEFAULT_TRACE_DEADLINE;
   const hopBudget = seconds(args.values['hop-timeout'], '--hop-timeout') ?? defaultHopBudget(deadline);
+  if (hopBudget < 0.2) throw new InputError('--hop-timeout: at least 0.2 s (one short time sample)');
   const t = await collectTrace(args.positionals[0] as string, {
     maxHops,
     deadline,
