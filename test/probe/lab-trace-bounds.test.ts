@@ -69,7 +69,7 @@ describe.skipIf(why !== undefined)('trace bounds and loops in a namespace', () =
   };
 
   beforeAll(() => {
-    lab = new Lab('ndnet-tb', [{ name: 'h', ipv4: '198.51.100.41', ipv6: '2001:db8:41::1' }]).create();
+    lab = new Lab(`ndnet-tb${process.pid}`, [{ name: 'h', ipv4: '198.51.100.41', ipv6: '2001:db8:41::1' }]).create();
   });
   afterAll(async () => {
     await stopAll();

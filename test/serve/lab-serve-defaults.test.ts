@@ -27,7 +27,7 @@ interface Served {
 describe.skipIf(why !== undefined)('serve defaults in the lab', () => {
   let lab: Lab;
   beforeAll(() => {
-    lab = new Lab('ndnet-sd', [
+    lab = new Lab(`ndnet-sd${process.pid}`, [
       { name: 's', ipv4: S4, ipv6: '2001:db8:51::1' },
       { name: 'c', ipv4: C4, ipv6: '2001:db8:51::2' },
     ]).create();
