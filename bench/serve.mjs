@@ -3,8 +3,9 @@
 //  1. throughput: a windowed closed-loop load (each reply triggers the next request) of N requests to each server,
 //     rate limit off on ours (chronyd has none unless `ratelimit` is set); requests/s, RSS before/after.
 //  2. abuse: ≥ 200k requests flooded from 127.0.0.3 at our server with its rate limit ON, while a polite client on
-//     127.0.0.2 polls every 250 ms: the polite client must be answered, the flooder cut to its rate, no reply longer
-//     than its request, RSS flat.
+//     127.0.0.2 polls every 250 ms: the polite client must be answered, the flooder cut to its rate plus the leak
+//     (1 in 4 over-limit requests answered, chrony's `ratelimit leak 2`: a flood spoofing a client's address must
+//     not cut that client off), no reply longer than its request, RSS flat.
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';

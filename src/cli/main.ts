@@ -20,8 +20,9 @@ const USAGE = `usage: ntpdoctor <command> [options]        (no command: diagnose
   checklist [FILE...] [--server H] [--config FILE] remediation checklist (Markdown): a capture, or this node
   diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]
   probe HOST[:PORT] [--samples N] [--timeout S] [--interval S] [--json]   active NTP query, ntpdate -d like
-  trace HOST[:PORT] [--max-hops N] [--no-mode6] [--json]                  follow the refid chain, detect loops
-  serve [--listen ADDR:PORT]... [--stratum N] [--refid ID] [--fault KIND]... [--rate-limit B/I|off] [--duration S]
+  trace HOST[:PORT] [--max-hops N] [--deadline S] [--hop-timeout S] [--no-mode6] [--json]   follow the refid chain, detect loops
+  serve [--listen ADDR:PORT]... [--allow CIDR|all]... [--stratum N] [--refid ID] [--fault KIND]... [--rate-limit B/I[/L]|off]
+        [--duration S]   (default: loopback only; leap 3 / stratum 16 while the host clock is unsynchronized)
   capture [-i IF] [--duration S] [--filter-host ADDR] [--write FILE] [--backend auto|cap|tcpdump] [--json]
   lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--json]            ntp.conf / chrony.conf findings
 exit status: 0 nothing at warning or worse, 1 findings at warning or worse, 2 usage or input error`;

@@ -8,6 +8,11 @@
  * Measured (ntpsec 1.2.2): ntpd answers READVAR from the network only through an explicit restrict entry that
  * covers the asker without `noquery` (`restrict 198.51.100.0 mask 255.255.255.0 nomodify notrap`, the seed's
  * LAN line); through `restrict default` alone it stays silent. chronyd never answers mode 6.
+ *
+ * Addresses are compared as hosts, not text (./trace-address.ts): `::1`, `0::1` and `::0:1` are one hop, and so
+ * are a.b.c.d and ::ffff:a.b.c.d. Time is bounded (./trace-budget.ts): one deadline for the trace (20 s by
+ * default) and a budget per hop; a hop that never finishes its mode 6 answers costs its budget, no more, and a
+ * trace cut by the deadline is reported as it stands, `complete: false`, with the reason.
  */
 import type { Rule } from '../diagnose/types.js';
 import type { ControlObservation } from '../observe/types.js';
@@ -16,9 +21,12 @@ import { describeRefid } from '../ntp/refid.js';
 import { toTerminal, type TerminalString } from '../render/terminal.js';
 import { probeAddress, type AddressProbe } from './client.js';
 import { sharedClock, type WallClock } from './clock.js';
-import { CTL_OP_READVAR, readControlView, type ControlView } from './control.js';
+import { CTL_OP_READVAR, type ControlView } from './control.js';
 import { judgeProbes, type ProbeRun } from './run.js';
-import { parseTarget, resolveAll } from './target.js';
+import { parseTarget, resolveAll, type ResolvedAddress } from './target.js';
+import { addressKey, addressOctets, sameHost } from './trace-address.js';
+import { Deadline, DEFAULT_TRACE_DEADLINE, defaultHopBudget, fitProbe, monotonicMs, type Now } from './trace-budget.js';
+import { readControlViewBounded } from './trace-control.js';
 import { isIP } from 'node:net';
 
 export type TraceEnd =
@@ -31,7 +39,8 @@ export type TraceEnd =
   | 'no-answer'
   | 'loop'
   | 'unfollowable'
-  | 'max-hops';
+  | 'max-hops'
+  | 'deadline';
 
 /** What the hop's mode 6 system variables (association 0) and associations said, ntpq `rv` / `peers` style. */
 export interface TraceControl {
@@ -64,6 +73,8 @@ export interface TraceHop {
   peers?: string[];
   control?: TraceControl;
   probe: AddressProbe;
+  /** Why this hop's reading stopped short (its budget or the deadline spent, a mode 6 answer never finished). */
+  partial?: string;
 }
 
 export interface TraceResult {
@@ -74,6 +85,14 @@ export interface TraceResult {
   summary: string;
   /** Addresses of the loop, in order, first repeated at the end (A → B → A). */
   loop?: string[];
+  /** False when the chain was not followed to its end (deadline, max hops): nothing is known beyond the last hop. */
+  complete: boolean;
+  /** Why it is incomplete, in words. */
+  reason?: string;
+  /** Seconds the trace took, and the bounds it ran under. */
+  seconds: number;
+  deadline: number;
+  hopBudget: number;
   run: ProbeRun;
 }
 
@@ -84,7 +103,13 @@ export interface TraceOptions {
   interval?: number;
   /** Skip mode 6 queries (some networks log them as attacks). */
   noControl?: boolean;
+  /** Seconds for the whole trace (default 20). */
+  deadline?: number;
+  /** Seconds for one hop: its time probe and mode 6 reads (default: defaultHopBudget(deadline)). */
+  hopBudget?: number;
   clock?: WallClock;
+  /** Monotonic milliseconds (tests). */
+  now?: Now;
   rules?: readonly Rule[];
 }
 
@@ -110,7 +135,13 @@ function numberOr(text: string | undefined): number | undefined {
  */
 export function isServerAddress(srcadr: string | undefined): srcadr is string {
   if (!srcadr || !isIP(srcadr)) return false;
-  if (srcadr === '0.0.0.0' || srcadr === '::' || srcadr.startsWith('127.127.')) return false;
+  const o = addressOctets(srcadr);
+  if (!o) return false;
+  // In any spelling: `::`, `0.0.0.0` (::ffff:0.0.0.0), and 127.127.t.u (also as ::ffff:127.127.t.u).
+  const mapped = o.slice(0, 10).every((b) => b === 0) && o[10] === 0xff && o[11] === 0xff;
+  if (o.every((b) => b === 0)) return false;
+  if (mapped && o[12] === 0 && o[13] === 0 && o[14] === 0 && o[15] === 0) return false;
+  if (mapped && o[12] === 127 && o[13] === 127) return false;
   return true;
 }
 
@@ -128,7 +159,7 @@ export function controlFacts(address: string, view: ControlView): TraceControl {
   if (peerId) c.systemPeerId = peerId;
   if (view.systemPeer) c.systemPeer = view.systemPeer;
   if (sys.version) c.version = sys.version;
-  const self = view.peers.find((p) => isServerAddress(p.srcadr) && (p.srcadr === address || p.srcadr === p.dstadr));
+  const self = view.peers.find((p) => isServerAddress(p.srcadr) && (sameHost(p.srcadr, address) || sameHost(p.srcadr, p.dstadr)));
   if (self) c.selfSource = self.srcadr;
   return c;
 }
@@ -146,7 +177,7 @@ function decideNext(
   hop.refidText = refid.text;
   hop.refidKind = refid.kind;
   const selfByControl = hop.control?.selfSource;
-  const selfNamed = selfByControl !== undefined || (refid.kind === 'ipv4' && refid.text === hop.address);
+  const selfNamed = selfByControl !== undefined || (refid.kind === 'ipv4' && sameHost(refid.text, hop.address));
   // Stratum 0 with leap 3 is how ntpsec says "not synchronized yet" (refid INIT), not a refusal.
   if (m.stratum === 0 && m.leap !== 3) return { end: 'kiss-of-death', summary: `${hop.address} answers with a kiss-o'-death ${refid.text}` };
   if (m.stratum === 0 || m.stratum >= 16 || m.leap === 3) {
@@ -188,7 +219,7 @@ function decideNext(
   }
   if (isServerAddress(view?.systemPeer)) {
     hop.via = 'mode6';
-    if (view.systemPeer === hop.address || view.systemPeer === selfByControl) {
+    if (sameHost(view.systemPeer, hop.address) || sameHost(view.systemPeer, selfByControl)) {
       return { next: hop.address, summary: `self-sync: ${hop.address}'s system peer is its own address (mode 6: srcadr=${view.systemPeer})` };
     }
     return { next: view.systemPeer };
@@ -200,20 +231,47 @@ function decideNext(
   return { end: 'unfollowable', summary: `${hop.address}'s refid is ${refid.text} (an IPv6 upstream's hash) and it does not answer mode 6` };
 }
 
+/** The first address of the target, within the deadline (a resolver that hangs must not hold the trace). */
+async function resolveFirst(host: string, deadline: Deadline): Promise<ResolvedAddress | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), deadline.leftMs())));
+  try {
+    const all = await Promise.race([resolveAll(host), late]);
+    return all?.[0];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function collectTrace(targetText: string, options: TraceOptions = {}): Promise<TraceResult> {
   const clock = options.clock ?? sharedClock();
+  const now = options.now ?? monotonicMs;
+  const started = now();
   const maxHops = options.maxHops ?? 8;
+  const deadlineSeconds = options.deadline ?? DEFAULT_TRACE_DEADLINE;
+  // At least 0.2 s: below that not even one short time sample fits, and every hop would look cut by the deadline.
+  const hopBudget = Math.min(deadlineSeconds, Math.max(0.2, options.hopBudget ?? defaultHopBudget(deadlineSeconds)));
+  const deadline = Deadline.after(deadlineSeconds, now);
+  const wanted = { samples: options.samples ?? 2, timeout: options.timeout ?? 1, interval: options.interval ?? 1 };
   const target = parseTarget(targetText);
-  const [first] = await resolveAll(target.host);
+  const first = await resolveFirst(target.host, deadline);
   const hops: TraceHop[] = [];
   let current: string | undefined = first?.address;
   let port = target.port;
   let end: TraceEnd = 'max-hops';
   let summary = `stopped after ${maxHops} hops`;
+  let reason: string | undefined;
   let loop: string[] | undefined;
   const views: Array<{ server: string; view: ControlView }> = [];
+  const cutByDeadline = (what: string): void => {
+    end = 'deadline';
+    reason = `the ${deadlineSeconds} s deadline passed ${what}`;
+    summary = `${reason}; nothing is known beyond ${hops.length ? `hop ${hops.length}` : 'the start'}`;
+  };
+  if (current === undefined) cutByDeadline(`while resolving ${target.host}`);
   while (current !== undefined) {
-    const seenAt = hops.findIndex((h) => h.address === current);
+    const key = addressKey(current);
+    const seenAt = hops.findIndex((h) => addressKey(h.address) === key);
     if (seenAt >= 0) {
       loop = [...hops.slice(seenAt).map((h) => h.address), current];
       end = 'loop';
@@ -225,16 +283,29 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
           : `loop: ${loop.join(' → ')}: these servers synchronize to each other and none to a real source`;
       break;
     }
-    if (hops.length >= maxHops) break;
+    if (hops.length >= maxHops) {
+      reason = `stopped after ${maxHops} hops (--max-hops); ${current} was not asked`;
+      summary = reason;
+      break;
+    }
+    const hopDeadline = deadline.within(hopBudget);
+    const fit = fitProbe(hopDeadline.leftMs(), wanted);
+    if (!fit) {
+      // hopBudget ≥ 0.2 s always fits one sample: only the trace's deadline can leave too little.
+      cutByDeadline(`before ${current} (hop ${hops.length + 1}) could be asked`);
+      break;
+    }
     const family = familyOf(current);
-    const view = options.noControl ? undefined : await readControlView(current, family, port, clock);
-    const probe = await probeAddress(current, family, port, {
-      samples: options.samples ?? 2,
-      timeout: options.timeout ?? 1,
-      interval: options.interval ?? 1,
-      clock,
-    });
+    // The time probe first: it decides the hop (stratum, leap, refid); mode 6 gets what is left of the budget.
+    const probe = await probeAddress(current, family, port, { ...fit, clock });
+    const read = options.noControl ? {} : await readControlViewBounded(current, family, port, clock, hopDeadline);
+    const view = read.view;
     const hop: TraceHop = { address: current, port, via: 'none', mode6: view !== undefined, probe };
+    const partial = [
+      ...(fit !== wanted ? [`probed with ${fit.samples} sample${fit.samples === 1 ? '' : 's'} of ${fit.timeout.toFixed(1)} s to fit the time left`] : []),
+      ...(read.cut ? [`mode 6: ${read.cut}`] : []),
+    ];
+    if (partial.length) hop.partial = partial.join('; ');
     if (view) {
       hop.peers = view.peers.map((p) => p.srcadr).filter(Boolean);
       hop.control = controlFacts(current, view);
@@ -251,14 +322,26 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
     if (d.summary) summary = d.summary;
     current = d.next;
     port = NTP_PORT;
+    if (current !== undefined && deadline.spent && !hops.some((h) => sameHost(h.address, current))) {
+      cutByDeadline(`after ${hops.length} hop${hops.length === 1 ? '' : 's'}; the next, ${current}, was not asked`);
+      break;
+    }
   }
+  const complete = end !== 'deadline' && end !== 'max-hops';
+  if (!complete && reason === undefined) reason = summary;
   // The mode 6 answers are observations like a capture's (the mode6-exposed rule judges both).
   const run = judgeProbes(target.host, target.port, hops.map((h) => h.probe), options.rules, views.map((v) => controlObservation(v.server, v.view)));
+  const seconds = Math.round(now() - started) / 1000;
   run.report.inputs.push({
     kind: 'probe',
     name: `trace ${targetText}`,
     end,
     summary,
+    complete,
+    ...(reason !== undefined ? { reason } : {}),
+    seconds,
+    deadline: deadlineSeconds,
+    hopBudget,
     chain: hops.map((h) => ({
       address: h.address,
       port: h.port,
@@ -269,10 +352,12 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
       mode6: h.mode6,
       peers: h.peers,
       control: h.control,
+      ...(h.partial !== undefined ? { partial: h.partial } : {}),
     })),
     ...(loop ? { loop } : {}),
   });
-  const result: TraceResult = { host: target.host, hops, end, summary, run };
+  const result: TraceResult = { host: target.host, hops, end, summary, complete, seconds, deadline: deadlineSeconds, hopBudget, run };
+  if (reason !== undefined) result.reason = reason;
   if (loop) result.loop = loop;
   return result;
 }
@@ -305,6 +390,15 @@ export function traceFailed(end: TraceEnd): boolean {
   return end === 'loop' || end === 'unsynchronized' || end === 'kiss-of-death' || end === 'no-answer';
 }
 
+/**
+ * Exit status 1 also for a trace that did not reach the end of the chain (deadline, max hops): it verified
+ * nothing beyond its last hop, and a script reading 0 would take the chain for healthy. Not 2: that is for a
+ * usage or input error, and this is a valid, partial report.
+ */
+export function traceExitsNonZero(t: Pick<TraceResult, 'end' | 'complete'>): boolean {
+  return traceFailed(t.end) || !t.complete;
+}
+
 /** Refids and mode 6 values are the servers' bytes: the lines go through the terminal sanitizer. */
 export function renderTrace(t: TraceResult): TerminalString {
   const lines = [`trace ${t.host}: ${t.hops.length} hop${t.hops.length === 1 ? '' : 's'}`];
@@ -321,7 +415,9 @@ export function renderTrace(t: TraceResult): TerminalString {
         (h.peers?.length ? `, sources ${h.peers.join(', ')}` : '')
       : '';
     lines.push(`  ${i + 1}. ${h.address}:${h.port}  ${st}${leap}${ref}${up}${m6}`);
+    if (h.partial) lines.push(`     partial: ${h.partial}`);
   });
-  lines.push(`${traceFailed(t.end) ? 'FAIL' : 'ok'}: ${t.summary}`);
+  const verdict = !t.complete ? 'INCOMPLETE' : traceFailed(t.end) ? 'FAIL' : 'ok';
+  lines.push(`${verdict}: ${t.summary}`);
   return toTerminal(lines);
 }

@@ -3,6 +3,10 @@
  * leaky-bucket score; over the limit a client gets a KoD RATE, and the KoDs themselves are limited so they can
  * never become a flood of their own). Memory is bounded: at most `maxClients` entries, the least recently seen
  * evicted first (ntpd's `mru maxdepth`), so a flood from spoofed sources cannot grow the table.
+ *
+ * A leak, as chrony's `ratelimit leak` (chrony.conf(5)): of the requests over the limit, 1 in 2^leak on average is
+ * answered anyway, at random. Without it, a flood that spoofs a client's address empties that client's bucket and
+ * cuts the client off completely; with leak 2 the client still gets at least a quarter of its answers.
  */
 
 export interface RateLimitConfig {
@@ -13,15 +17,18 @@ export interface RateLimitConfig {
   /** At most one KoD per client per this many seconds; the other over-limit packets are dropped silently. */
   kodInterval: number;
   maxClients: number;
+  /** Answer 1 in 2^leak of the requests over the limit (chrony: 1..4, default 2); 0 answers none (tests only). */
+  leak: number;
 }
 
 /**
  * Lenient on purpose: a reference server must not trip a user's ntpdate + chronyd + probe run from one host
  * (iburst alone is 8 packets 2 s apart), yet a flood from one address is cut to one answer per second.
  */
-export const DEFAULT_RATE_LIMIT: RateLimitConfig = { burst: 16, interval: 1, kodInterval: 1, maxClients: 65_536 };
+export const DEFAULT_RATE_LIMIT: RateLimitConfig = { burst: 16, interval: 1, kodInterval: 1, maxClients: 65_536, leak: 2 };
 
-export type RateVerdict = 'ok' | 'kod' | 'drop';
+/** 'leak': over the limit but answered anyway (see leak). */
+export type RateVerdict = 'ok' | 'kod' | 'drop' | 'leak';
 
 interface Bucket {
   tokens: number;
@@ -32,7 +39,13 @@ interface Bucket {
 
 export class RateLimiter {
   private readonly clients = new Map<string, Bucket>();
-  constructor(readonly config: RateLimitConfig = DEFAULT_RATE_LIMIT) {}
+  private readonly leakChance: number;
+  constructor(
+    readonly config: RateLimitConfig = DEFAULT_RATE_LIMIT,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.leakChance = config.leak > 0 ? 2 ** -config.leak : 0;
+  }
 
   get size(): number {
     return this.clients.size;
@@ -63,6 +76,7 @@ export class RateLimiter {
       b.lastKod = now;
       return 'kod';
     }
-    return 'drop';
+    // chrony clientlog.c limit_response_random(): random, so a spoofer cannot time its packets to take the leak.
+    return this.leakChance > 0 && this.random() < this.leakChance ? 'leak' : 'drop';
   }
 }

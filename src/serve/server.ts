@@ -4,7 +4,8 @@
  *
  * Answers only well-formed mode 3 requests of versions 1–4. Never answers mode 6 (ntpq) or mode 7 (ntpdc,
  * monlist: CVE-2013-5211), nor anything short or malformed. A reply is 48 octets and a request at least 48, so a
- * reply is never longer than its request (no amplification, checked again before each send).
+ * reply is never longer than its request (no amplification, checked again before each send). Answers only
+ * loopback and the allowed networks (./access.ts).
  */
 import dgram from 'node:dgram';
 import { decodeNtp, encodeNtp } from '../ntp/codec.js';
@@ -15,6 +16,9 @@ import type { Fault } from './faults.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitConfig } from './ratelimit.js';
 import { writeTimestamp } from '../ntp/wire.js';
 import { faultShift, kissOfDeath, serverReply, shiftTimestamp, type ServerIdentity } from './reply.js';
+import { AccessList } from './access.js';
+import type { Prefix } from '../inspect/ip.js';
+import { ListenError } from './listen-error.js';
 
 /** Octet offset of the transmit timestamp (RFC 5905 §7.3, figure 8). */
 const TRANSMIT_OFFSET = 40;
@@ -22,19 +26,25 @@ const TRANSMIT_OFFSET = 40;
 export interface ListenAddress {
   address: string;
   port: number;
+  /** The default [::1]: skipped, not fatal, when this host has no IPv6 (EADDRNOTAVAIL, EAFNOSUPPORT). */
+  optional?: boolean;
 }
 
 export interface ServeOptions {
   listen: ListenAddress[];
   stratum: number;
   refid: number;
+  /** Leap indicator to announce (default 0): 3 when the host clock is unsynchronized (./announce.ts). */
+  leap?: number;
+  /** Networks answered besides loopback (chrony `allow`); default none: loopback only. */
+  allow?: readonly Prefix[];
   /** Root dispersion we claim (s); default: our reading error, 2^precision (see defaultRootDispersion). */
   rootDispersion?: number;
   faults?: Fault[];
   /** null: no rate limit (benchmarks). */
   rateLimit?: RateLimitConfig | null;
   clock?: WallClock;
-  /** Random source for drop:RATIO (tests pass a seeded one). */
+  /** Random source for drop:RATIO and the rate limit's leak (tests pass a seeded one). */
   random?: () => number;
 }
 
@@ -52,13 +62,20 @@ export interface ServeStats {
     rateLimited: number;
     fault: number;
     sendError: number;
+    /** From a client outside loopback and --allow. */
+    denied: number;
   };
+  /** Over the rate limit but answered: the leak (1 in 2^leak). */
+  leaked: number;
   /** Largest reply/request length ratio sent (must stay ≤ 1). */
   maxAmplification: number;
 }
 
 export interface RunningServer {
   addresses: ListenAddress[];
+  /** Optional listen addresses skipped, with why (the default [::1] on a host without IPv6). */
+  skipped: string[];
+  access: AccessList;
   stats: ServeStats;
   identity: ServerIdentity;
   clients(): number;
@@ -79,7 +96,8 @@ function newStats(): ServeStats {
     received: 0,
     replied: 0,
     kod: 0,
-    dropped: { short: 0, version: 0, mode: 0, control: 0, malformed: 0, rateLimited: 0, fault: 0, sendError: 0 },
+    dropped: { short: 0, version: 0, mode: 0, control: 0, malformed: 0, rateLimited: 0, fault: 0, sendError: 0, denied: 0 },
+    leaked: 0,
     maxAmplification: 0,
   };
 }
@@ -88,7 +106,14 @@ function bindSocket(l: ListenAddress): Promise<dgram.Socket> {
   const v6 = l.address.includes(':');
   const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
   return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
+    const onError = (err: NodeJS.ErrnoException): void => {
+      try {
+        socket.close();
+      } catch {
+        /* never bound */
+      }
+      reject(new ListenError(l, err.code ?? 'EIO', err.message));
+    };
     socket.once('error', onError);
     socket.bind(l.port, l.address, () => {
       socket.off('error', onError);
@@ -104,7 +129,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const silence = faults.some((f) => f.kind === 'silence');
   const shift = faultShift(faults);
   const dropRatio = faults.reduce((r, f) => (f.kind === 'drop' ? Math.max(r, f.ratio) : r), 0);
-  const limiter = opts.rateLimit === null ? undefined : new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const limiter = opts.rateLimit === null ? undefined : new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, random);
+  const access = new AccessList(opts.allow ?? []);
   const stats = newStats();
   const identity: ServerIdentity = {
     stratum: opts.stratum,
@@ -113,7 +139,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     rootDelay: 0,
     rootDispersion: opts.rootDispersion ?? defaultRootDispersion(clock.precision),
     referenceTime: clock.nowNtp(),
-    leap: 0,
+    leap: opts.leap ?? 0,
   };
   // The local clock "updates" every 16 s (ntpd's local driver polls at 64 s): re-anchor on a step, refresh reftime.
   const tick = setInterval(() => {
@@ -140,6 +166,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     // T2 first: the receive timestamp, as early as user space can take it.
     const t2Ns = clock.nowNs();
     stats.received++;
+    if (!access.allows(rinfo.address)) {
+      stats.dropped.denied++;
+      return;
+    }
     const mode = msg.length > 0 ? (msg[0] as number) & 7 : -1;
     if (mode === 6 || mode === 7) {
       stats.dropped.control++;
@@ -180,6 +210,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         send(socket, encodeNtp(kissOfDeath(req, 'RATE')), msg.length, rinfo.port, rinfo.address);
         return;
       }
+      if (verdict === 'leak') stats.leaked++;
     }
     const t2 = unixNsToNtp(t2Ns);
     // T3 is written last, after encoding (~40 µs in Node, measured): read before it, T3 would be early by that
@@ -196,9 +227,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     send(socket, bytes, msg.length, rinfo.port, rinfo.address);
   };
 
+  const skipped: string[] = [];
   try {
     for (const l of opts.listen) {
-      const socket = await bindSocket(l);
+      let socket: dgram.Socket;
+      try {
+        socket = await bindSocket(l);
+      } catch (err) {
+        if (l.optional && err instanceof ListenError && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) {
+          skipped.push(`${err.where}: ${err.code}`);
+          continue;
+        }
+        throw err;
+      }
       try {
         // Room for bursts (iburst from many clients at once): the default ~200 KiB holds ~1000 requests.
         socket.setRecvBufferSize(4 << 20);
@@ -223,6 +264,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   return {
     addresses,
+    skipped,
+    access,
     stats,
     identity,
     clients: () => limiter?.size ?? 0,

@@ -84,7 +84,7 @@ describe.skipIf(!canCapture)('ntpdoctor capture: backends and privileges', () =>
     }
   });
 
-  it('without CAP_NET_RAW: one line saying how to grant it, and that tcpdump cannot either', async () => {
+  it('without CAP_NET_RAW: one line saying to run it as root (never setcap on node), and that tcpdump cannot either', async () => {
     const drop = ['setpriv', '--bounding-set', '-sys_time,-net_raw,-net_admin', '--inh-caps', '-all', '--'];
     const r = await cli(['capture', '-i', 'lo', '--duration', '1'], { prefix: drop });
     expect(r.status).toBe(2);
@@ -92,11 +92,11 @@ describe.skipIf(!canCapture)('ntpdoctor capture: backends and privileges', () =>
     expect(lines).toHaveLength(1);
     if (capBuilt) {
       expect(lines[0]).toBe(
-        'ntpdoctor: capturing needs CAP_NET_RAW (libpcap on lo: socket: Operation not permitted): run as root, or grant the capability: ' +
-          'setcap cap_net_raw,cap_net_admin+eip $(command -v node); and the fallback, tcpdump, may not capture either',
+        'ntpdoctor: capturing needs CAP_NET_RAW (libpcap on lo: socket: Operation not permitted): run it as root (sudo ntpdoctor capture …); ' +
+          'the fallback, tcpdump, may not capture either',
       );
     } else {
-      expect(lines[0]).toMatch(/capturing needs CAP_NET_RAW \(tcpdump: lo: You don't have permission.*\): run as root$/);
+      expect(lines[0]).toMatch(/capturing needs CAP_NET_RAW \(tcpdump: lo: You don't have permission.*\): run it as root \(sudo ntpdoctor capture …\)$/);
     }
     expect(r.stdout).toBe('');
   });

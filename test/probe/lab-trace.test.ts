@@ -82,7 +82,7 @@ describe.skipIf(why !== undefined)('trace in the lab', () => {
     startNtpsec(lab, 'self', [RESTRICT_LAN, `server ${IP.self} iburst`]);
     startNtpsec(lab, 'selfq', [`server ${IP.selfq} iburst`]);
     const serve = (host: string, refid: string) =>
-      lab.spawn(host, ['node', CLI, 'serve', '--listen', `${lab.host(host).ipv4}:123`, '--stratum', '3', '--refid', refid]);
+      lab.spawn(host, ['node', CLI, 'serve', '--listen', `${lab.host(host).ipv4}:123`, '--allow', '198.51.100.0/24', '--stratum', '3', '--refid', refid]);
     serve('loop1', IP.loop2);
     serve('loop2', IP.loop1);
     serve('selfref', IP.selfref);

@@ -51,7 +51,12 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
 
   /** Starts serve on port 123 and waits (bounded) until it says it listens; fails at once if it exits first. */
   const serve = async (...args: string[]): Promise<Served> => {
-    const child = lab.spawn('s', ['node', CLI, 'serve', '--listen', `${S4}:123`, '--listen', `[${S6}]:123`, ...args]);
+    // The lab's clients by --allow (serve answers loopback only without it); --stratum 10 because this host's
+    // kernel clock is unsynchronized (no daemon disciplines it), and serve would then honestly say leap 3.
+    const child = lab.spawn('s', [
+      'node', CLI, 'serve', '--listen', `${S4}:123`, '--listen', `[${S6}]:123`,
+      '--allow', '198.51.100.0/24', '--allow', '2001:db8:3::/64', '--stratum', '10', ...args,
+    ]);
     let err = '';
     let out = '';
     const closed = new Promise<void>((r) => child.once('close', () => r()));

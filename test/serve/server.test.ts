@@ -5,7 +5,8 @@ import { probeAddress } from '../../src/probe/client.js';
 import { sharedClock } from '../../src/probe/clock.js';
 import { buildRequest } from '../../src/probe/client.js';
 import { parseFault } from '../../src/serve/faults.js';
-import { parseListen, parseRateLimit, parseRefid, parseStratum } from '../../src/serve/options.js';
+import { parseAllow, parseListen, parseRateLimit, parseRefid, parseStratum } from '../../src/serve/options.js';
+import { formatPrefix } from '../../src/inspect/ip.js';
 import { RateLimiter } from '../../src/serve/ratelimit.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { decodeNtp } from '../../src/ntp/codec.js';
@@ -126,7 +127,7 @@ describe('serve on loopback', () => {
     expect(st.maxAmplification).toBeLessThanOrEqual(1);
   });
 
-  it('a small flood from one address is cut by the rate limit (KoD RATE, then silence) while another client is served', async () => {
+  it('a small flood from one address is cut by the rate limit (KoD RATE, then mostly silence) while another client is served', async () => {
     const port = await serve([], '4/1');
     const flooder = dgram.createSocket('udp4');
     let kod = 0;
@@ -147,21 +148,83 @@ describe('serve on loopback', () => {
     await new Promise((r) => setTimeout(r, 100));
     flooder.close();
     expect(otherDone.samples.every((s) => s.outcome === 'reply' && s.packet?.stratum === 10)).toBe(true);
-    expect(answered).toBeLessThanOrEqual(6);
+    // The burst (4), a refill or two, and the leak: 1 in 4 of the over-limit requests on average (chrony leak 2).
+    const st = server!.stats;
     expect(kod).toBeGreaterThanOrEqual(1);
     expect(kod).toBeLessThanOrEqual(3);
-    expect(server!.stats.dropped.rateLimited).toBeGreaterThan(2500);
+    expect(st.leaked).toBeGreaterThan(0.15 * (st.leaked + st.dropped.rateLimited));
+    expect(st.leaked).toBeLessThan(0.35 * (st.leaked + st.dropped.rateLimited));
+    expect(answered).toBeLessThanOrEqual(6 + st.leaked);
+    expect(st.dropped.rateLimited).toBeGreaterThan(1500);
+  });
+
+  /**
+   * A flood that spoofs the real client's address (here: a second socket bound to the same 127.0.0.5) keeps that
+   * client's bucket empty. Without the leak the client is cut off; with chrony's leak 2 it still gets about a
+   * quarter of its answers.
+   */
+  it.each([
+    ['leak 2 (default)', '4/1', 0.15, 0.4],
+    ['no leak (what it was)', 'noleak', 0, 0.05],
+  ])('spoofed flood against a client, %s: the client gets its share of answers', async (_name, limit, low, high) => {
+    server = await startServer({
+      listen: [{ address: '127.0.0.1', port: 0 }],
+      stratum: 10,
+      refid: parseRefid(undefined),
+      rateLimit: limit === 'noleak' ? { ...parseRateLimit('4/1')!, leak: 0 } : parseRateLimit(limit),
+    });
+    const port = server.addresses[0]!.port;
+    const bind = async () => {
+      const s = dgram.createSocket('udp4');
+      await new Promise<void>((r) => s.bind(0, '127.0.0.5', () => r()));
+      return s;
+    };
+    const spoofer = await bind();
+    const client = await bind();
+    let answers = 0;
+    client.on('message', (m) => {
+      const d = decodeNtp(m).message;
+      if (d?.kind === 'time' && d.stratum === 10) answers++;
+    });
+    const req = Buffer.from(buildRequest(clock.nowNtp(), -24, 4, 1));
+    // Bounded: 200 client requests, each behind 40 spoofed ones (8 000 in all), in about 1 s.
+    const asked = 200;
+    for (let i = 0; i < asked; i++) {
+      for (let j = 0; j < 40; j++) spoofer.send(req, port, '127.0.0.1');
+      client.send(req, port, '127.0.0.1');
+      if (i % 2 === 1) await new Promise((r) => setTimeout(r, 5));
+    }
+    const end = Date.now() + 2000;
+    while (Date.now() < end && server.stats.received < asked * 41 * 0.9) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    spoofer.close();
+    client.close();
+    // The burst and 1/s refills go to whoever comes first (mostly the spoofer): a handful at most.
+    expect(answers).toBeGreaterThanOrEqual(Math.floor(low * asked));
+    expect(answers).toBeLessThanOrEqual(Math.ceil(high * asked) + 6);
   });
 });
 
 describe('rate limiter', () => {
   it('burst, then one KoD per kodInterval, then drops; refills with time', () => {
-    const rl = new RateLimiter({ burst: 2, interval: 1, kodInterval: 1, maxClients: 10 });
+    const rl = new RateLimiter({ burst: 2, interval: 1, kodInterval: 1, maxClients: 10, leak: 0 });
     expect([rl.check('a', 0), rl.check('a', 0), rl.check('a', 0), rl.check('a', 0.1)]).toEqual(['ok', 'ok', 'kod', 'drop']);
     expect(rl.check('a', 1.2)).toBe('ok');
   });
+  it('leak L answers 1 in 2^L of the over-limit requests, at random (chrony ratelimit leak)', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+    for (const leak of [1, 2, 3, 4]) {
+      const rl = new RateLimiter({ burst: 1, interval: 1e9, kodInterval: 1e9, maxClients: 10, leak }, rnd);
+      const verdicts = Array.from({ length: 16_000 }, () => rl.check('a', 0));
+      const leaked = verdicts.filter((v) => v === 'leak').length;
+      expect(verdicts.slice(0, 2)).toEqual(['ok', 'kod']);
+      expect(leaked / 16_000).toBeCloseTo(2 ** -leak, 1);
+      expect(verdicts.filter((v) => v === 'ok' || v === 'kod').length).toBe(2);
+    }
+  });
   it('keeps at most maxClients, evicting the least recently seen', () => {
-    const rl = new RateLimiter({ burst: 1, interval: 10, kodInterval: 1, maxClients: 100 });
+    const rl = new RateLimiter({ burst: 1, interval: 10, kodInterval: 1, maxClients: 100, leak: 2 });
     for (let i = 0; i < 10_000; i++) rl.check(`198.51.100.${i % 256}.${i}`, i / 1000);
     expect(rl.size).toBe(100);
   });
@@ -174,8 +237,16 @@ describe('serve options', () => {
     expect(parseRefid('198.51.100.1')).toBe(0xc6336401);
     expect(parseStratum(undefined)).toBe(10);
     expect(parseRateLimit('off')).toBeNull();
+    expect(parseRateLimit('8/2')).toMatchObject({ burst: 8, interval: 2, leak: 2 });
+    expect(parseRateLimit('8/2/4')).toMatchObject({ burst: 8, interval: 2, leak: 4 });
+    // Loopback unless told otherwise; [::1] may be missing (no IPv6) without failing the start.
+    expect(parseListen([])).toEqual([{ address: '127.0.0.1', port: 123 }, { address: '::1', port: 123, optional: true }]);
+    expect(parseAllow(['198.51.100.0/24', '2001:db8::/32', '198.51.100.7']).map(formatPrefix)).toEqual(['198.51.100.0/24', '2001:db8::/32', '198.51.100.7/32']);
+    expect(parseAllow(['all']).map(formatPrefix)).toEqual(['0.0.0.0/0', '::/0']);
     expect(parseFault('drop:0.25')).toEqual({ kind: 'drop', ratio: 0.25 });
-    for (const bad of [() => parseListen(['node0:123']), () => parseStratum(0), () => parseStratum(17), () => parseFault('explode'), () => parseFault('drop:2'), () => parseFault('offset'), () => parseRateLimit('fast'), () => parseRefid('TOOLONG')]) {
+    for (const bad of [() => parseListen(['node0:123']), () => parseStratum(0), () => parseStratum(17), () => parseFault('explode'), () => parseFault('drop:2'), () => parseFault('offset'), () => parseRateLimit('fast'), () => parseRefid('TOOLONG'),
+      () => parseRateLimit('8/2/0'), () => parseRateLimit('8/2/5'), () => parseAllow(['ntp.example']), () => parseAllow(['198.51.100.7/16']),
+      () => parseAllow(['198.51.100.0/33']), () => parseAllow(['198.51.100.0/']), () => parseAllow(['198.51.100.0/24/1']), () => parseAllow([''])]) {
       expect(bad).toThrow(InputError);
     }
   });

@@ -1,19 +1,24 @@
 import { InputError } from '../../errors.js';
 import { describeRefid } from '../../ntp/refid.js';
+import { announce } from '../../serve/announce.js';
 import { describeFault, FAULT_HELP } from '../../serve/faults.js';
-import { parseFaults, parseListen, parseRateLimit, parseRefid, parseStratum } from '../../serve/options.js';
+import { readHostClock } from '../../serve/host-clock.js';
+import { describeListenError, listenText, ListenError } from '../../serve/listen-error.js';
+import { DEFAULT_STRATUM, parseAllow, parseFaults, parseListen, parseRateLimit, parseRefid, parseStratum } from '../../serve/options.js';
+import { isLoopbackHost } from '../../serve/access.js';
 import { startServer, type ServeStats } from '../../serve/server.js';
 import { list, num, parseArgs, str } from '../args.js';
 import type { Command } from '../io.js';
 
-const USAGE = `usage: ntpdoctor serve [--listen ADDR:PORT]... [--stratum N] [--refid ID] [--fault KIND]...
-       [--root-dispersion S] [--rate-limit BURST/INTERVAL|off] [--duration S] [--json]
-  faults: ${FAULT_HELP}`;
+const USAGE = `usage: ntpdoctor serve [--listen ADDR:PORT]... [--allow CIDR|all]... [--stratum N] [--refid ID] [--fault KIND]...
+       [--root-dispersion S] [--rate-limit BURST/INTERVAL[/LEAK]|off] [--duration S] [--json]
+  default: listen on 127.0.0.1:123 and [::1]:123, answer loopback only; faults: ${FAULT_HELP}`;
 
 function statsLine(s: ServeStats, clients: number): string {
   const d = s.dropped;
   return (
-    `received ${s.received}, replied ${s.replied}, kod ${s.kod}, dropped: rate-limited ${d.rateLimited}, ` +
+    `received ${s.received}, replied ${s.replied} (${s.leaked} over the rate limit, leaked), kod ${s.kod}, dropped: ` +
+    `not allowed ${d.denied}, rate-limited ${d.rateLimited}, ` +
     `fault ${d.fault}, control (mode 6/7) ${d.control}, short ${d.short}, mode ${d.mode}, version ${d.version}, ` +
     `malformed ${d.malformed}, send errors ${d.sendError}; clients tracked ${clients}; max reply/request ${s.maxAmplification.toFixed(2)}`
   );
@@ -23,6 +28,7 @@ const serve: Command = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       listen: 'string[]',
+      allow: 'string[]',
       stratum: 'number',
       refid: 'string',
       fault: 'string[]',
@@ -41,37 +47,68 @@ const serve: Command = async (argv, out) => {
     throw new InputError('--root-dispersion must be in [0, 65536) seconds');
   }
   const faults = parseFaults(list(args.values.fault));
-  const stratum = parseStratum(num(args.values.stratum));
-  const refid = parseRefid(str(args.values.refid));
+  const forcedStratum = num(args.values.stratum) !== undefined ? parseStratum(num(args.values.stratum)) : undefined;
+  const refidText = str(args.values.refid);
+  const listen = parseListen(list(args.values.listen));
+  const allow = parseAllow(list(args.values.allow));
+  const rateLimit = parseRateLimit(str(args.values['rate-limit']));
+  // Stratum and leap say what the host clock is worth: read the kernel's sync status (read-only) first.
+  const host = await readHostClock();
+  const said = announce(host, DEFAULT_STRATUM, forcedStratum);
   let server;
   try {
     server = await startServer({
-      listen: parseListen(list(args.values.listen)),
-      stratum,
-      refid,
+      listen,
+      allow,
+      stratum: said.stratum,
+      leap: said.leap,
+      // The user's --refid wins; else INIT when unsynchronized (what ntpd says then), else the local clock's.
+      refid: refidText !== undefined ? parseRefid(refidText) : (said.refid ?? parseRefid(undefined)),
       faults,
-      rateLimit: parseRateLimit(str(args.values['rate-limit'])),
+      rateLimit,
       ...(rootDispersion !== undefined ? { rootDispersion } : {}),
     });
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL' || e.code === 'EAFNOSUPPORT') {
-      throw new InputError(`cannot listen: ${e.code} ${(e as { address?: string }).address ?? ''}:${(e as { port?: number }).port ?? ''} (port 123 needs root or CAP_NET_BIND_SERVICE; try --listen 127.0.0.1:11123)`);
-    }
+    if (err instanceof ListenError) throw new InputError(describeListenError(err));
     throw err;
   }
   const id = server.identity;
-  const where = server.addresses.map((a) => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`)).join(', ');
-  out.line(
-    `ntpdoctor serve: listening on ${where}; stratum ${id.stratum}, refid ${describeRefid(id.stratum, id.refid, 4).text}, ` +
+  const where = server.addresses.map(listenText).join(', ');
+  const lines = [
+    `ntpdoctor serve: listening on ${where}; stratum ${id.stratum}, leap ${id.leap}, refid ${describeRefid(id.stratum, id.refid, 4).text}, ` +
       `precision ${id.precision}, root dispersion ${id.rootDispersion.toFixed(6)} s; faults: ${faults.length ? faults.map(describeFault).join(', ') : 'none'}`,
+    `ntpdoctor serve: ${said.note}`,
+  ];
+  const exposed = server.addresses.some((a) => !isLoopbackHost(a.address));
+  lines.push(
+    `ntpdoctor serve: answering ${server.access.describe()}` +
+      (exposed && allow.length === 0 ? ': clients on the network get no answer until --allow CIDR names them (as chrony `allow`)' : ''),
   );
+  if (rateLimit) lines.push(`ntpdoctor serve: rate limit ${rateLimit.burst} back to back, then 1 per ${rateLimit.interval} s per client, 1 in ${2 ** rateLimit.leak} over it answered anyway (leak ${rateLimit.leak})`);
+  for (const s of server.skipped) lines.push(`ntpdoctor serve: not listening on ${s}`);
+  for (const l of lines) out.line(l);
+  // The host clock can lose (or gain) synchronization while we serve: read it again every 64 s (ntpd's
+  // minimum poll) and change what we announce, in one line, when it changes. --stratum stays forced.
+  let last = said;
+  const watch = setInterval(() => {
+    void readHostClock().then((h) => {
+      const now = announce(h, DEFAULT_STRATUM, forcedStratum);
+      if (now.leap === last.leap && now.stratum === last.stratum) return;
+      id.stratum = now.stratum;
+      id.leap = now.leap;
+      if (refidText === undefined) id.refid = now.refid ?? parseRefid(undefined);
+      last = now;
+      out.line(`ntpdoctor serve: ${now.note}`);
+    });
+  }, 64_000);
+  watch.unref();
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     if (duration !== undefined) setTimeout(stop, duration * 1000).unref();
   });
+  clearInterval(watch);
   await server.close();
   if (args.values.json) out.json({ listen: server.addresses, stats: server.stats, clients: server.clients() });
   else out.line(`ntpdoctor serve: ${statsLine(server.stats, server.clients())}`);
