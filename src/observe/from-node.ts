@@ -16,13 +16,14 @@ function located(x: Located): Located {
 
 /** The networks whose clients matter: this node's interface networks, then the networks the config names. */
 function networksFor(config: NtpdConfig | ChronyConfig, addresses: readonly OwnAddress[]): Array<{ network: string; why: AccessDecision['why'] }> {
-  const named = namedClientNetworks(config).map((n) => n.network);
+  const named = new Set(namedClientNetworks(config).map((n) => n.network));
   // An interface network the config also names counts as configured: the admin meant those clients.
   const out: Array<{ network: string; why: AccessDecision['why'] }> = clientNetworks(addresses).map((n) => ({
     network: n.network,
-    why: named.includes(n.network) ? ('configured' as const) : ('interface' as const),
+    why: named.has(n.network) ? ('configured' as const) : ('interface' as const),
   }));
-  for (const network of named) if (!out.some((o) => o.network === network)) out.push({ network, why: 'configured' });
+  const listed = new Set(out.map((o) => o.network));
+  for (const network of named) if (!listed.has(network)) out.push({ network, why: 'configured' });
   return out;
 }
 
@@ -49,6 +50,7 @@ export function ntpdConfigObservation(nc: NodeConfig & { config: NtpdConfig }, a
       const r = restrictForServer(cfg, address);
       const entry: NtpdConfigObservation['serverAccess'][number] = { address, source: located(s), flags: r ? r.flags : [] };
       if (r) entry.by = located(r);
+      if (s.key !== undefined) entry.key = s.key;
       serverAccess.push(entry);
     }
   }

@@ -35,7 +35,7 @@ export interface NtpdConfigObservation {
   /** What an arbitrary outside address gets, per family (the `restrict default` entry, or nothing: unrestricted). */
   defaultAccess: Array<{ family: 4 | 6; by?: Located; flags: string[] }>;
   /** How restrict treats each configured upstream (replies from servers pass the same list). */
-  serverAccess: Array<{ address: string; source: Located; by?: Located; flags: string[] }>;
+  serverAccess: Array<{ address: string; source: Located; by?: Located; flags: string[]; /** The server line's `key N`. */ key?: number }>;
 }
 
 /** A chrony.conf as read, with the facts derived from it. */
