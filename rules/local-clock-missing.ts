@@ -1,5 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
+import { misspelledSources } from '../src/inspect/config/directives.js';
 import { note } from './_lib/evidence.js';
 import { draft, ranked } from './_lib/fixes.js';
 import {
@@ -71,6 +72,15 @@ export default defineRule({
         evidence,
         fixes: ranked([fixFor(o)]),
       };
+      // A line the daemon does not know that reads like a source (`sever 10.0.0.1`) is probably the missing upstream:
+      // the daemon really has none (so the finding stands), but the typo is the likelier cause (unknown-directive).
+      const typos = misspelledSources(o.config);
+      if (typos.length > 0) {
+        const t = typos[0]!;
+        hit.evidence.push(lineEvidence(t.directive, `\`${t.directive.text}\` is not a directive ${daemonName(o)} knows: if \`${t.suggestion}\` was meant, that is the missing upstream (see unknown-directive)`));
+        hit.severity = 'warning';
+        hit.confidence = 0.5;
+      }
       // Every upstream is this host itself: self-sync is the root cause and already gives this remedy.
       if (upstreams.length > 0 && upstreams.every((s) => isSelfSource(s, own))) {
         hit.severity = 'warning';
