@@ -1,6 +1,5 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import { misspelledSources } from '../src/inspect/config/directives.js';
 import { note } from './_lib/evidence.js';
 import { draft, ranked } from './_lib/fixes.js';
 import {
@@ -74,10 +73,9 @@ export default defineRule({
       };
       // A line the daemon does not know that reads like a source (`sever 10.0.0.1`) is probably the missing upstream:
       // the daemon really has none (so the finding stands), but the typo is the likelier cause (unknown-directive).
-      const typos = misspelledSources(o.config);
-      if (typos.length > 0) {
-        const t = typos[0]!;
-        hit.evidence.push(lineEvidence(t.directive, `\`${t.directive.text}\` is not a directive ${daemonName(o)} knows: if \`${t.suggestion}\` was meant, that is the missing upstream (see unknown-directive)`));
+      const typo = o.unknownDirectives.find((u) => u.suggestion !== undefined && SOURCE_KEYWORDS.has(u.suggestion));
+      if (typo) {
+        hit.evidence.push(lineEvidence(typo.at, `\`${typo.at.text}\` is not a directive ${daemonName(o)} knows: if \`${typo.suggestion}\` was meant, that is the missing upstream (see unknown-directive)`));
         hit.severity = 'warning';
         hit.confidence = 0.5;
       }
@@ -91,6 +89,9 @@ export default defineRule({
     return hits;
   },
 });
+
+/** Source keywords: an unknown line near one of these (`sever`, `pol`) reads like a misspelled upstream. */
+const SOURCE_KEYWORDS = new Set(['server', 'pool', 'peer', 'refclock']);
 
 function fixFor(o: Parameters<typeof restartOf>[0]) {
   const file = o.config.file;

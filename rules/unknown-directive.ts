@@ -1,6 +1,5 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Hit } from '../src/diagnose/types.js';
-import { unknownWithSuggestions } from '../src/inspect/config/directives.js';
 import { note } from './_lib/evidence.js';
 import { draft, ranked, type Draft } from './_lib/fixes.js';
 import { commentOut, configs, daemonName, lineEvidence, platformOf, replaceLine, restartOf, type ConfigObservation } from './_lib/node.js';
@@ -32,10 +31,10 @@ export default defineRule({
   match(ctx) {
     const hits: Hit[] = [];
     for (const o of configs(ctx)) {
-      const unknown = unknownWithSuggestions(o.config);
+      const unknown = o.unknownDirectives;
       const fatal = o.kind === 'chrony-config';
       for (const u of unknown.slice(0, MAX_LISTED)) {
-        const d = u.directive;
+        const d = { ...u.at, keyword: u.keyword };
         const guess = u.suggestion ? `: did you mean \`${u.suggestion}\`?` : '';
         const hit: Hit = {
           subject: `${d.file}:${d.line}`,
@@ -55,7 +54,7 @@ export default defineRule({
       }
       if (unknown.length > MAX_LISTED) {
         const rest = unknown.slice(MAX_LISTED);
-        const first = rest[0]!.directive;
+        const first = rest[0]!.at;
         hits.push({
           subject: o.config.file,
           title: `${rest.length} more lines in ${o.config.file} that ${daemonName(o)} does not know`,

@@ -7,11 +7,21 @@ import type { ChronyConfig, Located, NtpdConfig } from '../inspect/config/types.
 import { makePrefix, parsePrefix } from '../inspect/ip.js';
 import { clientNetworks, type OwnAddress } from '../inspect/interfaces.js';
 import type { NodeConfig, NodeFacts } from '../inspect/node.js';
-import type { AccessDecision, ChronyConfigObservation, NtpdConfigObservation } from './node-types.js';
+import { unknownWithSuggestions } from '../inspect/config/directives.js';
+import type { AccessDecision, ChronyConfigObservation, NtpdConfigObservation, UnknownDirectiveSeen } from './node-types.js';
 import type { Observation } from './types.js';
 
 function located(x: Located): Located {
   return { file: x.file, line: x.line, text: x.text };
+}
+
+/** Unknown directives with the nearest known one, for unknown-directive (and the rules a dropped source line misleads). */
+function unknownSeen(cfg: NtpdConfig | ChronyConfig): UnknownDirectiveSeen[] {
+  return unknownWithSuggestions(cfg).map((u) => {
+    const seen: UnknownDirectiveSeen = { at: located(u.directive), keyword: u.directive.keyword };
+    if (u.suggestion) seen.suggestion = u.suggestion;
+    return seen;
+  });
 }
 
 /** The networks whose clients matter: this node's interface networks, then the networks the config names. */
@@ -67,6 +77,7 @@ export function ntpdConfigObservation(nc: NodeConfig & { config: NtpdConfig }, a
     clientAccess,
     defaultAccess,
     serverAccess,
+    unknownDirectives: unknownSeen(cfg),
   };
   if (nc.service) o.service = nc.service;
   return o;
@@ -83,7 +94,7 @@ export function chronyConfigObservation(nc: NodeConfig & { config: ChronyConfig 
     if (by) d.by = located(by);
     clientAccess.push(d);
   }
-  const o: ChronyConfigObservation = { kind: 'chrony-config', source: 'config', config: cfg, inUse: nc.inUse, clientAccess };
+  const o: ChronyConfigObservation = { kind: 'chrony-config', source: 'config', config: cfg, inUse: nc.inUse, clientAccess, unknownDirectives: unknownSeen(cfg) };
   if (nc.service) o.service = nc.service;
   return o;
 }

@@ -97,9 +97,6 @@ export function isKnownDirective(flavor: 'ntpd' | 'chrony', keyword: string): bo
   return (flavor === 'chrony' ? CHRONY_SET : NTPD_SET).has(keyword);
 }
 
-/** Source keywords: an unknown directive near one of these may be the upstream the config seems to lack. */
-export const SOURCE_DIRECTIVES = new Set(['server', 'pool', 'peer', 'refclock']);
-
 /** An unknown directive and the known one it is nearest to, if any. */
 export interface UnknownDirective {
   directive: { file: string; line: number; keyword: string; text: string };
@@ -113,9 +110,4 @@ export function unknownWithSuggestions(cfg: { flavor: 'ntpd' | 'chrony'; unknown
     const suggestion = suggestDirective(d.keyword, known);
     return suggestion ? { directive: d, suggestion } : { directive: d };
   });
-}
-
-/** Unknown directives that look like a misspelled source (`sever`, `pol`): the upstream a config may seem to lack. */
-export function misspelledSources(cfg: Parameters<typeof unknownWithSuggestions>[0]): UnknownDirective[] {
-  return unknownWithSuggestions(cfg).filter((u) => u.suggestion !== undefined && SOURCE_DIRECTIVES.has(u.suggestion));
 }
