@@ -58,7 +58,7 @@ function unreadLines(input: Report['inputs'][number]): string[] {
   const list = input.unreadable;
   if (!Array.isArray(list)) return [];
   return list.map((u: { file?: unknown; reason?: unknown; from?: unknown }) => {
-    const from = typeof u.from === 'string' ? `, included from ${u.from}` : '';
+    const from = typeof u.from === 'string' ? `; named at ${u.from}` : '';
     return `  could not read: ${String(u.file)} (${String(u.reason)}${from})`;
   });
 }
