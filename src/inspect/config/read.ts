@@ -11,7 +11,7 @@ import type { ConfigReader, FileRead, DirRead } from './types.js';
 
 /** Every cap the loader applies; each one hit is reported, never silent. */
 export interface ReadLimits {
-  /** One file. A real ntp.conf/chrony.conf is a few KiB; 100 k server lines are ~2.6 MB. */
+  /** One file. A real ntp.conf/chrony.conf is a few KiB; 100 k directives (the directive cap) are 2.6-5.5 MB. */
   fileBytes: number;
   /** All files together (main file and includes). */
   totalBytes: number;
@@ -26,8 +26,8 @@ export interface ReadLimits {
 }
 
 export const DEFAULT_LIMITS: ReadLimits = {
-  fileBytes: 4 * 1024 * 1024,
-  totalBytes: 16 * 1024 * 1024,
+  fileBytes: 8 * 1024 * 1024,
+  totalBytes: 32 * 1024 * 1024,
   directives: 100_000,
   files: 256,
   globMatches: 256,
