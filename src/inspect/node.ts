@@ -200,9 +200,12 @@ async function resolveSources(facts: NodeFacts, opts: InspectOptions): Promise<v
 /** Client networks: this node's interface networks, plus networks its configs name for clients. */
 export function clientNetworksOf(facts: NodeFacts): ClientNetwork[] {
   const out: ClientNetwork[] = clientNetworks(facts.addresses).map((n) => ({ ...n }));
+  // A Set, not a scan of `out` per network: a config naming 100 k networks stays linear.
+  const seen = new Set(out.map((n) => n.network));
   for (const { config } of facts.configs) {
     for (const { network } of namedClientNetworks(config)) {
-      if (out.some((n) => n.network === network)) continue;
+      if (seen.has(network)) continue;
+      seen.add(network);
       const p = parsePrefix(network);
       if (!p) continue;
       const net: ClientNetwork = { network, family: p.family };
