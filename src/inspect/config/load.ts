@@ -47,6 +47,27 @@ interface LoadState {
   directives: number;
   /** Set once the directive cap is hit: nothing more is read. */
   stopped: boolean;
+  /** Notes already made, by key, with how many more times the same thing happened (reported once, counted). */
+  noted: Map<string, { entry: UnreadEntry; more: number }>;
+}
+
+/**
+ * Records a note once: a cap (key = reason) or an unreadable file (key = file + reason) met again is counted, not
+ * listed again, so a 20-way include fan-out gives a few lines, not thousands.
+ */
+function noteOnce(state: LoadState, entry: UnreadEntry, cap: boolean): void {
+  const key = cap ? entry.reason : `${entry.file}\u0000${entry.reason}`;
+  const seen = state.noted.get(key);
+  if (seen) {
+    seen.more++;
+    return;
+  }
+  state.unreadable.push(entry);
+  state.noted.set(key, { entry, more: 0 });
+}
+
+function finishNotes(state: LoadState): void {
+  for (const { entry, more } of state.noted.values()) if (more > 0) entry.reason += ` (and ${more} more time${more > 1 ? 's' : ''})`;
 }
 
 /** A file being read: its directives and how far the walk got. */
@@ -83,8 +104,9 @@ export async function parseConfigText(
 }
 
 async function build(path: string, text: string, id: string, bytes: number, flavor: 'ntpd' | 'chrony', reader: ConfigReader, limits: ReadLimits): Promise<TimeConfig> {
-  const state: LoadState = { reader, style: flavor, limits, files: [], unreadable: [], bytes, directives: 0, stopped: false };
+  const state: LoadState = { reader, style: flavor, limits, files: [], unreadable: [], bytes, directives: 0, stopped: false, noted: new Map() };
   const directives = await walk(path, text, id, state);
+  finishNotes(state);
   const cfg = flavor === 'chrony' ? interpretChronyConf(path, state.files, directives) : interpretNtpConf(path, state.files, directives);
   cfg.unreadable = state.unreadable;
   return cfg;
@@ -144,17 +166,17 @@ async function walk(path: string, text: string, id: string, state: LoadState): P
 /** Reads one include target into a frame, or notes why not (cycle, depth, caps, not a regular file, errors). */
 async function openInclude(target: string, d: Directive, stack: Frame[], state: LoadState): Promise<Frame | undefined> {
   const from: Located = { file: d.file, line: d.line, text: d.text };
-  const note = (reason: string) => {
-    state.unreadable.push({ file: target, reason, from });
+  const note = (reason: string, cap = false) => {
+    noteOnce(state, { file: target, reason, from }, cap);
     return undefined;
   };
   if (state.stopped) return undefined;
   const depth = stack.length;
   const maxDepth = MAX_DEPTH[state.style];
-  if (depth > maxDepth) return note(`includes nested deeper than ${maxDepth} (${state.style === 'chrony' ? 'chronyd' : 'ntpd'} stops there too)`);
-  if (state.files.length >= state.limits.files) return note(`more than ${state.limits.files} files included in all: not read`);
+  if (depth > maxDepth) return note(`includes nested deeper than ${maxDepth} (${state.style === 'chrony' ? 'chronyd' : 'ntpd'} stops there too)`, true);
+  if (state.files.length >= state.limits.files) return note(`more than ${state.limits.files} files included in all: not read`, true);
   const room = state.limits.totalBytes - state.bytes;
-  if (room <= 0) return note(`more than ${state.limits.totalBytes} bytes of config in all: not read`);
+  if (room <= 0) return note(`more than ${state.limits.totalBytes} bytes of config in all: not read`, true);
   let read;
   try {
     read = await state.reader.readFile(target, Math.min(state.limits.fileBytes, room));
@@ -181,7 +203,7 @@ async function includeTargets(d: Directive, state: LoadState): Promise<string[]>
   }
   if (d.keyword === 'include' && d.args[0] !== undefined) {
     const { paths, notes } = await expandGlob(resolve(base, d.args[0]), state.reader, { matches: limits.globMatches, entries: limits.dirEntries });
-    for (const n of notes) state.unreadable.push({ ...n, from: { file: d.file, line: d.line, text: d.text } });
+    for (const n of notes) noteOnce(state, { ...n, from: { file: d.file, line: d.line, text: d.text } }, false);
     return paths;
   }
   if (d.keyword === 'confdir' || d.keyword === 'sourcedir') {
@@ -200,7 +222,7 @@ async function includeTargets(d: Directive, state: LoadState): Promise<string[]>
 function capped(names: string[], where: string, d: Directive, state: LoadState): string[] {
   const max = state.limits.globMatches;
   if (names.length <= max) return names;
-  state.unreadable.push({ file: where, reason: `${names.length} files to include: only the first ${max} read`, from: { file: d.file, line: d.line, text: d.text } });
+  noteOnce(state, { file: where, reason: `${names.length} files to include: only the first ${max} read`, from: { file: d.file, line: d.line, text: d.text } }, false);
   return names.slice(0, max);
 }
 
@@ -209,11 +231,11 @@ async function listDir(dir: string, d: Directive, state: LoadState): Promise<str
   const from = { file: d.file, line: d.line, text: d.text };
   try {
     const { names, truncated } = await state.reader.readdir(dir, state.limits.dirEntries);
-    if (truncated) state.unreadable.push({ file: dir, reason: `directory has more than ${state.limits.dirEntries} entries: only the first ${state.limits.dirEntries} looked at`, from });
+    if (truncated) noteOnce(state, { file: dir, reason: `directory has more than ${state.limits.dirEntries} entries: only the first ${state.limits.dirEntries} looked at`, from }, false);
     return names;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException)?.code;
-    if (code !== 'ENOTDIR' && code !== 'ENOENT') state.unreadable.push({ file: dir, reason: reasonOf(err), from });
+    if (code !== 'ENOTDIR' && code !== 'ENOENT') noteOnce(state, { file: dir, reason: reasonOf(err), from }, false);
     return undefined;
   }
 }
