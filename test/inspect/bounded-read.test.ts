@@ -89,6 +89,16 @@ describe('includes', () => {
     expect(report.inputs[0]!.unreadable).toEqual([{ file: join(dir, 'fifo.conf'), reason: 'is a FIFO (named pipe): not read', from: `${conf}:2` }]);
   });
 
+  it('diagnose text lists unreadable config files of the node input the same way', () => {
+    const text = renderText({
+      schema: 'ntpdoctor.report/1',
+      findings: [],
+      exchanges: [],
+      inputs: [{ kind: 'node', name: 'node0', unreadable: [{ file: '/etc/chrony/conf.d/x.conf', reason: 'permission denied' }] }],
+    });
+    expect(text.split('\n')[1]).toBe('  could not read: /etc/chrony/conf.d/x.conf (permission denied)');
+  });
+
   it('a cycle is caught by file identity, whatever the spelling (symlink, ..)', async () => {
     mkdirSync(join(dir, 'cyc'));
     const a = write('cyc/a.conf', `include ${join(dir, 'cyc/link.conf')}\nallow 10.1.0.0/16\n`);

@@ -136,6 +136,16 @@ describe('expandGlob', () => {
     expect(r.notes.map((n) => n.reason).join('\n')).toMatch(/more than 500 entries[\s\S]*more than 256 files/);
   });
 
+  it('a pattern walking a symlink loop (`/l/*/*/*…`) stops at the directory-read budget and says so', async () => {
+    const loop: ConfigReader = {
+      readFile: async () => ({ text: '', bytes: 0 }),
+      readdir: async () => ({ names: ['loop'], truncated: false }),
+    };
+    const r = await expandGlob(`/l${'/*'.repeat(5000)}`, loop, { matches: 8, entries: 16 });
+    expect(r.paths).toEqual([]);
+    expect(r.notes[0]!.reason).toBe('glob pattern needs more than 32 directory reads: stopped there');
+  });
+
   it('a missing directory matches nothing (GLOB_NOMATCH: chronyd reads nothing)', async () => {
     expect((await expandGlob('/nope/*.conf', treeReader({}), limits)).paths).toEqual([]);
   });

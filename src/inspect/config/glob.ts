@@ -185,6 +185,9 @@ export async function expandGlob(pattern: string, reader: ConfigReader, limits: 
   // GLOB_NOMAGIC: no wildcard at all → the pattern itself, found or not.
   if (!compiled.some((s) => s.magic)) return { paths: [unescape(pattern)], notes };
   let candidates = [''];
+  // Directory reads per pattern: `/*/*/*…` through a symlink loop would otherwise read one directory per segment.
+  let reads = 0;
+  const maxReads = limits.matches * 4;
   for (let i = 0; i < segments.length; i++) {
     const seg = compiled[i] as SegmentPattern;
     const raw = segments[i] as string;
@@ -197,6 +200,10 @@ export async function expandGlob(pattern: string, reader: ConfigReader, limits: 
         continue;
       }
       const dir = base === '' ? '/' : base;
+      if (++reads > maxReads) {
+        notes.push({ file: pattern, reason: `glob pattern needs more than ${maxReads} directory reads: stopped there` });
+        return { paths: [], notes };
+      }
       let names: string[];
       try {
         const listing = await reader.readdir(dir, limits.entries);
