@@ -12,6 +12,7 @@ import { loadConfig, parseConfigText } from '../../src/inspect/config/load.js';
 import { DEFAULT_LIMITS, readRegularFile, type ReadLimits } from '../../src/inspect/config/read.js';
 import type { ChronyConfig, ConfigReader, NtpdConfig } from '../../src/inspect/config/types.js';
 import { lintConfig } from '../../src/inspect/diagnose.js';
+import { discoverNode } from '../../src/inspect/node.js';
 import { renderText } from '../../src/render/text.js';
 
 let dir = '';
@@ -97,6 +98,16 @@ describe('includes', () => {
       inputs: [{ kind: 'node', name: 'node0', unreadable: [{ file: '/etc/chrony/conf.d/x.conf', reason: 'permission denied' }] }],
     });
     expect(text.split('\n')[1]).toBe('  could not read: /etc/chrony/conf.d/x.conf (permission denied)');
+  });
+
+  it('diagnose: a FIFO as --config and as an include become config gaps that name the file (never a hang)', async () => {
+    const conf = write('node.chrony.conf', `server 10.0.0.1\ninclude ${join(dir, 'fifo.conf')}\n`);
+    const facts = await discoverNode({ configs: [join(dir, 'fifo.conf'), conf], addresses: [], resolve: async () => [] });
+    expect(facts.gaps.filter((g) => g.file !== undefined).map((g) => [g.file, g.why])).toEqual([
+      [join(dir, 'fifo.conf'), 'is a FIFO (named pipe): not read'],
+      [join(dir, 'fifo.conf'), 'is a FIFO (named pipe): not read'],
+    ]);
+    expect(facts.configs.map((c) => c.config.file)).toEqual([conf]);
   });
 
   it('a cycle is caught by file identity, whatever the spelling (symlink, ..)', async () => {
