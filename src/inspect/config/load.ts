@@ -30,7 +30,7 @@ export function detectFlavor(path: string, text: string): 'ntpd' | 'chrony' {
   if (name.includes('chrony') || name.endsWith('.sources')) return 'chrony';
   if (/ntp[^/]*\.conf$/.test(name) || name.includes('/ntpsec/') || name.includes('/ntp.d/')) return 'ntpd';
   const keywords = new Set(splitDirectives(text, path, 'chrony').map((d) => d.keyword));
-  const chronyOnly = ['makestep', 'allow', 'deny', 'rtcsync', 'local', 'cmdallow', 'bindcmdaddress', 'confdir', 'sourcedir', 'maxupdateskew', 'keyfile'];
+  const chronyOnly = ['makestep', 'allow', 'deny', 'rtcsync', 'local', 'cmdallow', 'bindcmdaddress', 'confdir', 'sourcedir', 'maxupdateskew', 'keyfile', 'include'];
   const ntpOnly = ['restrict', 'fudge', 'includefile', 'tos', 'tinker', 'disable', 'enable', 'keys', 'trustedkey', 'statsdir'];
   const c = chronyOnly.filter((k) => keywords.has(k)).length;
   const n = ntpOnly.filter((k) => keywords.has(k)).length;
@@ -181,7 +181,9 @@ async function openInclude(target: string, d: Directive, stack: Frame[], state: 
   try {
     read = await state.reader.readFile(target, Math.min(state.limits.fileBytes, room));
   } catch (err) {
-    return note(reasonOf(err));
+    // chronyd opens an include with UTI_OpenFile(..., 'R'): a failure is fatal there, not skipped (conf.c).
+    const fatal = state.style === 'chrony' && d.keyword === 'include' ? ': chronyd refuses to start ("Could not open")' : '';
+    return note(`${reasonOf(err)}${fatal}`);
   }
   const id = read.id ?? resolve(target);
   if (stack.some((f) => f.id === id)) return note('include cycle: already being read');
