@@ -82,6 +82,13 @@ describe('includes', () => {
     ]);
   });
 
+  it('a chrony include that cannot be opened is fatal for chronyd, and the note says so; ntpd just goes on', async () => {
+    const c = (await parseConfigText('/e/chrony.conf', 'include /nonexistent/x.conf\n', 'chrony', mapReader({}))) as ChronyConfig;
+    expect(c.unreadable[0]!.reason).toBe('no such file: chronyd refuses to start ("Could not open")');
+    const n = (await parseConfigText('/e/ntp.conf', 'includefile /nonexistent/x.conf\n', 'ntpd', mapReader({}))) as NtpdConfig;
+    expect(n.unreadable[0]!.reason).toBe('no such file');
+  });
+
   it('lint text lists what could not be read, not only --json', async () => {
     const conf = write('text.ntp.conf', `server 10.0.0.1 iburst\nincludefile ${join(dir, 'fifo.conf')}\nrestrict default noquery\n`);
     const report = await lintConfig(conf, { addresses: [] });

@@ -182,7 +182,9 @@ async function openInclude(target: string, d: Directive, stack: Frame[], state: 
     read = await state.reader.readFile(target, Math.min(state.limits.fileBytes, room));
   } catch (err) {
     // chronyd opens an include with UTI_OpenFile(..., 'R'): a failure is fatal there, not skipped (conf.c).
-    const fatal = state.style === 'chrony' && d.keyword === 'include' ? ': chronyd refuses to start ("Could not open")' : '';
+    const code = (err as NodeJS.ErrnoException)?.code ?? '';
+    const openFails = ['ENOENT', 'EACCES', 'EPERM', 'ELOOP', 'ENOTDIR', 'ENAMETOOLONG'].includes(code);
+    const fatal = state.style === 'chrony' && d.keyword === 'include' && openFails ? ': chronyd refuses to start ("Could not open")' : '';
     return note(`${reasonOf(err)}${fatal}`);
   }
   const id = read.id ?? resolve(target);
