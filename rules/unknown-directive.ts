@@ -43,7 +43,7 @@ export default defineRule({
             lineEvidence(d, `\`${d.text}\`: ${daemonName(o)} does not know \`${d.keyword}\`${guess}`),
             note(
               fatal
-                ? `chronyd refuses to start with this line ("Invalid directive ${d.keyword} at line ${d.line} in file ${d.file}")`
+                ? `chronyd refuses to start with this line ("Fatal error : Invalid directive at line ${d.line} in file ${d.file}")`
                 : `${daemonName(o)} logs a syntax error for line ${d.line} and runs without it`,
             ),
           ],

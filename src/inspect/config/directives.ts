@@ -7,6 +7,8 @@
  * - classic ntpd 4.2.8: the command keywords of ntp_parser.y / keyword-gen.c (ntp.conf(5), ntp_misc(5), ntp_acc(5),
  *   ntp_auth(5), ntp_mon(5), ntp_clock(5)). ntpd logs "syntax error in ntp.conf line N, column M" and goes on
  *   without the line.
+ *   The list is the newest 4.x's: a directive newer than the chronyd installed (leapseclist, ntsaeads, opencommands,
+ *   ptpdomain, refresh are not in 4.3) is not flagged — a false "unknown" would be worse than a missed one.
  * - NTPsec: its ntp.conf(5) adds `refclock`, `nts`, `unrestrict`, `serverresponse` and drops some; both lists are
  *   merged for the ntpd flavor, since the loader cannot always tell them apart.
  */

@@ -1,13 +1,15 @@
 /**
- * The include glob against the real chronyd: `chronyd -p` parses a config (following `include`) and prints it
+ * The config reading against the real chronyd. Include globs: `chronyd -p` parses a config (following `include`) and prints it
  * without running (chronyd(8) -p; it never touches the clock, and runs here without CAP_SYS_TIME anyway). For each
- * pattern the files chronyd read must be the files ntpdoctor read, in the same order. SKIPPED without chronyd.
+ * pattern the files chronyd read must be the files ntpdoctor read, in the same order. Unknown directives: what
+ * unknown-directive says of chronyd (it refuses to start) is what chronyd does. SKIPPED without chronyd.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { unknownWithSuggestions } from '../../src/inspect/config/directives.js';
 import { loadConfig } from '../../src/inspect/config/load.js';
 import type { ChronyConfig } from '../../src/inspect/config/types.js';
 
@@ -20,6 +22,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Each file allows its own subnet, so the printed config says which files were read, in order. */
 const FILES: Record<string, string> = { 'odd[': '10.1.0.0/16', 'b.conf': '10.2.0.0/16', '.h.conf': '10.3.0.0/16', 'x*y.conf': '10.4.0.0/16', 'a1.conf': '10.5.0.0/16', 'sub/c.conf': '10.6.0.0/16' };
+
+function chronydParse(conf: string): { status: number; out: string } {
+  const r = spawnSync('setpriv', ['--bounding-set', '-sys_time', '--inh-caps', '-sys_time', '--', CHRONYD, '-p', '-f', conf], { encoding: 'utf8', timeout: 10_000 });
+  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
 
 function chronydReads(conf: string): string[] {
   const out = execFileSync('setpriv', ['--bounding-set', '-sys_time', '--inh-caps', '-sys_time', '--', CHRONYD, '-p', '-f', conf], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -38,4 +45,23 @@ describe.skipIf(!have)('include globs: ntpdoctor reads what chronyd 4.x reads', 
       expect(c.access.map((a) => a.subnet)).toEqual(chronydReads(conf));
     });
   }
+});
+
+describe.skipIf(!have)('unknown directives: chronyd refuses to start, as the finding says', () => {
+  it('`makestpe 1 3`: chronyd -p exits 1 with "Invalid directive at line 2"; ntpdoctor finds it and suggests makestep', async () => {
+    const conf = join(dir, 'typo-chrony.conf');
+    writeFileSync(conf, 'server 127.0.0.1\nmakestpe 1 3\n');
+    const r = chronydParse(conf);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/Fatal error : Invalid directive (makestpe )?at line 2 in file/);
+    const c = (await loadConfig(conf)) as ChronyConfig;
+    expect(unknownWithSuggestions(c)).toEqual([{ directive: expect.objectContaining({ keyword: 'makestpe', line: 2 }), suggestion: 'makestep' }]);
+  });
+
+  it("Debian's packaged chrony.conf parses in chronyd and has no unknown directive for ntpdoctor", async () => {
+    for (const f of ['/usr/share/chrony/chrony.conf', '/etc/chrony/chrony.conf'].filter(existsSync)) {
+      expect(chronydParse(f).out).not.toContain('Invalid directive');
+      expect(((await loadConfig(f)) as ChronyConfig).unknown).toEqual([]);
+    }
+  });
 });
