@@ -198,6 +198,9 @@ async function includeTargets(d: Directive, state: LoadState): Promise<string[]>
   const base = dirname(d.file);
   const abs = (p: string) => (isAbsolute(p) ? p : join(base, p));
   const { limits } = state;
+  // Past the file cap no include can be read: skip the directory reads and globbing, and let openInclude count it.
+  const includes = state.style === 'ntpd' ? ['includefile'] : ['include', 'confdir', 'sourcedir'];
+  if (state.files.length >= limits.files) return includes.includes(d.keyword) && d.args[0] !== undefined ? [abs(d.args[0])] : [];
   if (state.style === 'ntpd') {
     if (d.keyword !== 'includefile' || d.args[0] === undefined) return [];
     const target = abs(d.args[0]);
