@@ -108,8 +108,11 @@ export interface UnknownDirective {
 /** The config's unknown directives with their nearest known directive (distance ≤ 2). */
 export function unknownWithSuggestions(cfg: { flavor: 'ntpd' | 'chrony'; unknown: ReadonlyArray<UnknownDirective['directive']> }): UnknownDirective[] {
   const known = knownDirectives(cfg.flavor);
+  // One search per distinct word: a flood of the same typo costs one.
+  const cache = new Map<string, string | undefined>();
   return cfg.unknown.map((d) => {
-    const suggestion = suggestDirective(d.keyword, known);
+    if (!cache.has(d.keyword)) cache.set(d.keyword, suggestDirective(d.keyword, known));
+    const suggestion = cache.get(d.keyword);
     return suggestion ? { directive: d, suggestion } : { directive: d };
   });
 }
