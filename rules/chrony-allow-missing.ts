@@ -54,10 +54,14 @@ export default defineRule({
         continue;
       }
       const reported = new Set<string>();
+      // The first denied client network per address (and per IPv4 dotted prefix, chrony's `allow 10.0` form): one
+      // lookup per allow line instead of a scan of every network (100 k allow lines stay linear).
+      const denied = o.clientAccess.filter((x) => !x.served && x.by);
+      const deniedByStart = new Map<string, (typeof denied)[number]>();
+      for (const x of denied) for (const k of startKeys(x.network)) if (!deniedByStart.has(k)) deniedByStart.set(k, x);
       for (const allow of allows) {
         const subnet = allow.subnet;
-        const decisions = subnet === undefined ? o.clientAccess : o.clientAccess.filter((x) => x.network.startsWith(normalizeStart(subnet)));
-        const decision = decisions.find((x) => !x.served && x.by);
+        const decision = subnet === undefined ? denied[0] : deniedByStart.get(normalizeStart(subnet));
         if (!decision?.by) continue;
         const by = decision.by;
         if (reported.has(`${by.file}:${by.line}`)) continue;
@@ -79,6 +83,14 @@ export default defineRule({
     return hits;
   },
 });
+
+/** The keys a network answers to: its address, and for IPv4 each dotted prefix ("10.", "10.0.", "10.0.1."). */
+function startKeys(network: string): string[] {
+  const addr = network.split('/')[0] ?? '';
+  if (addr.includes(':')) return [addr];
+  const p = addr.split('.');
+  return [addr, `${p[0]}.`, `${p[0]}.${p[1]}.`, `${p[0]}.${p[1]}.${p[2]}.`];
+}
 
 /** "192.168.1" → "192.168.1.", "192.168.1.0/24" → "192.168.1.0". */
 function normalizeStart(subnet: string): string {

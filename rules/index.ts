@@ -30,6 +30,7 @@ import restrictBlocksClients from './restrict-blocks-clients.js';
 import restrictNotrust from './restrict-notrust.js';
 import singleUpstream from './single-upstream.js';
 import sourceUnreachable from './source-unreachable.js';
+import unknownDirective from './unknown-directive.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -59,5 +60,6 @@ export const rules: Rule[] = [
   makestepMissing,
   noqueryMissing,
   singleUpstream,
+  unknownDirective,
   inspectionIncomplete,
 ];

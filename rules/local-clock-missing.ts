@@ -71,6 +71,14 @@ export default defineRule({
         evidence,
         fixes: ranked([fixFor(o)]),
       };
+      // A line the daemon does not know that reads like a source (`sever 10.0.0.1`) is probably the missing upstream:
+      // the daemon really has none (so the finding stands), but the typo is the likelier cause (unknown-directive).
+      const typo = o.unknownDirectives.find((u) => u.suggestion !== undefined && SOURCE_KEYWORDS.has(u.suggestion));
+      if (typo) {
+        hit.evidence.push(lineEvidence(typo.at, `\`${typo.at.text}\` is not a directive ${daemonName(o)} knows: if \`${typo.suggestion}\` was meant, that is the missing upstream (see unknown-directive)`));
+        hit.severity = 'warning';
+        hit.confidence = 0.5;
+      }
       // Every upstream is this host itself: self-sync is the root cause and already gives this remedy.
       if (upstreams.length > 0 && upstreams.every((s) => isSelfSource(s, own))) {
         hit.severity = 'warning';
@@ -81,6 +89,9 @@ export default defineRule({
     return hits;
   },
 });
+
+/** Source keywords: an unknown line near one of these (`sever`, `pol`) reads like a misspelled upstream. */
+const SOURCE_KEYWORDS = new Set(['server', 'pool', 'peer', 'refclock']);
 
 function fixFor(o: Parameters<typeof restartOf>[0]) {
   const file = o.config.file;

@@ -17,6 +17,7 @@ import { probeExchanges, probeObservation } from '../probe/exchanges.js';
 import { parseTarget, resolveAll } from '../probe/target.js';
 import { formatSeconds } from '../render/format.js';
 import { loadConfig } from './config/load.js';
+import { reasonOf } from './config/read.js';
 import { canonicalAddress, parseAddress } from './ip.js';
 import { ownAddresses, type OwnAddress } from './interfaces.js';
 import { discoverNode, interrogateNode, type InspectOptions, type NodeConfig, type NodeFacts } from './node.js';
@@ -158,6 +159,8 @@ function nodeInput(facts: NodeFacts): ReportInput {
   };
   if (facts.platform?.prettyName) input.platform = facts.platform.prettyName;
   if (facts.gaps.length) input.unseen = facts.gaps.map((g) => `${g.area}: ${g.what}: ${g.why}`);
+  const unread = facts.gaps.filter((g) => g.file !== undefined).map((g) => ({ file: g.file as string, reason: g.why }));
+  if (unread.length) input.unreadable = unread;
   return input;
 }
 
@@ -281,8 +284,7 @@ export async function lintConfig(file: string, options: LintOptions = {}): Promi
   try {
     config = await loadConfig(file, undefined, options.flavor);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new InputError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}`);
+    throw new InputError(`${file}: ${reasonOf(err)}`);
   }
   for (const s of config.sources) {
     if (!s.refclock && parseAddress(s.address)) s.resolved = [canonicalAddress(s.address)];
@@ -300,6 +302,7 @@ export async function lintConfig(file: string, options: LintOptions = {}): Promi
   const findings = runRules(rules, observations);
   const input: ReportInput = { kind: 'config', name: file, flavor: config.flavor, files: config.files, directives: config.directives.length };
   if (config.unknown.length) input.unknownDirectives = config.unknown.map((d) => `${d.file}:${d.line}: ${d.keyword}`);
-  if (config.unreadable.length) input.unreadable = config.unreadable.map((u) => `${u.file}: ${u.reason}`);
+  // { file, reason, from: "FILE:LINE" of the include directive }: what could not be read, or only in part (caps).
+  if (config.unreadable.length) input.unreadable = config.unreadable.map((u) => (u.from ? { file: u.file, reason: u.reason, from: `${u.from.file}:${u.from.line}` } : { file: u.file, reason: u.reason }));
   return buildReport({ findings, inputs: [input] });
 }

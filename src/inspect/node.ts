@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import type { DaemonStateObservation, TimeDaemonProcess } from '../observe/node-types.js';
 import { namedClientNetworks } from './config/access.js';
 import { fsReader, loadConfig } from './config/load.js';
+import { reasonOf } from './config/read.js';
 import type { ChronyConfig, ConfigReader, TimeConfig } from './config/types.js';
 import { askChronyd, askNtpd } from './daemon/gather.js';
 import { scanProcesses, type ProcScan } from './daemon/processes.js';
@@ -45,7 +46,8 @@ export interface NodeFacts {
   configs: NodeConfig[];
   firewall?: FirewallGather;
   daemonStates: DaemonStateObservation[];
-  gaps: Array<{ area: GapArea; what: string; why: string }>;
+  /** `file`: a config file (main or included) that could not be read, or read only in part. */
+  gaps: Array<{ area: GapArea; what: string; why: string; file?: string }>;
 }
 
 export interface InspectOptions {
@@ -163,11 +165,11 @@ export async function discoverNode(opts: InspectOptions = {}): Promise<NodeFacts
       config = await loadConfig(want.path, reader, want.flavor);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied: run ntpdoctor as root to read it' : e.message;
-      gaps.push({ area: 'config', what: want.path, why });
+      const why = e.code === 'EACCES' ? 'permission denied: run ntpdoctor as root to read it' : reasonOf(err);
+      gaps.push({ area: 'config', what: want.path, why, file: want.path });
       continue;
     }
-    for (const u of config.unreadable) gaps.push({ area: 'config', what: `${u.file} (included from ${u.from ? `${u.from.file}:${u.from.line}` : want.path})`, why: u.reason });
+    for (const u of config.unreadable) gaps.push({ area: 'config', what: `${u.file} (included from ${u.from ? `${u.from.file}:${u.from.line}` : want.path})`, why: u.reason, file: u.file });
     const variant = want.variant ?? (config.flavor === 'ntpd' && want.path.includes('ntpsec') ? 'ntpsec' : 'unknown');
     const entry: NodeConfig = { config, inUse: want.inUse, variant };
     const unit = config.flavor === 'chrony' ? units[0] : units[1];
@@ -219,9 +221,12 @@ async function resolveSources(facts: NodeFacts, opts: InspectOptions): Promise<v
 /** Client networks: this node's interface networks, plus networks its configs name for clients. */
 export function clientNetworksOf(facts: NodeFacts): ClientNetwork[] {
   const out: ClientNetwork[] = clientNetworks(facts.addresses).map((n) => ({ ...n }));
+  // A Set, not a scan of `out` per network: a config naming 100 k networks stays linear.
+  const seen = new Set(out.map((n) => n.network));
   for (const { config } of facts.configs) {
     for (const { network } of namedClientNetworks(config)) {
-      if (out.some((n) => n.network === network)) continue;
+      if (seen.has(network)) continue;
+      seen.add(network);
       const p = parsePrefix(network);
       if (!p) continue;
       const net: ClientNetwork = { network, family: p.family };

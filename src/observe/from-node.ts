@@ -7,22 +7,33 @@ import type { ChronyConfig, Located, NtpdConfig } from '../inspect/config/types.
 import { makePrefix, parsePrefix } from '../inspect/ip.js';
 import { clientNetworks, type OwnAddress } from '../inspect/interfaces.js';
 import type { NodeConfig, NodeFacts } from '../inspect/node.js';
-import type { AccessDecision, ChronyConfigObservation, NtpdConfigObservation } from './node-types.js';
+import { unknownWithSuggestions } from '../inspect/config/directives.js';
+import type { AccessDecision, ChronyConfigObservation, NtpdConfigObservation, UnknownDirectiveSeen } from './node-types.js';
 import type { Observation } from './types.js';
 
 function located(x: Located): Located {
   return { file: x.file, line: x.line, text: x.text };
 }
 
+/** Unknown directives with the nearest known one, for unknown-directive (and the rules a dropped source line misleads). */
+function unknownSeen(cfg: NtpdConfig | ChronyConfig): UnknownDirectiveSeen[] {
+  return unknownWithSuggestions(cfg).map((u) => {
+    const seen: UnknownDirectiveSeen = { at: located(u.directive), keyword: u.directive.keyword };
+    if (u.suggestion) seen.suggestion = u.suggestion;
+    return seen;
+  });
+}
+
 /** The networks whose clients matter: this node's interface networks, then the networks the config names. */
 function networksFor(config: NtpdConfig | ChronyConfig, addresses: readonly OwnAddress[]): Array<{ network: string; why: AccessDecision['why'] }> {
-  const named = namedClientNetworks(config).map((n) => n.network);
+  const named = new Set(namedClientNetworks(config).map((n) => n.network));
   // An interface network the config also names counts as configured: the admin meant those clients.
   const out: Array<{ network: string; why: AccessDecision['why'] }> = clientNetworks(addresses).map((n) => ({
     network: n.network,
-    why: named.includes(n.network) ? ('configured' as const) : ('interface' as const),
+    why: named.has(n.network) ? ('configured' as const) : ('interface' as const),
   }));
-  for (const network of named) if (!out.some((o) => o.network === network)) out.push({ network, why: 'configured' });
+  const listed = new Set(out.map((o) => o.network));
+  for (const network of named) if (!listed.has(network)) out.push({ network, why: 'configured' });
   return out;
 }
 
@@ -49,6 +60,7 @@ export function ntpdConfigObservation(nc: NodeConfig & { config: NtpdConfig }, a
       const r = restrictForServer(cfg, address);
       const entry: NtpdConfigObservation['serverAccess'][number] = { address, source: located(s), flags: r ? r.flags : [] };
       if (r) entry.by = located(r);
+      if (s.key !== undefined) entry.key = s.key;
       serverAccess.push(entry);
     }
   }
@@ -65,6 +77,7 @@ export function ntpdConfigObservation(nc: NodeConfig & { config: NtpdConfig }, a
     clientAccess,
     defaultAccess,
     serverAccess,
+    unknownDirectives: unknownSeen(cfg),
   };
   if (nc.service) o.service = nc.service;
   return o;
@@ -81,7 +94,7 @@ export function chronyConfigObservation(nc: NodeConfig & { config: ChronyConfig 
     if (by) d.by = located(by);
     clientAccess.push(d);
   }
-  const o: ChronyConfigObservation = { kind: 'chrony-config', source: 'config', config: cfg, inUse: nc.inUse, clientAccess };
+  const o: ChronyConfigObservation = { kind: 'chrony-config', source: 'config', config: cfg, inUse: nc.inUse, clientAccess, unknownDirectives: unknownSeen(cfg) };
   if (nc.service) o.service = nc.service;
   return o;
 }

@@ -19,6 +19,13 @@ export interface AccessDecision {
   served: boolean;
 }
 
+/** A directive the daemon does not know, with the known directive it is nearest to (Damerau-Levenshtein ≤ 2). */
+export interface UnknownDirectiveSeen {
+  at: Located;
+  keyword: string;
+  suggestion?: string;
+}
+
 /** An ntp.conf (classic ntpd or ntpsec) as read, with the facts derived from it. */
 export interface NtpdConfigObservation {
   kind: 'ntpd-config';
@@ -34,8 +41,10 @@ export interface NtpdConfigObservation {
   clientAccess: AccessDecision[];
   /** What an arbitrary outside address gets, per family (the `restrict default` entry, or nothing: unrestricted). */
   defaultAccess: Array<{ family: 4 | 6; by?: Located; flags: string[] }>;
+  /** Directives ntpd / NTPsec do not know (ntpd logs a syntax error and drops the line). */
+  unknownDirectives: UnknownDirectiveSeen[];
   /** How restrict treats each configured upstream (replies from servers pass the same list). */
-  serverAccess: Array<{ address: string; source: Located; by?: Located; flags: string[] }>;
+  serverAccess: Array<{ address: string; source: Located; by?: Located; flags: string[]; /** The server line's `key N`. */ key?: number }>;
 }
 
 /** A chrony.conf as read, with the facts derived from it. */
@@ -47,6 +56,8 @@ export interface ChronyConfigObservation {
   inUse: boolean;
   /** How allow/deny treats the client networks (chrony.conf(5) allow: most specific subnet wins, `all` overrides). */
   clientAccess: AccessDecision[];
+  /** Directives chronyd does not know (it refuses to start: "Invalid directive"). */
+  unknownDirectives: UnknownDirectiveSeen[];
 }
 
 export type FirewallBackend = 'nftables' | 'iptables' | 'ip6tables' | 'firewalld';

@@ -13,7 +13,7 @@ const SEVERITY_LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WAR
  */
 export function renderText(report: Report, options: TextOptions = {}): TerminalString {
   const out: TextLine[] = [];
-  for (const input of report.inputs) out.push(...describeInput(input));
+  for (const input of report.inputs) out.push(...describeInput(input), ...unreadLines(input));
   if (report.inputs.length) out.push('');
   const counts = countBySeverity(report.findings);
   if (report.findings.length === 0) {
@@ -51,6 +51,16 @@ function describeInput(input: Report['inputs'][number]): string[] {
   const stop = input.stop as { kind: string; frame: number; offset: number; reason: string } | undefined;
   if (stop) lines.push(`  ${stop.kind === 'truncated' ? 'TRUNCATED' : 'MALFORMED'} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason} — analysed what came before`);
   return lines;
+}
+
+/** Config files an input could not read, or read only in part (includes, caps): "could not read: FILE (reason)". */
+function unreadLines(input: Report['inputs'][number]): string[] {
+  const list = input.unreadable;
+  if (!Array.isArray(list)) return [];
+  return list.map((u: { file?: unknown; reason?: unknown; from?: unknown }) => {
+    const from = typeof u.from === 'string' ? `; named at ${u.from}` : '';
+    return `  could not read: ${String(u.file)} (${String(u.reason)}${from})`;
+  });
 }
 
 function renderFinding(f: Finding, n: number): TextLine[] {

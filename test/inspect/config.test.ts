@@ -123,9 +123,9 @@ describe('chrony.conf', () => {
       readFile: async (p) => {
         const t = files[p];
         if (t === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
-        return t;
+        return { text: t, bytes: t.length };
       },
-      readdir: async () => [],
+      readdir: async () => ({ names: [], truncated: false }),
     };
     const c = (await loadConfig('/e/chrony.conf', reader)) as ChronyConfig;
     expect(c.local?.stratum).toBe(10);

@@ -16,6 +16,7 @@ export const NODE_TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
   'makestep-missing': () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\n')],
   'noquery-missing': () => [ntpdConfig('seed000-node0-first.ntp.conf')],
   'single-upstream': () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\n')],
+  'unknown-directive': () => [ntpdConfig('ntp.conf', 'sever 10.0.0.1 iburst\nrestrict default noquery\n')],
   'inspection-incomplete': () => [
     { kind: 'inspection-gap', source: 'node', area: 'firewall', what: 'nftables ruleset', why: '`nft -j list ruleset` needs privileges (Operation not permitted): run ntpdoctor as root to see it' },
   ],

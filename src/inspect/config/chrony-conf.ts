@@ -1,23 +1,9 @@
 /**
  * chrony.conf: the directives ntpdoctor reasons about, split into fields (chrony.conf(5), chrony 4.x).
  */
+import { isKnownDirective } from './directives.js';
 import type { ChronyAccess, ChronyConfig, ConfigSource, Directive } from './types.js';
 
-/** Keywords chrony knows that carry nothing the rules read; listed so they are not reported unknown. */
-const KNOWN_OTHER = new Set([
-  'acquisitionport', 'authselectmode', 'broadcast', 'clientloglimit', 'clockprecision', 'combinelimit',
-  'corrtimeratio', 'dscp', 'dumpdir', 'driftfile', 'fallbackdrift', 'hwclockfile', 'hwtimestamp',
-  'hwtstimeout', 'initstepslew', 'keyfile', 'leapsecmode', 'leapsectz', 'lock_all', 'log', 'logbanner',
-  'logchange', 'logdir', 'mailonchange', 'manual', 'maxchange', 'maxclockerror', 'maxdistance', 'maxdrift',
-  'maxjitter', 'maxntsconnections', 'maxsamples', 'maxslewrate', 'maxupdateskew', 'minsamples', 'minsources',
-  'noclientlog', 'ntpsigndsocket', 'ntsdumpdir', 'ntsntpserver', 'ntsport', 'ntsprocesses', 'ntsrefresh',
-  'ntsrotate', 'ntsservercert', 'ntsserverkey', 'ntstrustedcerts', 'nosystemcert', 'ntsratelimit', 'pidfile',
-  'ptpport', 'ratelimit', 'cmdratelimit', 'reselectdist', 'rtcautotrim', 'rtcdevice', 'rtcfile', 'rtconutc',
-  'rtcsync', 'sched_priority', 'smoothtime', 'stratumweight', 'tempcomp', 'user', 'cmdport', 'bindacqaddress',
-  'bindacqdevice', 'binddevice', 'bindcmddevice', 'include', 'confdir', 'sourcedir', 'allow', 'deny',
-  'cmdallow', 'cmddeny', 'local', 'makestep', 'port', 'bindaddress', 'bindcmdaddress', 'server', 'pool', 'peer',
-  'refclock', 'commandkey', 'generatecommandkey', 'linux_hz', 'linux_freq_scale',
-]);
 
 function sourceFrom(d: Directive): ConfigSource | undefined {
   const [address, ...options] = d.args;
@@ -117,7 +103,7 @@ export function interpretChronyConf(file: string, files: string[], directives: D
         if (d.args[0] !== undefined) cfg.bindCmdAddresses.push({ ...at, address: d.args[0] });
         break;
       default:
-        if (!KNOWN_OTHER.has(d.keyword)) cfg.unknown.push(d);
+        if (!isKnownDirective('chrony', d.keyword)) cfg.unknown.push(d);
     }
   }
   return cfg;

@@ -4,6 +4,7 @@
  * disable, tinker), ntp_auth(5) (keys, trustedkey); ntpsec ntp.conf(5) (refclock NAME ...).
  */
 import { parseAddress } from '../ip.js';
+import { isKnownDirective } from './directives.js';
 import type { ConfigSource, Directive, NtpdConfig, NtpFudge, NtpRestrict, RefclockId } from './types.js';
 
 const SOURCE_KEYWORDS = new Set(['server', 'pool', 'peer', 'broadcast', 'manycastclient']);
@@ -27,15 +28,6 @@ const NTPSEC_DRIVERS: Record<string, number> = {
   gpsd: 46,
 };
 
-/** Keywords known to ntpd/ntpsec that carry nothing the rules read; listed so they are not reported unknown. */
-const KNOWN_OTHER = new Set([
-  'driftfile', 'statsdir', 'statistics', 'filegen', 'logfile', 'logconfig', 'leapfile', 'leapsmearinterval',
-  'controlkey', 'requestkey', 'crypto', 'revoke', 'automax', 'broadcastclient', 'broadcastdelay',
-  'multicastclient', 'manycastserver', 'setvar', 'phone', 'nic', 'discard', 'mru', 'limit', 'rlimit', 'pidfile',
-  'authenticate', 'calldelay', 'trap', 'ttl', 'unpeer', 'unrestrict', 'saveconfigdir', 'nts', 'dscp', 'enable',
-  'disable', 'includefile', 'keys', 'trustedkey', 'tos', 'tinker', 'interface', 'nic', 'fudge', 'restrict',
-  'refclock', 'server', 'pool', 'peer', 'broadcast', 'manycastclient', 'mdnstries', 'reset', 'serverresponse',
-]);
 
 /** 127.127.T.U → driver type and unit (ntp_clock(5)); anything else → undefined. */
 export function refclockFromAddress(address: string): RefclockId | undefined {
@@ -189,7 +181,7 @@ export function interpretNtpConf(file: string, files: string[], directives: Dire
       }
     } else if (d.keyword === 'interface' || d.keyword === 'nic') {
       cfg.interfaces.push(at);
-    } else if (!KNOWN_OTHER.has(d.keyword)) {
+    } else if (!isKnownDirective('ntpd', d.keyword)) {
       cfg.unknown.push(d);
     }
   }

@@ -86,8 +86,8 @@ export interface NtpdConfig {
   interfaces: Located[];
   /** Keywords the parser does not know (kept, never fatal). */
   unknown: Directive[];
-  /** Includes that could not be read (missing file, permission, cycle). */
-  unreadable: Array<{ file: string; reason: string; from?: Located }>;
+  /** Includes that could not be read (missing file, permission, cycle, not a regular file) and caps hit. */
+  unreadable: UnreadEntry[];
 }
 
 /** chrony.conf(5) allow/deny (NTP service) or cmdallow/cmddeny (command port). */
@@ -119,14 +119,39 @@ export interface ChronyConfig {
   /** `bindcmdaddress`: a path is the Unix command socket chronyc must use. */
   bindCmdAddresses: Array<Located & { address: string }>;
   unknown: Directive[];
-  unreadable: Array<{ file: string; reason: string; from?: Located }>;
+  unreadable: UnreadEntry[];
 }
 
 export type TimeConfig = NtpdConfig | ChronyConfig;
 
-/** File access for the loaders: tests hand in a map, the CLI the real file system. */
+/** A file read whole: its text, its identity (st_dev:st_ino, for include cycles) and its size. */
+export interface FileRead {
+  text: string;
+  /** `dev:ino`; a reader without identities (tests) leaves it out and the path is used. */
+  id?: string;
+  bytes: number;
+}
+
+/** A directory's entry names, and whether the listing stopped at the cap. */
+export interface DirRead {
+  names: string[];
+  truncated: boolean;
+}
+
+/** Something the loader could not read, or read only in part (a cap hit), and why. */
+export interface UnreadEntry {
+  file: string;
+  reason: string;
+  /** The include directive that named it (absent for the main file). */
+  from?: Located;
+}
+
+/**
+ * File access for the loaders: tests hand in a map, the CLI the bounded file system reader (read.ts).
+ * readFile refuses what is not a regular file and anything over maxBytes (throws; `code` like errno).
+ */
 export interface ConfigReader {
-  readFile(path: string): Promise<string>;
-  /** Entries of a directory (names only). */
-  readdir(path: string): Promise<string[]>;
+  readFile(path: string, maxBytes: number): Promise<FileRead>;
+  /** Entries of a directory (names only), at most maxEntries. */
+  readdir(path: string, maxEntries: number): Promise<DirRead>;
 }
