@@ -1,7 +1,7 @@
 import type { Endpoint, NtpExchange, ReplySummary } from '../correlate/types.js';
 import { ntpDiffSeconds } from '../ntp/timestamp.js';
 import type { NtpTimestamp } from '../ntp/types.js';
-import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
+import type { ClientPorts, FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
 
 /** How many example frame numbers evidence keeps per fact; the counts stay exact. */
 export const SAMPLE_FRAMES = 8;
@@ -9,6 +9,75 @@ export const SAMPLE_FRAMES = 8;
 export const KEEP_EXCHANGES = { first: 6, last: 6 };
 /** Outcomes remembered individually to tell "answered early, silent later" (rate limiting) on short runs. */
 const EARLY_WINDOW = 16;
+/**
+ * Exchanges kept beyond the first and last few because evidence may cite them: each has a frame that made it into a
+ * frame sample (the first SAMPLE_FRAMES requests, unanswered requests, replies, KoD replies of a code, ICMP errors of
+ * a kind...). Bounded per path, since the number of distinct values (refids) is not.
+ */
+export const CITED_EXCHANGES = 64;
+/** Source ports of a path's client named one by one; past this many, counted (see PortSet). */
+export const NAMED_PORTS = 8;
+
+/**
+ * The distinct source ports a client used towards one server (ClientPorts), in order of first use: the first
+ * NAMED_PORTS by number, then counted exactly in a 65536-bit map (8 KiB) when the path may keep one (`exact`: the first
+ * MANY_PATHS paths of a capture, as for kept exchanges), else counted only up to "more than NAMED_PORTS".
+ */
+class PortSet {
+  private readonly ports: number[] = [];
+  private bits: Uint8Array | undefined = undefined;
+  private count = 0;
+  private atLeast = false;
+
+  constructor(private readonly exact: boolean) {}
+
+  add(port: number): void {
+    if (this.atLeast) return;
+    const bits = this.bits;
+    if (bits !== undefined) {
+      const bit = 1 << (port & 7);
+      if ((bits[port >>> 3]! & bit) === 0) {
+        bits[port >>> 3]! |= bit;
+        this.count++;
+      }
+      return;
+    }
+    const ports = this.ports;
+    for (let i = 0; i < ports.length; i++) if (ports[i] === port) return;
+    if (ports.length < NAMED_PORTS) {
+      ports.push(port);
+      this.count++;
+      return;
+    }
+    this.count++;
+    if (!this.exact) {
+      this.atLeast = true;
+      return;
+    }
+    const map = (this.bits = new Uint8Array(8192));
+    for (const p of ports) map[p >>> 3]! |= 1 << (p & 7);
+    map[port >>> 3]! |= 1 << (port & 7);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  result(): ClientPorts {
+    const out: ClientPorts = { count: this.count, ports: this.ports.slice() };
+    if (this.atLeast) out.atLeast = true;
+    return out;
+  }
+}
+
+/**
+ * What ClientPorts a path would have had without an exact count (a path past MANY_PATHS, src/parallel/merge.ts):
+ * the same as PortSet gives when it may not keep a map.
+ */
+export function inexactPorts(p: ClientPorts): ClientPorts {
+  if (p.count <= NAMED_PORTS || p.atLeast) return p;
+  return { count: NAMED_PORTS + 1, ports: p.ports, atLeast: true };
+}
 
 export function newSample(): FrameSample {
   return { count: 0, frames: [] };
@@ -30,7 +99,8 @@ export function mergeSamples(a: FrameSample, b: FrameSample): FrameSample {
   return { count: a.count + b.count, frames };
 }
 
-function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): void {
+/** Adds `frame` to the sample of `value`; true when the frame was kept among the sample's examples. */
+function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): boolean {
   let seen: ValueSeen<T> | undefined;
   for (let i = 0; i < list.length; i++) {
     if (list[i]!.value === value) {
@@ -42,7 +112,9 @@ function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): void {
     seen = { value, count: 0, frames: [] };
     list.push(seen);
   }
+  const kept = seen.count < SAMPLE_FRAMES;
   addToSample(seen, frame);
+  return kept;
 }
 
 /**
@@ -187,6 +259,13 @@ export class PathAccumulator {
   /** The `shape` each `last` slot was added with (0: the caller's own object, never overwritten). */
   private lastShapes: number[] | undefined = undefined;
   private lastNext = 0;
+  /** Exchanges evidence may cite that neither `first` nor (yet) `last` holds: copies, at most CITED_EXCHANGES. */
+  private cited: NtpExchange[] | undefined = undefined;
+  /** Source ports of the requests; lastPort short-cuts the common case (one port, or the same as the request before). */
+  private ports: PortSet | undefined = undefined;
+  private lastPort = -1;
+  /** Requests the capture ended too soon after to judge (Correlator.end): made when the first one comes. */
+  private pending: FrameSample | undefined = undefined;
   private finished = 0;
   /** Bit i set: request i (of the first EARLY_WINDOW, by request order) was answered. */
   private earlyAnswered = 0;
@@ -199,8 +278,15 @@ export class PathAccumulator {
     private readonly keepCounts: { first: number; last: number } = KEEP_EXCHANGES,
   ) {}
 
-  /** A request went out (frame or sample index, time in s since the epoch). Returns its 0-based sequence. */
-  addRequest(frame: number, time: number): number {
+  /**
+   * A request went out (frame or sample index, time in s since the epoch, the client's source port when known).
+   * Returns its 0-based sequence.
+   */
+  addRequest(frame: number, time: number, port = -1): number {
+    if (port !== this.lastPort && port >= 0) {
+      this.lastPort = port;
+      (this.ports ??= new PortSet(this.keepCounts.first > 0 || this.keepCounts.last > 0)).add(port);
+    }
     const n = this.n;
     const seq = this.c[REQUESTS]!;
     addFrame(this.c, n, REQUESTS, frame);
@@ -225,13 +311,25 @@ export class PathAccumulator {
     const answered = x.outcome === 'reply';
     if (seq < EARLY_WINDOW && answered) this.earlyAnswered |= 1 << seq;
     if (answered) this.answeredTotal++;
-    if (x.outcome === 'none') addFrame(this.c, this.n, UNANSWERED, x.requestFrame);
-    else if (x.outcome === 'icmp' && x.icmp) this.addIcmp(x.icmp);
-    if (x.reply && x.replyFrame !== undefined) this.addReply(x);
-    this.keep(x, shape);
+    // Cited: one of its frames is among a sample's examples, which evidence lists (the request's, for a start).
+    let cited = seq < SAMPLE_FRAMES;
+    if (x.outcome === 'none') {
+      if (this.c[UNANSWERED]! < SAMPLE_FRAMES) cited = true;
+      addFrame(this.c, this.n, UNANSWERED, x.requestFrame);
+    } else if (x.outcome === 'icmp' && x.icmp) {
+      if (this.addIcmp(x.icmp)) cited = true;
+    }
+    if (x.reply && x.replyFrame !== undefined && this.addReply(x)) cited = true;
+    this.keep(x, shape, cited);
   }
 
-  private addIcmp(icmp: NonNullable<NtpExchange['icmp']>): void {
+  /** A request the capture ended too soon after to tell whether it was answered (no outcome will come). */
+  addPending(frame: number): void {
+    addToSample((this.pending ??= { count: 0, frames: [] }), frame);
+  }
+
+  /** True when the ICMP error's frame was kept among its kind's examples. */
+  private addIcmp(icmp: NonNullable<NtpExchange['icmp']>): boolean {
     const list = (this.icmp ??= []);
     let seen = list.find(
       (i) => i.type === icmp.type && i.code === icmp.code && i.reporter === icmp.reporter && i.version === icmp.version,
@@ -242,7 +340,9 @@ export class PathAccumulator {
       if (icmp.alternatives?.length) seen.alternatives = icmp.alternatives;
       list.push(seen);
     }
+    const kept = seen.count < SAMPLE_FRAMES;
     addToSample(seen, icmp.frame);
+    return kept;
   }
 
   /** The replies before this one, all with value `one`, as that value's entry (see `strata`). */
@@ -250,24 +350,27 @@ export class PathAccumulator {
     return [{ value: one, count: before, frames: framesOf(this.n, REPLIES, before) }];
   }
 
-  private addReply(x: NtpExchange): void {
+  /** True when the reply's frame was kept among the examples of a sample (replies, a value of a field, a kiss code...). */
+  private addReply(x: NtpExchange): boolean {
     const r = x.reply!;
     const frame = x.replyFrame!;
     const c = this.c;
     const n = this.n;
     const before = c[REPLIES]!;
+    // While every reply had one value of a field, that value's examples are the replies' (see `strata`).
+    let cited = before < SAMPLE_FRAMES;
     addFrame(c, n, REPLIES, frame);
-    if (this.strata !== undefined) addValue(this.strata, r.stratum, frame);
+    if (this.strata !== undefined) cited = addValue(this.strata, r.stratum, frame) || cited;
     else if (before === 0) this.stratumOne = r.stratum;
-    else if (r.stratum !== this.stratumOne) addValue((this.strata = this.sameAsReplies(this.stratumOne, before)), r.stratum, frame);
-    if (this.leaps !== undefined) addValue(this.leaps, r.leap, frame);
+    else if (r.stratum !== this.stratumOne) cited = addValue((this.strata = this.sameAsReplies(this.stratumOne, before)), r.stratum, frame) || cited;
+    if (this.leaps !== undefined) cited = addValue(this.leaps, r.leap, frame) || cited;
     else if (before === 0) this.leapOne = r.leap;
-    else if (r.leap !== this.leapOne) addValue((this.leaps = this.sameAsReplies(this.leapOne, before)), r.leap, frame);
-    if (this.refids !== undefined) addValue(this.refids, r.refidText, frame);
+    else if (r.leap !== this.leapOne) cited = addValue((this.leaps = this.sameAsReplies(this.leapOne, before)), r.leap, frame) || cited;
+    if (this.refids !== undefined) cited = addValue(this.refids, r.refidText, frame) || cited;
     else if (before === 0) this.refidOne = r.refidText;
-    else if (r.refidText !== this.refidOne) addValue((this.refids = this.sameAsReplies(this.refidOne, before)), r.refidText, frame);
-    if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) addValue((this.kissCodes ??= []), r.refidText.trim(), frame);
-    if (x.bogus !== undefined) for (const b of x.bogus) addValue((this.bogus ??= []), b, frame);
+    else if (r.refidText !== this.refidOne) cited = addValue((this.refids = this.sameAsReplies(this.refidOne, before)), r.refidText, frame) || cited;
+    if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) cited = addValue((this.kissCodes ??= []), r.refidText.trim(), frame) || cited;
+    if (x.bogus !== undefined) for (const b of x.bogus) cited = addValue((this.bogus ??= []), b, frame) || cited;
     // How long ago the server last set its clock (RFC 5905 §7.3 reference timestamp; zero: never, or not said).
     const ref = r.referenceTime;
     const xmt = r.transmitTime;
@@ -276,7 +379,7 @@ export class PathAccumulator {
       if (age >= 0 && age < n[REFERENCE_AGE]!) n[REFERENCE_AGE] = age;
     }
     // Kiss-o'-death replies carry no usable time (RFC 5905 §7.4): keep them out of the numbers.
-    if (r.stratum === 0) return;
+    if (r.stratum === 0) return cited;
     addStat(c, n, ROOT_DELAY, r.rootDelay);
     addStat(c, n, ROOT_DISPERSION, r.rootDispersion);
     // RFC 5905 §11.2.1 root distance, without the client's own peer delay/dispersion terms.
@@ -297,12 +400,20 @@ export class PathAccumulator {
         this.hasBestOffset = true;
       }
     }
+    return cited;
   }
 
-  private keep(x: NtpExchange, shape: number): void {
+  private keep(x: NtpExchange, shape: number, cited: boolean): void {
     this.finished++;
     const first = this.first;
     const keepFirst = this.keepCounts.first;
+    const keepLast = this.keepCounts.last;
+    // A path that keeps no exchanges keeps no cited ones either (src/correlate/correlator.ts MANY_PATHS).
+    if (cited && (first !== undefined ? first.length >= keepFirst : keepFirst === 0) && (keepFirst > 0 || keepLast > 0)) {
+      // The ring below overwrites its entries: a cited exchange is kept as a copy of its own.
+      const list = (this.cited ??= []);
+      if (list.length < CITED_EXCHANGES) list.push(shape === 0 ? this.retained(x) : this.copyReply(x));
+    }
     if (first === undefined) {
       if (keepFirst > 0) {
         // A one-element literal: exactly as long as it needs to be when one is all a path keeps.
@@ -313,7 +424,6 @@ export class PathAccumulator {
       first.push(shape === 0 ? this.retained(x) : this.copyReply(x));
       return;
     }
-    const keepLast = this.keepCounts.last;
     if (keepLast === 0) return;
     const kept = shape === 0 ? x : undefined;
     const last = this.last;
@@ -474,8 +584,11 @@ export class PathAccumulator {
       refids: this.refids !== undefined ? copySeen(this.refids) : replies > 0 ? this.sameAsReplies(this.refidOne, replies) : NONE,
       kissCodes: copySeen(this.kissCodes),
       bogus: copySeen(this.bogus),
-      exchanges: this.first === undefined && this.last === undefined ? NONE : [...(this.first ?? []), ...(this.last ?? [])].sort((a, b) => a.requestFrame - b.requestFrame),
+      exchanges: this.first === undefined && this.last === undefined ? NONE : this.keptExchanges(),
+      exchangeCount: this.finished,
     };
+    if (this.ports !== undefined) obs.clientPorts = this.ports.result();
+    if (this.pending !== undefined) obs.pendingAtEnd = { count: this.pending.count, frames: this.pending.frames.slice() };
     const minInterval = n[MIN_INTERVAL]!;
     if (Number.isFinite(minInterval)) obs.minRequestInterval = minInterval;
     const set = <K extends 'rootDelay' | 'rootDispersion' | 'rootDistance' | 'offset' | 'delay'>(k: K, s?: Stats) => {
@@ -503,6 +616,21 @@ export class PathAccumulator {
     return obs;
   }
 
+  /** The first, cited and last exchanges in request order, each once (a cited one may also be among the last). */
+  private keptExchanges(): NtpExchange[] {
+    const all = [...(this.first ?? []), ...(this.cited ?? []), ...(this.last ?? [])].sort(
+      (a, b) => a.requestFrame - b.requestFrame || (a.replyFrame ?? -1) - (b.replyFrame ?? -1),
+    );
+    if (this.cited === undefined) return all;
+    const out: NtpExchange[] = [];
+    for (const x of all) {
+      const prev = out[out.length - 1];
+      if (prev !== undefined && sameExchange(prev, x)) continue;
+      out.push(x);
+    }
+    return out;
+  }
+
   /** Requests in the "early" part and how many of them were answered: the first half on short runs, else the first 8. */
   private earlyCounts(n: number): [number, number] {
     const earlyN = n <= EARLY_WINDOW ? Math.floor(n / 2) : EARLY_WINDOW / 2;
@@ -510,4 +638,9 @@ export class PathAccumulator {
     for (let i = 0; i < earlyN; i++) if (this.earlyAnswered & (1 << i)) answered++;
     return [earlyN, answered];
   }
+}
+
+/** Two kept copies of one exchange: the same request, answered (or not) by the same frame. */
+function sameExchange(a: NtpExchange, b: NtpExchange): boolean {
+  return a.requestFrame === b.requestFrame && a.replyFrame === b.replyFrame && a.outcome === b.outcome && a.icmp?.frame === b.icmp?.frame;
 }

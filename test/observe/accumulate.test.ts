@@ -20,7 +20,10 @@ import { generate } from '../../bench/gen-capture.mjs';
 import { mulberry32 } from '../seeded.js';
 
 type Keep = { first: number; last: number };
-type Call = { add: 'request'; frame: number; time: number } | { add: 'outcome'; x: NtpExchange; seq: number };
+type Call =
+  | { add: 'request'; frame: number; time: number; port: number }
+  | { add: 'outcome'; x: NtpExchange; seq: number }
+  | { add: 'pending'; frame: number };
 
 /** Same observation, down to the order of the keys (JSON.stringify shows it; toStrictEqual does not). */
 function expectSame(got: NtpPathObservation, want: NtpPathObservation): void {
@@ -32,7 +35,8 @@ function replay(acc: PathAccumulator, calls: readonly Call[]): ReferencePathAccu
   const keep = (acc as unknown as { keepCounts: Keep }).keepCounts;
   const ref = new ReferencePathAccumulator(acc.source, acc.client, acc.server, keep);
   for (const c of calls) {
-    if (c.add === 'request') ref.addRequest(c.frame, c.time);
+    if (c.add === 'request') ref.addRequest(c.frame, c.time, c.port);
+    else if (c.add === 'pending') ref.addPending(c.frame);
     else ref.addOutcome(c.x, c.seq);
   }
   return ref;
@@ -42,15 +46,19 @@ function replay(acc: PathAccumulator, calls: readonly Call[]): ReferencePathAccu
 async function recordCapture(file: string): Promise<Map<PathAccumulator, Call[]>> {
   const calls = new Map<PathAccumulator, Call[]>();
   const proto = PathAccumulator.prototype;
-  const { addRequest, addOutcome } = proto;
+  const { addRequest, addOutcome, addPending } = proto;
   const log = (acc: PathAccumulator, c: Call) => {
     const list = calls.get(acc);
     if (list) list.push(c);
     else calls.set(acc, [c]);
   };
-  proto.addRequest = function (this: PathAccumulator, frame: number, time: number) {
-    log(this, { add: 'request', frame, time });
-    return addRequest.call(this, frame, time);
+  proto.addRequest = function (this: PathAccumulator, frame: number, time: number, port = -1) {
+    log(this, { add: 'request', frame, time, port });
+    return addRequest.call(this, frame, time, port);
+  };
+  proto.addPending = function (this: PathAccumulator, frame: number) {
+    log(this, { add: 'pending', frame });
+    addPending.call(this, frame);
   };
   proto.addOutcome = function (this: PathAccumulator, x: NtpExchange, seq: number, shape = 0) {
     // A shaped exchange is the correlator's to reuse (addOutcome): the replay needs it as it was now.
@@ -64,6 +72,7 @@ async function recordCapture(file: string): Promise<Map<PathAccumulator, Call[]>
   } finally {
     proto.addRequest = addRequest;
     proto.addOutcome = addOutcome;
+    proto.addPending = addPending;
   }
   return calls;
 }
@@ -120,8 +129,10 @@ describe('PathAccumulator gives the observation the object-per-field accumulator
         time += random() < 0.1 ? -random() : random() < 0.1 ? 0 : random() * 4;
         frame += 1 + Math.floor(random() * 3);
         const orphan = random() < 0.05;
-        const seq = orphan ? Number.MAX_SAFE_INTEGER : acc.addRequest(frame, time);
-        if (!orphan) expect(ref.addRequest(frame, time)).toBe(seq);
+        // A port per request now and then (chrony, ntpdig), mostly the same one (ntpd): up to 12 distinct.
+        const port = random() < 0.3 ? 40000 + Math.floor(random() * 12) : client.port;
+        const seq = orphan ? Number.MAX_SAFE_INTEGER : acc.addRequest(frame, time, port);
+        if (!orphan) expect(ref.addRequest(frame, time, port)).toBe(seq);
         const x = exchange(random, client, server, frame, time);
         acc.addOutcome(x, seq);
         ref.addOutcome(x, seq);
