@@ -94,52 +94,53 @@ export class PcapParser implements ChunkParser {
     const rec = this.record;
     rec.buffer = bytes;
     this.need = RECORD_HEADER;
-    // Versions before 2.4 may store len before caplen: a loop of their own keeps the common one free of the test.
     const p0 = p;
-    p = this.lengthOrder === LengthOrder.NotSwapped ? this.records(view, p, end, base, le, rec) : this.swappedRecords(view, p, end, base, le, rec);
-    if (p > p0 && !this.timed) {
-      // The first record of the file is the first one of this call: read its time back from its header.
+    if (this.lengthOrder !== LengthOrder.NotSwapped) {
+      // Versions before 2.4 may store len before caplen: a loop of their own keeps the common one free of the test.
+      p = this.swappedRecords(view, p, end, base, le, rec);
+    } else {
+      const sink = this.sink;
+      const nsPerTick = this.nsPerTick;
+      let frame = this.frame;
+      while (end - p >= RECORD_HEADER) {
+        const captured = view.getUint32(p + 8, le);
+        if (captured > MAXIMUM_SNAPLEN) {
+          this.refuse(base + p, frame, captured);
+          break;
+        }
+        const total = RECORD_HEADER + captured;
+        if (end - p < total) {
+          this.need = total;
+          break;
+        }
+        rec.frame = frame;
+        rec.tsSec = view.getUint32(p, le);
+        rec.tsNsec = view.getUint32(p + 4, le) * nsPerTick;
+        rec.capturedLength = captured;
+        rec.originalLength = view.getUint32(p + 12, le);
+        rec.dataOffset = p + RECORD_HEADER;
+        sink(rec);
+        frame++;
+        p += total;
+      }
+      this.frame = frame;
+    }
+    if (p > p0) this.noteTimes(view, p0, le, rec);
+    return p;
+  }
+
+  /**
+   * The capture's time span, kept per call rather than per record: the first record's time is read back from its
+   * header, the last one's is what the record object holds after the loop.
+   */
+  private noteTimes(view: DataView, p0: number, le: boolean, rec: ReusedRecord): void {
+    if (!this.timed) {
       this.timed = true;
       this.firstSec = view.getUint32(p0, le);
       this.firstNsec = view.getUint32(p0 + 4, le) * this.nsPerTick;
     }
-    if (p > p0) {
-      // The record object holds the last record delivered: no per-record bookkeeping for the capture's time span.
-      this.lastSec = rec.tsSec;
-      this.lastNsec = rec.tsNsec;
-    }
-    return p;
-  }
-
-  /** The hot loop: records with caplen before len (version 2.4, and every writer since 1998). */
-  private records(view: DataView, p: number, end: number, base: number, le: boolean, rec: ReusedRecord): number {
-    const sink = this.sink;
-    const nsPerTick = this.nsPerTick;
-    let frame = this.frame;
-    while (end - p >= RECORD_HEADER) {
-      const captured = view.getUint32(p + 8, le);
-      if (captured > MAXIMUM_SNAPLEN) {
-        this.frame = frame;
-        this.refuse(base + p, frame, captured);
-        return p;
-      }
-      const total = RECORD_HEADER + captured;
-      if (end - p < total) {
-        this.need = total;
-        break;
-      }
-      rec.frame = frame;
-      rec.tsSec = view.getUint32(p, le);
-      rec.tsNsec = view.getUint32(p + 4, le) * nsPerTick;
-      rec.capturedLength = captured;
-      rec.originalLength = view.getUint32(p + 12, le);
-      rec.dataOffset = p + RECORD_HEADER;
-      sink(rec);
-      frame++;
-      p += total;
-    }
-    this.frame = frame;
-    return p;
+    this.lastSec = rec.tsSec;
+    this.lastNsec = rec.tsNsec;
   }
 
   /** Versions 2.0–2.3 and 543.0: the two lengths swapped (always, or for 2.3 when caplen > len), as libpcap does. */
