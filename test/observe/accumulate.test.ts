@@ -12,7 +12,7 @@ import { readCapture } from '../../src/capture/read.js';
 import { Correlator } from '../../src/correlate/correlator.js';
 import type { NtpExchange, ReplySummary } from '../../src/correlate/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
-import { KEEP_EXCHANGES, PathAccumulator, SAMPLE_FRAMES } from '../../src/observe/accumulate.js';
+import { inexactPorts, KEEP_EXCHANGES, PathAccumulator, SAMPLE_FRAMES } from '../../src/observe/accumulate.js';
 import type { NtpPathObservation } from '../../src/observe/types.js';
 import { ReferencePathAccumulator } from './_reference-accumulator.js';
 // @ts-expect-error bench/gen-capture.mjs is plain JavaScript without types.
@@ -266,3 +266,46 @@ function exchange(random: () => number, client: NtpExchange['client'], server: N
   if (random() < 0.1) x.bogus = random() < 0.2 ? [] : [pick(['duplicate', 'origin-mismatch', 'zero-transmit'])];
   return x;
 }
+
+describe('client source ports', () => {
+  const client = { ip: '198.51.100.130', port: 40000 };
+  const server = { ip: '198.51.100.100', port: 123 };
+
+  it('names the first 8 in order of use and counts the rest exactly, through the log and its folds', () => {
+    const random = mulberry32(7);
+    const acc = new PathAccumulator('capture', client, server);
+    const seen = new Set<number>();
+    const order: number[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      // Mostly new ports (chrony), repeats now and then, the same as the request before at times (ntpd).
+      const port = random() < 0.2 ? 40000 : 1024 + Math.floor(random() * 20_000);
+      if (!seen.has(port)) order.push(port);
+      seen.add(port);
+      acc.addRequest(i + 1, 1000 + i, port);
+    }
+    expect(acc.toObservation('client').clientPorts).toEqual({ count: seen.size, ports: order.slice(0, 8) });
+    // Asked again later, after more requests: still exact.
+    for (let port = 60000; port < 60010; port++) acc.addRequest(40_000 + port, 2000, port);
+    expect(acc.toObservation('client').clientPorts?.count).toBe(seen.size + 10);
+  });
+
+  it('on a path that keeps no exchanges (past MANY_PATHS) stops at "more than 8", as merged shards say it', () => {
+    const acc = new PathAccumulator('capture', client, server, { first: 0, last: 0 });
+    for (let i = 0; i < 20; i++) acc.addRequest(i + 1, 1000 + i, 50000 + i);
+    const ports = acc.toObservation('client').clientPorts!;
+    expect(ports).toEqual({ count: 9, ports: [50000, 50001, 50002, 50003, 50004, 50005, 50006, 50007], atLeast: true });
+    const exact = new PathAccumulator('capture', client, server);
+    for (let i = 0; i < 20; i++) exact.addRequest(i + 1, 1000 + i, 50000 + i);
+    expect(inexactPorts(exact.toObservation('client').clientPorts!)).toEqual(ports);
+    expect(inexactPorts({ count: 3, ports: [1, 2, 3] })).toEqual({ count: 3, ports: [1, 2, 3] });
+  });
+
+  it('one port: named once, and requests sent just before the end are counted apart', () => {
+    const acc = new PathAccumulator('capture', client, server);
+    for (let i = 0; i < 5; i++) acc.addRequest(i + 1, 1000 + i, 123);
+    acc.addPending(5);
+    const o = acc.toObservation('client');
+    expect(o.clientPorts).toEqual({ count: 1, ports: [123] });
+    expect(o.pendingAtEnd).toEqual({ count: 1, frames: [5] });
+  });
+});
