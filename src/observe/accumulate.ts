@@ -10,6 +10,11 @@ export const KEEP_EXCHANGES = { first: 6, last: 6 };
 /** Outcomes remembered individually to tell "answered early, silent later" (rate limiting) on short runs. */
 const EARLY_WINDOW = 16;
 /**
+ * Distinct values a field (refid, kiss code, failed test) or ICMP errors of distinct kinds listed per path at most: all
+ * 256 strata fit; past that, a new value is not listed (its replies still count in `replies`).
+ */
+export const DISTINCT_VALUES = 256;
+/**
  * Exchanges kept beyond the first and last few because evidence may cite them: each has a frame that made it into a
  * frame sample (the first SAMPLE_FRAMES requests, unanswered requests, replies, KoD replies of a code, ICMP errors of
  * a kind...). Bounded per path, since the number of distinct values (refids) is not.
@@ -134,6 +139,8 @@ function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): boolean {
     }
   }
   if (!seen) {
+    // Bounded: spoofed replies can carry millions of refids, and each new one would lengthen this scan.
+    if (list.length >= DISTINCT_VALUES) return false;
     seen = { value, count: 0, frames: [] };
     list.push(seen);
   }
@@ -364,6 +371,7 @@ export class PathAccumulator {
       (i) => i.type === icmp.type && i.code === icmp.code && i.reporter === icmp.reporter && i.version === icmp.version,
     );
     if (!seen) {
+      if (list.length >= DISTINCT_VALUES) return false;
       seen = { version: icmp.version, type: icmp.type, code: icmp.code, reporter: icmp.reporter, count: 0, frames: [] };
       if (icmp.errno !== undefined) seen.errno = icmp.errno;
       if (icmp.alternatives?.length) seen.alternatives = icmp.alternatives;

@@ -15,6 +15,7 @@ const SAMPLE_FRAMES = 8;
 const KEEP_EXCHANGES = { first: 6, last: 6 };
 /** Outcomes remembered individually to tell "answered early, silent later" (rate limiting) on short runs. */
 const EARLY_WINDOW = 16;
+const DISTINCT_VALUES = 256;
 const CITED_EXCHANGES = 64;
 const NAMED_PORTS = 8;
 
@@ -36,6 +37,7 @@ function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): void {
     }
   }
   if (!seen) {
+    if (list.length >= DISTINCT_VALUES) return;
     seen = { value, count: 0, frames: [] };
     list.push(seen);
   }
@@ -148,6 +150,7 @@ export class ReferencePathAccumulator {
       (i) => i.type === icmp.type && i.code === icmp.code && i.reporter === icmp.reporter && i.version === icmp.version,
     );
     if (!seen) {
+      if (this.icmp.length >= DISTINCT_VALUES) return;
       seen = { version: icmp.version, type: icmp.type, code: icmp.code, reporter: icmp.reporter, count: 0, frames: [] };
       if (icmp.errno !== undefined) seen.errno = icmp.errno;
       if (icmp.alternatives?.length) seen.alternatives = icmp.alternatives;

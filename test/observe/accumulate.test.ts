@@ -12,7 +12,7 @@ import { readCapture } from '../../src/capture/read.js';
 import { Correlator } from '../../src/correlate/correlator.js';
 import type { NtpExchange, ReplySummary } from '../../src/correlate/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
-import { inexactPorts, KEEP_EXCHANGES, PathAccumulator, SAMPLE_FRAMES } from '../../src/observe/accumulate.js';
+import { DISTINCT_VALUES, inexactPorts, KEEP_EXCHANGES, PathAccumulator, SAMPLE_FRAMES } from '../../src/observe/accumulate.js';
 import type { NtpPathObservation } from '../../src/observe/types.js';
 import { ReferencePathAccumulator } from './_reference-accumulator.js';
 // @ts-expect-error bench/gen-capture.mjs is plain JavaScript without types.
@@ -307,5 +307,23 @@ describe('client source ports', () => {
     const o = acc.toObservation('client');
     expect(o.clientPorts).toEqual({ count: 1, ports: [123] });
     expect(o.pendingAtEnd).toEqual({ count: 1, frames: [5] });
+  });
+});
+
+describe('hostile variety', () => {
+  it('100 k replies with distinct refids: linear time, at most DISTINCT_VALUES listed, counts intact', () => {
+    const client = { ip: '198.51.100.130', port: 40000 };
+    const server = { ip: '198.51.100.100', port: 123 };
+    const acc = new PathAccumulator('capture', client, server);
+    const started = Date.now();
+    for (let i = 0; i < 100_000; i++) {
+      const seq = acc.addRequest(2 * i + 1, 1000 + i, 40000);
+      acc.addOutcome({ ...replyExchange(client, server, 2 * i + 1, 1000 + i), reply: reply(2, 0, `10.${i >>> 16}.${(i >>> 8) & 255}.${i & 255}`) }, seq);
+    }
+    const o = acc.toObservation('client');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(o.refids).toHaveLength(DISTINCT_VALUES);
+    expect(o.replies.count).toBe(100_000);
+    expect(o.strata).toEqual([{ value: 2, count: 100_000, frames: o.replies.frames }]);
   });
 });
