@@ -20,57 +20,37 @@ export const DISTINCT_VALUES = 256;
  * a kind...). Bounded per path, since the number of distinct values (refids) is not.
  */
 export const CITED_EXCHANGES = 64;
-/** Source ports of a path's client named one by one; past this many, counted (see PortSet). */
+/** Source ports of a path's client named one by one; past this many, counted (see PortLog). */
 export const NAMED_PORTS = 8;
 
 /**
- * The distinct source ports a client used towards one server (ClientPorts), in order of first use: the first
- * NAMED_PORTS by number, then counted exactly when the path may (`exact`: the first MANY_PATHS paths of a capture, as
- * for kept exchanges), else only up to "more than NAMED_PORTS".
+ * Exact count of a client's distinct source ports past the NAMED_PORTS a path names itself (PathAccumulator.notePort),
+ * on the paths that may keep one (the first MANY_PATHS of a capture, as for kept exchanges).
  *
- * Exact counting appends each port to a log (a sequential store per request) and folds the log into a 65536-bit map
- * when it fills: setting the bits straight away cost a cache miss per request (4 % of the bench, whose clients take a
- * new port per request as chrony does); folded in batches the map stays in cache. At most 16 KiB per path.
+ * Each port is appended to a log (a sequential store per request) and the log folded into a 65536-bit map when it
+ * fills: setting the bits straight away cost a cache miss per request (4 % of the bench, whose clients take a new
+ * port per request as chrony does); folded in batches the map stays in cache. 16 KiB per path.
  */
-class PortSet {
-  private readonly ports: number[] = [];
-  private log: Uint16Array | undefined = undefined;
+class PortLog {
+  private readonly log = new Uint16Array(PORT_LOG);
   private logged = 0;
-  private bits: Uint8Array | undefined = undefined;
+  private readonly bits = new Uint8Array(8192);
   /** Bits set in `bits`. */
   private counted = 0;
-  private atLeast = false;
 
-  constructor(private readonly exact: boolean) {}
+  constructor(named: readonly number[]) {
+    for (const p of named) this.add(p);
+  }
 
   add(port: number): void {
-    const log = this.log;
-    if (log !== undefined) {
-      if (this.logged === log.length) this.fold();
-      log[this.logged++] = port;
-      return;
-    }
-    if (this.atLeast) return;
-    const ports = this.ports;
-    for (let i = 0; i < ports.length; i++) if (ports[i] === port) return;
-    if (ports.length < NAMED_PORTS) {
-      ports.push(port);
-      return;
-    }
-    if (!this.exact) {
-      this.atLeast = true;
-      return;
-    }
-    const first = (this.log = new Uint16Array(PORT_LOG));
-    for (let i = 0; i < ports.length; i++) first[i] = ports[i]!;
-    first[ports.length] = port;
-    this.logged = ports.length + 1;
+    if (this.logged === PORT_LOG) this.fold();
+    this.log[this.logged++] = port;
   }
 
   /** Sets the bits of the logged ports and empties the log. */
   private fold(): void {
-    const bits = (this.bits ??= new Uint8Array(8192));
-    const log = this.log!;
+    const bits = this.bits;
+    const log = this.log;
     let counted = this.counted;
     for (let i = 0; i < this.logged; i++) {
       const port = log[i]!;
@@ -85,24 +65,18 @@ class PortSet {
     this.logged = 0;
   }
 
-  result(): ClientPorts {
-    let count = this.ports.length;
-    if (this.log !== undefined) {
-      this.fold();
-      count = this.counted;
-    } else if (this.atLeast) count = NAMED_PORTS + 1;
-    const out: ClientPorts = { count, ports: this.ports.slice() };
-    if (this.atLeast) out.atLeast = true;
-    return out;
+  get count(): number {
+    this.fold();
+    return this.counted;
   }
 }
 
-/** Ports logged before PortSet folds them into its bit map. */
+/** Ports logged before PortLog folds them into its bit map. */
 const PORT_LOG = 4096;
 
 /**
  * What ClientPorts a path would have had without an exact count (a path past MANY_PATHS, src/parallel/merge.ts):
- * the same as PortSet gives when it may not keep a map.
+ * the same as PathAccumulator gives when it may not keep a PortLog.
  */
 export function inexactPorts(p: ClientPorts): ClientPorts {
   if (p.count <= NAMED_PORTS || p.atLeast) return p;
@@ -293,9 +267,18 @@ export class PathAccumulator {
   private lastNext = 0;
   /** Exchanges evidence may cite that neither `first` nor (yet) `last` holds: copies, at most CITED_EXCHANGES. */
   private cited: NtpExchange[] | undefined = undefined;
-  /** Source ports of the requests; lastPort short-cuts the common case (one port, or the same as the request before). */
-  private ports: PortSet | undefined = undefined;
+  /**
+   * Source ports of the requests, in order of first use: the first one, the first NAMED_PORTS once there is a second
+   * (no allocation for the one-port paths of ntpd clients), then an exact count (PortLog) or `portsAtLeast`. lastPort
+   * short-cuts the common cases: one port, or the same as the request before.
+   */
   private lastPort = -1;
+  private firstPort = -1;
+  private ports: number[] | undefined = undefined;
+  /** Ports named in `ports`. */
+  private portCount = 0;
+  private portLog: PortLog | undefined = undefined;
+  private portsAtLeast = false;
   /** Requests the capture ended too soon after to judge (Correlator.end): made when the first one comes. */
   private pending: FrameSample | undefined = undefined;
   private finished = 0;
@@ -333,7 +316,40 @@ export class PathAccumulator {
   private notePort(port: number): void {
     if (port < 0) return;
     this.lastPort = port;
-    (this.ports ??= new PortSet(this.keepCounts.first > 0 || this.keepCounts.last > 0)).add(port);
+    if (this.portLog !== undefined) {
+      this.portLog.add(port);
+      return;
+    }
+    if (this.portsAtLeast || port === this.firstPort) return;
+    if (this.firstPort < 0) {
+      this.firstPort = port;
+      return;
+    }
+    let ports = this.ports;
+    if (ports === undefined) {
+      // One store of its final size (a literal grown by push reallocates): 100 k paths of chrony clients have one each.
+      ports = this.ports = new Array<number>(NAMED_PORTS).fill(-1);
+      ports[0] = this.firstPort;
+      ports[1] = port;
+      this.portCount = 2;
+      return;
+    }
+    const named = this.portCount;
+    for (let i = 1; i < named; i++) if (ports[i] === port) return;
+    if (named < NAMED_PORTS) {
+      ports[named] = port;
+      this.portCount = named + 1;
+    } else if (this.keepCounts.first > 0 || this.keepCounts.last > 0) (this.portLog = new PortLog(ports)).add(port);
+    else this.portsAtLeast = true;
+  }
+
+  /** ClientPorts when they say more than `client.port` does (several ports, or another one). */
+  private clientPorts(): ClientPorts | undefined {
+    const ports = this.ports;
+    if (ports === undefined) return this.firstPort >= 0 && this.firstPort !== this.client.port ? { count: 1, ports: [this.firstPort] } : undefined;
+    const named = ports.slice(0, this.portCount);
+    if (this.portsAtLeast) return { count: NAMED_PORTS + 1, ports: named, atLeast: true };
+    return { count: this.portLog !== undefined ? this.portLog.count : named.length, ports: named };
   }
 
   /**
@@ -624,7 +640,8 @@ export class PathAccumulator {
       exchanges: this.first === undefined && this.last === undefined ? NONE : this.keptExchanges(),
       exchangeCount: this.finished,
     };
-    if (this.ports !== undefined) obs.clientPorts = this.ports.result();
+    const clientPorts = this.clientPorts();
+    if (clientPorts !== undefined) obs.clientPorts = clientPorts;
     if (this.pending !== undefined) obs.pendingAtEnd = { count: this.pending.count, frames: this.pending.frames.slice() };
     const minInterval = n[MIN_INTERVAL]!;
     if (Number.isFinite(minInterval)) obs.minRequestInterval = minInterval;

@@ -232,7 +232,7 @@ export class ReferencePathAccumulator {
       exchanges: this.keptExchanges(),
       exchangeCount: this.finished,
     };
-    if (this.ports.length > 0) {
+    if (this.ports.length > 1 || (this.ports.length === 1 && this.ports[0] !== this.client.port)) {
       const exact = this.keepCounts.first > 0 || this.keepCounts.last > 0;
       obs.clientPorts =
         !exact && this.ports.length > NAMED_PORTS

@@ -302,10 +302,14 @@ describe('client source ports', () => {
 
   it('one port: named once, and requests sent just before the end are counted apart', () => {
     const acc = new PathAccumulator('capture', client, server);
-    for (let i = 0; i < 5; i++) acc.addRequest(i + 1, 1000 + i, 123);
+    for (let i = 0; i < 5; i++) acc.addRequest(i + 1, 1000 + i, 40000);
     acc.addPending(5);
     const o = acc.toObservation('client');
-    expect(o.clientPorts).toEqual({ count: 1, ports: [123] });
+    // One port, the client's own: nothing to add to client.port.
+    expect(o.clientPorts).toBeUndefined();
+    const other = new PathAccumulator('capture', client, server);
+    other.addRequest(1, 1000, 123);
+    expect(other.toObservation('client').clientPorts).toEqual({ count: 1, ports: [123] });
     expect(o.pendingAtEnd).toEqual({ count: 1, frames: [5] });
   });
 });
