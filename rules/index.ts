@@ -5,6 +5,7 @@
 import type { Rule } from '../src/diagnose/types.js';
 import badChecksum from './bad-checksum.js';
 import bogusReply from './bogus-reply.js';
+import captureDamaged from './capture-damaged.js';
 import checksumOffloadArtifact from './checksum-offload-artifact.js';
 import firewallReject from './firewall-reject.js';
 import hostUnreachable from './host-unreachable.js';
@@ -48,6 +49,7 @@ export const rules: Rule[] = [
   badChecksum,
   mode6Exposed,
   selfSync,
+  captureDamaged,
   // Node inspection (configs, firewall, daemons).
   daemonNotRunning,
   firewallBlocksNtp,

@@ -2,10 +2,10 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { chronyAllowFix, ntpdRestrictFix, ntpsecRestrictFix } from './_lib/access.js';
-import { cappedMap, fact, factOf, note, plural } from './_lib/evidence.js';
+import { cappedMap, fact, factOf, note, plural, sourcePorts } from './_lib/evidence.js';
 import { draft, openNtpInbound, probeVerify, ranked } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
-import { byServer, clientsText, isIpv6, pair } from './_lib/paths.js';
+import { byServer, clientsText, isIpv6 } from './_lib/paths.js';
 
 /**
  * Requests that got nothing back: no reply, no ICMP error. Something drops them without a word: a firewall DROP
@@ -40,6 +40,8 @@ export default defineRule({
       const silent = all.filter((p) => p.requests.count > 0 && p.replies.count === 0 && p.icmp.length === 0 && p.unanswered.count > 0);
       if (silent.length === 0) continue;
       const unanswered = silent.reduce((n, p) => n + p.unanswered.count, 0);
+      // Every request counts in the title, those sent just before the capture ended too (tcpdump shows them all).
+      const requests = silent.reduce((n, p) => n + p.requests.count, 0);
       const evidence: Evidence[] = cappedMap(silent, 5, 'clients', describe);
       const atServer = silent.some((p) => p.capturedAt === 'server');
       const first = silent[0] as NtpPathObservation;
@@ -68,7 +70,7 @@ export default defineRule({
       const drafts = atServer || answeredElsewhere.length > 0 ? [...access, ...firewall] : [...firewall, ...access, hostDown];
       const hit: Hit = {
         subject: server,
-        title: `No reply from ${server} to ${plural(unanswered, 'request')} from ${clientsText(silent)}: dropped silently`,
+        title: `No reply from ${server} to ${plural(requests, 'request')} from ${clientsText(silent)}: dropped silently`,
         evidence,
         fixes: ranked(drafts),
       };
@@ -83,8 +85,20 @@ export default defineRule({
   },
 });
 
+/**
+ * One client's requests, all of them (the frames are the requests'), from every source port it used: chrony and ntpdig
+ * take a new port per request, and a firewall rule on the source port matters. Requests sent in the capture's last
+ * second were not waited for long enough to call unanswered (Correlator.end): counted, and said so.
+ */
 function describe(p: NtpPathObservation): Evidence {
   const span = p.lastRequestTime - p.firstRequestTime;
   const over = p.requests.count > 1 && span > 0 ? ` over ${duration(span)}` : '';
-  return fact(p.source, `${plural(p.unanswered.count, 'request')} ${pair(p)}${over} got neither a reply nor an ICMP error`, p.unanswered);
+  const server = isIpv6(p.server.ip) ? `[${p.server.ip}]:${p.server.port}` : `${p.server.ip}:${p.server.port}`;
+  const pending = p.pendingAtEnd?.count ?? 0;
+  const late = pending > 0 ? ` (${pending} of them sent so shortly before the capture ended that a reply could have come after it)` : '';
+  return fact(
+    p.source,
+    `${plural(p.requests.count, 'request')} from ${p.client.ip} to ${server}${over}, from ${sourcePorts(p)}, got neither a reply nor an ICMP error${late}`,
+    p.requests,
+  );
 }

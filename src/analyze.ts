@@ -1,5 +1,6 @@
 import { readCapture } from './capture/read.js';
-import type { CaptureReadResult, CaptureSink } from './capture/types.js';
+import type { CaptureReadResult, CaptureSink, CaptureTime } from './capture/types.js';
+import { InputError } from './errors.js';
 import type { WallTime } from './correlate/clock.js';
 import { Correlator } from './correlate/correlator.js';
 import type { NtpExchange } from './correlate/types.js';
@@ -88,6 +89,18 @@ export async function observeCapture(file: string, options: AnalyzeOptions = {})
   return assemble(file, merged.read, localIps, merged);
 }
 
+/**
+ * A capture time as UTC ISO 8601 with `digits` decimals (the file's resolution: 6 for µs, 9 for ns), truncated, e.g.
+ * 2026-01-01T00:18:47.558209Z. Undefined past what a four-digit year can say (a pcapng 64-bit count reaches far beyond).
+ */
+export function isoTime(t: CaptureTime, digits = 9): string | undefined {
+  const ms = t.sec * 1000;
+  if (!Number.isFinite(ms) || ms < -62_167_219_200_000 || ms > 253_402_300_799_000) return undefined;
+  const whole = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
+  const d = Math.max(0, Math.min(9, Math.floor(digits)));
+  return `${whole.slice(0, 19)}${d > 0 ? `.${String(t.nsec).padStart(9, '0').slice(0, d)}` : ''}Z`;
+}
+
 export function captureInput(a: CaptureAnalysis): ReportInput {
   const input: ReportInput = {
     kind: 'capture',
@@ -95,16 +108,37 @@ export function captureInput(a: CaptureAnalysis): ReportInput {
     format: a.read.format,
     frames: a.read.frames,
     bytes: a.read.bytes,
-    linkTypes: [...new Set(a.read.interfaces.map((i) => i.linkType))],
+    linkTypes: a.read.linkTypes ?? [...new Set(a.read.interfaces.map((i) => i.linkType))],
     ntpFrames: (a.observations.find((o) => o.kind === 'input') as { ntpFrames: number } | undefined)?.ntpFrames ?? 0,
     paths: a.observations.filter((o) => o.kind === 'ntp-path').length,
   };
+  // When the capture was taken (issue 11 item 9): the first and the last frame's time, in file order.
+  const digits = Math.max(0, ...a.read.interfaces.map((i) => i.tsResolutionDigits));
+  const first = a.read.firstTime && isoTime(a.read.firstTime, digits);
+  const last = a.read.lastTime && isoTime(a.read.lastTime, digits);
+  if (first !== undefined && last !== undefined) {
+    input.firstFrameTime = first;
+    input.lastFrameTime = last;
+  }
   if (a.read.stop) input.stop = a.read.stop;
   return input;
 }
 
+/** Every exchange of a capture, kept in its sample or not. */
+function exchangeTotal(a: CaptureAnalysis): number {
+  let n = 0;
+  for (const o of a.observations) if (o.kind === 'ntp-path') n += o.exchangeCount ?? o.exchanges.length;
+  return n;
+}
+
+/** Standard input can be read once: `analyze - -` would read half a stream each time, or nothing the second time. */
+export function checkInputs(files: readonly string[]): void {
+  if (files.filter((f) => f === '-').length > 1) throw new InputError('stdin (-) may be named only once among the inputs');
+}
+
 /** Captures → one report. Each file is judged on its own (frame numbers are per file), then findings merge. */
 export async function analyzeCaptures(files: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {
+  checkInputs(files);
   const rules = options.rules ?? defaultRules;
   const analyses: CaptureAnalysis[] = [];
   for (const file of files) analyses.push(await observeCapture(file, options));
@@ -118,6 +152,7 @@ export async function analyzeCaptures(files: readonly string[], options: Analyze
   return buildReport({
     findings: mergeFindings(lists),
     exchanges: analyses.flatMap((a) => a.exchanges),
+    exchangesTotal: analyses.reduce((n, a) => n + exchangeTotal(a), 0),
     inputs: analyses.map(captureInput),
   });
 }

@@ -4,7 +4,7 @@
  * The text carries no numbers of frames: renderers print `frames`, worded by `unit`.
  */
 import type { Evidence } from '../../src/diagnose/types.js';
-import type { FrameSample } from '../../src/observe/types.js';
+import type { FrameSample, NtpPathObservation } from '../../src/observe/types.js';
 
 export type Source = 'capture' | 'probe' | 'config' | 'node' | 'daemon';
 
@@ -97,4 +97,19 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 export function firstOf(source: Source, sample: FrameSample): string {
   const first = sample.frames[0];
   return first === undefined ? '' : `${unitOf(source)} ${first}`;
+}
+
+/** Source ports named one by one in evidence; past this, only their number. */
+export const PORTS_NAMED = 8;
+
+/**
+ * The client's source ports on a path, every one: 'source port 42714', '6 source ports (42714, 41231, …)', or past
+ * PORTS_NAMED just how many ('23 source ports', 'more than 8 source ports' when the capture counted no further).
+ */
+export function sourcePorts(p: Pick<NtpPathObservation, 'client' | 'clientPorts'>): string {
+  const ports = p.clientPorts;
+  if (ports === undefined || ports.count <= 1) return `source port ${ports?.ports[0] ?? p.client.port}`;
+  if (ports.atLeast) return `more than ${ports.count - 1} source ports`;
+  if (ports.count > PORTS_NAMED || ports.ports.length < ports.count) return `${ports.count} source ports`;
+  return `${ports.count} source ports (${ports.ports.join(', ')})`;
 }

@@ -10,20 +10,37 @@
  *  20  link type (low 16 bits) + FCS info: bit 26 "P" says bits 28..31 give the FCS length in 16-bit words.
  *
  * The magic is written in the writer's byte order: read as big-endian, a1b2c3d4 means a big-endian file and
- * d4c3b2a1 a little-endian one.
+ * d4c3b2a1 a little-endian one. Versions 2.0–2.2 store len before caplen (pcap-savefile(5); see LengthOrder).
  */
-import { MAX_RECORD_BYTES, ReusedRecord, type ChunkParser } from './record.js';
+import { MAXIMUM_SNAPLEN, ReusedRecord, type ChunkParser } from './record.js';
 import type { CaptureInterface, CaptureSink, CaptureStop } from './types.js';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
 const FILE_HEADER = 24;
 const RECORD_HEADER = 16;
+
 /**
- * Wireshark's own largest snaplen (WTAP_MAX_PACKET_SIZE_STANDARD): writers sometimes store records a little past
- * their snaplen (or write snaplen 0), so a record is impossible only past max(snaplen, this).
+ * How a file's record headers order caplen and len (libpcap sf-pcap.c, `lengths_swapped`): the two fields were
+ * interchanged at version 2.3 to match the bpf header, so 2.0–2.2 files (and DG/UX tcpdump's 543.0) have len first;
+ * some 2.3 files were written either way, and libpcap swaps a 2.3 record only when its caplen exceeds its len.
  */
-const GENEROUS_SNAPLEN = 262_144;
+export const enum LengthOrder {
+  NotSwapped = 0,
+  Swapped = 1,
+  MaybeSwapped = 2,
+}
+
+/**
+ * The versions libpcap's pcap_check_header accepts (2.0–2.4, and 543.0 for DG/UX tcpdump), with the length order of
+ * each; a one-line refusal, worded as libpcap's, for the rest.
+ */
+export function pcapVersion(major: number, minor: number): LengthOrder | string {
+  if (major < 2) return 'archaic pcap savefile format (version below 2.0)';
+  if (major === 2 && minor <= 4) return minor < 3 ? LengthOrder.Swapped : minor === 3 ? LengthOrder.MaybeSwapped : LengthOrder.NotSwapped;
+  if (major === 543 && minor === 0) return LengthOrder.Swapped;
+  return `unsupported pcap savefile version ${major}.${minor} (libpcap reads 2.0–2.4 and 543.0)`;
+}
 
 /** The pcap magic, as the first 4 octets read big-endian, to byte order and resolution; undefined if not pcap. */
 export function pcapMagic(firstWordBE: number): { littleEndian: boolean; nanosecond: boolean } | undefined {
@@ -39,13 +56,20 @@ export function pcapMagic(firstWordBE: number): { littleEndian: boolean; nanosec
 export class PcapParser implements ChunkParser {
   need = FILE_HEADER;
   stop: CaptureStop | undefined;
+  refused: string | undefined;
   frame = 1;
   readonly littleEndian: boolean;
   readonly interfaces: CaptureInterface[] = [];
   private readonly nsPerTick: number;
+  /** Capture time of the first and of the last record delivered (file order), once `timed`. */
+  timed = false;
+  firstSec = 0;
+  firstNsec = 0;
+  lastSec = 0;
+  lastNsec = 0;
   private headerRead = false;
   private linkType = 0;
-  private maxCaptured = MAX_RECORD_BYTES;
+  private lengthOrder: LengthOrder = LengthOrder.NotSwapped;
   private readonly record = new ReusedRecord(new Uint8Array(0));
 
   constructor(
@@ -63,26 +87,77 @@ export class PcapParser implements ChunkParser {
     if (!this.headerRead) {
       if (end - p < FILE_HEADER) return p;
       this.readFileHeader(view, p);
+      if (this.refused !== undefined) return p;
       p += FILE_HEADER;
     }
     const le = this.littleEndian;
     const rec = this.record;
     rec.buffer = bytes;
-    const sink = this.sink;
-    const nsPerTick = this.nsPerTick;
-    const maxCaptured = this.maxCaptured;
-    let frame = this.frame;
     this.need = RECORD_HEADER;
+    const p0 = p;
+    if (this.lengthOrder !== LengthOrder.NotSwapped) {
+      // Versions before 2.4 may store len before caplen: a loop of their own keeps the common one free of the test.
+      p = this.swappedRecords(view, p, end, base, le, rec);
+    } else {
+      const sink = this.sink;
+      const nsPerTick = this.nsPerTick;
+      let frame = this.frame;
+      while (end - p >= RECORD_HEADER) {
+        const captured = view.getUint32(p + 8, le);
+        if (captured > MAXIMUM_SNAPLEN) {
+          this.refuse(base + p, frame, captured);
+          break;
+        }
+        const total = RECORD_HEADER + captured;
+        if (end - p < total) {
+          this.need = total;
+          break;
+        }
+        rec.frame = frame;
+        rec.tsSec = view.getUint32(p, le);
+        rec.tsNsec = view.getUint32(p + 4, le) * nsPerTick;
+        rec.capturedLength = captured;
+        rec.originalLength = view.getUint32(p + 12, le);
+        rec.dataOffset = p + RECORD_HEADER;
+        sink(rec);
+        frame++;
+        p += total;
+      }
+      this.frame = frame;
+    }
+    if (p > p0) this.noteTimes(view, p0, le, rec);
+    return p;
+  }
+
+  /**
+   * The capture's time span, kept per call rather than per record: the first record's time is read back from its
+   * header, the last one's is what the record object holds after the loop.
+   */
+  private noteTimes(view: DataView, p0: number, le: boolean, rec: ReusedRecord): void {
+    if (!this.timed) {
+      this.timed = true;
+      this.firstSec = view.getUint32(p0, le);
+      this.firstNsec = view.getUint32(p0 + 4, le) * this.nsPerTick;
+    }
+    this.lastSec = rec.tsSec;
+    this.lastNsec = rec.tsNsec;
+  }
+
+  /** Versions 2.0–2.3 and 543.0: the two lengths swapped (always, or for 2.3 when caplen > len), as libpcap does. */
+  private swappedRecords(view: DataView, p: number, end: number, base: number, le: boolean, rec: ReusedRecord): number {
+    const maybe = this.lengthOrder === LengthOrder.MaybeSwapped;
+    let frame = this.frame;
     while (end - p >= RECORD_HEADER) {
-      const captured = view.getUint32(p + 8, le);
-      if (captured > maxCaptured) {
+      let captured = view.getUint32(p + 8, le);
+      let original = view.getUint32(p + 12, le);
+      if (!maybe || captured > original) {
+        const t = captured;
+        captured = original;
+        original = t;
+      }
+      if (captured > MAXIMUM_SNAPLEN) {
         this.frame = frame;
-        this.stop = {
-          kind: 'malformed',
-          offset: base + p,
-          frame,
-          reason: `record header says ${captured} captured bytes, more than the file's snaplen allows (${maxCaptured})`,
-        };
+        this.refuse(base + p, frame, captured);
         return p;
       }
       const total = RECORD_HEADER + captured;
@@ -92,16 +167,30 @@ export class PcapParser implements ChunkParser {
       }
       rec.frame = frame;
       rec.tsSec = view.getUint32(p, le);
-      rec.tsNsec = view.getUint32(p + 4, le) * nsPerTick;
+      rec.tsNsec = view.getUint32(p + 4, le) * this.nsPerTick;
       rec.capturedLength = captured;
-      rec.originalLength = view.getUint32(p + 12, le);
+      rec.originalLength = original;
       rec.dataOffset = p + RECORD_HEADER;
-      sink(rec);
+      this.sink(rec);
       frame++;
       p += total;
     }
     this.frame = frame;
     return p;
+  }
+
+  /**
+   * A captured length past MAXIMUM_SNAPLEN. libpcap's pcap_next_packet fails the read there ("invalid packet capture
+   * length"), and so does wiretap: nothing after a length that cannot be true says where the next record starts, so
+   * the file is read up to it and no further. Nothing is allocated for the claim.
+   */
+  private refuse(offset: number, frame: number, captured: number): void {
+    this.stop = {
+      kind: 'malformed',
+      offset,
+      frame,
+      reason: `invalid packet capture length ${captured}, bigger than the maximum of ${MAXIMUM_SNAPLEN} (libpcap and Wireshark stop reading here too)`,
+    };
   }
 
   truncatedAt(view: DataView, start: number, end: number, base: number): CaptureStop {
@@ -118,6 +207,13 @@ export class PcapParser implements ChunkParser {
 
   private readFileHeader(view: DataView, p: number): void {
     const le = this.littleEndian;
+    const order = pcapVersion(view.getUint16(p + 4, le), view.getUint16(p + 6, le));
+    // Like libpcap's pcap_open_offline, a version it cannot read is refused before any record (one line, exit 2).
+    if (typeof order === 'string') {
+      this.refused = order;
+      return;
+    }
+    this.lengthOrder = order;
     const snapLength = view.getUint32(p + 16, le);
     const linkField = view.getUint32(p + 20, le);
     // draft-ietf-opsawg-pcap §4: the link type is the low 16 bits; bit 26 ("P", 0x04000000) says the top 4
@@ -125,7 +221,6 @@ export class PcapParser implements ChunkParser {
     this.linkType = linkField & 0xffff;
     this.record.linkType = this.linkType;
     this.record.interfaceId = 0;
-    this.maxCaptured = Math.min(MAX_RECORD_BYTES, Math.max(snapLength, GENEROUS_SNAPLEN));
     const iface: CaptureInterface = {
       id: 0,
       linkType: this.linkType,

@@ -11,7 +11,7 @@
  * custom, unknown) is skipped by its length; the few of those that Wireshark numbers as frames still use up
  * a frame number (NUMBERED_NON_PACKETS), so frame numbers match tshark's.
  */
-import { MAX_RECORD_BYTES, ReusedRecord, type ChunkParser } from './record.js';
+import { MAX_BLOCK_BYTES, MAXIMUM_SNAPLEN, ReusedRecord, type ChunkParser } from './record.js';
 import { resolutionDigits, setTimestamp, timestampScale, type TimestampScale } from './timestamp.js';
 import type { CaptureInterface, CaptureSink, CaptureStop } from './types.js';
 
@@ -22,6 +22,8 @@ const SPB = 3;
 const EPB = 6;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const BLOCK_HEADER = 12;
+/** Room in a packet block beyond the packet: its header (28), padding and options (comments, flags, hashes). */
+const PACKET_BLOCK_SLACK = 65_536;
 
 const BLOCK_NAMES: Record<number, string> = {
   [PCAPNG_SHB]: 'Section Header Block',
@@ -55,11 +57,24 @@ interface SectionInterface {
   scale: TimestampScale;
 }
 
+/**
+ * Interface Description Blocks kept in a file at most. An IDB costs a few hundred bytes here, and nothing in the
+ * format bounds their number (499 k of them took 225 MB): past this the file is read as damaged from that block on.
+ * Real captures have a handful; Wireshark's editcap merges of thousands stay far below.
+ */
+export const MAX_INTERFACES = 65_536;
+/** Interfaces described in full in the read result (name, resolution...): the first ones; the rest are counted. */
+export const DESCRIBED_INTERFACES = 256;
+/** Characters of an if_name kept (the option may carry 64 KiB). */
+const NAME_CHARS = 256;
+
 const utf8 = new TextDecoder('utf-8');
 
 export class PcapngParser implements ChunkParser {
   need = BLOCK_HEADER;
   stop: CaptureStop | undefined;
+  /** pcapng has no version this reader refuses outright: a section of another major version is damage (malformed). */
+  readonly refused: string | undefined = undefined;
   frame = 1;
   /** Byte order of the current (finally: the last) section. */
   littleEndian = true;
@@ -68,8 +83,20 @@ export class PcapngParser implements ChunkParser {
    * frame.interface_id count them; `section` tells sections apart.
    */
   readonly interfaces: CaptureInterface[] = [];
+  /** Interface Description Blocks read in the whole file (interfaces lists the first DESCRIBED_INTERFACES). */
+  interfaceCount = 0;
+  /** The distinct link types of all of them. */
+  readonly linkTypes = new Set<number>();
+  /** Capture time of the first and of the last timed record delivered (EPB, PB; an SPB has none), once `timed`. */
+  timed = false;
+  firstSec = 0;
+  firstNsec = 0;
+  lastSec = 0;
+  lastNsec = 0;
   private section: SectionInterface[] = [];
   private sectionIndex = -1;
+  /** One scale per distinct (if_tsresol, if_tsoffset): IDBs share them (a scale holds a BigInt). */
+  private readonly scales = new Map<string, TimestampScale>();
   private readonly record = new ReusedRecord(new Uint8Array(0));
 
   constructor(private readonly sink: CaptureSink) {}
@@ -92,8 +119,14 @@ export class PcapngParser implements ChunkParser {
         else return this.malformed(base + p, `Section Header Block with byte-order magic ${hexBytes(view, p + 8)} (want 1a 2b 3c 4d or 4d 3c 2b 1a)`, p);
       }
       const length = view.getUint32(p + 4, blockLe);
-      if (length < BLOCK_HEADER || (length & 3) !== 0 || length > MAX_RECORD_BYTES) {
+      if (length < BLOCK_HEADER || (length & 3) !== 0) {
         return this.malformed(base + p, `${blockName(type)} with impossible length ${length} (§3.1: a multiple of 4, at least 12)`, p);
+      }
+      // A packet block holds at most MAXIMUM_SNAPLEN bytes of packet plus its header and options; any other block
+      // MAX_BLOCK_BYTES. Checked before the block is buffered, so a lying length allocates nothing.
+      const packet = type === EPB || type === SPB || type === OPB;
+      if (length > (packet ? MAXIMUM_SNAPLEN + PACKET_BLOCK_SLACK : MAX_BLOCK_BYTES)) {
+        return this.malformed(base + p, `${blockName(type)} of ${length} bytes, more than a capture holds (packets up to ${MAXIMUM_SNAPLEN} bytes, as libpcap and Wireshark read them)`, p);
       }
       if (end - p < length) {
         this.need = length;
@@ -108,7 +141,7 @@ export class PcapngParser implements ChunkParser {
         const ifaceId = view.getUint32(p + 8, le);
         const iface = this.section[ifaceId];
         const captured = view.getUint32(p + 20, le);
-        if (length < 32 || iface === undefined || captured > length - 32) {
+        if (length < 32 || iface === undefined || captured > length - 32 || captured > MAXIMUM_SNAPLEN) {
           return this.malformed(base + p, this.packetProblem('Enhanced Packet Block', length, 32, ifaceId, captured), p);
         }
         this.deliver(rec, iface, view, p, le, captured, sink);
@@ -133,7 +166,7 @@ export class PcapngParser implements ChunkParser {
         const ifaceId = view.getUint16(p + 8, le);
         const iface = this.section[ifaceId];
         const captured = view.getUint32(p + 20, le);
-        if (length < 32 || iface === undefined || captured > length - 32) {
+        if (length < 32 || iface === undefined || captured > length - 32 || captured > MAXIMUM_SNAPLEN) {
           return this.malformed(base + p, this.packetProblem('Packet Block', length, 32, ifaceId, captured), p);
         }
         this.deliver(rec, iface, view, p, le, captured, sink);
@@ -150,6 +183,9 @@ export class PcapngParser implements ChunkParser {
         this.sectionIndex++;
       } else if (type === IDB) {
         if (length < 20) return this.malformed(base + p, `Interface Description Block of ${length} bytes (minimum 20)`, p);
+        if (this.interfaceCount >= MAX_INTERFACES) {
+          return this.malformed(base + p, `more than ${MAX_INTERFACES} Interface Description Blocks (real captures have a few; read up to here)`, p);
+        }
         this.addInterface(bytes, view, p, length, le);
       } else if (NUMBERED_NON_PACKETS.has(type)) {
         // Not a packet, but Wireshark lists it as a frame: keep the frame numbers the same as tshark's.
@@ -190,14 +226,15 @@ export class PcapngParser implements ChunkParser {
     // option list loses only the options: the block's own length was checked above.
     let o = p + 16;
     const optionsEnd = p + length - 4;
+    const described = this.interfaceCount < DESCRIBED_INTERFACES;
     while (optionsEnd - o >= 4) {
       const code = view.getUint16(o, le);
       const valueLength = view.getUint16(o + 2, le);
       const value = o + 4;
       if (code === 0 || value + valueLength > optionsEnd) break;
-      if (code === 2) {
+      if (code === 2 && described) {
         // if_name: UTF-8, not zero-terminated by the spec, but some writers add a NUL.
-        iface.name = utf8.decode(bytes.subarray(value, value + valueLength)).replace(/\0+$/, '');
+        iface.name = utf8.decode(bytes.subarray(value, value + Math.min(valueLength, NAME_CHARS * 4))).replace(/\0+$/, '').slice(0, NAME_CHARS);
       } else if (code === 9 && valueLength >= 1) {
         tsresol = bytes[value] ?? 6;
       } else if (code === 13 && valueLength >= 1) {
@@ -209,8 +246,16 @@ export class PcapngParser implements ChunkParser {
     }
     iface.tsResolutionDigits = resolutionDigits(tsresol);
     if (tsresol & 0x80) iface.tsResolutionBits = tsresol & 0x7f;
-    this.interfaces.push(iface);
-    this.section.push({ id: iface.id, linkType, snapLength, scale: timestampScale(tsresol, offsetSeconds) });
+    if (described) this.interfaces.push(iface);
+    this.interfaceCount++;
+    this.linkTypes.add(linkType);
+    const key = `${tsresol}:${offsetSeconds}`;
+    let scale = this.scales.get(key);
+    if (scale === undefined) {
+      scale = timestampScale(tsresol, offsetSeconds);
+      this.scales.set(key, scale);
+    }
+    this.section.push({ id: iface.id, linkType, snapLength, scale });
   }
 
   /** EPB and the obsolete PB share the layout from offset 12: ts high | ts low | captured | original | data. */
@@ -219,6 +264,13 @@ export class PcapngParser implements ChunkParser {
     rec.interfaceId = iface.id;
     rec.linkType = iface.linkType;
     setTimestamp(rec, view.getUint32(p + 12, le), view.getUint32(p + 16, le), iface.scale);
+    if (!this.timed) {
+      this.timed = true;
+      this.firstSec = rec.tsSec;
+      this.firstNsec = rec.tsNsec;
+    }
+    this.lastSec = rec.tsSec;
+    this.lastNsec = rec.tsNsec;
     rec.capturedLength = captured;
     rec.originalLength = view.getUint32(p + 24, le);
     rec.dataOffset = p + 28;
@@ -230,6 +282,7 @@ export class PcapngParser implements ChunkParser {
     if (this.section[ifaceId] === undefined) {
       return `${name} for interface ${ifaceId}, but the section describes ${this.section.length} interface(s)`;
     }
+    if (captured > MAXIMUM_SNAPLEN) return `${name} says ${captured} captured bytes, more than the maximum of ${MAXIMUM_SNAPLEN}`;
     return `${name} says ${captured} captured bytes but holds only ${length - minimum}`;
   }
 

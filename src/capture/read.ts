@@ -112,6 +112,7 @@ async function drive(source: ByteSource, name: string, sink: CaptureSink, signal
         parser = format === 'pcap' ? new PcapParser(first, sink) : new PcapngParser(sink);
       }
       chunks.start = parser.parse(chunks.bytes, chunks.view, chunks.start, chunks.end, chunks.base);
+      if (parser.refused !== undefined) throw new InputError(`${name}: ${parser.refused}`);
       if (parser.stop !== undefined) break;
     }
   } finally {
@@ -129,6 +130,14 @@ async function drive(source: ByteSource, name: string, sink: CaptureSink, signal
     frames: parser.frame - 1,
     bytes: chunks.base + chunks.start,
   };
+  if (parser instanceof PcapngParser && parser.interfaceCount > parser.interfaces.length) {
+    result.interfaceCount = parser.interfaceCount;
+    result.linkTypes = [...parser.linkTypes];
+  }
+  if (parser.timed) {
+    result.firstTime = { sec: parser.firstSec, nsec: parser.firstNsec };
+    result.lastTime = { sec: parser.lastSec, nsec: parser.lastNsec };
+  }
   if (parser.stop !== undefined) result.stop = parser.stop;
   else if (readError !== undefined) {
     result.stop = { kind: 'truncated', offset: chunks.base + chunks.start, frame: parser.frame, reason: `input failed: ${readError}` };

@@ -43,14 +43,27 @@ export interface ChunkParser {
   /** Total bytes the unit at the returned offset needs to be whole (so the driver can grow its buffer). */
   need: number;
   stop: CaptureStop | undefined;
+  /** Set when the file's header says it is a version the parser cannot read: the reader throws it as an InputError. */
+  refused?: string | undefined;
   /** Next frame number (1-based): frames delivered = frame - 1. */
   frame: number;
   /** The input ended with `bytes[start, end)` left over: describe what was cut. */
   truncatedAt(view: DataView, start: number, end: number, base: number): CaptureStop;
 }
 
-/** A record bigger than this is taken as a corrupt length field, not a packet (Wireshark's cap is far lower). */
-export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+/**
+ * The largest captured length a packet record may claim: libpcap's MAXIMUM_SNAPLEN (pcap-int.h) and Wireshark's
+ * WTAP_MAX_PACKET_SIZE_STANDARD. A record past it is a damaged length field (libpcap: "invalid packet capture
+ * length"), whatever the file's snaplen says.
+ */
+export const MAXIMUM_SNAPLEN = 262_144;
+
+/**
+ * The largest pcapng block of any other kind (options, name resolution, secrets, custom data) the reader holds in
+ * memory. Real ones are kilobytes; past this the length field is taken as damaged, so a lying header costs at most
+ * this much buffer (plus the chunks), never the 4 GiB a 32-bit length can claim.
+ */
+export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 
 /**
  * Where a record's bytes are, without the view `data` makes: zero-copy from `buffer` at `dataOffset` when the

@@ -58,13 +58,27 @@ export interface CaptureStop {
   reason: string;
 }
 
+/** A capture time: whole seconds since the Unix epoch and nanoseconds within the second. */
+export interface CaptureTime {
+  sec: number;
+  nsec: number;
+}
+
 export interface CaptureReadResult {
   format: CaptureFormat;
   /** Byte order of the file (pcapng: of the last section). */
   littleEndian: boolean;
+  /** The interfaces, described (pcapng: the first 256; interfaceCount counts them all). */
   interfaces: CaptureInterface[];
+  /** Interfaces in the file, when more than `interfaces` lists. */
+  interfaceCount?: number;
+  /** The distinct link types of every interface, when `interfaces` does not list them all. */
+  linkTypes?: number[];
   frames: number;
   bytes: number;
+  /** Times of the first and the last packet record in file order (absent when none carried a time). */
+  firstTime?: CaptureTime;
+  lastTime?: CaptureTime;
   stop?: CaptureStop;
 }
 

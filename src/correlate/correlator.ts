@@ -302,7 +302,7 @@ export class Correlator {
   private onRequest(t: TimeFrame): void {
     const p = this.timePath(t, true);
     this.noteSide(p, t.packetType, true);
-    const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9);
+    const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9, t.srcPort);
     const key = partsKey(t.xmtSec, t.xmtFrac);
     let pending = this.spare.pop();
     if (pending === undefined) {
@@ -492,7 +492,7 @@ export class Correlator {
     if (!pending) {
       // The request itself is not in the capture (a filter on ICMP only, or it fell before the start).
       const time = e.sec + e.nsec / 1e9;
-      const seq = p.acc.addRequest(e.frame, time);
+      const seq = p.acc.addRequest(e.frame, time, e.srcPort);
       const x: NtpExchange = {
         client: { ip: e.src, port: e.srcPort },
         server: { ip: e.dst, port: e.dstPort },
@@ -639,8 +639,10 @@ export class Correlator {
     for (const p of this.withOpen) {
       for (const q of p.open.values()) {
         if (last.sec - q.sec + (last.nsec - q.nsec) / 1e9 < this.endGrace) {
+          // Too young to call unanswered, but counted all the same: evidence counts every request.
           q.done = true;
           p.open.delete(q.key);
+          p.acc.addPending(q.frame);
         } else this.finish(q, this.baseExchange(q));
       }
       p.listed = false;

@@ -1,23 +1,62 @@
 import type { NtpExchange } from '../correlate/types.js';
 import type { Finding, Report, ReportInput, Severity } from './types.js';
 
-/** Exchanges listed in a report at most; the rest are counted in `exchangesOmitted`. */
+/** Exchanges listed in a report at most, unless findings cite more; the rest are counted in `exchangesOmitted`. */
 export const REPORT_EXCHANGES = 200;
+/** Exchanges a finding cites are listed even past REPORT_EXCHANGES, up to this many. */
+export const REPORT_CITED_EXCHANGES = 1000;
 
+/**
+ * The report. `exchanges` is the sample the inputs kept (src/observe/accumulate.ts); `exchangesTotal` how many
+ * exchanges they had in all (default: as many as the sample). `exchangesOmitted` is always there: what the listed
+ * exchanges leave out, 0 when nothing.
+ */
 export function buildReport(input: {
   findings: Finding[];
   exchanges?: readonly NtpExchange[];
+  exchangesTotal?: number;
   inputs?: ReportInput[];
 }): Report {
   const exchanges = input.exchanges ?? [];
-  const report: Report = {
+  const listed = listedExchanges(exchanges, input.findings);
+  const total = Math.max(input.exchangesTotal ?? exchanges.length, exchanges.length);
+  return {
     schema: 'ntpdoctor.report/1',
     findings: input.findings,
-    exchanges: exchanges.slice(0, REPORT_EXCHANGES),
+    exchanges: listed,
+    exchangesOmitted: total - listed.length,
     inputs: input.inputs ?? [],
   };
-  if (exchanges.length > REPORT_EXCHANGES) report.exchangesOmitted = exchanges.length - REPORT_EXCHANGES;
-  return report;
+}
+
+/**
+ * The exchanges a report lists: all when they fit in REPORT_EXCHANGES; else every one a finding cites (a frame of it
+ * among some evidence's frames, up to REPORT_CITED_EXCHANGES), then the others in order up to REPORT_EXCHANGES — so
+ * the KoD replies behind a rate-limit finding are never the ones left out. The order stays the sample's.
+ */
+export function listedExchanges(exchanges: readonly NtpExchange[], findings: readonly Finding[]): NtpExchange[] {
+  if (exchanges.length <= REPORT_EXCHANGES) return exchanges.slice();
+  const citedFrames = new Set<number>();
+  for (const f of findings) {
+    for (const e of f.evidence) if (e.unit !== 'sample') for (const n of e.frames ?? []) citedFrames.add(n);
+  }
+  const isCited = (x: NtpExchange) =>
+    citedFrames.has(x.requestFrame) || (x.replyFrame !== undefined && citedFrames.has(x.replyFrame)) || (x.icmp !== undefined && citedFrames.has(x.icmp.frame));
+  const keep = new Uint8Array(exchanges.length);
+  let kept = 0;
+  exchanges.forEach((x, i) => {
+    if (kept < REPORT_CITED_EXCHANGES && isCited(x)) {
+      keep[i] = 1;
+      kept++;
+    }
+  });
+  for (let i = 0; i < exchanges.length && kept < REPORT_EXCHANGES; i++) {
+    if (keep[i] === 0) {
+      keep[i] = 1;
+      kept++;
+    }
+  }
+  return exchanges.filter((_, i) => keep[i] === 1);
 }
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

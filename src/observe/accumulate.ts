@@ -1,7 +1,7 @@
 import type { Endpoint, NtpExchange, ReplySummary } from '../correlate/types.js';
 import { ntpDiffSeconds } from '../ntp/timestamp.js';
 import type { NtpTimestamp } from '../ntp/types.js';
-import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
+import type { ClientPorts, FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
 
 /** How many example frame numbers evidence keeps per fact; the counts stay exact. */
 export const SAMPLE_FRAMES = 8;
@@ -9,6 +9,79 @@ export const SAMPLE_FRAMES = 8;
 export const KEEP_EXCHANGES = { first: 6, last: 6 };
 /** Outcomes remembered individually to tell "answered early, silent later" (rate limiting) on short runs. */
 const EARLY_WINDOW = 16;
+/**
+ * Distinct values a field (refid, kiss code, failed test) or ICMP errors of distinct kinds listed per path at most: all
+ * 256 strata fit; past that, a new value is not listed (its replies still count in `replies`).
+ */
+export const DISTINCT_VALUES = 256;
+/**
+ * Exchanges kept beyond the first and last few because evidence may cite them: each has a frame that made it into a
+ * frame sample (the first SAMPLE_FRAMES requests, unanswered requests, replies, KoD replies of a code, ICMP errors of
+ * a kind...). Bounded per path, since the number of distinct values (refids) is not.
+ */
+export const CITED_EXCHANGES = 64;
+/** Source ports of a path's client named one by one; past this many, counted (see PortLog). */
+export const NAMED_PORTS = 8;
+
+/**
+ * Exact count of a client's distinct source ports past the NAMED_PORTS a path names itself (PathAccumulator.notePort),
+ * on the paths that may keep one (the first MANY_PATHS of a capture, as for kept exchanges).
+ *
+ * Each port is appended to a log (a sequential store per request) and the log folded into a 65536-bit map when it
+ * fills: setting the bits straight away cost a cache miss per request (4 % of the bench, whose clients take a new
+ * port per request as chrony does); folded in batches the map stays in cache. 16 KiB per path.
+ */
+class PortLog {
+  private readonly log = new Uint16Array(PORT_LOG);
+  private logged = 0;
+  private readonly bits = new Uint8Array(8192);
+  /** Bits set in `bits`. */
+  private counted = 0;
+
+  constructor(named: readonly number[]) {
+    for (const p of named) this.add(p);
+  }
+
+  add(port: number): void {
+    if (this.logged === PORT_LOG) this.fold();
+    this.log[this.logged++] = port;
+  }
+
+  /** Sets the bits of the logged ports and empties the log. */
+  private fold(): void {
+    const bits = this.bits;
+    const log = this.log;
+    let counted = this.counted;
+    for (let i = 0; i < this.logged; i++) {
+      const port = log[i]!;
+      const byte = bits[port >>> 3]!;
+      const bit = 1 << (port & 7);
+      if ((byte & bit) === 0) {
+        bits[port >>> 3] = byte | bit;
+        counted++;
+      }
+    }
+    this.counted = counted;
+    this.logged = 0;
+  }
+
+  get count(): number {
+    this.fold();
+    return this.counted;
+  }
+}
+
+/** Ports logged before PortLog folds them into its bit map. */
+const PORT_LOG = 4096;
+
+/**
+ * What ClientPorts a path would have had without an exact count (a path past MANY_PATHS, src/parallel/merge.ts):
+ * the same as PathAccumulator gives when it may not keep a PortLog.
+ */
+export function inexactPorts(p: ClientPorts): ClientPorts {
+  if (p.count <= NAMED_PORTS || p.atLeast) return p;
+  return { count: NAMED_PORTS + 1, ports: p.ports, atLeast: true };
+}
 
 export function newSample(): FrameSample {
   return { count: 0, frames: [] };
@@ -30,7 +103,8 @@ export function mergeSamples(a: FrameSample, b: FrameSample): FrameSample {
   return { count: a.count + b.count, frames };
 }
 
-function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): void {
+/** Adds `frame` to the sample of `value`; true when the frame was kept among the sample's examples. */
+function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): boolean {
   let seen: ValueSeen<T> | undefined;
   for (let i = 0; i < list.length; i++) {
     if (list[i]!.value === value) {
@@ -39,10 +113,14 @@ function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): void {
     }
   }
   if (!seen) {
+    // Bounded: spoofed replies can carry millions of refids, and each new one would lengthen this scan.
+    if (list.length >= DISTINCT_VALUES) return false;
     seen = { value, count: 0, frames: [] };
     list.push(seen);
   }
+  const kept = seen.count < SAMPLE_FRAMES;
   addToSample(seen, frame);
+  return kept;
 }
 
 /**
@@ -187,6 +265,22 @@ export class PathAccumulator {
   /** The `shape` each `last` slot was added with (0: the caller's own object, never overwritten). */
   private lastShapes: number[] | undefined = undefined;
   private lastNext = 0;
+  /** Exchanges evidence may cite that neither `first` nor (yet) `last` holds: copies, at most CITED_EXCHANGES. */
+  private cited: NtpExchange[] | undefined = undefined;
+  /**
+   * Source ports of the requests, in order of first use: the first one, the first NAMED_PORTS once there is a second
+   * (no allocation for the one-port paths of ntpd clients), then an exact count (PortLog) or `portsAtLeast`. lastPort
+   * short-cuts the common cases: one port, or the same as the request before.
+   */
+  private lastPort = -1;
+  private firstPort = -1;
+  private ports: number[] | undefined = undefined;
+  /** Ports named in `ports`. */
+  private portCount = 0;
+  private portLog: PortLog | undefined = undefined;
+  private portsAtLeast = false;
+  /** Requests the capture ended too soon after to judge (Correlator.end): made when the first one comes. */
+  private pending: FrameSample | undefined = undefined;
   private finished = 0;
   /** Bit i set: request i (of the first EARLY_WINDOW, by request order) was answered. */
   private earlyAnswered = 0;
@@ -199,8 +293,12 @@ export class PathAccumulator {
     private readonly keepCounts: { first: number; last: number } = KEEP_EXCHANGES,
   ) {}
 
-  /** A request went out (frame or sample index, time in s since the epoch). Returns its 0-based sequence. */
-  addRequest(frame: number, time: number): number {
+  /**
+   * A request went out (frame or sample index, time in s since the epoch, the client's source port when known).
+   * Returns its 0-based sequence.
+   */
+  addRequest(frame: number, time: number, port = -1): number {
+    if (port !== this.lastPort) this.notePort(port);
     const n = this.n;
     const seq = this.c[REQUESTS]!;
     addFrame(this.c, n, REQUESTS, frame);
@@ -214,6 +312,46 @@ export class PathAccumulator {
     return seq;
   }
 
+  /** A source port other than the last request's (kept out of addRequest, which stays small enough to inline). */
+  private notePort(port: number): void {
+    if (port < 0) return;
+    this.lastPort = port;
+    if (this.portLog !== undefined) {
+      this.portLog.add(port);
+      return;
+    }
+    if (this.portsAtLeast || port === this.firstPort) return;
+    if (this.firstPort < 0) {
+      this.firstPort = port;
+      return;
+    }
+    let ports = this.ports;
+    if (ports === undefined) {
+      // One store of its final size (a literal grown by push reallocates): 100 k paths of chrony clients have one each.
+      ports = this.ports = new Array<number>(NAMED_PORTS).fill(-1);
+      ports[0] = this.firstPort;
+      ports[1] = port;
+      this.portCount = 2;
+      return;
+    }
+    const named = this.portCount;
+    for (let i = 1; i < named; i++) if (ports[i] === port) return;
+    if (named < NAMED_PORTS) {
+      ports[named] = port;
+      this.portCount = named + 1;
+    } else if (this.keepCounts.first > 0 || this.keepCounts.last > 0) (this.portLog = new PortLog(ports)).add(port);
+    else this.portsAtLeast = true;
+  }
+
+  /** ClientPorts when they say more than `client.port` does (several ports, or another one). */
+  private clientPorts(): ClientPorts | undefined {
+    const ports = this.ports;
+    if (ports === undefined) return this.firstPort >= 0 && this.firstPort !== this.client.port ? { count: 1, ports: [this.firstPort] } : undefined;
+    const named = ports.slice(0, this.portCount);
+    if (this.portsAtLeast) return { count: NAMED_PORTS + 1, ports: named, atLeast: true };
+    return { count: this.portLog !== undefined ? this.portLog.count : named.length, ports: named };
+  }
+
   /**
    * The request's fate is known: reply, ICMP error or nothing. `seq` is what addRequest returned.
    * `shape` 0: the accumulator may keep `x` itself. Above 0, `x` is the caller's to reuse (the capture correlator
@@ -225,24 +363,39 @@ export class PathAccumulator {
     const answered = x.outcome === 'reply';
     if (seq < EARLY_WINDOW && answered) this.earlyAnswered |= 1 << seq;
     if (answered) this.answeredTotal++;
-    if (x.outcome === 'none') addFrame(this.c, this.n, UNANSWERED, x.requestFrame);
-    else if (x.outcome === 'icmp' && x.icmp) this.addIcmp(x.icmp);
-    if (x.reply && x.replyFrame !== undefined) this.addReply(x);
-    this.keep(x, shape);
+    // Cited: one of its frames is among a sample's examples, which evidence lists (the request's, for a start).
+    let cited = seq < SAMPLE_FRAMES;
+    if (x.outcome === 'none') {
+      if (this.c[UNANSWERED]! < SAMPLE_FRAMES) cited = true;
+      addFrame(this.c, this.n, UNANSWERED, x.requestFrame);
+    } else if (x.outcome === 'icmp' && x.icmp) {
+      if (this.addIcmp(x.icmp)) cited = true;
+    }
+    if (x.reply && x.replyFrame !== undefined && this.addReply(x)) cited = true;
+    this.keep(x, shape, cited);
   }
 
-  private addIcmp(icmp: NonNullable<NtpExchange['icmp']>): void {
+  /** A request the capture ended too soon after to tell whether it was answered (no outcome will come). */
+  addPending(frame: number): void {
+    addToSample((this.pending ??= { count: 0, frames: [] }), frame);
+  }
+
+  /** True when the ICMP error's frame was kept among its kind's examples. */
+  private addIcmp(icmp: NonNullable<NtpExchange['icmp']>): boolean {
     const list = (this.icmp ??= []);
     let seen = list.find(
       (i) => i.type === icmp.type && i.code === icmp.code && i.reporter === icmp.reporter && i.version === icmp.version,
     );
     if (!seen) {
+      if (list.length >= DISTINCT_VALUES) return false;
       seen = { version: icmp.version, type: icmp.type, code: icmp.code, reporter: icmp.reporter, count: 0, frames: [] };
       if (icmp.errno !== undefined) seen.errno = icmp.errno;
       if (icmp.alternatives?.length) seen.alternatives = icmp.alternatives;
       list.push(seen);
     }
+    const kept = seen.count < SAMPLE_FRAMES;
     addToSample(seen, icmp.frame);
+    return kept;
   }
 
   /** The replies before this one, all with value `one`, as that value's entry (see `strata`). */
@@ -250,24 +403,27 @@ export class PathAccumulator {
     return [{ value: one, count: before, frames: framesOf(this.n, REPLIES, before) }];
   }
 
-  private addReply(x: NtpExchange): void {
+  /** True when the reply's frame was kept among the examples of a sample (replies, a value of a field, a kiss code...). */
+  private addReply(x: NtpExchange): boolean {
     const r = x.reply!;
     const frame = x.replyFrame!;
     const c = this.c;
     const n = this.n;
     const before = c[REPLIES]!;
+    // While every reply had one value of a field, that value's examples are the replies' (see `strata`).
+    let cited = before < SAMPLE_FRAMES;
     addFrame(c, n, REPLIES, frame);
-    if (this.strata !== undefined) addValue(this.strata, r.stratum, frame);
+    if (this.strata !== undefined) cited = addValue(this.strata, r.stratum, frame) || cited;
     else if (before === 0) this.stratumOne = r.stratum;
-    else if (r.stratum !== this.stratumOne) addValue((this.strata = this.sameAsReplies(this.stratumOne, before)), r.stratum, frame);
-    if (this.leaps !== undefined) addValue(this.leaps, r.leap, frame);
+    else if (r.stratum !== this.stratumOne) cited = addValue((this.strata = this.sameAsReplies(this.stratumOne, before)), r.stratum, frame) || cited;
+    if (this.leaps !== undefined) cited = addValue(this.leaps, r.leap, frame) || cited;
     else if (before === 0) this.leapOne = r.leap;
-    else if (r.leap !== this.leapOne) addValue((this.leaps = this.sameAsReplies(this.leapOne, before)), r.leap, frame);
-    if (this.refids !== undefined) addValue(this.refids, r.refidText, frame);
+    else if (r.leap !== this.leapOne) cited = addValue((this.leaps = this.sameAsReplies(this.leapOne, before)), r.leap, frame) || cited;
+    if (this.refids !== undefined) cited = addValue(this.refids, r.refidText, frame) || cited;
     else if (before === 0) this.refidOne = r.refidText;
-    else if (r.refidText !== this.refidOne) addValue((this.refids = this.sameAsReplies(this.refidOne, before)), r.refidText, frame);
-    if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) addValue((this.kissCodes ??= []), r.refidText.trim(), frame);
-    if (x.bogus !== undefined) for (const b of x.bogus) addValue((this.bogus ??= []), b, frame);
+    else if (r.refidText !== this.refidOne) cited = addValue((this.refids = this.sameAsReplies(this.refidOne, before)), r.refidText, frame) || cited;
+    if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) cited = addValue((this.kissCodes ??= []), r.refidText.trim(), frame) || cited;
+    if (x.bogus !== undefined) for (const b of x.bogus) cited = addValue((this.bogus ??= []), b, frame) || cited;
     // How long ago the server last set its clock (RFC 5905 §7.3 reference timestamp; zero: never, or not said).
     const ref = r.referenceTime;
     const xmt = r.transmitTime;
@@ -276,7 +432,7 @@ export class PathAccumulator {
       if (age >= 0 && age < n[REFERENCE_AGE]!) n[REFERENCE_AGE] = age;
     }
     // Kiss-o'-death replies carry no usable time (RFC 5905 §7.4): keep them out of the numbers.
-    if (r.stratum === 0) return;
+    if (r.stratum === 0) return cited;
     addStat(c, n, ROOT_DELAY, r.rootDelay);
     addStat(c, n, ROOT_DISPERSION, r.rootDispersion);
     // RFC 5905 §11.2.1 root distance, without the client's own peer delay/dispersion terms.
@@ -297,12 +453,20 @@ export class PathAccumulator {
         this.hasBestOffset = true;
       }
     }
+    return cited;
   }
 
-  private keep(x: NtpExchange, shape: number): void {
+  private keep(x: NtpExchange, shape: number, cited: boolean): void {
     this.finished++;
     const first = this.first;
     const keepFirst = this.keepCounts.first;
+    const keepLast = this.keepCounts.last;
+    // A path that keeps no exchanges keeps no cited ones either (src/correlate/correlator.ts MANY_PATHS).
+    if (cited && (first !== undefined ? first.length >= keepFirst : keepFirst === 0) && (keepFirst > 0 || keepLast > 0)) {
+      // The ring below overwrites its entries: a cited exchange is kept as a copy of its own.
+      const list = (this.cited ??= []);
+      if (list.length < CITED_EXCHANGES) list.push(shape === 0 ? this.retained(x) : this.copyReply(x));
+    }
     if (first === undefined) {
       if (keepFirst > 0) {
         // A one-element literal: exactly as long as it needs to be when one is all a path keeps.
@@ -313,7 +477,6 @@ export class PathAccumulator {
       first.push(shape === 0 ? this.retained(x) : this.copyReply(x));
       return;
     }
-    const keepLast = this.keepCounts.last;
     if (keepLast === 0) return;
     const kept = shape === 0 ? x : undefined;
     const last = this.last;
@@ -474,8 +637,12 @@ export class PathAccumulator {
       refids: this.refids !== undefined ? copySeen(this.refids) : replies > 0 ? this.sameAsReplies(this.refidOne, replies) : NONE,
       kissCodes: copySeen(this.kissCodes),
       bogus: copySeen(this.bogus),
-      exchanges: this.first === undefined && this.last === undefined ? NONE : [...(this.first ?? []), ...(this.last ?? [])].sort((a, b) => a.requestFrame - b.requestFrame),
+      exchanges: this.first === undefined && this.last === undefined ? NONE : this.keptExchanges(),
+      exchangeCount: this.finished,
     };
+    const clientPorts = this.clientPorts();
+    if (clientPorts !== undefined) obs.clientPorts = clientPorts;
+    if (this.pending !== undefined) obs.pendingAtEnd = { count: this.pending.count, frames: this.pending.frames.slice() };
     const minInterval = n[MIN_INTERVAL]!;
     if (Number.isFinite(minInterval)) obs.minRequestInterval = minInterval;
     const set = <K extends 'rootDelay' | 'rootDispersion' | 'rootDistance' | 'offset' | 'delay'>(k: K, s?: Stats) => {
@@ -503,6 +670,21 @@ export class PathAccumulator {
     return obs;
   }
 
+  /** The first, cited and last exchanges in request order, each once (a cited one may also be among the last). */
+  private keptExchanges(): NtpExchange[] {
+    const all = [...(this.first ?? []), ...(this.cited ?? []), ...(this.last ?? [])].sort(
+      (a, b) => a.requestFrame - b.requestFrame || (a.replyFrame ?? -1) - (b.replyFrame ?? -1),
+    );
+    if (this.cited === undefined) return all;
+    const out: NtpExchange[] = [];
+    for (const x of all) {
+      const prev = out[out.length - 1];
+      if (prev !== undefined && sameExchange(prev, x)) continue;
+      out.push(x);
+    }
+    return out;
+  }
+
   /** Requests in the "early" part and how many of them were answered: the first half on short runs, else the first 8. */
   private earlyCounts(n: number): [number, number] {
     const earlyN = n <= EARLY_WINDOW ? Math.floor(n / 2) : EARLY_WINDOW / 2;
@@ -510,4 +692,9 @@ export class PathAccumulator {
     for (let i = 0; i < earlyN; i++) if (this.earlyAnswered & (1 << i)) answered++;
     return [earlyN, answered];
   }
+}
+
+/** Two kept copies of one exchange: the same request, answered (or not) by the same frame. */
+function sameExchange(a: NtpExchange, b: NtpExchange): boolean {
+  return a.requestFrame === b.requestFrame && a.replyFrame === b.replyFrame && a.outcome === b.outcome && a.icmp?.frame === b.icmp?.frame;
 }

@@ -12,6 +12,16 @@ export interface FrameSample {
   frames: number[];
 }
 
+/**
+ * The distinct source ports a client used towards one server, in order of first use: up to 8 by number, and how many
+ * there were (`atLeast`: counting stopped there, on a path past the first 256 of a capture).
+ */
+export interface ClientPorts {
+  count: number;
+  ports: number[];
+  atLeast?: boolean;
+}
+
 /** ICMP errors of one kind from one reporter on a path, counted (frames: the ICMP frames). */
 export interface IcmpSeen extends FrameSample, Omit<IcmpError, 'frame'> {}
 
@@ -72,8 +82,20 @@ export interface NtpPathObservation {
   /** Replies that came after the client stopped getting answers: answered fraction in the first and second half. */
   answeredFirstHalf?: number;
   answeredSecondHalf?: number;
-  /** A bounded sample of the exchanges themselves (first few and last few), for evidence and renderers. */
+  /**
+   * A bounded sample of the exchanges themselves, for evidence and renderers: the first few, the last few, and those
+   * with a frame among a sample's examples (what evidence cites), in request order.
+   */
   exchanges: NtpExchange[];
+  /** Exchanges the path had in all (the sample above lists some); absent: as many as listed. */
+  exchangeCount?: number;
+  /** The client's distinct source ports (absent when not known, e.g. a hand-made observation: then client.port alone). */
+  clientPorts?: ClientPorts;
+  /**
+   * Requests sent so shortly before the capture ended that their reply could have come after it (Correlator.end): neither
+   * answered nor counted as unanswered. Absent when none.
+   */
+  pendingAtEnd?: FrameSample;
 }
 
 /** UDP checksums on NTP traffic that failed verification, by sender. */

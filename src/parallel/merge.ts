@@ -6,7 +6,7 @@
  */
 import { ChecksumTracker } from '../correlate/checksums.js';
 import { MANY_PATHS, type ShardPath } from '../correlate/correlator.js';
-import { mergeSamples } from '../observe/accumulate.js';
+import { inexactPorts, mergeSamples } from '../observe/accumulate.js';
 import type { ChecksumObservation, ControlObservation, FrameSample, NtpPathObservation } from '../observe/types.js';
 import type { CaptureReadResult } from '../capture/types.js';
 import type { ShardResult } from './types.js';
@@ -26,7 +26,11 @@ export function mergeShards(shards: readonly ShardResult[], localIps: ReadonlySe
   const all: ShardPath[] = shards.flatMap((s) => s.paths).sort((a, b) => a.firstFrame - b.firstFrame);
   const paths = all.map((p, i) => {
     const o = p.observation;
-    if (i >= MANY_PATHS && o.exchanges.length > 0) o.exchanges = [];
+    if (i >= MANY_PATHS) {
+      if (o.exchanges.length > 0) o.exchanges = [];
+      // Nor an exact count of source ports past NAMED_PORTS (a single thread keeps no port map for such a path).
+      if (o.clientPorts !== undefined) o.clientPorts = inexactPorts(o.clientPorts);
+    }
     return o;
   });
   const controls = shards.flatMap((s) => s.controls);

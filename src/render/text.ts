@@ -28,7 +28,9 @@ export function renderText(report: Report, options: TextOptions = {}): TerminalS
   const table = renderExchanges(report.exchanges);
   if (table.length) {
     out.push('', 'Exchanges (a sample per client/server path):', ...table);
-    if (report.exchangesOmitted) out.push(`  … ${report.exchangesOmitted} more not listed`);
+    // Every exchange the capture had but this table does not show: the report's own omissions plus the rows past the table.
+    const more = (report.exchangesOmitted ?? 0) + Math.max(0, report.exchanges.length - TEXT_EXCHANGES);
+    if (more > 0) out.push(`  … ${more} more exchange${more === 1 ? '' : 's'}${report.exchanges.length > TEXT_EXCHANGES ? ' (--json lists ' + String(report.exchanges.length) + ')' : ''}`);
   }
   return toTerminal(out, options);
 }
@@ -48,6 +50,7 @@ function describeInput(input: Report['inputs'][number]): string[] {
     if (input[k] !== undefined) parts.push(`${k === 'ntpFrames' ? 'NTP/ICMP frames' : k} ${String(input[k])}`);
   }
   const lines = [`${input.kind} ${input.name}${parts.length ? `: ${parts.join(', ')}` : ''}`];
+  if (typeof input.firstFrameTime === 'string') lines.push(`  taken ${input.firstFrameTime} to ${String(input.lastFrameTime)} (first and last frame, UTC)`);
   const stop = input.stop as { kind: string; frame: number; offset: number; reason: string } | undefined;
   if (stop) lines.push(`  ${stop.kind === 'truncated' ? 'TRUNCATED' : 'MALFORMED'} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason} — analysed what came before`);
   return lines;
@@ -90,9 +93,12 @@ function renderFinding(f: Finding, n: number): TextLine[] {
   return out;
 }
 
+/** Exchange rows the text table shows at most. */
+const TEXT_EXCHANGES = 40;
+
 function renderExchanges(exchanges: readonly NtpExchange[]): string[] {
   if (!exchanges.length) return [];
-  const rows = exchanges.slice(0, 40).map((x) => {
+  const rows = exchanges.slice(0, TEXT_EXCHANGES).map((x) => {
     const path = `${x.client.ip}:${x.client.port} → ${x.server.ip}:${x.server.port}`;
     let outcome: string;
     if (x.outcome === 'reply' && x.reply) {

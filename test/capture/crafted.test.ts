@@ -117,7 +117,9 @@ describe('malformed files keep the records before the impossible value', () => {
   const cases: [string, Uint8Array, number, RegExp][] = [
     ['block length not a multiple of 4', concat(good(LE), new Bytes(LE).u32(6).u32(30).raw(new Array(24).fill(0)).u32(30).toBytes()), goodLength, /impossible length 30/],
     ['block length below 12', concat(good(LE), new Bytes(LE).u32(6).u32(8).u32(8).toBytes()), goodLength, /impossible length 8/],
-    ['block length above 256 MiB', concat(good(LE), new Bytes(LE).u32(6).u32(0x7ffffff0).u32(0).toBytes()), goodLength, /impossible length 2147483632/],
+    ['block length above 256 MiB', concat(good(LE), new Bytes(LE).u32(6).u32(0x7ffffff0).u32(0).toBytes()), goodLength, /Enhanced Packet Block of 2147483632 bytes, more than a capture holds/],
+    ['custom block above 16 MiB', concat(good(LE), new Bytes(LE).u32(0xbad).u32(16 * 1024 * 1024 + 4).u32(0).toBytes()), goodLength, /Custom Block of 16777220 bytes/],
+    ['EPB captured length above 262144', concat(good(LE), block(LE, 6, new Bytes(LE).u32(0).u32(0).u32(0).u32(262_148).u32(262_148).raw(new Array(262_148).fill(1)).toBytes())), goodLength, /262148 captured bytes, more than the maximum of 262144/],
     ['trailing length differs', concat(good(LE), block(LE, 6, new Array(40).fill(0), { trailing: 48 })), goodLength, /length 52 at its start but 48 at its end/],
     ['EPB captured length beyond the block', concat(good(LE), block(LE, 6, new Bytes(LE).u32(0).u32(0).u32(0).u32(100).u32(100).raw(pattern(20, 0)).toBytes())), goodLength, /says 100 captured bytes but holds only 20/],
     ['EPB for an interface the section lacks', concat(good(LE), epb(LE, 5, 0n, [1, 2, 3])), goodLength, /interface 5, but the section describes 1/],
@@ -146,10 +148,10 @@ describe('malformed files keep the records before the impossible value', () => {
     const { records, result } = await readBytes(bytes);
     expect(records).toEqual([{ frame: 1, interfaceId: 0, linkType: 1, tsSec: 10, tsNsec: 20_000, capturedLength: 30, originalLength: 30, hex: Buffer.from(pattern(30, 1)).toString('hex') }]);
     expect(result.stop).toMatchObject({ kind: 'malformed', offset: 24 + 16 + 30, frame: 2 });
-    expect(result.stop?.reason).toMatch(/262145 captured bytes/);
+    expect(result.stop?.reason).toMatch(/invalid packet capture length 262145, bigger than the maximum of 262144/);
   });
 
-  it('pcap: a huge snaplen still caps records at 256 MiB', async () => {
+  it('pcap: a huge snaplen still caps records at 262144 bytes (libpcap MAXIMUM_SNAPLEN)', async () => {
     const bytes = concat(pcapHeader(LE, { snapLength: 0xffffffff }), pcapRecord(LE, 1, 0, [], 0x10000001));
     const { records, result } = await readBytes(bytes);
     expect(records).toEqual([]);

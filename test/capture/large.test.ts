@@ -1,7 +1,7 @@
 /**
- * Files larger than the reader's chunks: records straddle chunk borders, outgrow the read-ahead reserve
- * (64 KiB) and the chunk itself (a 5 MiB record), in pcap and pcapng, from a path and from a stream; and the
- * memory the reader holds stays constant while the file is ten times the chunk size.
+ * Files larger than the reader's chunks: records straddle chunk borders and outgrow the read-ahead reserve
+ * (64 KiB; record 150 is the largest a record may be, 262144 bytes), in pcap and pcapng, from a path and from a
+ * stream; and the memory the reader holds stays constant while the file is ten times the chunk size.
  */
 import { closeSync, copyFileSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +14,11 @@ import { Bytes, concat, idb, pcapHeader, pcapRecord, shb } from './build.js';
 const tmp = mkdtempSync(join(tmpdir(), 'ndcap-large-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Sizes cycle through small, MTU-sized and bigger-than-reserve records; record 150 is 5 MiB. */
+/** Sizes cycle through small, MTU-sized and bigger-than-reserve records; record 150 is MAXIMUM_SNAPLEN. */
 const COUNT = 1500;
 const BIG_INDEX = 150;
 const SIZES = [60, 1514, 100_000, 9, 0, 70_000, 200, 65_536];
-const sizeOf = (i: number): number => (i === BIG_INDEX ? 5 * 1024 * 1024 : SIZES[i % SIZES.length]!);
+const sizeOf = (i: number): number => (i === BIG_INDEX ? 262_144 : SIZES[i % SIZES.length]!);
 const byteOf = (i: number, j: number): number => (i * 131 + j * 7) & 0xff;
 
 function payload(i: number): Uint8Array {
@@ -91,11 +91,11 @@ describe('larger than a chunk', () => {
       expect(v.seen()).toBe(COUNT);
     });
 
-    it(`${format} cut inside the 5 MiB record`, async () => {
+    it(`${format} cut inside the largest record`, async () => {
       const cut = join(tmp, `cut.${format}`);
       copyFileSync(files[format], cut);
       const bigStart = startOf(format, BIG_INDEX);
-      truncateSync(cut, bigStart + 1024 * 1024);
+      truncateSync(cut, bigStart + 100_000);
       const v = verifier(format);
       const result: CaptureReadResult = await readCapture(cut, v.sink);
       expect(v.seen()).toBe(BIG_INDEX);

@@ -1,7 +1,9 @@
 /**
  * The PathAccumulator as it was before it was packed into number arrays (git 1348784, src/observe/accumulate.ts),
  * kept verbatim apart from names and imports: the reference that accumulate.test.ts holds the compact one to.
- * One later addition, written the plain way: `referenceAge` (the youngest reference time among the replies).
+ * Later additions, written the plain way: `referenceAge` (the youngest reference time among the replies); the
+ * exchanges evidence may cite (a frame of theirs among a sample's examples) kept beside the first and last few;
+ * `exchangeCount`, `clientPorts`, `pendingAtEnd`.
  */
 import type { Endpoint, NtpExchange } from '../../src/correlate/types.js';
 import { isZeroTimestamp, ntpDiffSeconds } from '../../src/ntp/timestamp.js';
@@ -13,6 +15,9 @@ const SAMPLE_FRAMES = 8;
 const KEEP_EXCHANGES = { first: 6, last: 6 };
 /** Outcomes remembered individually to tell "answered early, silent later" (rate limiting) on short runs. */
 const EARLY_WINDOW = 16;
+const DISTINCT_VALUES = 256;
+const CITED_EXCHANGES = 64;
+const NAMED_PORTS = 8;
 
 function newSample(): FrameSample {
   return { count: 0, frames: [] };
@@ -32,6 +37,7 @@ function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): void {
     }
   }
   if (!seen) {
+    if (list.length >= DISTINCT_VALUES) return;
     seen = { value, count: 0, frames: [] };
     list.push(seen);
   }
@@ -87,6 +93,9 @@ export class ReferencePathAccumulator {
   /** The latest exchanges after `first`: a ring of keepCounts.last, the oldest overwritten at lastNext. */
   private readonly last: NtpExchange[] = [];
   private lastNext = 0;
+  private readonly cited: NtpExchange[] = [];
+  private readonly ports: number[] = [];
+  private pending: FrameSample | undefined;
   private finished = 0;
   /** Bit i set: request i (of the first EARLY_WINDOW, by request order) was answered. */
   private earlyAnswered = 0;
@@ -100,7 +109,8 @@ export class ReferencePathAccumulator {
   ) {}
 
   /** A request went out (frame or sample index, time in s since the epoch). Returns its 0-based sequence. */
-  addRequest(frame: number, time: number): number {
+  addRequest(frame: number, time: number, port = -1): number {
+    if (port >= 0 && !this.ports.includes(port)) this.ports.push(port);
     const seq = this.requests.count;
     addToSample(this.requests, frame);
     if (time < this.firstRequestTime) this.firstRequestTime = time;
@@ -117,10 +127,22 @@ export class ReferencePathAccumulator {
     const answered = x.outcome === 'reply';
     if (seq < EARLY_WINDOW && answered) this.earlyAnswered |= 1 << seq;
     if (answered) this.answeredTotal++;
+    const examples = this.examples();
     if (x.outcome === 'none') addToSample(this.unanswered, x.requestFrame);
     else if (x.outcome === 'icmp' && x.icmp) this.addIcmp(x.icmp, x.requestFrame);
     if (x.reply && x.replyFrame !== undefined) this.addReply(x);
-    this.keep(x);
+    // Cited: its request is among the first SAMPLE_FRAMES, or one of its frames became an example of some sample.
+    this.keep(x, seq < SAMPLE_FRAMES || this.examples() > examples);
+  }
+
+  /** How many example frames all samples of outcomes hold together. */
+  private examples(): number {
+    const lists = [this.unanswered, this.replies, ...this.icmp, ...this.strata, ...this.leaps, ...this.refids, ...this.kissCodes, ...this.bogus];
+    return lists.reduce((n, s) => n + s.frames.length, 0);
+  }
+
+  addPending(frame: number): void {
+    addToSample((this.pending ??= newSample()), frame);
   }
 
   private addIcmp(icmp: NonNullable<NtpExchange['icmp']>, _requestFrame: number): void {
@@ -128,6 +150,7 @@ export class ReferencePathAccumulator {
       (i) => i.type === icmp.type && i.code === icmp.code && i.reporter === icmp.reporter && i.version === icmp.version,
     );
     if (!seen) {
+      if (this.icmp.length >= DISTINCT_VALUES) return;
       seen = { version: icmp.version, type: icmp.type, code: icmp.code, reporter: icmp.reporter, count: 0, frames: [] };
       if (icmp.errno !== undefined) seen.errno = icmp.errno;
       if (icmp.alternatives?.length) seen.alternatives = icmp.alternatives;
@@ -168,8 +191,10 @@ export class ReferencePathAccumulator {
     }
   }
 
-  private keep(x: NtpExchange): void {
+  private keep(x: NtpExchange, cited: boolean): void {
     this.finished++;
+    const keepsAny = this.keepCounts.first > 0 || this.keepCounts.last > 0;
+    if (cited && keepsAny && this.first.length >= this.keepCounts.first && this.cited.length < CITED_EXCHANGES) this.cited.push(x);
     if (this.first.length < this.keepCounts.first) {
       this.first.push(x);
       return;
@@ -204,8 +229,17 @@ export class ReferencePathAccumulator {
       refids: this.refids,
       kissCodes: this.kissCodes,
       bogus: this.bogus,
-      exchanges: [...this.first, ...this.last].sort((a, b) => a.requestFrame - b.requestFrame),
+      exchanges: this.keptExchanges(),
+      exchangeCount: this.finished,
     };
+    if (this.ports.length > 1 || (this.ports.length === 1 && this.ports[0] !== this.client.port)) {
+      const exact = this.keepCounts.first > 0 || this.keepCounts.last > 0;
+      obs.clientPorts =
+        !exact && this.ports.length > NAMED_PORTS
+          ? { count: NAMED_PORTS + 1, ports: this.ports.slice(0, NAMED_PORTS), atLeast: true }
+          : { count: this.ports.length, ports: this.ports.slice(0, NAMED_PORTS) };
+    }
+    if (this.pending) obs.pendingAtEnd = this.pending;
     if (Number.isFinite(this.minInterval)) obs.minRequestInterval = this.minInterval;
     const set = <K extends 'rootDelay' | 'rootDispersion' | 'rootDistance' | 'offset' | 'delay'>(k: K, s?: Stats) => {
       if (s) obs[k] = s;
@@ -229,6 +263,12 @@ export class ReferencePathAccumulator {
       }
     }
     return obs;
+  }
+
+  private keptExchanges(): NtpExchange[] {
+    const all = [...this.first, ...this.cited, ...this.last].sort((a, b) => a.requestFrame - b.requestFrame || (a.replyFrame ?? -1) - (b.replyFrame ?? -1));
+    const key = (x: NtpExchange) => `${x.requestFrame}/${x.replyFrame}/${x.outcome}/${x.icmp?.frame}`;
+    return all.filter((x, i) => i === 0 || key(all[i - 1]!) !== key(x));
   }
 
   /** Requests in the "early" part and how many of them were answered: the first half on short runs, else the first 8. */

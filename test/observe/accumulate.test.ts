@@ -12,7 +12,7 @@ import { readCapture } from '../../src/capture/read.js';
 import { Correlator } from '../../src/correlate/correlator.js';
 import type { NtpExchange, ReplySummary } from '../../src/correlate/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
-import { KEEP_EXCHANGES, PathAccumulator, SAMPLE_FRAMES } from '../../src/observe/accumulate.js';
+import { DISTINCT_VALUES, inexactPorts, KEEP_EXCHANGES, PathAccumulator, SAMPLE_FRAMES } from '../../src/observe/accumulate.js';
 import type { NtpPathObservation } from '../../src/observe/types.js';
 import { ReferencePathAccumulator } from './_reference-accumulator.js';
 // @ts-expect-error bench/gen-capture.mjs is plain JavaScript without types.
@@ -20,7 +20,10 @@ import { generate } from '../../bench/gen-capture.mjs';
 import { mulberry32 } from '../seeded.js';
 
 type Keep = { first: number; last: number };
-type Call = { add: 'request'; frame: number; time: number } | { add: 'outcome'; x: NtpExchange; seq: number };
+type Call =
+  | { add: 'request'; frame: number; time: number; port: number }
+  | { add: 'outcome'; x: NtpExchange; seq: number }
+  | { add: 'pending'; frame: number };
 
 /** Same observation, down to the order of the keys (JSON.stringify shows it; toStrictEqual does not). */
 function expectSame(got: NtpPathObservation, want: NtpPathObservation): void {
@@ -32,7 +35,8 @@ function replay(acc: PathAccumulator, calls: readonly Call[]): ReferencePathAccu
   const keep = (acc as unknown as { keepCounts: Keep }).keepCounts;
   const ref = new ReferencePathAccumulator(acc.source, acc.client, acc.server, keep);
   for (const c of calls) {
-    if (c.add === 'request') ref.addRequest(c.frame, c.time);
+    if (c.add === 'request') ref.addRequest(c.frame, c.time, c.port);
+    else if (c.add === 'pending') ref.addPending(c.frame);
     else ref.addOutcome(c.x, c.seq);
   }
   return ref;
@@ -42,15 +46,19 @@ function replay(acc: PathAccumulator, calls: readonly Call[]): ReferencePathAccu
 async function recordCapture(file: string): Promise<Map<PathAccumulator, Call[]>> {
   const calls = new Map<PathAccumulator, Call[]>();
   const proto = PathAccumulator.prototype;
-  const { addRequest, addOutcome } = proto;
+  const { addRequest, addOutcome, addPending } = proto;
   const log = (acc: PathAccumulator, c: Call) => {
     const list = calls.get(acc);
     if (list) list.push(c);
     else calls.set(acc, [c]);
   };
-  proto.addRequest = function (this: PathAccumulator, frame: number, time: number) {
-    log(this, { add: 'request', frame, time });
-    return addRequest.call(this, frame, time);
+  proto.addRequest = function (this: PathAccumulator, frame: number, time: number, port = -1) {
+    log(this, { add: 'request', frame, time, port });
+    return addRequest.call(this, frame, time, port);
+  };
+  proto.addPending = function (this: PathAccumulator, frame: number) {
+    log(this, { add: 'pending', frame });
+    addPending.call(this, frame);
   };
   proto.addOutcome = function (this: PathAccumulator, x: NtpExchange, seq: number, shape = 0) {
     // A shaped exchange is the correlator's to reuse (addOutcome): the replay needs it as it was now.
@@ -64,6 +72,7 @@ async function recordCapture(file: string): Promise<Map<PathAccumulator, Call[]>
   } finally {
     proto.addRequest = addRequest;
     proto.addOutcome = addOutcome;
+    proto.addPending = addPending;
   }
   return calls;
 }
@@ -120,8 +129,10 @@ describe('PathAccumulator gives the observation the object-per-field accumulator
         time += random() < 0.1 ? -random() : random() < 0.1 ? 0 : random() * 4;
         frame += 1 + Math.floor(random() * 3);
         const orphan = random() < 0.05;
-        const seq = orphan ? Number.MAX_SAFE_INTEGER : acc.addRequest(frame, time);
-        if (!orphan) expect(ref.addRequest(frame, time)).toBe(seq);
+        // A port per request now and then (chrony, ntpdig), mostly the same one (ntpd): up to 12 distinct.
+        const port = random() < 0.3 ? 40000 + Math.floor(random() * 12) : client.port;
+        const seq = orphan ? Number.MAX_SAFE_INTEGER : acc.addRequest(frame, time, port);
+        if (!orphan) expect(ref.addRequest(frame, time, port)).toBe(seq);
         const x = exchange(random, client, server, frame, time);
         acc.addOutcome(x, seq);
         ref.addOutcome(x, seq);
@@ -255,3 +266,68 @@ function exchange(random: () => number, client: NtpExchange['client'], server: N
   if (random() < 0.1) x.bogus = random() < 0.2 ? [] : [pick(['duplicate', 'origin-mismatch', 'zero-transmit'])];
   return x;
 }
+
+describe('client source ports', () => {
+  const client = { ip: '198.51.100.130', port: 40000 };
+  const server = { ip: '198.51.100.100', port: 123 };
+
+  it('names the first 8 in order of use and counts the rest exactly, through the log and its folds', () => {
+    const random = mulberry32(7);
+    const acc = new PathAccumulator('capture', client, server);
+    const seen = new Set<number>();
+    const order: number[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      // Mostly new ports (chrony), repeats now and then, the same as the request before at times (ntpd).
+      const port = random() < 0.2 ? 40000 : 1024 + Math.floor(random() * 20_000);
+      if (!seen.has(port)) order.push(port);
+      seen.add(port);
+      acc.addRequest(i + 1, 1000 + i, port);
+    }
+    expect(acc.toObservation('client').clientPorts).toEqual({ count: seen.size, ports: order.slice(0, 8) });
+    // Asked again later, after more requests: still exact.
+    for (let port = 60000; port < 60010; port++) acc.addRequest(40_000 + port, 2000, port);
+    expect(acc.toObservation('client').clientPorts?.count).toBe(seen.size + 10);
+  });
+
+  it('on a path that keeps no exchanges (past MANY_PATHS) stops at "more than 8", as merged shards say it', () => {
+    const acc = new PathAccumulator('capture', client, server, { first: 0, last: 0 });
+    for (let i = 0; i < 20; i++) acc.addRequest(i + 1, 1000 + i, 50000 + i);
+    const ports = acc.toObservation('client').clientPorts!;
+    expect(ports).toEqual({ count: 9, ports: [50000, 50001, 50002, 50003, 50004, 50005, 50006, 50007], atLeast: true });
+    const exact = new PathAccumulator('capture', client, server);
+    for (let i = 0; i < 20; i++) exact.addRequest(i + 1, 1000 + i, 50000 + i);
+    expect(inexactPorts(exact.toObservation('client').clientPorts!)).toEqual(ports);
+    expect(inexactPorts({ count: 3, ports: [1, 2, 3] })).toEqual({ count: 3, ports: [1, 2, 3] });
+  });
+
+  it('one port: named once, and requests sent just before the end are counted apart', () => {
+    const acc = new PathAccumulator('capture', client, server);
+    for (let i = 0; i < 5; i++) acc.addRequest(i + 1, 1000 + i, 40000);
+    acc.addPending(5);
+    const o = acc.toObservation('client');
+    // One port, the client's own: nothing to add to client.port.
+    expect(o.clientPorts).toBeUndefined();
+    const other = new PathAccumulator('capture', client, server);
+    other.addRequest(1, 1000, 123);
+    expect(other.toObservation('client').clientPorts).toEqual({ count: 1, ports: [123] });
+    expect(o.pendingAtEnd).toEqual({ count: 1, frames: [5] });
+  });
+});
+
+describe('hostile variety', () => {
+  it('100 k replies with distinct refids: linear time, at most DISTINCT_VALUES listed, counts intact', () => {
+    const client = { ip: '198.51.100.130', port: 40000 };
+    const server = { ip: '198.51.100.100', port: 123 };
+    const acc = new PathAccumulator('capture', client, server);
+    const started = Date.now();
+    for (let i = 0; i < 100_000; i++) {
+      const seq = acc.addRequest(2 * i + 1, 1000 + i, 40000);
+      acc.addOutcome({ ...replyExchange(client, server, 2 * i + 1, 1000 + i), reply: reply(2, 0, `10.${i >>> 16}.${(i >>> 8) & 255}.${i & 255}`) }, seq);
+    }
+    const o = acc.toObservation('client');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(o.refids).toHaveLength(DISTINCT_VALUES);
+    expect(o.replies.count).toBe(100_000);
+    expect(o.strata).toEqual([{ value: 2, count: 100_000, frames: o.replies.frames }]);
+  });
+});

@@ -49,7 +49,7 @@ describe('analyze --threads', () => {
     // Several files in one run: each judged on its own, the same with threads.
     const both = [many, 'fixtures/firewall-reject-hostprohib.pcap'];
     expect(analyze(...both, '--json', '--threads', '3').stdout).toBe(analyze(...both, '--json', '--threads', '1').stdout);
-  });
+  }, 90_000); // ~20 CLI runs with worker threads: on 2 shared cores this takes longer than the default 20 s
 
   it('rejects a bad thread count in one line, exit 2', () => {
     for (const bad of ['0', '1.5', '65', 'x']) {

@@ -22,4 +22,8 @@ export const TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
   'bad-checksum': () => [checksum({ sender: SERVER, sentByCaptureHost: false }), path()],
   'mode6-exposed': () => [control()],
   'self-sync': () => [path({ strata: [seen(16, [2])], refids: [seen(SERVER, [2])] })],
+  'capture-damaged': () => [
+    path(),
+    { kind: 'input', source: 'capture', file: 'cut.pcap', frames: 12, ntpFrames: 8, decodeIssues: { count: 0, frames: [] }, stop: { kind: 'truncated', offset: 2100, frame: 13, reason: 'file ends inside a record (40 of 106 bytes)' } },
+  ],
 };

@@ -9,7 +9,7 @@ describe('no-response', () => {
     expect(hit.subject).toBe(SERVER);
     expect(hit.title).toBe(`No reply from ${SERVER} to 5 requests from ${CLIENT}: dropped silently`);
     expect(hit.evidence[0]).toEqual({
-      text: `5 requests ${CLIENT}:42275→${SERVER}:123 over 8.000 s got neither a reply nor an ICMP error`,
+      text: `5 requests from ${CLIENT} to ${SERVER}:123 over 8.000 s, from source port 42275, got neither a reply nor an ICMP error`,
       frames: [1, 2, 3, 4, 5],
       unit: 'frame',
     });
@@ -28,6 +28,25 @@ describe('no-response', () => {
       'systemctl restart ntpd',
     ]);
     expect(hit.evidence.some((e) => e.text.startsWith(`Captured at ${SERVER}: the requests arrived`))).toBe(true);
+  });
+
+  it('counts every request, those too late to judge too, and names every source port or how many', () => {
+    const few = silentPath([4, 13, 14, 15, 16, 17], {
+      unanswered: { count: 2, frames: [4, 13] },
+      pendingAtEnd: { count: 4, frames: [14, 15, 16, 17] },
+      clientPorts: { count: 6, ports: [42714, 41231, 55513, 38375, 41403, 41448] },
+    });
+    const hit = hitsOf(rule, [few])[0]!;
+    expect(hit.title).toBe(`No reply from ${SERVER} to 6 requests from ${CLIENT}: dropped silently`);
+    expect(hit.evidence[0]!.text).toContain('from 6 source ports (42714, 41231, 55513, 38375, 41403, 41448)');
+    expect(hit.evidence[0]!.text).toContain('4 of them sent so shortly before the capture ended');
+    expect(hit.evidence[0]!.frames).toEqual([4, 13, 14, 15, 16, 17]);
+    // Judged on the two that waited long enough: two lost datagrams.
+    expect(hit.confidence).toBe(0.7);
+    const many = silentPath([1, 2, 3], { clientPorts: { count: 23, ports: [1, 2, 3, 4, 5, 6, 7, 8] } });
+    expect(hitsOf(rule, [many])[0]!.evidence[0]!.text).toContain('from 23 source ports,');
+    const counted = silentPath([1, 2, 3], { clientPorts: { count: 9, ports: [1, 2, 3, 4, 5, 6, 7, 8], atLeast: true } });
+    expect(hitsOf(rule, [counted])[0]!.evidence[0]!.text).toContain('from more than 8 source ports,');
   });
 
   it('is only a warning for one lost request', () => {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/capture-damaged.js';
+import type { InputObservation } from '../../src/observe/types.js';
+import { hitsOf, path } from './_build.js';
+
+function input(over: Partial<InputObservation> = {}): InputObservation {
+  return { kind: 'input', source: 'capture', file: 'cut.pcap', frames: 12, ntpFrames: 8, decodeIssues: { count: 0, frames: [] }, ...over };
+}
+
+const TRUNCATED = { kind: 'truncated', offset: 2100, frame: 13, reason: 'file ends inside a record (40 of 106 bytes)' } as const;
+
+describe('capture-damaged', () => {
+  it('says where the readable part ends: byte offset, frame, why, and what was analysed', () => {
+    const [hit, ...rest] = hitsOf(rule, [path(), input({ stop: TRUNCATED })]);
+    expect(rest).toEqual([]);
+    expect(hit!.subject).toBe('cut.pcap');
+    expect(hit!.title).toBe('cut.pcap was read only up to byte 2100 (frame 13): the capture is truncated');
+    expect(hit!.evidence.map((e) => e.text)).toEqual([
+      'cut.pcap: truncated at byte 2100 (frame 13): file ends inside a record (40 of 106 bytes)',
+      'The 12 frames before byte 2100 were analysed (8 NTP/ICMP frames); nothing after it was read',
+    ]);
+    expect(hit!.severity).toBeUndefined(); // the rule's own: warning, so exit 1
+    expect(rule.meta.severity).toBe('warning');
+    expect(hit!.fixes.map((f) => f.commands[0])).toEqual([
+      "ls -l -- 'cut.pcap'",
+      "tcpdump -i any -U -w ntp.pcap 'udp port 123 or icmp or icmp6'",
+      "editcap -F pcap -- 'cut.pcap' readable.pcap",
+    ]);
+  });
+
+  it('calls an impossible length damage, not truncation', () => {
+    const stop = { kind: 'malformed', offset: 24, frame: 1, reason: 'invalid packet capture length 268435457, bigger than the maximum of 262144' } as const;
+    const hit = hitsOf(rule, [input({ frames: 0, ntpFrames: 0, stop })])[0]!;
+    expect(hit.title).toBe('cut.pcap was read only up to byte 24 (frame 1): the capture is damaged');
+    expect(hit.evidence[1]!.text).toBe('No frame could be read before byte 24: there is nothing to analyse');
+  });
+
+  it('stays quiet on a capture read to its end', () => {
+    expect(hitsOf(rule, [path(), input()])).toEqual([]);
+  });
+
+  it('quotes a hostile file name, and gives no command for one that no quoting carries', () => {
+    const hostile = hitsOf(rule, [input({ file: "-x';touch pwned;'$(id).pcap", stop: TRUNCATED })])[0]!;
+    expect(hostile.fixes[0]!.commands[0]).toBe(`ls -l -- './-x'\\'';touch pwned;'\\''$(id).pcap'`);
+    expect(hostile.fixes[2]!.commands[0]).toBe(`editcap -F pcap -- './-x'\\'';touch pwned;'\\''$(id).pcap' readable.pcap`);
+    const newline = hitsOf(rule, [input({ file: 'a\nb.pcap', stop: TRUNCATED })])[0]!;
+    expect(newline.fixes).toHaveLength(1);
+    expect(newline.fixes[0]!.commands.join('\n')).not.toContain('a\nb');
+    const stdin = hitsOf(rule, [input({ file: '-', stop: TRUNCATED })])[0]!;
+    expect(stdin.subject).toBe('stdin');
+    expect(stdin.fixes).toHaveLength(1);
+  });
+});
