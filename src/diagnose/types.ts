@@ -16,10 +16,21 @@ export interface Fix {
   rank: number;
   platform: Platform;
   title: string;
-  /** Exact commands or config lines to apply, in order. ntpdoctor prints them, never runs them. */
+  /**
+   * Exact commands to apply, in order, each one program with its arguments quoted for POSIX sh (src/shell/ builds
+   * them). ntpdoctor prints them, never runs them. Empty when `manual` replaces them.
+   */
   commands: string[];
-  /** A command that shows the fix worked. */
+  /** One command that shows the fix worked (a command only: what to look for is in `expect`); '' when `manual` says it. */
   verify: string;
+  /** What `verify` shows when the fix worked. */
+  expect?: string;
+  /**
+   * Plain-language steps in place of `commands` (and of `verify` when it is ''), when a value from the input (a
+   * file name, a config line, a server name) cannot be put in a command that is safe to paste: a newline, a
+   * control or invisible character, an operand that begins with '-'.
+   */
+  manual?: string[];
 }
 
 export interface Evidence {
