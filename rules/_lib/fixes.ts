@@ -24,7 +24,11 @@ export function draft(platform: Platform, title: string, commands: readonly Comm
   const steps = commands.map(rendered);
   const check = rendered(verify);
   const d: Draft = { platform, title, commands: [], verify: check.ok ? check.text : '' };
-  if (steps.every((s) => s.ok)) d.commands = steps.map((s) => (s.ok ? s.text : ''));
+  if (steps.every((s) => s.ok)) {
+    d.commands = steps.map((s) => (s.ok ? s.text : ''));
+    const edits = commands.flatMap((c, i) => (c.edit ? [{ command: i, ...c.edit }] : []));
+    if (edits.length) d.edits = edits;
+  }
   else d.manual = steps.map((s) => (s.ok ? `Run: ${s.text}` : s.step));
   if (!check.ok) d.manual = [...(d.manual ?? []), `Then check. ${check.step}`];
   if (expect !== undefined) d.expect = expect;

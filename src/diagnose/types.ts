@@ -31,6 +31,22 @@ export interface Fix {
    * control or invisible character, an operand that begins with '-'.
    */
   manual?: string[];
+  /** What the commands do to config files, so that a checklist can keep two steps from editing the same line. */
+  edits?: ConfigEdit[];
+}
+
+/** One config-file edit a fix's command makes. */
+export interface ConfigEdit {
+  /** Index in `commands` of the command that makes it. */
+  command: number;
+  file: string;
+  /**
+   * 'append': add `text` as a new last line; 'replace': `line` becomes `text`; 'comment': `line` commented out;
+   * 'change': `line` edited in place; 'pattern': every line a pattern matches edited in place.
+   */
+  action: 'append' | 'replace' | 'comment' | 'change' | 'pattern';
+  line?: number;
+  text?: string;
 }
 
 export interface Evidence {

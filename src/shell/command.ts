@@ -5,6 +5,7 @@
  * the way a config line is added). A value that no quoting makes safe to paste (see pasteHazard), or an operand
  * that would read as an option, turns the command into a plain-language step: `rendered()` says which.
  */
+import type { ConfigEdit } from '../diagnose/types.js';
 import { pasteHazard, quote } from './quote.js';
 
 /** An operand (a host, an address, a unit): refused when it begins with `-`, where it would read as an option. */
@@ -26,6 +27,8 @@ export interface Command {
   writeTo?: string;
   /** What the command does, in words: printed instead of it when a value cannot be pasted safely. */
   says: string;
+  /** The config edit it makes, if any (Fix.edits). */
+  edit?: Omit<ConfigEdit, 'command'>;
 }
 
 export function op(value: string): Operand {
@@ -56,7 +59,7 @@ export function words<S extends string>(literal: string extends S ? never : S): 
 export function appendLine(path: string, line: string): Command {
   // dash's echo expands backslash escapes and every echo takes a leading -n/-e as an option: printf has neither.
   const argv = /\\/.test(line) || line.startsWith('-') ? ['printf', '%s\\n', line] : ['echo', line];
-  return { argv, appendTo: resolveFile(path), says: `add the line ${show(line)} at the end of ${show(path)}` };
+  return { argv, appendTo: resolveFile(path), says: `add the line ${show(line)} at the end of ${show(path)}`, edit: { file: path, action: 'append', text: line } };
 }
 
 /** The command with its output replacing FILE (`> FILE`). */

@@ -28,17 +28,17 @@ function lineNumber(line: number): string {
 
 /** `sed -i 'Ns/^/# /' FILE`: comment out line N. */
 export function commentOutLine(path: string, line: number): Command {
-  return { ...cmd('sed', '-i', `${lineNumber(line)}s/^/# /`, file(path)), says: `in ${show(path)}, put "# " at the start of line ${line}` };
+  return { ...cmd('sed', '-i', `${lineNumber(line)}s/^/# /`, file(path)), says: `in ${show(path)}, put "# " at the start of line ${line}`, edit: { file: path, action: 'comment', line } };
 }
 
 /** `sed -i 'Nc\TEXT' FILE`: replace line N with TEXT. */
 export function replaceLine(path: string, line: number, text: string): Command {
-  return { ...cmd('sed', '-i', `${lineNumber(line)}c\\${changeTextLiteral(text)}`, file(path)), says: `in ${show(path)}, replace line ${line} with ${show(text)}` };
+  return { ...cmd('sed', '-i', `${lineNumber(line)}c\\${changeTextLiteral(text)}`, file(path)), says: `in ${show(path)}, replace line ${line} with ${show(text)}`, edit: { file: path, action: 'replace', line, text } };
 }
 
 /** `sed -i 'Ns/$/ WORDS/' FILE`: add words at the end of line N. */
 export function appendToLine(path: string, line: number, words: string): Command {
-  return { ...cmd('sed', '-i', `${lineNumber(line)}s/$/ ${replacementLiteral(words)}/`, file(path)), says: `in ${show(path)}, add ${show(` ${words}`)} at the end of line ${line}` };
+  return { ...cmd('sed', '-i', `${lineNumber(line)}s/$/ ${replacementLiteral(words)}/`, file(path)), says: `in ${show(path)}, add ${show(` ${words}`)} at the end of line ${line}`, edit: { file: path, action: 'change', line } };
 }
 
 /** `sed -i 'Ns/[[:space:]]WORD\b//' FILE`: drop one option word from line N. */
@@ -46,6 +46,7 @@ export function dropWordOnLine(path: string, line: number, word: string): Comman
   return {
     ...cmd('sed', '-i', `${lineNumber(line)}s/[[:space:]]${ereLiteral(word)}\\b//`, file(path)),
     says: `in ${show(path)}, delete the word ${show(word)} from line ${line}`,
+    edit: { file: path, action: 'change', line },
   };
 }
 
@@ -55,7 +56,7 @@ export function dropWordOnLine(path: string, line: number, word: string): Comman
  */
 export function editSourceLines(path: string, host: string, pattern: string, says: string): Command {
   const address = `/^(server|pool|peer)[[:space:]]+${ereLiteral(host)}([[:space:]]|$)/`;
-  return { ...cmd('sed', '-i', '-E', `${address} s/${pattern}//g`, file(path)), says: `in ${show(path)}, ${says}` };
+  return { ...cmd('sed', '-i', '-E', `${address} s/${pattern}//g`, file(path)), says: `in ${show(path)}, ${says}`, edit: { file: path, action: 'pattern' } };
 }
 
 /** `sed -i -E 's/^((server|peer|pool)[[:space:]]+HOST)([[:space:]]|$)/# \1\3/' FILE`: comment out the lines naming HOST. */
@@ -63,6 +64,7 @@ export function commentOutSourceLines(path: string, host: string): Command {
   return {
     ...cmd('sed', '-i', '-E', `s/^((server|peer|pool)[[:space:]]+${ereLiteral(host)})([[:space:]]|$)/# \\1\\3/`, file(path)),
     says: `in ${show(path)}, put "# " at the start of each server/peer/pool line naming ${show(host)}`,
+    edit: { file: path, action: 'pattern' },
   };
 }
 
@@ -71,5 +73,6 @@ export function dropWordOnRestrictLines(path: string, word: string): Command {
   return {
     ...cmd('sed', '-i', '-E', `/^restrict/ s/[[:space:]]+${ereLiteral(word)}\\b//`, file(path)),
     says: `in ${show(path)}, delete the word ${show(word)} from every restrict line`,
+    edit: { file: path, action: 'pattern' },
   };
 }
