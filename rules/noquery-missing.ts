@@ -47,7 +47,10 @@ export default defineRule({
           commands.push(appendLine(o.config.file, `restrict${a.family === 6 ? ' -6' : ' -4'} default kod nomodify notrap nopeer noquery`));
         }
       }
-      if (open.some((a) => !a.by)) commands.push(appendLine(o.config.file, 'restrict 127.0.0.1'), appendLine(o.config.file, 'restrict ::1'));
+      // The new defaults close queries to localhost too: reopen it, unless a loopback restrict line is there already.
+      if (open.some((a) => !a.by)) {
+        for (const lo of ['127.0.0.1', '::1']) if (!o.config.restricts.some((r) => r.address === lo && !r.mask)) commands.push(appendLine(o.config.file, `restrict ${lo}`));
+      }
       if (classic && !monitorOff) commands.push(appendLine(o.config.file, 'disable monitor'));
       commands.push(restartOf(o));
       const hit: Hit = {

@@ -18,6 +18,7 @@ import {
   isSelfSource,
   lineEvidence,
   ownAddresses,
+  platformOf,
   restartOf,
   sourcesCommand,
 } from './_lib/node.js';
@@ -143,6 +144,12 @@ function selfFixFor(o: ConfigObservation, at: Located, address: string): Draft {
   const restart = restartOf(o);
   const verify = sourcesCommand(o);
   const expect = `the local clock selected ('*') when no upstream is; then from a client: ntpdoctor probe ${address} gets replies`;
+  // A local clock already configured takes over once the self-source is gone: adding a second one would repeat it
+  // (local-clock-mismatch fixes a local clock whose fudge names another unit).
+  const local = hasLocalFallback(o);
+  if (local) {
+    return draft(platformOf(o), `Comment out line ${at.line}: the local clock on line ${local.line} (\`${local.text}\`) serves when no upstream is usable (or name a real upstream instead)`, [commentOut(at), restart], verify, expect);
+  }
   if (o.kind === 'chrony-config') {
     return draft('chrony', `chronyd: comment out line ${at.line} and serve this clock at stratum 10 when no upstream is usable (or name a real upstream instead)`, [commentOut(at), appendLine(file, 'local stratum 10'), restart], verify, expect);
   }
