@@ -96,7 +96,7 @@ function whatClientsSee(f: FirewallObservation): string {
 
 function fixesFor(f: FirewallObservation, subject: string, debian: boolean): Draft[] {
   // The probe runs from a client; THIS-HOST is a placeholder for this node's name or address.
-  const then = `then from a client: ${subject === 'this node' ? 'ntpdoctor probe THIS-HOST' : `ntpdoctor probe ${subject}`} gets replies`;
+  const then = `then a probe from a client (ntpdoctor probe, to ${subject === 'this node' ? 'this node' : subject}) gets replies`;
   const d = f.decidedBy;
   const at = f.insertAt;
   if (f.backend === 'firewalld') {

@@ -160,17 +160,20 @@ describe('hostile values never reach a shell as code', () => {
         expect(hf.map((f) => f.platform), `${c.name}: the same fixes`).toEqual(tf.map((f) => f.platform));
         hf.forEach((fix, j) => {
           const tfix = tf[j]!;
-          if (fix.manual) {
-            expect(fix.commands, `${c.name}: ${fix.title}`).toEqual([]);
+          if (fix.commands.length === 0) {
+            expect(fix.manual?.length, `${c.name}: ${fix.title}`).toBeGreaterThan(0);
             return;
           }
           expect(fix.commands.length).toBe(tfix.commands.length);
+          // Commands the value does not reach are the same in every case: run those that carry it.
+          const pairs = [...fix.commands.map((h, n) => [h, tfix.commands[n]!] as const), ...(fix.verify ? [[fix.verify, tfix.verify] as const] : [])].filter(([, t]) => t.includes(ph));
+          if (pairs.length === 0) return;
           // The same fix from several rules (a firewall opening, a probe) runs once.
-          const key = JSON.stringify([fix.commands, fix.verify, Object.keys(c.files)]);
+          const key = JSON.stringify([pairs, Object.keys(c.files)]);
           if (seen.has(key)) return;
           seen.add(key);
-          groups.push({ files: c.files, commands: [...fix.commands, fix.verify] });
-          twinGroups.push({ files: twin.files, commands: [...tfix.commands, tfix.verify] });
+          groups.push({ files: c.files, commands: pairs.map(([h]) => h) });
+          twinGroups.push({ files: twin.files, commands: pairs.map(([, t]) => t) });
           labels.push(`${c.name} / ${fix.title}`);
         });
       });
@@ -179,7 +182,7 @@ describe('hostile values never reach a shell as code', () => {
       hr.forEach((group, g) => group.forEach((h, n) => compare(`${labels[g]} / ${h.command}`, h, tr[g]![n]!, ph, v)));
       ran += hr.flat().length;
     });
-    expect(ran).toBeGreaterThan(1000);
+    expect(ran).toBeGreaterThan(300);
   }, 600_000);
 });
 
