@@ -111,13 +111,16 @@ function alternative(fix: Fix): string[] {
   return [`    - [${fix.platform}] ${fix.title}`, ...howTo(fix, '      ', new Set()), ...verifyLines(fix, '      ', '')];
 }
 
-/** The commands (an `sh` block), or the plain-language steps that stand in for them. */
+/** The commands (an `sh` block), then the plain-language steps that stand in for those that could not be printed. */
 function howTo(fix: Fix, indent: string, omitted: ReadonlySet<number>): string[] {
-  if (fix.manual?.length) return fix.manual.map((m) => `${indent}- ${m}`);
-  return commandBlock(
-    fix.commands.filter((_, i) => !omitted.has(i)),
-    indent,
-  );
+  const manual = (fix.manual ?? []).map((m) => `${indent}- ${m}`);
+  return [
+    ...commandBlock(
+      fix.commands.filter((_, i) => !omitted.has(i)),
+      indent,
+    ),
+    ...manual,
+  ];
 }
 
 /** The verify box: the command alone in code, what it should show after it. */

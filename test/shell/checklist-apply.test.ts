@@ -6,7 +6,7 @@
  * findings those steps addressed are gone, and no directive appears twice that did not before.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,18 @@ describe('the checklist, followed top to bottom', () => {
     const appended = steps(md).flatMap((s) => s.commands).filter((c) => c.startsWith("echo 'server 127.127.1.0'"));
     expect(appended).toHaveLength(1);
     expect(md).toContain('Left out: `server 127.127.1.0`: step');
+  });
+
+  it('a config path no command can carry (a newline): the step is in words, no sh line names it', async () => {
+    const dir = join(mkdtempSync(join(work, 'c-')), 'a\nb;touch pwned');
+    mkdirSync(dir);
+    const copy = join(dir, 'ntp.conf');
+    copyFileSync(`${CONFIGS}seed002-notrust.ntp.conf`, copy);
+    const md = renderChecklist(await lintConfig(copy, {}));
+    expect(md).toContain('  - By hand: in "');
+    expect(md).toContain('delete the word "notrust" from line 7');
+    expect(md).toContain('  - Run: systemctl restart ntpd');
+    for (const line of md.split('\n')) expect(line.includes('touch pwned') && !line.includes('By hand'), line).toBe(false);
   });
 
   it('verify lines are one command in code, what to expect after it', async () => {
