@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { checksumReadings } from './_lib/checksum.js';
 import { fact, note, plural } from './_lib/evidence.js';
-import { draft, ranked } from './_lib/fixes.js';
+import { draft, ranked, tcpdumpNtp, words } from './_lib/fixes.js';
 
 /**
  * Bad UDP checksums on datagrams another host sent: corruption on the way (or in a NIC). The receiving kernel
@@ -37,14 +37,16 @@ export default defineRule({
       const onWire = draft(
         'generic',
         `Capture on ${c.sender} too (IF: its interface toward the client): good checksums leaving it and bad ones arriving means the path corrupts them`,
-        [`tcpdump -n -vv -i IF udp port 123 and host ${c.sender}`],
-        'nstat -az UdpInCsumErrors',
+        [tcpdumpNtp(c.sender)],
+        words('nstat -az UdpInCsumErrors'),
+        'UdpInCsumErrors stops growing',
       );
       const link = draft(
         'generic',
-        'On the receiving host (IF: its interface): look for the faulty link in the error counters, then change cable or port',
-        ['ethtool -S IF | grep -i -E "err|crc"', 'ip -s link show IF'],
-        'nstat -az UdpInCsumErrors',
+        'On the receiving host (IF: its interface): look for the faulty link in the error counters (the err and crc lines), then change cable or port',
+        [words('ethtool -S IF'), words('ip -s link show IF')],
+        words('nstat -az UdpInCsumErrors'),
+        'UdpInCsumErrors stops growing',
       );
       const hit: Hit = {
         subject: c.sender,

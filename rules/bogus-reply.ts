@@ -1,8 +1,9 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { fact, note, plural } from './_lib/evidence.js';
-import { CHRONY, draft, type Draft, probeVerify, ranked } from './_lib/fixes.js';
-import { byServer, pair } from './_lib/paths.js';
+import { editSourceLines } from '../src/shell/sed.js';
+import { CHRONY, cmd, draft, type Draft, op, probeVerify, ranked, target, tcpdumpNtp, words } from './_lib/fixes.js';
+import { byServer, pair, serverPort } from './_lib/paths.js';
 
 /** RFC 5905 §8 packet tests, in the words a client's log would use. */
 const TESTS: Readonly<Record<string, string>> = {
@@ -54,7 +55,7 @@ export default defineRule({
         subject: server,
         title: `${server}'s replies fail the RFC 5905 packet tests (${[...tests].join(', ')}): clients discard them`,
         evidence,
-        fixes: ranked(fixesFor(server, tests)),
+        fixes: ranked(fixesFor(server, serverPort(paths), tests)),
       };
       if (onlyDuplicates) {
         hit.severity = 'warning';
@@ -66,20 +67,20 @@ export default defineRule({
   },
 });
 
-function fixesFor(server: string, tests: ReadonlySet<string>): Draft[] {
-  const verify = probeVerify(server);
+function fixesFor(server: string, port: number, tests: ReadonlySet<string>): Draft[] {
+  const verify = probeVerify(server, port);
   const drafts: Draft[] = [];
   if (tests.has('origin-mismatch')) {
     drafts.push(
-      draft('generic', `Capture at both ends to see whether a NAT or load balancer between client and ${server} rewrites or mixes replies`, [`tcpdump -n -vv -i any udp port 123 and host ${server}`], verify),
-      draft('chrony', `If chronyd uses interleaved mode with ${server}: try without xleave (Debian/Ubuntu: /etc/chrony/chrony.conf)`, [`sed -i -E '/^(server|pool|peer) ${server.replace(/\./g, '\\.')}/ s/[[:space:]]+xleave\\b//' ${CHRONY.conf}`, CHRONY.restart], 'chronyc sources'),
+      draft('generic', `Capture at both ends to see whether a NAT or load balancer between client and ${server} rewrites or mixes replies`, [tcpdumpNtp(server, port, 'any')], verify),
+      draft('chrony', `If chronyd uses interleaved mode with ${server}: try without xleave (Debian/Ubuntu: /etc/chrony/chrony.conf)`, [editSourceLines(CHRONY.conf, server, '[[:space:]]+xleave\\b', `delete "xleave" from the server/pool/peer lines naming ${server}`), CHRONY.restart], words('chronyc sources'), `${server} reachable (reach rising) and selectable`),
     );
   }
   if (tests.has('zero-transmit') || tests.has('zero-receive') || tests.has('receive-after-transmit')) {
-    drafts.push(draft('generic', `${server} fills its timestamps wrongly: update or replace its NTP implementation (check what runs there)`, [`ntpdoctor probe ${server} --json`], verify));
+    drafts.push(draft('generic', `${server} fills its timestamps wrongly: update or replace its NTP implementation (check what runs there)`, [cmd('ntpdoctor', 'probe', '--json', op(target(server, port)))], verify));
   }
   if (tests.has('duplicate')) {
-    drafts.push(draft('generic', 'Capture on one interface (IF: the one facing the server) instead of "any" to see whether the duplicates are real', [`tcpdump -n -vv -i IF udp port 123 and host ${server}`], verify));
+    drafts.push(draft('generic', 'Capture on one interface (IF: the one facing the server) instead of "any" to see whether the duplicates are real', [tcpdumpNtp(server, port)], verify));
   }
   return drafts;
 }

@@ -2,7 +2,8 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { InputObservation } from '../src/observe/types.js';
 import { note, plural } from './_lib/evidence.js';
-import { draft, type Draft, ranked } from './_lib/fixes.js';
+import { cmd, draft, type Draft, ranked, words } from './_lib/fixes.js';
+import { file, writeTo } from '../src/shell/command.js';
 
 /**
  * The capture was read only up to a point: the file ends inside a record (cut by a copy, a full disk, tcpdump
@@ -58,40 +59,31 @@ export default defineRule({
   },
 });
 
-/**
- * POSIX sh single quotes around a file name: the name comes from the user's command line or a directory listing and
- * may hold anything (`;`, `$(…)`, spaces). A name starting with `-` is made a path so no tool takes it for an option.
- * Undefined for a name no quoting can carry safely (a newline or other control character, kept out of commands).
- */
-function shellPath(name: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  if (name === '' || /[\u0000-\u001f\u007f-\u009f]/.test(name)) return undefined;
-  const path = name.startsWith('-') ? `./${name}` : name;
-  return `'${path.replace(/'/g, `'\\''`)}'`;
-}
-
 function fixesFor(input: InputObservation): Draft[] {
   const recapture = draft(
     'generic',
     'Capture again and let tcpdump finish writing (stop it with Ctrl-C or -c, never kill -9; copy the file only once tcpdump has exited)',
-    ["tcpdump -i any -U -w ntp.pcap 'udp port 123 or icmp or icmp6'"],
-    'ntpdoctor analyze ntp.pcap',
+    [cmd('tcpdump', '-i', 'any', '-U', '-w', 'ntp.pcap', 'udp port 123 or icmp or icmp6')],
+    words('ntpdoctor analyze ntp.pcap'),
   );
-  const file = input.file === '-' ? undefined : shellPath(input.file);
-  if (file === undefined) return [recapture];
+  if (input.file === '-') return [recapture];
+  // The file name comes from the command line or a directory listing: src/shell quotes it (or, for a name no
+  // quoting carries safely, prints the step in words).
+  const f = file(input.file);
   return [
     draft(
       'generic',
       'Compare the file with its source (size, checksum): a copy taken while the capture was still being written ends mid-record',
-      [`ls -l -- ${file}`, `tcpdump -n -r ${file} 2>&1 >/dev/null | tail -n 1`],
-      `ntpdoctor analyze ${file}`,
+      [cmd('ls', '-l', f), writeTo(cmd('tcpdump', '-n', '-r', f), '/dev/null')],
+      cmd('ntpdoctor', 'analyze', f),
+      'tcpdump ends with "truncated dump file" (or a bogus length) where ntpdoctor says the damage starts',
     ),
     recapture,
     draft(
       'generic',
       'Keep what is readable as a clean file (Wireshark editcap copies the records up to the damage)',
-      [`editcap -F pcap -- ${file} readable.pcap`],
-      'ntpdoctor analyze readable.pcap',
+      [cmd('editcap', '-F', 'pcap', f, 'readable.pcap')],
+      words('ntpdoctor analyze readable.pcap'),
     ),
   ];
 }

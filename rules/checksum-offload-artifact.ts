@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { checksumReadings } from './_lib/checksum.js';
 import { fact, factOf, note, plural } from './_lib/evidence.js';
-import { draft, ranked } from './_lib/fixes.js';
+import { draft, NTP_PORT, ranked, tcpdumpNtp, words } from './_lib/fixes.js';
 
 /**
  * "bad udp cksum" on datagrams the capturing host sent itself: tx checksum offload, not a network fault. The seed
@@ -42,7 +42,7 @@ export default defineRule({
       } else if (r.asClient.length > 0 || r.asServer.length > 0) {
         evidence.push(note('The exchange fails for another reason (see the other findings): these checksums are not why'));
       }
-      const verify = `tcpdump -n -vv -c 4 -i IF udp port 123 and host ${c.sender}`;
+      const verify = tcpdumpNtp(c.sender, NTP_PORT, 'IF', 4);
       const hit: Hit = {
         subject: c.sender,
         title: likely
@@ -52,16 +52,18 @@ export default defineRule({
         fixes: ranked([
           draft(
             'generic',
-            `On ${c.sender} (IF: the capture interface, e.g. em1): tx-checksumming on means the NIC fills in the checksum after tcpdump copied the packet`,
-            ['ethtool -k IF | grep tx-checksum'],
+            `On ${c.sender} (IF: the capture interface, e.g. em1): tx-checksumming on means the NIC fills in the checksum after tcpdump copied the packet (look at the tx-checksum lines)`,
+            [words('ethtool -k IF')],
             verify,
+            'the datagrams show [udp sum ok] where they arrive',
           ),
-          draft('generic', `Or capture on the receiving host: the same datagrams show [udp sum ok] there`, [`tcpdump -n -vv -i IF udp port 123 and host ${c.sender}`], verify),
+          draft('generic', `Or capture on the receiving host: the same datagrams show [udp sum ok] there`, [tcpdumpNtp(c.sender)], verify, 'the datagrams show [udp sum ok] where they arrive'),
           draft(
             'generic',
             'If offload was turned off to "fix" this (the seed ran ethtool --offload em1 rx off tx off): unnecessary, turn it back on',
-            ['ethtool --offload IF rx on tx on'],
-            'ethtool -k IF | grep checksumming',
+            [words('ethtool --offload IF rx on tx on')],
+            words('ethtool -k IF'),
+            'rx-checksumming: on and tx-checksumming: on',
           ),
         ]),
       };

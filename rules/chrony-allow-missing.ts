@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { ChronyConfigObservation } from '../src/observe/node-types.js';
 import { note } from './_lib/evidence.js';
-import { draft, ranked } from './_lib/fixes.js';
+import { cmd, draft, op, ranked } from './_lib/fixes.js';
 import { appendLine, commentOut, lineEvidence, restartOf, serverIntent } from './_lib/node.js';
 
 /**
@@ -75,7 +75,7 @@ export default defineRule({
             note('chronyd ignores requests it denies without a word: clients see a timeout'),
           ],
           fixes: ranked([
-            draft('chrony', `Comment out line ${by.line} (or move the allow after it)`, [commentOut(by), restartOf(o)], `chronyc accheck ${hostIn(decision.network)}   (208 Access allowed)`),
+            draft('chrony', `Comment out line ${by.line} (or move the allow after it)`, [commentOut(by), restartOf(o)], cmd('chronyc', 'accheck', op(hostIn(decision.network))), '208 Access allowed'),
           ]),
         });
       }
@@ -114,7 +114,8 @@ function allowFix(o: ChronyConfigObservation) {
     'chrony',
     `Allow the client network${net ? ` (${net}, this node's own network)` : ' (put your client network)'}: chronyd then opens UDP 123 and answers it`,
     [appendLine(o.config.file, line), restartOf(o)],
-    `chronyc accheck ${net ? hostIn(net) : '192.168.1.1'}   (208 Access allowed; then from a client: ntpdoctor probe THIS-HOST)`,
+    cmd('chronyc', 'accheck', op(net ? hostIn(net) : '192.168.1.1')),
+    '208 Access allowed; then from a client: ntpdoctor probe THIS-HOST',
   );
 }
 
@@ -124,7 +125,7 @@ function portZero(o: ChronyConfigObservation, intent: Evidence[]): Hit {
     subject: o.config.file,
     title: `${port.file}:${port.line}: \`${port.text}\` turns chronyd's NTP server off`,
     evidence: [lineEvidence(port, '`port 0`: chronyd opens no NTP server port, whatever allow says'), ...intent],
-    fixes: ranked([draft('chrony', `Comment out line ${port.line} (the default port is 123)`, [commentOut(port), restartOf(o)], 'ss -lun sport = :123   (chronyd listening)')]),
+    fixes: ranked([draft('chrony', `Comment out line ${port.line} (the default port is 123)`, [commentOut(port), restartOf(o)], cmd('ss', '-lun', 'sport', '=', ':123'), 'chronyd listening on UDP 123')]),
     ...(intent.length === 0 ? { severity: 'info' as const, confidence: 0.4 } : {}),
   };
 }

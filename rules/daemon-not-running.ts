@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Hit } from '../src/diagnose/types.js';
 import type { TimeDaemonProcess, TimeDaemonsObservation } from '../src/observe/node-types.js';
 import { note } from './_lib/evidence.js';
-import { draft, type Draft, ranked } from './_lib/fixes.js';
+import { cmd, draft, type Draft, ranked, words } from './_lib/fixes.js';
 
 /**
  * No time daemon runs on this node (nothing keeps its clock, nothing serves its clients), or two run at once
@@ -55,11 +55,11 @@ function noneRunning(o: TimeDaemonsObservation): Hit {
   const fixes: Draft[] = [];
   if (chrony || !ntp) {
     const unit = debian ? 'chrony' : 'chronyd';
-    fixes.push(draft('chrony', `Start chronyd and enable it at boot${chrony ? ` (it has ${chrony})` : ''}`, [`systemctl enable --now ${unit}`], 'chronyc tracking   (Leap status: Normal after a few polls)'));
+    fixes.push(draft('chrony', `Start chronyd and enable it at boot${chrony ? ` (it has ${chrony})` : ''}`, [cmd('systemctl', 'enable', '--now', unit)], words('chronyc tracking'), 'Leap status: Normal after a few polls'));
   }
   if (ntp) {
     const unit = ntp.includes('ntpsec') ? 'ntpsec' : debian ? 'ntp' : 'ntpd';
-    fixes.push(draft(ntp.includes('ntpsec') ? 'ntpsec' : 'ntpd', `Start ntpd and enable it at boot (it has ${ntp})`, [`systemctl enable --now ${unit}`], 'ntpq -pn   (a source marked * after a few minutes)'));
+    fixes.push(draft(ntp.includes('ntpsec') ? 'ntpsec' : 'ntpd', `Start ntpd and enable it at boot (it has ${ntp})`, [cmd('systemctl', 'enable', '--now', unit)], words('ntpq -pn'), 'a source marked * after a few minutes'));
   }
   const hit: Hit = {
     subject: 'this node',
@@ -84,12 +84,12 @@ function keepOne(daemons: readonly TimeDaemonProcess[]): Draft[] {
   const has = (n: string) => daemons.some((d) => d.name === n);
   const fixes: Draft[] = [];
   if (has('chronyd')) {
-    const stop = [...(has('ntpd') ? ['systemctl disable --now ntpd ntpsec ntp'] : []), ...(has('systemd-timesyncd') ? ['systemctl disable --now systemd-timesyncd'] : [])];
-    fixes.push(draft('systemd', 'Keep chronyd; stop and disable the others (a unit that does not exist here is reported and skipped)', stop, 'ntpdoctor diagnose   (one daemon left)'));
+    const stop = [...(has('ntpd') ? [words('systemctl disable --now ntpd ntpsec ntp')] : []), ...(has('systemd-timesyncd') ? [words('systemctl disable --now systemd-timesyncd')] : [])];
+    fixes.push(draft('systemd', 'Keep chronyd; stop and disable the others (a unit that does not exist here is reported and skipped)', stop, words('ntpdoctor diagnose'), 'one daemon left'));
   }
   if (has('ntpd')) {
-    const stop = [...(has('chronyd') ? ['systemctl disable --now chronyd chrony'] : []), ...(has('systemd-timesyncd') ? ['systemctl disable --now systemd-timesyncd'] : [])];
-    fixes.push(draft('systemd', 'Or keep ntpd; stop and disable the others', stop, 'ntpdoctor diagnose   (one daemon left)'));
+    const stop = [...(has('chronyd') ? [words('systemctl disable --now chronyd chrony')] : []), ...(has('systemd-timesyncd') ? [words('systemctl disable --now systemd-timesyncd')] : [])];
+    fixes.push(draft('systemd', 'Or keep ntpd; stop and disable the others', stop, words('ntpdoctor diagnose'), 'one daemon left'));
   }
   return fixes;
 }

@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { FirewallObservation } from '../src/observe/node-types.js';
 import { note } from './_lib/evidence.js';
-import { draft, type Draft, ranked } from './_lib/fixes.js';
+import { cmd, draft, type Draft, firewalldOpenCommands, firewalldQuery, NTP_PORT, op, ranked, saveNftRuleset, words } from './_lib/fixes.js';
 import { configs, serverIntent } from './_lib/node.js';
 
 /**
@@ -95,41 +95,46 @@ function whatClientsSee(f: FirewallObservation): string {
 }
 
 function fixesFor(f: FirewallObservation, subject: string, debian: boolean): Draft[] {
-  const verify = `ntpdoctor probe ${subject === 'this node' ? 'THIS-HOST' : subject}   (from a client)`;
+  // The probe runs from a client; THIS-HOST is a placeholder for this node's name or address.
+  const then = `then a probe from a client (ntpdoctor probe, to ${subject === 'this node' ? 'this node' : subject}) gets replies`;
   const d = f.decidedBy;
   const at = f.insertAt;
   if (f.backend === 'firewalld') {
     const zone = f.zone?.name ?? d?.chain ?? 'public';
     return [
-      draft('firewalld', `Allow the ntp service in zone ${zone} (runtime and permanent)`, [`firewall-cmd --permanent --zone=${zone} --add-service=ntp`, 'firewall-cmd --reload'], `firewall-cmd --zone=${zone} --query-service=ntp   (yes; then ${verify})`),
+      draft('firewalld', `Allow the ntp service in zone ${zone} (runtime and permanent)`, firewalldOpenCommands(NTP_PORT, zone), firewalldQuery(NTP_PORT, zone), `yes; ${then}`),
     ];
   }
   if (f.backend === 'nftables') {
     const family = at?.family ?? d?.family ?? 'inet';
     const table = at?.table ?? d?.table ?? 'filter';
     const chain = at?.chain ?? d?.chain ?? 'input';
-    const rule = 'udp dport 123 accept';
-    const cmd = at?.beforeHandle ? `nft insert rule ${family} ${table} ${chain} position ${at.beforeHandle} ${rule}` : `nft add rule ${family} ${table} ${chain} ${rule}`;
+    const rule = ['udp', 'dport', String(NTP_PORT), 'accept'];
+    const add = at?.beforeHandle
+      ? cmd('nft', 'insert', 'rule', op(family), op(table), op(chain), 'position', String(at.beforeHandle), ...rule)
+      : cmd('nft', 'add', 'rule', op(family), op(table), op(chain), ...rule);
     return [
       draft(
         'nftables',
-        `Accept UDP 123 in ${family} ${table} ${chain}${at?.beforeHandle ? ` ahead of handle ${at.beforeHandle}` : ' (before the policy applies)'}, then save the ruleset${debian ? ' (Debian loads /etc/nftables.conf at boot)' : ''}`,
-        [cmd, `{ echo 'flush ruleset'; nft list ruleset; } > /etc/${debian ? 'nftables.conf' : 'sysconfig/nftables.conf'}`],
-        `nft -a list chain ${family} ${table} ${chain}   (the accept sits before the ${f.verdict}; then ${verify})`,
+        `Accept UDP ${NTP_PORT} in ${family} ${table} ${chain}${at?.beforeHandle ? ` ahead of handle ${at.beforeHandle}` : ' (before the policy applies)'}, then save the ruleset${debian ? ' (Debian loads /etc/nftables.conf at boot)' : ''}`,
+        [add, ...saveNftRuleset(debian ? '/etc/nftables.conf' : '/etc/sysconfig/nftables.conf')],
+        cmd('nft', '-a', 'list', 'chain', op(family), op(table), op(chain)),
+        `the accept sits before the ${f.verdict}; ${then}`,
       ),
     ];
   }
   const ipt = f.backend;
   const chain = at?.chain ?? 'INPUT';
-  const cmd = at?.position !== undefined ? `${ipt} -I ${chain} ${at.position} -p udp --dport 123 -j ACCEPT` : `${ipt} -A ${chain} -p udp --dport 123 -j ACCEPT`;
-  const save = debian ? 'netfilter-persistent save' : `service ${ipt} save`;
+  const accept = ['-p', 'udp', '--dport', String(NTP_PORT), '-j', 'ACCEPT'];
+  const add = at?.position !== undefined ? cmd(ipt, '-I', op(chain), String(at.position), ...accept) : cmd(ipt, '-A', op(chain), ...accept);
+  const save = debian ? words('netfilter-persistent save') : cmd('service', ipt, 'save');
   return [
     draft(
       'iptables',
-      `Accept UDP 123 in ${chain}${at?.position !== undefined ? ` ahead of rule ${at.position} (\`${d?.text ?? ''}\`)` : ''}, then save (${debian ? 'Debian: netfilter-persistent' : 'CentOS/RHEL: iptables-services'})`,
-      [cmd, save],
-      `${ipt} -L ${chain} -n --line-numbers   (ACCEPT udp dpt:123 before the ${f.verdict}; then ${verify})`,
+      `Accept UDP ${NTP_PORT} in ${chain}${at?.position !== undefined ? ` ahead of rule ${at.position} (\`${d?.text ?? ''}\`)` : ''}, then save (${debian ? 'Debian: netfilter-persistent' : 'CentOS/RHEL: iptables-services'})`,
+      [add, save],
+      cmd(ipt, '-L', op(chain), '-n', '--line-numbers'),
+      `ACCEPT udp dpt:${NTP_PORT} before the ${f.verdict}; ${then}`,
     ),
   ];
 }
-

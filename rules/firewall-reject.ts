@@ -4,7 +4,7 @@ import type { IcmpSeen, NtpPathObservation } from '../src/observe/types.js';
 import { cappedMap, fact, factOf, note, plural } from './_lib/evidence.js';
 import { openNtpInbound, openNtpOutbound, ranked } from './_lib/fixes.js';
 import { classifyIcmp, icmpLabel, knownReporter } from './_lib/icmp.js';
-import { byServer, isIpv6, pair } from './_lib/paths.js';
+import { byServer, isIpv6, pair, serverPort } from './_lib/paths.js';
 
 /**
  * NTP requests answered by ICMP "administratively prohibited": a firewall REJECT rule, on the server or on the
@@ -76,7 +76,8 @@ export default defineRule({
         : atClient
           ? `${where}'s own firewall rejects outgoing NTP to ${server}`
           : `A firewall at ${where} rejects NTP to ${server}`;
-      const fixes = ranked(atClient ? openNtpOutbound(where, server, v6) : openNtpInbound(where, server, v6));
+      const port = serverPort(paths);
+      const fixes = ranked(atClient ? openNtpOutbound(where, server, v6, port) : openNtpInbound(where, server, v6, port));
       const hit: Hit = { subject: server, title, evidence, fixes };
       if (answered > 0) hit.confidence = 0.8;
       hits.push(hit);

@@ -2,9 +2,9 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { IcmpSeen, NtpPathObservation } from '../src/observe/types.js';
 import { cappedMap, fact, note, plural } from './_lib/evidence.js';
-import { draft, type Draft, openNtpInbound, probeVerify, ranked } from './_lib/fixes.js';
+import { cmd, draft, type Draft, op, openNtpInbound, probeVerify, ranked } from './_lib/fixes.js';
 import { classifyIcmp, icmpLabel, knownReporter } from './_lib/icmp.js';
-import { byServer, isIpv6, pair } from './_lib/paths.js';
+import { byServer, isIpv6, pair, serverPort } from './_lib/paths.js';
 
 /**
  * ICMP net/host unreachable: a router has no route to the server, or the last hop's ARP / neighbour discovery
@@ -47,14 +47,15 @@ export default defineRule({
       const evidence: Evidence[] = cappedMap(seen, 5, 'ICMP errors', ({ p, i }) =>
         fact(p.source, `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : 'the network'} answering ${plural(i.count, 'request')} ${pair(p)}`, i),
       );
-      const verify = probeVerify(server);
+      const port = serverPort(paths);
+      const verify = probeVerify(server, port);
       const v6 = isIpv6(server);
       let title: string;
       let drafts: Draft[];
       if (fromServer) {
         evidence.push(note(`${server} sent the error itself, so it is up and reachable: a firewall on it rejects NTP with an ICMP host-unreachable type`));
         title = `${server}'s firewall rejects NTP with ${icmpLabel(first.i)}`;
-        drafts = openNtpInbound(server, server, v6);
+        drafts = openNtpInbound(server, server, v6, port);
       } else {
         const who = reporters[0];
         if (fromClient) {
@@ -65,13 +66,13 @@ export default defineRule({
         title = fromClient
           ? `${server} does not answer ${v6 ? 'neighbour discovery' : 'ARP'}: down, or not at that address`
           : `${server} is unreachable${who !== undefined ? ` (reported by ${who})` : ''}: no route or host down`;
-        const neigh = `ip neigh show ${server}`;
+        const neigh = cmd('ip', 'neigh', 'show', op(server));
         drafts = [
-          draft('generic', `Check that ${server} is up and really has that address (ARP/ND answer, ping)`, [`ping -c 3 ${server}`, neigh], verify),
-          draft('generic', `Check the client's route to ${server} (gateway, interface)`, [`ip route get ${server}`], verify),
+          draft('generic', `Check that ${server} is up and really has that address (ARP/ND answer, ping)`, [cmd('ping', '-c', '3', op(server)), neigh], verify),
+          draft('generic', `Check the client's route to ${server} (gateway, interface)`, [cmd('ip', 'route', 'get', op(server))], verify),
         ];
         if (who !== undefined && !fromClient) {
-          drafts.push(draft('generic', `On router ${who}: check its route and neighbour entry for ${server}`, [`ip route get ${server}`, neigh], verify));
+          drafts.push(draft('generic', `On router ${who}: check its route and neighbour entry for ${server}`, [cmd('ip', 'route', 'get', op(server)), neigh], verify));
         }
       }
       hits.push({ subject: server, title, evidence, fixes: ranked(drafts) });

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
-import { draft, ranked } from './_lib/fixes.js';
+import { draft, ranked, words } from './_lib/fixes.js';
 
 /**
  * What the node inspection could not see, and why (not root, a tool missing, a daemon not answering), so a
@@ -28,7 +28,7 @@ export default defineRule({
       subject: 'this node',
       title: `Not everything could be inspected: ${[...new Set(gaps.map((g) => g.area))].join(', ')}`,
       evidence: gaps.map((g) => note(`${g.area}: ${g.what}: ${g.why}`)),
-      fixes: needRoot ? ranked([draft('generic', 'Run the diagnosis as root to see the firewall, every config file and every process', ['sudo ntpdoctor diagnose'], 'sudo ntpdoctor diagnose   (this finding gone or shorter)')]) : [],
+      fixes: needRoot ? ranked([draft('generic', 'Run the diagnosis as root to see the firewall, every config file and every process', [words('sudo ntpdoctor diagnose')], words('sudo ntpdoctor diagnose'), 'this finding gone or shorter')]) : [],
     };
     return [hit];
   },

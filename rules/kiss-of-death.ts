@@ -3,9 +3,9 @@ import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { ValueSeen } from '../src/observe/types.js';
 import { chronyAllowFix, ntpdRestrictFix, ntpsecRestrictFix } from './_lib/access.js';
 import { fact, plural, type Source } from './_lib/evidence.js';
-import { draft, type Draft, probeVerify, ranked } from './_lib/fixes.js';
+import { CHRONY, cmd, draft, type Draft, NTPD, op, probeVerify, ranked, target, words } from './_lib/fixes.js';
 import { kissMeaning, realKisses } from './_lib/kiss.js';
-import { byServer } from './_lib/paths.js';
+import { byServer, serverPort } from './_lib/paths.js';
 
 /** Codes rate-limited handles (it explains this rule's finding when both fire on one server). */
 const RATE = 'RATE';
@@ -41,19 +41,20 @@ export default defineRule({
         fact(source, `${plural(k.count, 'reply', 'replies')} to ${client} were Kiss-o'-Death ${k.value}: ${kissMeaning(k.value)}`, k),
       );
       const client = seen[0]!.client;
-      const verify = probeVerify(server);
+      const port = serverPort(paths);
+      const verify = probeVerify(server, port);
       const drafts: Draft[] = [];
       if (codes.some((c) => ACCESS_CODES.has(c))) {
-        drafts.push(ntpdRestrictFix(server, client), ntpsecRestrictFix(server, client), chronyAllowFix(server, client));
+        drafts.push(ntpdRestrictFix(server, client, port), ntpsecRestrictFix(server, client, port), chronyAllowFix(server, client, port));
       }
       if (codes.some((c) => AUTH_CODES.has(c))) {
         drafts.push(
-          draft('ntpd', `Use the same key on both ends: the key id and secret in /etc/ntp.keys, \`trustedkey\` on ${server}, \`server ${server} key N\` on the client`, ['grep -n -e trustedkey -e "key " /etc/ntp.conf', 'cat /etc/ntp.keys'], 'ntpq -pn'),
-          draft('chrony', `chrony client: look at its NTS/key state, align the key in /etc/chrony.keys, and restart to redo NTS-KE (NTSN: its cookies were rejected)`, ['chronyc authdata', 'systemctl restart chronyd'], 'chronyc authdata'),
+          draft('ntpd', `Use the same key on both ends: the key id and secret in /etc/ntp.keys, \`trustedkey\` on ${server}, \`server ${server} key N\` on the client`, [cmd('grep', '-n', '-e', 'trustedkey', '-e', 'key ', NTPD.conf), words('cat /etc/ntp.keys')], words('ntpq -pn'), `${server} selectable (reach rising)`),
+          draft('chrony', `chrony client: look at its NTS/key state, align the key in /etc/chrony.keys, and restart to redo NTS-KE (NTSN: its cookies were rejected)`, [words('chronyc authdata'), CHRONY.restart], words('chronyc authdata'), 'NTS cookies or a key in use for the server'),
         );
       }
       if (drafts.length === 0) {
-        drafts.push(draft('generic', `Ask ${server}'s operator what kiss code ${codes.join('/')} means for this client`, [`ntpdoctor probe ${server} --samples 1`], verify));
+        drafts.push(draft('generic', `Ask ${server}'s operator what kiss code ${codes.join('/')} means for this client`, [cmd('ntpdoctor', 'probe', '--samples', '1', op(target(server, port)))], verify));
       }
       hits.push({
         subject: server,

@@ -3,7 +3,7 @@ import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { LEAP_ALARM, MAXDISP, MAXSTRAT, PANIC_THRESHOLD, STEP_THRESHOLD } from '../src/ntp/constants.js';
 import { fact, note } from './_lib/evidence.js';
-import { append, CHRONY, draft, type Draft, NTPD, NTPSEC, ranked } from './_lib/fixes.js';
+import { append, CHRONY, draft, type Draft, NTPD, ranked, words } from './_lib/fixes.js';
 import { duration, signedSeconds } from './_lib/format.js';
 import { byServer } from './_lib/paths.js';
 
@@ -108,28 +108,32 @@ function fixesFor(server: string, client: string, panic: boolean): Draft[] {
   const ntpd = draft(
     'ntpd',
     `On ${client}: step the clock once from ${server} (-g allows the big first correction, -q exits after it), then start ntpd again`,
-    [`systemctl stop ${NTPD.unit}`, 'ntpd -gq', `systemctl start ${NTPD.unit}`],
-    'ntpq -pn',
+    [words('systemctl stop ntpd'), words('ntpd -gq'), words('systemctl start ntpd')],
+    words('ntpq -pn'),
+    'offsets in milliseconds',
   );
-  const ntpsec = draft('ntpsec', `On ${client}: step the clock once, then start NTPsec again`, [`systemctl stop ${NTPSEC.unit}`, 'ntpd -gq', `systemctl start ${NTPSEC.unit}`], 'ntpq -pn');
-  const chronyNow = draft('chrony', `On ${client}: let chronyd step the clock now`, ['chronyc makestep'], 'chronyc tracking');
+  const ntpsec = draft('ntpsec', `On ${client}: step the clock once, then start NTPsec again`, [words('systemctl stop ntpsec'), words('ntpd -gq'), words('systemctl start ntpsec')], words('ntpq -pn'), 'offsets in milliseconds');
+  const chronyNow = draft('chrony', `On ${client}: let chronyd step the clock now`, [words('chronyc makestep')], words('chronyc tracking'), 'System time: a few ms at most');
   const chronyBoot = draft(
     'chrony',
     `On ${client}: let chronyd step at start-up when off by more than 1 s (first 3 updates; Debian/Ubuntu: /etc/chrony/chrony.conf)`,
     [append(CHRONY.conf, 'makestep 1 3'), CHRONY.restart],
-    'chronyc tracking',
+    words('chronyc tracking'),
+    'System time: a few ms at most',
   );
   const ntpdBoot = draft(
     'ntpd',
     `On ${client}: make ntpd accept a big first correction at every start (CentOS/RHEL: OPTIONS in /etc/sysconfig/ntpd must contain -g)`,
-    ['grep OPTIONS /etc/sysconfig/ntpd', `systemctl restart ${NTPD.unit}`],
-    'ntpq -pn',
+    [words('grep OPTIONS /etc/sysconfig/ntpd'), NTPD.restart],
+    words('ntpq -pn'),
+    'offsets in milliseconds',
   );
   const rtc = draft(
     'generic',
     `On ${client}: once the clock is right, write it to the hardware clock so the next boot starts close (the seed's nodes were hours apart)`,
-    ['hwclock --systohc'],
-    'hwclock --show',
+    [words('hwclock --systohc')],
+    words('hwclock --show'),
+    'the same time as date, within a second',
   );
   return panic ? [ntpd, chronyNow, ntpsec, ntpdBoot, chronyBoot, rtc] : [chronyNow, chronyBoot, ntpd, ntpsec];
 }

@@ -54,7 +54,8 @@ export default defineRule({
               platformOf(o),
               `Make the server line name the unit the fudge configures (127.127.1.${other.refclock?.unit ?? 0}); or change the fudge to ${s.address}`,
               [replaceLine(s, fixed), restartOf(o)],
-              `${sourcesCommand(o)}   (LOCAL(${other.refclock?.unit ?? 0}) at stratum ${other.stratum ?? 10}; clients see ${(other.stratum ?? 10) + 1})`,
+              sourcesCommand(o),
+              `LOCAL(${other.refclock?.unit ?? 0}) at stratum ${other.stratum ?? 10}; clients see ${(other.stratum ?? 10) + 1}`,
             ),
           ]),
         });

@@ -95,17 +95,19 @@ const SOURCE_KEYWORDS = new Set(['server', 'pool', 'peer', 'refclock']);
 
 function fixFor(o: Parameters<typeof restartOf>[0]) {
   const file = o.config.file;
-  const verify = `${sourcesCommand(o)}   (the local clock selected, '*'; then from a client: ntpdoctor probe THIS-HOST)`;
+  const verify = sourcesCommand(o);
+  const expect = "the local clock selected ('*') when no upstream is; then from a client: ntpdoctor probe THIS-HOST gets replies";
   if (o.kind === 'chrony-config') {
-    return draft('chrony', 'chronyd: serve this clock at stratum 10 when no upstream is usable', [appendLine(file, 'local stratum 10'), restartOf(o)], verify);
+    return draft('chrony', 'chronyd: serve this clock at stratum 10 when no upstream is usable', [appendLine(file, 'local stratum 10'), restartOf(o)], verify, expect);
   }
   if (o.variant === 'ntpsec') {
-    return draft('ntpsec', 'NTPsec: serve the local clock at stratum 10 when no upstream is usable', [appendLine(file, 'refclock local stratum 10'), restartOf(o)], verify);
+    return draft('ntpsec', 'NTPsec: serve the local clock at stratum 10 when no upstream is usable', [appendLine(file, 'refclock local stratum 10'), restartOf(o)], verify, expect);
   }
   return draft(
     'ntpd',
     'ntpd: serve the local clock at stratum 10 when no upstream is usable (server and fudge on the same unit; ntpd takes about 5 minutes to select it)',
     [appendLine(file, 'server 127.127.1.0'), appendLine(file, 'fudge 127.127.1.0 stratum 10'), restartOf(o)],
     verify,
+    expect,
   );
 }

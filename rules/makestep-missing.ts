@@ -3,7 +3,7 @@ import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import { LEAP_ALARM, MAXDISP, MAXSTRAT, PANIC_THRESHOLD } from '../src/ntp/constants.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { note } from './_lib/evidence.js';
-import { draft, ranked } from './_lib/fixes.js';
+import { cmd, draft, ranked, words } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
 import { appendLine, restartOf } from './_lib/node.js';
 
@@ -40,7 +40,8 @@ export default defineRule({
         'chrony',
         'Let chronyd step the clock when it is more than 1 s off in its first 3 updates (or step once now: chronyc makestep)',
         [appendLine(o.config.file, 'makestep 1 3'), restartOf(o)],
-        'chronyc tracking   (System time: a few ms at most)',
+        words('chronyc tracking'),
+        'System time: a few ms at most',
       );
       if (offset && Math.abs(offset.value) > STEP_WORTHY) {
         hits.push({
@@ -71,7 +72,7 @@ export default defineRule({
           title: `The clock is ${duration(offset.value)} off and ntpd (pid ${d.pid}) runs without -g: it will exit at the first update (panic threshold ${PANIC_THRESHOLD} s)`,
           evidence: [offset.evidence, note(`ntpd command line: ${d.argv.join(' ')} (no -g)`)] as Evidence[],
           fixes: ranked([
-            draft(d.variant === 'ntpsec' ? 'ntpsec' : 'ntpd', 'Step the clock once with ntpd -gq (set and quit), then start the daemon again', [`systemctl stop ${unit}`, 'ntpd -gq', `systemctl start ${unit}`], 'ntpq -pn   (offsets in milliseconds)'),
+            draft(d.variant === 'ntpsec' ? 'ntpsec' : 'ntpd', 'Step the clock once with ntpd -gq (set and quit), then start the daemon again', [cmd('systemctl', 'stop', unit), words('ntpd -gq'), cmd('systemctl', 'start', unit)], words('ntpq -pn'), 'offsets in milliseconds'),
           ]),
           severity: 'error',
         });

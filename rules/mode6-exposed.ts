@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { ControlObservation } from '../src/observe/types.js';
 import { fact, note, plural } from './_lib/evidence.js';
-import { append, draft, NTPD, NTPSEC, ranked } from './_lib/fixes.js';
+import { append, cmd, draft, NTPD, NTPSEC, op, ranked, words } from './_lib/fixes.js';
 import { isLoopback } from './_lib/paths.js';
 
 /** ntpd's mode 7 request code for MON_GETLIST_1: `ntpdc -c monlist`, the CVE-2013-5211 amplifier. */
@@ -44,7 +44,8 @@ export default defineRule({
       const monlist = list.some((c) => c.mode === 7 && c.codes.includes(MONLIST));
       const mode7 = list.some((c) => c.mode === 7);
       if (monlist) evidence.push(note('monlist answers to the network make the server a reflection/amplification tool (CVE-2013-5211)'));
-      const verify = mode7 ? `ntpdc -n -c sysinfo ${server}` : `ntpq -c rv ${server}`;
+      const verify = mode7 ? cmd('ntpdc', '-n', '-c', 'sysinfo', op(server)) : cmd('ntpq', '-c', 'rv', op(server));
+      const timesOut = 'run from another host: it must time out';
       const fixes = ranked([
         draft(
           'ntpd',
@@ -57,10 +58,11 @@ export default defineRule({
             append(NTPD.conf, 'disable monitor'),
             NTPD.restart,
           ],
-          `${verify}   # from another host: must time out`,
+          verify,
+          timesOut,
         ),
-        draft('ntpsec', `NTPsec on ${server}: refuse queries except from the host itself (NTPsec has no mode 7 at all)`, [append(NTPSEC.conf, 'restrict default kod nomodify nopeer noquery limited'), append(NTPSEC.conf, 'restrict 127.0.0.1'), append(NTPSEC.conf, 'restrict ::1'), NTPSEC.restart], `ntpq -c rv ${server}   # from another host: must time out`),
-        draft('ntpd', `Upgrade ntpd on ${server} to 4.2.8 or later: monlist is gone since 4.2.7p26 (CentOS/RHEL; Debian/Ubuntu: apt-get install --only-upgrade ntp)`, ['yum update ntp', NTPD.restart], 'ntpq -c version'),
+        draft('ntpsec', `NTPsec on ${server}: refuse queries except from the host itself (NTPsec has no mode 7 at all)`, [append(NTPSEC.conf, 'restrict default kod nomodify nopeer noquery limited'), append(NTPSEC.conf, 'restrict 127.0.0.1'), append(NTPSEC.conf, 'restrict ::1'), NTPSEC.restart], cmd('ntpq', '-c', 'rv', op(server)), timesOut),
+        draft('ntpd', `Upgrade ntpd on ${server} to 4.2.8 or later: monlist is gone since 4.2.7p26 (CentOS/RHEL; Debian/Ubuntu: apt-get install --only-upgrade ntp)`, [words('yum update ntp'), NTPD.restart], words('ntpq -c version'), 'ntpd 4.2.8 or later'),
       ]);
       hits.push({
         subject: server,

@@ -3,9 +3,9 @@ import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { chronyAllowFix, ntpdRestrictFix, ntpsecRestrictFix } from './_lib/access.js';
 import { cappedMap, fact, factOf, note, plural, sourcePorts } from './_lib/evidence.js';
-import { draft, openNtpInbound, probeVerify, ranked } from './_lib/fixes.js';
+import { cmd, draft, op, openNtpInbound, probeVerify, ranked } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
-import { byServer, clientsText, isIpv6 } from './_lib/paths.js';
+import { byServer, clientsText, isIpv6, pair, serverPort } from './_lib/paths.js';
 
 /**
  * Requests that got nothing back: no reply, no ICMP error. Something drops them without a word: a firewall DROP
@@ -58,13 +58,14 @@ export default defineRule({
       }
 
       const client = first.client.ip;
-      const access = [ntpdRestrictFix(server, client), ntpsecRestrictFix(server, client), chronyAllowFix(server, client)];
-      const firewall = openNtpInbound(server, server, isIpv6(server));
+      const port = serverPort(silent);
+      const access = [ntpdRestrictFix(server, client, port), ntpsecRestrictFix(server, client, port), chronyAllowFix(server, client, port)];
+      const firewall = openNtpInbound(server, server, isIpv6(server), port);
       const hostDown = draft(
         'generic',
         `Check that ${server} is up and is the host you mean (a host that is down, or answers no ARP, is silent too)`,
-        [`ping -c 3 ${server}`, `ip neigh show ${server}`],
-        probeVerify(server),
+        [cmd('ping', '-c', '3', op(server)), cmd('ip', 'neigh', 'show', op(server))],
+        probeVerify(server, port),
       );
       // Server-side capture, or other clients answered: the host is up and reached, so access control comes first.
       const drafts = atServer || answeredElsewhere.length > 0 ? [...access, ...firewall] : [...firewall, ...access, hostDown];

@@ -1,7 +1,9 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
-import { draft, ranked } from './_lib/fixes.js';
+import type { Command } from '../src/shell/command.js';
+import { appendToLine } from '../src/shell/sed.js';
+import { draft, ranked, words } from './_lib/fixes.js';
 import { appendLine, lineEvidence, platformOf, restartOf } from './_lib/node.js';
 
 /**
@@ -34,25 +36,28 @@ export default defineRule({
         a.by ? lineEvidence(a.by, `\`${a.by.text}\`: the IPv${a.family} default has no noquery`) : note(`No \`restrict${a.family === 6 ? ' -6' : ''} default\` line: IPv${a.family} queries are unrestricted`),
       );
       if (classic) evidence.push(monitorOff ? lineEvidence(monitorOff, '`disable monitor`: monlist has nothing to amplify') : note('No `disable monitor`: classic ntpd answers mode 7 monlist (CVE-2013-5211 amplification)'));
-      const commands: string[] = [];
+      const commands: Command[] = [];
       const edited = new Set<string>();
       for (const a of open) {
         if (a.by) {
           // One `restrict default` line can stand for both families: edit it once.
-          if (!edited.has(`${a.by.file}:${a.by.line}`)) commands.push(`sed -i '${a.by.line}s/$/ noquery/' ${a.by.file}`);
+          if (!edited.has(`${a.by.file}:${a.by.line}`)) commands.push(appendToLine(a.by.file, a.by.line, 'noquery'));
           edited.add(`${a.by.file}:${a.by.line}`);
         } else {
           commands.push(appendLine(o.config.file, `restrict${a.family === 6 ? ' -6' : ' -4'} default kod nomodify notrap nopeer noquery`));
         }
       }
-      if (open.some((a) => !a.by)) commands.push(appendLine(o.config.file, 'restrict 127.0.0.1'), appendLine(o.config.file, 'restrict ::1'));
+      // The new defaults close queries to localhost too: reopen it, unless a loopback restrict line is there already.
+      if (open.some((a) => !a.by)) {
+        for (const lo of ['127.0.0.1', '::1']) if (!o.config.restricts.some((r) => r.address === lo && !r.mask)) commands.push(appendLine(o.config.file, `restrict ${lo}`));
+      }
       if (classic && !monitorOff) commands.push(appendLine(o.config.file, 'disable monitor'));
       commands.push(restartOf(o));
       const hit: Hit = {
         subject: o.config.file,
         title: `${o.config.file}: ntpd answers ntpq${classic ? '/ntpdc (monlist)' : ''} queries from any address`,
         evidence,
-        fixes: ranked([draft(platformOf(o), `Close queries to the outside (localhost keeps ntpq)${classic && !monitorOff ? ', and switch the monitor off' : ''}`, commands, 'ntpq -pn 127.0.0.1   (still works locally; from outside ntpdoctor probe shows no mode 6 answer)')]),
+        fixes: ranked([draft(platformOf(o), `Close queries to the outside (localhost keeps ntpq)${classic && !monitorOff ? ', and switch the monitor off' : ''}`, commands, words('ntpq -pn 127.0.0.1'), 'still works locally; from outside, ntpdoctor probe shows no mode 6 answer')]),
       };
       if (!classic || monitorOff) {
         hit.severity = 'info';

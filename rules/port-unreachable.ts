@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { IcmpSeen, NtpPathObservation } from '../src/observe/types.js';
 import { cappedMap, fact, factOf, note, plural } from './_lib/evidence.js';
-import { append, CHRONY, CHRONY_DEBIAN_CONF, draft, NTPD, probeVerify, ranked } from './_lib/fixes.js';
+import { append, CHRONY, CHRONY_DEBIAN_CONF, cmd, draft, NTP_PORT, probeVerify, ranked, words } from './_lib/fixes.js';
 import { classifyIcmp, icmpLabel, knownReporter } from './_lib/icmp.js';
 import { byServer, clientNetwork, isIpv6, pair } from './_lib/paths.js';
 
@@ -52,21 +52,22 @@ export default defineRule({
       if (others.length > 0) evidence.push(note(`The port unreachable comes from ${others.join(', ')}, not from ${server}: a filter on the way answers for it`));
 
       const net = clientNetwork(first.p.client.ip);
-      const verify = probeVerify(server);
+      const port = first.p.server.port;
+      const verify = probeVerify(server, port);
       const ipt = isIpv6(server) ? 'ip6tables' : 'iptables';
       const fixes = ranked([
         draft(
           'chrony',
-          `If chronyd runs on ${server} but \`ss -ulpn 'sport = :123'\` shows nothing: allow the clients (chronyd opens UDP 123 only with an allow line; Debian/Ubuntu: ${CHRONY_DEBIAN_CONF}; widen ${net.cidr} to your client network)`,
+          `If chronyd runs on ${server} but \`ss -ulpn 'sport = :${port}'\` shows nothing: allow the clients (chronyd opens UDP ${port === NTP_PORT ? '123' : `${port} (its \`port\` line)`} only with an allow line; Debian/Ubuntu: ${CHRONY_DEBIAN_CONF}; widen ${net.cidr} to your client network)`,
           [append(CHRONY.conf, `allow ${net.cidr}`), CHRONY.restart],
           verify,
         ),
-        draft('systemd', `If no time daemon runs on ${server}: start chronyd and enable it at boot`, ['systemctl enable --now chronyd'], verify),
-        draft('ntpd', `If ntpd is the server's daemon: start it and enable it at boot (Debian: unit ntp)`, [`systemctl enable --now ${NTPD.unit}`], verify),
+        draft('systemd', `If no time daemon runs on ${server}: start chronyd and enable it at boot`, [words('systemctl enable --now chronyd')], verify),
+        draft('ntpd', `If ntpd is the server's daemon: start it and enable it at boot (Debian: unit ntp)`, [words('systemctl enable --now ntpd')], verify),
         draft(
           'iptables',
-          `If a daemon does listen on UDP 123: a REJECT rule with the default --reject-with answers for it; accept NTP ahead of it`,
-          [`${ipt} -S INPUT`, `${ipt} -I INPUT -p udp --dport 123 -j ACCEPT`],
+          `If a daemon does listen on UDP ${port}: a REJECT rule with the default --reject-with answers for it; accept NTP ahead of it`,
+          [cmd(ipt, '-S', 'INPUT'), cmd(ipt, '-I', 'INPUT', '-p', 'udp', '--dport', String(port), '-j', 'ACCEPT')],
           verify,
         ),
       ]);

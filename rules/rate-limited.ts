@@ -2,9 +2,10 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { fact, plural } from './_lib/evidence.js';
-import { append, CHRONY, draft, type Draft, NTPD, probeVerify, ranked } from './_lib/fixes.js';
+import { editSourceLines } from '../src/shell/sed.js';
+import { append, CHRONY, draft, type Draft, NTPD, probeVerify, ranked, words } from './_lib/fixes.js';
 import { duration, percent } from './_lib/format.js';
-import { byServer, clientNetwork, isIpv6 } from './_lib/paths.js';
+import { byServer, clientNetwork, isIpv6, serverPort } from './_lib/paths.js';
 
 /**
  * Request spacing below which servers' rate limits bite: chrony `ratelimit interval 3` (2^3 = 8 s average, burst 8)
@@ -72,7 +73,7 @@ export default defineRule({
           subject: server,
           title: `${server} rate-limits ${p.client.ip}${rate ? ' (Kiss-o\'-Death RATE)' : ` (${percent(p.replies.count / p.requests.count)} of its requests answered)`}: it polls too fast`,
           evidence,
-          fixes: ranked(fixesFor(server, p.client.ip)),
+          fixes: ranked(fixesFor(server, p.client.ip, p.server.port)),
           severity,
         };
         if (thinning) hit.confidence = 0.7;
@@ -114,20 +115,20 @@ function paceText(p: NtpPathObservation): string {
   return parts.length ? `, ${parts.join(', ')}` : '';
 }
 
-function fixesFor(server: string, client: string): Draft[] {
-  const verify = probeVerify(server);
-  const slowDown = (file: string) => `sed -i -E '/^(server|pool|peer) ${server.replace(/\./g, '\\.')}/ s/[[:space:]]+(minpoll -?[0-5]|burst)\\b//g' ${file}`;
+function fixesFor(server: string, client: string, port: number): Draft[] {
+  const verify = probeVerify(server, port);
+  const slowDown = (file: string) => editSourceLines(file, server, '[[:space:]]+(minpoll -?[0-5]|burst)\\b', `delete "minpoll 0-5" and "burst" from the server/pool/peer lines naming ${server}`);
   const net = clientNetwork(client);
   const restrictLine = isIpv6(client)
     ? `restrict ${net.address} nomodify notrap nopeer noquery`
     : `restrict ${net.address} mask ${net.mask} nomodify notrap nopeer noquery`;
   return [
-    draft('chrony', `chronyd on ${client}: poll ${server} at the default pace (drop minpoll below 6 and burst; keep iburst)`, [slowDown(CHRONY.conf), CHRONY.restart], 'chronyc sources'),
-    draft('ntpd', `ntpd on ${client}: poll ${server} at the default pace (drop minpoll below 6 and burst; keep iburst)`, [slowDown(NTPD.conf), NTPD.restart], 'ntpq -pn'),
+    draft('chrony', `chronyd on ${client}: poll ${server} at the default pace (drop minpoll below 6 and burst; keep iburst)`, [slowDown(CHRONY.conf), CHRONY.restart], words('chronyc sources'), `${server} polled every 64 s or more`),
+    draft('ntpd', `ntpd on ${client}: poll ${server} at the default pace (drop minpoll below 6 and burst; keep iburst)`, [slowDown(NTPD.conf), NTPD.restart], words('ntpq -pn'), `${server} polled every 64 s or more`),
     draft(
       'generic',
       `On ${client}: a script or cron job calling ntpdate/ntpdig/sntp in a loop? Run it every few minutes at most, or let a daemon keep time`,
-      ['crontab -l', 'grep -rn -e ntpdate -e ntpdig -e sntp /etc/cron* /etc/systemd/system'],
+      [words('crontab -l'), words('grep -rn -e ntpdate -e ntpdig -e sntp /etc/crontab /etc/cron.d /etc/cron.hourly /etc/cron.daily /etc/systemd/system')],
       verify,
     ),
     draft(

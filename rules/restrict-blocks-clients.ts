@@ -1,7 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
-import { draft, ranked } from './_lib/fixes.js';
+import { draft, ranked, words } from './_lib/fixes.js';
 import { appendLine, daemonName, lineEvidence, platformOf, restartOf, serverIntent } from './_lib/node.js';
 
 /**
@@ -50,7 +50,8 @@ export default defineRule({
               platformOf(o),
               `Add a more specific restrict line that serves ${a.network} (the most specific entry wins; queries and changes stay closed)`,
               [appendLine(o.config.file, o.variant === 'ntpsec' ? `restrict ${a.network} nomodify nopeer noquery` : line), restartOf(o)],
-              `ntpdoctor probe THIS-HOST   (from a client on ${a.network})`,
+              words('ntpdoctor probe THIS-HOST'),
+              `replies, when run from a client on ${a.network} (THIS-HOST: this node's name or address)`,
             ),
           ]),
         });

@@ -2,6 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { Located } from '../src/observe/node-types.js';
 import { note } from './_lib/evidence.js';
+import { dropWordOnLine } from '../src/shell/sed.js';
 import { draft, ranked } from './_lib/fixes.js';
 import { daemonName, lineEvidence, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
 
@@ -52,8 +53,9 @@ export default defineRule({
             draft(
               platformOf(o),
               `Remove notrust from line ${at.line} (it meant "do not trust for time" before ntp 4.2; it now means "authenticated packets only")`,
-              [`sed -i '${at.line}s/[[:space:]]notrust\\b//' ${at.file}`, restartOf(o)],
-              `${sourcesCommand(o)}   (then from a client: ntpdate -q THIS-HOST, or ntpdoctor probe THIS-HOST)`,
+              [dropWordOnLine(at.file, at.line, 'notrust'), restartOf(o)],
+              sourcesCommand(o),
+              'sources reachable; then from a client: ntpdoctor probe THIS-HOST gets replies',
             ),
           ]),
         };

@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { CHRONY_MAXDISTANCE, NTPD_MAXDIST, RFC_MAXDIST } from '../src/ntp/constants.js';
 import { fact, note } from './_lib/evidence.js';
-import { append, CHRONY, draft, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
+import { append, CHRONY, draft, NTPD, NTPSEC, probeVerify, ranked, words } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
 import { byServer } from './_lib/paths.js';
 
@@ -55,18 +55,19 @@ export default defineRule({
 
       // A limit comfortably above what the server sends, rounded up to whole seconds.
       const limit = Math.ceil(best + 1);
-      const verify = probeVerify(server);
+      const verify = probeVerify(server, p.server.port);
+      const selected = `${server} selectable (* or +)`;
       const fixes = ranked([
         draft(
           'ntpd',
           `ntpd on ${server}: give it a disciplined source, or fudge its local clock so it serves stratum 10 with a small dispersion (server and fudge on the same unit)`,
-          ['ntpq -pn', append(NTPD.conf, 'server 127.127.1.0'), append(NTPD.conf, 'fudge 127.127.1.0 stratum 10'), NTPD.restart],
+          [words('ntpq -pn'), append(NTPD.conf, 'server 127.127.1.0'), append(NTPD.conf, 'fudge 127.127.1.0 stratum 10'), NTPD.restart],
           verify,
         ),
         draft('chrony', `chronyd on ${server}: serve its own clock as a proper local reference`, [append(CHRONY.conf, 'local stratum 10'), CHRONY.restart], verify),
-        draft('ntpd', `On ntpd clients: accept root distances up to ${limit} s (only if this server is really the best you have)`, [append(NTPD.conf, `tos maxdist ${limit}`), NTPD.restart], 'ntpq -pn'),
-        draft('ntpsec', `On NTPsec clients: accept root distances up to ${limit} s`, [append(NTPSEC.conf, `tos maxdist ${limit}`), NTPSEC.restart], 'ntpq -pn'),
-        draft('chrony', `On chrony clients: accept root distances up to ${limit} s`, [append(CHRONY.conf, `maxdistance ${limit}`), CHRONY.restart], 'chronyc sources'),
+        draft('ntpd', `On ntpd clients: accept root distances up to ${limit} s (only if this server is really the best you have)`, [append(NTPD.conf, `tos maxdist ${limit}`), NTPD.restart], words('ntpq -pn'), selected),
+        draft('ntpsec', `On NTPsec clients: accept root distances up to ${limit} s`, [append(NTPSEC.conf, `tos maxdist ${limit}`), NTPSEC.restart], words('ntpq -pn'), selected),
+        draft('chrony', `On chrony clients: accept root distances up to ${limit} s`, [append(CHRONY.conf, `maxdistance ${limit}`), CHRONY.restart], words('chronyc sources'), selected),
       ]);
       const severity = best > NTPD_MAXDIST ? 'error' : 'warning';
       hits.push({

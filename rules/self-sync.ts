@@ -1,8 +1,9 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import { fact, note, plural } from './_lib/evidence.js';
-import { append, CHRONY, draft, type Draft, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
-import { byServer } from './_lib/paths.js';
+import { commentOutSourceLines } from '../src/shell/sed.js';
+import { append, CHRONY, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
+import { byServer, serverPort } from './_lib/paths.js';
 import { refidNames } from './_lib/refid.js';
 import type { Located } from '../src/observe/node-types.js';
 import {
@@ -17,6 +18,7 @@ import {
   isSelfSource,
   lineEvidence,
   ownAddresses,
+  platformOf,
   restartOf,
   sourcesCommand,
 } from './_lib/node.js';
@@ -84,7 +86,7 @@ function fromReplies(ctx: RuleContext): Hit[] {
     }
     if (evidence.length === 0) continue;
     evidence.push(note(`${server} names itself as its upstream: it polls itself and can never synchronize`));
-    hits.push({ subject: server, title: `${server} is configured to synchronize to itself (refid = its own address)`, evidence, fixes: ranked(fixesFor(server)) });
+    hits.push({ subject: server, title: `${server} is configured to synchronize to itself (refid = its own address)`, evidence, fixes: ranked(fixesFor(server, serverPort(paths))) });
   }
   return hits;
 }
@@ -140,18 +142,26 @@ function fromConfig(ctx: RuleContext): Hit[] {
 function selfFixFor(o: ConfigObservation, at: Located, address: string): Draft {
   const file = o.config.file;
   const restart = restartOf(o);
-  const verify = `${sourcesCommand(o)}   (then from a client: ntpdoctor probe ${address})`;
+  const verify = sourcesCommand(o);
+  const expect = `the local clock selected ('*') when no upstream is; then from a client: ntpdoctor probe ${address} gets replies`;
+  // A local clock already configured takes over once the self-source is gone: adding a second one would repeat it
+  // (local-clock-mismatch fixes a local clock whose fudge names another unit).
+  const local = hasLocalFallback(o);
+  if (local) {
+    return draft(platformOf(o), `Comment out line ${at.line}: the local clock on line ${local.line} (\`${local.text}\`) serves when no upstream is usable (or name a real upstream instead)`, [commentOut(at), restart], verify, expect);
+  }
   if (o.kind === 'chrony-config') {
-    return draft('chrony', `chronyd: comment out line ${at.line} and serve this clock at stratum 10 when no upstream is usable (or name a real upstream instead)`, [commentOut(at), appendLine(file, 'local stratum 10'), restart], verify);
+    return draft('chrony', `chronyd: comment out line ${at.line} and serve this clock at stratum 10 when no upstream is usable (or name a real upstream instead)`, [commentOut(at), appendLine(file, 'local stratum 10'), restart], verify, expect);
   }
   if (o.variant === 'ntpsec') {
-    return draft('ntpsec', `NTPsec: comment out line ${at.line} and serve the local clock at stratum 10 (or name a real upstream instead)`, [commentOut(at), appendLine(file, 'refclock local stratum 10'), restart], verify);
+    return draft('ntpsec', `NTPsec: comment out line ${at.line} and serve the local clock at stratum 10 (or name a real upstream instead)`, [commentOut(at), appendLine(file, 'refclock local stratum 10'), restart], verify, expect);
   }
   return draft(
     'ntpd',
     `ntpd: comment out line ${at.line} and serve the local clock at stratum 10 — server and fudge on the same unit, 127.127.1.0 (or name a real upstream instead); ntpd takes about 5 minutes to select it`,
     [commentOut(at), appendLine(file, 'server 127.127.1.0'), appendLine(file, 'fudge 127.127.1.0 stratum 10'), restart],
     verify,
+    expect,
   );
 }
 
@@ -166,10 +176,9 @@ function mergeBySubject(hits: Hit[]): Hit[] {
   return [...out.values()];
 }
 
-export function fixesFor(server: string): Draft[] {
-  const self = server.replace(/\./g, '\\.');
-  const comment = (file: string) => `sed -i -E 's/^((server|peer|pool)[[:space:]]+${self})([[:space:]]|$)/# \\1\\3/' ${file}`;
-  const verify = probeVerify(server);
+export function fixesFor(server: string, port = NTP_PORT): Draft[] {
+  const comment = (file: string) => commentOutSourceLines(file, server);
+  const verify = probeVerify(server, port);
   return [
     draft(
       'ntpd',

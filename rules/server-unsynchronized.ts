@@ -3,10 +3,10 @@ import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { LEAP_ALARM, MAXSTRAT } from '../src/ntp/constants.js';
 import { fact, note, plural } from './_lib/evidence.js';
-import { append, CHRONY, draft, type Draft, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
+import { append, CHRONY, draft, type Draft, NTPD, NTPSEC, probeVerify, ranked, words } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
 import { realKisses, STATE_CODES, unsyncStratum0Count } from './_lib/kiss.js';
-import { byServer } from './_lib/paths.js';
+import { byServer, serverPort } from './_lib/paths.js';
 
 /** A reference time this close to the reply's transmit time means the server set its clock moments ago. */
 const FRESH_REFERENCE_S = 1024;
@@ -81,7 +81,7 @@ export default defineRule({
         .filter(Boolean)
         .join(', ');
       const title = `${server} answers but is not synchronized itself (${parts})${badStratum ? ': clients drop it as "strata too high"' : ''}`;
-      const hit: Hit = { subject: server, title, evidence, fixes: ranked(fixesFor(server, state)) };
+      const hit: Hit = { subject: server, title, evidence, fixes: ranked(fixesFor(server, serverPort(paths), state)) };
       // Leap 3 with a usable stratum is often a server in the middle of (re)gaining sync.
       if (!badStratum) hit.confidence = 0.7;
       hits.push(hit);
@@ -110,12 +110,12 @@ function readState(paths: readonly NtpPathObservation[]): ServerState {
   return state;
 }
 
-function fixesFor(server: string, state: ServerState): Draft[] {
-  const verify = probeVerify(server);
+function fixesFor(server: string, port: number, state: ServerState): Draft[] {
+  const verify = probeVerify(server, port);
   const wait = draft(
     'generic',
     `Wait ~5 minutes after a restart of ${server}'s daemon, then ask again: ntpd selects its local clock only after \`tos orphanwait\` (300 s by default; the lab measured 301–321 s), sources after ~5 polls (reach 0 → 17 octal)`,
-    [state.chrony ? 'watch -n 16 chronyc sources' : 'watch -n 16 ntpq -pn'],
+    [state.chrony ? words('watch -n 16 chronyc sources') : words('watch -n 16 ntpq -pn')],
     verify,
   );
   const ntpd = draft(
@@ -139,7 +139,7 @@ function fixesFor(server: string, state: ServerState): Draft[] {
   const upstream = draft(
     'generic',
     `On ${server}: find out why its own sources do not synchronize it (run there)`,
-    ['ntpdoctor diagnose'],
+    [words('ntpdoctor diagnose')],
     verify,
   );
   const daemons = state.chrony ? [chrony, ntpd, ntpsec] : [ntpd, ntpsec, chrony];

@@ -36,7 +36,7 @@ export default defineRule({
         title: `${daemonName(o)} has a single upstream: ${only.address}`,
         evidence: [lineEvidence(only, `\`${only.text}\`: the only upstream in ${o.config.file}`), note('Nothing to check it against: if it is wrong this node follows it; if it stops, this clock runs free')],
         fixes: ranked([
-          draft(platformOf(o), 'Add more upstream servers (RFC 8633: four), or a pool, where the network allows it', [appendLine(o.config.file, line), restartOf(o)], `${sourcesCommand(o)}   (several sources, one marked *)`),
+          draft(platformOf(o), 'Add more upstream servers (RFC 8633: four), or a pool, where the network allows it', [appendLine(o.config.file, line), restartOf(o)], sourcesCommand(o), 'several sources, one marked *'),
         ]),
       });
     }

@@ -3,7 +3,7 @@ import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import type { DaemonSource, DaemonStateObservation } from '../src/observe/node-types.js';
 import { classifyIcmp, icmpLabel } from './_lib/icmp.js';
 import { note } from './_lib/evidence.js';
-import { draft, ranked } from './_lib/fixes.js';
+import { cmd, draft, probeVerify, ranked, words } from './_lib/fixes.js';
 import { isOwnAddress, ownAddresses } from './_lib/node.js';
 import { byServer } from './_lib/paths.js';
 
@@ -61,6 +61,7 @@ function judge(ctx: RuleContext, st: DaemonStateObservation, s: DaemonSource): H
   const reason = probeReason(ctx, s.address);
   if (reason) evidence.push(reason.evidence);
 
+  const sources = daemonTool === 'chronyc' ? words('chronyc sources') : words('ntpq -pn');
   if (s.reach !== 0 || (young && !reason?.fatal)) {
     // Just (re)started: not broken yet. Each poll shifts one bit in; ~5 polls to reach 17 octal.
     const wait = Math.max(poll, Math.round((5 - good) * poll - (st.uptime ?? 0) % poll));
@@ -72,8 +73,9 @@ function judge(ctx: RuleContext, st: DaemonStateObservation, s: DaemonSource): H
         draft(
           st.daemon === 'chronyd' ? 'chrony' : 'ntpd',
           'Wait about 5 polls after a restart (reach 0 → 17 octal) before judging the source; watch it fill',
-          [`watch -n ${poll} ${daemonTool === 'chronyc' ? 'chronyc sources' : 'ntpq -pn'}`],
-          `${daemonTool === 'chronyc' ? 'chronyc sources' : 'ntpq -pn'}   (reach 17 or more, then * or +)`,
+          [cmd('watch', '-n', String(poll), ...sources.argv)],
+          sources,
+          'reach 17 or more, then * or +',
         ),
       ]),
       severity: 'info',
@@ -86,7 +88,7 @@ function judge(ctx: RuleContext, st: DaemonStateObservation, s: DaemonSource): H
     title: `${st.daemon} gets no valid reply from ${s.address} (${shown})${reason ? `: ${reason.short}` : ''}`,
     evidence,
     fixes: ranked([
-      draft('generic', `Ask ${s.address} directly and read why (ICMP, silence, or an unsynchronized reply)`, [`ntpdoctor probe ${s.address}`], `${daemonTool === 'chronyc' ? 'chronyc sources' : 'ntpq -pn'}   (reach rising: 1, 3, 7, 17 …)`),
+      draft('generic', `Ask ${s.address} directly and read why (ICMP, silence, or an unsynchronized reply)`, [probeVerify(s.address)], sources, 'reach rising: 1, 3, 7, 17 …'),
     ]),
   };
 }

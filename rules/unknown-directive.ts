@@ -1,7 +1,8 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
-import { draft, ranked, type Draft } from './_lib/fixes.js';
+import { cmd, draft, ranked, type Draft } from './_lib/fixes.js';
+import { file, type Command } from '../src/shell/command.js';
 import { commentOut, configs, daemonName, lineEvidence, platformOf, replaceLine, restartOf, type ConfigObservation } from './_lib/node.js';
 
 /** One finding per unknown line up to this many per config; the rest are counted in one more finding. */
@@ -82,6 +83,6 @@ function fixesFor(o: ConfigObservation, d: { file: string; line: number; text: s
 }
 
 /** Read the config the way the daemon will: chronyd -p parses and prints it without running; ntpdoctor lint for ntpd. */
-function verifyOf(o: ConfigObservation): string {
-  return o.kind === 'chrony-config' ? `chronyd -p -f ${o.config.file}` : `ntpdoctor lint ${o.config.file}`;
+function verifyOf(o: ConfigObservation): Command {
+  return o.kind === 'chrony-config' ? cmd('chronyd', '-p', '-f', file(o.config.file)) : cmd('ntpdoctor', 'lint', file(o.config.file));
 }

@@ -2,7 +2,8 @@
  * Access-control fixes for a server that silently ignores (or KoD-denies) a client network: ntpd / ntpsec
  * `restrict` lines and chrony `allow`. Shared by no-response and kiss-of-death.
  */
-import { append, CHRONY, CHRONY_DEBIAN_CONF, draft, type Draft, NTPD, NTPSEC, probeVerify } from './fixes.js';
+import { dropWordOnRestrictLines } from '../../src/shell/sed.js';
+import { append, CHRONY, CHRONY_DEBIAN_CONF, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVerify } from './fixes.js';
 import { clientNetwork, isIpv6 } from './paths.js';
 
 /**
@@ -10,7 +11,7 @@ import { clientNetwork, isIpv6 } from './paths.js';
  * overrides `restrict default ignore` / `noserve`. `notrust` is removed outright: since ntp 4.2 it means "serve
  * only cryptographically authenticated packets" (4.1 and earlier: "do not trust for time") — the second seed's trap.
  */
-export function ntpdRestrictFix(server: string, client: string): Draft {
+export function ntpdRestrictFix(server: string, client: string, port = NTP_PORT): Draft {
   const net = clientNetwork(client);
   const line = isIpv6(client)
     ? `restrict ${net.address} nomodify notrap nopeer noquery`
@@ -18,29 +19,29 @@ export function ntpdRestrictFix(server: string, client: string): Draft {
   return draft(
     'ntpd',
     `ntpd on ${server}: serve ${net.cidr} (drop \`notrust\`, which since ntp 4.2 means authenticated packets only; a more specific restrict line overrides \`restrict default ignore\` or \`noserve\`; widen to your client network)`,
-    [`sed -i -E '/^restrict/ s/[[:space:]]+notrust\\b//' ${NTPD.conf}`, append(NTPD.conf, line), NTPD.restart],
-    probeVerify(server),
+    [dropWordOnRestrictLines(NTPD.conf, 'notrust'), append(NTPD.conf, line), NTPD.restart],
+    probeVerify(server, port),
   );
 }
 
 /** NTPsec: same matching; CIDR accepted; it has no trap service, so no `notrap`. */
-export function ntpsecRestrictFix(server: string, client: string): Draft {
+export function ntpsecRestrictFix(server: string, client: string, port = NTP_PORT): Draft {
   const net = clientNetwork(client);
   return draft(
     'ntpsec',
     `NTPsec on ${server}: serve ${net.cidr} (drop \`notrust\` and \`noserve\` for it; the most specific restrict line wins)`,
-    [`sed -i -E '/^restrict/ s/[[:space:]]+notrust\\b//' ${NTPSEC.conf}`, append(NTPSEC.conf, `restrict ${net.cidr} nomodify nopeer noquery`), NTPSEC.restart],
-    probeVerify(server),
+    [dropWordOnRestrictLines(NTPSEC.conf, 'notrust'), append(NTPSEC.conf, `restrict ${net.cidr} nomodify nopeer noquery`), NTPSEC.restart],
+    probeVerify(server, port),
   );
 }
 
 /** chronyd answers only clients an `allow` covers; others are ignored without a word (chrony.conf(5)). */
-export function chronyAllowFix(server: string, client: string): Draft {
+export function chronyAllowFix(server: string, client: string, port = NTP_PORT): Draft {
   const net = clientNetwork(client);
   return draft(
     'chrony',
     `chronyd on ${server}: allow ${net.cidr} (requests from networks no allow covers are ignored silently; Debian/Ubuntu: ${CHRONY_DEBIAN_CONF}; widen to your client network)`,
     [append(CHRONY.conf, `allow ${net.cidr}`), CHRONY.restart],
-    probeVerify(server),
+    probeVerify(server, port),
   );
 }

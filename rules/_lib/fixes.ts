@@ -1,9 +1,12 @@
 /**
  * Fix building blocks shared by the rules: where each daemon keeps its configuration, how to restart it, and the
- * firewall openings for UDP 123. Commands are exact and copy-pasteable; ntpdoctor prints them, never runs them.
- * Config lines are appended with `echo '…' >> FILE` so the command is exact, and the title says what it does.
+ * firewall openings for the NTP port. Every command is built from argv parts by src/shell/ (quoted once there);
+ * a rule never pastes a value into command text. ntpdoctor prints the commands, never runs them.
  */
 import type { Fix, Platform } from '../../src/diagnose/types.js';
+import { type Command, appendLine, cmd, op, rendered, words, writeTo } from '../../src/shell/command.js';
+
+export { appendLine as append, cmd, op, words };
 
 /** A fix before ranking: rules list them in the order they recommend, `ranked` numbers them 1, 2, 3… */
 export type Draft = Omit<Fix, 'rank'>;
@@ -12,86 +15,124 @@ export function ranked(drafts: readonly Draft[]): Fix[] {
   return drafts.map((d, i) => ({ rank: i + 1, ...d }));
 }
 
-export function draft(platform: Platform, title: string, commands: string[], verify: string): Draft {
-  return { platform, title, commands, verify };
+/**
+ * A fix from commands: each rendered as shell text, or — if any value cannot be pasted safely — the whole fix as
+ * plain-language steps (a fix applied half by command and half by hand is easy to get wrong). `expect` says what
+ * the verify command shows when the fix worked.
+ */
+export function draft(platform: Platform, title: string, commands: readonly Command[], verify: Command, expect?: string): Draft {
+  const steps = commands.map(rendered);
+  const check = rendered(verify);
+  const d: Draft = { platform, title, commands: [], verify: check.ok ? check.text : '' };
+  if (steps.every((s) => s.ok)) {
+    d.commands = steps.map((s) => (s.ok ? s.text : ''));
+    const edits = commands.flatMap((c, i) => (c.edit ? [{ command: i, ...c.edit }] : []));
+    if (edits.length) d.edits = edits;
+  }
+  else d.manual = steps.map((s) => (s.ok ? `Run: ${s.text}` : s.step));
+  if (!check.ok) d.manual = [...(d.manual ?? []), `Then check. ${check.step}`];
+  if (expect !== undefined) d.expect = expect;
+  return d;
 }
 
 /** Classic ntpd as CentOS/RHEL ship it (the seed's platform); Debian's unit is `ntp`. */
-export const NTPD = { conf: '/etc/ntp.conf', restart: 'systemctl restart ntpd', unit: 'ntpd' } as const;
+export const NTPD = { conf: '/etc/ntp.conf', unit: 'ntpd', restart: words('systemctl restart ntpd') } as const;
 /** NTPsec as Debian/Ubuntu ship it. */
-export const NTPSEC = { conf: '/etc/ntpsec/ntp.conf', restart: 'systemctl restart ntpsec', unit: 'ntpsec' } as const;
+export const NTPSEC = { conf: '/etc/ntpsec/ntp.conf', unit: 'ntpsec', restart: words('systemctl restart ntpsec') } as const;
 /** chrony on RHEL/CentOS/Fedora; Debian/Ubuntu keep /etc/chrony/chrony.conf (their unit answers to chronyd too). */
-export const CHRONY = { conf: '/etc/chrony.conf', restart: 'systemctl restart chronyd', unit: 'chronyd' } as const;
+export const CHRONY = { conf: '/etc/chrony.conf', unit: 'chronyd', restart: words('systemctl restart chronyd') } as const;
 export const CHRONY_DEBIAN_CONF = '/etc/chrony/chrony.conf';
 
-/** `echo 'LINE' >> FILE`: the exact way to add a configuration line. */
-export function append(file: string, line: string): string {
-  return `echo '${line}' >> ${file}`;
+export const NTP_PORT = 123;
+
+/** `systemctl restart UNIT`. */
+export function restart(unit: string): Command {
+  return cmd('systemctl', 'restart', op(unit));
 }
 
-/** The usual verify step: ask the server again, the way the finding was made. */
-export function probeVerify(server: string): string {
-  return `ntpdoctor probe ${server}`;
+/** HOST or HOST:PORT as `ntpdoctor probe` takes it ([ADDR]:PORT for IPv6). */
+export function target(host: string, port = NTP_PORT): string {
+  if (port === NTP_PORT) return host;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The usual verify step: ask the server again, the way the finding was made, on the port it listens on. */
+export function probeVerify(server: string, port = NTP_PORT): Command {
+  return cmd('ntpdoctor', 'probe', op(target(server, port)));
+}
+
+/** firewalld: the `ntp` service is UDP 123; another port is opened by number. */
+function firewalldOpen(port: number, zone?: string): Command {
+  const z = zone === undefined ? [] : [`--zone=${zone}`];
+  return cmd('firewall-cmd', '--permanent', ...z, port === NTP_PORT ? '--add-service=ntp' : `--add-port=${port}/udp`);
+}
+
+export function firewalldOpenCommands(port: number, zone?: string): Command[] {
+  return [firewalldOpen(port, zone), words('firewall-cmd --reload')];
+}
+
+export function firewalldQuery(port: number, zone?: string): Command {
+  const z = zone === undefined ? [] : [`--zone=${zone}`];
+  return cmd('firewall-cmd', ...z, port === NTP_PORT ? '--query-service=ntp' : `--query-port=${port}/udp`);
 }
 
 /**
- * Open UDP 123 inbound on `host` (the server, or a firewall in front of it): firewalld first (CentOS/RHEL 7+ run it
+ * Open UDP `port` inbound on `host` (the server, or a firewall in front of it): firewalld first (CentOS/RHEL 7+ run it
  * by default, and it keeps its rules when the iptables service is stopped — the seed's trap), then nftables, then
  * iptables with the persistence step of each distribution. `verifyServer` is what the user probes afterwards.
  */
-export function openNtpInbound(host: string, verifyServer: string, ipv6: boolean): Draft[] {
+export function openNtpInbound(host: string, verifyServer: string, ipv6: boolean, port = NTP_PORT): Draft[] {
   const ipt = ipv6 ? 'ip6tables' : 'iptables';
-  const verify = probeVerify(verifyServer);
+  const verify = probeVerify(verifyServer, port);
+  const p = String(port);
+  const accept = cmd(ipt, '-I', 'INPUT', '-p', 'udp', '--dport', p, '-j', 'ACCEPT');
   return [
     draft(
       'firewalld',
-      `On ${host}: allow the ntp service in firewalld (stopping the iptables service alone leaves firewalld's rules in place)`,
-      ['firewall-cmd --permanent --add-service=ntp', 'firewall-cmd --reload'],
+      `On ${host}: allow ${port === NTP_PORT ? 'the ntp service' : `UDP ${port}`} in firewalld (stopping the iptables service alone leaves firewalld's rules in place)`,
+      firewalldOpenCommands(port),
       verify,
     ),
     draft(
       'nftables',
-      `On ${host}: accept UDP 123 in nftables (table inet filter, chain input are the common defaults: check with nft list ruleset; add the rule to /etc/nftables.conf to keep it)`,
-      ['nft insert rule inet filter input udp dport 123 accept'],
+      `On ${host}: accept UDP ${port} in nftables (table inet filter, chain input are the common defaults: check with nft list ruleset; add the rule to /etc/nftables.conf to keep it)`,
+      [cmd('nft', 'insert', 'rule', 'inet', 'filter', 'input', 'udp', 'dport', p, 'accept')],
       verify,
     ),
+    draft('iptables', `On ${host} (CentOS/RHEL with iptables-services): accept UDP ${port} ahead of the REJECT/DROP rule and save`, [accept, cmd('service', ipt, 'save')], verify),
+    draft('iptables', `On ${host} (Debian/Ubuntu with netfilter-persistent): accept UDP ${port} ahead of the REJECT/DROP rule and save`, [accept, words('netfilter-persistent save')], verify),
+  ];
+}
+
+/** Open UDP `port` outbound on the client itself (its OUTPUT chain rejects the request before it leaves). */
+export function openNtpOutbound(host: string, verifyServer: string, ipv6: boolean, port = NTP_PORT): Draft[] {
+  const ipt = ipv6 ? 'ip6tables' : 'iptables';
+  const verify = probeVerify(verifyServer, port);
+  const p = String(port);
+  return [
     draft(
-      'iptables',
-      `On ${host} (CentOS/RHEL with iptables-services): accept UDP 123 ahead of the REJECT/DROP rule and save`,
-      [`${ipt} -I INPUT -p udp --dport 123 -j ACCEPT`, `service ${ipt} save`],
+      'nftables',
+      `On ${host}: accept outgoing UDP ${port} in nftables (table inet filter, chain output are the common defaults: check with nft list ruleset)`,
+      [cmd('nft', 'insert', 'rule', 'inet', 'filter', 'output', 'udp', 'dport', p, 'accept')],
       verify,
     ),
+    draft('iptables', `On ${host}: accept outgoing UDP ${port} ahead of the REJECT rule in the OUTPUT chain`, [cmd(ipt, '-I', 'OUTPUT', '-p', 'udp', '--dport', p, '-j', 'ACCEPT')], verify),
     draft(
-      'iptables',
-      `On ${host} (Debian/Ubuntu with netfilter-persistent): accept UDP 123 ahead of the REJECT/DROP rule and save`,
-      [`${ipt} -I INPUT -p udp --dport 123 -j ACCEPT`, 'netfilter-persistent save'],
+      'firewalld',
+      `On ${host}: find the firewalld direct/policy rule that rejects outgoing traffic (firewalld allows outgoing by default)`,
+      [words('firewall-cmd --direct --get-all-rules'), words('firewall-cmd --list-all-policies')],
       verify,
     ),
   ];
 }
 
-/** Open UDP 123 outbound on the client itself (its OUTPUT chain rejects the request before it leaves). */
-export function openNtpOutbound(host: string, verifyServer: string, ipv6: boolean): Draft[] {
-  const ipt = ipv6 ? 'ip6tables' : 'iptables';
-  const verify = probeVerify(verifyServer);
-  return [
-    draft(
-      'nftables',
-      `On ${host}: accept outgoing UDP 123 in nftables (table inet filter, chain output are the common defaults: check with nft list ruleset)`,
-      ['nft insert rule inet filter output udp dport 123 accept'],
-      verify,
-    ),
-    draft(
-      'iptables',
-      `On ${host}: accept outgoing UDP 123 ahead of the REJECT rule in the OUTPUT chain`,
-      [`${ipt} -I OUTPUT -p udp --dport 123 -j ACCEPT`],
-      verify,
-    ),
-    draft(
-      'firewalld',
-      `On ${host}: find the firewalld direct/policy rule that rejects outgoing traffic (firewalld allows outgoing by default)`,
-      ['firewall-cmd --direct --get-all-rules', 'firewall-cmd --list-all-policies'],
-      verify,
-    ),
-  ];
+/** `nft list ruleset` saved so that loading the file replaces the ruleset: `flush ruleset` first. */
+export function saveNftRuleset(path: string): Command[] {
+  return [writeTo(cmd('echo', 'flush ruleset'), path), { ...cmd('nft', 'list', 'ruleset'), appendTo: path }];
+}
+
+/** `tcpdump -n -vv [-c N] -i IFACE udp port PORT and host HOST` (IF is a placeholder the title explains). */
+export function tcpdumpNtp(host: string, port = NTP_PORT, iface = 'IF', count?: number): Command {
+  const c = count === undefined ? [] : ['-c', String(count)];
+  return cmd('tcpdump', '-n', '-vv', ...c, '-i', op(iface), 'udp', 'port', String(port), 'and', 'host', op(host));
 }

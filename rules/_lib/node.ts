@@ -7,7 +7,9 @@ import type { Evidence, Platform, RuleContext } from '../../src/diagnose/types.j
 import type { Located } from '../../src/observe/node-types.js';
 import type { ChronyConfigObservation, DaemonSource, NtpdConfigObservation } from '../../src/observe/node-types.js';
 import type { NtpPathObservation } from '../../src/observe/types.js';
-import { NTPD, NTPSEC } from './fixes.js';
+import { type Command, appendLine, words } from '../../src/shell/command.js';
+import { commentOutLine, replaceLine as replaceLineText } from '../../src/shell/sed.js';
+import { NTPD, NTPSEC, restart } from './fixes.js';
 import { byServer } from './paths.js';
 
 export type ConfigObservation = NtpdConfigObservation | ChronyConfigObservation;
@@ -18,18 +20,16 @@ export function lineEvidence(at: Located, text = `\`${at.text}\``): Evidence {
 }
 
 /** `sed -i 'Ns/^/# /' FILE`: comment out line N (line numbers of the other lines do not move). */
-export function commentOut(at: Located): string {
-  return `sed -i '${at.line}s/^/# /' ${at.file}`;
+export function commentOut(at: Located): Command {
+  return commentOutLine(at.file, at.line);
 }
 
 /** `sed -i 'Nc\TEXT' FILE`: replace line N with TEXT (GNU sed). */
-export function replaceLine(at: Located, text: string): string {
-  return `sed -i '${at.line}c\\${text}' ${at.file}`;
+export function replaceLine(at: Located, text: string): Command {
+  return replaceLineText(at.file, at.line, text);
 }
 
-export function appendLine(file: string, line: string): string {
-  return `echo '${line}' >> ${file}`;
-}
+export { appendLine };
 
 export function configs(ctx: RuleContext): ConfigObservation[] {
   return [...ctx.of('ntpd-config'), ...ctx.of('chrony-config')];
@@ -42,15 +42,15 @@ export function platformOf(o: ConfigObservation): Platform {
 }
 
 /** `systemctl restart UNIT` for the daemon reading this config. */
-export function restartOf(o: ConfigObservation): string {
-  if (o.kind === 'chrony-config') return `systemctl restart ${o.service ?? 'chronyd'}`;
-  if (o.service) return `systemctl restart ${o.service}`;
-  return o.variant === 'ntpsec' || o.config.file === NTPSEC.conf ? NTPSEC.restart : NTPD.restart;
+export function restartOf(o: ConfigObservation): Command {
+  if (o.kind === 'chrony-config') return restart(o.service ?? 'chronyd');
+  if (o.service) return restart(o.service);
+  return restart(o.variant === 'ntpsec' || o.config.file === NTPSEC.conf ? NTPSEC.unit : NTPD.unit);
 }
 
 /** How to see the daemon's sources after a change. */
-export function sourcesCommand(o: ConfigObservation): string {
-  return o.kind === 'chrony-config' ? 'chronyc sources -v' : 'ntpq -pn';
+export function sourcesCommand(o: ConfigObservation): Command {
+  return o.kind === 'chrony-config' ? words('chronyc sources -v') : words('ntpq -pn');
 }
 
 export function daemonName(o: ConfigObservation): string {

@@ -70,3 +70,16 @@ export function clientNetwork(ip: string): { address: string; mask: string; cidr
 export function isLoopback(ip: string): boolean {
   return ip.startsWith('127.') || ip === '::1';
 }
+
+/** The port the server answers on (the one most of these paths use): fixes open and probe that port. */
+export function serverPort(paths: readonly Pick<NtpPathObservation, 'server'>[]): number {
+  const counts = new Map<number, number>();
+  let best = 123;
+  let most = 0;
+  for (const p of paths) {
+    const n = (counts.get(p.server.port) ?? 0) + 1;
+    counts.set(p.server.port, n);
+    if (n > most) [best, most] = [p.server.port, n];
+  }
+  return best;
+}

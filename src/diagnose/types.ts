@@ -16,10 +16,37 @@ export interface Fix {
   rank: number;
   platform: Platform;
   title: string;
-  /** Exact commands or config lines to apply, in order. ntpdoctor prints them, never runs them. */
+  /**
+   * Exact commands to apply, in order, each one program with its arguments quoted for POSIX sh (src/shell/ builds
+   * them). ntpdoctor prints them, never runs them. Empty when `manual` replaces them.
+   */
   commands: string[];
-  /** A command that shows the fix worked. */
+  /** One command that shows the fix worked (a command only: what to look for is in `expect`); '' when `manual` says it. */
   verify: string;
+  /** What `verify` shows when the fix worked. */
+  expect?: string;
+  /**
+   * Plain-language steps in place of `commands` (and of `verify` when it is ''), when a value from the input (a
+   * file name, a config line, a server name) cannot be put in a command that is safe to paste: a newline, a
+   * control or invisible character, an operand that begins with '-'.
+   */
+  manual?: string[];
+  /** What the commands do to config files, so that a checklist can keep two steps from editing the same line. */
+  edits?: ConfigEdit[];
+}
+
+/** One config-file edit a fix's command makes. */
+export interface ConfigEdit {
+  /** Index in `commands` of the command that makes it. */
+  command: number;
+  file: string;
+  /**
+   * 'append': add `text` as a new last line; 'replace': `line` becomes `text`; 'comment': `line` commented out;
+   * 'change': `line` edited in place; 'pattern': every line a pattern matches edited in place.
+   */
+  action: 'append' | 'replace' | 'comment' | 'change' | 'pattern';
+  line?: number;
+  text?: string;
 }
 
 export interface Evidence {

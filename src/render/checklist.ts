@@ -1,4 +1,5 @@
 import type { Finding, Fix, Report } from '../diagnose/types.js';
+import { type Omission, planSteps } from './checklist-plan.js';
 import { toTerminal, type TerminalString } from './terminal.js';
 
 /**
@@ -7,7 +8,8 @@ import { toTerminal, type TerminalString } from './terminal.js';
  * report's ranking (most likely root cause first, numbered by that rank). Each finding that needs work is one
  * `- [ ]` step: its first-ranked fix with the exact commands, then a `- [ ] verify:` box; the other ranked
  * fixes follow as alternatives for other platforms (apply one, not all). Informational findings with nothing
- * to do are listed at the end as notes.
+ * to do are listed at the end as notes. Followed top to bottom, the steps never edit one config line twice nor add a
+ * directive twice (checklist-plan.ts): a command another step makes redundant is left out, and the step says so.
  */
 export function renderChecklist(report: Report, title = 'NTP remediation checklist'): TerminalString {
   // Printed and written to a file someone will `cat`: every line through the terminal sanitizer.
@@ -35,10 +37,18 @@ function checklistLines(report: Report, title: string): string[] {
       if (list) list.push(f);
       else hosts.set(f.subject, [f]);
     }
+    const ordered = [...hosts.values()].flat();
+    const omissions = planSteps(
+      ordered.map((f) => f.fixes[0]),
+      ordered.map((_, i) => i + 1),
+    );
     let step = 0;
     for (const [host, findings] of hosts) {
       out.push(`## ${host}`, '');
-      for (const f of findings) out.push(...renderStep(f, rank.get(f) ?? 0, ++step));
+      for (const f of findings) {
+        out.push(...renderStep(f, rank.get(f) ?? 0, step + 1, omissions[step] ?? []));
+        step++;
+      }
     }
   }
   if (notes.length) {
@@ -83,7 +93,7 @@ function commandBlock(commands: readonly string[], indent: string): string[] {
   return [`${indent}\`\`\`sh`, ...commands.map((c) => `${indent}${c}`), `${indent}\`\`\``];
 }
 
-function renderStep(f: Finding, rank: number, step: number): string[] {
+function renderStep(f: Finding, rank: number, step: number, omitted: readonly Omission[]): string[] {
   const out = [`### ${rank}. ${f.severity.toUpperCase()}: ${f.title} (\`${f.rule}\`)`, ''];
   const evidence = evidenceLines(f);
   if (evidence.length) out.push(...evidence, '');
@@ -94,7 +104,10 @@ function renderStep(f: Finding, rank: number, step: number): string[] {
     out.push('');
     return out;
   }
-  out.push(`- [ ] Step ${step}. [${first.platform}] ${first.title}`, ...commandBlock(first.commands, '  '), `  - [ ] verify: \`${first.verify}\``);
+  const left = new Set(omitted.map((o) => o.command));
+  out.push(`- [ ] Step ${step}. [${first.platform}] ${first.title}`, ...howTo(first, '  ', left));
+  for (const o of omitted) out.push(`  - Left out: ${o.reason}.`);
+  out.push(...verifyLines(first, '  ', '- [ ] '));
   if (alternatives.length) {
     out.push(`  - Not ${first.platform} there? Instead of step ${step}, the fix for the platform it runs:`);
     for (const fix of alternatives) out.push(...alternative(fix));
@@ -104,5 +117,31 @@ function renderStep(f: Finding, rank: number, step: number): string[] {
 }
 
 function alternative(fix: Fix): string[] {
-  return [`    - [${fix.platform}] ${fix.title}`, ...commandBlock(fix.commands, '      '), `      verify: \`${fix.verify}\``];
+  return [`    - [${fix.platform}] ${fix.title}`, ...howTo(fix, '      ', new Set()), ...verifyLines(fix, '      ', '')];
+}
+
+/** The commands (an `sh` block), then the plain-language steps that stand in for those that could not be printed. */
+function howTo(fix: Fix, indent: string, omitted: ReadonlySet<number>): string[] {
+  const manual = (fix.manual ?? []).map((m) => `${indent}- ${m}`);
+  return [
+    ...commandBlock(
+      fix.commands.filter((_, i) => !omitted.has(i)),
+      indent,
+    ),
+    ...manual,
+  ];
+}
+
+/** The verify box: the command alone in code, what it should show after it. */
+function verifyLines(fix: Fix, indent: string, box: string): string[] {
+  if (fix.verify === '') return fix.expect ? [`${indent}${box}verify by hand; expect: ${fix.expect}`] : [];
+  return [`${indent}${box}verify: ${code(fix.verify)}${fix.expect ? ` — expect: ${fix.expect}` : ''}`];
+}
+
+/** An inline code span that survives backticks in the text (CommonMark: a longer fence, padded). */
+function code(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  if (longest === 0) return `\`${text}\``;
+  const fence = '`'.repeat(longest + 1);
+  return `${fence} ${text} ${fence}`;
 }

@@ -84,7 +84,9 @@ function renderFinding(f: Finding, n: number): TextLine[] {
     for (const fix of f.fixes) {
       out.push(`     ${fix.rank}) [${fix.platform}] ${fix.title}`);
       for (const cmd of fix.commands) out.push(`          ${cmd}`);
-      out.push(`        verify: ${fix.verify}`);
+      for (const step of fix.manual ?? []) out.push(`          - ${step}`);
+      if (fix.verify) out.push(`        verify: ${fix.verify}`);
+      if (fix.expect) out.push(`        expect: ${fix.expect}`);
     }
   }
   if (f.explains?.length) out.push(`   Also explains: ${f.explains.join(', ')}`);

@@ -191,7 +191,9 @@ export function detailBody(f: Finding, width: number): Line[] {
     for (const fix of f.fixes) {
       para(`${fix.rank}) [${fix.platform}] ${fix.title}`, '  ', '     ');
       for (const cmd of fix.commands) para(cmd, '     $ ', '       ', 'ok');
-      para(`verify: ${fix.verify}`, '     ', '       ', 'dim');
+      for (const step of fix.manual ?? []) para(step, '     - ', '       ');
+      if (fix.verify) para(`verify: ${fix.verify}`, '     ', '       ', 'dim');
+      if (fix.expect) para(`expect: ${fix.expect}`, '     ', '       ', 'dim');
     }
   }
   if (f.explains?.length) out.push(plain(' '), ...wrap(`Also explains: ${f.explains.join(', ')}`, width).map((l) => plain(l)));

@@ -171,7 +171,7 @@ describe('firewall-blocks-ntp', () => {
     expect(fw.fixes[0]!.commands).toEqual(['firewall-cmd --permanent --zone=public --add-service=ntp', 'firewall-cmd --reload']);
     const nft = centosReject({ backend: 'nftables', verdict: 'drop', decidedBy: { text: 'policy drop', family: 'inet', table: 'filter', chain: 'input', policy: true }, insertAt: { family: 'inet', table: 'filter', chain: 'input' } });
     const n = hits(firewallBlocksNtp, [node0(), ntpdConfig('seed000-node0-first.ntp.conf'), nft, daemons([], { os: { id: 'debian', like: [] } })])[0]!;
-    expect(n.fixes[0]!.commands).toEqual(['nft add rule inet filter input udp dport 123 accept', "{ echo 'flush ruleset'; nft list ruleset; } > /etc/nftables.conf"]);
+    expect(n.fixes[0]!.commands).toEqual(['nft add rule inet filter input udp dport 123 accept', "echo 'flush ruleset' > /etc/nftables.conf", 'nft list ruleset >> /etc/nftables.conf']);
   });
 
   it('is info on a node that serves nobody, and quiet when the firewall accepts', () => {

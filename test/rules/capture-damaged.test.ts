@@ -22,9 +22,9 @@ describe('capture-damaged', () => {
     expect(hit!.severity).toBeUndefined(); // the rule's own: warning, so exit 1
     expect(rule.meta.severity).toBe('warning');
     expect(hit!.fixes.map((f) => f.commands[0])).toEqual([
-      "ls -l -- 'cut.pcap'",
+      'ls -l cut.pcap',
       "tcpdump -i any -U -w ntp.pcap 'udp port 123 or icmp or icmp6'",
-      "editcap -F pcap -- 'cut.pcap' readable.pcap",
+      'editcap -F pcap cut.pcap readable.pcap',
     ]);
   });
 
@@ -41,11 +41,15 @@ describe('capture-damaged', () => {
 
   it('quotes a hostile file name, and gives no command for one that no quoting carries', () => {
     const hostile = hitsOf(rule, [input({ file: "-x';touch pwned;'$(id).pcap", stop: TRUNCATED })])[0]!;
-    expect(hostile.fixes[0]!.commands[0]).toBe(`ls -l -- './-x'\\'';touch pwned;'\\''$(id).pcap'`);
-    expect(hostile.fixes[2]!.commands[0]).toBe(`editcap -F pcap -- './-x'\\'';touch pwned;'\\''$(id).pcap' readable.pcap`);
+    // src/shell quotes as shlex.quote does; a name beginning with '-' becomes a path (./-x…), never an option.
+    expect(hostile.fixes[0]!.commands[0]).toBe(`ls -l './-x'"'"';touch pwned;'"'"'$(id).pcap'`);
+    expect(hostile.fixes[2]!.commands[0]).toBe(`editcap -F pcap './-x'"'"';touch pwned;'"'"'$(id).pcap' readable.pcap`);
     const newline = hitsOf(rule, [input({ file: 'a\nb.pcap', stop: TRUNCATED })])[0]!;
-    expect(newline.fixes).toHaveLength(1);
-    expect(newline.fixes[0]!.commands.join('\n')).not.toContain('a\nb');
+    // No quoting carries a newline safely: the fixes that name the file become steps in words, with no command.
+    const named = newline.fixes.filter((f) => f.manual?.length);
+    expect(named.length).toBe(2);
+    for (const f of named) expect(f.commands).toEqual([]);
+    expect(newline.fixes.flatMap((f) => [...f.commands, f.verify]).join('\n')).not.toContain('a\nb');
     const stdin = hitsOf(rule, [input({ file: '-', stop: TRUNCATED })])[0]!;
     expect(stdin.subject).toBe('stdin');
     expect(stdin.fixes).toHaveLength(1);

@@ -20,7 +20,7 @@ describe('rate-limited', () => {
     expect(hit.evidence[0]!.total).toBe(20);
     expect(hit.evidence[1]!.frames).toEqual([8, 10, 12]);
     expect(hit.fixes[0]!.platform).toBe('chrony');
-    expect(hit.fixes[0]!.commands[0]).toBe("sed -i -E '/^(server|pool|peer) 198\\.51\\.100\\.100/ s/[[:space:]]+(minpoll -?[0-5]|burst)\\b//g' /etc/chrony.conf");
+    expect(hit.fixes[0]!.commands[0]).toBe("sed -i -E '/^(server|pool|peer)[[:space:]]+198\\.51\\.100\\.100([[:space:]]|$)/ s/[[:space:]]+(minpoll -?[0-5]|burst)\\b//g' /etc/chrony.conf");
   });
 
   it("finds chrony's silent ratelimit: all answered at first, a quarter later, requests every second", () => {
