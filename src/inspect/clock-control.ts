@@ -48,10 +48,11 @@ export function initialUserNamespace(uidMap: string): boolean {
 
 /**
  * chronyd's `-x` ("do not control the system clock", chronyd(8)): options parsed as getopt does, so `-dx` counts
- * and the argument of -f/-l/-L/-P/-t/-u does not.
+ * and the argument of -f/-F/-l/-L/-P/-t/-u does not.
  */
 export function chronydNoClock(argv: readonly string[]): boolean {
-  const withArg = new Set(['f', 'l', 'L', 'P', 't', 'u']);
+  // chronyd 4.x getopt string "46df:F:hl:L:mnP:qQrRst:u:Uvx": these take an argument.
+  const withArg = new Set(['f', 'F', 'l', 'L', 'P', 't', 'u']);
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--') return false;
