@@ -93,7 +93,9 @@ function daemonHit(d: Daemon, o: ClockControlObservation, os: TimeDaemonsObserva
         note(
           d.caps.bndSysTime
             ? `CapBnd ${d.caps.bnd} still allows it: ${d.name} dropped it itself (or runs as a user without it)`
-            : `CapBnd ${d.caps.bnd}: bit 25 is clear in the bounding set too: whatever started ${d.name} (container runtime, systemd CapabilityBoundingSet=, setpriv) took it away`,
+            : o.container.initBndSysTime === true
+              ? `CapBnd ${d.caps.bnd}: bit 25 is clear in the bounding set too, while PID 1 here still has it: whatever started ${d.name} (systemd CapabilityBoundingSet=, setpriv, a wrapper) took it away, not the ${o.container.kind ? 'container runtime' : 'kernel'}`
+              : `CapBnd ${d.caps.bnd}: bit 25 is clear in the bounding set too: whatever started ${d.name} (container runtime, systemd CapabilityBoundingSet=, setpriv) took it away`,
         ),
       );
     }
@@ -103,7 +105,7 @@ function daemonHit(d: Daemon, o: ClockControlObservation, os: TimeDaemonsObserva
   evidence.push(...kernelNote);
   return {
     subject: who,
-    title: `${d.name} cannot adjust the clock: no CAP_SYS_TIME${o.container.kind ? ` in this ${o.container.kind} container` : ''}; it polls and serves, but the clock runs free`,
+    title: `${d.name} cannot adjust the clock: no CAP_SYS_TIME${o.container.kind ? (o.container.initBndSysTime === true ? ` (dropped by its launcher inside this ${o.container.kind} container)` : ` in this ${o.container.kind} container`) : ''}; it polls and serves, but the clock runs free`,
     evidence,
     fixes: ranked(capFixes(d, o, os)),
   };
@@ -151,29 +153,35 @@ function capFixes(d: Daemon, o: ClockControlObservation, os: TimeDaemonsObservat
   if (o.container.kind) {
     fixes.push(draft('generic', 'Sync the host instead: the clock is shared by the host and all its containers; run the time daemon on the host and check it there', ['chronyc tracking'], 'chronyc tracking   (on the host: Leap status Normal, small System time)'));
     if (d.name === 'chronyd') fixes.push(draft('chrony', 'If this container only serves time to others: run chronyd with -x (serve-only; it stops trying to adjust the clock)', ['chronyd -x -d'], 'chronyc tracking   (served from the host-synchronized clock)'));
-    fixes.push(
-      draft(
-        'generic',
-        'Or, if this container really is meant to set the HOST clock: start it with the capability (every other container and the host then follow what this daemon does; never run two such daemons)',
-        ['docker run --cap-add SYS_TIME IMAGE'],
-        'grep CapEff /proc/self/status   (inside: bit 25, 0x2000000, set)',
-      ),
-    );
+    // The runtime left the capability (PID 1 has it): --cap-add changes nothing; the daemon's own launcher dropped it.
+    if (o.container.initBndSysTime === true) fixes.push(dropIn(d, unit, 'this container already may set the HOST clock, so the daemon then steps and slews the clock of the host and every other container'));
+    else
+      fixes.push(
+        draft(
+          'generic',
+          'Or, if this container really is meant to set the HOST clock: start it with the capability (every other container and the host then follow what this daemon does; never run two such daemons)',
+          ['docker run --cap-add SYS_TIME IMAGE'],
+          'grep CapEff /proc/self/status   (inside: bit 25, 0x2000000, set)',
+        ),
+      );
     return fixes;
   }
-  fixes.push(
-    draft(
-      'systemd',
-      `Give ${d.name} the capability back if clock control is intended (its unit or the tool that starts it dropped it): a drop-in for ${unit}.service, then restart. Consequence: this daemon then steps and slews the system clock`,
-      [
-        `mkdir -p /etc/systemd/system/${unit}.service.d`,
-        `printf '[Service]\\nCapabilityBoundingSet=CAP_SYS_TIME\\nAmbientCapabilities=CAP_SYS_TIME\\n' > /etc/systemd/system/${unit}.service.d/clock.conf`,
-        'systemctl daemon-reload',
-        `systemctl restart ${unit}`,
-      ],
-      'ntpdoctor diagnose   (no no-clock-control finding)',
-    ),
-  );
+  fixes.push(dropIn(d, unit, 'this daemon then steps and slews the system clock'));
   if (d.name === 'chronyd') fixes.push(draft('chrony', 'Or, if this chronyd should only serve: say so with -x, and keep the clock disciplined elsewhere', ['chronyd -x -d'], 'chronyc tracking'));
   return fixes;
+}
+
+/** A systemd drop-in that gives the capability back (the unit name comes from a fixed list, never from the node). */
+function dropIn(d: Daemon, unit: string, consequence: string): Draft {
+  return draft(
+    'systemd',
+    `Give ${d.name} the capability back if clock control is intended (its unit or the tool that starts it dropped it): a drop-in for ${unit}.service, then restart. Consequence: ${consequence}`,
+    [
+      `mkdir -p /etc/systemd/system/${unit}.service.d`,
+      `printf '[Service]\\nCapabilityBoundingSet=CAP_SYS_TIME\\nAmbientCapabilities=CAP_SYS_TIME\\n' > /etc/systemd/system/${unit}.service.d/clock.conf`,
+      'systemctl daemon-reload',
+      `systemctl restart ${unit}`,
+    ],
+    'ntpdoctor diagnose   (no no-clock-control finding)',
+  );
 }

@@ -87,6 +87,11 @@ export interface ContainerInfo {
   kind?: string;
   /** What said so (or what said nothing). */
   signs: string[];
+  /**
+   * CAP_SYS_TIME in PID 1's bounding set (this node's init, or the container's): true means the runtime left it and
+   * whatever started the daemon removed it; absent when /proc/1/status could not be read.
+   */
+  initBndSysTime?: boolean;
 }
 
 const readText = async (path: string): Promise<string | undefined> => {
@@ -131,6 +136,8 @@ export async function detectContainer(run: Runner, timeoutMs: number, root = '')
   }
   const info: ContainerInfo = { signs };
   if (kind !== undefined) info.kind = kind;
+  const init = parseCaps((await readText(`${root}/proc/1/status`)) ?? '');
+  if (init?.bndSysTime !== undefined) info.initBndSysTime = init.bndSysTime;
   return info;
 }
 

@@ -190,7 +190,7 @@ export interface ClockControlObservation {
     noClockOption: boolean;
   }>;
   /** Container runtime this node runs in, and the signs; kind absent when no sign says so. */
-  container: { kind?: string; signs: string[] };
+  container: { kind?: string; signs: string[]; initBndSysTime?: boolean };
   /** Journal lines (this boot) where a daemon was refused the clock; at most 10, newest last. */
   logLines: string[];
 }

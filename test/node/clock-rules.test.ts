@@ -32,6 +32,17 @@ describe('no-clock-control', () => {
     expect(h!.fixes.find((f) => f.commands[0]!.includes('--cap-add'))!.title).toMatch(/every other container and the host then follow/);
   });
 
+  it("inside a container whose PID 1 still has the capability (this lab's case): the launcher dropped it, so no --cap-add", () => {
+    const [h] = hits(noClockControl, [clockControl([ccDaemon()], { container: { ...DOCKER, initBndSysTime: true } }), daemons([], { os: { id: 'debian', like: [] } })]);
+    expect(h!.title).toContain('(dropped by its launcher inside this docker container)');
+    expect(h!.evidence.map((e) => e.text).join('\n')).toContain('while PID 1 here still has it');
+    const cmds = h!.fixes.flatMap((f) => f.commands);
+    expect(cmds).not.toContain('docker run --cap-add SYS_TIME IMAGE');
+    expect(cmds).toContain('systemctl restart ntpsec');
+    expect(h!.fixes[0]!.title).toMatch(/^Sync the host instead/);
+    expect(h!.fixes.at(-1)!.title).toMatch(/steps and slews the clock of the host and every other container/);
+  });
+
   it('outside a container: a systemd drop-in for the right unit, naming the consequence', () => {
     const [h] = hits(noClockControl, [clockControl([ccDaemon()]), daemons([], { os: { id: 'debian', like: [] } })]);
     const fix = h!.fixes[0]!;
