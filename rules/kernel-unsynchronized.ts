@@ -50,7 +50,10 @@ export default defineRule({
       const fixes: Draft[] = [];
       let cause = '';
       if (st.daemon === 'chronyd') {
-        for (const c of ctx.of('chrony-config')) {
+        // The config the running chronyd reads; every chrony config only when none is known to be in use.
+        const all = ctx.of('chrony-config');
+        const inUse = all.filter((c) => c.inUse);
+        for (const c of inUse.length ? inUse : all) {
           const rtcsync = c.config.directives.find((d) => d.keyword === 'rtcsync');
           if (rtcsync) {
             evidence.push(lineEvidence(rtcsync, `\`${rtcsync.text}\` is set, yet the flag stays: chronyd may have just started (it clears it on its next clock update)`));

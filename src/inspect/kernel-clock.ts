@@ -8,7 +8,9 @@
  * Read only, three ways, first that answers wins:
  *  1. adjtimex(2) with modes = 0 through perl's `syscall` (perl is on almost every host; Node has no binding).
  *     modes 0 is a pure read: no privilege needed, nothing changed (what `ntptime` and `adjtimex --print` do).
- *  2. `adjtimex --print` (Debian package adjtimex), when installed: --print only prints, it never sets.
+ *  2. `adjtimex --print` (Debian package adjtimex), when installed: --print only prints, it never sets. Not
+ *     installed by scripts/setup.sh on purpose: its postinst may run adjtimexconfig and its boot service sets
+ *     tick and frequency (`adjtimex -tick -frequency`), a clock write; the tests use recorded output instead.
  *  3. `timedatectl show` (systemd): NTPSynchronized=yes/no only, no raw status.
  * The same approach as h-net's src/serve/host-clock.ts (serve's leap indicator): the two should become one.
  */

@@ -123,6 +123,13 @@ describe('kernel-unsynchronized', () => {
     expect(h!.evidence.some((e) => e.line === 3)).toBe(true);
   });
 
+  it('judges the config the running chronyd reads, not a stray one on disk', () => {
+    const used = chronyConfig('/etc/chrony/chrony.conf', `${CONF}rtcsync\n`, { inUse: true });
+    const stray = chronyConfig('/etc/chrony.conf', CONF, { inUse: false });
+    const [h] = hits(kernelUnsynchronized, [kernelClock(false), chronySynced(), used, stray]);
+    expect(h!.fixes.flatMap((f) => f.commands).join('\n')).not.toContain('/etc/chrony.conf');
+  });
+
   it('ntpd with `disable kernel`: comment that line out', () => {
     const ntpd = { ...chronySynced(), daemon: 'ntpd' as const, via: 'mode 6 READVAR' };
     const [h] = hits(kernelUnsynchronized, [kernelClock(false), ntpd, ntpdConfig('ntp.conf', 'server 198.51.100.1 iburst\ndisable kernel\n')]);
