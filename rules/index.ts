@@ -32,6 +32,8 @@ import restrictNotrust from './restrict-notrust.js';
 import singleUpstream from './single-upstream.js';
 import sourceUnreachable from './source-unreachable.js';
 import unknownDirective from './unknown-directive.js';
+import noClockControl from './no-clock-control.js';
+import kernelUnsynchronized from './kernel-unsynchronized.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -64,4 +66,6 @@ export const rules: Rule[] = [
   singleUpstream,
   unknownDirective,
   inspectionIncomplete,
+  noClockControl,
+  kernelUnsynchronized,
 ];

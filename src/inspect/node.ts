@@ -7,7 +7,9 @@
 import { lookup } from 'node:dns/promises';
 import { access } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { DaemonStateObservation, TimeDaemonProcess } from '../observe/node-types.js';
+import type { ClockControlObservation, DaemonStateObservation, KernelClockObservation, TimeDaemonProcess } from '../observe/node-types.js';
+import { daemonClockControl, detectContainer, journalRefusals } from './clock-control.js';
+import { readKernelClock, statusNames } from './kernel-clock.js';
 import { namedClientNetworks } from './config/access.js';
 import { fsReader, loadConfig } from './config/load.js';
 import { reasonOf } from './config/read.js';
@@ -48,6 +50,10 @@ export interface NodeFacts {
   daemonStates: DaemonStateObservation[];
   /** `file`: a config file (main or included) that could not be read, or read only in part. */
   gaps: Array<{ area: GapArea; what: string; why: string; file?: string }>;
+  /** Who may adjust the clock (issue 12: no-clock-control). */
+  clockControl?: ClockControlObservation;
+  /** The kernel's own clock state (issue 12: kernel-unsynchronized). */
+  kernelClock?: KernelClockObservation;
 }
 
 export interface InspectOptions {
@@ -259,7 +265,9 @@ export async function interrogateNode(facts: NodeFacts, opts: InspectOptions = {
     if (d.name === 'ntpd') return askNtpd(d, now, Math.min(timeoutMs, 1500));
     return Promise.resolve({ states: [], gaps: [] });
   });
+  const clockJob = inspectClock(facts, run, timeoutMs, opts.procRoot);
   const [fwOut, ...daemonResults] = await Promise.all([collectFirewallOutputs(run, timeoutMs), ...daemonJobs]);
+  await clockJob;
   facts.firewall = evaluateFirewall(fwOut, networks, families.length ? families : [4]);
   for (const g of facts.firewall.gaps) facts.gaps.push({ area: 'firewall', ...g });
   for (const r of daemonResults) {
@@ -269,6 +277,28 @@ export async function interrogateNode(facts: NodeFacts, opts: InspectOptions = {
   const ntpd = facts.processes.daemons.find((d) => d.name === 'ntpd' && d.variant);
   for (const c of facts.configs) if (c.config.flavor === 'ntpd' && c.inUse && c.variant === 'unknown' && ntpd?.variant) c.variant = ntpd.variant;
   return facts;
+}
+
+/** Clock control (capabilities, container, journal) and the kernel's sync state: read-only, each command bounded. */
+async function inspectClock(facts: NodeFacts, run: Runner, timeoutMs: number, procRoot?: string): Promise<void> {
+  const [daemons, container, journal, kernel] = await Promise.all([
+    daemonClockControl(facts.processes.daemons, procRoot),
+    detectContainer(run, timeoutMs),
+    journalRefusals(run, timeoutMs),
+    readKernelClock(run, timeoutMs),
+  ]);
+  facts.clockControl = { kind: 'clock-control', source: 'node', daemons, container, logLines: journal.lines };
+  if (journal.gap) facts.gaps.push({ area: 'daemon', what: 'time daemons\' journal', why: journal.gap });
+  const r = kernel.reading;
+  if (r) {
+    const o: KernelClockObservation = { kind: 'kernel-clock', source: 'node', via: r.via, synchronized: r.synchronized, reasons: r.reasons };
+    if (r.status !== undefined) {
+      o.status = r.status;
+      o.flags = statusNames(r.status);
+    }
+    if (r.maxerror !== undefined) o.maxerror = r.maxerror / 1e6;
+    facts.kernelClock = o;
+  } else facts.gaps.push({ area: 'daemon', what: "the kernel's clock state (adjtimex)", why: kernel.tried.join('; ') });
 }
 
 export async function inspectNode(opts: InspectOptions = {}): Promise<NodeFacts> {

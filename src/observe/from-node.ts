@@ -124,6 +124,8 @@ export function nodeObservations(facts: NodeFacts): Observation[] {
   out.push(daemons);
   out.push(...(facts.firewall?.observations ?? []));
   out.push(...facts.daemonStates);
+  if (facts.clockControl) out.push(facts.clockControl);
+  if (facts.kernelClock) out.push(facts.kernelClock);
   for (const g of facts.gaps) out.push({ kind: 'inspection-gap', source: 'node', area: g.area, what: g.what, why: g.why });
   return out;
 }

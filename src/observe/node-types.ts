@@ -185,10 +185,47 @@ export interface InspectionGapObservation {
   why: string;
 }
 
+/** Can the running daemons adjust the clock (CAP_SYS_TIME, chronyd -x), where they run, what their logs say. */
+export interface ClockControlObservation {
+  kind: 'clock-control';
+  source: 'node';
+  daemons: Array<{
+    name: TimeDaemonName;
+    pid: number;
+    argv: string[];
+    /** /proc/PID/status CapEff and CapBnd (hex) and whether each holds CAP_SYS_TIME (bit 25); absent: unreadable. */
+    caps?: { eff: string; bnd?: string; effSysTime: boolean; bndSysTime?: boolean };
+    /** False: the daemon runs in a user namespace other than the initial one (rootless container). */
+    initialUserNs?: boolean;
+    /** chronyd -x: it never adjusts the clock, by design. */
+    noClockOption: boolean;
+  }>;
+  /** Container runtime this node runs in, and the signs; kind absent when no sign says so. */
+  container: { kind?: string; signs: string[]; initBndSysTime?: boolean };
+  /** Journal lines (this boot) where a daemon was refused the clock; at most 10, newest last. */
+  logLines: string[];
+}
+
+/** The kernel's clock state (adjtimex read-only): STA_UNSYNC and maxerror, what node_exporter's timex collector reads. */
+export interface KernelClockObservation {
+  kind: 'kernel-clock';
+  source: 'node';
+  via: string;
+  synchronized: boolean;
+  /** Kernel status word and its flag names (absent when only timedatectl answered). */
+  status?: number;
+  flags?: string[];
+  /** Seconds. */
+  maxerror?: number;
+  reasons: string[];
+}
+
 export type NodeObservation =
   | NtpdConfigObservation
   | ChronyConfigObservation
   | FirewallObservation
   | TimeDaemonsObservation
   | DaemonStateObservation
-  | InspectionGapObservation;
+  | InspectionGapObservation
+  | ClockControlObservation
+  | KernelClockObservation;

@@ -163,7 +163,9 @@ export type Observation =
   | import('./node-types.js').FirewallObservation
   | import('./node-types.js').TimeDaemonsObservation
   | import('./node-types.js').DaemonStateObservation
-  | import('./node-types.js').InspectionGapObservation;
+  | import('./node-types.js').InspectionGapObservation
+  | import('./node-types.js').ClockControlObservation
+  | import('./node-types.js').KernelClockObservation;
 
 export type ObservationKind = Observation['kind'];
 export type ObservationOf<K extends ObservationKind> = Extract<Observation, { kind: K }>;
