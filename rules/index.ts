@@ -30,6 +30,8 @@ import restrictBlocksClients from './restrict-blocks-clients.js';
 import restrictNotrust from './restrict-notrust.js';
 import singleUpstream from './single-upstream.js';
 import sourceUnreachable from './source-unreachable.js';
+import sourceRejected from './source-rejected.js';
+import sourcesNotPolled from './sources-not-polled.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -60,4 +62,6 @@ export const rules: Rule[] = [
   noqueryMissing,
   singleUpstream,
   inspectionIncomplete,
+  sourceRejected,
+  sourcesNotPolled,
 ];

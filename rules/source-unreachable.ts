@@ -6,6 +6,7 @@ import { note } from './_lib/evidence.js';
 import { draft, ranked } from './_lib/fixes.js';
 import { isOwnAddress, ownAddresses } from './_lib/node.js';
 import { byServer } from './_lib/paths.js';
+import { rejectionOf } from './_lib/rejection.js';
 
 /** RFC 5905 §13: reach is an 8-bit shift register; ntpq shows it in octal. 017 = 4 good polls in a row. */
 const USABLE_REACH_BITS = 4;
@@ -35,6 +36,9 @@ export default defineRule({
     for (const st of ctx.of('daemon-state')) {
       for (const s of st.sources) {
         if (s.kind === 'refclock' || isOwnAddress(s.address, own) || s.address.startsWith('127.127.')) continue;
+        // Replies that arrive and fail the daemon's tests are source-rejected's; a name never resolved is
+        // sources-not-polled's (nothing was sent). This rule keeps "no reply at all": never both on one source.
+        if (s.unresolved || rejectionOf(st, s)) continue;
         const hit = judge(ctx, st, s);
         if (hit) hits.push(hit);
       }

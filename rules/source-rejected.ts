@@ -1,0 +1,103 @@
+import { isIP } from 'node:net';
+import { defineRule } from '../src/diagnose/define.js';
+import type { Hit } from '../src/diagnose/types.js';
+import type { DaemonSource, DaemonStateObservation } from '../src/observe/node-types.js';
+import { note } from './_lib/evidence.js';
+import { draft, ranked, type Draft } from './_lib/fixes.js';
+import { appendLine, configs, isOwnAddress, ownAddresses, restartOf, type ConfigObservation } from './_lib/node.js';
+import { rejectionOf, rootDistanceOf, type Rejection } from './_lib/rejection.js';
+
+/**
+ * Replies arrive but the daemon throws them away: chrony's `^?` with reach 377 (the chrony FAQ's "no selectable
+ * sources"), `chronyc ntpdata` with a failing test or every reply invalid, selectdata `d`/`~`/`s`/`x`; ntpd's reach
+ * > 0 with flash bits set. The failing test is named with its threshold, so the admin looks at the server's
+ * synchronisation, a key or a limit — not at a firewall.
+ */
+export default defineRule({
+  meta: {
+    id: 'source-rejected',
+    summary: 'Replies from a source arrive, but the daemon rejects them (chrony ^? with reach > 0, ntpd flash bits)',
+    severity: 'error',
+    confidence: 0.9,
+    priority: 23,
+    explains: ['source-unreachable'],
+    why:
+      'chronyc shows `^?` both for a silent source and for one whose replies fail its tests; `chronyc ntpdata` tells ' +
+      'them apart (Total RX, valid RX, the "NTP tests" bits: chrony ntp_core.c test1–3 and test5 make a reply valid, ' +
+      'test6 (leap/stratum), test7 (root distance < 16 s) and testA–D (delay, loop) make it good) and `chronyc selectdata` ' +
+      'says why a good source is still not selectable: d = root distance above `maxdistance` (3 s by default), ' +
+      '~ = jitter above `maxjitter` (1 s), s = unsynchronised, x = falseticker. ntpd keeps the failed tests in the ' +
+      'peer\'s flash bits (TEST11 peer_dist: root distance above `tos maxdist`, 1.5 s). Reach 377 with such a verdict ' +
+      'means the path works: the fix is on the server, the key, or the limit.',
+    references: ['chronyc(1) (ntpdata, selectdata, sources)', 'chrony.conf(5) (maxdistance, maxjitter)', 'chrony FAQ (^? with reach 377)', 'RFC 5905 §8 (packet tests), §11.2.1 (root distance)', 'ntpq(1) (flash)'],
+  },
+  match(ctx) {
+    const own = ownAddresses(ctx);
+    const hits: Hit[] = [];
+    for (const st of ctx.of('daemon-state')) {
+      for (const s of st.sources) {
+        if (isOwnAddress(s.address, own) || s.address.startsWith('127.127.')) continue;
+        const r = rejectionOf(st, s);
+        if (r) hits.push(hit(st, s, r, configs(ctx).find((c) => c.inUse && (c.kind === 'chrony-config') === (st.daemon === 'chronyd'))));
+      }
+    }
+    return hits;
+  },
+});
+
+function hit(st: DaemonStateObservation, s: DaemonSource, r: Rejection, conf: ConfigObservation | undefined): Hit {
+  const tool = st.daemon === 'chronyd' ? 'chronyc' : 'ntpq';
+  const named = s.name ? `${s.name} (${s.address})` : s.address;
+  const evidence = [note(`${tool}: ${named} ${st.daemon === 'chronyd' ? `^${s.state}` : `tally '${s.state}'`}, ${r.heard}`), note(`${r.test}: ${r.detail}`)];
+  const p = s.packets;
+  if (p && (p.rootDelay !== undefined || p.leap !== undefined)) {
+    const parts = [p.leap !== undefined ? `leap ${p.leap}` : '', p.stratum !== undefined ? `stratum ${p.stratum}` : '', p.rootDelay !== undefined ? `root delay ${p.rootDelay.toFixed(6)} s` : '', p.rootDispersion !== undefined ? `root dispersion ${p.rootDispersion.toFixed(6)} s` : '', p.authenticated !== undefined ? `authenticated ${p.authenticated ? 'yes' : 'no'}` : ''];
+    evidence.push(note(`its last valid reply: ${parts.filter(Boolean).join(', ')}`));
+  }
+  if (s.selection) evidence.push(note(`selectdata: state ${s.selection.state}, auth ${s.selection.authenticated ? 'Y' : 'N'}${s.selection.leap ? `, leap ${s.selection.leap}` : ''}`));
+  return {
+    subject: s.address,
+    title: `${st.daemon} hears ${named} but rejects it: ${r.detail} [${r.test}]`,
+    evidence,
+    fixes: ranked(fixesFor(st, s, r, conf)),
+  };
+}
+
+function fixesFor(st: DaemonStateObservation, s: DaemonSource, r: Rejection, conf: ConfigObservation | undefined): Draft[] {
+  const chrony = st.daemon === 'chronyd';
+  const platform = chrony ? 'chrony' : 'ntpd';
+  const verify = chrony ? 'chronyc sources   (^* or ^+ for the source, reach 377)' : 'ntpq -pn   (tally * or + for the source)';
+  const inspect = chrony ? ['chronyc ntpdata', 'chronyc selectdata -v'] : ['ntpq -c "rv 0 flash"', 'ntpq -pn'];
+  // Only a literal address goes into a command: names and other daemon text stay in the title and evidence.
+  const probe = isIP(s.address) ? [`ntpdoctor probe ${s.address}`] : [];
+  const out: Draft[] = [];
+  switch (r.kind) {
+    case 'distance': {
+      out.push(draft('generic', "Fix the server's own synchronisation: its root dispersion (or delay) is what the daemon refuses", [...probe, ...inspect].slice(0, 3), verify));
+      const d = rootDistanceOf(s);
+      if (conf && d !== undefined && d < 16) {
+        const limit = Math.ceil(d + 1);
+        const line = chrony ? `maxdistance ${limit}` : `tos maxdist ${limit}`;
+        out.push(draft(platform, `Only if that error is expected (a distant or long-unsynchronised upstream): accept it with \`${line}\``, [appendLine(conf.config.file, line), restartOf(conf)], verify));
+      }
+      break;
+    }
+    case 'jitter':
+      out.push(draft('generic', 'Find why the measurements vary (a congested or asymmetric path, an overloaded server)', [...probe, ...(chrony ? ['chronyc sourcestats -v'] : ['ntpq -pn'])], verify));
+      if (conf && chrony) out.push(draft('chrony', 'Only if that jitter is expected: raise `maxjitter`', [appendLine(conf.config.file, 'maxjitter 2'), restartOf(conf)], verify));
+      break;
+    case 'unsynchronized':
+      out.push(draft('generic', 'The server is not synchronised itself (leap 3 / stratum 16): fix its upstream, or use another server', [...probe, ...inspect].slice(0, 3), verify));
+      break;
+    case 'authentication':
+      out.push(draft(platform, 'The key (or NTS) does not match the server: compare the key ID, type and value on both sides', chrony ? ['chronyc -N authdata', 'chronyc ntpdata'] : ['ntpq -c "rv 0 flash,keyid,authentic"', 'ntpq -c associations'], verify));
+      break;
+    case 'loop':
+      out.push(draft('generic', "The server takes its time from this host: remove the loop (one of the two must follow an independent upstream)", [...probe, ...inspect].slice(0, 3), verify));
+      break;
+    default:
+      out.push(draft(platform, 'Read which test the replies fail', inspect, verify));
+  }
+  if (out.length === 0 || !out.some((d) => d.commands.length > 0)) out.push(draft(platform, 'Read which test the replies fail', inspect, verify));
+  return out.filter((d) => d.commands.length > 0);
+}
