@@ -34,6 +34,8 @@ export default defineRule({
     const own = ownAddresses(ctx);
     const hits: Hit[] = [];
     for (const st of ctx.of('daemon-state')) {
+      // chronyc activity: nothing online, so no request is sent at all (sources-not-polled says why).
+      if (st.activity && st.activity.online + st.activity.burstOnline === 0) continue;
       for (const s of st.sources) {
         if (s.kind === 'refclock' || isOwnAddress(s.address, own) || s.address.startsWith('127.127.')) continue;
         // Replies that arrive and fail the daemon's tests are source-rejected's; a name never resolved is

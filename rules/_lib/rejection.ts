@@ -114,7 +114,10 @@ function chronyRejection(st: DaemonStateObservation, s: DaemonSource, heard: str
     return { kind: 'bogus', test: 'chrony test1–3', detail: `none of ${p.totalRx} replies was valid (duplicate, bogus origin or invalid timestamps)`, heard };
   }
   if (p?.tests) {
-    const failed = CHRONY_TESTS.filter((_, i) => p.tests![i] === '0');
+    // Groups 1–3, 5–7, A–D: chrony evaluates a later group only when the earlier ones pass (A–D read 0000 after a
+    // failed test6), so only the first group with a failure is named.
+    const group = [[0, 3], [3, 6], [6, 10]].find(([a, b]) => p.tests!.slice(a, b).includes('0')) ?? [0, 0];
+    const failed = CHRONY_TESTS.filter((_, i) => i >= group[0]! && i < group[1]! && p.tests![i] === '0');
     const first = failed[0];
     if (first) {
       const numbers = first.test === 'test6' ? ` (leap ${p.leap ?? '?'}, stratum ${p.stratum ?? '?'})` : first.kind === 'distance' ? ` (${distanceText(s)})` : '';

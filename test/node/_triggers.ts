@@ -1,5 +1,6 @@
 /** One triggering set of observations per node rule, for test/rules/meta.test.ts (spread into its TRIGGERS). */
 import type { Observation } from '../../src/observe/types.js';
+import { recordedChrony } from './_daemon.js';
 import { centosReject, chronyConfig, chronySeesUnreachable, daemons, iface, LOOPBACK, localAddresses, ntpdConfig } from './_build.js';
 
 const node0 = () => localAddresses([iface(), LOOPBACK]);
@@ -16,6 +17,8 @@ export const NODE_TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
   'makestep-missing': () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\n')],
   'noquery-missing': () => [ntpdConfig('seed000-node0-first.ntp.conf')],
   'single-upstream': () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\n')],
+  'source-rejected': () => [recordedChrony('distance')],
+  'sources-not-polled': () => [recordedChrony('names')],
   'inspection-incomplete': () => [
     { kind: 'inspection-gap', source: 'node', area: 'firewall', what: 'nftables ruleset', why: '`nft -j list ruleset` needs privileges (Operation not permitted): run ntpdoctor as root to see it' },
   ],
