@@ -113,7 +113,12 @@ function chronyRejection(st: DaemonStateObservation, s: DaemonSource, heard: str
     }
     return { kind: 'bogus', test: 'chrony test1–3', detail: `none of ${p.totalRx} replies was valid (duplicate, bogus origin or invalid timestamps)`, heard };
   }
-  if (p?.tests) {
+  const sel = s.selection ? SELECT_STATES[s.selection.state] : undefined;
+  if (sel) return { kind: sel.kind, test: `selectdata ${s.selection!.state}`, detail: sel.what(s, st), heard };
+  // ntpdata's tests are the last reply's. While good replies keep coming (goodRx > 0) one reply failing testA–C on a
+  // busy path says nothing about why the source is not selected; selectdata does. With no good reply at all the
+  // failing test is the reason (test6: every reply unsynchronised).
+  if (p?.tests && (p.goodRx === undefined || p.goodRx === 0)) {
     // Groups 1–3, 5–7, A–D: chrony evaluates a later group only when the earlier ones pass (A–D read 0000 after a
     // failed test6), so only the first group with a failure is named.
     const group = [[0, 3], [3, 6], [6, 10]].find(([a, b]) => p.tests!.slice(a, b).includes('0')) ?? [0, 0];
@@ -124,8 +129,6 @@ function chronyRejection(st: DaemonStateObservation, s: DaemonSource, heard: str
       return { kind: first.kind, test: `chrony ${failed.map((f) => f.test).join(', ')}`, detail: `${first.what}${numbers}`, heard };
     }
   }
-  const sel = s.selection ? SELECT_STATES[s.selection.state] : undefined;
-  if (sel) return { kind: sel.kind, test: `selectdata ${s.selection!.state}`, detail: sel.what(s, st), heard };
   if (s.selection) return undefined; // M, w, N, W, P, U, D: waiting, or configured so; not a rejection.
   // No selectdata (chrony < 4.0, or not root): sources and ntpdata alone.
   if (s.state === 'x') return { kind: 'falseticker', test: 'sources x', detail: 'falseticker: it disagrees with the other sources', heard };

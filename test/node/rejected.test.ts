@@ -36,6 +36,12 @@ describe('source-rejected (chrony)', () => {
     expect(hits(sourceUnreachable, [st])).toEqual([]);
   });
 
+  it("one reply failing testC on a busy path (seen in the lab) does not hide selectdata's d while good replies come", () => {
+    const st = recordedChrony('distance');
+    st.sources[0]!.packets!.tests = '1111111101';
+    expect(hits(sourceRejected, [st])[0]!.title).toContain('> maxdistance 3 s [selectdata d]');
+  });
+
   it('not root (no ntpdata/selectdata): reach 377 and `+/- 5000ms` still name maxdistance', () => {
     const [h] = hits(sourceRejected, [recordedChrony('distance', { privileged: false })]);
     expect(h!.title).toContain('root distance 5.001 s > maxdistance 3 s [maxdistance]');
