@@ -4,7 +4,8 @@
  *   - client of `ntpdoctor serve --fault dispersion:5 --stratum 2` (root distance 5 s, past chrony's maxdistance 3 s):
  *     `^?` with reach 377 → source-rejected naming maxdistance, and no source-unreachable;
  *   - names only, in a namespace whose resolver (/etc/netns/NS/resolv.conf) is 127.0.0.1 where nothing listens, so
- *     no DNS query leaves the namespace → sources-not-polled, and no source-unreachable.
+ *     no DNS query leaves the namespace → sources-not-polled, and no source-unreachable;
+ *   - NTPsec ntpd (`disable kernel`) as client of the same server: flash=400 peer_dist → source-rejected (TEST11).
  * chronyd runs with `-u root`: it refuses a command socket directory not owned by its own user, and ntpdata /
  * selectdata are answered only on that socket.
  */
@@ -13,9 +14,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
-import { CLI, ensureCli, Lab, labUnavailable, NODE0 } from './_lab.js';
+import { parseNtpqPeers } from '../../src/inspect/daemon/ntpq.js';
+import { CLI, ensureCli, Lab, labUnavailable, NODE0, NTPSEC_NTPD } from './_lab.js';
 
-const why = labUnavailable(['chronyd', 'chronyc', 'setpriv', 'ss']);
+const NTPQ = '/opt/ntpsec/usr/bin/ntpq';
+
+const why = labUnavailable(['chronyd', 'chronyc', NTPSEC_NTPD, NTPQ, 'setpriv', 'ss']);
 if (why) process.stderr.write(`SKIPPED: node lab rejected/not-polled sources (${why})\n`);
 
 describe.skipIf(why !== undefined)('diagnose in the lab: rejected and unpolled sources (real chronyd)', () => {
@@ -92,4 +96,22 @@ describe.skipIf(why !== undefined)('diagnose in the lab: rejected and unpolled s
     expect(report.findings.some((x) => x.rule === 'source-unreachable')).toBe(false);
     expect(report.findings.filter((x) => x.severity === 'error')[0]!.rule).toBe('sources-not-polled');
   }, 90_000);
+
+  it('NTPsec ntpd as client of the same server: flash TEST11 (peer_dist) → source-rejected, no source-unreachable', async () => {
+    if (chronyd) await lab.stop(chronyd);
+    await lab.until(10, 'chronyd gone from the client', () => !chronyd || chronyd.exitCode !== null || chronyd.signalCode !== null);
+    const conf = join(lab.dir, 'ntp.conf');
+    writeFileSync(conf, `server ${NODE0} iburst minpoll 3 maxpoll 3\ndisable kernel\nrestrict 127.0.0.1\nrestrict default kod limited nomodify noquery\n`);
+    const ntpd = lab.spawn('ntpd', lab.cli, [NTPSEC_NTPD, '-n', '-c', conf, '-p', join(lab.dir, 'ntpd.pid')]);
+    // iburst: the first replies come within seconds; reach > 0 in ntpq's billboard means ntpd heard the server.
+    await lab.until(60, 'ntpd hears the server (reach > 0)', () => {
+      if (ntpd.exitCode !== null) throw new Error(`ntpd exited: ${lab.log('ntpd')}`);
+      return parseNtpqPeers(lab.run(lab.cli, [NTPQ, '-pn', '127.0.0.1']).stdout).some((p) => p.address === NODE0 && p.reach > 0);
+    });
+    const report = diagnose(conf);
+    const f = report.findings.find((x) => x.rule === 'source-rejected');
+    expect(f, JSON.stringify(report.findings.map((x) => x.title))).toBeDefined();
+    expect(f!.title).toMatch(/root distance beyond tos maxdist \(root distance ≥ 5\.\d{3} s, limit 1\.5 s\) \[ntpd TEST11 \(peer_dist\)\]/);
+    expect(report.findings.some((x) => x.rule === 'source-unreachable')).toBe(false);
+  }, 120_000);
 });

@@ -4,7 +4,10 @@
  * failing test and its threshold; an unanswered source stays source-unreachable's; unresolved names and offline
  * sources are sources-not-polled's.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseVariables, sourceFromVariables } from '../../src/inspect/daemon/ntpq.js';
 import { makeContext, runRules } from '../../src/diagnose/engine.js';
 import type { Hit, Rule } from '../../src/diagnose/types.js';
 import type { Observation } from '../../src/observe/types.js';
@@ -103,6 +106,15 @@ describe('source-rejected (ntpd flash bits)', () => {
     expect(h!.title).toBe(`ntpd hears ${SRV} but rejects it: root distance beyond tos maxdist (root distance ≥ 5.000 s, limit 1.5 s) [ntpd TEST11 (peer_dist)]`);
     expect(h!.fixes[0]!.commands[0]).toBe(`ntpdoctor probe ${SRV}`);
     expect(hits(sourceUnreachable, [ntpd('0x400')])).toEqual([]);
+  });
+
+  it('recorded NTPsec 1.2.2 (`ntpq -c "rv ASSOC"`): flash=400 peer_dist, rootdisp=5000.0 ms, reach 007', () => {
+    const rv = parseVariables(readFileSync(fileURLToPath(new URL('../inspect/fixtures/daemon/ntpq-rv-peer-dist.txt', import.meta.url)), 'utf8'));
+    const src = sourceFromVariables(rv, false, ' ');
+    expect(src).toMatchObject({ address: SRV, reach: 7, packets: { flash: 0x400, leap: 0, stratum: 2, rootDelay: 0, rootDispersion: 5 } });
+    const st: DaemonStateObservation = { kind: 'daemon-state', source: 'daemon', daemon: 'ntpd', via: 'ntpq', sources: [src], limits: { maxDistance: 1.5 } };
+    expect(hits(sourceRejected, [st])[0]!.title).toContain('[ntpd TEST11 (peer_dist)]');
+    expect(hits(sourceUnreachable, [st])).toEqual([]);
   });
 
   it('ntpq text form (`flash=400 peer_dist`) reads the same; flash 0 on a candidate is fine', () => {
