@@ -26,8 +26,9 @@ export default defineRule({
     why:
       "The reach register (RFC 5905 §13) shifts in a 1 for every poll answered by a valid reply; 0 means none of the " +
       'last eight was. chronyc shows such a source as `^?` (NP 0, std dev 4000 ms), ntpq with reach 0 and jitter ' +
-      "4000. chronyd shows the same `^?` for no reply and for an unsynchronized reply: a probe of the source tells " +
-      'them apart. After a restart a source needs about 4–5 good polls (reach 17 octal) before it is selected.',
+      "4000. chronyd shows the same `^?` for no reply and for replies it rejects: `chronyc ntpdata` (Total RX) or a probe " +
+      'of the source tells them apart, and replies that arrive but fail are source-rejected, never this. After a restart ' +
+      'a source needs about 4–5 good polls (reach 17 octal) before it is selected.',
     references: ['RFC 5905 §13 (reach register)', 'chronyc(1) (sources, sourcestats)', 'ntpq(1) (peers: reach, jitter)'],
   },
   match(ctx) {
