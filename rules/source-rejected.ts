@@ -67,7 +67,9 @@ function fixesFor(st: DaemonStateObservation, s: DaemonSource, r: Rejection, con
   const chrony = st.daemon === 'chronyd';
   const platform = chrony ? 'chrony' : 'ntpd';
   const verify = chrony ? 'chronyc sources   (^* or ^+ for the source, reach 377)' : 'ntpq -pn   (tally * or + for the source)';
-  const inspect = chrony ? ['chronyc ntpdata', 'chronyc selectdata -v'] : ['ntpq -c "rv 0 flash"', 'ntpq -pn'];
+  // ntpq: `&N` names the Nth association of the `associations` listing in the same invocation (ntpq(1)); the
+  // condition column shows which one is `reject`. Association 0 would be the system variables, not the peer.
+  const inspect = chrony ? ['chronyc ntpdata', 'chronyc selectdata -v'] : ['ntpq -n -c associations -c "rv &1 flash,leap,stratum,rootdelay,rootdisp"', 'ntpq -pn'];
   // Only a literal address goes into a command: names and other daemon text stay in the title and evidence.
   const probe = isIP(s.address) ? [`ntpdoctor probe ${s.address}`] : [];
   const out: Draft[] = [];
@@ -90,7 +92,7 @@ function fixesFor(st: DaemonStateObservation, s: DaemonSource, r: Rejection, con
       out.push(draft('generic', 'The server is not synchronised itself (leap 3 / stratum 16): fix its upstream, or use another server', [...probe, ...inspect].slice(0, 3), verify));
       break;
     case 'authentication':
-      out.push(draft(platform, 'The key (or NTS) does not match the server: compare the key ID, type and value on both sides', chrony ? ['chronyc -N authdata', 'chronyc ntpdata'] : ['ntpq -c "rv 0 flash,keyid,authentic"', 'ntpq -c associations'], verify));
+      out.push(draft(platform, 'The key (or NTS) does not match the server: compare the key ID, type and value on both sides', chrony ? ['chronyc -N authdata', 'chronyc ntpdata'] : ['ntpq -n -c associations -c "rv &1 flash,keyid"', 'ntpq -pn'], verify));
       break;
     case 'loop':
       out.push(draft('generic', "The server takes its time from this host: remove the loop (one of the two must follow an independent upstream)", [...probe, ...inspect].slice(0, 3), verify));

@@ -148,7 +148,7 @@ function chronyRejection(st: DaemonStateObservation, s: DaemonSource, heard: str
 
 function ntpdRejection(st: DaemonStateObservation, s: DaemonSource, heard: string): Rejection | undefined {
   // ntpq tally: * sys peer, o pps peer, + candidate, # backup, - outlier (usable, not chosen).
-  if ('*o+#-'.includes(s.state) && s.state !== ' ') return undefined;
+  if ('*o+#-'.includes(s.state)) return undefined;
   const flash = s.packets?.flash ?? 0;
   const failed = NTPD_FLASH.filter((f) => (flash & f.bit) !== 0);
   const first = failed[0];
