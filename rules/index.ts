@@ -34,6 +34,8 @@ import sourceUnreachable from './source-unreachable.js';
 import unknownDirective from './unknown-directive.js';
 import noClockControl from './no-clock-control.js';
 import kernelUnsynchronized from './kernel-unsynchronized.js';
+import sourceRejected from './source-rejected.js';
+import sourcesNotPolled from './sources-not-polled.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -68,4 +70,6 @@ export const rules: Rule[] = [
   inspectionIncomplete,
   noClockControl,
   kernelUnsynchronized,
+  sourceRejected,
+  sourcesNotPolled,
 ];

@@ -6,6 +6,7 @@ import { note } from './_lib/evidence.js';
 import { cmd, draft, probeVerify, ranked, words } from './_lib/fixes.js';
 import { isOwnAddress, ownAddresses } from './_lib/node.js';
 import { byServer } from './_lib/paths.js';
+import { rejectionOf } from './_lib/rejection.js';
 
 /** RFC 5905 §13: reach is an 8-bit shift register; ntpq shows it in octal. 017 = 4 good polls in a row. */
 const USABLE_REACH_BITS = 4;
@@ -25,16 +26,22 @@ export default defineRule({
     why:
       "The reach register (RFC 5905 §13) shifts in a 1 for every poll answered by a valid reply; 0 means none of the " +
       'last eight was. chronyc shows such a source as `^?` (NP 0, std dev 4000 ms), ntpq with reach 0 and jitter ' +
-      "4000. chronyd shows the same `^?` for no reply and for an unsynchronized reply: a probe of the source tells " +
-      'them apart. After a restart a source needs about 4–5 good polls (reach 17 octal) before it is selected.',
+      "4000. chronyd shows the same `^?` for no reply and for replies it rejects: `chronyc ntpdata` (Total RX) or a probe " +
+      'of the source tells them apart, and replies that arrive but fail are source-rejected, never this. After a restart ' +
+      'a source needs about 4–5 good polls (reach 17 octal) before it is selected.',
     references: ['RFC 5905 §13 (reach register)', 'chronyc(1) (sources, sourcestats)', 'ntpq(1) (peers: reach, jitter)'],
   },
   match(ctx) {
     const own = ownAddresses(ctx);
     const hits: Hit[] = [];
     for (const st of ctx.of('daemon-state')) {
+      // chronyc activity: nothing online, so no request is sent at all (sources-not-polled says why).
+      if (st.activity && st.activity.online + st.activity.burstOnline === 0) continue;
       for (const s of st.sources) {
         if (s.kind === 'refclock' || isOwnAddress(s.address, own) || s.address.startsWith('127.127.')) continue;
+        // Replies that arrive and fail the daemon's tests are source-rejected's; a name never resolved is
+        // sources-not-polled's (nothing was sent). This rule keeps "no reply at all": never both on one source.
+        if (s.unresolved || rejectionOf(st, s)) continue;
         const hit = judge(ctx, st, s);
         if (hit) hits.push(hit);
       }

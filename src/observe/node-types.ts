@@ -152,6 +152,37 @@ export interface DaemonSource {
   /** chrony sourcestats NP: samples held. */
   samples?: number;
   refid?: string;
+  /** chronyc sources "+/- error" (seconds): the source's error bound, root distance included. */
+  error?: number;
+  /** The daemon has no address for this source yet: chronyc `-a` lists it as ID#NNNNNNNNNN (name unresolved). */
+  unresolved?: boolean;
+  /** What the last replies looked like and which of the daemon's tests they failed (chronyc ntpdata, ntpq rv). */
+  packets?: SourcePackets;
+  /** chronyc selectdata (chrony 4.x): the selection state letter (d = distance, ~ = jitter, s = unsynchronised, …). */
+  selection?: { state: string; authenticated: boolean; interval?: [number, number]; leap?: string };
+}
+
+/**
+ * A source's last valid reply and the daemon's verdict on it. chrony: `chronyc ntpdata` (tests 1–3, 5–7, A–D of
+ * ntp_core.c as bits; totals of RX / valid / good); ntpd: the peer variables (flash bits TEST1..TEST13, ntp.h).
+ */
+export interface SourcePackets {
+  leap?: number;
+  stratum?: number;
+  /** Seconds, from the reply's header. */
+  rootDelay?: number;
+  rootDispersion?: number;
+  authenticated?: boolean;
+  /** chrony ntpdata: "111 111 1111" with the spaces removed; 1 = passed (test1, 2, 3, 5, 6, 7, A, B, C, D). */
+  tests?: string;
+  /** ntpd / ntpsec: the flash bits (0 = every test passed). */
+  flash?: number;
+  totalTx?: number;
+  totalRx?: number;
+  /** chrony: replies that passed tests 1–3 and 5 (valid_packet). */
+  validRx?: number;
+  /** chrony: replies that also passed 6, 7 and A–D (good_packet): usable samples. */
+  goodRx?: number;
 }
 
 /** What the running daemon itself reports (chronyc, ntpd mode 6 / ntpq). */
@@ -174,6 +205,10 @@ export interface DaemonStateObservation {
     rootDelay?: number;
     rootDispersion?: number;
   };
+  /** chronyc activity: how many sources are polled, offline, or still without an address (unresolved names). */
+  activity?: { online: number; offline: number; burstOnline: number; burstOffline: number; unknownAddress: number };
+  /** Selection limits in force (chrony.conf maxdistance / maxjitter, ntpd `tos maxdist`), seconds; defaults filled in. */
+  limits?: { maxDistance: number; maxJitter?: number };
 }
 
 /** Something the inspection could not see, and why (not root, tool missing, timeout). */

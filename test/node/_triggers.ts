@@ -1,6 +1,7 @@
 /** One triggering set of observations per node rule, for test/rules/meta.test.ts (spread into its TRIGGERS). */
 import type { Observation } from '../../src/observe/types.js';
 import { ccDaemon, chronySynced, clockControl, kernelClock } from './_clock.js';
+import { recordedChrony } from './_daemon.js';
 import { centosReject, chronyConfig, chronySeesUnreachable, daemons, iface, LOOPBACK, localAddresses, ntpdConfig } from './_build.js';
 
 const node0 = () => localAddresses([iface(), LOOPBACK]);
@@ -20,6 +21,8 @@ export const NODE_TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
   'unknown-directive': () => [ntpdConfig('ntp.conf', 'sever 10.0.0.1 iburst\nrestrict default noquery\n')],
   'no-clock-control': () => [clockControl([ccDaemon()], { container: { kind: 'docker', signs: ['/.dockerenv exists'] } })],
   'kernel-unsynchronized': () => [kernelClock(false), chronySynced(), chronyConfig('chrony.conf', 'server 198.51.100.1 iburst\nmakestep 1 3\n')],
+  'source-rejected': () => [recordedChrony('distance')],
+  'sources-not-polled': () => [recordedChrony('names')],
   'inspection-incomplete': () => [
     { kind: 'inspection-gap', source: 'node', area: 'firewall', what: 'nftables ruleset', why: '`nft -j list ruleset` needs privileges (Operation not permitted): run ntpdoctor as root to see it' },
   ],

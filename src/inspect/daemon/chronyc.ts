@@ -2,7 +2,7 @@
  * chronyc's CSV output (`chronyc -c -n sources | sourcestats | tracking`, chronyc(1)): one record per line,
  * the same fields as the text tables. Pure: text in, sources out.
  *
- * sources:     mode, state, address, stratum, poll (log2 s), reach (octal), last rx (s; 4294967295 = never),
+ * sources:     (-a: also sources without an address yet, as ID#NNNNNNNNNN) mode, state, address, stratum, poll (log2 s), reach (octal), last rx (s; 4294967295 = never),
  *              adjusted offset, measured offset, error (s)
  * sourcestats: address, NP, NR, span (s), frequency (ppm), skew (ppm), offset (s), std dev (s)
  * tracking:    refid (hex), address, stratum, ref time (Unix s), system time (s), last offset, RMS offset,
@@ -26,7 +26,7 @@ export function parseChronycSources(csv: string): DaemonSource[] {
   for (const line of csv.split('\n')) {
     const f = line.trim().split(',');
     if (f.length < 10) continue;
-    const [mode = '', state = '', address = '', stratum, poll, reach, lastRx, , measured] = f;
+    const [mode = '', state = '', address = '', stratum, poll, reach, lastRx, , measured, error] = f;
     const s: DaemonSource = {
       address,
       kind: MODE_KIND[mode] ?? 'other',
@@ -42,6 +42,10 @@ export function parseChronycSources(csv: string): DaemonSource[] {
     if (rx !== undefined && rx !== NEVER) s.lastRx = rx;
     const off = num(measured);
     if (off !== undefined && s.lastRx !== undefined) s.offset = off;
+    const err = num(error);
+    if (err !== undefined && s.lastRx !== undefined) s.error = err;
+    // `sources -a` lists sources without an address yet (a name not resolved) as ID#NNNNNNNNNN (chronyc(1)).
+    if (/^ID#\d+$/.test(address)) s.unresolved = true;
     out.push(s);
   }
   return out;
@@ -63,7 +67,7 @@ export function mergeChronycSourcestats(sources: DaemonSource[], csv: string): D
 }
 
 /** chronyc leap status words → RFC 5905 leap indicator (3 = not synchronized). */
-const LEAP: Record<string, number> = { Normal: 0, 'Insert second': 1, 'Delete second': 2, 'Not synchronised': 3 };
+export const LEAP: Record<string, number> = { Normal: 0, 'Insert second': 1, 'Delete second': 2, 'Not synchronised': 3 };
 
 export function parseChronycTracking(csv: string): DaemonStateObservation['system'] | undefined {
   const line = csv.split('\n').find((l) => l.split(',').length >= 14);

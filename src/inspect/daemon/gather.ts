@@ -6,7 +6,9 @@
  */
 import type { DaemonStateObservation, TimeDaemonProcess } from '../../observe/node-types.js';
 import type { ChronyConfig } from '../config/types.js';
-import { whyFailed, type Runner } from '../run.js';
+import { CHRONY_MAXDISTANCE, NTPD_MAXDIST } from '../../ntp/constants.js';
+import { whyFailed, type CommandResult, type Runner } from '../run.js';
+import { mergeChronycNames, mergeChronycSelection, parseChronycActivity } from './chrony-select.js';
 import { mergeChronycSourcestats, parseChronycSources, parseChronycTracking } from './chronyc.js';
 import { readNtpdState, type Mode6State } from './mode6.js';
 import { sourceFromVariables, systemFromVariables } from './ntpq.js';
@@ -38,34 +40,83 @@ function uptimeOf(d: TimeDaemonProcess, now: number): number | undefined {
   return d.startedAt !== undefined ? Math.max(0, now - d.startedAt) : undefined;
 }
 
+/**
+ * The Unix command sockets only: chronyd answers `ntpdata` and `selectdata` there alone ("501 Not authorised" over
+ * UDP, chronyc(1)), and only to root or chronyd's user. Empty when `bindcmdaddress /` switches the socket off.
+ */
+export function chronycSocketArgs(config?: ChronyConfig): string[] | undefined {
+  const binds = config?.bindCmdAddresses ?? [];
+  if (binds.some((b) => b.address === '/')) return undefined;
+  const sockets = binds.map((b) => b.address).filter((a) => a.startsWith('/'));
+  return ['-h', [...sockets, '/run/chrony/chronyd.sock'].join(',')];
+}
+
+/** chrony.conf(5) maxjitter default (seconds): sources whose jitter exceeds it are not selectable (selectdata `~`). */
+export const CHRONY_MAXJITTER = 1;
+
+/** chrony.conf `maxdistance` (default 3 s) and `maxjitter` (default 1 s): the selection limits (chrony.conf(5)). */
+export function chronyLimits(config?: ChronyConfig): NonNullable<DaemonStateObservation['limits']> {
+  const last = (kw: string): number | undefined => {
+    const d = [...(config?.directives ?? [])].reverse().find((x) => x.keyword.toLowerCase() === kw);
+    const n = Number(d?.args[0]);
+    return d && Number.isFinite(n) && n > 0 ? n : undefined;
+  };
+  return { maxDistance: last('maxdistance') ?? CHRONY_MAXDISTANCE, maxJitter: last('maxjitter') ?? CHRONY_MAXJITTER };
+}
+
+/** chronyc prints "501 Not authorised" (and exits 1) when the command needs the Unix socket. */
+function privilegedWhy(r: CommandResult, timeoutMs: number): string {
+  if (/501 Not authorised/.test(r.stdout + r.stderr)) return 'chronyd answers it only on its Unix command socket, to root or its own user: run ntpdoctor as root';
+  return whyFailed(r, timeoutMs);
+}
+
 export async function askChronyd(run: Runner, d: TimeDaemonProcess, config: ChronyConfig | undefined, now: number, timeoutMs: number): Promise<DaemonGather> {
   const base = chronycArgs(config);
   const o = { timeoutMs };
-  const [sources, stats, tracking] = await Promise.all([
-    run('chronyc', [...base, '-c', '-n', 'sources'], o),
+  const socket = chronycSocketArgs(config);
+  const skipped: CommandResult = { ok: false, stdout: '', stderr: '', code: null, command: 'chronyc (not run)' };
+  const [sources, named, stats, tracking, activity, ntpdata, selectdata] = await Promise.all([
+    // -a: sources without an address yet too (unresolved names show as ID#…: sources-not-polled).
+    run('chronyc', [...base, '-c', '-n', 'sources', '-a'], o),
+    run('chronyc', [...base, '-c', '-n', '-N', 'sources', '-a'], o),
     run('chronyc', [...base, '-c', '-n', 'sourcestats'], o),
     run('chronyc', [...base, '-c', '-n', 'tracking'], o),
+    run('chronyc', [...base, '-c', 'activity'], o),
+    socket ? run('chronyc', [...socket, '-c', '-n', 'ntpdata'], o) : Promise.resolve(skipped),
+    socket ? run('chronyc', [...socket, '-c', '-n', 'selectdata', '-a'], o) : Promise.resolve(skipped),
   ]);
   if (!sources.ok) return { states: [], gaps: [{ what: `chronyd (pid ${d.pid}) sources`, why: whyFailed(sources, timeoutMs) }] };
+  let list = mergeChronycSourcestats(parseChronycSources(sources.stdout), stats.ok ? stats.stdout : '');
+  if (named.ok) list = mergeChronycNames(list, named.stdout);
+  list = mergeChronycSelection(list, ntpdata.ok ? ntpdata.stdout : '', selectdata.ok ? selectdata.stdout : '');
   const state: DaemonStateObservation = {
     kind: 'daemon-state',
     source: 'daemon',
     daemon: 'chronyd',
-    via: 'chronyc -c -n sources/sourcestats/tracking',
-    sources: mergeChronycSourcestats(parseChronycSources(sources.stdout), stats.ok ? stats.stdout : ''),
+    via: 'chronyc -c -n sources -a/sourcestats/tracking/activity/ntpdata/selectdata',
+    sources: list,
+    limits: chronyLimits(config),
   };
   const up = uptimeOf(d, now);
   if (up !== undefined) state.uptime = up;
   const system = tracking.ok ? parseChronycTracking(tracking.stdout) : undefined;
   if (system) state.system = system;
-  return { states: [state], gaps: [] };
+  const act = activity.ok ? parseChronycActivity(activity.stdout) : undefined;
+  if (act) state.activity = act;
+  const gaps: DaemonGather['gaps'] = [];
+  // Without ntpdata a `^?` source cannot be told apart: no reply, or replies that fail the tests (source-rejected).
+  if (!socket) gaps.push({ what: `chronyd (pid ${d.pid}) ntpdata/selectdata`, why: 'its Unix command socket is off (bindcmdaddress /), the only place chronyd answers them' });
+  else if (!ntpdata.ok) gaps.push({ what: `chronyd (pid ${d.pid}) ntpdata`, why: privilegedWhy(ntpdata, timeoutMs) });
+  return { states: [state], gaps };
 }
 
 /** Turns a mode 6 reading into the daemon's state. */
-export function ntpdStateFrom(m: Mode6State): Pick<DaemonStateObservation, 'sources' | 'system'> {
+export function ntpdStateFrom(m: Mode6State): Pick<DaemonStateObservation, 'sources' | 'system' | 'limits'> {
   const sources = m.peers.map((p) => sourceFromVariables(p.vars, p.tally === '*' || p.tally === 'o', p.tally));
   const system = systemFromVariables(m.system);
-  return system ? { sources, system } : { sources };
+  // `tos maxdist` (ntp_misc(5)) is not among the system variables: its default, which TEST11 (peer_dist) uses.
+  const limits = { maxDistance: NTPD_MAXDIST };
+  return system ? { sources, system, limits } : { sources, limits };
 }
 
 export async function askNtpd(d: TimeDaemonProcess, now: number, timeoutMs: number, host = '127.0.0.1'): Promise<DaemonGather> {

@@ -2,7 +2,7 @@
  * ntpd's own view, from `ntpq -pn` (the peers billboard) and mode 6 variable lists (`ntpq -c rv`, or the text
  * a READVAR response carries: `name=value, name=value`, RFC 9327 §3). Pure: text in, data out.
  */
-import type { DaemonSource, DaemonStateObservation } from '../../observe/node-types.js';
+import type { DaemonSource, DaemonStateObservation, SourcePackets } from '../../observe/node-types.js';
 
 /** `ntpq -pn` type column (ntpq(1)): l local (refclock), u unicast, s symmetric peer, b/B broadcast, m/M multicast, p pool. */
 const TYPE_KIND: Record<string, DaemonSource['kind']> = { l: 'refclock', u: 'server', s: 'peer', p: 'server' };
@@ -135,5 +135,25 @@ export function sourceFromVariables(v: Record<string, string>, selected: boolean
   }
   const jitter = ms('jitter');
   if (jitter !== undefined) s.jitter = jitter;
+  const packets = packetsFromVariables(v, ms);
+  if (packets) s.packets = packets;
   return s;
+}
+
+/**
+ * The peer's last reply and ntpd's verdict: `flash` holds the failed tests (ntp.h TEST1..TEST13; mode 6 sends
+ * `flash=0x400`, ntpq prints `flash=400 peer_dist`), `leap`, `rootdelay` / `rootdisp` (ms) the reply's header.
+ */
+function packetsFromVariables(v: Record<string, string>, ms: (k: string) => number | undefined): SourcePackets | undefined {
+  const p: SourcePackets = {};
+  const flash = /^(?:0x)?([0-9a-f]+)\b/i.exec(v.flash ?? '');
+  if (flash) p.flash = parseInt(flash[1] as string, 16);
+  if (v.leap !== undefined) p.leap = parseLeap(v.leap);
+  if (v.stratum !== undefined && Number.isInteger(Number(v.stratum))) p.stratum = Number(v.stratum);
+  const rootDelay = ms('rootdelay');
+  if (rootDelay !== undefined) p.rootDelay = rootDelay;
+  const rootDispersion = ms('rootdisp') ?? ms('rootdispersion');
+  if (rootDispersion !== undefined) p.rootDispersion = rootDispersion;
+  if (v.authentic !== undefined || v.keyid !== undefined) p.authenticated = v.authentic === '1' || v.authentic === 'yes';
+  return p.flash !== undefined ? p : undefined;
 }
