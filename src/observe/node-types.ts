@@ -141,6 +141,8 @@ export interface DaemonSource {
   /** chrony sourcestats NP: samples held. */
   samples?: number;
   refid?: string;
+  /** chronyc authdata: NTS / symmetric-key state, when asked. */
+  auth?: DaemonSourceAuth;
 }
 
 /** What the running daemon itself reports (chronyc, ntpd mode 6 / ntpq). */
@@ -180,4 +182,56 @@ export type NodeObservation =
   | FirewallObservation
   | TimeDaemonsObservation
   | DaemonStateObservation
-  | InspectionGapObservation;
+  | InspectionGapObservation
+  | NtsKeObservation;
+
+/** chronyc authdata for one source (chronyc(1) authdata): the state of its NTS or symmetric-key authentication. */
+export interface DaemonSourceAuth {
+  /** '-' none, 'SK' symmetric key, 'NTS'. */
+  mode: string;
+  /** NTS: the key id of the current keys; 0 = no NTS-KE has completed yet. */
+  keyId: number;
+  /** NTS: the AEAD algorithm (15 = AEAD_AES_SIV_CMAC_256); 0 = none yet. */
+  type: number;
+  keyLength: number;
+  /** Seconds since the last successful NTS-KE; undefined = never. */
+  lastKe?: number;
+  /** NTS-KE attempts since the last success. */
+  attempts: number;
+  /** NTS NAKs received since the last request (the server could not decrypt our cookie). */
+  naks: number;
+  /** Cookies held. */
+  cookies: number;
+  cookieLength: number;
+  /** The name as configured (chronyc -N), when known. */
+  name?: string;
+}
+
+/** What ntpdoctor's own NTS-KE probe (TCP, TLS 1.3, ALPN ntske/1, RFC 8915 §4) got from one server. */
+export interface NtsKeObservation {
+  kind: 'nts-ke';
+  source: 'probe';
+  address: string;
+  port: number;
+  /** The name the certificate must carry (the configured server name), when the source was given by name. */
+  serverName?: string;
+  /** Where the source is configured: 'file:line'. */
+  from: string;
+  /** Where it stopped: 'connect' (TCP), 'tls' (handshake, ALPN), 'certificate', 'ke' (records), or 'ok'. */
+  stage: 'connect' | 'tls' | 'certificate' | 'ke' | 'ok';
+  /** refused (TCP RST), timeout, unreachable (ICMP), reset (closed during TLS), tls (handshake failed), alpn, untrusted, expired, not-yet-valid, name-mismatch, ke-error, ok. */
+  outcome: 'refused' | 'timeout' | 'unreachable' | 'reset' | 'tls' | 'alpn' | 'untrusted' | 'expired' | 'not-yet-valid' | 'name-mismatch' | 'ke-error' | 'ok';
+  /** One line: the error as the OS / TLS library / server said it. */
+  detail: string;
+  /** Milliseconds from start to where it stopped. */
+  ms: number;
+  tlsVersion?: string;
+  alpn?: string;
+  certificate?: { subject: string; issuer: string; validFrom: string; validTo: string; altNames: string; selfSigned: boolean };
+  /** This node's clock when the certificate was judged (Unix seconds): for not-yet-valid / expired. */
+  checkedAt?: number;
+  /** The CA files given to the check (chrony ntstrustedcerts, ntpsec `ca`), besides the system store unless excluded. */
+  trust: { files: string[]; system: boolean; unreadable: string[] };
+  /** Parsed NTS-KE response, when the exchange got that far. */
+  response?: { cookies: number; cookieLength?: number; nextProtocols: number[]; aead: number[]; errors: string[]; warnings: number[]; server?: string; port?: number };
+}

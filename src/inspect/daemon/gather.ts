@@ -7,6 +7,7 @@
 import type { DaemonStateObservation, TimeDaemonProcess } from '../../observe/node-types.js';
 import type { ChronyConfig } from '../config/types.js';
 import { whyFailed, type Runner } from '../run.js';
+import { mergeAuthdata, parseChronycAuthdata } from './authdata.js';
 import { mergeChronycSourcestats, parseChronycSources, parseChronycTracking } from './chronyc.js';
 import { readNtpdState, type Mode6State } from './mode6.js';
 import { sourceFromVariables, systemFromVariables } from './ntpq.js';
@@ -41,10 +42,14 @@ function uptimeOf(d: TimeDaemonProcess, now: number): number | undefined {
 export async function askChronyd(run: Runner, d: TimeDaemonProcess, config: ChronyConfig | undefined, now: number, timeoutMs: number): Promise<DaemonGather> {
   const base = chronycArgs(config);
   const o = { timeoutMs };
-  const [sources, stats, tracking] = await Promise.all([
+  // authdata (chrony ≥ 4.0) only when a source uses NTS: older chronyc lacks the command.
+  const nts = config?.sources.some((s) => s.options.includes('nts')) ?? false;
+  const [sources, stats, tracking, auth, authNamed] = await Promise.all([
     run('chronyc', [...base, '-c', '-n', 'sources'], o),
     run('chronyc', [...base, '-c', '-n', 'sourcestats'], o),
     run('chronyc', [...base, '-c', '-n', 'tracking'], o),
+    nts ? run('chronyc', [...base, '-c', '-n', 'authdata'], o) : undefined,
+    nts ? run('chronyc', [...base, '-c', '-N', 'authdata'], o) : undefined,
   ]);
   if (!sources.ok) return { states: [], gaps: [{ what: `chronyd (pid ${d.pid}) sources`, why: whyFailed(sources, timeoutMs) }] };
   const state: DaemonStateObservation = {
@@ -58,7 +63,12 @@ export async function askChronyd(run: Runner, d: TimeDaemonProcess, config: Chro
   if (up !== undefined) state.uptime = up;
   const system = tracking.ok ? parseChronycTracking(tracking.stdout) : undefined;
   if (system) state.system = system;
-  return { states: [state], gaps: [] };
+  const gaps: DaemonGather['gaps'] = [];
+  if (auth?.ok) {
+    mergeAuthdata(state.sources, parseChronycAuthdata(auth.stdout, authNamed?.ok ? authNamed.stdout : undefined));
+    state.via += '/authdata';
+  } else if (auth) gaps.push({ what: `chronyd (pid ${d.pid}) NTS state (authdata)`, why: whyFailed(auth, timeoutMs) });
+  return { states: [state], gaps };
 }
 
 /** Turns a mode 6 reading into the daemon's state. */
