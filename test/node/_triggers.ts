@@ -1,5 +1,6 @@
 /** One triggering set of observations per node rule, for test/rules/meta.test.ts (spread into its TRIGGERS). */
 import type { Observation } from '../../src/observe/types.js';
+import { chronySeesNts, ntsProbe } from './_nts.js';
 import { centosReject, chronyConfig, chronySeesUnreachable, daemons, iface, LOOPBACK, localAddresses, ntpdConfig } from './_build.js';
 
 const node0 = () => localAddresses([iface(), LOOPBACK]);
@@ -16,6 +17,7 @@ export const NODE_TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
   'makestep-missing': () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\n')],
   'noquery-missing': () => [ntpdConfig('seed000-node0-first.ntp.conf')],
   'single-upstream': () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\n')],
+  'nts-ke-failure': () => [chronyConfig('chrony.conf', 'server nts.example.test iburst nts\n', { names: { 'nts.example.test': ['198.51.100.100'] } }), ntsProbe('refused'), chronySeesNts(false)],
   'inspection-incomplete': () => [
     { kind: 'inspection-gap', source: 'node', area: 'firewall', what: 'nftables ruleset', why: '`nft -j list ruleset` needs privileges (Operation not permitted): run ntpdoctor as root to see it' },
   ],
