@@ -33,6 +33,8 @@ interface Verdict {
   evidence: Evidence[];
   /** How much this witness alone is worth (0..1). */
   weight: number;
+  /** It tells of the past (a log line): outweighed by any witness that shows key establishment working now. */
+  past?: boolean;
 }
 
 type Cause = 'blocked' | 'timeout' | 'untrusted' | 'clock' | 'expired' | 'name' | 'not-nts-ke' | 'server-error';
@@ -104,8 +106,23 @@ const probeWitness: Witness = (ctx, s) => {
   return { failing: true, ...(cause ? { cause } : {}), evidence, weight: 0.95 };
 };
 
+const LOG_CAUSE: Record<string, Cause> = { connect: 'blocked', timeout: 'timeout', certificate: 'untrusted', tls: 'not-nts-ke' };
+
+/**
+ * chronyd's journal: "Could not connect to A:4460 (NAME) : Connection refused", "TLS handshake with … failed : …
+ * certificate …", "NTS-KE session with … timed out". A past line says it failed then; the other witnesses say now.
+ */
+const logWitness: Witness = (ctx, s) => {
+  const lines = ctx.of('daemon-state').flatMap((st) => st.ntsLog ?? []).filter((l) => l.address === s.address);
+  const last = lines[lines.length - 1];
+  if (!last) return undefined;
+  const cause = LOG_CAUSE[last.kind];
+  const evidence = lines.map((l) => note(`chronyd's log: ${l.text}`));
+  return { failing: true, past: true, ...(cause ? { cause } : {}), evidence, weight: 0.7 };
+};
+
 /** Every kind of evidence, in the order its sentences are shown. Issue 13 adds the capture's TCP 4460 packets here. */
-const WITNESSES: readonly Witness[] = [probeWitness, authdataWitness];
+const WITNESSES: readonly Witness[] = [probeWitness, authdataWitness, logWitness];
 
 function ntsSources(ctx: RuleContext): NtsSource[] {
   const out: NtsSource[] = [];
@@ -232,6 +249,7 @@ export default defineRule({
       const failing = verdicts.filter((v) => v.failing);
       if (failing.length === 0) continue;
       const healthy = verdicts.filter((v) => !v.failing);
+      if (healthy.length && failing.every((v) => v.past)) continue;
       const cause = failing.find((v) => v.cause)?.cause;
       const evidence: Evidence[] = [];
       if (s.at) evidence.push(lineEvidence(s.at));

@@ -155,6 +155,8 @@ export interface DaemonStateObservation {
   /** Seconds since the daemon started, when known. */
   uptime?: number;
   sources: DaemonSource[];
+  /** chronyd's journal lines about failed NTS-KE sessions (read only when a source uses NTS). */
+  ntsLog?: NtsLogLine[];
   system?: {
     stratum: number;
     leap: number;
@@ -234,4 +236,16 @@ export interface NtsKeObservation {
   trust: { files: string[]; system: boolean; unreadable: string[] };
   /** Parsed NTS-KE response, when the exchange got that far. */
   response?: { cookies: number; cookieLength?: number; nextProtocols: number[]; aead: number[]; errors: string[]; warnings: number[]; server?: string; port?: number };
+}
+
+/** One chronyd log line about a failed NTS-KE session (src/inspect/daemon/nts-log.ts). */
+export interface NtsLogLine {
+  address: string;
+  port: number;
+  /** The configured name chronyd prints in parentheses. */
+  name?: string;
+  /** connect: "Could not connect to …"; tls / certificate: "TLS handshake with … failed"; timeout: "NTS-KE session with … timed out". */
+  kind: 'connect' | 'tls' | 'certificate' | 'timeout';
+  /** The line as logged (bounded). */
+  text: string;
 }

@@ -10,6 +10,7 @@ import { whyFailed, type Runner } from '../run.js';
 import { mergeAuthdata, parseChronycAuthdata } from './authdata.js';
 import { mergeChronycSourcestats, parseChronycSources, parseChronycTracking } from './chronyc.js';
 import { readNtpdState, type Mode6State } from './mode6.js';
+import { readNtsLog } from './nts-log.js';
 import { sourceFromVariables, systemFromVariables } from './ntpq.js';
 
 export interface DaemonGather {
@@ -44,12 +45,13 @@ export async function askChronyd(run: Runner, d: TimeDaemonProcess, config: Chro
   const o = { timeoutMs };
   // authdata (chrony ≥ 4.0) only when a source uses NTS: older chronyc lacks the command.
   const nts = config?.sources.some((s) => s.options.includes('nts')) ?? false;
-  const [sources, stats, tracking, auth, authNamed] = await Promise.all([
+  const [sources, stats, tracking, auth, authNamed, ntsLog] = await Promise.all([
     run('chronyc', [...base, '-c', '-n', 'sources'], o),
     run('chronyc', [...base, '-c', '-n', 'sourcestats'], o),
     run('chronyc', [...base, '-c', '-n', 'tracking'], o),
     nts ? run('chronyc', [...base, '-c', '-n', 'authdata'], o) : undefined,
     nts ? run('chronyc', [...base, '-c', '-N', 'authdata'], o) : undefined,
+    nts ? readNtsLog(run, timeoutMs) : undefined,
   ]);
   if (!sources.ok) return { states: [], gaps: [{ what: `chronyd (pid ${d.pid}) sources`, why: whyFailed(sources, timeoutMs) }] };
   const state: DaemonStateObservation = {
@@ -68,6 +70,8 @@ export async function askChronyd(run: Runner, d: TimeDaemonProcess, config: Chro
     mergeAuthdata(state.sources, parseChronycAuthdata(auth.stdout, authNamed?.ok ? authNamed.stdout : undefined));
     state.via += '/authdata';
   } else if (auth) gaps.push({ what: `chronyd (pid ${d.pid}) NTS state (authdata)`, why: whyFailed(auth, timeoutMs) });
+  if (ntsLog?.lines.length) state.ntsLog = ntsLog.lines;
+  if (ntsLog?.gap) gaps.push({ what: `chronyd's NTS-KE log lines (${ntsLog.command})`, why: ntsLog.gap });
   return { states: [state], gaps };
 }
 
