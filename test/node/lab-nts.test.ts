@@ -77,7 +77,7 @@ describe.skipIf(why !== undefined)('nts-ke-failure against real chronyd NTS serv
    * One client run: its own config, pid, socket and dump dir; authdata (and the log) polled until `done` says the KE
    * ended. Atmp counts an attempt while it is still running, so a failure is only certain with its log line.
    */
-  async function clientCase(tag: string, trust: string, done: (a: AuthdataRow | undefined, log: string) => boolean): Promise<{ auth: AuthdataRow[]; probe: NtsKeResult; report: Report; ms: number; log: string }> {
+  async function clientCase(tag: string, trust: string, done: (a: AuthdataRow | undefined, log: string) => boolean): Promise<{ auth: AuthdataRow[]; probe: NtsKeResult; report: Report; ms: number; log: string; text: string }> {
     const dump = join(lab.dir, `dump-${tag}`);
     mkdirSync(dump, { mode: 0o700 });
     const conf = join(lab.dir, `client-${tag}.conf`);
@@ -97,7 +97,9 @@ describe.skipIf(why !== undefined)('nts-ke-failure against real chronyd NTS serv
       const probe = JSON.parse(p.stdout) as NtsKeResult;
       const d = lab.run(lab.cli, ['node', CLI, 'diagnose', '--json', '--config', conf]);
       expect(d.stderr, 'diagnose wrote to stderr').toBe('');
-      return { auth, probe, report: JSON.parse(d.stdout) as Report, ms: d.ms, log: lab.log(`client-${tag}`) };
+      // The text report as a user reads it (NO_COLOR: plain).
+      const text = lab.run(lab.cli, ['env', 'NO_COLOR=1', 'node', CLI, 'diagnose', '--config', conf]).stdout;
+      return { auth, probe, report: JSON.parse(d.stdout) as Report, ms: d.ms, log: lab.log(`client-${tag}`), text };
     } finally {
       await lab.stop(c);
     }
@@ -127,6 +129,8 @@ describe.skipIf(why !== undefined)('nts-ke-failure against real chronyd NTS serv
     expect(f?.fixes.flatMap((x) => x.commands)).toContain('firewall-cmd --permanent --add-port=4460/tcp');
     expect(r.report.findings.some((x) => x.rule === 'source-unreachable' && x.subject === NODE0)).toBe(false);
     expect(r.ms).toBeLessThan(10_000);
+    expect(r.text).toContain('firewall-cmd --permanent --add-port=4460/tcp');
+    expect(r.text).toMatch(/nts-ke-failure/);
   }, 90_000);
 
   it('TCP 4460 dropped: the probe times out, authdata shows the failed attempt', async () => {
