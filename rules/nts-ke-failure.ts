@@ -116,7 +116,8 @@ const logWitness: Witness = (ctx, s) => {
   const lines = ctx.of('daemon-state').flatMap((st) => st.ntsLog ?? []).filter((l) => l.address === s.address);
   const last = lines[lines.length - 1];
   if (!last) return undefined;
-  const cause = LOG_CAUSE[last.kind];
+  // GnuTLS words a clock outside the validity as "expired" / "not yet activated".
+  const cause = last.kind === 'certificate' && /expired|not yet (?:valid|activated)/i.test(last.text) ? 'expired' : LOG_CAUSE[last.kind];
   const evidence = lines.map((l) => note(`chronyd's log: ${l.text}`));
   return { failing: true, past: true, ...(cause ? { cause } : {}), evidence, weight: 0.7 };
 };

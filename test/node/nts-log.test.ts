@@ -34,6 +34,8 @@ describe("chronyd's NTS-KE log lines", () => {
     const [f] = runRules([ntsKeFailure], [conf, withLog]);
     expect(f?.title).toMatch(/certificate is not trusted/);
     expect(f?.evidence.some((e) => e.text.startsWith("chronyd's log: ") && e.text.includes('TLS handshake with 198.51.100.100:4460'))).toBe(true);
+    const expiredLog = parseNtsLog('TLS handshake with 198.51.100.100:4460 (nts.example.test) failed : Error in the certificate verification. The certificate is NOT trusted. The certificate chain uses expired certificate.');
+    expect(runRules([ntsKeFailure], [conf, { ...withLog, ntsLog: expiredLog }])[0]?.title).toMatch(/expired or not yet valid/);
     const healthy = { ...chronySeesNts(true), ntsLog: parseNtsLog(recorded) };
     expect(runRules([ntsKeFailure], [conf, healthy, ntsProbe('ok')])).toEqual([]);
   });
