@@ -60,11 +60,12 @@ function certSummary(c: DetailedPeerCertificate): NonNullable<NtsKeResult['certi
   };
   const subject = name(c.subject);
   const issuer = name(c.issuer);
+  // Server-chosen text: bounded here, escaped by the renderers.
   return {
-    subject,
-    issuer,
-    validFrom: c.valid_from ?? '',
-    validTo: c.valid_to ?? '',
+    subject: subject.slice(0, 200),
+    issuer: issuer.slice(0, 200),
+    validFrom: (c.valid_from ?? '').slice(0, 64),
+    validTo: (c.valid_to ?? '').slice(0, 64),
     altNames: (c.subjectaltname ?? '').slice(0, 512),
     selfSigned: subject !== '' && subject === issuer && c.fingerprint256 === c.issuerCertificate?.fingerprint256,
   };
@@ -103,7 +104,8 @@ export function probeNtsKe(address: string, opts: NtsKeProbeOptions = {}): Promi
     }, timeoutMs);
 
     tcp = netConnect({ host: address, port });
-    tcp.once('error', (err: NodeJS.ErrnoException) => {
+    // `on`, not `once`: a second error on a socket without a listener would throw; finish() is idempotent.
+    tcp.on('error', (err: NodeJS.ErrnoException) => {
       if (stage === 'connect') finish(connectOutcome(err.code), `TCP connect to ${address}:${port}: ${err.code ?? err.message}`);
     });
     tcp.once('connect', () => {
@@ -121,7 +123,7 @@ export function probeNtsKe(address: string, opts: NtsKeProbeOptions = {}): Promi
         rejectUnauthorized: false,
       });
       tls = sock;
-      sock.once('error', (err: NodeJS.ErrnoException) => {
+      sock.on('error', (err: NodeJS.ErrnoException) => {
         const code = err.code ?? '';
         if (stage === 'tls') finish(code === 'ECONNRESET' ? 'reset' : 'tls', `TLS handshake with ${address}:${port}: ${code ? `${code}: ` : ''}${err.message}`);
         else finish(stage === 'ke' ? 'ke-error' : 'tls', `${code ? `${code}: ` : ''}${err.message}`);
