@@ -23,6 +23,7 @@ import chronyAllowMissing from './chrony-allow-missing.js';
 import daemonNotRunning from './daemon-not-running.js';
 import firewallBlocksNtp from './firewall-blocks-ntp.js';
 import inspectionIncomplete from './inspection-incomplete.js';
+import ntsKeFailure from './nts-ke-failure.js';
 import localClockMismatch from './local-clock-mismatch.js';
 import localClockMissing from './local-clock-missing.js';
 import makestepMissing from './makestep-missing.js';
@@ -62,6 +63,7 @@ export const rules: Rule[] = [
   restrictBlocksClients,
   localClockMissing,
   sourceUnreachable,
+  ntsKeFailure,
   localClockMismatch,
   makestepMissing,
   noqueryMissing,

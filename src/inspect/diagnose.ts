@@ -14,6 +14,7 @@ import type { Observation } from '../observe/types.js';
 import { probeAddress, type AddressProbe } from '../probe/client.js';
 import { sharedClock } from '../probe/clock.js';
 import { probeExchanges, probeObservation } from '../probe/exchanges.js';
+import { probeNtsKeTargets, ntsKeTargets } from '../probe/nts-ke-targets.js';
 import { parseTarget, resolveAll } from '../probe/target.js';
 import { formatSeconds } from '../render/format.js';
 import { loadConfig } from './config/load.js';
@@ -61,6 +62,9 @@ export interface NodeCapture {
   /** Passed on to whoever watches the exchanges (the TUI's live pane). */
   onExchange?: (x: NtpExchange) => void;
 }
+
+/** One NTS-KE exchange (connect, TLS 1.3 handshake, records): chronyd itself gives up after a few seconds too. */
+const NTS_KE_TIMEOUT_MS = 3000;
 
 /** How long the probes wait for a capture to start before going ahead without it. */
 const CAPTURE_READY_MS = 5000;
@@ -259,8 +263,18 @@ async function judgeNode(options: DiagnoseOptions, step: OnStep, capture: Return
     for (const t of targets) step({ id: probeStepId(t), label: label(t), status: 'running' });
     return probeServers(targets, options.probeTimeout ?? 1, (t, p) => step({ id: probeStepId(t), label: label(t), ...describeProbe(p, formatSeconds) }));
   })();
-  const [, probes, captured] = await Promise.all([interrogation, probing, capture?.done]);
-  const observations = [...nodeObservations(facts), ...probes.observations, ...(captured?.observations ?? [])];
+  // NTS sources: ntpdoctor's own NTS-KE (TCP 4460, TLS 1.3) beside the NTP probes; never with --no-probe.
+  const ntsTargets = options.noProbe ? [] : ntsKeTargets(facts.configs.map((c) => c.config));
+  const ntsProbing = (async () => {
+    if (ntsTargets.length === 0) return [];
+    const ntsLabel = `NTS-KE ${ntsTargets.map((t) => `${t.address}:${t.port}`).join(', ')}`;
+    step({ id: 'nts-ke', label: ntsLabel, status: 'running' });
+    const found = await probeNtsKeTargets(ntsTargets, NTS_KE_TIMEOUT_MS);
+    step({ id: 'nts-ke', label: ntsLabel, status: 'done', detail: found.map((o) => `${o.address}: ${o.outcome}`).join(', ') });
+    return found;
+  })();
+  const [, probes, captured, ntsObservations] = await Promise.all([interrogation, probing, capture?.done, ntsProbing]);
+  const observations = [...nodeObservations(facts), ...probes.observations, ...ntsObservations, ...(captured?.observations ?? [])];
   let findings = runRules(options.rules ?? defaultRules, observations);
   // A capture and a probe can both see the same fault on the same server: one finding, both evidences.
   if (captured) findings = mergeFindings([findings]);

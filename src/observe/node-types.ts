@@ -160,6 +160,8 @@ export interface DaemonSource {
   packets?: SourcePackets;
   /** chronyc selectdata (chrony 4.x): the selection state letter (d = distance, ~ = jitter, s = unsynchronised, …). */
   selection?: { state: string; authenticated: boolean; interval?: [number, number]; leap?: string };
+  /** chronyc authdata: NTS / symmetric-key state, when asked. */
+  auth?: DaemonSourceAuth;
 }
 
 /**
@@ -195,6 +197,8 @@ export interface DaemonStateObservation {
   /** Seconds since the daemon started, when known. */
   uptime?: number;
   sources: DaemonSource[];
+  /** chronyd's journal lines about failed NTS-KE sessions (read only when a source uses NTS). */
+  ntsLog?: NtsLogLine[];
   system?: {
     stratum: number;
     leap: number;
@@ -263,4 +267,68 @@ export type NodeObservation =
   | DaemonStateObservation
   | InspectionGapObservation
   | ClockControlObservation
-  | KernelClockObservation;
+  | KernelClockObservation
+  | NtsKeObservation;
+
+/** chronyc authdata for one source (chronyc(1) authdata): the state of its NTS or symmetric-key authentication. */
+export interface DaemonSourceAuth {
+  /** '-' none, 'SK' symmetric key, 'NTS'. */
+  mode: string;
+  /** NTS: the key id of the current keys; 0 = no NTS-KE has completed yet. */
+  keyId: number;
+  /** NTS: the AEAD algorithm (15 = AEAD_AES_SIV_CMAC_256); 0 = none yet. */
+  type: number;
+  keyLength: number;
+  /** Seconds since the last successful NTS-KE; undefined = never. */
+  lastKe?: number;
+  /** NTS-KE attempts since the last success. */
+  attempts: number;
+  /** NTS NAKs received since the last request (the server could not decrypt our cookie). */
+  naks: number;
+  /** Cookies held. */
+  cookies: number;
+  cookieLength: number;
+  /** The name as configured (chronyc -N), when known. */
+  name?: string;
+}
+
+/** What ntpdoctor's own NTS-KE probe (TCP, TLS 1.3, ALPN ntske/1, RFC 8915 §4) got from one server. */
+export interface NtsKeObservation {
+  kind: 'nts-ke';
+  source: 'probe';
+  address: string;
+  port: number;
+  /** The name the certificate must carry (the configured server name), when the source was given by name. */
+  serverName?: string;
+  /** Where the source is configured: 'file:line'. */
+  from: string;
+  /** Where it stopped: 'connect' (TCP), 'tls' (handshake, ALPN), 'certificate', 'ke' (records), or 'ok'. */
+  stage: 'connect' | 'tls' | 'certificate' | 'ke' | 'ok';
+  /** refused (TCP RST), timeout, unreachable (ICMP), reset (closed during TLS), tls (handshake failed), alpn, untrusted, expired, not-yet-valid, name-mismatch, ke-error, ok. */
+  outcome: 'refused' | 'timeout' | 'unreachable' | 'reset' | 'tls' | 'alpn' | 'untrusted' | 'expired' | 'not-yet-valid' | 'name-mismatch' | 'ke-error' | 'ok';
+  /** One line: the error as the OS / TLS library / server said it. */
+  detail: string;
+  /** Milliseconds from start to where it stopped. */
+  ms: number;
+  tlsVersion?: string;
+  alpn?: string;
+  certificate?: { subject: string; issuer: string; validFrom: string; validTo: string; altNames: string; selfSigned: boolean };
+  /** This node's clock when the certificate was judged (Unix seconds): for not-yet-valid / expired. */
+  checkedAt?: number;
+  /** The CA files given to the check (chrony ntstrustedcerts, ntpsec `ca`), besides the system store unless excluded. */
+  trust: { files: string[]; system: boolean; unreadable: string[] };
+  /** Parsed NTS-KE response, when the exchange got that far. */
+  response?: { cookies: number; cookieLength?: number; nextProtocols: number[]; aead: number[]; errors: string[]; warnings: number[]; server?: string; port?: number };
+}
+
+/** One chronyd log line about a failed NTS-KE session (src/inspect/daemon/nts-log.ts). */
+export interface NtsLogLine {
+  address: string;
+  port: number;
+  /** The configured name chronyd prints in parentheses. */
+  name?: string;
+  /** connect: "Could not connect to …"; tls / certificate: "TLS handshake with … failed"; timeout: "NTS-KE session with … timed out". */
+  kind: 'connect' | 'tls' | 'certificate' | 'timeout';
+  /** The line as logged (bounded). */
+  text: string;
+}

@@ -2,6 +2,7 @@
 import type { Observation } from '../../src/observe/types.js';
 import { ccDaemon, chronySynced, clockControl, kernelClock } from './_clock.js';
 import { recordedChrony } from './_daemon.js';
+import { chronySeesNts, ntsProbe } from './_nts.js';
 import { centosReject, chronyConfig, chronySeesUnreachable, daemons, iface, LOOPBACK, localAddresses, ntpdConfig } from './_build.js';
 
 const node0 = () => localAddresses([iface(), LOOPBACK]);
@@ -23,6 +24,7 @@ export const NODE_TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
   'kernel-unsynchronized': () => [kernelClock(false), chronySynced(), chronyConfig('chrony.conf', 'server 198.51.100.1 iburst\nmakestep 1 3\n')],
   'source-rejected': () => [recordedChrony('distance')],
   'sources-not-polled': () => [recordedChrony('names')],
+  'nts-ke-failure': () => [chronyConfig('chrony.conf', 'server nts.example.test iburst nts\n', { names: { 'nts.example.test': ['198.51.100.100'] } }), ntsProbe('refused'), chronySeesNts(false)],
   'inspection-incomplete': () => [
     { kind: 'inspection-gap', source: 'node', area: 'firewall', what: 'nftables ruleset', why: '`nft -j list ruleset` needs privileges (Operation not permitted): run ntpdoctor as root to see it' },
   ],

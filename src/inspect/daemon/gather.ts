@@ -8,9 +8,11 @@ import type { DaemonStateObservation, TimeDaemonProcess } from '../../observe/no
 import type { ChronyConfig } from '../config/types.js';
 import { CHRONY_MAXDISTANCE, NTPD_MAXDIST } from '../../ntp/constants.js';
 import { whyFailed, type CommandResult, type Runner } from '../run.js';
+import { mergeAuthdata, parseChronycAuthdata } from './authdata.js';
 import { mergeChronycNames, mergeChronycSelection, parseChronycActivity } from './chrony-select.js';
 import { mergeChronycSourcestats, parseChronycSources, parseChronycTracking } from './chronyc.js';
 import { readNtpdState, type Mode6State } from './mode6.js';
+import { readNtsLog } from './nts-log.js';
 import { sourceFromVariables, systemFromVariables } from './ntpq.js';
 
 export interface DaemonGather {
@@ -75,7 +77,9 @@ export async function askChronyd(run: Runner, d: TimeDaemonProcess, config: Chro
   const o = { timeoutMs };
   const socket = chronycSocketArgs(config);
   const skipped: CommandResult = { ok: false, stdout: '', stderr: '', code: null, command: 'chronyc (not run)' };
-  const [sources, named, stats, tracking, activity, ntpdata, selectdata] = await Promise.all([
+  // authdata (chrony ≥ 4.0) only when a source uses NTS: older chronyc lacks the command.
+  const nts = config?.sources.some((s) => s.options.includes('nts')) ?? false;
+  const [sources, named, stats, tracking, activity, ntpdata, selectdata, auth, authNamed, ntsLog] = await Promise.all([
     // -a: sources without an address yet too (unresolved names show as ID#…: sources-not-polled).
     run('chronyc', [...base, '-c', '-n', 'sources', '-a'], o),
     run('chronyc', [...base, '-c', '-n', '-N', 'sources', '-a'], o),
@@ -84,6 +88,9 @@ export async function askChronyd(run: Runner, d: TimeDaemonProcess, config: Chro
     run('chronyc', [...base, '-c', 'activity'], o),
     socket ? run('chronyc', [...socket, '-c', '-n', 'ntpdata'], o) : Promise.resolve(skipped),
     socket ? run('chronyc', [...socket, '-c', '-n', 'selectdata', '-a'], o) : Promise.resolve(skipped),
+    nts ? run('chronyc', [...base, '-c', '-n', 'authdata'], o) : undefined,
+    nts ? run('chronyc', [...base, '-c', '-N', 'authdata'], o) : undefined,
+    nts ? readNtsLog(run, timeoutMs) : undefined,
   ]);
   if (!sources.ok) return { states: [], gaps: [{ what: `chronyd (pid ${d.pid}) sources`, why: whyFailed(sources, timeoutMs) }] };
   let list = mergeChronycSourcestats(parseChronycSources(sources.stdout), stats.ok ? stats.stdout : '');
@@ -107,6 +114,12 @@ export async function askChronyd(run: Runner, d: TimeDaemonProcess, config: Chro
   // Without ntpdata a `^?` source cannot be told apart: no reply, or replies that fail the tests (source-rejected).
   if (!socket) gaps.push({ what: `chronyd (pid ${d.pid}) ntpdata/selectdata`, why: 'its Unix command socket is off (bindcmdaddress /), the only place chronyd answers them' });
   else if (!ntpdata.ok) gaps.push({ what: `chronyd (pid ${d.pid}) ntpdata`, why: privilegedWhy(ntpdata, timeoutMs) });
+  if (auth?.ok) {
+    mergeAuthdata(state.sources, parseChronycAuthdata(auth.stdout, authNamed?.ok ? authNamed.stdout : undefined));
+    state.via += '/authdata';
+  } else if (auth) gaps.push({ what: `chronyd (pid ${d.pid}) NTS state (authdata)`, why: whyFailed(auth, timeoutMs) });
+  if (ntsLog?.lines.length) state.ntsLog = ntsLog.lines;
+  if (ntsLog?.gap) gaps.push({ what: `chronyd's NTS-KE log lines (${ntsLog.command})`, why: ntsLog.gap });
   return { states: [state], gaps };
 }
 
