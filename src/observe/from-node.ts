@@ -7,7 +7,8 @@ import type { ChronyConfig, Located, NtpdConfig } from '../inspect/config/types.
 import { makePrefix, parsePrefix } from '../inspect/ip.js';
 import { clientNetworks, type OwnAddress } from '../inspect/interfaces.js';
 import type { NodeConfig, NodeFacts } from '../inspect/node.js';
-import type { AccessDecision, ChronyConfigObservation, NtpdConfigObservation } from './node-types.js';
+import { configuredServers } from '../inspect/config/timesyncd-conf.js';
+import type { AccessDecision, ChronyConfigObservation, NtpdConfigObservation, TimesyncdConfigObservation } from './node-types.js';
 import type { Observation } from './types.js';
 
 function located(x: Located): Located {
@@ -109,6 +110,12 @@ export function nodeObservations(facts: NodeFacts): Observation[] {
   };
   if (facts.platform) daemons.os = { id: facts.platform.id, like: facts.platform.idLike };
   out.push(daemons);
+  if (facts.timesyncd) {
+    const { config, inUse } = facts.timesyncd;
+    const { which, servers } = configuredServers(config);
+    const t: TimesyncdConfigObservation = { kind: 'timesyncd-config', source: 'config', config, inUse, servers: { which, addresses: servers.map((s) => s.address) } };
+    out.push(t);
+  }
   out.push(...(facts.firewall?.observations ?? []));
   out.push(...facts.daemonStates);
   for (const g of facts.gaps) out.push({ kind: 'inspection-gap', source: 'node', area: g.area, what: g.what, why: g.why });
