@@ -103,7 +103,8 @@ export function timesyncdStateFrom(inp: TimesyncdInputs, via: string[]): DaemonS
       stratum: Math.min(16, (msg.stratum ?? 15) + 1),
       leap: msg.leap ?? 0,
       refid: selected.address,
-      synchronized: inp.synchronizedAt !== undefined || msg.leap !== 3,
+      // It took this server's last reply (NTPMessage present, not ignored) and that server was not unsynchronized.
+      synchronized: msg.leap !== 3,
     };
     if (inp.status?.offset !== undefined) system.offset = inp.status.offset;
     if (msg.rootDelay !== undefined) system.rootDelay = msg.rootDelay;
