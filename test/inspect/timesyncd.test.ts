@@ -9,6 +9,7 @@ import type { ConfigReader } from '../../src/inspect/config/types.js';
 import { askTimesyncd, timesyncdStateFrom } from '../../src/inspect/daemon/timesyncd.js';
 import { hostOf, parseShowTimesync, parseTimesyncdLog, parseTimesyncStatus } from '../../src/inspect/daemon/timesyncd-parse.js';
 import type { CommandResult, Runner } from '../../src/inspect/run.js';
+import { analyzeCaptures } from '../../src/analyze.js';
 
 const fx = (name: string) => readFileSync(`fixtures/timesyncd/${name}`, 'utf8');
 
@@ -219,5 +220,20 @@ describe('daemon state', () => {
     expect(out.gaps).toHaveLength(1);
     expect(out.gaps[0]!.what).toContain('D-Bus');
     expect(out.states[0]!.sources[0]).toMatchObject({ address: '198.51.100.1', noReply: { count: 2, lastAt: 1796573400 } });
+  });
+});
+
+describe("timesyncd's packets (fixtures/timesyncd/*.pcap, captured in the client namespace)", () => {
+  it.each([
+    ['root-distance.pcap', 'root-distance-too-large'],
+    ['silence.pcap', 'no-response'],
+  ])('%s → %s first', async (file, rule) => {
+    const report = await analyzeCaptures([`fixtures/timesyncd/${file}`]);
+    expect(report.findings[0]!.rule).toBe(rule);
+  });
+
+  it('healthy.pcap: replies answered, nothing wrong with the server (veth checksum offload aside)', async () => {
+    const report = await analyzeCaptures(['fixtures/timesyncd/healthy.pcap']);
+    expect(report.findings.map((f) => f.rule).filter((r) => r !== 'checksum-offload-artifact')).toEqual([]);
   });
 });
