@@ -28,7 +28,7 @@ export default defineRule({
       const real = o.daemons.filter((d) => d.name !== 'systemd-timesyncd');
       const names = [...new Set(o.daemons.map((d) => d.name))];
       if (o.daemons.length === 0) {
-        hits.push(noneRunning(o));
+        hits.push(noneRunning(o, ctx));
       } else if (names.length > 1) {
         const hit: Hit = {
           subject: 'this node',
@@ -50,11 +50,16 @@ export default defineRule({
   },
 });
 
-function noneRunning(o: TimeDaemonsObservation): Hit {
+function noneRunning(o: TimeDaemonsObservation, ctx: RuleContext): Hit {
   const chrony = o.configsOnDisk.find((p) => p.includes('chrony'));
   const ntp = o.configsOnDisk.find((p) => p.includes('ntp'));
   const debian = o.os !== undefined && (o.os.id === 'debian' || o.os.id === 'ubuntu' || o.os.like.includes('debian'));
   const fixes: Draft[] = [];
+  // Ubuntu and Debian ship systemd-timesyncd: its files there (and no chrony/ntpd config) mean it is the client meant.
+  const timesyncd = ctx.of('timesyncd-config').find((c) => c.config.files.length > 0);
+  if (timesyncd && !chrony && !ntp) {
+    fixes.push(draft('systemd', `Start systemd-timesyncd and enable it at boot (it has ${timesyncd.config.files.join(', ')})`, ['systemctl enable --now systemd-timesyncd'], 'timedatectl timesync-status   (a Server line and Packet count ≥ 1)'));
+  }
   if (chrony || !ntp) {
     const unit = debian ? 'chrony' : 'chronyd';
     fixes.push(draft('chrony', `Start chronyd and enable it at boot${chrony ? ` (it has ${chrony})` : ''}`, [`systemctl enable --now ${unit}`], 'chronyc tracking   (Leap status: Normal after a few polls)'));
@@ -68,7 +73,11 @@ function noneRunning(o: TimeDaemonsObservation): Hit {
     title: 'No time daemon runs on this node (no chronyd, ntpd or systemd-timesyncd)',
     evidence: [
       note('No chronyd, ntpd, openntpd or systemd-timesyncd process in this network namespace'),
-      note(o.configsOnDisk.length ? `Config files are there: ${o.configsOnDisk.join(', ')}: the daemon is installed but stopped` : 'No time daemon config in /etc: none may be installed'),
+      note(
+        o.configsOnDisk.length || timesyncd
+          ? `Config files are there: ${[...o.configsOnDisk, ...(timesyncd?.config.files ?? [])].join(', ')}: the daemon is installed but stopped`
+          : 'No time daemon config in /etc: none may be installed',
+      ),
       note('Nothing disciplines this clock, and clients asking this node get ICMP port unreachable'),
     ],
     fixes: ranked(fixes),

@@ -103,3 +103,14 @@ describe('node facts → observations', () => {
     expect(obs.some((o) => o.kind === 'daemon-state' && o.daemon === 'systemd-timesyncd')).toBe(true);
   });
 });
+
+describe('daemon-not-running when nothing runs but timesyncd.conf is there', () => {
+  it('offers to start systemd-timesyncd first and names its file', () => {
+    const [h] = hits(daemonNotRunning, [daemons([], { configsOnDisk: [], os: { id: 'ubuntu', like: ['debian'] } }), configObs(false)]);
+    expect(h!.fixes[0]!.commands).toEqual(['systemctl enable --now systemd-timesyncd']);
+    expect(h!.evidence[1]!.text).toBe('Config files are there: /etc/systemd/timesyncd.conf: the daemon is installed but stopped');
+    // With chrony.conf on disk, chrony stays the first offer.
+    const [c] = hits(daemonNotRunning, [daemons([], { configsOnDisk: ['/etc/chrony/chrony.conf'], os: { id: 'debian', like: [] } }), configObs(false)]);
+    expect(c!.fixes[0]!.commands).toEqual(['systemctl enable --now chrony']);
+  });
+});
