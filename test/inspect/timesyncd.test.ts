@@ -237,3 +237,12 @@ describe("timesyncd's packets (fixtures/timesyncd/*.pcap, captured in the client
     expect(report.findings.map((f) => f.rule).filter((r) => r !== 'checksum-offload-artifact')).toEqual([]);
   });
 });
+
+describe('hostile log and bus text', () => {
+  it('never makes a source of anything but a literal address', () => {
+    const log = parseTimesyncdLog('Timed out waiting for reply from $(reboot):123 (x).\nTimed out waiting for reply from 192.0.2.1:123 (\u001b[2Jevil).\n' + 'x'.repeat(100_000));
+    const st = timesyncdStateFrom({ log, show: parseShowTimesync('ServerAddress=;rm -rf /\nServerName=evil\n') }, ['x']);
+    expect(st.sources.map((s) => s.address)).toEqual(['192.0.2.1']);
+    expect(st.timesyncd?.serverAddress).toBeUndefined();
+  });
+});

@@ -41,7 +41,11 @@ export function timesyncdStateFrom(inp: TimesyncdInputs, via: string[]): DaemonS
   const limitFromConfig = inp.config?.settings.rootDistanceMaxSec;
   const limit = show?.rootDistanceMax ?? limitFromConfig?.value ?? 5;
   const sources = new Map<string, DaemonSource>();
+  // Only literal addresses become sources: a log line or a bus reply is text from the node, and a source's
+  // address ends up in evidence and probe commands.
+  const scratch: DaemonSource = { address: '', kind: 'server', state: '?', selected: false, reach: 0 };
   const source = (address: string, name?: string): DaemonSource => {
+    if (!parseAddress(address)) return { ...scratch };
     const key = canon(address);
     let s = sources.get(key);
     if (!s) {
@@ -68,7 +72,7 @@ export function timesyncdStateFrom(inp: TimesyncdInputs, via: string[]): DaemonS
   }
   const msg = show?.message;
   // The current server, and whether timesyncd took its last reply: NTPMessage is only there once one was accepted.
-  if (show?.serverAddress) {
+  if (show?.serverAddress && parseAddress(show.serverAddress)) {
     const s = source(show.serverAddress, show.serverName);
     if (show.pollInterval && show.pollInterval > 0) s.poll = Math.round(Math.log2(show.pollInterval));
     const accepted = msg !== undefined && msg.ignored !== true && (msg.packetCount ?? 1) > 0 && !s.rejected;
@@ -113,7 +117,7 @@ export function timesyncdStateFrom(inp: TimesyncdInputs, via: string[]): DaemonS
   }
   const t: TimesyncdState = { from: via };
   if (show?.serverName) t.serverName = show.serverName;
-  if (show?.serverAddress) t.serverAddress = canon(show.serverAddress);
+  if (show?.serverAddress && parseAddress(show.serverAddress)) t.serverAddress = canon(show.serverAddress);
   if (show?.pollInterval !== undefined) t.pollInterval = show.pollInterval;
   t.rootDistanceMax = limit;
   if (inp.synchronizedAt !== undefined) t.synchronizedAt = inp.synchronizedAt;
