@@ -51,6 +51,7 @@ export default defineRule({
 });
 
 function judge(ctx: RuleContext, st: DaemonStateObservation, s: DaemonSource): Hit | undefined {
+  if (st.daemon === 'systemd-timesyncd' || s.reachRegister === false) return judgeTimesyncd(ctx, st, s);
   const poll = 2 ** (s.poll ?? 6);
   const good = popcount(s.reach);
   const daemonTool = st.daemon === 'chronyd' ? 'chronyc' : 'ntpq';
@@ -96,6 +97,29 @@ function judge(ctx: RuleContext, st: DaemonStateObservation, s: DaemonSource): H
     evidence,
     fixes: ranked([
       draft('generic', `Ask ${s.address} directly and read why (ICMP, silence, or an unsynchronized reply)`, [probeVerify(s.address)], sources, 'reach rising: 1, 3, 7, 17 …'),
+    ]),
+  };
+}
+
+/**
+ * systemd-timesyncd keeps no reach register (its `reach` is derived), so only what it logged counts: "Timed out
+ * waiting for reply" with no contact since. Replies it rejects (root distance, unsynchronized) are
+ * `source-rejected`'s, never this rule's: the two never claim the same source.
+ */
+function judgeTimesyncd(ctx: RuleContext, st: DaemonStateObservation, s: DaemonSource): Hit | undefined {
+  if (!s.noReply || s.rejected || s.selected) return undefined;
+  const evidence: Evidence[] = [
+    note(`systemd-timesyncd logged ${s.noReply.count}× "${s.noReply.message}"${s.noReply.lastAt !== undefined ? ` (last at ${new Date(s.noReply.lastAt * 1000).toISOString()})` : ''}, and no "Contacted time server" since`),
+  ];
+  const reason = probeReason(ctx, s.address);
+  if (reason) evidence.push(reason.evidence);
+  evidence.push(note(`No reply to timesyncd's requests: it cannot use ${s.address}${s.name ? ` (${s.name})` : ''}`));
+  return {
+    subject: s.address,
+    title: `systemd-timesyncd gets no reply from ${s.address} ("Timed out waiting for reply")${reason ? `: ${reason.short}` : ''}`,
+    evidence,
+    fixes: ranked([
+      draft('generic', `Ask ${s.address} directly and read why (ICMP, silence, or an unsynchronized reply)`, [probeVerify(s.address)], words('timedatectl timesync-status'), 'Packet count rising, an Offset shown'),
     ]),
   };
 }

@@ -33,4 +33,17 @@ if [ ! -x /opt/ntpsec/usr/sbin/ntpd ]; then
   dpkg -x "$tmp"/ntpsec_*.deb /opt/ntpsec
   rm -rf "$tmp"
 fi
+# systemd-timesyncd conflicts with chrony as a package and would run as a service: unpack it (never install,
+# never enable) into /opt/timesyncd. The lab runs /opt/timesyncd/lib/systemd/systemd-timesyncd by hand in a
+# network + private mount namespace as user systemd-timesync without CAP_SYS_TIME (see fixtures/README.md).
+# It links the host systemd's libsystemd-shared-<major>.so: the same Debian release's package fits.
+if [ ! -x /opt/timesyncd/lib/systemd/systemd-timesyncd ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq systemd-timesyncd >/dev/null 2>&1 || { apt-get update -qq && apt-get download -qq systemd-timesyncd; })
+  dpkg -x "$tmp"/systemd-timesyncd_*.deb /opt/timesyncd
+  rm -rf "$tmp"
+fi
+# The lab starts it as this user (setpriv --reuid): started as root, its drop_privileges() keeps CAP_SYS_TIME,
+# which the lab's bounding set removes ("Failed to drop privileges: Operation not permitted", it exits).
+getent passwd systemd-timesync >/dev/null || useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin systemd-timesync
 echo "setup.sh: peers ready: $(chronyd --version | head -1); $(/opt/ntpsec/usr/sbin/ntpd --version 2>&1 | head -1)"

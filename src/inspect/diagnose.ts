@@ -21,7 +21,7 @@ import { loadConfig } from './config/load.js';
 import { reasonOf } from './config/read.js';
 import { canonicalAddress, parseAddress } from './ip.js';
 import { ownAddresses, type OwnAddress } from './interfaces.js';
-import { discoverNode, interrogateNode, type InspectOptions, type NodeConfig, type NodeFacts } from './node.js';
+import { discoverNode, interrogateNode, timesyncdSources, type InspectOptions, type NodeConfig, type NodeFacts } from './node.js';
 import { describeConfigs, describeDaemons, describeFirewall, describeProbe, type OnStep } from './progress.js';
 
 export type { DiagnoseStep, OnStep, StepStatus } from './progress.js';
@@ -93,8 +93,9 @@ export async function probeTargets(facts: NodeFacts, servers: readonly string[])
   const add = (t: ProbeTarget) => {
     if (out.length < MAX_TARGETS && !out.some((x) => x.address === t.address && x.port === t.port)) out.push(t);
   };
-  for (const { config } of facts.configs) {
-    for (const s of config.sources) {
+  // systemd-timesyncd's NTP= (else FallbackNTP=) servers count as configured too.
+  for (const sources of [...facts.configs.map((c) => c.config.sources), timesyncdSources(facts)]) {
+    for (const s of sources) {
       if (s.refclock) continue;
       for (const address of (s.resolved ?? []).slice(0, PER_NAME)) {
         const a = parseAddress(address);
@@ -157,7 +158,7 @@ function nodeInput(facts: NodeFacts): ReportInput {
     kind: 'node',
     name: facts.hostname,
     daemons: facts.processes.daemons.map((d) => `${d.name}[${d.pid}]`),
-    configs: facts.configs.map((c) => c.config.file),
+    configs: [...facts.configs.map((c) => c.config.file), ...(facts.timesyncd?.config.files ?? [])],
     firewall: [...new Set((facts.firewall?.observations ?? []).map((o) => o.backend))],
     addresses: facts.addresses.filter((a) => !a.internal).map((a) => a.address),
   };

@@ -13,8 +13,10 @@ import { readKernelClock, statusNames } from './kernel-clock.js';
 import { namedClientNetworks } from './config/access.js';
 import { fsReader, loadConfig } from './config/load.js';
 import { reasonOf } from './config/read.js';
-import type { ChronyConfig, ConfigReader, TimeConfig } from './config/types.js';
+import type { ChronyConfig, ConfigReader, ConfigSource, TimeConfig } from './config/types.js';
 import { askChronyd, askNtpd } from './daemon/gather.js';
+import { configuredServers, loadTimesyncdConfig, parseTimesyncdConf, type TimesyncdConfig } from './config/timesyncd-conf.js';
+import { askTimesyncd } from './daemon/timesyncd.js';
 import { scanProcesses, type ProcScan } from './daemon/processes.js';
 import { collectFirewallOutputs, evaluateFirewall, type ClientNetwork, type FirewallGather } from './firewall/gather.js';
 import { canonicalAddress, parseAddress, parsePrefix, prefixCovers } from './ip.js';
@@ -54,6 +56,8 @@ export interface NodeFacts {
   clockControl?: ClockControlObservation;
   /** The kernel's own clock state (issue 12: kernel-unsynchronized). */
   kernelClock?: KernelClockObservation;
+  /** systemd-timesyncd's config (timesyncd.conf + drop-ins), when it runs here or has files. */
+  timesyncd?: { config: TimesyncdConfig; inUse: boolean };
 }
 
 export interface InspectOptions {
@@ -182,8 +186,34 @@ export async function discoverNode(opts: InspectOptions = {}): Promise<NodeFacts
     if (unit) entry.service = unit;
     facts.configs.push(entry);
   }
+  await discoverTimesyncd(facts, reader);
   await resolveSources(facts, opts);
   return facts;
+}
+
+/**
+ * systemd-timesyncd: its files when it runs (none = compiled-in defaults) or when they are there. Read with
+ * --config too: it is a daemon of its own, not one of the files given.
+ */
+async function discoverTimesyncd(facts: NodeFacts, reader: ConfigReader): Promise<void> {
+  const running = facts.processes.daemons.some((d) => d.name === 'systemd-timesyncd');
+  let config: TimesyncdConfig | undefined;
+  try {
+    config = await loadTimesyncdConfig(reader);
+  } catch (err) {
+    facts.gaps.push({ area: 'config', what: 'systemd-timesyncd config (timesyncd.conf and drop-ins)', why: (err as Error).message });
+  }
+  if (!config && running) config = parseTimesyncdConf([]);
+  if (!config) return;
+  for (const u of config.unreadable) facts.gaps.push({ area: 'config', what: `${u.file} (systemd-timesyncd)`, why: u.reason });
+  facts.timesyncd = { config, inUse: running };
+}
+
+/** The timesyncd servers that count as configured: when it runs, or when no other daemon has a config. */
+export function timesyncdSources(facts: NodeFacts): ConfigSource[] {
+  const t = facts.timesyncd;
+  if (!t || !(t.inUse || facts.configs.length === 0)) return [];
+  return configuredServers(t.config).servers;
 }
 
 /** At most this many names are listed in the one gap that says names were not resolved. */
@@ -198,8 +228,8 @@ async function resolveSources(facts: NodeFacts, opts: InspectOptions): Promise<v
   const resolve = opts.resolve ?? defaultResolve;
   const jobs: Array<Promise<void>> = [];
   const skipped: string[] = [];
-  for (const { config } of facts.configs) {
-    for (const s of config.sources) {
+  for (const sources of [...facts.configs.map((c) => c.config.sources), timesyncdSources(facts)]) {
+    for (const s of sources) {
       if (s.refclock) continue;
       if (parseAddress(s.address)) {
         s.resolved = [canonicalAddress(s.address)];
@@ -263,6 +293,7 @@ export async function interrogateNode(facts: NodeFacts, opts: InspectOptions = {
   const daemonJobs = facts.processes.daemons.map((d) => {
     if (d.name === 'chronyd') return askChronyd(run, d, chronyConfig(d), now, timeoutMs);
     if (d.name === 'ntpd') return askNtpd(d, now, Math.min(timeoutMs, 1500));
+    if (d.name === 'systemd-timesyncd') return askTimesyncd(run, d, facts.timesyncd?.config, now, timeoutMs);
     return Promise.resolve({ states: [], gaps: [] });
   });
   const clockJob = inspectClock(facts, run, timeoutMs, opts.procRoot);

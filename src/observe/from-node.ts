@@ -8,7 +8,8 @@ import { makePrefix, parsePrefix } from '../inspect/ip.js';
 import { clientNetworks, type OwnAddress } from '../inspect/interfaces.js';
 import type { NodeConfig, NodeFacts } from '../inspect/node.js';
 import { unknownWithSuggestions } from '../inspect/config/directives.js';
-import type { AccessDecision, ChronyConfigObservation, NtpdConfigObservation, UnknownDirectiveSeen } from './node-types.js';
+import { configuredServers } from '../inspect/config/timesyncd-conf.js';
+import type { AccessDecision, ChronyConfigObservation, NtpdConfigObservation, TimesyncdConfigObservation, UnknownDirectiveSeen } from './node-types.js';
 import type { Observation } from './types.js';
 
 function located(x: Located): Located {
@@ -122,6 +123,12 @@ export function nodeObservations(facts: NodeFacts): Observation[] {
   };
   if (facts.platform) daemons.os = { id: facts.platform.id, like: facts.platform.idLike };
   out.push(daemons);
+  if (facts.timesyncd) {
+    const { config, inUse } = facts.timesyncd;
+    const { which, servers } = configuredServers(config);
+    const t: TimesyncdConfigObservation = { kind: 'timesyncd-config', source: 'config', config, inUse, servers: { which, addresses: servers.map((s) => s.address) } };
+    out.push(t);
+  }
   out.push(...(facts.firewall?.observations ?? []));
   out.push(...facts.daemonStates);
   if (facts.clockControl) out.push(facts.clockControl);

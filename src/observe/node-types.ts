@@ -3,7 +3,9 @@
  * (node inspection, issue 4). Rules read these; the shell output and files they come from stay in src/inspect/.
  */
 import type { ChronyConfig, Located, NtpdConfig } from '../inspect/config/types.js';
+import type { TimesyncdConfig } from '../inspect/config/timesyncd-conf.js';
 export type { ChronyConfig, Located, NtpdConfig } from '../inspect/config/types.js';
+export type { TimesyncdConfig } from '../inspect/config/timesyncd-conf.js';
 
 /** How an access list (ntpd restrict, chrony allow/deny) treats one network of would-be clients. */
 export interface AccessDecision {
@@ -162,6 +164,44 @@ export interface DaemonSource {
   selection?: { state: string; authenticated: boolean; interval?: [number, number]; leap?: string };
   /** chronyc authdata: NTS / symmetric-key state, when asked. */
   auth?: DaemonSourceAuth;
+  /**
+   * Replies arrive but the daemon throws them away, and which check failed (read by `source-rejected`).
+   * systemd-timesyncd: from its log, e.g. "Server has too large root distance. Disconnecting." →
+   * { test: 'root-distance', limit: RootDistanceMaxSec (default 5 s) }.
+   */
+  rejected?: SourceRejection;
+  /** Requests went unanswered, as the daemon logged it (timesyncd "Timed out waiting for reply from ADDR"). */
+  noReply?: LoggedEvent;
+  /** Unix seconds of the last reply the daemon accepted, when it says (timesyncd "Contacted time server"). */
+  lastContact?: number;
+  /**
+   * False when the daemon keeps no reach register (systemd-timesyncd): `reach` is then derived from its log and
+   * state (0xff = the source it syncs to, 0 = none accepted), not RFC 5905 §13's 8-poll shift register.
+   */
+  reachRegister?: boolean;
+}
+
+/** Something the daemon logged about a source, how often, and when last (Unix seconds, when the log says). */
+export interface LoggedEvent {
+  /** The daemon's own words (one instance, as logged). */
+  message: string;
+  count: number;
+  lastAt?: number;
+}
+
+/** Which test threw a source's replies away. Neutral across daemons; limit/value in seconds. */
+export interface SourceRejection extends LoggedEvent {
+  /**
+   * root-distance: RFC 5905 §11.2.1 (chrony maxdistance 3 s, ntpd MAXDIST 1.5 s, timesyncd RootDistanceMaxSec 5 s);
+   * unsynchronized: leap 3 or stratum 0/≥16 (RFC 5905 §7.3); other: any other sanity check.
+   */
+  test: 'root-distance' | 'unsynchronized' | 'other';
+  /** The daemon's threshold, when the test has one (timesyncd: RootDistanceMaxSec as configured). */
+  limit?: number;
+  /** The value that failed, when known (timesyncd's info-level log does not say it; a probe does). */
+  value?: number;
+  /** Where the limit comes from (the config line, or 'default'). */
+  limitFrom?: Located | 'default';
 }
 
 /**
@@ -191,7 +231,7 @@ export interface SourcePackets {
 export interface DaemonStateObservation {
   kind: 'daemon-state';
   source: 'daemon';
-  daemon: 'chronyd' | 'ntpd';
+  daemon: 'chronyd' | 'ntpd' | 'systemd-timesyncd';
   /** How it was asked: 'chronyc -c -n sources', 'mode 6 READVAR', ... */
   via: string;
   /** Seconds since the daemon started, when known. */
@@ -213,6 +253,24 @@ export interface DaemonStateObservation {
   activity?: { online: number; offline: number; burstOnline: number; burstOffline: number; unknownAddress: number };
   /** Selection limits in force (chrony.conf maxdistance / maxjitter, ntpd `tos maxdist`), seconds; defaults filled in. */
   limits?: { maxDistance: number; maxJitter?: number };
+  /** systemd-timesyncd only: what it reports beyond sources (timedatectl, its log, its state files). */
+  timesyncd?: TimesyncdState;
+}
+
+/** systemd-timesyncd's own state (timedatectl show-timesync / timesync-status, /run/systemd/timesync, journal). */
+export interface TimesyncdState {
+  /** The server it talks to now (ServerName / ServerAddress), when D-Bus answered. */
+  serverName?: string;
+  serverAddress?: string;
+  /** Seconds: current poll interval, and the RootDistanceMaxSec in effect. */
+  pollInterval?: number;
+  rootDistanceMax?: number;
+  /** Unix seconds of the first synchronisation since boot (/run/systemd/timesync/synchronized mtime). */
+  synchronizedAt?: number;
+  /** The kernel clock cannot be adjusted: "Failed to call clock_adjtime(): Operation not permitted" (no CAP_SYS_TIME). */
+  adjtimeFailed?: LoggedEvent;
+  /** Where each part came from: 'timedatectl show-timesync', 'journal', '/run/systemd/timesync/synchronized'. */
+  from: string[];
 }
 
 /** Something the inspection could not see, and why (not root, tool missing, timeout). */
@@ -259,6 +317,17 @@ export interface KernelClockObservation {
   reasons: string[];
 }
 
+/** systemd-timesyncd's configuration (timesyncd.conf + drop-ins), when it has one here or runs. */
+export interface TimesyncdConfigObservation {
+  kind: 'timesyncd-config';
+  source: 'config';
+  config: TimesyncdConfig;
+  /** systemd-timesyncd runs in this network namespace. */
+  inUse: boolean;
+  /** The servers it polls from the files: NTP= when set, else FallbackNTP= (or the compiled-in list). */
+  servers: { which: 'system' | 'fallback'; addresses: string[] };
+}
+
 export type NodeObservation =
   | NtpdConfigObservation
   | ChronyConfigObservation
@@ -268,7 +337,8 @@ export type NodeObservation =
   | InspectionGapObservation
   | ClockControlObservation
   | KernelClockObservation
-  | NtsKeObservation;
+  | NtsKeObservation
+  | TimesyncdConfigObservation;
 
 /** chronyc authdata for one source (chronyc(1) authdata): the state of its NTS or symmetric-key authentication. */
 export interface DaemonSourceAuth {
