@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { access } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { DaemonStateObservation, TimeDaemonProcess } from '../observe/node-types.js';
+import type { DaemonStateObservation, PlatformClockObservation, TimeDaemonProcess } from '../observe/node-types.js';
 import { namedClientNetworks } from './config/access.js';
 import { fsReader, loadConfig } from './config/load.js';
 import { reasonOf } from './config/read.js';
@@ -18,6 +18,7 @@ import { collectFirewallOutputs, evaluateFirewall, type ClientNetwork, type Fire
 import { canonicalAddress, parseAddress, parsePrefix, prefixCovers } from './ip.js';
 import { clientNetworks, ownAddresses, type OwnAddress } from './interfaces.js';
 import { findUnit, readPlatform, type Platform } from './platform.js';
+import { gatherPlatformClock } from './hostclock/gather.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, runCommand, type Runner } from './run.js';
 
 /** Where the daemons keep their configuration (RHEL/CentOS first, then Debian/Ubuntu). */
@@ -34,7 +35,7 @@ export interface NodeConfig {
   service?: string;
 }
 
-export type GapArea = 'config' | 'firewall' | 'processes' | 'daemon' | 'interfaces';
+export type GapArea = 'config' | 'firewall' | 'processes' | 'daemon' | 'interfaces' | 'platform';
 
 export interface NodeFacts {
   hostname: string;
@@ -46,6 +47,8 @@ export interface NodeFacts {
   configs: NodeConfig[];
   firewall?: FirewallGather;
   daemonStates: DaemonStateObservation[];
+  /** Clocksource, hypervisor time sync, kernel log (src/inspect/hostclock/). */
+  platformClock?: PlatformClockObservation;
   /** `file`: a config file (main or included) that could not be read, or read only in part. */
   gaps: Array<{ area: GapArea; what: string; why: string; file?: string }>;
 }
@@ -56,6 +59,8 @@ export interface InspectOptions {
   runner?: Runner;
   reader?: ConfigReader;
   procRoot?: string;
+  /** /sys for the platform reads (tests replay recorded trees). */
+  sysRoot?: string;
   /** Own addresses (tests); default os.networkInterfaces(). */
   addresses?: OwnAddress[];
   /** Seconds each external command may take. */
@@ -259,7 +264,11 @@ export async function interrogateNode(facts: NodeFacts, opts: InspectOptions = {
     if (d.name === 'ntpd') return askNtpd(d, now, Math.min(timeoutMs, 1500));
     return Promise.resolve({ states: [], gaps: [] });
   });
-  const [fwOut, ...daemonResults] = await Promise.all([collectFirewallOutputs(run, timeoutMs), ...daemonJobs]);
+  const ntpdLog = facts.configs.some((c) => c.config.flavor === 'ntpd') || facts.processes.daemons.some((d) => d.name === 'ntpd');
+  const platformJob = gatherPlatformClock({ run, timeoutMs, ntpdLog, ...(opts.sysRoot ? { sysRoot: opts.sysRoot } : {}), ...(opts.procRoot ? { procRoot: opts.procRoot } : {}) });
+  const [fwOut, platform, ...daemonResults] = await Promise.all([collectFirewallOutputs(run, timeoutMs), platformJob, ...daemonJobs]);
+  facts.platformClock = platform.observation;
+  for (const g of platform.gaps) facts.gaps.push({ area: 'platform', ...g });
   facts.firewall = evaluateFirewall(fwOut, networks, families.length ? families : [4]);
   for (const g of facts.firewall.gaps) facts.gaps.push({ area: 'firewall', ...g });
   for (const r of daemonResults) {

@@ -124,6 +124,7 @@ export function nodeObservations(facts: NodeFacts): Observation[] {
   out.push(daemons);
   out.push(...(facts.firewall?.observations ?? []));
   out.push(...facts.daemonStates);
+  if (facts.platformClock) out.push(facts.platformClock);
   for (const g of facts.gaps) out.push({ kind: 'inspection-gap', source: 'node', area: g.area, what: g.what, why: g.why });
   return out;
 }

@@ -176,11 +176,47 @@ export interface DaemonStateObservation {
   };
 }
 
+/** Which hypervisor tool may set this guest's clock on its own (issue 12 item 7). */
+export interface HypervisorTimeSync {
+  tool: 'vmware-tools' | 'virtualbox' | 'hyperv';
+  /** True: periodic sync is on; false: off; undefined: the tool runs but its setting could not be read. */
+  enabled: boolean | undefined;
+  /** What was seen, one line (status output, command line, sysfs file). */
+  evidence: string;
+  pid?: number;
+}
+
+/** A kernel log line about the clocksource (kernel/time/clocksource.c, arch/x86/kernel/tsc.c). */
+export interface ClocksourceEvent {
+  /** 'unstable': the watchdog marked it unstable (skew too large); 'switched': the kernel changed clocksource. */
+  event: 'unstable' | 'switched';
+  clocksource: string;
+  line: string;
+  /** 'dmesg' or 'journalctl -k -b'. */
+  via: string;
+}
+
+/** The platform under the daemon: virtualisation, clocksource, hypervisor time sync, the PTP clocks it offers. */
+export interface PlatformClockObservation {
+  kind: 'platform-clock';
+  source: 'node';
+  /** 'vmware', 'oracle' (VirtualBox), 'microsoft' (Hyper-V), 'kvm', 'xen', 'amazon', 'vm' (a hypervisor of unknown kind); undefined = bare metal or unknown. */
+  virtualization?: string;
+  /** /sys/devices/system/clocksource/clocksource0/{current,available}_clocksource. */
+  clocksource?: { current: string; available: string[] };
+  kernelEvents: ClocksourceEvent[];
+  hypervisorSync: HypervisorTimeSync[];
+  /** /sys/class/ptp/ptpN/clock_name: 'hyperv', 'KVM virtual PTP', a NIC's PHC. */
+  ptpClocks: Array<{ device: string; name: string }>;
+  /** ntpd's panic exit in its log: "time correction of N seconds exceeds sanity limit (1000)". */
+  ntpdPanics: Array<{ line: string; seconds: number; via: string }>;
+}
+
 /** Something the inspection could not see, and why (not root, tool missing, timeout). */
 export interface InspectionGapObservation {
   kind: 'inspection-gap';
   source: 'node';
-  area: 'config' | 'firewall' | 'processes' | 'daemon' | 'interfaces';
+  area: 'config' | 'firewall' | 'processes' | 'daemon' | 'interfaces' | 'platform';
   what: string;
   why: string;
 }
@@ -191,4 +227,5 @@ export type NodeObservation =
   | FirewallObservation
   | TimeDaemonsObservation
   | DaemonStateObservation
-  | InspectionGapObservation;
+  | InspectionGapObservation
+  | PlatformClockObservation;

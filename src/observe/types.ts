@@ -141,7 +141,8 @@ export type Observation =
   | import('./node-types.js').FirewallObservation
   | import('./node-types.js').TimeDaemonsObservation
   | import('./node-types.js').DaemonStateObservation
-  | import('./node-types.js').InspectionGapObservation;
+  | import('./node-types.js').InspectionGapObservation
+  | import('./node-types.js').PlatformClockObservation;
 
 export type ObservationKind = Observation['kind'];
 export type ObservationOf<K extends ObservationKind> = Extract<Observation, { kind: K }>;
