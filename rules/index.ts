@@ -31,6 +31,10 @@ import restrictNotrust from './restrict-notrust.js';
 import singleUpstream from './single-upstream.js';
 import sourceUnreachable from './source-unreachable.js';
 import unknownDirective from './unknown-directive.js';
+// The platform under the daemon (issue 12 item 7).
+import clocksourceUnstable from './clocksource-unstable.js';
+import hypervisorTimeSync from './hypervisor-time-sync.js';
+import leapSmearMix from './leap-smear-mix.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -62,4 +66,7 @@ export const rules: Rule[] = [
   singleUpstream,
   unknownDirective,
   inspectionIncomplete,
+  hypervisorTimeSync,
+  clocksourceUnstable,
+  leapSmearMix,
 ];

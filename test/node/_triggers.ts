@@ -1,6 +1,6 @@
 /** One triggering set of observations per node rule, for test/rules/meta.test.ts (spread into its TRIGGERS). */
 import type { Observation } from '../../src/observe/types.js';
-import { centosReject, chronyConfig, chronySeesUnreachable, daemons, iface, LOOPBACK, localAddresses, ntpdConfig } from './_build.js';
+import { centosReject, chronyConfig, chronySeesUnreachable, daemon, daemons, iface, LOOPBACK, localAddresses, ntpdConfig } from './_build.js';
 
 const node0 = () => localAddresses([iface(), LOOPBACK]);
 
@@ -17,6 +17,18 @@ export const NODE_TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
   'noquery-missing': () => [ntpdConfig('seed000-node0-first.ntp.conf')],
   'single-upstream': () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\n')],
   'unknown-directive': () => [ntpdConfig('ntp.conf', 'sever 10.0.0.1 iburst\nrestrict default noquery\n')],
+  'hypervisor-time-sync': () => [
+    daemons([daemon('chronyd', 612, ['/usr/sbin/chronyd'])]),
+    { kind: 'platform-clock', source: 'node', virtualization: 'vmware', kernelEvents: [], ptpClocks: [], ntpdPanics: [], hypervisorSync: [{ tool: 'vmware-tools', enabled: true, evidence: 'vmtoolsd runs (pid 812); `vmware-toolbox-cmd timesync status`: Enabled', pid: 812 }] },
+  ],
+  'clocksource-unstable': () => [
+    {
+      kind: 'platform-clock', source: 'node', hypervisorSync: [], ptpClocks: [], ntpdPanics: [],
+      clocksource: { current: 'hpet', available: ['hpet', 'acpi_pm'] },
+      kernelEvents: [{ event: 'unstable', clocksource: 'tsc', via: 'dmesg', line: "clocksource: timekeeping watchdog on CPU67: Marking clocksource 'tsc' as unstable because the skew is too large:" }],
+    },
+  ],
+  'leap-smear-mix': () => [chronyConfig('chrony.conf', 'server time.google.com iburst\npool 2.pool.ntp.org iburst\n')],
   'inspection-incomplete': () => [
     { kind: 'inspection-gap', source: 'node', area: 'firewall', what: 'nftables ruleset', why: '`nft -j list ruleset` needs privileges (Operation not permitted): run ntpdoctor as root to see it' },
   ],

@@ -29,24 +29,24 @@ export function parseClocksource(current: string, available: string): { current:
  * and arch/x86/kernel/tsc.c: "tsc: Marking TSC unstable due to %s" (the same event, seen from the TSC side).
  */
 export function parseKernelClockLog(text: string, via: string): ClocksourceEvent[] {
-  const out: ClocksourceEvent[] = [];
+  // Kept as we go, so a flapping watchdog (thousands of lines) costs nothing: the first unstable events (the
+  // cause) and the last switches (where the kernel ended up).
+  const unstable: ClocksourceEvent[] = [];
+  const switched: ClocksourceEvent[] = [];
   for (const raw of text.split('\n')) {
     if (!raw.includes('locksource') && !raw.includes('TSC unstable')) continue;
     const line = raw.trim().slice(0, MAX_LINE);
     let m = /Marking clocksource '([^']{1,64})' as unstable/.exec(line);
     if (m && NAME.test(m[1] as string)) {
-      out.push({ event: 'unstable', clocksource: m[1] as string, line, via });
+      if (unstable.length < MAX_EVENTS / 2) unstable.push({ event: 'unstable', clocksource: m[1] as string, line, via });
     } else if (/tsc: Marking TSC unstable due to/.test(line)) {
-      // Reported once by the watchdog line above when both are there; alone it still means the TSC was dropped.
-      if (!out.some((e) => e.event === 'unstable' && e.clocksource.startsWith('tsc'))) out.push({ event: 'unstable', clocksource: 'tsc', line, via });
+      // The same event as the watchdog line above when both are there; alone it still means the TSC was dropped.
+      if (unstable.length < MAX_EVENTS / 2 && !unstable.some((e) => e.clocksource.startsWith('tsc'))) unstable.push({ event: 'unstable', clocksource: 'tsc', line, via });
     } else if ((m = /clocksource: Switched to clocksource (\S{1,64})/.exec(line)) && NAME.test(m[1] as string)) {
-      out.push({ event: 'switched', clocksource: m[1] as string, line, via });
+      switched.push({ event: 'switched', clocksource: m[1] as string, line, via });
+      if (switched.length > MAX_EVENTS / 2) switched.shift();
     }
-    if (out.length >= MAX_EVENTS * 4) break;
   }
-  // Keep the first unstable events (the cause) and the last switches (where the kernel ended up).
-  const unstable = out.filter((e) => e.event === 'unstable').slice(0, MAX_EVENTS / 2);
-  const switched = out.filter((e) => e.event === 'switched').slice(-MAX_EVENTS / 2);
   return [...unstable, ...switched];
 }
 
