@@ -85,25 +85,31 @@ export default defineRule({
   },
 });
 
+/** Hypervisors whose guests are routinely suspended or saved (VMware suspend/vMotion, VirtualBox save state, Hyper-V save). */
+const SUSPEND_PRONE = new Set(['vmware', 'oracle', 'microsoft']);
+
 /**
  * chrony `makestep 1 3` steps only in the first 3 clock updates after chronyd starts. A VM that is suspended,
- * restored from a snapshot or live-migrated comes back seconds or hours off long after those 3 updates: chronyd
- * then slews at 83 ms/s at most. chrony.conf(5): a negative limit steps whenever the offset passes the threshold.
+ * restored from a snapshot or live-migrated (or any machine resumed from suspend) comes back seconds or hours off
+ * long after those 3 updates: chronyd then slews at 83 ms/s at most. chrony.conf(5): a negative limit steps
+ * whenever the offset passes the threshold. Only suspend-prone hypervisors or a resume in this boot's kernel log
+ * count: every distribution ships `makestep 1 3`, and a cloud VM that never pauses is fine with it.
  */
 function vmLimitedSteps(ctx: RuleContext): Hit[] {
-  const vm = ctx.of('platform-clock').find((p) => p.virtualization !== undefined)?.virtualization;
-  if (!vm) return [];
+  const p = ctx.of('platform-clock').find((x) => (x.virtualization !== undefined && SUSPEND_PRONE.has(x.virtualization)) || x.resumes !== undefined);
+  if (!p) return [];
+  const vm = p.virtualization;
+  const why = p.resumes
+    ? note(`${p.resumes.via}: ${p.resumes.count} resume(s) from suspend this boot, the last: ${p.resumes.last}`)
+    : note(`This node is a virtual machine (${vm}): suspend, snapshot restore and migration put the clock off long after start`);
   const hits: Hit[] = [];
   for (const o of ctx.of('chrony-config')) {
     const m = o.config.makestep;
     if (!m || m.limit <= 0) continue;
     hits.push({
       subject: o.config.file,
-      title: `\`${m.text}\` steps only in the first ${m.limit} updates: after a suspend, snapshot restore or migration of this VM (${vm}) chronyd will only slew`,
-      evidence: [
-        lineEvidence(m, `\`${m.text}\`: steps larger than ${m.threshold} s only in the first ${m.limit} clock updates after start`),
-        note(`This node is a virtual machine (${vm}): resume and migration put the clock off long after start`),
-      ],
+      title: `\`${m.text}\` steps only in the first ${m.limit} updates: after a suspend, snapshot restore or migration${vm ? ` of this VM (${vm})` : ''} chronyd will only slew`,
+      evidence: [lineEvidence(m, `\`${m.text}\`: steps larger than ${m.threshold} s only in the first ${m.limit} clock updates after start`), why],
       fixes: ranked([
         draft('chrony', `Let chronyd step whenever the clock is more than ${m.threshold} s off (a negative limit: no limit)`, [replaceLine(m, `makestep ${m.threshold} -1`), restartOf(o)], 'chronyc tracking   (System time: a few ms at most)'),
       ]),

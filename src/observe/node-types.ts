@@ -208,6 +208,8 @@ export interface PlatformClockObservation {
   hypervisorSync: HypervisorTimeSync[];
   /** /sys/class/ptp/ptpN/clock_name: 'hyperv', 'KVM virtual PTP', a NIC's PHC. */
   ptpClocks: Array<{ device: string; name: string }>;
+  /** Resumes from suspend or hibernation this boot, from the kernel log (kernel/power/suspend.c, hibernate.c). */
+  resumes?: { count: number; last: string; via: string };
   /** ntpd's panic exit in its log: "time correction of N seconds exceeds sanity limit (1000)". */
   ntpdPanics: Array<{ line: string; seconds: number; via: string }>;
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../src/diagnose/engine.js';
 import type { Hit, Rule } from '../../src/diagnose/types.js';
-import { parseClocksource, parseKernelClockLog, parseNtpdPanics } from '../../src/inspect/hostclock/parse.js';
+import { parseClocksource, parseKernelClockLog, parseNtpdPanics, parseResumes } from '../../src/inspect/hostclock/parse.js';
 import type { PlatformClockObservation } from '../../src/observe/node-types.js';
 import type { Observation } from '../../src/observe/types.js';
 import clocksourceUnstable from '../../rules/clocksource-unstable.js';
@@ -156,9 +156,19 @@ describe('makestep-missing: the VM and panic-exit evidence', () => {
     expect(found[0]?.fixes[0]?.commands).toEqual(["sed -i '2c\\makestep 1 -1' /etc/chrony.conf", 'systemctl restart chronyd']);
   });
 
-  it('`makestep 1 3` on bare metal, and `makestep 1 -1` on a VM: quiet', () => {
-    expect(hits(makestepMissing, [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\nmakestep 1 3\n'), platform()])).toEqual([]);
-    expect(hits(makestepMissing, [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\nmakestep 1 -1\n'), platform({ virtualization: 'kvm' })])).toEqual([]);
+  it('`makestep 1 3` on bare metal, on a KVM guest that never resumed (this machine), and `makestep 1 -1` on VMware: quiet', () => {
+    const distroDefault = () => chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\nmakestep 1 3\n');
+    expect(hits(makestepMissing, [distroDefault(), platform()])).toEqual([]);
+    expect(hits(makestepMissing, [distroDefault(), thisMachine()])).toEqual([]);
+    expect(hits(makestepMissing, [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\nmakestep 1 -1\n'), platform({ virtualization: 'vmware' })])).toEqual([]);
+  });
+
+  it('a resume from suspend in the kernel log (kernel/power/suspend.c "PM: suspend exit") counts on any machine', () => {
+    const log = '[ 8123.000100] PM: suspend entry (deep)\n[ 8123.400200] PM: suspend exit\n';
+    const p = platform({ resumes: parseResumes(log, 'dmesg')! });
+    const [h] = hits(makestepMissing, [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\nmakestep 1 3\n'), p]);
+    expect(h?.title).toBe('`makestep 1 3` steps only in the first 3 updates: after a suspend, snapshot restore or migration chronyd will only slew');
+    expect(h?.evidence[1]?.text).toBe('dmesg: 1 resume(s) from suspend this boot, the last: [ 8123.400200] PM: suspend exit');
   });
 
   it("ntpd's recorded panic exit: an error naming the offset, with ntpd -gq and tinker panic 0", () => {

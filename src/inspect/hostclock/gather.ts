@@ -7,7 +7,7 @@
 import { open, readdir } from 'node:fs/promises';
 import type { HypervisorTimeSync, PlatformClockObservation } from '../../observe/node-types.js';
 import { whyFailed, type Runner } from '../run.js';
-import { parseClocksource, parseKernelClockLog, parseNtpdPanics, parseVmwareStatus, programOf, virtualboxSyncOn, virtualizationFromClocksource, virtualizationFromDmi } from './parse.js';
+import { parseClocksource, parseKernelClockLog, parseResumes, parseNtpdPanics, parseVmwareStatus, programOf, virtualboxSyncOn, virtualizationFromClocksource, virtualizationFromDmi } from './parse.js';
 
 export interface PlatformGap {
   what: string;
@@ -86,13 +86,20 @@ async function ptpClocks(sysRoot: string): Promise<Array<{ device: string; name:
 }
 
 /** The kernel log: dmesg (refused when kernel.dmesg_restrict=1 and not root), else the journal's kernel lines of this boot. */
-async function kernelLog(run: Runner, timeoutMs: number, gaps: PlatformGap[]): Promise<PlatformClockObservation['kernelEvents']> {
+type KernelLog = { events: PlatformClockObservation['kernelEvents']; resumes?: { count: number; last: string; via: string } };
+
+function readKernelLog(text: string, via: string): KernelLog {
+  const resumes = parseResumes(text, via);
+  return resumes ? { events: parseKernelClockLog(text, via), resumes } : { events: parseKernelClockLog(text, via) };
+}
+
+async function kernelLog(run: Runner, timeoutMs: number, gaps: PlatformGap[]): Promise<KernelLog> {
   const d = await run('dmesg', [], { timeoutMs });
-  if (d.ok) return parseKernelClockLog(d.stdout, 'dmesg');
+  if (d.ok) return readKernelLog(d.stdout, 'dmesg');
   const j = await run('journalctl', ['-k', '-b', '-q', '--no-pager', '-o', 'short-monotonic', '-n', '20000'], { timeoutMs });
-  if (j.ok && j.stdout.trim()) return parseKernelClockLog(j.stdout, 'journalctl -k -b');
+  if (j.ok && j.stdout.trim()) return readKernelLog(j.stdout, 'journalctl -k -b');
   gaps.push({ what: 'kernel log (clocksource messages)', why: `${whyFailed(d, timeoutMs)}; ${j.ok ? '`journalctl -k -b` shows no kernel lines to this user' : whyFailed(j, timeoutMs)}` });
-  return [];
+  return { events: [] };
 }
 
 async function vmwareStatus(run: Runner, timeoutMs: number, pid: number, gaps: PlatformGap[]): Promise<HypervisorTimeSync> {
@@ -117,7 +124,7 @@ export async function gatherPlatformClock(opts: PlatformGatherOptions): Promise<
   const proc = opts.procRoot ?? '/proc';
   const gaps: PlatformGap[] = [];
   const csDir = `${sys}/devices/system/clocksource/clocksource0`;
-  const [current, available, vendor, product, cpuinfo, hvUtils, ptp, procs, events, panics] = await Promise.all([
+  const [current, available, vendor, product, cpuinfo, hvUtils, ptp, procs, klog, panics] = await Promise.all([
     readCapped(`${csDir}/current_clocksource`),
     readCapped(`${csDir}/available_clocksource`),
     readCapped(`${sys}/class/dmi/id/sys_vendor`, 256),
@@ -129,7 +136,8 @@ export async function gatherPlatformClock(opts: PlatformGatherOptions): Promise<
     kernelLog(opts.run, opts.timeoutMs, gaps),
     opts.ntpdLog ? ntpdPanics(opts.run, opts.timeoutMs, gaps) : Promise.resolve([]),
   ]);
-  const observation: PlatformClockObservation = { kind: 'platform-clock', source: 'node', kernelEvents: events, hypervisorSync: [], ptpClocks: ptp, ntpdPanics: panics };
+  const observation: PlatformClockObservation = { kind: 'platform-clock', source: 'node', kernelEvents: klog.events, hypervisorSync: [], ptpClocks: ptp, ntpdPanics: panics };
+  if (klog.resumes) observation.resumes = klog.resumes;
   const cs = current !== undefined && available !== undefined ? parseClocksource(current, available) : undefined;
   if (cs) observation.clocksource = cs;
   else gaps.push({ what: `${csDir}/current_clocksource`, why: 'not readable (no sysfs here, or not Linux)' });

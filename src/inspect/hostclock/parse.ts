@@ -51,6 +51,21 @@ export function parseKernelClockLog(text: string, via: string): ClocksourceEvent
 }
 
 /**
+ * Resumes in kernel log text: kernel/power/suspend.c `pr_info("suspend exit\n")` (pr_fmt "PM: "),
+ * kernel/power/hibernate.c "PM: hibernation: hibernation exit", and older kernels' "PM: Finishing wakeup.".
+ */
+export function parseResumes(text: string, via: string): { count: number; last: string; via: string } | undefined {
+  let count = 0;
+  let last = '';
+  for (const raw of text.split('\n')) {
+    if (!/PM: (suspend exit|hibernation: hibernation exit|Finishing wakeup)/.test(raw)) continue;
+    count++;
+    last = raw.trim().slice(0, MAX_LINE);
+  }
+  return count ? { count, last, via } : undefined;
+}
+
+/**
  * `vmware-toolbox-cmd timesync status` (open-vm-tools toolbox/toolboxcmd-time.c, TimeSyncStatus): prints
  * "Enabled" and exits 0, or "Disabled" and exits EX_UNAVAILABLE (69). Localised builds translate the words, so
  * the exit status decides when the word is not recognised.
