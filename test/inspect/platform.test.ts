@@ -195,3 +195,22 @@ describe('gatherPlatformClock over a recorded /sys and /proc', () => {
     expect(withLog.observation.ntpdPanics).toEqual([expect.objectContaining({ via: expect.stringContaining('journalctl') })]);
   });
 });
+
+describe("this machine's own /sys and kernel log, read for real (read-only)", () => {
+  const cs = '/sys/devices/system/clocksource/clocksource0/current_clocksource';
+  let readable = true;
+  try {
+    readFileSync(cs, 'utf8');
+  } catch {
+    readable = false;
+  }
+  it.skipIf(!readable)('the collector reports what sysfs says, and the platform rules agree with the machine', async () => {
+    const { runCommand } = await import('../../src/inspect/run.js');
+    const r = await gatherPlatformClock({ run: runCommand, timeoutMs: 5000 });
+    expect(r.observation.clocksource?.current).toBe(readFileSync(cs, 'utf8').trim());
+    expect(r.observation.clocksource?.available).toEqual(readFileSync(cs.replace('current', 'available'), 'utf8').trim().split(/\s+/));
+    // Every event the collector kept is a line the kernel really logged in this boot.
+    for (const e of r.observation.kernelEvents) expect(e.line).toMatch(/clocksource|TSC/);
+  });
+  if (!readable) it('SKIPPED: no readable sysfs clocksource here', () => {});
+});
