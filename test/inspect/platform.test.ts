@@ -174,7 +174,7 @@ describe('gatherPlatformClock over a recorded /sys and /proc', () => {
       dmesg: { ok: false, code: 1, problem: 'permission', stderr: 'dmesg: read kernel buffer failed: Operation not permitted\n' },
       journalctl: { ok: false, code: 1, problem: 'permission', stderr: 'Failed to open journal: Permission denied\n' },
     });
-    const r = await gatherPlatformClock({ run, timeoutMs: 1000, sysRoot: join(dir, 'nosys'), procRoot: join(dir, 'proc'), ntpdLog: true });
+    const r = await gatherPlatformClock({ run, timeoutMs: 1000, sysRoot: join(dir, 'nosys'), procRoot: join(dir, 'proc'), ntpdLog: true, syslogFiles: [join(dir, 'no-messages')] });
     const whats = r.gaps.map((g) => g.what).join('\n');
     expect(whats).toContain('kernel log');
     expect(whats).toContain('current_clocksource');
@@ -191,8 +191,20 @@ describe('gatherPlatformClock over a recorded /sys and /proc', () => {
     const without = await gatherPlatformClock({ run, timeoutMs: 1000, sysRoot: sys, procRoot: proc });
     expect(calls.some((c) => c.includes('-u ntpd'))).toBe(false);
     expect(without.observation.ntpdPanics).toEqual([]);
-    const withLog = await gatherPlatformClock({ run, timeoutMs: 1000, sysRoot: sys, procRoot: proc, ntpdLog: true });
+    const withLog = await gatherPlatformClock({ run, timeoutMs: 1000, sysRoot: sys, procRoot: proc, ntpdLog: true, syslogFiles: [] });
     expect(withLog.observation.ntpdPanics).toEqual([expect.objectContaining({ via: expect.stringContaining('journalctl') })]);
+  });
+
+  it('no journal (CentOS 6, containers): the end of /var/log/messages is read, only its last MiB', async () => {
+    const { sys, proc } = tree('this-machine', {});
+    const messages = join(dir!, 'messages');
+    // 3 MiB of other lines first: the panic line near the end is found, an old one at the start is beyond the tail.
+    const old = 'Jan  1 00:00:00 node1 ntpd[1]: time correction of 99999 seconds exceeds sanity limit (1000); set clock manually to the correct UTC time.\n';
+    writeFileSync(messages, old + 'Dec  6 09:00:00 node1 kernel: filler\n'.repeat(90_000) + fx('ntpd-panic.journal'));
+    const run = replay({ dmesg: { stdout: '' }, journalctl: { ok: false, code: 1, problem: 'failed', stderr: 'No journal files were found.\n' } });
+    const r = await gatherPlatformClock({ run, timeoutMs: 1000, sysRoot: sys, procRoot: proc, ntpdLog: true, syslogFiles: [join(dir!, 'syslog-absent'), messages] });
+    expect(r.observation.ntpdPanics.map((p) => [p.seconds, p.via])).toEqual([[31566952, messages]]);
+    expect(r.gaps).toEqual([]);
   });
 });
 

@@ -22,6 +22,8 @@ export interface PlatformGatherOptions {
   procRoot?: string;
   /** Look for ntpd's panic exit in its journal (an ntp.conf is there or ntpd runs). */
   ntpdLog?: boolean;
+  /** Syslog files searched when the journal has nothing (tests). */
+  syslogFiles?: readonly string[];
 }
 
 /** Bytes read from any one file: sysfs values are one line, cmdline a few hundred bytes. */
@@ -110,13 +112,46 @@ async function vmwareStatus(run: Runner, timeoutMs: number, pid: number, gaps: P
   return { tool: 'vmware-tools', enabled, evidence: `vmtoolsd runs (pid ${pid}); \`vmware-toolbox-cmd timesync status\`: ${word || '(no answer)'}`, pid };
 }
 
-async function ntpdPanics(run: Runner, timeoutMs: number, gaps: PlatformGap[]): Promise<PlatformClockObservation['ntpdPanics']> {
-  const r = await run('journalctl', ['-b', '-q', '--no-pager', '-o', 'short', '-n', '5000', '-u', 'ntpd', '-u', 'ntp', '-u', 'ntpsec'], { timeoutMs });
-  if (!r.ok) {
-    gaps.push({ what: "ntpd's log (panic exits)", why: whyFailed(r, timeoutMs) });
-    return [];
+/** The last `cap` bytes of a file (a syslog file can be gigabytes): undefined when absent or unreadable. */
+export async function readTail(path: string, cap = SYSLOG_TAIL): Promise<string | undefined> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    const st = await fh.stat();
+    if (!st.isFile()) return undefined;
+    const len = Math.min(cap, st.size);
+    const buf = Buffer.alloc(len);
+    const { bytesRead } = await fh.read(buf, 0, len, st.size - len);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
-  return parseNtpdPanics(r.stdout, 'journalctl -u ntpd -u ntp -u ntpsec -b');
+}
+
+/** Bytes read from the end of /var/log/messages or /var/log/syslog. */
+const SYSLOG_TAIL = 1024 * 1024;
+const SYSLOG_FILES = ['/var/log/messages', '/var/log/syslog'];
+
+/**
+ * ntpd's panic exit: the journal of its units this boot, else the end of the syslog file (CentOS 6 and systems
+ * without journald write it to /var/log/messages, Debian to /var/log/syslog).
+ */
+async function ntpdPanics(run: Runner, timeoutMs: number, gaps: PlatformGap[], syslogFiles: readonly string[]): Promise<PlatformClockObservation['ntpdPanics']> {
+  const r = await run('journalctl', ['-b', '-q', '--no-pager', '-o', 'short', '-n', '5000', '-u', 'ntpd', '-u', 'ntp', '-u', 'ntpsec'], { timeoutMs });
+  const fromJournal = r.ok ? parseNtpdPanics(r.stdout, 'journalctl -u ntpd -u ntp -u ntpsec -b') : [];
+  if (fromJournal.length) return fromJournal;
+  let readAny = false;
+  for (const file of syslogFiles) {
+    const text = await readTail(file);
+    if (text === undefined) continue;
+    readAny = true;
+    const found = parseNtpdPanics(text, file);
+    if (found.length) return found;
+  }
+  if (!r.ok && !readAny) gaps.push({ what: "ntpd's log (panic exits)", why: `${whyFailed(r, timeoutMs)}; no readable ${syslogFiles.join(' or ')}` });
+  return [];
 }
 
 export async function gatherPlatformClock(opts: PlatformGatherOptions): Promise<{ observation: PlatformClockObservation; gaps: PlatformGap[] }> {
@@ -134,7 +169,7 @@ export async function gatherPlatformClock(opts: PlatformGatherOptions): Promise<
     ptpClocks(sys),
     hypervisorProcesses(proc),
     kernelLog(opts.run, opts.timeoutMs, gaps),
-    opts.ntpdLog ? ntpdPanics(opts.run, opts.timeoutMs, gaps) : Promise.resolve([]),
+    opts.ntpdLog ? ntpdPanics(opts.run, opts.timeoutMs, gaps, opts.syslogFiles ?? SYSLOG_FILES) : Promise.resolve([]),
   ]);
   const observation: PlatformClockObservation = { kind: 'platform-clock', source: 'node', kernelEvents: klog.events, hypervisorSync: [], ptpClocks: ptp, ntpdPanics: panics };
   if (klog.resumes) observation.resumes = klog.resumes;
