@@ -24,6 +24,10 @@ const SMEAR_ADDRESSES: Readonly<Record<string, string>> = {
   '216.239.35.4': 'Google Public NTP',
   '216.239.35.8': 'Google Public NTP',
   '216.239.35.12': 'Google Public NTP',
+  '2001:4860:4806::': 'Google Public NTP',
+  '2001:4860:4806:4::': 'Google Public NTP',
+  '2001:4860:4806:8::': 'Google Public NTP',
+  '2001:4860:4806:c::': 'Google Public NTP',
 };
 
 function smearer(address: string): string | undefined {

@@ -141,6 +141,13 @@ describe('leap-smear-mix', () => {
     expect(hits(leapSmearMix, [chronyConfig('chrony.conf', 'server time.google.com.evil.example iburst\nserver 0.pool.ntp.org\n')])).toEqual([]);
   });
 
+  it("Google's anycast addresses count as Google, whether written or resolved", () => {
+    const [h] = hits(leapSmearMix, [chronyConfig('chrony.conf', 'server 2001:4860:4806:8:: iburst\nserver ntp.example.net iburst\n', { names: { 'ntp.example.net': ['203.0.113.5'] } })]);
+    expect(h?.evidence[0]?.text).toContain('Google Public NTP');
+    const [r] = hits(leapSmearMix, [chronyConfig('chrony.conf', 'server ntp1.corp.example iburst\nserver 0.pool.ntp.org iburst\n', { names: { 'ntp1.corp.example': ['216.239.35.4'] } })]);
+    expect(r?.evidence[0]?.text).toContain('Google Public NTP');
+  });
+
   it('smearing plus only private servers: an info (they may relay the smear)', () => {
     const [h] = hits(leapSmearMix, [chronyConfig('chrony.conf', 'server 169.254.169.123 iburst\nserver 10.1.2.3 iburst\n')]);
     expect(h).toMatchObject({ severity: 'info' });
