@@ -159,7 +159,13 @@ export async function gatherPlatformClock(opts: PlatformGatherOptions): Promise<
   const proc = opts.procRoot ?? '/proc';
   const gaps: PlatformGap[] = [];
   const csDir = `${sys}/devices/system/clocksource/clocksource0`;
-  const [current, available, vendor, product, cpuinfo, hvUtils, ptp, procs, klog, panics] = await Promise.all([
+  // vmware-toolbox-cmd runs as soon as vmtoolsd is seen, beside the kernel log: the commands' time limits overlap.
+  const procsJob = hypervisorProcesses(proc);
+  const vmwareJob = procsJob.then((ps) => {
+    const tools = ps.find((p) => programOf(p.argv) === 'vmtoolsd');
+    return tools ? vmwareStatus(opts.run, opts.timeoutMs, tools.pid, gaps) : undefined;
+  });
+  const [current, available, vendor, product, cpuinfo, hvUtils, ptp, procs, klog, panics, vmware] = await Promise.all([
     readCapped(`${csDir}/current_clocksource`),
     readCapped(`${csDir}/available_clocksource`),
     readCapped(`${sys}/class/dmi/id/sys_vendor`, 256),
@@ -167,9 +173,10 @@ export async function gatherPlatformClock(opts: PlatformGatherOptions): Promise<
     readCapped(`${proc}/cpuinfo`, 64 * 1024),
     readdir(`${sys}/module/hv_utils`).then(() => true, () => false),
     ptpClocks(sys),
-    hypervisorProcesses(proc),
+    procsJob,
     kernelLog(opts.run, opts.timeoutMs, gaps),
     opts.ntpdLog ? ntpdPanics(opts.run, opts.timeoutMs, gaps, opts.syslogFiles ?? SYSLOG_FILES) : Promise.resolve([]),
+    vmwareJob,
   ]);
   const observation: PlatformClockObservation = { kind: 'platform-clock', source: 'node', kernelEvents: klog.events, hypervisorSync: [], ptpClocks: ptp, ntpdPanics: panics };
   if (klog.resumes) observation.resumes = klog.resumes;
@@ -183,10 +190,9 @@ export async function gatherPlatformClock(opts: PlatformGatherOptions): Promise<
     (cpuinfo !== undefined && /^flags\s*:.*\bhypervisor\b/m.test(cpuinfo) ? 'vm' : undefined);
   if (virt) observation.virtualization = virt;
 
+  if (vmware) observation.hypervisorSync.push(vmware);
   for (const p of procs) {
-    if (programOf(p.argv) === 'vmtoolsd') {
-      if (!observation.hypervisorSync.some((h) => h.tool === 'vmware-tools')) observation.hypervisorSync.push(await vmwareStatus(opts.run, opts.timeoutMs, p.pid, gaps));
-    } else {
+    if (programOf(p.argv) === 'VBoxService') {
       observation.hypervisorSync.push({ tool: 'virtualbox', enabled: virtualboxSyncOn(p.argv), evidence: `VBoxService pid ${p.pid}: ${p.argv.join(' ').slice(0, 200)}`, pid: p.pid });
     }
   }
