@@ -37,6 +37,10 @@ import noClockControl from './no-clock-control.js';
 import kernelUnsynchronized from './kernel-unsynchronized.js';
 import sourceRejected from './source-rejected.js';
 import sourcesNotPolled from './sources-not-polled.js';
+// The platform under the daemon (issue 12 item 7).
+import clocksourceUnstable from './clocksource-unstable.js';
+import hypervisorTimeSync from './hypervisor-time-sync.js';
+import leapSmearMix from './leap-smear-mix.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -74,4 +78,7 @@ export const rules: Rule[] = [
   kernelUnsynchronized,
   sourceRejected,
   sourcesNotPolled,
+  hypervisorTimeSync,
+  clocksourceUnstable,
+  leapSmearMix,
 ];

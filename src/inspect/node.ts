@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { access } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { ClockControlObservation, DaemonStateObservation, KernelClockObservation, TimeDaemonProcess } from '../observe/node-types.js';
+import type { ClockControlObservation, DaemonStateObservation, KernelClockObservation, PlatformClockObservation, TimeDaemonProcess } from '../observe/node-types.js';
 import { daemonClockControl, detectContainer, journalRefusals } from './clock-control.js';
 import { readKernelClock, statusNames } from './kernel-clock.js';
 import { namedClientNetworks } from './config/access.js';
@@ -22,6 +22,7 @@ import { collectFirewallOutputs, evaluateFirewall, type ClientNetwork, type Fire
 import { canonicalAddress, parseAddress, parsePrefix, prefixCovers } from './ip.js';
 import { clientNetworks, ownAddresses, type OwnAddress } from './interfaces.js';
 import { findUnit, readPlatform, type Platform } from './platform.js';
+import { gatherPlatformClock } from './hostclock/gather.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, runCommand, type Runner } from './run.js';
 
 /** Where the daemons keep their configuration (RHEL/CentOS first, then Debian/Ubuntu). */
@@ -38,7 +39,7 @@ export interface NodeConfig {
   service?: string;
 }
 
-export type GapArea = 'config' | 'firewall' | 'processes' | 'daemon' | 'interfaces';
+export type GapArea = 'config' | 'firewall' | 'processes' | 'daemon' | 'interfaces' | 'platform';
 
 export interface NodeFacts {
   hostname: string;
@@ -50,6 +51,8 @@ export interface NodeFacts {
   configs: NodeConfig[];
   firewall?: FirewallGather;
   daemonStates: DaemonStateObservation[];
+  /** Clocksource, hypervisor time sync, kernel log (src/inspect/hostclock/). */
+  platformClock?: PlatformClockObservation;
   /** `file`: a config file (main or included) that could not be read, or read only in part. */
   gaps: Array<{ area: GapArea; what: string; why: string; file?: string }>;
   /** Who may adjust the clock (issue 12: no-clock-control). */
@@ -66,6 +69,8 @@ export interface InspectOptions {
   runner?: Runner;
   reader?: ConfigReader;
   procRoot?: string;
+  /** /sys for the platform reads (tests replay recorded trees). */
+  sysRoot?: string;
   /** Own addresses (tests); default os.networkInterfaces(). */
   addresses?: OwnAddress[];
   /** Seconds each external command may take. */
@@ -297,7 +302,11 @@ export async function interrogateNode(facts: NodeFacts, opts: InspectOptions = {
     return Promise.resolve({ states: [], gaps: [] });
   });
   const clockJob = inspectClock(facts, run, timeoutMs, opts.procRoot);
-  const [fwOut, ...daemonResults] = await Promise.all([collectFirewallOutputs(run, timeoutMs), ...daemonJobs]);
+  const ntpdLog = facts.configs.some((c) => c.config.flavor === 'ntpd') || facts.processes.daemons.some((d) => d.name === 'ntpd');
+  const platformJob = gatherPlatformClock({ run, timeoutMs, ntpdLog, ...(opts.sysRoot ? { sysRoot: opts.sysRoot } : {}), ...(opts.procRoot ? { procRoot: opts.procRoot } : {}) });
+  const [fwOut, platform, ...daemonResults] = await Promise.all([collectFirewallOutputs(run, timeoutMs), platformJob, ...daemonJobs]);
+  facts.platformClock = platform.observation;
+  for (const g of platform.gaps) facts.gaps.push({ area: 'platform', ...g });
   await clockJob;
   facts.firewall = evaluateFirewall(fwOut, networks, families.length ? families : [4]);
   for (const g of facts.firewall.gaps) facts.gaps.push({ area: 'firewall', ...g });

@@ -133,6 +133,7 @@ export function nodeObservations(facts: NodeFacts): Observation[] {
   out.push(...facts.daemonStates);
   if (facts.clockControl) out.push(facts.clockControl);
   if (facts.kernelClock) out.push(facts.kernelClock);
+  if (facts.platformClock) out.push(facts.platformClock);
   for (const g of facts.gaps) out.push({ kind: 'inspection-gap', source: 'node', area: g.area, what: g.what, why: g.why });
   return out;
 }

@@ -273,11 +273,49 @@ export interface TimesyncdState {
   from: string[];
 }
 
+/** Which hypervisor tool may set this guest's clock on its own (issue 12 item 7). */
+export interface HypervisorTimeSync {
+  tool: 'vmware-tools' | 'virtualbox' | 'hyperv';
+  /** True: periodic sync is on; false: off; undefined: the tool runs but its setting could not be read. */
+  enabled: boolean | undefined;
+  /** What was seen, one line (status output, command line, sysfs file). */
+  evidence: string;
+  pid?: number;
+}
+
+/** A kernel log line about the clocksource (kernel/time/clocksource.c, arch/x86/kernel/tsc.c). */
+export interface ClocksourceEvent {
+  /** 'unstable': the watchdog marked it unstable (skew too large); 'switched': the kernel changed clocksource. */
+  event: 'unstable' | 'switched';
+  clocksource: string;
+  line: string;
+  /** 'dmesg' or 'journalctl -k -b'. */
+  via: string;
+}
+
+/** The platform under the daemon: virtualisation, clocksource, hypervisor time sync, the PTP clocks it offers. */
+export interface PlatformClockObservation {
+  kind: 'platform-clock';
+  source: 'node';
+  /** 'vmware', 'oracle' (VirtualBox), 'microsoft' (Hyper-V), 'kvm', 'xen', 'amazon', 'vm' (a hypervisor of unknown kind); undefined = bare metal or unknown. */
+  virtualization?: string;
+  /** /sys/devices/system/clocksource/clocksource0/{current,available}_clocksource. */
+  clocksource?: { current: string; available: string[] };
+  kernelEvents: ClocksourceEvent[];
+  hypervisorSync: HypervisorTimeSync[];
+  /** /sys/class/ptp/ptpN/clock_name: 'hyperv', 'KVM virtual PTP', a NIC's PHC. */
+  ptpClocks: Array<{ device: string; name: string }>;
+  /** Resumes from suspend or hibernation this boot, from the kernel log (kernel/power/suspend.c, hibernate.c). */
+  resumes?: { count: number; last: string; via: string };
+  /** ntpd's panic exit in its log: "time correction of N seconds exceeds sanity limit (1000)". */
+  ntpdPanics: Array<{ line: string; seconds: number; via: string }>;
+}
+
 /** Something the inspection could not see, and why (not root, tool missing, timeout). */
 export interface InspectionGapObservation {
   kind: 'inspection-gap';
   source: 'node';
-  area: 'config' | 'firewall' | 'processes' | 'daemon' | 'interfaces';
+  area: 'config' | 'firewall' | 'processes' | 'daemon' | 'interfaces' | 'platform';
   what: string;
   why: string;
 }
@@ -338,7 +376,8 @@ export type NodeObservation =
   | ClockControlObservation
   | KernelClockObservation
   | NtsKeObservation
-  | TimesyncdConfigObservation;
+  | TimesyncdConfigObservation
+  | PlatformClockObservation;
 
 /** chronyc authdata for one source (chronyc(1) authdata): the state of its NTS or symmetric-key authentication. */
 export interface DaemonSourceAuth {

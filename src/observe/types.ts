@@ -167,7 +167,8 @@ export type Observation =
   | import('./node-types.js').ClockControlObservation
   | import('./node-types.js').KernelClockObservation
   | import('./node-types.js').NtsKeObservation
-  | import('./node-types.js').TimesyncdConfigObservation;
+  | import('./node-types.js').TimesyncdConfigObservation
+  | import('./node-types.js').PlatformClockObservation;
 
 export type ObservationKind = Observation['kind'];
 export type ObservationOf<K extends ObservationKind> = Extract<Observation, { kind: K }>;

@@ -3,7 +3,7 @@ import type { Observation } from '../../src/observe/types.js';
 import { ccDaemon, chronySynced, clockControl, kernelClock } from './_clock.js';
 import { recordedChrony } from './_daemon.js';
 import { chronySeesNts, ntsProbe } from './_nts.js';
-import { centosReject, chronyConfig, chronySeesUnreachable, daemons, iface, LOOPBACK, localAddresses, ntpdConfig } from './_build.js';
+import { centosReject, chronyConfig, chronySeesUnreachable, daemon, daemons, iface, LOOPBACK, localAddresses, ntpdConfig } from './_build.js';
 
 const node0 = () => localAddresses([iface(), LOOPBACK]);
 
@@ -25,6 +25,18 @@ export const NODE_TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
   'source-rejected': () => [recordedChrony('distance')],
   'sources-not-polled': () => [recordedChrony('names')],
   'nts-ke-failure': () => [chronyConfig('chrony.conf', 'server nts.example.test iburst nts\n', { names: { 'nts.example.test': ['198.51.100.100'] } }), ntsProbe('refused'), chronySeesNts(false)],
+  'hypervisor-time-sync': () => [
+    daemons([daemon('chronyd', 612, ['/usr/sbin/chronyd'])]),
+    { kind: 'platform-clock', source: 'node', virtualization: 'vmware', kernelEvents: [], ptpClocks: [], ntpdPanics: [], hypervisorSync: [{ tool: 'vmware-tools', enabled: true, evidence: 'vmtoolsd runs (pid 812); `vmware-toolbox-cmd timesync status`: Enabled', pid: 812 }] },
+  ],
+  'clocksource-unstable': () => [
+    {
+      kind: 'platform-clock', source: 'node', hypervisorSync: [], ptpClocks: [], ntpdPanics: [],
+      clocksource: { current: 'hpet', available: ['hpet', 'acpi_pm'] },
+      kernelEvents: [{ event: 'unstable', clocksource: 'tsc', via: 'dmesg', line: "clocksource: timekeeping watchdog on CPU67: Marking clocksource 'tsc' as unstable because the skew is too large:" }],
+    },
+  ],
+  'leap-smear-mix': () => [chronyConfig('chrony.conf', 'server time.google.com iburst\npool 2.pool.ntp.org iburst\n')],
   'inspection-incomplete': () => [
     { kind: 'inspection-gap', source: 'node', area: 'firewall', what: 'nftables ruleset', why: '`nft -j list ruleset` needs privileges (Operation not permitted): run ntpdoctor as root to see it' },
   ],
