@@ -1,6 +1,7 @@
 /**
  * Firewall evaluators on recorded output: `nft -j list ruleset` and `iptables-save` of real rulesets loaded in a
- * network namespace (fixtures/firewall/record.sh), firewalld's `firewall-cmd` output (transcribed, see README).
+ * network namespace (fixtures/firewall/record.sh), firewalld's `firewall-cmd` output: transcribed CentOS 7 (0.4–0.6)
+ * and real firewalld 1.3 recorded in the lab (firewalld-debian12-*, see the README).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -240,6 +241,14 @@ describe('firewalld 1.3, real output (recorded from the daemon in the lab, test/
     expect(save.backend).toBe('legacy');
     expect(evaluateIptables(save, pkt)).toMatchObject({ verdict: 'reject', rejectWith: 'icmp-port-unreachable', decidedBy: { chain: 'IN_public' } });
     expect(evaluateIptables(parseIptablesSave(read('firewalld-debian12-iptables-ntp-open/iptables-save.txt')), pkt).verdict).toBe('accept');
+  });
+
+  it('a firewalld that does not answer in time is said (with the limit firewall-cmd had), not taken for "not running"', () => {
+    const out = outputs('firewalld-debian12-nftables');
+    out.firewalldState = { ok: false, code: null, stdout: '', stderr: '', problem: 'timeout', command: 'firewall-cmd --state' };
+    out.firewallCmdTimeoutMs = 6000;
+    const g = evaluateFirewall(out, lab, [4]);
+    expect(g.gaps).toEqual([{ what: 'firewalld', why: '`firewall-cmd --state` did not answer within 6 s' }]);
   });
 
   it('without the generated rules (not readable), target default falls back to the backend\'s classic ICMP', () => {

@@ -2,7 +2,8 @@
  * firewall-blocks-ntp against a real firewalld (Debian 12's 1.3), in the lab's node0 namespace with a private
  * mount namespace and D-Bus (test/node/_firewalld.ts). For each backend:
  *   - nftables (Debian's default): zone public, target default → `reject with icmpx admin-prohibited`;
- *   - iptables as on CentOS 7 (FirewallBackend=iptables, legacy x_tables) → REJECT icmp-host-prohibited;
+ *   - iptables as on CentOS 7 (FirewallBackend=iptables, legacy x_tables, interface bound to public) → 1.3 ends
+ *     the zone chain with a bare REJECT: icmp-port-unreachable (CentOS 7's 0.6 sent host-prohibited);
  * the node inspection (through the runner `diagnose` uses) and `ntpdoctor diagnose` inside the sandbox name the
  * zone; a real request from the client namespace meets the ICMP it predicts; the fix commands taken from the
  * report's JSON are run inside the sandbox; the next diagnose is clean and a real chronyd client then gets

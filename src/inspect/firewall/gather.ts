@@ -35,6 +35,8 @@ export interface FirewallOutputs {
   firewalldActiveZones?: CommandResult;
   firewalldDefaultZone?: CommandResult;
   firewalldZones?: CommandResult;
+  /** The limit firewall-cmd ran with (longer than the others'), for the notes. */
+  firewallCmdTimeoutMs?: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function collectFirewallOutputs(run: Runner, timeoutMs: number): Pr
     run('firewall-cmd', ['--get-default-zone'], slow),
     run('firewall-cmd', ['--list-all-zones'], slow),
   ]);
-  const out: FirewallOutputs = { nftJson, nftText, iptablesSave, ip6tablesSave, firewalldState };
+  const out: FirewallOutputs = { nftJson, nftText, iptablesSave, ip6tablesSave, firewalldState, firewallCmdTimeoutMs: slow.timeoutMs };
   if (firewalldState.ok && parseFirewalldState(firewalldState.stdout)) {
     out.firewalldActiveZones = active;
     out.firewalldDefaultZone = def;
@@ -117,7 +119,7 @@ export function evaluateFirewall(out: FirewallOutputs, networks: readonly Client
     }
     const defaultZone = out.firewalldDefaultZone?.stdout.trim() || undefined;
     firewalldNft = /table inet firewalld/.test(out.nftText?.stdout ?? '');
-    if (zones.length === 0) gaps.push({ what: 'firewalld zones', why: out.firewalldZones ? whyFailed(out.firewalldZones) : 'firewall-cmd --list-all-zones gave nothing' });
+    if (zones.length === 0) gaps.push({ what: 'firewalld zones', why: out.firewalldZones ? whyFailed(out.firewalldZones, out.firewallCmdTimeoutMs) : 'firewall-cmd --list-all-zones gave nothing' });
     // firewalld's own generated rules say what target `default` sends (it changed between versions).
     const generatedRules = (family: 4 | 6): { nftText?: string; iptablesSave?: IptablesSave } => {
       if (firewalldNft) return { nftText: out.nftText?.stdout ?? '' };
@@ -133,7 +135,7 @@ export function evaluateFirewall(out: FirewallOutputs, networks: readonly Client
     }
   } else if (out.firewalldState && (out.firewalldState.problem === 'permission' || out.firewalldState.problem === 'timeout')) {
     // A firewalld that does not answer may still own the rules below: judged as plain rules, but said.
-    gaps.push({ what: 'firewalld', why: whyFailed(out.firewalldState) });
+    gaps.push({ what: 'firewalld', why: whyFailed(out.firewalldState, out.firewallCmdTimeoutMs) });
   }
 
   // iptables (legacy, or iptables-nft whose tables nft would show as opaque xt matches).
