@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian 12 machine (as root): the real peers (chrony, ntpsec unpacked,
-# ntpdig/ntpdate), capture tools, firewalls, libpcap for the optional `cap` module. Never starts a time daemon.
+# ntpdig/ntpdate), capture tools, firewalls (firewalld and dbus too: test/node/lab-firewalld.test.ts runs them in
+# a namespace with a private bus), libpcap for the optional `cap` module. Never starts a time daemon, nor
+# firewalld or a system bus: policy-rc.d answers 101 to every service start.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
@@ -18,7 +20,7 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 need=()
 for pkg in chrony tcpdump tshark nftables iptables faketime iproute2 ethtool libpcap-dev tmux \
-           python3-ntp ntpsec-ntpdig ntpsec-ntpdate; do
+           python3-ntp ntpsec-ntpdig ntpsec-ntpdate dbus firewalld; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

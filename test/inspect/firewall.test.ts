@@ -1,6 +1,7 @@
 /**
  * Firewall evaluators on recorded output: `nft -j list ruleset` and `iptables-save` of real rulesets loaded in a
- * network namespace (fixtures/firewall/record.sh), firewalld's `firewall-cmd` output (transcribed, see README).
+ * network namespace (fixtures/firewall/record.sh), firewalld's `firewall-cmd` output: transcribed CentOS 7 (0.4–0.6)
+ * and real firewalld 1.3 recorded in the lab (firewalld-debian12-*, see the README).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -170,5 +171,90 @@ describe('evaluateFirewall (all tools together)', () => {
     expect(g.observations.map((o) => [o.backend, o.verdict])).toEqual([['iptables', 'reject']]);
     expect(g.gaps).toHaveLength(1);
     expect(g.gaps[0]!.why).toContain('run ntpdoctor as root');
+  });
+});
+
+describe('firewalld 1.3, real output (recorded from the daemon in the lab, test/node/lab-firewalld.test.ts)', () => {
+  const ok = (stdout: string, command = 'x'): CommandResult => ({ ok: true, code: 0, stdout, stderr: '', command });
+  const outputs = (d: string): FirewallOutputs => ({
+    firewalldState: ok(read(`${d}/state.txt`)),
+    firewalldActiveZones: ok(read(`${d}/get-active-zones.txt`)),
+    firewalldDefaultZone: ok(read(`${d}/get-default-zone.txt`)),
+    firewalldZones: ok(read(`${d}/list-all-zones.txt`)),
+    nftJson: ok(read(`${d}/nft-list-ruleset.json`)),
+    nftText: ok(read(`${d}/nft-list-ruleset.txt`)),
+    iptablesSave: ok(read(`${d}/iptables-save.txt`)),
+  });
+  const lab = [{ network: CLIENTS, family: 4 as const, interface: 'ndn-srv0', localAddress: '198.51.100.100' }];
+
+  it('parses --list-all as 1.3 prints it (no "(active)" without a bound interface, forward/source-ports keys)', () => {
+    expect(parseFirewalldState(read('firewalld-debian12-nftables/state.txt'))).toBe(true);
+    expect(parseActiveZones(read('firewalld-debian12-nftables/get-active-zones.txt'))).toEqual([]);
+    expect(parseListAll(read('firewalld-debian12-nftables/list-all-public.txt'))).toEqual([
+      { name: 'public', active: false, isDefault: false, target: 'default', interfaces: [], sources: [], services: ['dhcpv6-client', 'ssh'], ports: [], protocols: [], richRules: [] },
+    ]);
+    expect(parseActiveZones(read('firewalld-debian12-iptables/get-active-zones.txt'))).toEqual([{ name: 'public', interfaces: ['ndn-srv0'], sources: [] }]);
+    expect(parseListAll(read('firewalld-debian12-iptables/list-all-public.txt'))[0]).toMatchObject({ name: 'public', active: true, interfaces: ['ndn-srv0'] });
+    const zones = parseListAll(read('firewalld-debian12-nftables/list-all-zones.txt'));
+    expect(zones.map((z) => [z.name, z.target])).toEqual([
+      ['block', '%%REJECT%%'],
+      ['dmz', 'default'],
+      ['drop', 'DROP'],
+      ['external', 'default'],
+      ['home', 'default'],
+      ['internal', 'default'],
+      ['public', 'default'],
+      ['trusted', 'ACCEPT'],
+      ['work', 'default'],
+    ]);
+  });
+
+  it('nftables backend, no interface bound: the default zone public rejects with icmpx admin-prohibited (its chain\'s last rule)', () => {
+    const g = evaluateFirewall(outputs('firewalld-debian12-nftables'), lab, [4]);
+    expect(g.gaps).toEqual([]);
+    expect(g.observations).toHaveLength(1);
+    expect(g.observations[0]).toMatchObject({ backend: 'firewalld', verdict: 'reject', rejectWith: 'icmpx admin-prohibited', zone: { name: 'public', interfaces: [] }, decidedBy: { text: 'target default' } });
+    expect(g.observations[0]!.trace).toContain("target default: firewalld's filter_IN_public ends `reject with icmpx admin-prohibited`");
+  });
+
+  it('iptables backend (legacy, as CentOS 7 has it): 1.3 ends IN_public with a bare REJECT, i.e. icmp-port-unreachable', () => {
+    const g = evaluateFirewall(outputs('firewalld-debian12-iptables'), lab, [4]);
+    expect(g.observations).toHaveLength(1);
+    expect(g.observations[0]).toMatchObject({ backend: 'firewalld', verdict: 'reject', rejectWith: 'icmp-port-unreachable', zone: { name: 'public', interfaces: ['ndn-srv0'] } });
+    expect(g.observations[0]!.trace).toContain("target default: firewalld's IN_public ends `-A IN_public -j REJECT --reject-with icmp-port-unreachable`");
+  });
+
+  it('after `firewall-cmd --permanent --zone=public --add-service=ntp; firewall-cmd --reload`: accepted by the ntp service on both backends', () => {
+    for (const d of ['firewalld-debian12-nftables-ntp-open', 'firewalld-debian12-iptables-ntp-open']) {
+      const g = evaluateFirewall(outputs(d), lab, [4]);
+      expect(g.observations.map((o) => [o.backend, o.verdict, o.decidedBy?.text]), d).toEqual([['firewalld', 'accept', 'service ntp']]);
+    }
+  });
+
+  it("firewalld's generated rules, judged on their own by the nft and iptables evaluators, agree", () => {
+    const pkt = inboundNtp(4, CLIENTS, 'ndn-srv0');
+    const closed = evaluateNft(parseNftJson(read('firewalld-debian12-nftables/nft-list-ruleset.json')), pkt, { ruleText: parseNftText(read('firewalld-debian12-nftables/nft-list-ruleset.txt')) });
+    expect(closed).toMatchObject({ verdict: 'reject', rejectWith: 'icmpx admin-prohibited', decidedBy: { chain: 'filter_IN_public' } });
+    const open = evaluateNft(parseNftJson(read('firewalld-debian12-nftables-ntp-open/nft-list-ruleset.json')), pkt);
+    expect(open.verdict).toBe('accept');
+    const save = parseIptablesSave(read('firewalld-debian12-iptables/iptables-save.txt'));
+    expect(save.backend).toBe('legacy');
+    expect(evaluateIptables(save, pkt)).toMatchObject({ verdict: 'reject', rejectWith: 'icmp-port-unreachable', decidedBy: { chain: 'IN_public' } });
+    expect(evaluateIptables(parseIptablesSave(read('firewalld-debian12-iptables-ntp-open/iptables-save.txt')), pkt).verdict).toBe('accept');
+  });
+
+  it('a firewalld that does not answer in time is said (with the limit firewall-cmd had), not taken for "not running"', () => {
+    const out = outputs('firewalld-debian12-nftables');
+    out.firewalldState = { ok: false, code: null, stdout: '', stderr: '', problem: 'timeout', command: 'firewall-cmd --state' };
+    out.firewallCmdTimeoutMs = 6000;
+    const g = evaluateFirewall(out, lab, [4]);
+    expect(g.gaps).toEqual([{ what: 'firewalld', why: '`firewall-cmd --state` did not answer within 6 s' }]);
+  });
+
+  it('without the generated rules (not readable), target default falls back to the backend\'s classic ICMP', () => {
+    const out = outputs('firewalld-debian12-iptables');
+    delete out.iptablesSave;
+    delete out.nftText;
+    expect(evaluateFirewall(out, lab, [4]).observations[0]!.rejectWith).toBe('icmp-host-prohibited');
   });
 });

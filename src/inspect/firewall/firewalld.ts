@@ -4,9 +4,11 @@
  * (firewalld.zone(5), firewalld.richlanguage(5)): the zone is the one bound to the client's source address,
  * else the one bound to the interface, else the default zone. Inside it, rich-rule denials come first, then the
  * `ntp` service, a 123/udp port or an accepting rich rule, then the zone target; target `default` rejects
- * with icmp-host-prohibited (iptables backend, CentOS 7) or icmpx admin-prohibited (nftables backend).
+ * with what firewalld's generated rules say (firewalld-rules.ts: icmp-host-prohibited on CentOS 7's 0.6,
+ * icmpx admin-prohibited on the nftables backend, icmp-port-unreachable on 1.x's iptables backend).
  */
 import { parsePrefix } from '../ip.js';
+import type { GeneratedReject } from './firewalld-rules.js';
 import { portIn, prefixMatch, type InboundNtp } from './packet.js';
 import type { FirewallVerdict } from './types.js';
 
@@ -139,8 +141,11 @@ function parseRich(rule: string): RichRule {
   return r;
 }
 
-/** The zone's verdict for `pkt`. `nftablesBackend` picks the ICMP that target `default` sends. */
-export function evaluateZone(zone: FirewalldZone, pkt: InboundNtp, nftablesBackend = false): FirewallVerdict {
+/**
+ * The zone's verdict for `pkt`. What target `default` sends comes from firewalld's generated rules when they
+ * could be read (`generated`, firewalld-rules.ts); else `nftablesBackend` picks the classic default.
+ */
+export function evaluateZone(zone: FirewalldZone, pkt: InboundNtp, nftablesBackend = false, generated?: GeneratedReject): FirewallVerdict {
   const trace = [`zone ${zone.name} (target ${zone.target}; services: ${zone.services.join(' ') || '-'}; ports: ${zone.ports.join(' ') || '-'})`];
   const uncertain: string[] = [];
   const applies = (r: RichRule): boolean => {
@@ -172,9 +177,10 @@ export function evaluateZone(zone: FirewalldZone, pkt: InboundNtp, nftablesBacke
   const decidedBy = { text: `target ${zone.target}`, chain: zone.name, policy: true };
   if (target === 'ACCEPT') return { verdict: 'accept', decidedBy, trace, uncertain };
   if (target === 'DROP') return { verdict: 'drop', decidedBy, insertAt: { chain: zone.name }, trace, uncertain };
+  if (generated) trace.push(`target default: firewalld's ${generated.chain} ends \`${generated.text}\``);
   return {
     verdict: 'reject',
-    rejectWith: nftablesBackend ? 'icmpx admin-prohibited' : 'icmp-host-prohibited',
+    rejectWith: generated?.rejectWith ?? (nftablesBackend ? 'icmpx admin-prohibited' : 'icmp-host-prohibited'),
     decidedBy,
     insertAt: { chain: zone.name },
     trace,

@@ -5,6 +5,7 @@
  */
 import type { FirewallObservation } from '../../observe/node-types.js';
 import { whyFailed, type CommandResult, type Runner } from '../run.js';
+import { defaultTargetReject } from './firewalld-rules.js';
 import { evaluateZone, parseActiveZones, parseFirewalldState, parseListAll, zoneFor, type FirewalldZone } from './firewalld.js';
 import { evaluateIptables, parseIptablesSave, type IptablesSave } from './iptables.js';
 import { evaluateNft, parseNftJson, parseNftText, type NftRuleset } from './nftables.js';
@@ -34,24 +35,31 @@ export interface FirewallOutputs {
   firewalldActiveZones?: CommandResult;
   firewalldDefaultZone?: CommandResult;
   firewalldZones?: CommandResult;
+  /** The limit firewall-cmd ran with (longer than the others'), for the notes. */
+  firewallCmdTimeoutMs?: number;
 }
 
+/**
+ * firewall-cmd is Python talking D-Bus: measured ~0.5 s a call on an idle lab machine, over 3 s for
+ * `--list-all-zones` on a loaded one (test/node/lab-firewalld.test.ts). Its calls all start at once, next to nft
+ * and iptables-save (when firewalld is not running each fails at once, exit 252), with twice the per-command
+ * limit, so the whole stays within diagnose's 10 s.
+ */
 export async function collectFirewallOutputs(run: Runner, timeoutMs: number): Promise<FirewallOutputs> {
   const o = { timeoutMs };
-  const [nftJson, nftText, iptablesSave, ip6tablesSave, firewalldState] = await Promise.all([
+  const slow = { timeoutMs: timeoutMs * 2 };
+  const [nftJson, nftText, iptablesSave, ip6tablesSave, firewalldState, active, def, zones] = await Promise.all([
     run('nft', ['-j', 'list', 'ruleset'], o),
     run('nft', ['-a', 'list', 'ruleset'], o),
     run('iptables-save', [], o),
     run('ip6tables-save', [], o),
-    run('firewall-cmd', ['--state'], o),
+    run('firewall-cmd', ['--state'], slow),
+    run('firewall-cmd', ['--get-active-zones'], slow),
+    run('firewall-cmd', ['--get-default-zone'], slow),
+    run('firewall-cmd', ['--list-all-zones'], slow),
   ]);
-  const out: FirewallOutputs = { nftJson, nftText, iptablesSave, ip6tablesSave, firewalldState };
+  const out: FirewallOutputs = { nftJson, nftText, iptablesSave, ip6tablesSave, firewalldState, firewallCmdTimeoutMs: slow.timeoutMs };
   if (firewalldState.ok && parseFirewalldState(firewalldState.stdout)) {
-    const [active, def, zones] = await Promise.all([
-      run('firewall-cmd', ['--get-active-zones'], o),
-      run('firewall-cmd', ['--get-default-zone'], o),
-      run('firewall-cmd', ['--list-all-zones'], o),
-    ]);
     out.firewalldActiveZones = active;
     out.firewalldDefaultZone = def;
     out.firewalldZones = zones;
@@ -111,15 +119,23 @@ export function evaluateFirewall(out: FirewallOutputs, networks: readonly Client
     }
     const defaultZone = out.firewalldDefaultZone?.stdout.trim() || undefined;
     firewalldNft = /table inet firewalld/.test(out.nftText?.stdout ?? '');
-    if (zones.length === 0) gaps.push({ what: 'firewalld zones', why: out.firewalldZones ? whyFailed(out.firewalldZones) : 'firewall-cmd --list-all-zones gave nothing' });
+    if (zones.length === 0) gaps.push({ what: 'firewalld zones', why: out.firewalldZones ? whyFailed(out.firewalldZones, out.firewallCmdTimeoutMs) : 'firewall-cmd --list-all-zones gave nothing' });
+    // firewalld's own generated rules say what target `default` sends (it changed between versions).
+    const generatedRules = (family: 4 | 6): { nftText?: string; iptablesSave?: IptablesSave } => {
+      if (firewalldNft) return { nftText: out.nftText?.stdout ?? '' };
+      const save = family === 4 ? out.iptablesSave : out.ip6tablesSave;
+      return save?.ok ? { iptablesSave: parseIptablesSave(save.stdout) } : {};
+    };
     for (const t of targets) {
       const pkt = packetFor(t);
       const zone = zoneFor(zones, pkt, defaultZone);
       if (!zone) continue;
-      observations.push(observation('firewalld', t, evaluateZone(zone, pkt, firewalldNft), zone));
+      const generated = defaultTargetReject(zone.name, t.family, generatedRules(t.family));
+      observations.push(observation('firewalld', t, evaluateZone(zone, pkt, firewalldNft, generated), zone));
     }
-  } else if (out.firewalldState && out.firewalldState.problem === 'permission') {
-    gaps.push({ what: 'firewalld', why: whyFailed(out.firewalldState) });
+  } else if (out.firewalldState && (out.firewalldState.problem === 'permission' || out.firewalldState.problem === 'timeout')) {
+    // A firewalld that does not answer may still own the rules below: judged as plain rules, but said.
+    gaps.push({ what: 'firewalld', why: whyFailed(out.firewalldState, out.firewallCmdTimeoutMs) });
   }
 
   // iptables (legacy, or iptables-nft whose tables nft would show as opaque xt matches).
