@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { defineRule } from '../src/diagnose/define.js';
 import type { Hit, Platform } from '../src/diagnose/types.js';
-import type { Command } from '../src/shell/command.js';
+import { writeTo, type Command } from '../src/shell/command.js';
 import type { DaemonSource, DaemonStateObservation } from '../src/observe/node-types.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, op, ranked, words, type Draft } from './_lib/fixes.js';
@@ -39,7 +39,9 @@ export default defineRule({
       for (const s of st.sources) {
         if (isOwnAddress(s.address, own) || s.address.startsWith('127.127.')) continue;
         const r = rejectionOf(st, s);
-        if (r) hits.push(hit(st, s, r, configs(ctx).find((c) => c.inUse && (c.kind === 'chrony-config') === (st.daemon === 'chronyd'))));
+        if (!r) continue;
+        if (st.daemon === 'systemd-timesyncd') hits.push(timesyncdHit(st, s, r));
+        else hits.push(hit(st, s, r, configs(ctx).find((c) => c.inUse && (c.kind === 'chrony-config') === (st.daemon === 'chronyd'))));
       }
     }
     return hits;
@@ -61,6 +63,34 @@ function hit(st: DaemonStateObservation, s: DaemonSource, r: Rejection, conf: Co
     title: `${st.daemon} hears ${named} but rejects it: ${r.detail} [${r.test}]`,
     evidence,
     fixes: ranked(fixesFor(st, s, r, conf)),
+  };
+}
+
+/** systemd-timesyncd: its log is the evidence; its limit lives in timesyncd.conf(5) [Time] RootDistanceMaxSec=. */
+function timesyncdHit(st: DaemonStateObservation, s: DaemonSource, r: Rejection): Hit {
+  const named = s.name ? `${s.name} (${s.address})` : s.address;
+  const verify = words('timedatectl timesync-status');
+  const expect = 'a Server line for the source, Packet count rising, an Offset shown';
+  const fixes: Draft[] = [];
+  const ask = isIP(s.address) ? [cmd('ntpdoctor', 'probe', op(s.address))] : [];
+  fixes.push(draft('generic', "Fix the server's own synchronisation (its root dispersion or delay is what timesyncd refuses), or use another server", ask.length ? ask : [words('timedatectl show-timesync --all')], verify, expect));
+  if (r.kind === 'distance') {
+    const dir = '/etc/systemd/timesyncd.conf.d';
+    fixes.push(
+      draft(
+        'systemd',
+        'Only if that distance is expected (a distant or long-unsynchronised upstream): raise RootDistanceMaxSec in a drop-in, then restart timesyncd',
+        [cmd('mkdir', '-p', dir), writeTo(cmd('printf', '[Time]\\nRootDistanceMaxSec=10\\n'), `${dir}/50-ntpdoctor.conf`), words('systemctl restart systemd-timesyncd')],
+        verify,
+        expect,
+      ),
+    );
+  }
+  return {
+    subject: s.address,
+    title: `${st.daemon} hears ${named} but rejects it: ${r.detail} [${r.test}]`,
+    evidence: [note(r.heard), note(`${r.test}: ${r.detail}`)],
+    fixes: ranked(fixes),
   };
 }
 

@@ -97,6 +97,7 @@ function heardFrom(st: DaemonStateObservation, s: DaemonSource): string | undefi
 /** Why the daemon rejects this answering source, or undefined (unanswered, usable, or too young to judge). */
 export function rejectionOf(st: DaemonStateObservation, s: DaemonSource): Rejection | undefined {
   if (s.selected || s.unresolved || s.kind === 'refclock') return undefined;
+  if (st.daemon === 'systemd-timesyncd') return timesyncdRejection(s);
   const heard = heardFrom(st, s);
   if (!heard) return undefined;
   return st.daemon === 'chronyd' ? chronyRejection(st, s, heard) : ntpdRejection(st, s, heard);
@@ -144,6 +145,24 @@ function chronyRejection(st: DaemonStateObservation, s: DaemonSource, heard: str
     return { kind: 'unknown', test: 'sources ?', detail: 'it answers but fails chronyd\'s tests; `chronyc ntpdata` (as root) names the test', heard };
   }
   return undefined;
+}
+
+/**
+ * systemd-timesyncd keeps no reach register and no per-test bits: what it logged is the verdict. "Server has too
+ * large root distance. Disconnecting." (timesyncd-manager.c: root delay/2 + root dispersion > RootDistanceMaxSec,
+ * 5 s by default) and "Server is not synchronized" (leap 3 / stratum 0 or 16, debug level only).
+ */
+function timesyncdRejection(s: DaemonSource): Rejection | undefined {
+  const r = s.rejected;
+  if (!r || (s.lastContact !== undefined && r.lastAt !== undefined && s.lastContact > r.lastAt)) return undefined;
+  const heard = `systemd-timesyncd logged ${r.count}× "${r.message}"${r.lastAt !== undefined ? ` (last at ${new Date(r.lastAt * 1000).toISOString()})` : ''}`;
+  if (r.test === 'root-distance') {
+    const from = r.limitFrom === undefined || r.limitFrom === 'default' ? 'the default' : `${r.limitFrom.file}:${r.limitFrom.line}`;
+    const value = r.value !== undefined ? `${r.value.toFixed(3)} s ` : '';
+    return { kind: 'distance', test: 'timesyncd RootDistanceMaxSec', detail: `root distance ${value}> RootDistanceMaxSec ${r.limit ?? 5} s (${from})`, heard };
+  }
+  if (r.test === 'unsynchronized') return { kind: 'unsynchronized', test: 'timesyncd leap/stratum check', detail: 'the server is not synchronised (leap 3 or stratum 0/16)', heard };
+  return { kind: 'unknown', test: 'timesyncd', detail: r.message, heard };
 }
 
 function ntpdRejection(st: DaemonStateObservation, s: DaemonSource, heard: string): Rejection | undefined {

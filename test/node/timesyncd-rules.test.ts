@@ -15,6 +15,7 @@ import { nodeObservations } from '../../src/observe/from-node.js';
 import type { DaemonStateObservation, TimesyncdConfigObservation } from '../../src/observe/node-types.js';
 import type { Observation } from '../../src/observe/types.js';
 import daemonNotRunning from '../../rules/daemon-not-running.js';
+import sourceRejected from '../../rules/source-rejected.js';
 import sourceUnreachable from '../../rules/source-unreachable.js';
 import { silentPath } from '../rules/_build.js';
 import { daemon, daemons } from './_build.js';
@@ -57,6 +58,24 @@ describe('source-unreachable on systemd-timesyncd', () => {
   it('does not read the derived reach 0 of a configured server it has not tried yet as eight lost polls', () => {
     const idle: DaemonStateObservation = { ...state('healthy'), sources: [{ address: '192.0.2.5', kind: 'server', state: '?', selected: false, reach: 0, reachRegister: false }] };
     expect(hits(sourceUnreachable, [idle])).toEqual([]);
+  });
+});
+
+describe('source-rejected on systemd-timesyncd (its log is the verdict: issue 12 item 5)', () => {
+  it('"Server has too large root distance": source-rejected names RootDistanceMaxSec and its 5 s default', () => {
+    const [h, ...rest] = hits(sourceRejected, [state('root-distance')]);
+    expect(rest).toEqual([]);
+    expect(h!.subject).toBe('198.51.100.1');
+    expect(h!.title).toContain('systemd-timesyncd hears 198.51.100.1');
+    expect(h!.title).toContain('RootDistanceMaxSec 5 s (the default) [timesyncd RootDistanceMaxSec]');
+    expect(h!.evidence[0]!.text).toContain('Server has too large root distance');
+    expect(h!.fixes.map((f) => f.platform)).toEqual(['generic', 'systemd']);
+    expect(h!.fixes[1]!.commands).toContain("printf '[Time]\\nRootDistanceMaxSec=10\\n' > /etc/systemd/timesyncd.conf.d/50-ntpdoctor.conf");
+  });
+
+  it('says nothing of a healthy timesyncd or one whose server is silent (that is source-unreachable)', () => {
+    expect(hits(sourceRejected, [state('healthy')])).toEqual([]);
+    expect(hits(sourceRejected, [state('silence')])).toEqual([]);
   });
 });
 
