@@ -12,20 +12,14 @@
  *     installed by scripts/setup.sh on purpose: its postinst may run adjtimexconfig and its boot service sets
  *     tick and frequency (`adjtimex -tick -frequency`), a clock write; the tests use recorded output instead.
  *  3. `timedatectl show` (systemd): NTPSynchronized=yes/no only, no raw status.
- * The same approach as h-net's src/serve/host-clock.ts (serve's leap indicator): the two should become one.
+ * The syscall itself is src/kernel/timex.ts, shared with serve's leap indicator (src/serve/host-clock.ts).
  */
 import { endianness } from 'node:os';
 import { whyFailed, type Runner } from './run.js';
 
-/** struct timex status bits (include/uapi/linux/timex.h). */
-export const STA_PLL = 0x0001;
-export const STA_INS = 0x0010;
-export const STA_DEL = 0x0020;
-export const STA_UNSYNC = 0x0040;
-export const STA_NANO = 0x2000;
-export const STA_CLOCKERR = 0x1000;
-/** maxerror (µs) at or above which the clock counts as unsynchronized: NTP_PHASE_LIMIT, 16 s. */
-export const MAXERROR_UNSYNC_US = 16_000_000;
+import { decodeTimex as decodeRaw, longBytes, MAXERROR_UNSYNC_US, perlAdjtimex, STA_UNSYNC, SYS_ADJTIMEX } from '../kernel/timex.js';
+
+export { MAXERROR_UNSYNC_US, STA_CLOCKERR, STA_DEL, STA_INS, STA_NANO, STA_PLL, STA_UNSYNC, perlAdjtimex } from '../kernel/timex.js';
 
 const STATUS_NAMES: ReadonlyArray<[number, string]> = [
   [0x0001, 'PLL'],
@@ -75,21 +69,10 @@ export function judge(via: KernelClockReading['via'], status: number, maxerror: 
   return r;
 }
 
-/**
- * Decodes `RET HEX` (what perlAdjtimex prints) as a struct timex: `modes` (int), then the longs offset, freq,
- * maxerror, esterror, then `status` (int) — on 64-bit Linux at octets 0, 8, 16, 24, 32, 40; on 32-bit at 0, 4,
- * 8, 12, 16, 20.
- */
+/** `RET HEX` from perlAdjtimex, judged as node_exporter and timedated judge it. */
 export function decodeTimex(text: string, wordBytes: 4 | 8, little: boolean): KernelClockReading | undefined {
-  const m = /^(-?\d+) ([0-9a-f]+)\s*$/.exec(text);
-  if (!m || (m[2] as string).length < 2 * 6 * wordBytes) return undefined;
-  const b = Buffer.from(m[2] as string, 'hex');
-  const int32 = (at: number): number => (little ? b.readInt32LE(at) : b.readInt32BE(at));
-  const long = (at: number): number => (wordBytes === 4 ? int32(at) : Number(little ? b.readBigInt64LE(at) : b.readBigInt64BE(at)));
-  const maxerror = long(3 * wordBytes);
-  const status = int32(5 * wordBytes);
-  if (maxerror < 0 || status < 0) return undefined;
-  return judge('adjtimex(2) modes 0 (perl)', status, maxerror, Number(m[1]));
+  const r = decodeRaw(text, wordBytes, little);
+  return r ? judge('adjtimex(2) modes 0 (perl)', r.status, r.maxerror, r.ret) : undefined;
 }
 
 /** `adjtimex --print` (adjtimex 1.29): `     maxerror: 16000000`, `       status: 64`, ` return value = 5`. */
@@ -112,26 +95,6 @@ export function parseTimedatectlShow(text: string): KernelClockReading | undefin
   return { via: 'timedatectl show', synchronized, reasons: synchronized ? [] : ['timedatectl: NTPSynchronized=no (STA_UNSYNC set or maxerror ≥ 16 s)'] };
 }
 
-/** SYS_adjtimex by Node's process.arch (asm/unistd.h of each). Other architectures: the fallbacks. */
-const SYS_ADJTIMEX: Readonly<Record<string, number>> = {
-  x64: 159,
-  arm64: 171,
-  riscv64: 171,
-  loong64: 171,
-  ia32: 124,
-  arm: 124,
-  ppc: 124,
-  ppc64: 124,
-  s390: 124,
-  s390x: 124,
-};
-const WORD8 = ['x64', 'arm64', 'riscv64', 'loong64', 'ppc64', 's390x'];
-
-/** A zeroed struct timex (modes = 0: read only) handed to adjtimex; prints the return value and the first 64 octets in hex. */
-export function perlAdjtimex(nr: number): string {
-  return `my $b = "\\0" x 512; my $r = syscall(${nr}, $b); if ($r < 0) { print STDERR "adjtimex: $!\\n"; exit 1 } print "$r ", unpack("H*", substr($b, 0, 64)), "\\n";`;
-}
-
 export interface KernelClockGather {
   reading?: KernelClockReading;
   /** What was tried and failed, for inspection-incomplete when nothing answered. */
@@ -144,7 +107,7 @@ export async function readKernelClock(run: Runner, timeoutMs: number, arch = pro
   const nr = SYS_ADJTIMEX[arch];
   if (process.platform === 'linux' && nr !== undefined) {
     const r = await run('perl', ['-e', perlAdjtimex(nr)], { timeoutMs });
-    const reading = r.ok ? decodeTimex(r.stdout.trim(), WORD8.includes(arch) ? 8 : 4, little) : undefined;
+    const reading = r.ok ? decodeTimex(r.stdout.trim(), longBytes(arch), little) : undefined;
     if (reading) return { reading, tried };
     tried.push(r.ok ? 'perl adjtimex: unreadable answer' : whyFailed(r, timeoutMs));
   } else tried.push(`no adjtimex syscall number for ${process.platform}/${arch}`);
