@@ -1,11 +1,11 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
-import { LEAP_ALARM, MAXDISP, MAXSTRAT, PANIC_THRESHOLD, STEP_THRESHOLD } from '../src/ntp/constants.js';
+import { PANIC_THRESHOLD, STEP_THRESHOLD } from '../src/ntp/constants.js';
 import { fact, note } from './_lib/evidence.js';
 import { append, CHRONY, draft, type Draft, NTPD, ranked, words } from './_lib/fixes.js';
 import { duration, signedSeconds } from './_lib/format.js';
-import { byServer } from './_lib/paths.js';
+import { byServer, fromSyncedServer } from './_lib/paths.js';
 
 /**
  * A client clock far from its server's. θ = server − client (RFC 5905 §8), so θ > 0: the client is behind.
@@ -86,22 +86,6 @@ function usableOffset(p: NtpPathObservation): { value: number; oneWay: boolean }
   const value = o.best ?? o.mean;
   if (oneWay && o.count > 1 && o.max - o.min > Math.max(1, Math.abs(value) * 0.01)) return undefined;
   return { value, oneWay };
-}
-
-/**
- * Every reply that carried time came from a server a client would take a sample from: RFC 5905 §8 test 6 (not
- * leap 3, stratum 1–15) and test 7 (root distance < 16 s, MAXDISP), chrony's synced_packet. No client steps to an
- * unsynchronised server, so neither may the advice. Offsets are aggregated per path: one such reply on the path
- * and its offset cannot be told from the others', so the path gives none. Kiss-o'-death replies (stratum 0,
- * leap 3) never fed an offset and do not count: leap-3 replies beyond the stratum-0 ones do.
- */
-function fromSyncedServer(p: NtpPathObservation): boolean {
-  const count = <T>(seen: ReadonlyArray<{ value: T; count: number }>, is: (v: T) => boolean) =>
-    seen.reduce((n, v) => n + (is(v.value) ? v.count : 0), 0);
-  if (count(p.strata, (s) => s >= MAXSTRAT) > 0) return false;
-  if (count(p.leaps, (l) => l === LEAP_ALARM) > count(p.strata, (s) => s === 0)) return false;
-  if (p.rootDistance && p.rootDistance.max >= MAXDISP) return false;
-  return true;
 }
 
 function fixesFor(server: string, client: string, panic: boolean): Draft[] {

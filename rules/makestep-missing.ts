@@ -1,10 +1,10 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
-import { LEAP_ALARM, MAXDISP, MAXSTRAT, PANIC_THRESHOLD } from '../src/ntp/constants.js';
-import type { NtpPathObservation } from '../src/observe/types.js';
+import { PANIC_THRESHOLD } from '../src/ntp/constants.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, op, ranked, words } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
+import { fromSyncedServer } from './_lib/paths.js';
 import { appendLine, lineEvidence, replaceLine, restartOf } from './_lib/node.js';
 
 /** chronyd's default maxslewrate: 83333.333 ppm, i.e. at most 83 ms of correction per second (chrony.conf(5)). */
@@ -153,20 +153,6 @@ function panicExits(ctx: RuleContext, earlier: Hit[]): Hit[] {
       severity: 'error',
     },
   ];
-}
-
-/**
- * Every reply that carried time passed RFC 5905 §8 test 6 (not leap 3, stratum 1–15) and test 7 (root distance
- * < 16 s): no client steps its clock to a server that fails them (chrony synced_packet). KoD replies (stratum 0,
- * leap 3) never feed an offset and do not count.
- */
-function fromSyncedServer(p: NtpPathObservation): boolean {
-  const count = <T>(seen: ReadonlyArray<{ value: T; count: number }>, is: (v: T) => boolean) =>
-    seen.reduce((n, v) => n + (is(v.value) ? v.count : 0), 0);
-  if (count(p.strata, (s) => s >= MAXSTRAT) > 0) return false;
-  if (count(p.leaps, (l) => l === LEAP_ALARM) > count(p.strata, (s) => s === 0)) return false;
-  if (p.rootDistance && p.rootDistance.max >= MAXDISP) return false;
-  return true;
 }
 
 /** The largest offset seen: probes of this node's servers, then the daemon's own estimate. */

@@ -1,5 +1,6 @@
 /** Helpers over path observations (one client ↔ one server), shared by the packet rules. */
 import type { NtpPathObservation } from '../../src/observe/types.js';
+import { LEAP_ALARM, MAXDISP, MAXSTRAT } from '../../src/ntp/constants.js';
 
 /**
  * Paths grouped by server address, in first-seen order. Path findings take the server's IP as subject so that a
@@ -82,4 +83,20 @@ export function serverPort(paths: readonly Pick<NtpPathObservation, 'server'>[])
     if (n > most) [best, most] = [p.server.port, n];
   }
   return best;
+}
+
+/**
+ * Every reply that carried time came from a server a client would take a sample from: RFC 5905 §8 test 6 (not
+ * leap 3, stratum 1–15) and test 7 (root distance < 16 s, MAXDISP), chrony's synced_packet. No client steps to an
+ * unsynchronised server, so neither may the advice. Offsets are aggregated per path: one such reply on the path
+ * and its offset cannot be told from the others', so the path gives none. Kiss-o'-death replies (stratum 0,
+ * leap 3) never fed an offset and do not count: leap-3 replies beyond the stratum-0 ones do.
+ */
+export function fromSyncedServer(p: NtpPathObservation): boolean {
+  const count = <T>(seen: ReadonlyArray<{ value: T; count: number }>, is: (v: T) => boolean) =>
+    seen.reduce((n, v) => n + (is(v.value) ? v.count : 0), 0);
+  if (count(p.strata, (s) => s >= MAXSTRAT) > 0) return false;
+  if (count(p.leaps, (l) => l === LEAP_ALARM) > count(p.strata, (s) => s === 0)) return false;
+  if (p.rootDistance && p.rootDistance.max >= MAXDISP) return false;
+  return true;
 }
