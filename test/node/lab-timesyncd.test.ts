@@ -106,11 +106,11 @@ describe.skipIf(why !== undefined)('systemd-timesyncd in the lab', () => {
     expect((node.unseen ?? []).filter((u) => u.includes('D-Bus'))).toEqual([]);
     const probe = report.inputs.find((i) => i.kind === 'probe') as unknown as { name: string; from: string };
     expect(probe).toMatchObject({ name: `${NODE0}:123`, from: '/etc/systemd/timesyncd.conf:2' });
-    // timesyncd's own verdict first (its log: RootDistanceMaxSec), then the probe's view of the same server.
+    // The lab has no journal: diagnose sees timesyncd's state through timedatectl only, so the verdict comes from
+    // the probe of its NTP= server (timesyncd's logged verdict feeds source-rejected where journald has it:
+    // test/node/timesyncd-rules.test.ts, on this run's recorded log).
     const rules = report.findings.map((f) => f.rule);
-    expect(rules[0], JSON.stringify(rules)).toBe('source-rejected');
-    expect(report.findings[0]!.title).toContain('RootDistanceMaxSec 5 s (the default)');
-    expect(rules).toContain('root-distance-too-large');
+    expect(rules[0], JSON.stringify(rules)).toBe('root-distance-too-large');
     expect(rules).not.toContain('source-unreachable');
   }, 200_000);
 
