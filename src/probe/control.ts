@@ -159,7 +159,7 @@ export async function controlQuery(
 }
 
 /** An answer that was started but cut by a cap or never finished (not silence, not a refusal). */
-export function unfinished(a: ControlAnswer): boolean {
+export function unfinished(a: ControlAnswer): a is Extract<ControlAnswer, { kind: 'none' }> {
   return a.kind === 'none' && (a.why === 'incomplete answer' || a.why.startsWith('more than') || a.why.startsWith('data past'));
 }
 
@@ -251,7 +251,7 @@ export async function readControlViewBounded(
   if (!sys) return { cut: 'no time left for mode 6' };
   if (sys.kind !== 'data') {
     // Silence, an ICMP error or an error response mean "no mode 6 here"; a started but unfinished answer is a cut.
-    return sys.kind === 'none' && unfinished(sys) ? { cut: `system variables: ${sys.why}` } : {};
+    return unfinished(sys) ? { cut: `system variables: ${sys.why}` } : {};
   }
   const view: ControlView = { system: parseVariables(sys.data), peers: [], traffic };
   let cut: string | undefined;
