@@ -1,7 +1,8 @@
 /**
  * A minimal ntpq: mode 6 control queries (RFC 9327 §2; ntpq.c). READSTAT (opcode 1) lists associations,
  * READVAR (opcode 2) reads variables of the system (association 0) or of one peer. Used by `trace` to learn a
- * server's upstream (`srcadr` of its system peer) when it answers control queries; chronyd never does.
+ * server's upstream (`srcadr` of its system peer) when it answers control queries (chronyd never does), and by
+ * src/inspect/daemon/mode6.ts to read the local ntpd: both through the one capped reader, controlQuery.
  */
 import { randomInt } from 'node:crypto';
 import { decodeNtp, encodeNtp } from '../ntp/codec.js';
@@ -70,7 +71,30 @@ export function buildControlRequest(opcode: number, sequence: number, associatio
   });
 }
 
-/** One mode 6 query, answered by one or more fragments, an error response, or nothing within `timeoutMs`. */
+/** ntpq.c MAXFRAGS: "Number of fragments exceeds maximum" → ERR_TOOMUCH. */
+export const MAX_FRAGMENTS = 32;
+/** Datagrams read for one query, whatever they are (strays, duplicates: a flood), before it is given up. */
+export const MAX_DATAGRAMS = 4 * MAX_FRAGMENTS;
+/** ntpd's CTL_MAX_DATA_LEN, the most data one fragment carries (RFC 9327 §2.1: 468 octets). */
+export const CTL_MAX_DATA_LEN = 468;
+/** ntpq.c's pktdata buffer (DATASIZE × MAXFRAGS): a fragment whose offset+count passes it is ERR_TOOMUCH. */
+export const MAX_DATA_BYTES = CTL_MAX_DATA_LEN * MAX_FRAGMENTS;
+/** ntpq's own wait for an answer is 5 s; a trace hop cannot afford it: 0.7 s by default. */
+export const QUERY_TIMEOUT_MS = 700;
+
+/** What is left of a time budget (trace-budget.ts Deadline fits): queries stop when it is spent. */
+export interface ControlBudget {
+  leftMs(): number;
+  readonly spent: boolean;
+}
+
+/**
+ * One mode 6 query, answered by one or more fragments, an error response, or nothing. Bounded against a
+ * responder that never finishes answering (RFC 9327 §2.1): it ends at the first of the whole answer assembled,
+ * an error response, `timeoutMs` (cut to what `budget` has left), more than MAX_FRAGMENTS distinct fragments,
+ * a fragment reaching past MAX_DATA_BYTES, or MAX_DATAGRAMS datagrams of any kind. A cut answer is `none`
+ * with the reason in words, so a READVAR whose More bit is never cleared costs one query timeout at most.
+ */
 export async function controlQuery(
   address: string,
   family: 4 | 6,
@@ -78,21 +102,29 @@ export async function controlQuery(
   opcode: number,
   associationId: number,
   clock: WallClock,
-  timeoutMs = 700,
+  timeoutMs = QUERY_TIMEOUT_MS,
+  budget?: ControlBudget,
 ): Promise<ControlAnswer> {
   const sequence = randomInt(1, 0xffff);
   const fragments: NtpControlMessage[] = [];
+  const offsets = new Set<number>();
   let error: number | undefined;
+  let datagrams = 0;
   let responses = 0;
   let responseBytes = 0;
+  let tooMuch: string | undefined;
   const r = await udpExchange({
     address,
     port,
     family,
     clock,
-    timeoutMs,
+    timeoutMs: budget ? Math.min(timeoutMs, budget.leftMs()) : timeoutMs,
     build: () => buildControlRequest(opcode, sequence, associationId),
     collect: (datagram) => {
+      if (++datagrams > MAX_DATAGRAMS) {
+        tooMuch = `more than ${MAX_DATAGRAMS} datagrams`;
+        return 'done';
+      }
       const m = decodeNtp(datagram).message;
       // Only answers to this very request (sequence and opcode echoed, RFC 9327 §2.1) count.
       if (!m || m.kind !== 'control' || !m.response || m.sequence !== sequence || m.opcode !== opcode) return 'more';
@@ -102,6 +134,17 @@ export async function controlQuery(
         error = m.status;
         return 'done';
       }
+      // A duplicate fragment (same offset) is dropped, as ntpq does; new ones count towards MAXFRAGS.
+      if (offsets.has(m.offset)) return 'more';
+      offsets.add(m.offset);
+      if (offsets.size > MAX_FRAGMENTS) {
+        tooMuch = `more than ${MAX_FRAGMENTS} fragments`;
+        return 'done';
+      }
+      if (m.offset + m.data.length > MAX_DATA_BYTES) {
+        tooMuch = `data past ${MAX_DATA_BYTES} octets`;
+        return 'done';
+      }
       fragments.push(m);
       return assembleFragments(fragments) ? 'done' : 'more';
     },
@@ -109,9 +152,15 @@ export async function controlQuery(
   const traffic: ControlTraffic = { localAddress: r.localAddress, requestBytes: r.sentBytes, responses, responseBytes };
   if (error !== undefined) return { ...traffic, kind: 'error', status: error };
   if (r.kind === 'error') return { ...traffic, kind: 'none', why: r.errno };
+  if (tooMuch) return { ...traffic, kind: 'none', why: tooMuch };
   const data = assembleFragments(fragments);
   if (!data) return { ...traffic, kind: 'none', why: fragments.length ? 'incomplete answer' : 'no answer' };
   return { ...traffic, kind: 'data', data, status: fragments[0]?.status ?? 0, fragments: fragments.length };
+}
+
+/** An answer that was started but cut by a cap or never finished (not silence, not a refusal). */
+export function unfinished(a: ControlAnswer): a is Extract<ControlAnswer, { kind: 'none' }> {
+  return a.kind === 'none' && (a.why === 'incomplete answer' || a.why.startsWith('more than') || a.why.startsWith('data past'));
 }
 
 /** `name=value, name="quoted, value"\r\n…` (ntpd ctl_putdata) → a map; values unquoted. */
@@ -166,18 +215,30 @@ export interface ControlView {
   traffic: ControlTraffic & { requests: number; opcodes: number[] };
 }
 
-/** System variables, then every association's srcadr (at most `maxPeers`). Undefined when mode 6 is not answered. */
-export async function readControlView(
+export interface BoundedViewResult {
+  /** System variables and the associations read in time; undefined when the system variables were not. */
+  view?: ControlView;
+  /** Why the read stopped short (budget spent, a query given up), in words; absent when it read everything. */
+  cut?: string;
+}
+
+/**
+ * System variables, the association list, then each association's variables (at most `maxPeers`), every query
+ * capped as controlQuery is, stopping when `budget` (if any) is spent and keeping what it read so far.
+ */
+export async function readControlViewBounded(
   address: string,
   family: 4 | 6,
   port: number,
   clock: WallClock,
+  budget?: ControlBudget,
   maxPeers = 16,
-  timeoutMs = 700,
-): Promise<ControlView | undefined> {
+  timeoutMs = QUERY_TIMEOUT_MS,
+): Promise<BoundedViewResult> {
   const traffic: ControlView['traffic'] = { localAddress: '', requestBytes: 0, responses: 0, responseBytes: 0, requests: 0, opcodes: [] };
-  const ask = async (opcode: number, associationId: number): Promise<ControlAnswer> => {
-    const a = await controlQuery(address, family, port, opcode, associationId, clock, timeoutMs);
+  const ask = async (opcode: number, associationId: number): Promise<ControlAnswer | undefined> => {
+    if (budget?.spent) return undefined;
+    const a = await controlQuery(address, family, port, opcode, associationId, clock, timeoutMs, budget);
     traffic.requests++;
     traffic.requestBytes += a.requestBytes;
     traffic.responses += a.responses;
@@ -187,12 +248,25 @@ export async function readControlView(
     return a;
   };
   const sys = await ask(CTL_OP_READVAR, 0);
-  if (sys.kind !== 'data') return undefined;
+  if (!sys) return { cut: 'no time left for mode 6' };
+  if (sys.kind !== 'data') {
+    // Silence, an ICMP error or an error response mean "no mode 6 here"; a started but unfinished answer is a cut.
+    return unfinished(sys) ? { cut: `system variables: ${sys.why}` } : {};
+  }
   const view: ControlView = { system: parseVariables(sys.data), peers: [], traffic };
+  let cut: string | undefined;
   const stat = await ask(CTL_OP_READSTAT, 0);
-  if (stat.kind === 'data') {
-    for (const id of parseAssociations(stat.data).slice(0, maxPeers)) {
+  if (!stat) cut = 'time budget spent before the association list';
+  else if (stat.kind === 'data') {
+    const ids = parseAssociations(stat.data).slice(0, maxPeers);
+    let read = 0;
+    for (const id of ids) {
       const pv = await ask(CTL_OP_READVAR, id);
+      if (!pv) {
+        cut = `time budget spent after ${read} of ${ids.length} associations`;
+        break;
+      }
+      read++;
       if (pv.kind !== 'data') continue;
       const vars = parseVariables(pv.data);
       const peer: ControlPeer = { associationId: id, srcadr: vars.srcadr ?? '', vars };
@@ -203,5 +277,17 @@ export async function readControlView(
   const peerId = Number(view.system.peer);
   const sp = peerId > 0 ? view.peers.find((p) => p.associationId === peerId) : undefined;
   if (sp?.srcadr) view.systemPeer = sp.srcadr;
-  return view;
+  return cut ? { view, cut } : { view };
+}
+
+/** System variables, then every association's srcadr (at most `maxPeers`). Undefined when mode 6 is not answered. */
+export async function readControlView(
+  address: string,
+  family: 4 | 6,
+  port: number,
+  clock: WallClock,
+  maxPeers = 16,
+  timeoutMs = QUERY_TIMEOUT_MS,
+): Promise<ControlView | undefined> {
+  return (await readControlViewBounded(address, family, port, clock, undefined, maxPeers, timeoutMs)).view;
 }

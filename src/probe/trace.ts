@@ -21,12 +21,11 @@ import { describeRefid } from '../ntp/refid.js';
 import { toTerminal, type TerminalString } from '../render/terminal.js';
 import { probeAddress, type AddressProbe } from './client.js';
 import { sharedClock, type WallClock } from './clock.js';
-import { CTL_OP_READVAR, type ControlView } from './control.js';
+import { CTL_OP_READVAR, readControlViewBounded, type ControlView } from './control.js';
 import { judgeProbes, type ProbeRun } from './run.js';
 import { parseTarget, resolveAll, type ResolvedAddress } from './target.js';
 import { addressKey, addressOctets, sameHost } from './trace-address.js';
 import { Deadline, DEFAULT_TRACE_DEADLINE, defaultHopBudget, fitProbe, monotonicMs, type Now } from './trace-budget.js';
-import { readControlViewBounded } from './trace-control.js';
 import { isIP } from 'node:net';
 
 export type TraceEnd =

@@ -1,8 +1,10 @@
 /**
  * The local ntpd's state over mode 6, as ntpq reads it (RFC 9327): READVAR on association 0 for the system
  * variables, READSTAT for the association list with each peer status word, READVAR on each association.
- * The transport and variable parsing are the probe's control client (src/probe/control.ts); this adds the
- * peer status words (ntpq's tally codes). Only loopback is asked: the node's own daemon.
+ * The transport and variable parsing are the probe's control client (src/probe/control.ts), whose controlQuery
+ * caps every answer (MAXFRAGS fragments, datagrams, octets, its timeout): a broken or hostile responder on port 123
+ * cannot make this read without end. This adds the peer status words (ntpq's tally codes). Only loopback is asked:
+ * the node's own daemon.
  */
 import { isIP } from 'node:net';
 import { controlQuery, CTL_OP_READSTAT, CTL_OP_READVAR, parseVariables, type ControlAnswer } from '../../probe/control.js';
@@ -56,13 +58,21 @@ export function parseStatusPairs(data: Uint8Array): Array<{ associationId: numbe
   return out;
 }
 
-/** The daemon's system variables and every association's variables, asked over loopback. */
+/**
+ * Associations read at most: each is one query in flight at once, and a READSTAT answer of MAX_DATA_BYTES could
+ * list 3744. A real ntpd has a handful (a pool association spawns at most `tos maxclock`, 10 by default).
+ */
+export const MAX_ASSOCIATIONS = 64;
+
+/** The daemon's system variables and its associations' variables (the first MAX_ASSOCIATIONS), asked over loopback. */
 export async function readNtpdState(host = '127.0.0.1', port = 123, timeoutMs = 1500): Promise<Mode6State> {
   const family = isIP(host) === 6 ? 6 : 4;
   const clock = sharedClock();
   const ask = async (op: number, assoc: number) => dataOf(await controlQuery(host, family, port, op, assoc, clock, timeoutMs), host, port, timeoutMs);
   const system = parseVariables(await ask(CTL_OP_READVAR, 0));
-  const peers: Mode6Peer[] = parseStatusPairs(await ask(CTL_OP_READSTAT, 0)).map((p) => ({ ...p, tally: TALLY[(p.status >>> 8) & 7] ?? ' ', vars: {} }));
+  const peers: Mode6Peer[] = parseStatusPairs(await ask(CTL_OP_READSTAT, 0))
+    .slice(0, MAX_ASSOCIATIONS)
+    .map((p) => ({ ...p, tally: TALLY[(p.status >>> 8) & 7] ?? ' ', vars: {} }));
   await Promise.all(
     peers.map(async (p) => {
       p.vars = parseVariables(await ask(CTL_OP_READVAR, p.associationId));
