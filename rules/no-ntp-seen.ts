@@ -75,7 +75,7 @@ function evidenceOf(input: InputObservation, t: TrafficCounts | undefined): Evid
     evidence.push(note(`Protocols: ${parts.map(([k, n]) => `${k} ${n}`).join(', ')}`));
     // ntpdoctor decodes NTP on port 123 only: a server on another port (a test setup, a NAT's rewrite) is among these.
     if (t.udpOther > 0 && input.ntpFrames === 0) evidence.push(note(`${plural(t.udpOther, 'UDP datagram')} on ports other than 123: NTP on another port is not decoded`));
-    if (t.topAddresses.length) evidence.push(note(`Busiest IPv4 addresses: ${t.topAddresses.map((a) => `${a.address} (${plural(a.frames, 'frame')})`).join(', ')}`));
+    if (t.topAddresses.length) evidence.push(note(`Busiest IPv4 addresses (port 123 aside): ${t.topAddresses.map((a) => `${a.address} (${plural(a.frames, 'frame')})`).join(', ')}`));
   }
   if (input.linkTypes?.length) evidence.push(note(`Link type: ${input.linkTypes.map((l) => LINK_NAMES[l] ?? `LINKTYPE ${l}`).join(', ')}`));
   if (input.interfaceNames?.length) evidence.push(note(`Captured on: ${input.interfaceNames.slice(0, 8).join(', ')}`));

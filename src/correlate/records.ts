@@ -36,7 +36,9 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
     const b = recordBytes(record);
     const start = recordStart(record);
     const end = recordEnd(record);
-    if (traffic !== undefined) traffic.count(b, start, end, record.linkType);
+    // Shard 0 of several counts every frame here (the others' frames leave below); one thread counts a plain NTP
+    // frame with two increments in the fast path and the rest in full (the same counts: that frame is UDP port 123).
+    if (traffic !== undefined && router !== undefined) traffic.count(b, start, end, record.linkType);
     // With shards, every shard runs the same router calls in the same frame order (see ShardRouter).
     let hash = UNDECIDED;
     if (router !== undefined) {
@@ -50,9 +52,11 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
       time.frame = record.frame;
       time.sec = record.tsSec;
       time.nsec = record.tsNsec;
+      if (traffic !== undefined && router === undefined) traffic.ntpFrame(time.ipVersion);
       correlator.feedTime(time);
       return;
     }
+    if (traffic !== undefined && router === undefined) traffic.count(b, start, end, record.linkType);
     // ICMP errors quoting a request: with shards, the full decode below finds their path (recordPathHash cannot).
     if (router === undefined && decodeIcmpFrame(b, start, end, record.linkType, icmp)) {
       icmp.frame = record.frame;

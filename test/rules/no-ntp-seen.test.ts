@@ -54,7 +54,7 @@ describe('no-ntp-seen', () => {
       '14 frames read, 0 NTP/ICMP frames among them',
       'Protocols: IPv4 12, ARP 2, TCP 2, UDP other ports 1, ICMP 9',
       '1 UDP datagram on ports other than 123: NTP on another port is not decoded',
-      'Busiest IPv4 addresses: 198.51.100.1 (12 frames), 198.51.100.2 (12 frames)',
+      'Busiest IPv4 addresses (port 123 aside): 198.51.100.1 (12 frames), 198.51.100.2 (12 frames)',
       'Link type: Ethernet',
     ]);
     expect(f.fixes[0]!.commands).toEqual(["tcpdump -i any -w ntp.pcap 'udp port 123 or icmp or icmp6 or tcp port 4460'"]);
@@ -103,7 +103,7 @@ describe('no-ntp-seen', () => {
     const raw = join(dir, 'raw.pcap');
     writeFileSync(raw, pcap(101, [Uint8Array.from(ipv4(17, [10, 0, 0, 1], [10, 0, 0, 2], udp(123, 123)))]));
     const obs = (await observeCapture(raw)).observations.find((o): o is InputObservation => o.kind === 'input')!;
-    expect(obs.traffic).toMatchObject({ ipv4: 1, udp123: 1, other: 0 });
+    expect(obs.traffic).toMatchObject({ ipv4: 1, udp123: 1, other: 0, topAddresses: [] });
   });
 
   it('fires on ntpq traffic alone and ranks after mode6-exposed', async () => {
