@@ -109,7 +109,7 @@ function fromLoopPackets(ctx: RuleContext): Hit[] {
         subject: client,
         title: `${client} sends NTP requests to itself (source and destination ${client})`,
         evidence: [
-          fact(p.source, `${plural(p.requests.count, 'request')} from ${client} port ${p.client.port} to ${client} port ${p.server.port}: the same host is client and server`, p.requests),
+          fact(p.source, `${plural(p.requests.count, 'request')} from ${client} to ${client} port ${p.server.port}: the same host is client and server`, p.requests),
           note(`${client} polls itself: its own time comes back to it, and it can never synchronize`),
         ],
         fixes: ranked(fixesFor(client, p.server.port)),

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { analyzeCaptures } from '../../src/analyze.js';
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/self-sync.js';
 import { refidFor } from '../../rules/_lib/refid.js';
@@ -54,7 +56,7 @@ describe('self-sync', () => {
     expect(rest).toEqual([]);
     expect(hit!.subject).toBe('198.51.100.7');
     expect(hit!.title).toBe('198.51.100.7 sends NTP requests to itself (source and destination 198.51.100.7)');
-    expect(hit!.evidence[0]!.text).toContain('4 requests from 198.51.100.7 port 123 to 198.51.100.7 port 123');
+    expect(hit!.evidence[0]!.text).toContain('4 requests from 198.51.100.7 to 198.51.100.7 port 123');
     expect(hit!.evidence[0]!.frames).toEqual([1, 3, 5, 7]);
   });
 
@@ -71,5 +73,13 @@ describe('self-sync', () => {
     expect(hitsOf(rule, [v6]).map((h) => h.subject)).toEqual([client]);
     // The client's refid at stratum 1 is a clock name, not an address: no loop.
     expect(hitsOf(rule, [path({ strata: [seen(1, [2])], refids: [seen('GPS', [2])] })])).toEqual([]);
+  });
+
+  it('on a real capture of chronyd polling its own address (captured on lo): names the host, with the request frames', async () => {
+    const report = await analyzeCaptures([fileURLToPath(new URL('./captures/self-sync-lo.pcap', import.meta.url))]);
+    const f = report.findings[0]!;
+    expect(f.rule).toBe('self-sync');
+    expect(f.title).toBe('198.51.100.7 sends NTP requests to itself (source and destination 198.51.100.7)');
+    expect(f.evidence[0]!.text).toMatch(/^20 requests from 198\.51\.100\.7 to 198\.51\.100\.7 port 123: the same host is client and server/);
   });
 });
