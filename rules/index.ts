@@ -41,6 +41,7 @@ import sourcesNotPolled from './sources-not-polled.js';
 import clocksourceUnstable from './clocksource-unstable.js';
 import hypervisorTimeSync from './hypervisor-time-sync.js';
 import leapSmearMix from './leap-smear-mix.js';
+import noNtpSeen from './no-ntp-seen.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -81,4 +82,5 @@ export const rules: Rule[] = [
   hypervisorTimeSync,
   clocksourceUnstable,
   leapSmearMix,
+  noNtpSeen,
 ];

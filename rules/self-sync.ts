@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import { fact, note, plural } from './_lib/evidence.js';
 import { commentOutSourceLines } from '../src/shell/sed.js';
-import { append, CHRONY, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
+import { append, CHRONY, cmd, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
 import { byServer, serverPort } from './_lib/paths.js';
 import { refidNames } from './_lib/refid.js';
 import type { Located } from '../src/observe/node-types.js';
@@ -49,7 +49,7 @@ export default defineRule({
 });
 
 /** Each source of self-sync evidence: config lines naming local addresses first (their fixes are exact edits), then the replies' refid. */
-const HIT_SOURCES: ReadonlyArray<(ctx: RuleContext) => Hit[]> = [fromConfig, fromControl, fromReplies];
+const HIT_SOURCES: ReadonlyArray<(ctx: RuleContext) => Hit[]> = [fromConfig, fromControl, fromReplies, fromLoopPackets];
 
 /** Mode 6 read-variables: the server lists itself among its own peers (ntpq -p would show it). */
 function fromControl(ctx: RuleContext): Hit[] {
@@ -89,6 +89,62 @@ function fromReplies(ctx: RuleContext): Hit[] {
     hits.push({ subject: server, title: `${server} is configured to synchronize to itself (refid = its own address)`, evidence, fixes: ranked(fixesFor(server, serverPort(paths))) });
   }
   return hits;
+}
+
+/**
+ * Packets that show a loop from the client's side:
+ * - requests whose source and destination are the same address (captured on lo, or on the host's own address): the
+ *   host polls itself;
+ * - replies whose refid names the very client that asked (RFC 5905 §8 loop test; chrony ntp_core.c testD: "the
+ *   server's reference ID is the client's address"): IPv4 refid = the address, IPv6 = the first 4 octets of its MD5
+ *   (RFC 5905 §7.3). The server synchronizes to this client while the client polls it: neither ever has time to give.
+ */
+function fromLoopPackets(ctx: RuleContext): Hit[] {
+  const hits: Hit[] = [];
+  for (const p of ctx.of('ntp-path')) {
+    if (p.source !== 'capture') continue;
+    const client = p.client.ip;
+    if (client === p.server.ip && p.requests.count > 0) {
+      hits.push({
+        subject: client,
+        title: `${client} sends NTP requests to itself (source and destination ${client})`,
+        evidence: [
+          fact(p.source, `${plural(p.requests.count, 'request')} from ${client} to ${client} port ${p.server.port}: the same host is client and server`, p.requests),
+          note(`${client} polls itself: its own time comes back to it, and it can never synchronize`),
+        ],
+        fixes: ranked(fixesFor(client, p.server.port)),
+      });
+      continue;
+    }
+    if (!p.strata.some((x) => x.value >= 2)) continue;
+    const evidence: Evidence[] = [];
+    for (const r of p.refids) {
+      if (!refidNames(r.value, client)) continue;
+      evidence.push(fact(p.source, `${plural(r.count, 'reply', 'replies')} from ${p.server.ip} to ${client} carried refid ${r.value}: the client's own address`, r));
+    }
+    if (evidence.length === 0) continue;
+    evidence.push(note(`${p.server.ip} synchronizes to ${client} while ${client} polls ${p.server.ip}: a timing loop (RFC 5905 §8; chrony rejects such a source, testD)`));
+    hits.push({
+      subject: client,
+      title: `${p.server.ip} takes its time from ${client}, the client that polls it (refid = ${client}): a timing loop`,
+      evidence,
+      fixes: ranked(loopFixes(p.server.ip, client, p.server.port)),
+    });
+  }
+  return hits;
+}
+
+/** The loop is broken on the server: its source line naming its own client goes (which file: the grep says). */
+function loopFixes(server: string, client: string, port: number): Draft[] {
+  return [
+    draft(
+      'generic',
+      `On ${server}: find the server/pool/peer line naming ${client} (its own client) and remove it or name a real upstream, then restart the daemon`,
+      [cmd('grep', '-snwF', client, '/etc/ntp.conf', '/etc/ntpsec/ntp.conf', '/etc/chrony.conf', '/etc/chrony/chrony.conf')],
+      probeVerify(server, port),
+      `the reply's refid is no longer ${client}`,
+    ),
+  ];
 }
 
 /**

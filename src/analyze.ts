@@ -10,6 +10,7 @@ import { buildReport, mergeFindings } from './diagnose/report.js';
 import type { Finding, Report, ReportInput, Rule } from './diagnose/types.js';
 import { newSample } from './observe/accumulate.js';
 import type { Observation } from './observe/types.js';
+import { TrafficCounter } from './observe/traffic.js';
 import { mergeShards, type MergedShards } from './parallel/merge.js';
 import { runShards, threadsFor } from './parallel/run.js';
 import { rules as defaultRules } from '../rules/index.js';
@@ -47,7 +48,8 @@ export async function observeRecords(name: string, source: RecordSource, options
   const localIps = new Set(options.localIps ?? []);
   const correlator = new Correlator(options.onExchange ? { localIps, onExchange: options.onExchange } : { localIps });
   const decodeIssues = newSample();
-  const read = await source(correlatorSink(correlator, decodeIssues));
+  const traffic = new TrafficCounter();
+  const read = await source(correlatorSink(correlator, decodeIssues, undefined, traffic));
   correlator.end(read.endedAt);
   return assemble(name, read, localIps, {
     paths: correlator.pathObservations(),
@@ -55,6 +57,7 @@ export async function observeRecords(name: string, source: RecordSource, options
     controls: correlator.controls.observations(),
     ntpFrames: correlator.ntpFrames,
     decodeIssues,
+    traffic: traffic.counts(),
   });
 }
 
@@ -75,6 +78,11 @@ function assemble(
     decodeIssues: parts.decodeIssues,
   };
   if (read.stop) input.stop = read.stop;
+  if (parts.traffic !== undefined) input.traffic = parts.traffic;
+  const linkTypes = read.linkTypes ?? [...new Set(read.interfaces.map((i) => i.linkType))];
+  if (linkTypes.length) input.linkTypes = linkTypes;
+  const names = read.interfaces.flatMap((i) => (i.name !== undefined ? [i.name] : []));
+  if (names.length) input.interfaceNames = names;
   observations.push(input);
   if (localIps.size) observations.push({ kind: 'local-addresses', source: 'capture', addresses: [...localIps] });
   return { file: name, read, observations, exchanges: parts.paths.flatMap((p) => p.exchanges) };

@@ -16,6 +16,7 @@ import { decodeTimeFrame, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { addToSample } from '../observe/accumulate.js';
 import type { FrameSample } from '../observe/types.js';
+import type { TrafficCounter } from '../observe/traffic.js';
 import type { Correlator } from './correlator.js';
 import { framePathHash, recordPathHash, ShardRouter, UNDECIDED } from './shard.js';
 
@@ -25,7 +26,8 @@ export interface ShardFilter {
   count: number;
 }
 
-export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample, shard?: ShardFilter): CaptureSink {
+/** `traffic`, when given, counts every frame by protocol (one shard of several is given it: each sees every frame). */
+export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample, shard?: ShardFilter, traffic?: TrafficCounter): CaptureSink {
   const time = new TimeFrame();
   const icmp = new IcmpFrame();
   const index = shard?.index ?? 0;
@@ -34,6 +36,9 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
     const b = recordBytes(record);
     const start = recordStart(record);
     const end = recordEnd(record);
+    // Shard 0 of several counts every frame here (the others' frames leave below); one thread counts a plain NTP
+    // frame with two increments in the fast path and the rest in full (the same counts: that frame is UDP port 123).
+    if (traffic !== undefined && router !== undefined) traffic.count(b, start, end, record.linkType);
     // With shards, every shard runs the same router calls in the same frame order (see ShardRouter).
     let hash = UNDECIDED;
     if (router !== undefined) {
@@ -47,9 +52,11 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
       time.frame = record.frame;
       time.sec = record.tsSec;
       time.nsec = record.tsNsec;
+      if (traffic !== undefined && router === undefined) traffic.ntpFrame(time.ipVersion);
       correlator.feedTime(time);
       return;
     }
+    if (traffic !== undefined && router === undefined) traffic.count(b, start, end, record.linkType);
     // ICMP errors quoting a request: with shards, the full decode below finds their path (recordPathHash cannot).
     if (router === undefined && decodeIcmpFrame(b, start, end, record.linkType, icmp)) {
       icmp.frame = record.frame;

@@ -143,6 +143,11 @@ export interface InputObservation {
   ntpFrames: number;
   decodeIssues: FrameSample;
   stop?: { kind: 'truncated' | 'malformed'; offset: number; frame: number; reason: string };
+  /** What the frames were, by protocol (src/observe/traffic.ts): says what was seen when no NTP was. */
+  traffic?: import('./traffic.js').TrafficCounts;
+  /** Link types of the capture's interfaces, and their names where the file gives them (pcapng if_name). */
+  linkTypes?: number[];
+  interfaceNames?: string[];
 }
 
 /** The addresses this node owns (from interfaces or --local-ip). */

@@ -9,6 +9,7 @@ import { MANY_PATHS, type ShardPath } from '../correlate/correlator.js';
 import { inexactPorts, mergeSamples } from '../observe/accumulate.js';
 import type { ChecksumObservation, ControlObservation, FrameSample, NtpPathObservation } from '../observe/types.js';
 import type { CaptureReadResult } from '../capture/types.js';
+import type { TrafficCounts } from '../observe/traffic.js';
 import type { ShardResult } from './types.js';
 
 export interface MergedShards {
@@ -18,6 +19,7 @@ export interface MergedShards {
   controls: ControlObservation[];
   ntpFrames: number;
   decodeIssues: FrameSample;
+  traffic?: TrafficCounts;
 }
 
 export function mergeShards(shards: readonly ShardResult[], localIps: ReadonlySet<string>): MergedShards {
@@ -41,5 +43,6 @@ export function mergeShards(shards: readonly ShardResult[], localIps: ReadonlySe
     ntpFrames += s.ntpFrames;
   }
   const tracker = ChecksumTracker.merged(localIps, shards.map((s) => s.checksums));
-  return { read: first.read, paths, checksums: tracker.observations(), controls, ntpFrames, decodeIssues };
+  const traffic = shards.find((s) => s.traffic !== undefined)?.traffic;
+  return { read: first.read, paths, checksums: tracker.observations(), controls, ntpFrames, decodeIssues, ...(traffic !== undefined ? { traffic } : {}) };
 }

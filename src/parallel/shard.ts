@@ -8,13 +8,15 @@ import { readCapture } from '../capture/read.js';
 import { Correlator } from '../correlate/correlator.js';
 import { correlatorSink } from '../correlate/records.js';
 import { newSample } from '../observe/accumulate.js';
+import { TrafficCounter } from '../observe/traffic.js';
 import type { ShardResult, ShardSpec } from './types.js';
 
 export async function observeShard(file: string, spec: ShardSpec, localIps: readonly string[]): Promise<ShardResult> {
   const ips = new Set(localIps);
   const correlator = new Correlator({ localIps: ips });
   const decodeIssues = newSample();
-  const read = await readCapture(file, correlatorSink(correlator, decodeIssues, spec));
+  const traffic = spec.index === 0 ? new TrafficCounter() : undefined;
+  const read = await readCapture(file, correlatorSink(correlator, decodeIssues, spec, traffic));
   correlator.end();
   return {
     read,
@@ -23,5 +25,6 @@ export async function observeShard(file: string, spec: ShardSpec, localIps: read
     controls: correlator.controls.observations(),
     ntpFrames: correlator.ntpFrames,
     decodeIssues,
+    ...(traffic !== undefined ? { traffic: traffic.counts() } : {}),
   };
 }

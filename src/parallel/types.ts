@@ -2,6 +2,7 @@ import type { CaptureReadResult } from '../capture/types.js';
 import type { ChecksumState } from '../correlate/checksums.js';
 import type { ShardPath } from '../correlate/correlator.js';
 import type { ShardFilter } from '../correlate/records.js';
+import type { TrafficCounts } from '../observe/traffic.js';
 import type { ControlObservation, FrameSample } from '../observe/types.js';
 
 /** Shard `index` of `count`: the frames of the client↔server paths dealt to it (src/correlate/shard.ts). */
@@ -15,6 +16,8 @@ export interface ShardResult {
   controls: ControlObservation[];
   ntpFrames: number;
   decodeIssues: FrameSample;
+  /** Counted by shard 0 only (every shard reads every frame). */
+  traffic?: TrafficCounts;
 }
 
 /** What the worker thread is given (workerData). */

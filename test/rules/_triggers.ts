@@ -22,6 +22,12 @@ export const TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
   'bad-checksum': () => [checksum({ sender: SERVER, sentByCaptureHost: false }), path()],
   'mode6-exposed': () => [control()],
   'self-sync': () => [path({ strata: [seen(16, [2])], refids: [seen(SERVER, [2])] })],
+  'no-ntp-seen': () => [
+    {
+      kind: 'input', source: 'capture', file: 'pings.pcap', frames: 6, ntpFrames: 0, decodeIssues: { count: 0, frames: [] }, linkTypes: [1], interfaceNames: ['eth0'],
+      traffic: { ipv4: 4, ipv6: 0, arp: 2, tcp: 0, udpOther: 0, udp123: 0, icmp: 4, icmp6: 0, other: 0, topAddresses: [{ address: '198.51.100.1', frames: 4 }] },
+    },
+  ],
   'capture-damaged': () => [
     path(),
     { kind: 'input', source: 'capture', file: 'cut.pcap', frames: 12, ntpFrames: 8, decodeIssues: { count: 0, frames: [] }, stop: { kind: 'truncated', offset: 2100, frame: 13, reason: 'file ends inside a record (40 of 106 bytes)' } },

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { analyzeCaptures } from '../../src/analyze.js';
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/self-sync.js';
 import { refidFor } from '../../rules/_lib/refid.js';
@@ -46,5 +48,38 @@ describe('self-sync', () => {
     expect(diagnose([unsync, mode6])[0]!.rule).toBe('self-sync');
     // A control answer without a self peer is not evidence of anything here.
     expect(hitsOf(rule, [unsync, control({ source: 'probe' })])).toEqual([]);
+  });
+
+  it('finds requests whose source and destination are the same host (captured on lo or its own address), with frames', () => {
+    const p = path({ client: { ip: '198.51.100.7', port: 123 }, server: { ip: '198.51.100.7', port: 123 }, strata: [seen(16, [2, 4])], refids: [seen('INIT', [2, 4])] });
+    const [hit, ...rest] = hitsOf(rule, [p]);
+    expect(rest).toEqual([]);
+    expect(hit!.subject).toBe('198.51.100.7');
+    expect(hit!.title).toBe('198.51.100.7 sends NTP requests to itself (source and destination 198.51.100.7)');
+    expect(hit!.evidence[0]!.text).toContain('4 requests from 198.51.100.7 to 198.51.100.7 port 123');
+    expect(hit!.evidence[0]!.frames).toEqual([1, 3, 5, 7]);
+  });
+
+  it('finds a timing loop: replies whose refid names the client that asked (RFC 5905 §8, chrony testD), IPv4 and IPv6', () => {
+    const v4 = path({ strata: [seen(3, [2, 4])], refids: [seen('198.51.100.130', [2, 4])] });
+    const [hit] = hitsOf(rule, [v4]);
+    expect(hit!.subject).toBe('198.51.100.130');
+    expect(hit!.title).toBe('198.51.100.100 takes its time from 198.51.100.130, the client that polls it (refid = 198.51.100.130): a timing loop');
+    expect(hit!.evidence[0]!.frames).toEqual([2, 4]);
+    expect(hit!.fixes[0]!.commands).toEqual(['grep -snwF 198.51.100.130 /etc/ntp.conf /etc/ntpsec/ntp.conf /etc/chrony.conf /etc/chrony/chrony.conf']);
+    const client = '2001:db8::130';
+    const refid = refidFor(client)!;
+    const v6 = path({ client: { ip: client, port: 40000 }, server: { ip: '2001:db8::100', port: 123 }, strata: [seen(4, [2])], refids: [seen(`hash 0x${refid.toString(16).padStart(8, '0')}`, [2])] });
+    expect(hitsOf(rule, [v6]).map((h) => h.subject)).toEqual([client]);
+    // The client's refid at stratum 1 is a clock name, not an address: no loop.
+    expect(hitsOf(rule, [path({ strata: [seen(1, [2])], refids: [seen('GPS', [2])] })])).toEqual([]);
+  });
+
+  it('on a real capture of chronyd polling its own address (captured on lo): names the host, with the request frames', async () => {
+    const report = await analyzeCaptures([fileURLToPath(new URL('./captures/self-sync-lo.pcap', import.meta.url))]);
+    const f = report.findings[0]!;
+    expect(f.rule).toBe('self-sync');
+    expect(f.title).toBe('198.51.100.7 sends NTP requests to itself (source and destination 198.51.100.7)');
+    expect(f.evidence[0]!.text).toMatch(/^20 requests from 198\.51\.100\.7 to 198\.51\.100\.7 port 123: the same host is client and server/);
   });
 });

@@ -110,7 +110,8 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
         const w = writer;
         const tee = w ? (r: CaptureRecord) => (w.write(r), sink(r)) : sink;
         run = await session.run(tee);
-        const read = { format: 'pcap' as const, littleEndian: true, interfaces: [], frames: run.frames, bytes: run.bytes };
+        // linkTypes: the input observation says what was captured on even when no frame came (rules/no-ntp-seen.ts).
+        const read = { format: 'pcap' as const, littleEndian: true, interfaces: [], linkTypes: [session.linkType], frames: run.frames, bytes: run.bytes };
         return { ...read, ...(run.stop ? { stop: run.stop } : {}), endedAt: endedAt ?? wall.now() };
       },
       options.onExchange ? { localIps, onExchange: options.onExchange } : { localIps },
@@ -122,6 +123,7 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
     writer?.close();
   }
   for (const w of run?.warnings ?? []) notice(w);
+  for (const o of analysis.observations) if (o.kind === 'input') o.interfaceNames = [session.device];
 
   const input: ReportInput = {
     kind: 'capture',
