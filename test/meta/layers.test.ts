@@ -1,22 +1,10 @@
 /** House rules that keep the pipeline's dependencies pointing one way (DESIGN.md, STYLE.md). */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = join(__dirname, '..', '..');
-
-function files(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...files(p));
-    else if (/\.tsx?$/.test(e.name)) out.push(p);
-  }
-  return out;
-}
+import { files, read, root } from './_files.js';
 
 function imports(file: string): string[] {
-  const text = readFileSync(join(root, file), 'utf8');
+  const text = read(file);
   return [...text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
 }
 
@@ -31,7 +19,7 @@ describe('layers', () => {
   it('the UI is loaded only lazily (dynamic import), never statically from the CLI or core', () => {
     const staticUi = files('src')
       .filter((f) => !f.startsWith(join('src', 'ui')))
-      .filter((f) => /^\s*import [^(]*from\s+['"][^'"]*\/ui\//m.test(readFileSync(join(root, f), 'utf8')));
+      .filter((f) => /^\s*import [^(]*from\s+['"][^'"]*\/ui\//m.test(read(f)));
     expect(staticUi).toEqual([]);
   });
 

@@ -2,26 +2,15 @@
  * House rules that keep every output terminal-safe by construction (issue 11 item 2, src/render/terminal.ts):
  * a new renderer, command or screen that would bypass the sanitizer fails here, not in a user's terminal.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { commandOut } from '../../src/cli/io.js';
 import { ALL, expectOneLine, expectSafeJson } from '../hostile.js';
+import { files, read } from './_files.js';
 
-const root = join(__dirname, '..', '..');
 
-function files(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...files(p));
-    else if (/\.tsx?$/.test(e.name)) out.push(p);
-  }
-  return out;
-}
 
-const read = (f: string) => readFileSync(join(root, f), 'utf8');
 
 describe('terminal safety by construction', () => {
   it('only src/cli/io.ts writes to the process streams (everything else goes through CommandOut)', () => {
