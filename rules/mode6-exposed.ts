@@ -101,7 +101,7 @@ export function judge(server: string, list: readonly ControlObservation[]): Judg
     return {
       reason: 'mode7-answered',
       severity: 'error',
-      title: monlist && amplifies ? `${server} answers monlist (mode 7) — a CVE-2013-5211 amplifier — to the network` : `${server} answers ntpdc (mode 7) requests from the network`,
+      title: monlist && amplifies ? `${server} answers monlist (mode 7) — a CVE-2013-5211 amplifier — to the network` : `${server} answers ntpdc (mode 7) requests from the network: mode 7 is on (the CVE-2013-5211 monlist attack surface)`,
       because:
         monlist && amplifies
           ? 'monlist answers to the network make the server a reflection/amplification tool (CVE-2013-5211)'

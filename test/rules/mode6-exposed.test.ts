@@ -26,7 +26,7 @@ describe('mode6-exposed', () => {
     const hit = hitsOf(rule, [control({ client: '198.51.100.130', responses: { count: 1, frames: [9] }, responseBytes: 8 })])[0]!;
     expect(hit.severity).toBe('error');
     expect(hit.reason).toBe('mode7-answered');
-    expect(hit.title).toBe(`${SERVER} answers ntpdc (mode 7) requests from the network`);
+    expect(hit.title).toBe(`${SERVER} answers ntpdc (mode 7) requests from the network: mode 7 is on (the CVE-2013-5211 monlist attack surface)`);
     expect(hit.evidence.at(-1)!.text).toContain('monlist answered without data');
     expect(hit.fixes[0]!.verify).toBe(`ntpdc -n -c sysinfo ${SERVER}`);
   });

@@ -89,7 +89,7 @@ describe('wire captures: right today', () => {
     const f = (await analyze('fixtures/wire/mode7-monlist.pcap')).findings[0]!;
     expect(f).toMatchObject({ rule: 'mode6-exposed', severity: 'error', reason: 'mode7-answered', subject: '198.51.100.100' });
     // 4.2.8's monlist answers "data not found" (8 bytes): no amplification, but mode 7 is on (sysinfo has data).
-    expect(f.title).toBe('198.51.100.100 answers ntpdc (mode 7) requests from the network');
+    expect(f.title).toBe('198.51.100.100 answers ntpdc (mode 7) requests from the network: mode 7 is on (the CVE-2013-5211 monlist attack surface)');
     expect(f.evidence[0]!.text).toMatch(/^198\.51\.100\.100 answered 2 requests from 198\.51\.100\.130 in mode 7 \(ntpdc, monlist\) with 2 responses: 96 bytes out for 384 in/);
   });
 
