@@ -8,12 +8,16 @@
  * FAILS the day the code gets it right: then move the case to RIGHT_TODAY), and a baseline test pinning what it says
  * today, so any change in the wrong answer is seen.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/analyze.js';
+import type { CaptureRecord } from '../../src/capture/types.js';
 import type { Finding, Report } from '../../src/diagnose/types.js';
+import { encodeNtp } from '../../src/ntp/codec.js';
+import { readPcap } from '../decode/pcap.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const HEALTHY = 'healthy';
@@ -125,4 +129,90 @@ describe('wire captures: KNOWN-WRONG baseline (issue 13 items 4–7 flip these)'
       expect(summary((await analyze(c.file)).findings)).toEqual(c.today);
     });
   }
+});
+
+/**
+ * ntp ≥ 4.2.7p26 never returns a monlist (fixtures/wire/mode7-monlist.pcap: "data not found"), and no older ntpd can be
+ * run here. The amplifier case is therefore made by hand FROM that real capture: its request frames stay as recorded,
+ * and the 8-byte INFO_ERR_NODATA answer to the monlist (request code 42) is replaced by what ntp ≤ 4.2.7p25 sent:
+ * 6 × (8-byte header + 6 × 72-byte entries), the M ("more") bit on all but the last (ntp_request.h, CVE-2013-5211).
+ */
+describe('hand-made from the real mode 7 capture: an old ntpd that still answers monlist with data', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ndwir-monlist-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function ipv4Checksum(h: Uint8Array): number {
+    let sum = 0;
+    for (let i = 0; i < h.length; i += 2) sum += (h[i]! << 8) | h[i + 1]!;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    return ~sum & 0xffff;
+  }
+
+  /** The template frame (Ethernet + IPv4 + UDP) with a new NTP payload: lengths and the IPv4 header checksum redone, UDP checksum 0 (none). */
+  function withPayload(template: Uint8Array, payload: Uint8Array): Uint8Array {
+    const ipStart = 14;
+    const ihl = (template[ipStart]! & 0x0f) * 4;
+    const udpStart = ipStart + ihl;
+    const out = new Uint8Array(udpStart + 8 + payload.length);
+    out.set(template.subarray(0, udpStart + 8));
+    out.set(payload, udpStart + 8);
+    const view = new DataView(out.buffer);
+    view.setUint16(ipStart + 2, ihl + 8 + payload.length);
+    view.setUint16(ipStart + 10, 0);
+    view.setUint16(ipStart + 10, ipv4Checksum(out.subarray(ipStart, ipStart + ihl)));
+    view.setUint16(udpStart + 4, 8 + payload.length);
+    view.setUint16(udpStart + 6, 0);
+    return out;
+  }
+
+  function pcapOf(records: CaptureRecord[]): Uint8Array {
+    const parts: Buffer[] = [];
+    const h = Buffer.alloc(24);
+    h.writeUInt32LE(0xa1b2c3d4, 0);
+    h.writeUInt16LE(2, 4);
+    h.writeUInt16LE(4, 6);
+    h.writeUInt32LE(65535, 16);
+    h.writeUInt32LE(1, 20);
+    parts.push(h);
+    for (const r of records) {
+      const rh = Buffer.alloc(16);
+      rh.writeUInt32LE(r.tsSec, 0);
+      rh.writeUInt32LE(Math.floor(r.tsNsec / 1000), 4);
+      rh.writeUInt32LE(r.data.length, 8);
+      rh.writeUInt32LE(r.data.length, 12);
+      parts.push(rh, Buffer.from(r.data));
+    }
+    return Buffer.concat(parts);
+  }
+
+  it('→ mode6-exposed error, titled as the CVE-2013-5211 amplifier, with the amplification factor', async () => {
+    const records = readPcap(join(root, 'fixtures/wire/mode7-monlist.pcap'));
+    // The monlist answer: the first mode 7 response (byte 0 has R set, mode 7) right after a 192-byte request with code 42.
+    const udpPayload = (r: CaptureRecord) => r.data.subarray(14 + (r.data[14]! & 0x0f) * 4 + 8);
+    const answer = records.findIndex((r, i) => {
+      const p = udpPayload(r);
+      const q = i > 0 ? udpPayload(records[i - 1]!) : undefined;
+      return r.data[23] === 17 && (p[0]! & 0x87) === 0x87 && p[3] === 42 && q !== undefined && q[3] === 42;
+    });
+    expect(answer, 'the real INFO_ERR_NODATA answer to monlist').toBeGreaterThan(0);
+    const template = records[answer]!;
+    expect(udpPayload(template).length).toBe(8);
+    const forged: CaptureRecord[] = [];
+    for (let i = 0; i < 6; i++) {
+      const entries = new Uint8Array(6 * 72).map((_, j) => (j * 7 + i) & 0xff);
+      const payload = encodeNtp({
+        kind: 'private', leap: 0, version: 2, mode: 7, response: true, more: i < 5, authenticated: false, sequence: i,
+        implementation: 3, requestCode: 42, errorCode: 0, itemCount: 6, itemSize: 72, data: entries,
+      });
+      forged.push({ ...template, tsNsec: template.tsNsec + i * 1000, data: withPayload(template.data, payload) });
+    }
+    const file = join(dir, 'monlist-amplifier.pcap');
+    writeFileSync(file, pcapOf([...records.slice(0, answer), ...forged, ...records.slice(answer + 1)]));
+    const f = (await analyzeCaptures([file], {})).findings[0]!;
+    expect(f).toMatchObject({ rule: 'mode6-exposed', severity: 'error', reason: 'mode7-answered' });
+    expect(f.title).toBe('198.51.100.100 answers monlist (mode 7) — a CVE-2013-5211 amplifier — to the network');
+    // 6 × 440 monlist octets + sysinfo's 88 for the two 192-octet requests.
+    expect(f.evidence[0]!.text).toContain('with 7 responses: 2728 bytes out for 384 in (×7.1)');
+    expect(f.evidence.at(-1)!.text).toContain('CVE-2013-5211');
+  });
 });
