@@ -42,7 +42,7 @@ export default defineRule({
       const evidence: Evidence[] = list.map((c) => {
         const what = c.mode === 7 ? `mode 7 (ntpdc${c.codes.includes(MONLIST) ? ', monlist' : ''})` : 'mode 6 (ntpq)';
         const amp = c.requestBytes > 0 ? `: ${c.responseBytes} bytes out for ${c.requestBytes} in (×${(c.responseBytes / c.requestBytes).toFixed(1)})` : '';
-        const where = c.mode === 6 ? (sameSubnet(c.client, server) ? ', same subnet' : ', another network') : '';
+        const where = c.mode === 6 ? (sameSubnet(c.client, server) ? ' (same subnet)' : ' (another network)') : '';
         return fact(c.source, `${server} answered ${plural(c.requests.count, 'request')} from ${c.client}${where} in ${what} with ${plural(c.responses.count, 'response')}${amp}`, c.responses);
       });
       const judged = judge(server, list);

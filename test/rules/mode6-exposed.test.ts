@@ -36,7 +36,7 @@ describe('mode6-exposed', () => {
     expect(hit.severity).toBe('warning');
     expect(hit.reason).toBe('mode6-other-network');
     expect(hit.title).toBe(`${SERVER} answers ntpq (mode 6) queries from another network (203.0.113.66)`);
-    expect(hit.evidence[0]!.text).toContain('from 203.0.113.66, another network in mode 6 (ntpq)');
+    expect(hit.evidence[0]!.text).toContain('from 203.0.113.66 (another network) in mode 6 (ntpq)');
     expect(hit.evidence.at(-1)!.text).toContain(`203.0.113.66 is not in ${SERVER}'s /24 (a heuristic`);
   });
 
