@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import rule from '../../rules/capture-damaged.js';
 import type { InputObservation } from '../../src/observe/types.js';
 import { hitsOf, path } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 function input(over: Partial<InputObservation> = {}): InputObservation {
   return { kind: 'input', source: 'capture', file: 'cut.pcap', frames: 12, ntpFrames: 8, decodeIssues: { count: 0, frames: [] }, ...over };
@@ -54,4 +55,25 @@ describe('capture-damaged', () => {
     expect(stdin.subject).toBe('stdin');
     expect(stdin.fixes).toHaveLength(1);
   });
+});
+
+ruleTester.run('capture-damaged', rule, {
+  valid: [{ name: 'a capture read to its end', observations: () => [path(), input()] }],
+  invalid: [
+    {
+      name: 'a capture cut inside a record',
+      observations: () => [
+        path(),
+        { kind: 'input', source: 'capture', file: 'cut.pcap', frames: 12, ntpFrames: 8, decodeIssues: { count: 0, frames: [] }, stop: { kind: 'truncated', offset: 2100, frame: 13, reason: 'file ends inside a record (40 of 106 bytes)' } },
+      ],
+      findings: [
+        {
+          subject: 'cut.pcap',
+          severity: 'warning',
+          title: 'cut.pcap was read only up to byte 2100 (frame 13)',
+          evidence: ['cut.pcap: truncated at byte 2100 (frame 13): file ends inside a record (40 of 106 bytes)', 'The 12 frames before byte 2100 were analysed'],
+        },
+      ],
+    },
+  ],
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/mode6-exposed.js';
 import { control, hitsOf, SERVER } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 describe('mode6-exposed', () => {
   it('flags monlist answers to the network (CVE-2013-5211) with the amplification factor', () => {
@@ -23,4 +24,23 @@ describe('mode6-exposed', () => {
     expect(hitsOf(rule, [control({ client: '127.0.0.1' })])).toEqual([]);
     expect(hitsOf(rule, [control({ client: SERVER })])).toEqual([]);
   });
+});
+
+ruleTester.run('mode6-exposed', rule, {
+  valid: [
+    { name: 'unanswered queries', observations: () => [control({ responses: { count: 0, frames: [] }, responseBytes: 0 })] },
+    { name: 'queries from the host itself', observations: () => [control({ client: '127.0.0.1' })] },
+  ],
+  invalid: [
+    {
+      name: 'monlist answered to the network',
+      observations: () => [control()],
+      findings: [{ subject: SERVER, severity: 'warning', title: 'monlist (mode 7)', evidence: ['2640 bytes out for 192 in (×13.8)', 'CVE-2013-5211'] }],
+    },
+    {
+      name: 'mode 6 (ntpq) answered to the network',
+      observations: () => [control({ mode: 6, codes: [2], requestBytes: 12, responseBytes: 468 })],
+      findings: [{ subject: SERVER, severity: 'warning', title: `${SERVER} answers ntpq (mode 6) queries from the network`, evidence: ['in mode 6'] }],
+    },
+  ],
 });

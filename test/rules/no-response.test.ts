@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/no-response.js';
 import { CLIENT, hitsOf, icmp, icmpPath, path, SERVER, silentPath } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 describe('no-response', () => {
   it('reports requests with neither reply nor ICMP (the seed\'s "Server dropped: no data", 5 transmits)', () => {
@@ -61,4 +62,19 @@ describe('no-response', () => {
     // Some unanswered requests on a path that also got replies: loss or rate limiting, not silence.
     expect(hitsOf(rule, [path({ unanswered: { count: 1, frames: [9] } })])).toEqual([]);
   });
+});
+
+ruleTester.run('no-response', rule, {
+  valid: [
+    { name: 'a healthy path', observations: () => [path()] },
+    { name: 'requests answered by ICMP (other rules say why)', observations: () => [icmpPath(icmp(3, 10, [2]))] },
+    { name: 'one request of many unanswered', observations: () => [path({ unanswered: { count: 1, frames: [9] } })] },
+  ],
+  invalid: [
+    {
+      name: 'four requests, nothing back',
+      observations: () => [silentPath()],
+      findings: [{ subject: SERVER, severity: 'error', title: `No reply from ${SERVER} to 4 requests`, evidence: ['got neither a reply nor an ICMP error', 'Captured at the client'] }],
+    },
+  ],
 });
