@@ -1,9 +1,8 @@
 /** clocksource-unstable: the kernel dropped its clocksource for a worse one (rule tester cases). */
 import rule from '../../rules/clocksource-unstable.js';
-import type { PlatformClockObservation } from '../../src/observe/node-types.js';
 import { ruleTester } from '../rules/_tester.js';
+import { platform } from './_clock.js';
 
-const platform = (over: Partial<PlatformClockObservation> = {}): PlatformClockObservation => ({ kind: 'platform-clock', source: 'node', kernelEvents: [], hypervisorSync: [], ptpClocks: [], ntpdPanics: [], ...over });
 const WATCHDOG = "clocksource: timekeeping watchdog on CPU67: Marking clocksource 'tsc' as unstable because the skew is too large:";
 
 ruleTester.run('clocksource-unstable', rule, {

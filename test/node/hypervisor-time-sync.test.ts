@@ -1,10 +1,9 @@
 /** hypervisor-time-sync: guest tools setting the clock beside a time daemon (rule tester cases). */
 import rule from '../../rules/hypervisor-time-sync.js';
-import type { PlatformClockObservation } from '../../src/observe/node-types.js';
 import { ruleTester } from '../rules/_tester.js';
 import { daemon, daemons } from './_build.js';
+import { platform } from './_clock.js';
 
-const platform = (over: Partial<PlatformClockObservation> = {}): PlatformClockObservation => ({ kind: 'platform-clock', source: 'node', kernelEvents: [], hypervisorSync: [], ptpClocks: [], ntpdPanics: [], ...over });
 const vmwareOn = () => platform({ virtualization: 'vmware', hypervisorSync: [{ tool: 'vmware-tools', enabled: true, evidence: 'vmtoolsd runs (pid 812); `vmware-toolbox-cmd timesync status`: Enabled', pid: 812 }] });
 
 ruleTester.run('hypervisor-time-sync', rule, {

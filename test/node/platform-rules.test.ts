@@ -9,21 +9,18 @@ import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../src/diagnose/engine.js';
 import type { Hit, Rule } from '../../src/diagnose/types.js';
 import { parseClocksource, parseKernelClockLog, parseNtpdPanics, parseResumes } from '../../src/inspect/hostclock/parse.js';
-import type { PlatformClockObservation } from '../../src/observe/node-types.js';
 import type { Observation } from '../../src/observe/types.js';
 import clocksourceUnstable from '../../rules/clocksource-unstable.js';
 import hypervisorTimeSync from '../../rules/hypervisor-time-sync.js';
 import leapSmearMix from '../../rules/leap-smear-mix.js';
 import makestepMissing from '../../rules/makestep-missing.js';
 import { chronyConfig, daemon, daemons, ntpdConfig } from './_build.js';
+import { platform } from './_clock.js';
 
 const FX = fileURLToPath(new URL('../inspect/fixtures/platform/', import.meta.url));
 const fx = (name: string) => readFileSync(FX + name, 'utf8');
 const hits = (rule: Rule, obs: Observation[]): Hit[] => rule.match(makeContext(obs));
 
-export function platform(over: Partial<PlatformClockObservation> = {}): PlatformClockObservation {
-  return { kind: 'platform-clock', source: 'node', kernelEvents: [], hypervisorSync: [], ptpClocks: [], ntpdPanics: [], ...over };
-}
 const thisMachine = () =>
   platform({
     virtualization: 'kvm',

@@ -40,9 +40,9 @@ describe('rules/ meta', () => {
     for (const f of ruleFiles) {
       const name = f.replace(/\.ts$/, '');
       const rule = modules.get(name);
-      expect(rule, `rules/${f} has no default export`).toBeDefined();
-      expect(rule!.meta.id, `rules/${f}`).toBe(name);
-      expect(typeof rule!.match, `rules/${f}`).toBe('function');
+      expect(rule, `rules/${f} has no default export: \`export default defineRule({ meta, match })\` (${CHECKLIST})`).toBeDefined();
+      expect(rule!.meta.id, `rules/${f}: meta.id must be the file name, '${name}' (${CHECKLIST})`).toBe(name);
+      expect(typeof rule!.match, `rules/${f}: no match(ctx) function`).toBe('function');
     }
   });
 
@@ -60,7 +60,7 @@ describe('rules/ meta', () => {
     }
     // And at run time: each module's rule object is in the list exactly once, and nothing else is.
     for (const [name, rule] of modules) expect(rules.filter((r) => r === rule), `rules/${name}.ts in rules[]`).toHaveLength(1);
-    expect(rules).toHaveLength(ruleFiles.length);
+    expect(rules.length, `rules/index.ts lists ${rules.length} rules for ${ruleFiles.length} files in rules/: every rule has its own rules/<id>.ts (${CHECKLIST})`).toBe(ruleFiles.length);
   });
 
   it('ids are kebab-case and unique', () => {
@@ -71,9 +71,9 @@ describe('rules/ meta', () => {
 
   it('every rule has a summary, a why and references', () => {
     for (const { meta } of rules) {
-      expect(meta.summary.trim().length, `${meta.id} summary`).toBeGreaterThan(10);
-      expect(meta.why.trim().length, `${meta.id} why`).toBeGreaterThan(40);
-      expect(meta.references.length, `${meta.id} references`).toBeGreaterThan(0);
+      expect(meta.summary.trim().length, `${meta.id}: meta.summary, one line for the README (${CHECKLIST})`).toBeGreaterThan(10);
+      expect(meta.why.trim().length, `${meta.id}: meta.why, the mechanism with its numbers (${CHECKLIST})`).toBeGreaterThan(40);
+      expect(meta.references.length, `${meta.id}: meta.references, RFC sections and man pages (${CHECKLIST})`).toBeGreaterThan(0);
       for (const r of meta.references) expect(r.trim(), `${meta.id} reference`).not.toBe('');
       expect(meta.confidence).toBeGreaterThan(0);
       expect(meta.confidence).toBeLessThanOrEqual(1);
