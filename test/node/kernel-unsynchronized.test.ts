@@ -2,7 +2,7 @@
 import rule from '../../rules/kernel-unsynchronized.js';
 import { ruleTester } from '../rules/_tester.js';
 import { chronyConfig, chronySeesUnreachable, ntpdConfig } from './_build.js';
-import { chronySynced, kernelClock } from './_clock.js';
+import { ccDaemon, chronySynced, clockControl, kernelClock } from './_clock.js';
 
 const CONF = 'server 198.51.100.1 iburst\nmakestep 1 3\n';
 
@@ -11,6 +11,19 @@ ruleTester.run('kernel-unsynchronized', rule, {
     { name: 'the kernel is synchronized', observations: () => [kernelClock(true), chronySynced(), chronyConfig('chrony.conf', CONF)] },
     { name: 'no daemon says it is synchronized', observations: () => [kernelClock(false), chronySeesUnreachable(), chronyConfig('chrony.conf', CONF)] },
     { name: 'no kernel reading', observations: () => [chronySynced(), chronyConfig('chrony.conf', CONF)] },
+    {
+      name: 'chronyd -x never touches the clock (no-clock-control says so)',
+      observations: () => [
+        kernelClock(false),
+        chronySynced(),
+        chronyConfig('chrony.conf', CONF),
+        clockControl([ccDaemon({ name: 'chronyd', pid: 77, argv: ['/usr/sbin/chronyd', '-x', '-F', '2'], caps: { eff: '0', effSysTime: false }, noClockOption: true })]),
+      ],
+    },
+    {
+      name: 'chronyd without CAP_SYS_TIME cannot touch the clock',
+      observations: () => [kernelClock(false), chronySynced(), chronyConfig('chrony.conf', CONF), clockControl([ccDaemon({ name: 'chronyd', pid: 9, argv: ['chronyd'] })])],
+    },
   ],
   invalid: [
     {

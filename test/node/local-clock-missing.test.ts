@@ -1,5 +1,6 @@
 /** local-clock-missing: a node that serves others with no usable upstream and no local clock (rule tester cases). */
 import rule from '../../rules/local-clock-missing.js';
+import { path } from '../rules/_build.js';
 import { ruleTester } from '../rules/_tester.js';
 import { chronyConfig, iface, LOOPBACK, localAddresses, ntpdConfig } from './_build.js';
 
@@ -10,6 +11,14 @@ ruleTester.run('local-clock-missing', rule, {
     { name: 'a local clock (seed 002)', observations: () => [node0(), ntpdConfig('seed002-server.ntp.conf')] },
     { name: 'tos orphan', observations: () => [node0(), ntpdConfig('ntp-orphan-ok.ntp.conf')] },
     { name: 'chrony `local`', observations: () => [node0(), chronyConfig('chrony-server-ok.conf')] },
+    {
+      name: 'a reachable upstream',
+      observations: () => [
+        node0(),
+        ntpdConfig('ntp.conf', 'restrict 192.168.1.0 mask 255.255.255.0 nomodify notrap\nserver 10.0.0.1 iburst\n'),
+        path({ server: { ip: '10.0.0.1', port: 123 }, source: 'probe' }),
+      ],
+    },
   ],
   invalid: [
     {

@@ -4,11 +4,17 @@ import { ruleTester } from '../rules/_tester.js';
 import { daemon, daemons } from './_build.js';
 import { ccDaemon, clockControl, kernelClock, ROOT_CAPS } from './_clock.js';
 
+/** The daemon as seen when its /proc/PID/status could not be read: no capability sets at all. */
+function withoutCaps(d: ReturnType<typeof ccDaemon>): ReturnType<typeof ccDaemon> {
+  const { caps: _caps, ...rest } = d;
+  return rest;
+}
 const CHRONYD_X = () => ccDaemon({ name: 'chronyd', pid: 77, argv: ['/usr/sbin/chronyd', '-x', '-F', '2'], caps: { eff: '0', effSysTime: false }, noClockOption: true });
 
 ruleTester.run('no-clock-control', rule, {
   valid: [
     { name: 'the daemon holds CAP_SYS_TIME in the initial user namespace', observations: () => [clockControl([ccDaemon({ caps: ROOT_CAPS, initialUserNs: true })])] },
+    { name: 'a daemon whose /proc status could not be read', observations: () => [clockControl([withoutCaps(ccDaemon())])] },
     { name: 'an old adjtimex failure in the journal while a daemon runs now', observations: () => [daemons([daemon('chronyd', 5, ['chronyd'])]), clockControl([], { logLines: ['chronyd[88]: Fatal error : adjtimex(0x8001) failed : Operation not permitted'] })] },
   ],
   invalid: [

@@ -132,12 +132,6 @@ describe('leap-smear-mix', () => {
     expect(h?.fixes.length).toBe(3);
   });
 
-  it('smearing only (Google x4, Amazon) is fine; UTC-only is fine; a name that merely contains google is not Google', () => {
-    expect(hits(leapSmearMix, [chronyConfig('chrony.conf', 'server time1.google.com iburst\nserver time2.google.com iburst\nserver time.aws.com iburst\n')])).toEqual([]);
-    expect(hits(leapSmearMix, [chronyConfig('chrony.conf', 'pool 2.debian.pool.ntp.org iburst\nleapsectz right/UTC\n')])).toEqual([]);
-    expect(hits(leapSmearMix, [chronyConfig('chrony.conf', 'server time.google.com.evil.example iburst\nserver 0.pool.ntp.org\n')])).toEqual([]);
-  });
-
   it("Google's anycast addresses count as Google, whether written or resolved", () => {
     const [h] = hits(leapSmearMix, [chronyConfig('chrony.conf', 'server 2001:4860:4806:8:: iburst\nserver ntp.example.net iburst\n', { names: { 'ntp.example.net': ['203.0.113.5'] } })]);
     expect(h?.evidence[0]?.text).toContain('Google Public NTP');

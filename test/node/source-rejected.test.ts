@@ -8,6 +8,10 @@ ruleTester.run('source-rejected', rule, {
   valid: [
     { name: 'no reply at all (reach 0, no ntpdata): source-unreachable instead', observations: () => [chronySeesUnreachable()] },
     { name: 'a healthy selected source', observations: () => [chronySeesUnreachable({ state: '*', selected: true, reach: 255, lastRx: 3 })] },
+    {
+      name: 'a still-starting source (selectdata M)',
+      observations: () => [chronySeesUnreachable({ reach: 3, selection: { state: 'M', authenticated: false }, packets: { totalRx: 2, validRx: 2, goodRx: 2, tests: '1111111111' } })],
+    },
   ],
   invalid: [
     {

@@ -36,10 +36,6 @@ describe('capture-damaged', () => {
     expect(hit.evidence[1]!.text).toBe('No frame could be read before byte 24: there is nothing to analyse');
   });
 
-  it('stays quiet on a capture read to its end', () => {
-    expect(hitsOf(rule, [path(), input()])).toEqual([]);
-  });
-
   it('quotes a hostile file name, and gives no command for one that no quoting carries', () => {
     const hostile = hitsOf(rule, [input({ file: "-x';touch pwned;'$(id).pcap", stop: TRUNCATED })])[0]!;
     // src/shell quotes as shlex.quote does; a name beginning with '-' becomes a path (./-x…), never an option.

@@ -25,10 +25,6 @@ describe('kiss-of-death', () => {
     expect(hitsOf(rule, [kod('STEP')])).toEqual([]);
     expect(diagnose([kod('INIT')]).map((f) => f.rule)).toEqual(['server-unsynchronized']);
   });
-
-  it('stays quiet for ordinary replies', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-  });
 });
 
 ruleTester.run('kiss-of-death', rule, {

@@ -32,11 +32,6 @@ describe('large-offset', () => {
   it('distrusts inconsistent one-way offsets (a client that puts a random cookie in T1, as chrony does)', () => {
     expect(hitsOf(rule, [path({ offsetMethod: 'one-way', offset: stats([-1.1e9, 2.3e8, 9.9e8]) })])).toEqual([]);
   });
-
-  it('stays quiet within 128 ms', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    expect(hitsOf(rule, [path({ offset: stats([0.12, 0.127], 0.127) })])).toEqual([]);
-  });
 });
 
 ruleTester.run('large-offset', rule, {

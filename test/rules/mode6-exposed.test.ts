@@ -18,18 +18,13 @@ describe('mode6-exposed', () => {
     const hit = hitsOf(rule, [control({ mode: 6, codes: [2], requestBytes: 12, responseBytes: 468 })])[0]!;
     expect(hit.title).toBe(`${SERVER} answers ntpq (mode 6) queries from the network`);
   });
-
-  it('stays quiet for unanswered queries and for queries from the host itself', () => {
-    expect(hitsOf(rule, [control({ responses: { count: 0, frames: [] }, responseBytes: 0 })])).toEqual([]);
-    expect(hitsOf(rule, [control({ client: '127.0.0.1' })])).toEqual([]);
-    expect(hitsOf(rule, [control({ client: SERVER })])).toEqual([]);
-  });
 });
 
 ruleTester.run('mode6-exposed', rule, {
   valid: [
     { name: 'unanswered queries', observations: () => [control({ responses: { count: 0, frames: [] }, responseBytes: 0 })] },
     { name: 'queries from the host itself', observations: () => [control({ client: '127.0.0.1' })] },
+    { name: "queries from the server's own address", observations: () => [control({ client: SERVER })] },
   ],
   invalid: [
     {

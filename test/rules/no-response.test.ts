@@ -55,20 +55,13 @@ describe('no-response', () => {
     expect(hit.severity).toBe('warning');
     expect(hit.confidence).toBe(0.5);
   });
-
-  it('stays quiet when replies or ICMP errors came back', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    expect(hitsOf(rule, [icmpPath(icmp(3, 10, [2]))])).toEqual([]);
-    // Some unanswered requests on a path that also got replies: loss or rate limiting, not silence.
-    expect(hitsOf(rule, [path({ unanswered: { count: 1, frames: [9] } })])).toEqual([]);
-  });
 });
 
 ruleTester.run('no-response', rule, {
   valid: [
     { name: 'a healthy path', observations: () => [path()] },
     { name: 'requests answered by ICMP (other rules say why)', observations: () => [icmpPath(icmp(3, 10, [2]))] },
-    { name: 'one request of many unanswered', observations: () => [path({ unanswered: { count: 1, frames: [9] } })] },
+    { name: 'some requests unanswered on a path that also got replies: loss or rate limiting, not silence', observations: () => [path({ unanswered: { count: 1, frames: [9] } })] },
   ],
   invalid: [
     {

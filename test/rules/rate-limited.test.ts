@@ -63,21 +63,13 @@ describe('rate-limited', () => {
     expect(findings.map((f) => f.rule)).toEqual(['rate-limited']);
     expect(findings[0]!.explains).toEqual(['kiss-of-death']);
   });
-
-  it('stays quiet for steady loss, slow pollers and healthy paths', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    // Random loss: half answered throughout.
-    expect(hitsOf(rule, [path({ unanswered: sample([3, 7]), answeredFirstHalf: 0.5, answeredSecondHalf: 0.5, minRequestInterval: 1 })])).toEqual([]);
-    // Thinning, but polling every 64 s: not a rate limit.
-    expect(hitsOf(rule, [path({ unanswered: sample([9]), answeredFirstHalf: 1, answeredSecondHalf: 0.2, minRequestInterval: 64 })])).toEqual([]);
-  });
 });
 
 ruleTester.run('rate-limited', rule, {
   valid: [
     { name: 'a healthy path', observations: () => [path()] },
-    { name: 'scattered losses at a fast pace, no RATE', observations: () => [path({ unanswered: sample([3, 7]), answeredFirstHalf: 0.5, answeredSecondHalf: 0.5, minRequestInterval: 1 })] },
-    { name: 'answers fading at a 64 s pace', observations: () => [path({ unanswered: sample([9]), answeredFirstHalf: 1, answeredSecondHalf: 0.2, minRequestInterval: 64 })] },
+    { name: 'random loss: half answered throughout', observations: () => [path({ unanswered: sample([3, 7]), answeredFirstHalf: 0.5, answeredSecondHalf: 0.5, minRequestInterval: 1 })] },
+    { name: 'thinning, but polling every 64 s: not a rate limit', observations: () => [path({ unanswered: sample([9]), answeredFirstHalf: 1, answeredSecondHalf: 0.2, minRequestInterval: 64 })] },
   ],
   invalid: [
     {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import rule from '../../rules/self-sync.js';
 import { refidFor } from '../../rules/_lib/refid.js';
 import { control, diagnose, hitsOf, path, seen, SERVER } from './_build.js';
+import { iface, LOOPBACK, localAddresses, ntpdConfig } from '../node/_build.js';
 import { ruleTester } from './_tester.js';
 
 describe('self-sync', () => {
@@ -31,12 +32,6 @@ describe('self-sync', () => {
     expect(refidFor(server)).toBe(refid);
     const p = path({ server: { ip: server, port: 123 }, strata: [seen(3, [2])], refids: [seen(`hash 0x${refid.toString(16).padStart(8, '0')}`, [2])] });
     expect(hitsOf(rule, [p]).map((h) => h.subject)).toEqual([server]);
-  });
-
-  it('stays quiet for an upstream refid, the local clock refid, and stratum-1 names', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    expect(hitsOf(rule, [path({ strata: [seen(6, [2])], refids: [seen('127.127.1.1', [2])] })])).toEqual([]);
-    expect(hitsOf(rule, [path({ strata: [seen(1, [2])], refids: [seen('LOCL', [2])] })])).toEqual([]);
   });
 
   it('names the self-sync from mode 6 when the server lists itself among its peers, ahead of the stratum-0 INIT replies', () => {
@@ -90,6 +85,9 @@ ruleTester.run('self-sync', rule, {
     { name: 'an upstream refid', observations: () => [path()] },
     { name: 'the local clock refid', observations: () => [path({ strata: [seen(6, [2])], refids: [seen('127.127.1.1', [2])] })] },
     { name: 'a stratum-1 name', observations: () => [path({ strata: [seen(1, [2])], refids: [seen('LOCL', [2])] })] },
+    { name: "the seed client's config (its upstream is node0, another host)", observations: () => [localAddresses([iface('192.168.1.130'), LOOPBACK]), ntpdConfig('seed000-client.ntp.conf')] },
+    { name: "node0's final config (no server line names itself)", observations: () => [localAddresses([iface(), LOOPBACK]), ntpdConfig('seed000-node0-final.ntp.conf')] },
+    { name: "seed 002's server config", observations: () => [localAddresses([iface(), LOOPBACK]), ntpdConfig('seed002-server.ntp.conf')] },
   ],
   invalid: [
     {
