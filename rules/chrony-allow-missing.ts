@@ -2,8 +2,8 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { ChronyConfigObservation } from '../src/observe/node-types.js';
 import { note } from './_lib/evidence.js';
-import { cmd, draft, op, ranked } from './_lib/fixes.js';
-import { appendLine, commentOut, lineEvidence, restartOf, serverIntent } from './_lib/node.js';
+import { appendLine, cmd, draft, op, ranked } from './_lib/fixes.js';
+import { commentOut, lineEvidence, restartOf, serverIntent } from './_lib/node.js';
 
 /**
  * chronyd serves nobody unless an `allow` covers the client: without any, it does not even open UDP 123

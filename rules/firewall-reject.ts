@@ -1,10 +1,10 @@
 import { defineRule } from '../src/diagnose/define.js';
-import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { IcmpSeen, NtpPathObservation } from '../src/observe/types.js';
-import { cappedMap, fact, factOf, note, plural } from './_lib/evidence.js';
+import type { Hit } from '../src/diagnose/types.js';
+import { factOf, note, plural } from './_lib/evidence.js';
 import { openNtpInbound, openNtpOutbound, ranked } from './_lib/fixes.js';
-import { classifyIcmp, icmpLabel, knownReporter } from './_lib/icmp.js';
-import { byServer, isIpv6, pair, serverPort } from './_lib/paths.js';
+import { icmpLabel } from './_lib/icmp.js';
+import { icmpErrorsByServer } from './_lib/icmp-errors.js';
+import { isIpv6, serverPort } from './_lib/paths.js';
 
 /**
  * NTP requests answered by ICMP "administratively prohibited": a firewall REJECT rule, on the server or on the
@@ -35,24 +35,11 @@ export default defineRule({
   },
   match(ctx) {
     const hits: Hit[] = [];
-    for (const [server, paths] of byServer(ctx.of('ntp-path'))) {
-      const seen: Array<{ p: NtpPathObservation; i: IcmpSeen }> = [];
-      for (const p of paths) for (const i of p.icmp) if (classifyIcmp(i) === 'admin-prohibited') seen.push({ p, i });
-      if (seen.length === 0) continue;
-      const first = seen[0]!;
-      const reporters = [...new Set(seen.map(({ i }) => i.reporter).filter(knownReporter))];
-      const clientIps = new Set(seen.map(({ p }) => p.client.ip));
-      const atServer = reporters.length === 0 || reporters.every((r) => r === server);
-      const atClient = !atServer && reporters.every((r) => clientIps.has(r));
+    for (const { server, paths, first, reporters, sender, evidence } of icmpErrorsByServer(ctx.of('ntp-path'), 'admin-prohibited', 'network')) {
+      // An unknown sender is most likely the server's own firewall (the common case, and where the fix goes).
+      const atServer = sender === 'server' || sender === 'unknown';
+      const atClient = sender === 'client';
       const where = atServer ? server : (reporters[0] as string);
-
-      const evidence: Evidence[] = cappedMap(seen, 5, 'ICMP errors', ({ p, i }) =>
-        fact(
-          p.source,
-          `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : 'the network'} answering ${plural(i.count, 'request')} ${pair(p)}`,
-          i,
-        ),
-      );
       const answered = paths.reduce((n, p) => n + p.replies.count, 0);
       if (answered > 0) {
         const withReplies = paths.filter((p) => p.replies.count > 0);

@@ -1,10 +1,10 @@
 import { defineRule } from '../src/diagnose/define.js';
-import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { IcmpSeen, NtpPathObservation } from '../src/observe/types.js';
-import { cappedMap, fact, note, plural } from './_lib/evidence.js';
+import type { Hit } from '../src/diagnose/types.js';
+import { note } from './_lib/evidence.js';
 import { cmd, draft, type Draft, op, openNtpInbound, probeVerify, ranked } from './_lib/fixes.js';
-import { classifyIcmp, icmpLabel, knownReporter } from './_lib/icmp.js';
-import { byServer, isIpv6, pair, serverPort } from './_lib/paths.js';
+import { icmpLabel } from './_lib/icmp.js';
+import { icmpErrorsByServer } from './_lib/icmp-errors.js';
+import { isIpv6, serverPort } from './_lib/paths.js';
 
 /**
  * ICMP net/host unreachable: a router has no route to the server, or the last hop's ARP / neighbour discovery
@@ -35,18 +35,9 @@ export default defineRule({
   },
   match(ctx) {
     const hits: Hit[] = [];
-    for (const [server, paths] of byServer(ctx.of('ntp-path'))) {
-      const seen: Array<{ p: NtpPathObservation; i: IcmpSeen }> = [];
-      for (const p of paths) for (const i of p.icmp) if (classifyIcmp(i) === 'host-unreachable') seen.push({ p, i });
-      if (seen.length === 0) continue;
-      const first = seen[0]!;
-      const reporters = [...new Set(seen.map(({ i }) => i.reporter).filter(knownReporter))];
-      const fromServer = reporters.length > 0 && reporters.every((r) => r === server);
-      const clientIps = new Set(seen.map(({ p }) => p.client.ip));
-      const fromClient = !fromServer && reporters.length > 0 && reporters.every((r) => clientIps.has(r));
-      const evidence: Evidence[] = cappedMap(seen, 5, 'ICMP errors', ({ p, i }) =>
-        fact(p.source, `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : 'the network'} answering ${plural(i.count, 'request')} ${pair(p)}`, i),
-      );
+    for (const { server, paths, first, reporters, sender, evidence } of icmpErrorsByServer(ctx.of('ntp-path'), 'host-unreachable', 'network')) {
+      const fromServer = sender === 'server';
+      const fromClient = sender === 'client';
       const port = serverPort(paths);
       const verify = probeVerify(server, port);
       const v6 = isIpv6(server);

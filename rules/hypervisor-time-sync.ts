@@ -2,8 +2,8 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import type { ChronyConfigObservation, HypervisorTimeSync, TimeDaemonProcess } from '../src/observe/node-types.js';
 import { note } from './_lib/evidence.js';
-import { cmd, draft, type Draft, ranked, words } from './_lib/fixes.js';
-import { appendLine, restartOf } from './_lib/node.js';
+import { appendLine, cmd, draft, type Draft, ranked, words } from './_lib/fixes.js';
+import { restartOf } from './_lib/node.js';
 
 /**
  * A hypervisor's guest tools set the clock while a time daemon disciplines it: two masters. VMware Tools'

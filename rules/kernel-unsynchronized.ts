@@ -1,8 +1,8 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
-import { draft, type Draft, ranked, words } from './_lib/fixes.js';
-import { appendLine, commentOut, lineEvidence, restartOf } from './_lib/node.js';
+import { appendLine, draft, type Draft, ranked, words } from './_lib/fixes.js';
+import { commentOut, lineEvidence, restartOf } from './_lib/node.js';
 
 /**
  * The daemon says the clock is synchronized, the kernel says it is not: STA_UNSYNC set or maxerror ≥ 16 s

@@ -3,7 +3,7 @@ import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { PANIC_THRESHOLD, STEP_THRESHOLD } from '../src/ntp/constants.js';
 import { fact, note } from './_lib/evidence.js';
-import { append, CHRONY, draft, type Draft, NTPD, ranked, words } from './_lib/fixes.js';
+import { appendLine, CHRONY, draft, type Draft, NTPD, ranked, words } from './_lib/fixes.js';
 import { duration, signedSeconds } from './_lib/format.js';
 import { byServer, fromSyncedServer } from './_lib/paths.js';
 
@@ -101,7 +101,7 @@ function fixesFor(server: string, client: string, panic: boolean): Draft[] {
   const chronyBoot = draft(
     'chrony',
     `On ${client}: let chronyd step at start-up when off by more than 1 s (first 3 updates; Debian/Ubuntu: /etc/chrony/chrony.conf)`,
-    [append(CHRONY.conf, 'makestep 1 3'), CHRONY.restart],
+    [appendLine(CHRONY.conf, 'makestep 1 3'), CHRONY.restart],
     words('chronyc tracking'),
     'System time: a few ms at most',
   );

@@ -1,20 +1,8 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
-import { draft, ranked } from './_lib/fixes.js';
-import {
-  appendLine,
-  configs,
-  daemonName,
-  hasLocalFallback,
-  isSelfSource,
-  lineEvidence,
-  ownAddresses,
-  restartOf,
-  serverIntent,
-  sourcesCommand,
-  upstreamProblem,
-} from './_lib/node.js';
+import { appendLine, draft, ranked } from './_lib/fixes.js';
+import { configs, daemonName, hasLocalFallback, isSelfSource, lineEvidence, ownAddresses, restartOf, serverIntent, sourcesCommand, upstreamProblem } from './_lib/node.js';
 
 /**
  * A time server for others with no usable upstream and nothing to fall back on: no local clock (ntpd

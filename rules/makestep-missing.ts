@@ -2,10 +2,10 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import { PANIC_THRESHOLD } from '../src/ntp/constants.js';
 import { note } from './_lib/evidence.js';
-import { cmd, draft, op, ranked, words } from './_lib/fixes.js';
+import { appendLine, cmd, draft, op, ranked, words } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
 import { fromSyncedServer } from './_lib/paths.js';
-import { appendLine, lineEvidence, replaceLine, restartOf } from './_lib/node.js';
+import { lineEvidence, replaceLine, restartOf } from './_lib/node.js';
 
 /** chronyd's default maxslewrate: 83333.333 ppm, i.e. at most 83 ms of correction per second (chrony.conf(5)). */
 const CHRONY_MAX_SLEW = 0.083333333;

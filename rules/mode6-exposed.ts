@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, Severity } from '../src/diagnose/types.js';
 import type { ControlObservation } from '../src/observe/types.js';
 import { fact, note, plural } from './_lib/evidence.js';
-import { append, cmd, draft, NTPD, NTPSEC, op, ranked, words } from './_lib/fixes.js';
+import { appendLine, cmd, draft, NTPD, NTPSEC, op, ranked, words } from './_lib/fixes.js';
 import { isLoopback } from './_lib/paths.js';
 import { prefixLength, sameSubnet } from './_lib/subnet.js';
 
@@ -55,17 +55,17 @@ export default defineRule({
           'ntpd',
           `ntpd on ${server}: refuse queries except from the host itself, and turn off the monitor list (check existing restrict default lines first)`,
           [
-            append(NTPD.conf, 'restrict default kod nomodify notrap nopeer noquery'),
-            append(NTPD.conf, 'restrict -6 default kod nomodify notrap nopeer noquery'),
-            append(NTPD.conf, 'restrict 127.0.0.1'),
-            append(NTPD.conf, 'restrict ::1'),
-            append(NTPD.conf, 'disable monitor'),
+            appendLine(NTPD.conf, 'restrict default kod nomodify notrap nopeer noquery'),
+            appendLine(NTPD.conf, 'restrict -6 default kod nomodify notrap nopeer noquery'),
+            appendLine(NTPD.conf, 'restrict 127.0.0.1'),
+            appendLine(NTPD.conf, 'restrict ::1'),
+            appendLine(NTPD.conf, 'disable monitor'),
             NTPD.restart,
           ],
           verify,
           timesOut,
         ),
-        draft('ntpsec', `NTPsec on ${server}: refuse queries except from the host itself (NTPsec has no mode 7 at all)`, [append(NTPSEC.conf, 'restrict default kod nomodify nopeer noquery limited'), append(NTPSEC.conf, 'restrict 127.0.0.1'), append(NTPSEC.conf, 'restrict ::1'), NTPSEC.restart], cmd('ntpq', '-c', 'rv', op(server)), timesOut),
+        draft('ntpsec', `NTPsec on ${server}: refuse queries except from the host itself (NTPsec has no mode 7 at all)`, [appendLine(NTPSEC.conf, 'restrict default kod nomodify nopeer noquery limited'), appendLine(NTPSEC.conf, 'restrict 127.0.0.1'), appendLine(NTPSEC.conf, 'restrict ::1'), NTPSEC.restart], cmd('ntpq', '-c', 'rv', op(server)), timesOut),
         draft('ntpd', `Upgrade ntpd on ${server} to 4.2.8 or later: monlist is gone since 4.2.7p26 (CentOS/RHEL; Debian/Ubuntu: apt-get install --only-upgrade ntp)`, [words('yum update ntp'), NTPD.restart], words('ntpq -c version'), 'ntpd 4.2.8 or later'),
       ]);
       hits.push({ subject: server, title: judged.title, evidence, fixes, severity: judged.severity, reason: judged.reason });

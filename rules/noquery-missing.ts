@@ -3,8 +3,8 @@ import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
 import type { Command } from '../src/shell/command.js';
 import { appendToLine } from '../src/shell/sed.js';
-import { draft, ranked, words } from './_lib/fixes.js';
-import { appendLine, lineEvidence, platformOf, restartOf } from './_lib/node.js';
+import { appendLine, draft, ranked, words } from './_lib/fixes.js';
+import { lineEvidence, platformOf, restartOf } from './_lib/node.js';
 
 /**
  * ntpd answers mode 6 (ntpq) and, classic ntpd, mode 7 (ntpdc, monlist) queries from anywhere: the default

@@ -2,8 +2,8 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, Platform, RuleContext } from '../src/diagnose/types.js';
 import type { DaemonSource, NtsKeObservation } from '../src/observe/node-types.js';
 import { note } from './_lib/evidence.js';
-import { cmd, draft, op, ranked, words, type Draft } from './_lib/fixes.js';
-import { appendLine, configs, lineEvidence, restartOf, type ConfigObservation } from './_lib/node.js';
+import { appendLine, cmd, draft, type Draft, op, ranked, words } from './_lib/fixes.js';
+import { configs, lineEvidence, restartOf, type ConfigObservation } from './_lib/node.js';
 
 /** An IPv4 or IPv6 literal (what a resolver returns), never a name or config text: safe inside a command. */
 function isAddressLiteral(s: string): boolean {

@@ -1,10 +1,10 @@
 import { defineRule } from '../src/diagnose/define.js';
-import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { IcmpSeen, NtpPathObservation } from '../src/observe/types.js';
-import { cappedMap, fact, factOf, note, plural } from './_lib/evidence.js';
-import { append, CHRONY, CHRONY_DEBIAN_CONF, cmd, draft, NTP_PORT, probeVerify, ranked, words } from './_lib/fixes.js';
-import { classifyIcmp, icmpLabel, knownReporter } from './_lib/icmp.js';
-import { byServer, clientNetwork, isIpv6, pair } from './_lib/paths.js';
+import type { Hit } from '../src/diagnose/types.js';
+import { factOf, note } from './_lib/evidence.js';
+import { appendLine, CHRONY, CHRONY_DEBIAN_CONF, cmd, draft, NTP_PORT, probeVerify, ranked, words } from './_lib/fixes.js';
+import { icmpLabel } from './_lib/icmp.js';
+import { icmpErrorsByServer } from './_lib/icmp-errors.js';
+import { clientNetwork, isIpv6 } from './_lib/paths.js';
 
 /**
  * ICMP port unreachable for UDP 123: the host is up but no socket is bound there. Either no daemon runs, or
@@ -34,21 +34,14 @@ export default defineRule({
   },
   match(ctx) {
     const hits: Hit[] = [];
-    for (const [server, paths] of byServer(ctx.of('ntp-path'))) {
-      const seen: Array<{ p: NtpPathObservation; i: IcmpSeen }> = [];
-      for (const p of paths) for (const i of p.icmp) if (classifyIcmp(i) === 'port-unreachable') seen.push({ p, i });
-      if (seen.length === 0) continue;
-      const first = seen[0]!;
-      const evidence: Evidence[] = cappedMap(seen, 5, 'ICMP errors', ({ p, i }) =>
-        fact(p.source, `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : server} answering ${plural(i.count, 'request')} ${pair(p)}`, i),
-      );
+    for (const { server, paths, first, reporters, evidence } of icmpErrorsByServer(ctx.of('ntp-path'), 'port-unreachable', 'server')) {
       const answered = paths.filter((p) => p.replies.count > 0);
       if (answered.length > 0) {
         evidence.push(
           factOf(first.p.source, `${server} did answer other requests with NTP replies: the daemon was restarted or stopped during the capture`, answered.map((p) => p.replies)),
         );
       }
-      const others = [...new Set(seen.map(({ i }) => i.reporter).filter((r) => knownReporter(r) && r !== server))];
+      const others = reporters.filter((r) => r !== server);
       if (others.length > 0) evidence.push(note(`The port unreachable comes from ${others.join(', ')}, not from ${server}: a filter on the way answers for it`));
 
       const net = clientNetwork(first.p.client.ip);
@@ -59,7 +52,7 @@ export default defineRule({
         draft(
           'chrony',
           `If chronyd runs on ${server} but \`ss -ulpn 'sport = :${port}'\` shows nothing: allow the clients (chronyd opens UDP ${port === NTP_PORT ? '123' : `${port} (its \`port\` line)`} only with an allow line; Debian/Ubuntu: ${CHRONY_DEBIAN_CONF}; widen ${net.cidr} to your client network)`,
-          [append(CHRONY.conf, `allow ${net.cidr}`), CHRONY.restart],
+          [appendLine(CHRONY.conf, `allow ${net.cidr}`), CHRONY.restart],
           verify,
         ),
         draft('systemd', `If no time daemon runs on ${server}: start chronyd and enable it at boot`, [words('systemctl enable --now chronyd')], verify),

@@ -3,7 +3,7 @@ import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { fact, plural } from './_lib/evidence.js';
 import { editSourceLines } from '../src/shell/sed.js';
-import { append, CHRONY, draft, type Draft, NTPD, probeVerify, ranked, words } from './_lib/fixes.js';
+import { appendLine, CHRONY, draft, type Draft, NTPD, probeVerify, ranked, words } from './_lib/fixes.js';
 import { duration, percent } from './_lib/format.js';
 import { byServer, clientNetwork, isIpv6, serverPort } from './_lib/paths.js';
 
@@ -134,9 +134,9 @@ function fixesFor(server: string, client: string, port: number): Draft[] {
     draft(
       'ntpd',
       `ntpd on ${server}: exempt ${net.cidr} from the limit (a more specific restrict line without limited/kod wins)`,
-      [append(NTPD.conf, restrictLine), NTPD.restart],
+      [appendLine(NTPD.conf, restrictLine), NTPD.restart],
       verify,
     ),
-    draft('chrony', `chronyd on ${server}: let clients ask more often (average 2 s, bursts of 16)`, [append(CHRONY.conf, 'ratelimit interval 1 burst 16'), CHRONY.restart], verify),
+    draft('chrony', `chronyd on ${server}: let clients ask more often (average 2 s, bursts of 16)`, [appendLine(CHRONY.conf, 'ratelimit interval 1 burst 16'), CHRONY.restart], verify),
   ];
 }

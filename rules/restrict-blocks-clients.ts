@@ -1,8 +1,8 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
-import { draft, ranked, words } from './_lib/fixes.js';
-import { appendLine, daemonName, lineEvidence, platformOf, restartOf, serverIntent } from './_lib/node.js';
+import { appendLine, draft, ranked, words } from './_lib/fixes.js';
+import { daemonName, lineEvidence, platformOf, restartOf, serverIntent } from './_lib/node.js';
 
 /**
  * ntpd / NTPsec `restrict` with `ignore` or `noserve` decides for the network the clients are on, on a node that

@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { CHRONY_MAXDISTANCE, NTPD_MAXDIST, RFC_MAXDIST } from '../src/ntp/constants.js';
 import { fact, note } from './_lib/evidence.js';
-import { append, CHRONY, draft, NTPD, NTPSEC, probeVerify, ranked, words } from './_lib/fixes.js';
+import { appendLine, CHRONY, draft, NTPD, NTPSEC, probeVerify, ranked, words } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
 import { byServer } from './_lib/paths.js';
 
@@ -61,13 +61,13 @@ export default defineRule({
         draft(
           'ntpd',
           `ntpd on ${server}: give it a disciplined source, or fudge its local clock so it serves stratum 10 with a small dispersion (server and fudge on the same unit)`,
-          [words('ntpq -pn'), append(NTPD.conf, 'server 127.127.1.0'), append(NTPD.conf, 'fudge 127.127.1.0 stratum 10'), NTPD.restart],
+          [words('ntpq -pn'), appendLine(NTPD.conf, 'server 127.127.1.0'), appendLine(NTPD.conf, 'fudge 127.127.1.0 stratum 10'), NTPD.restart],
           verify,
         ),
-        draft('chrony', `chronyd on ${server}: serve its own clock as a proper local reference`, [append(CHRONY.conf, 'local stratum 10'), CHRONY.restart], verify),
-        draft('ntpd', `On ntpd clients: accept root distances up to ${limit} s (only if this server is really the best you have)`, [append(NTPD.conf, `tos maxdist ${limit}`), NTPD.restart], words('ntpq -pn'), selected),
-        draft('ntpsec', `On NTPsec clients: accept root distances up to ${limit} s`, [append(NTPSEC.conf, `tos maxdist ${limit}`), NTPSEC.restart], words('ntpq -pn'), selected),
-        draft('chrony', `On chrony clients: accept root distances up to ${limit} s`, [append(CHRONY.conf, `maxdistance ${limit}`), CHRONY.restart], words('chronyc sources'), selected),
+        draft('chrony', `chronyd on ${server}: serve its own clock as a proper local reference`, [appendLine(CHRONY.conf, 'local stratum 10'), CHRONY.restart], verify),
+        draft('ntpd', `On ntpd clients: accept root distances up to ${limit} s (only if this server is really the best you have)`, [appendLine(NTPD.conf, `tos maxdist ${limit}`), NTPD.restart], words('ntpq -pn'), selected),
+        draft('ntpsec', `On NTPsec clients: accept root distances up to ${limit} s`, [appendLine(NTPSEC.conf, `tos maxdist ${limit}`), NTPSEC.restart], words('ntpq -pn'), selected),
+        draft('chrony', `On chrony clients: accept root distances up to ${limit} s`, [appendLine(CHRONY.conf, `maxdistance ${limit}`), CHRONY.restart], words('chronyc sources'), selected),
       ]);
       const severity = best > NTPD_MAXDIST ? 'error' : 'warning';
       hits.push({

@@ -2,26 +2,11 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import { fact, note, plural } from './_lib/evidence.js';
 import { commentOutSourceLines } from '../src/shell/sed.js';
-import { append, CHRONY, cmd, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
+import { appendLine, CHRONY, cmd, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
 import { byServer, serverPort } from './_lib/paths.js';
 import { refidNames } from './_lib/refid.js';
 import type { Located } from '../src/observe/node-types.js';
-import {
-  appendLine,
-  commentOut,
-  configs,
-  type ConfigObservation,
-  daemonName,
-  daemonSourceFor,
-  hasLocalFallback,
-  isOwnAddress,
-  isSelfSource,
-  lineEvidence,
-  ownAddresses,
-  platformOf,
-  restartOf,
-  sourcesCommand,
-} from './_lib/node.js';
+import { commentOut, configs, type ConfigObservation, daemonName, daemonSourceFor, hasLocalFallback, isOwnAddress, isSelfSource, lineEvidence, ownAddresses, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
 
 /**
  * A time server told to synchronise to itself: the seed's `server 192.168.1.100` on node0, which is
@@ -239,14 +224,14 @@ export function fixesFor(server: string, port = NTP_PORT): Draft[] {
     draft(
       'ntpd',
       `ntpd on ${server}: comment out the server line naming itself and serve the local clock at stratum 10 (server and fudge on the same unit)`,
-      [comment(NTPD.conf), append(NTPD.conf, 'server 127.127.1.0'), append(NTPD.conf, 'fudge 127.127.1.0 stratum 10'), NTPD.restart],
+      [comment(NTPD.conf), appendLine(NTPD.conf, 'server 127.127.1.0'), appendLine(NTPD.conf, 'fudge 127.127.1.0 stratum 10'), NTPD.restart],
       verify,
     ),
-    draft('ntpsec', `NTPsec on ${server}: comment out the server line naming itself and serve the local clock at stratum 10`, [comment(NTPSEC.conf), append(NTPSEC.conf, 'refclock local stratum 10'), NTPSEC.restart], verify),
+    draft('ntpsec', `NTPsec on ${server}: comment out the server line naming itself and serve the local clock at stratum 10`, [comment(NTPSEC.conf), appendLine(NTPSEC.conf, 'refclock local stratum 10'), NTPSEC.restart], verify),
     draft(
       'chrony',
       `chronyd on ${server}: comment out the server line naming itself and serve its own clock at stratum 10 (Debian/Ubuntu: /etc/chrony/chrony.conf)`,
-      [comment(CHRONY.conf), append(CHRONY.conf, 'local stratum 10'), CHRONY.restart],
+      [comment(CHRONY.conf), appendLine(CHRONY.conf, 'local stratum 10'), CHRONY.restart],
       verify,
     ),
   ];

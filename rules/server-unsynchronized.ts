@@ -3,7 +3,7 @@ import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { NtpPathObservation } from '../src/observe/types.js';
 import { LEAP_ALARM, MAXSTRAT } from '../src/ntp/constants.js';
 import { fact, note, plural } from './_lib/evidence.js';
-import { append, CHRONY, draft, type Draft, NTPD, NTPSEC, probeVerify, ranked, words } from './_lib/fixes.js';
+import { appendLine, CHRONY, draft, type Draft, NTPD, NTPSEC, probeVerify, ranked, words } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
 import { realKisses, STATE_CODES, unsyncStratum0Count } from './_lib/kiss.js';
 import { byServer, serverPort } from './_lib/paths.js';
@@ -121,19 +121,19 @@ function fixesFor(server: string, port: number, state: ServerState): Draft[] {
   const ntpd = draft(
     'ntpd',
     `ntpd on ${server}: serve the local clock at stratum 10 when no upstream is usable (server and fudge must name the SAME unit: the seed's server 127.127.1.1 with fudge 127.127.1.0 left the fudge unused and served stratum 6)`,
-    [append(NTPD.conf, 'server 127.127.1.0'), append(NTPD.conf, 'fudge 127.127.1.0 stratum 10'), NTPD.restart],
+    [appendLine(NTPD.conf, 'server 127.127.1.0'), appendLine(NTPD.conf, 'fudge 127.127.1.0 stratum 10'), NTPD.restart],
     verify,
   );
   const ntpsec = draft(
     'ntpsec',
     `NTPsec on ${server}: serve the local clock at stratum 10 when no upstream is usable`,
-    [append(NTPSEC.conf, 'refclock local stratum 10'), NTPSEC.restart],
+    [appendLine(NTPSEC.conf, 'refclock local stratum 10'), NTPSEC.restart],
     verify,
   );
   const chrony = draft(
     'chrony',
     `chronyd on ${server}: serve its own clock at stratum 10 when no source is usable (Debian/Ubuntu: /etc/chrony/chrony.conf)`,
-    [append(CHRONY.conf, 'local stratum 10'), CHRONY.restart],
+    [appendLine(CHRONY.conf, 'local stratum 10'), CHRONY.restart],
     verify,
   );
   const upstream = draft(

@@ -1,8 +1,8 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
-import { draft, ranked } from './_lib/fixes.js';
-import { appendLine, configs, daemonName, isSelfSource, lineEvidence, ownAddresses, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
+import { appendLine, draft, ranked } from './_lib/fixes.js';
+import { configs, daemonName, isSelfSource, lineEvidence, ownAddresses, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
 
 /**
  * Exactly one upstream server (no pool): nothing to compare it with, so a wrong or dead source is followed or

@@ -4,8 +4,8 @@ import type { Hit, Platform } from '../src/diagnose/types.js';
 import { writeTo, type Command } from '../src/shell/command.js';
 import type { DaemonSource, DaemonStateObservation } from '../src/observe/node-types.js';
 import { note } from './_lib/evidence.js';
-import { cmd, draft, op, ranked, words, type Draft } from './_lib/fixes.js';
-import { appendLine, configs, isOwnAddress, ownAddresses, restartOf, type ConfigObservation } from './_lib/node.js';
+import { appendLine, cmd, draft, type Draft, op, ranked, words } from './_lib/fixes.js';
+import { configs, isOwnAddress, ownAddresses, restartOf, type ConfigObservation } from './_lib/node.js';
 import { rejectionOf, rootDistanceOf, type Rejection } from './_lib/rejection.js';
 
 /**

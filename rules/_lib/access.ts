@@ -3,7 +3,7 @@
  * `restrict` lines and chrony `allow`. Shared by no-response and kiss-of-death.
  */
 import { dropWordOnRestrictLines } from '../../src/shell/sed.js';
-import { append, CHRONY, CHRONY_DEBIAN_CONF, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVerify } from './fixes.js';
+import { appendLine, CHRONY, CHRONY_DEBIAN_CONF, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVerify } from './fixes.js';
 import { clientNetwork, isIpv6 } from './paths.js';
 
 /**
@@ -19,7 +19,7 @@ export function ntpdRestrictFix(server: string, client: string, port = NTP_PORT)
   return draft(
     'ntpd',
     `ntpd on ${server}: serve ${net.cidr} (drop \`notrust\`, which since ntp 4.2 means authenticated packets only; a more specific restrict line overrides \`restrict default ignore\` or \`noserve\`; widen to your client network)`,
-    [dropWordOnRestrictLines(NTPD.conf, 'notrust'), append(NTPD.conf, line), NTPD.restart],
+    [dropWordOnRestrictLines(NTPD.conf, 'notrust'), appendLine(NTPD.conf, line), NTPD.restart],
     probeVerify(server, port),
   );
 }
@@ -30,7 +30,7 @@ export function ntpsecRestrictFix(server: string, client: string, port = NTP_POR
   return draft(
     'ntpsec',
     `NTPsec on ${server}: serve ${net.cidr} (drop \`notrust\` and \`noserve\` for it; the most specific restrict line wins)`,
-    [dropWordOnRestrictLines(NTPSEC.conf, 'notrust'), append(NTPSEC.conf, `restrict ${net.cidr} nomodify nopeer noquery`), NTPSEC.restart],
+    [dropWordOnRestrictLines(NTPSEC.conf, 'notrust'), appendLine(NTPSEC.conf, `restrict ${net.cidr} nomodify nopeer noquery`), NTPSEC.restart],
     probeVerify(server, port),
   );
 }
@@ -41,7 +41,7 @@ export function chronyAllowFix(server: string, client: string, port = NTP_PORT):
   return draft(
     'chrony',
     `chronyd on ${server}: allow ${net.cidr} (requests from networks no allow covers are ignored silently; Debian/Ubuntu: ${CHRONY_DEBIAN_CONF}; widen to your client network)`,
-    [append(CHRONY.conf, `allow ${net.cidr}`), CHRONY.restart],
+    [appendLine(CHRONY.conf, `allow ${net.cidr}`), CHRONY.restart],
     probeVerify(server, port),
   );
 }

@@ -6,7 +6,7 @@
 import type { Fix, Platform } from '../../src/diagnose/types.js';
 import { type Command, appendLine, cmd, op, rendered, words, writeTo } from '../../src/shell/command.js';
 
-export { appendLine as append, cmd, op, words };
+export { appendLine, cmd, op, words };
 
 /** A fix before ranking: rules list them in the order they recommend, `ranked` numbers them 1, 2, 3… */
 export type Draft = Omit<Fix, 'rank'>;

@@ -7,7 +7,7 @@ import type { Evidence, Platform, RuleContext } from '../../src/diagnose/types.j
 import type { Located } from '../../src/observe/node-types.js';
 import type { ChronyConfigObservation, DaemonSource, NtpdConfigObservation } from '../../src/observe/node-types.js';
 import type { NtpPathObservation } from '../../src/observe/types.js';
-import { type Command, appendLine, words } from '../../src/shell/command.js';
+import { type Command, words } from '../../src/shell/command.js';
 import { commentOutLine, replaceLine as replaceLineText } from '../../src/shell/sed.js';
 import { NTPD, NTPSEC, restart } from './fixes.js';
 import { byServer } from './paths.js';
@@ -29,7 +29,6 @@ export function replaceLine(at: Located, text: string): Command {
   return replaceLineText(at.file, at.line, text);
 }
 
-export { appendLine };
 
 export function configs(ctx: RuleContext): ConfigObservation[] {
   return [...ctx.of('ntpd-config'), ...ctx.of('chrony-config')];

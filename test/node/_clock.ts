@@ -1,7 +1,7 @@
-/** Observation builders for the clock rules (no-clock-control, kernel-unsynchronized), from recorded /proc text. */
+/** Observation builders for the clock and platform rules (no-clock-control, kernel-unsynchronized, hypervisor-time-sync, clocksource-unstable), from recorded /proc text. */
 import { readFileSync } from 'node:fs';
 import { parseCaps } from '../../src/inspect/clock-control.js';
-import type { ClockControlObservation, DaemonStateObservation, KernelClockObservation } from '../../src/observe/node-types.js';
+import type { ClockControlObservation, DaemonStateObservation, KernelClockObservation, PlatformClockObservation } from '../../src/observe/node-types.js';
 
 const FIX = new URL('../inspect/fixtures/clock/', import.meta.url);
 export const fixture = (name: string): string => readFileSync(new URL(name, FIX), 'utf8');
@@ -38,4 +38,9 @@ export function chronySynced(): DaemonStateObservation {
     sources: [{ address: '198.51.100.1', kind: 'server', state: '*', selected: true, reach: 255, stratum: 2, poll: 6 }],
     system: { stratum: 3, leap: 0, refid: 'C6336401', synchronized: true, offset: 0.00002 },
   };
+}
+
+/** The platform under the daemon: nothing seen unless `over` says so. */
+export function platform(over: Partial<PlatformClockObservation> = {}): PlatformClockObservation {
+  return { kind: 'platform-clock', source: 'node', kernelEvents: [], hypervisorSync: [], ptpClocks: [], ntpdPanics: [], ...over };
 }

@@ -74,13 +74,6 @@ describe('source-rejected (chrony)', () => {
     expect(hits(sourceRejected, [st])).toEqual([]);
   });
 
-  it('a healthy or still-starting source is left alone (^*, selectdata M)', () => {
-    const ok = chronySeesUnreachable({ state: '*', selected: true, reach: 255, lastRx: 3 });
-    expect(hits(sourceRejected, [ok])).toEqual([]);
-    const young = chronySeesUnreachable({ reach: 3, selection: { state: 'M', authenticated: false }, packets: { totalRx: 2, validRx: 2, goodRx: 2, tests: '1111111111' } });
-    expect(hits(sourceRejected, [young])).toEqual([]);
-  });
-
   it('the whole rule set ranks source-rejected first for the distance case and never shows source-unreachable', () => {
     const findings = runRules(rules, [recordedChrony('distance')]);
     expect(findings[0]!.rule).toBe('source-rejected');
@@ -149,11 +142,6 @@ describe('sources-not-polled', () => {
     const [h] = hits(sourcesNotPolled, [st]);
     expect(h!.severity).toBe('warning');
     expect(h!.title).toBe('chronyd does not poll every source: 1 source whose name never resolved');
-  });
-
-  it('all polled: nothing', () => {
-    expect(hits(sourcesNotPolled, [recordedChrony('distance')])).toEqual([]);
-    expect(hits(sourcesNotPolled, [chronySeesUnreachable()])).toEqual([]);
   });
 
   it('a hostile unit name never reaches a command', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/bogus-reply.js';
-import { CLIENT, hitsOf, path, SERVER, seen } from './_build.js';
+import { CLIENT, hitsOf, path, seen, SERVER } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 describe('bogus-reply', () => {
   it('names each failed RFC 5905 test with its frames', () => {
@@ -22,8 +23,15 @@ describe('bogus-reply', () => {
     expect(hit.severity).toBe('warning');
     expect(hit.confidence).toBe(0.5);
   });
+});
 
-  it('stays quiet for replies that pass the tests', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-  });
+ruleTester.run('bogus-reply', rule, {
+  valid: [{ name: 'a healthy path', observations: () => [path()] }],
+  invalid: [
+    {
+      name: 'an origin timestamp that is not the request\'s',
+      observations: () => [path({ bogus: [seen('origin-mismatch', [4])] })],
+      findings: [{ subject: SERVER, severity: 'error', title: 'fail the RFC 5905 packet tests (origin-mismatch)', evidence: ["its origin timestamp is not the client's transmit timestamp"] }],
+    },
+  ],
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import rule from '../../rules/capture-damaged.js';
 import type { InputObservation } from '../../src/observe/types.js';
 import { hitsOf, path } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 function input(over: Partial<InputObservation> = {}): InputObservation {
   return { kind: 'input', source: 'capture', file: 'cut.pcap', frames: 12, ntpFrames: 8, decodeIssues: { count: 0, frames: [] }, ...over };
@@ -35,10 +36,6 @@ describe('capture-damaged', () => {
     expect(hit.evidence[1]!.text).toBe('No frame could be read before byte 24: there is nothing to analyse');
   });
 
-  it('stays quiet on a capture read to its end', () => {
-    expect(hitsOf(rule, [path(), input()])).toEqual([]);
-  });
-
   it('quotes a hostile file name, and gives no command for one that no quoting carries', () => {
     const hostile = hitsOf(rule, [input({ file: "-x';touch pwned;'$(id).pcap", stop: TRUNCATED })])[0]!;
     // src/shell quotes as shlex.quote does; a name beginning with '-' becomes a path (./-x…), never an option.
@@ -54,4 +51,25 @@ describe('capture-damaged', () => {
     expect(stdin.subject).toBe('stdin');
     expect(stdin.fixes).toHaveLength(1);
   });
+});
+
+ruleTester.run('capture-damaged', rule, {
+  valid: [{ name: 'a capture read to its end', observations: () => [path(), input()] }],
+  invalid: [
+    {
+      name: 'a capture cut inside a record',
+      observations: () => [
+        path(),
+        { kind: 'input', source: 'capture', file: 'cut.pcap', frames: 12, ntpFrames: 8, decodeIssues: { count: 0, frames: [] }, stop: { kind: 'truncated', offset: 2100, frame: 13, reason: 'file ends inside a record (40 of 106 bytes)' } },
+      ],
+      findings: [
+        {
+          subject: 'cut.pcap',
+          severity: 'warning',
+          title: 'cut.pcap was read only up to byte 2100 (frame 13)',
+          evidence: ['cut.pcap: truncated at byte 2100 (frame 13): file ends inside a record (40 of 106 bytes)', 'The 12 frames before byte 2100 were analysed'],
+        },
+      ],
+    },
+  ],
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/firewall-reject.js';
 import { CLIENT, diagnose, hitsOf, icmp, icmpPath, path, SERVER, silentPath } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 describe('firewall-reject', () => {
   it("finds the seed's `ICMP host 192.168.1.100 unreachable - admin prohibited` (3/10) and says where to open UDP 123", () => {
@@ -62,11 +63,35 @@ describe('firewall-reject', () => {
     expect(findings.map((f) => f.rule)).toEqual(['firewall-reject']);
     expect(findings[0]!.explains).toEqual(['no-response']);
   });
+});
 
-  it('stays quiet for healthy exchanges and for ICMP errors that are not administrative', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    expect(hitsOf(rule, [icmpPath(icmp(3, 3, [2]))])).toEqual([]);
-    expect(hitsOf(rule, [icmpPath(icmp(3, 1, [2], '198.51.100.1'))])).toEqual([]);
-    expect(hitsOf(rule, [icmpPath(icmp(1, 4, [2], SERVER, 6))])).toEqual([]);
-  });
+ruleTester.run('firewall-reject', rule, {
+  valid: [
+    { name: 'a healthy path', observations: () => [path()] },
+    { name: 'ICMP port unreachable is not administrative', observations: () => [icmpPath(icmp(3, 3, [2]))] },
+    { name: 'ICMPv6 port unreachable', observations: () => [icmpPath(icmp(1, 4, [2], SERVER, 6))] },
+    { name: 'host unreachable from a router', observations: () => [icmpPath(icmp(3, 1, [2], '198.51.100.1'))] },
+  ],
+  invalid: [
+    {
+      name: 'ICMP 3/10 from the server (firewalld on CentOS 7)',
+      observations: () => [icmpPath(icmp(3, 10, [2, 4]))],
+      findings: [{ subject: SERVER, severity: 'error', title: `${SERVER}'s firewall rejects NTP`, evidence: [`ICMP type 3 code 10 (host administratively prohibited) from ${SERVER} answering 2 requests`] }],
+    },
+    {
+      name: "the client's own OUTPUT chain rejects",
+      observations: () => [icmpPath(icmp(3, 10, [2], CLIENT))],
+      findings: [{ subject: SERVER, severity: 'error', title: `${CLIENT}'s own firewall rejects outgoing NTP to ${SERVER}`, evidence: ["The ICMP error comes from the client's own address"] }],
+    },
+    {
+      name: 'a sender the capture could not read',
+      observations: () => [icmpPath(icmp(3, 10, [2], ''))],
+      findings: [{ subject: SERVER, severity: 'error', title: `${SERVER}'s firewall rejects NTP`, evidence: ['from the network answering 1 request'] }],
+    },
+    {
+      name: 'ICMP 3/13 from a router on the way',
+      observations: () => [icmpPath(icmp(3, 13, [2], '198.51.100.1'))],
+      findings: [{ subject: SERVER, severity: 'error', title: `A firewall at 198.51.100.1 rejects NTP to ${SERVER}`, evidence: ['from 198.51.100.1', 'a firewall on the way rejects the request'] }],
+    },
+  ],
 });

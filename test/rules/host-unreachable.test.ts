@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/host-unreachable.js';
 import { CLIENT, hitsOf, icmp, icmpPath, path, SERVER } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 describe('host-unreachable', () => {
   it('reports a router that cannot deliver (3/1 from a gateway)', () => {
@@ -28,10 +29,36 @@ describe('host-unreachable', () => {
     expect(hit.title).toContain(`${SERVER}'s firewall rejects NTP`);
     expect(hit.fixes[0]!.platform).toBe('firewalld');
   });
+});
 
-  it('stays quiet for healthy exchanges and for administrative or port errors', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    expect(hitsOf(rule, [icmpPath(icmp(3, 10, [2]))])).toEqual([]);
-    expect(hitsOf(rule, [icmpPath(icmp(3, 3, [2]))])).toEqual([]);
-  });
+ruleTester.run('host-unreachable', rule, {
+  valid: [
+    { name: 'a healthy path', observations: () => [path()] },
+    { name: 'an administrative reject', observations: () => [icmpPath(icmp(3, 10, [2]))] },
+    { name: 'port unreachable', observations: () => [icmpPath(icmp(3, 3, [2]))] },
+  ],
+  invalid: [
+    {
+      name: 'ICMP 3/1 from a router',
+      observations: () => [icmpPath(icmp(3, 1, [2], '198.51.100.1'))],
+      findings: [
+        {
+          subject: SERVER,
+          severity: 'error',
+          title: `${SERVER} is unreachable (reported by 198.51.100.1)`,
+          evidence: ['ICMP type 3 code 1 (host unreachable) from 198.51.100.1 answering 1 request', `Router 198.51.100.1 reports it cannot deliver to ${SERVER}`],
+        },
+      ],
+    },
+    {
+      name: "the client's own ARP got no answer",
+      observations: () => [icmpPath(icmp(3, 1, [2, 4], CLIENT))],
+      findings: [{ subject: SERVER, severity: 'error', title: `${SERVER} does not answer ARP`, evidence: [`from ${CLIENT} answering 2 requests`, "The error comes from the client's own address"] }],
+    },
+    {
+      name: 'ICMP 3/1 from the server itself: a firewall, not routing',
+      observations: () => [icmpPath(icmp(3, 1, [2]))],
+      findings: [{ subject: SERVER, severity: 'error', title: `${SERVER}'s firewall rejects NTP`, evidence: ['sent the error itself, so it is up and reachable'] }],
+    },
+  ],
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/kiss-of-death.js';
-import { CLIENT, diagnose, hitsOf, path, SERVER, seen } from './_build.js';
+import { CLIENT, diagnose, hitsOf, path, seen, SERVER } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 const kod = (code: string) => path({ strata: [seen(0, [2, 4])], leaps: [seen(3, [2, 4])], refids: [seen(code, [2, 4])], kissCodes: [seen(code, [2, 4])] });
 
@@ -24,8 +25,24 @@ describe('kiss-of-death', () => {
     expect(hitsOf(rule, [kod('STEP')])).toEqual([]);
     expect(diagnose([kod('INIT')]).map((f) => f.rule)).toEqual(['server-unsynchronized']);
   });
+});
 
-  it('stays quiet for ordinary replies', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-  });
+ruleTester.run('kiss-of-death', rule, {
+  valid: [
+    { name: 'ordinary replies', observations: () => [path()] },
+    { name: 'RATE is rate-limited\'s', observations: () => [kod('RATE')] },
+    { name: 'INIT is server-unsynchronized\'s', observations: () => [kod('INIT')] },
+  ],
+  invalid: [
+    {
+      name: 'a DENY',
+      observations: () => [path({ strata: [seen(0, [2])], leaps: [seen(3, [2])], refids: [seen('DENY', [2])], kissCodes: [seen('DENY', [2])] })],
+      findings: [{ subject: SERVER, severity: 'error', title: "Kiss-o'-Death DENY", evidence: ["1 reply to 198.51.100.130 were Kiss-o'-Death DENY: Access denied by remote server"] }],
+    },
+    {
+      name: 'CRYP',
+      observations: () => [kod('CRYP')],
+      findings: [{ subject: SERVER, severity: 'error', title: 'CRYP', evidence: ["Kiss-o'-Death CRYP"] }],
+    },
+  ],
 });

@@ -3,6 +3,7 @@ import rule, { judge } from '../../rules/mode6-exposed.js';
 import { prefixLength, sameSubnet, subnetPrefix } from '../../rules/_lib/subnet.js';
 import { runRules } from '../../src/diagnose/engine.js';
 import { control, hitsOf, SERVER } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 const mode6 = { mode: 6 as const, codes: [2], requestBytes: 12, responseBytes: 468 };
 
@@ -65,12 +66,26 @@ describe('mode6-exposed', () => {
     expect(findings[0]).toMatchObject({ rule: 'mode6-exposed', severity: 'warning', reason: 'mode6-other-network' });
     expect(JSON.parse(JSON.stringify(findings[0])).reason).toBe('mode6-other-network');
   });
+});
 
-  it('stays quiet for unanswered queries and for queries from the host itself', () => {
-    expect(hitsOf(rule, [control({ responses: { count: 0, frames: [] }, responseBytes: 0 })])).toEqual([]);
-    expect(hitsOf(rule, [control({ client: '127.0.0.1' })])).toEqual([]);
-    expect(hitsOf(rule, [control({ client: SERVER })])).toEqual([]);
-  });
+ruleTester.run('mode6-exposed', rule, {
+  valid: [
+    { name: 'unanswered queries', observations: () => [control({ responses: { count: 0, frames: [] }, responseBytes: 0 })] },
+    { name: 'queries from the host itself', observations: () => [control({ client: '127.0.0.1' })] },
+    { name: "queries from the server's own address", observations: () => [control({ client: SERVER })] },
+  ],
+  invalid: [
+    {
+      name: 'monlist answered to the network',
+      observations: () => [control()],
+      findings: [{ subject: SERVER, severity: 'warning', title: 'monlist (mode 7)', evidence: ['2640 bytes out for 192 in (×13.8)', 'CVE-2013-5211'] }],
+    },
+    {
+      name: 'mode 6 (ntpq) answered to the network',
+      observations: () => [control({ mode: 6, codes: [2], requestBytes: 12, responseBytes: 468 })],
+      findings: [{ subject: SERVER, severity: 'warning', title: `${SERVER} answers ntpq (mode 6) queries from the network`, evidence: ['in mode 6'] }],
+    },
+  ],
 });
 
 describe('subnet heuristic (rules/_lib/subnet.ts)', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/no-response.js';
 import { CLIENT, hitsOf, icmp, icmpPath, path, SERVER, silentPath } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 describe('no-response', () => {
   it('reports requests with neither reply nor ICMP (the seed\'s "Server dropped: no data", 5 transmits)', () => {
@@ -54,11 +55,19 @@ describe('no-response', () => {
     expect(hit.severity).toBe('warning');
     expect(hit.confidence).toBe(0.5);
   });
+});
 
-  it('stays quiet when replies or ICMP errors came back', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    expect(hitsOf(rule, [icmpPath(icmp(3, 10, [2]))])).toEqual([]);
-    // Some unanswered requests on a path that also got replies: loss or rate limiting, not silence.
-    expect(hitsOf(rule, [path({ unanswered: { count: 1, frames: [9] } })])).toEqual([]);
-  });
+ruleTester.run('no-response', rule, {
+  valid: [
+    { name: 'a healthy path', observations: () => [path()] },
+    { name: 'requests answered by ICMP (other rules say why)', observations: () => [icmpPath(icmp(3, 10, [2]))] },
+    { name: 'some requests unanswered on a path that also got replies: loss or rate limiting, not silence', observations: () => [path({ unanswered: { count: 1, frames: [9] } })] },
+  ],
+  invalid: [
+    {
+      name: 'four requests, nothing back',
+      observations: () => [silentPath()],
+      findings: [{ subject: SERVER, severity: 'error', title: `No reply from ${SERVER} to 4 requests`, evidence: ['got neither a reply nor an ICMP error', 'Captured at the client'] }],
+    },
+  ],
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/port-unreachable.js';
 import { CLIENT, hitsOf, icmp, icmpPath, path, SERVER } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 describe('port-unreachable', () => {
   it('says nothing listens on UDP 123 and puts chrony `allow` first (chronyd never opens the port without it)', () => {
@@ -29,10 +30,34 @@ describe('port-unreachable', () => {
     const hit = hitsOf(rule, [icmpPath(icmp(3, 3, [2])), answered])[0]!;
     expect(hit.confidence).toBe(0.7);
   });
+});
 
-  it('stays quiet for healthy exchanges and other ICMP errors', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    expect(hitsOf(rule, [icmpPath(icmp(3, 10, [2]))])).toEqual([]);
-    expect(hitsOf(rule, [icmpPath(icmp(1, 1, [2], SERVER, 6))])).toEqual([]);
-  });
+ruleTester.run('port-unreachable', rule, {
+  valid: [
+    { name: 'a healthy path', observations: () => [path()] },
+    { name: 'an administrative reject', observations: () => [icmpPath(icmp(3, 10, [2]))] },
+    { name: 'ICMPv6 administratively prohibited', observations: () => [icmpPath(icmp(1, 1, [2], SERVER, 6))] },
+  ],
+  invalid: [
+    {
+      name: 'ICMP 3/3 from the server: nothing listens',
+      observations: () => [icmpPath(icmp(3, 3, [2, 4]))],
+      findings: [{ subject: SERVER, severity: 'error', title: `Nothing listens on UDP 123 at ${SERVER}`, evidence: [`ICMP type 3 code 3 (port unreachable) from ${SERVER} answering 2 requests`] }],
+    },
+    {
+      name: 'a sender the capture could not read is the server (only its kernel sends 3/3)',
+      observations: () => [icmpPath(icmp(3, 3, [2], '?'))],
+      findings: [{ subject: SERVER, severity: 'error', evidence: [`ICMP type 3 code 3 (port unreachable) from ${SERVER} answering 1 request`] }],
+    },
+    {
+      name: 'a filter on the way answers for the server',
+      observations: () => [icmpPath(icmp(3, 3, [2, 4], '198.51.100.1'))],
+      findings: [{ subject: SERVER, severity: 'error', evidence: ['from 198.51.100.1 answering 2 requests', `The port unreachable comes from 198.51.100.1, not from ${SERVER}`] }],
+    },
+    {
+      name: 'ICMPv6 1/4',
+      observations: () => [icmpPath(icmp(1, 4, [2], '2001:db8::100', 6), { server: { ip: '2001:db8::100', port: 123 }, client: { ip: '2001:db8::130', port: 40123 } })],
+      findings: [{ subject: '2001:db8::100', severity: 'error', evidence: ['ICMPv6 type 1 code 4 (port unreachable)'] }],
+    },
+  ],
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/rate-limited.js';
-import { CLIENT, diagnose, hitsOf, path, sample, SERVER, seen, T0 } from './_build.js';
+import { CLIENT, diagnose, hitsOf, path, sample, seen, SERVER, T0 } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 describe('rate-limited', () => {
   it('finds KoD RATE (ntpd `limited kod`) and asks the client to poll slower first', () => {
@@ -62,12 +63,26 @@ describe('rate-limited', () => {
     expect(findings.map((f) => f.rule)).toEqual(['rate-limited']);
     expect(findings[0]!.explains).toEqual(['kiss-of-death']);
   });
+});
 
-  it('stays quiet for steady loss, slow pollers and healthy paths', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    // Random loss: half answered throughout.
-    expect(hitsOf(rule, [path({ unanswered: sample([3, 7]), answeredFirstHalf: 0.5, answeredSecondHalf: 0.5, minRequestInterval: 1 })])).toEqual([]);
-    // Thinning, but polling every 64 s: not a rate limit.
-    expect(hitsOf(rule, [path({ unanswered: sample([9]), answeredFirstHalf: 1, answeredSecondHalf: 0.2, minRequestInterval: 64 })])).toEqual([]);
-  });
+ruleTester.run('rate-limited', rule, {
+  valid: [
+    { name: 'a healthy path', observations: () => [path()] },
+    { name: 'random loss: half answered throughout', observations: () => [path({ unanswered: sample([3, 7]), answeredFirstHalf: 0.5, answeredSecondHalf: 0.5, minRequestInterval: 1 })] },
+    { name: 'thinning, but polling every 64 s: not a rate limit', observations: () => [path({ unanswered: sample([9]), answeredFirstHalf: 1, answeredSecondHalf: 0.2, minRequestInterval: 64 })] },
+  ],
+  invalid: [
+    {
+      name: 'a RATE kiss to a client polling every second',
+      observations: () => [path({ minRequestInterval: 1, strata: [seen(0, [2])], kissCodes: [seen('RATE', [2])] })],
+      findings: [
+        {
+          subject: SERVER,
+          severity: 'warning',
+          title: "(Kiss-o'-Death RATE): it polls too fast",
+          evidence: ['as often as every 1.000 s', "Kiss-o'-Death RATE: slow down"],
+        },
+      ],
+    },
+  ],
 });

@@ -4,7 +4,9 @@ import { analyzeCaptures } from '../../src/analyze.js';
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/self-sync.js';
 import { refidFor } from '../../rules/_lib/refid.js';
-import { control, diagnose, hitsOf, path, SERVER, seen } from './_build.js';
+import { control, diagnose, hitsOf, path, seen, SERVER } from './_build.js';
+import { iface, LOOPBACK, localAddresses, ntpdConfig } from '../node/_build.js';
+import { ruleTester } from './_tester.js';
 
 describe('self-sync', () => {
   it('finds a server whose refid is its own address (the seed\'s `server 192.168.1.100` on node0 itself)', () => {
@@ -30,12 +32,6 @@ describe('self-sync', () => {
     expect(refidFor(server)).toBe(refid);
     const p = path({ server: { ip: server, port: 123 }, strata: [seen(3, [2])], refids: [seen(`hash 0x${refid.toString(16).padStart(8, '0')}`, [2])] });
     expect(hitsOf(rule, [p]).map((h) => h.subject)).toEqual([server]);
-  });
-
-  it('stays quiet for an upstream refid, the local clock refid, and stratum-1 names', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    expect(hitsOf(rule, [path({ strata: [seen(6, [2])], refids: [seen('127.127.1.1', [2])] })])).toEqual([]);
-    expect(hitsOf(rule, [path({ strata: [seen(1, [2])], refids: [seen('LOCL', [2])] })])).toEqual([]);
   });
 
   it('names the self-sync from mode 6 when the server lists itself among its peers, ahead of the stratum-0 INIT replies', () => {
@@ -82,4 +78,29 @@ describe('self-sync', () => {
     expect(f.title).toBe('198.51.100.7 sends NTP requests to itself (source and destination 198.51.100.7)');
     expect(f.evidence[0]!.text).toMatch(/^20 requests from 198\.51\.100\.7 to 198\.51\.100\.7 port 123: the same host is client and server/);
   });
+});
+
+ruleTester.run('self-sync', rule, {
+  valid: [
+    { name: 'an upstream refid', observations: () => [path()] },
+    { name: 'the local clock refid', observations: () => [path({ strata: [seen(6, [2])], refids: [seen('127.127.1.1', [2])] })] },
+    { name: 'a stratum-1 name', observations: () => [path({ strata: [seen(1, [2])], refids: [seen('LOCL', [2])] })] },
+    { name: "the seed client's config (its upstream is node0, another host)", observations: () => [localAddresses([iface('192.168.1.130'), LOOPBACK]), ntpdConfig('seed000-client.ntp.conf')] },
+    { name: "node0's final config (no server line names itself)", observations: () => [localAddresses([iface(), LOOPBACK]), ntpdConfig('seed000-node0-final.ntp.conf')] },
+    { name: "seed 002's server config", observations: () => [localAddresses([iface(), LOOPBACK]), ntpdConfig('seed002-server.ntp.conf')] },
+  ],
+  invalid: [
+    {
+      name: 'refid is the server\'s own address',
+      observations: () => [path({ strata: [seen(16, [2])], refids: [seen(SERVER, [2])] })],
+      findings: [
+        {
+          subject: SERVER,
+          severity: 'error',
+          title: `${SERVER} is configured to synchronize to itself`,
+          evidence: [`carried refid ${SERVER}: its own address`, 'it polls itself and can never synchronize'],
+        },
+      ],
+    },
+  ],
 });

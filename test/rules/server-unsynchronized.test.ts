@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/server-unsynchronized.js';
-import { diagnose, hitsOf, path, replyExchange, SERVER, seen, stats } from './_build.js';
+import { diagnose, hitsOf, path, replyExchange, seen, SERVER, stats } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 /** Seed, after firewalld was stopped: `stratum 16, precision -23, leap 11` → "Server dropped: strata too high". */
 const seedStratum16 = () => path({ strata: [seen(16, [2, 4, 6, 8])], leaps: [seen(3, [2, 4, 6, 8])], refids: [seen('INIT', [2, 4, 6, 8])] });
@@ -51,10 +52,25 @@ describe('server-unsynchronized', () => {
     expect(findings[0]!.rule).toBe('server-unsynchronized');
     expect(findings.map((f) => f.rule)).not.toContain('root-distance-too-large');
   });
+});
 
-  it('stays quiet for a synchronized server', () => {
-    expect(hitsOf(rule, [path()])).toEqual([]);
-    // The seed's fixed server: stratum 6, leap 0, refid 127.127.1.1.
-    expect(hitsOf(rule, [path({ strata: [seen(6, [2])], refids: [seen('127.127.1.1', [2])] })])).toEqual([]);
-  });
+ruleTester.run('server-unsynchronized', rule, {
+  valid: [
+    { name: 'a healthy path', observations: () => [path()] },
+    { name: "the seed's fixed server: stratum 6, leap 0, refid 127.127.1.1", observations: () => [path({ strata: [seen(6, [2])], refids: [seen('127.127.1.1', [2])] })] },
+  ],
+  invalid: [
+    {
+      name: 'stratum 16, leap 3, refid INIT',
+      observations: () => [path({ strata: [seen(16, [2])], leaps: [seen(3, [2])], refids: [seen('INIT', [2])] })],
+      findings: [
+        {
+          subject: SERVER,
+          severity: 'error',
+          title: 'is not synchronized itself (stratum 16, leap 3)',
+          evidence: [`1 reply from ${SERVER} carried stratum 16 (unsynchronized)`, 'Refid INIT: ntpd/NTPsec has not synchronized once since it started'],
+        },
+      ],
+    },
+  ],
 });

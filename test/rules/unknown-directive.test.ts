@@ -11,6 +11,7 @@ import { editDistance, suggestDirective, CHRONY_DIRECTIVES, NTPD_DIRECTIVES } fr
 import { detectFlavor } from '../../src/inspect/config/load.js';
 import { CONFIGS, chronyConfig, iface, LOOPBACK, localAddresses, ntpdConfig } from '../node/_build.js';
 import { findingsOf } from './_build.js';
+import { ruleTester } from './_tester.js';
 
 describe('unknown-directive', () => {
   it('`sever 10.0.0.1 iburst` in ntp.conf: did you mean `server`, with the line fixed or commented out', () => {
@@ -93,4 +94,30 @@ describe('suggestDirective', () => {
     expect(suggestDirective('frobnicate', CHRONY_DIRECTIVES)).toBeUndefined();
     expect(suggestDirective('x'.repeat(10_000), CHRONY_DIRECTIVES)).toBeUndefined();
   });
+});
+
+ruleTester.run('unknown-directive', rule, {
+  valid: [
+    { name: 'every directive known (ntp.conf)', observations: () => [ntpdConfig('ntp.conf', 'server 10.0.0.1 iburst\nrestrict default noquery\n')] },
+    { name: 'every directive known (chrony.conf)', observations: () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\nmakestep 1 3\n')] },
+  ],
+  invalid: [
+    {
+      name: '`sever` in ntp.conf',
+      observations: () => [ntpdConfig('ntp.conf', 'sever 10.0.0.1 iburst\nrestrict default noquery\n')],
+      findings: [
+        {
+          subject: '/etc/ntp.conf:1',
+          severity: 'warning',
+          title: 'did you mean `server`?',
+          evidence: ['/etc/ntp.conf:1: `sever 10.0.0.1 iburst`: ntpd does not know `sever`', 'ntpd logs a syntax error for line 1 and runs without it'],
+        },
+      ],
+    },
+    {
+      name: '`makestpe` in chrony.conf: an error, chronyd refuses to start',
+      observations: () => [chronyConfig('chrony.conf', 'server 10.0.0.1 iburst\nmakestpe 1 3\n')],
+      findings: [{ subject: '/etc/chrony.conf:2', severity: 'error', evidence: ['/etc/chrony.conf:2: `makestpe 1 3`'] }],
+    },
+  ],
 });

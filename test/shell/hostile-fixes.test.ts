@@ -2,8 +2,8 @@
  * Issue 11 item 1: every printed fix is safe to paste, whatever the input. A corpus of hostile values (`;`, `$(…)`,
  * backticks, quotes, newlines, tabs, spaces, globs, unicode, a leading `-`, backslashes, `&`, `|`, `/`) goes into
  * server names (capture/probe paths, daemon sources), config file paths, config lines and firewall chain names;
- * the real rules run on them (the engine on the rule triggers of test/rules/_triggers.ts with the value swapped
- * in); every printed command runs in a sandbox (./_sandbox.ts) next to its twin — the same case with a plain
+ * the real rules run on them (the engine on each rule's trigger, its first rule-tester case, with the value
+ * swapped in); every printed command runs in a sandbox (./_sandbox.ts) next to its twin — the same case with a plain
  * placeholder word instead of the value. Each command must run the same programs as its twin, with the twin's
  * argv where the placeholder becomes the hostile value as one whole argument, and change the same files in the same
  * way; nothing the value names (`touch`, `pwned`) runs or appears. A value no quoting makes safe to paste yields
@@ -15,9 +15,8 @@ import type { Finding, Fix } from '../../src/diagnose/types.js';
 import type { Observation } from '../../src/observe/types.js';
 import { pasteHazard } from '../../src/shell/quote.js';
 import { centosReject, chronySeesUnreachable, CONFIGS, iface, LOOPBACK, localAddresses } from '../node/_build.js';
-import { NODE_TRIGGERS } from '../node/_triggers.js';
 import { diagnose, SERVER } from '../rules/_build.js';
-import { TRIGGERS } from '../rules/_triggers.js';
+import { collectRuleCases, triggers } from '../rules/_tester.js';
 import { type RunResult, Sandbox, sandboxUnavailable } from './_sandbox.js';
 
 export const HOSTILE = [
@@ -71,16 +70,20 @@ function etcFiles(v: string): Record<string, string> {
   return { '/etc/ntp.conf': text, '/etc/ntpsec/ntp.conf': text, '/etc/chrony.conf': text, '/etc/nftables.conf': '', '/etc/sysconfig/nftables.conf': '' };
 }
 
-const PATH_RULES = Object.keys(TRIGGERS).filter((id) => !(id in NODE_TRIGGERS));
+/** Each rule's trigger (test/rules/_tester.ts), split: node rules read a node-side observation (config, node, daemon). */
+let TRIGGERS = new Map<string, () => Observation[]>();
+const isNodeCase = (obs: readonly Observation[]) => obs.some((o) => o.source !== 'capture' && o.source !== 'probe');
+const trigger = (id: string): Observation[] => TRIGGERS.get(id)!();
 
 /** Every case for one value: the same constructions whatever the value, so a twin lines up fix by fix. */
 function cases(v: string): Case[] {
   const out: Case[] = [];
   // Server names: capture/probe paths and their fixes (firewall, probe, ping, tcpdump, sed on source lines).
-  for (const id of PATH_RULES) out.push({ name: `${id}: server`, observations: swap(TRIGGERS[id]!(), SERVER, v), files: etcFiles(v) });
+  const all = [...TRIGGERS].map(([id, make]) => ({ id, obs: make() }));
+  for (const { id, obs } of all) if (!isNodeCase(obs)) out.push({ name: `${id}: server`, observations: swap(obs, SERVER, v), files: etcFiles(v) });
   // Config file paths: every node rule on its trigger, the config moved to a hostile path.
-  for (const [id, make] of Object.entries(NODE_TRIGGERS)) {
-    const obs = make();
+  for (const { id, obs } of all) {
+    if (!isNodeCase(obs)) continue;
     const cfg = obs.find((o) => o.kind === 'ntpd-config' || o.kind === 'chrony-config');
     if (!cfg || (cfg.kind !== 'ntpd-config' && cfg.kind !== 'chrony-config')) continue;
     const from = cfg.config.file;
@@ -99,12 +102,12 @@ function cases(v: string): Case[] {
   const finalText = readFileSync(`${CONFIGS}seed000-node0-final.ntp.conf`, 'utf8');
   out.push({
     name: 'local-clock-mismatch: config line',
-    observations: swap(NODE_TRIGGERS['local-clock-mismatch']!(), anchor, `${anchor}${v}`),
+    observations: swap(trigger('local-clock-mismatch'), anchor, `${anchor}${v}`),
     files: { '/etc/seed000-node0-final.ntp.conf': finalText.split(anchor).join(`${anchor}${v}`) },
   });
   // Firewall chain and table names (iptables insert position, nft family/table/chain).
   const node0 = localAddresses([iface(), LOOPBACK]);
-  const daemonsObs = NODE_TRIGGERS['daemon-not-running']!();
+  const daemonsObs = trigger('daemon-not-running');
   out.push({ name: 'firewall-blocks-ntp: iptables chain', observations: [node0, ...daemonsObs, centosReject({ insertAt: { table: 'filter', chain: v, position: 5 } })], files: etcFiles(v) });
   out.push({
     name: 'firewall-blocks-ntp: nft table',
@@ -124,7 +127,8 @@ const WATCH = [ROOT, '/etc'];
 const why = sandboxUnavailable();
 let sandbox: Sandbox;
 
-beforeAll(() => {
+beforeAll(async () => {
+  TRIGGERS = triggers(await collectRuleCases());
   if (!why) sandbox = new Sandbox();
 });
 afterAll(() => sandbox?.dispose());
