@@ -78,12 +78,12 @@ ruleTester.run('mode6-exposed', rule, {
     {
       name: 'monlist answered to the network',
       observations: () => [control()],
-      findings: [{ subject: SERVER, severity: 'warning', title: 'monlist (mode 7)', evidence: ['2640 bytes out for 192 in (×13.8)', 'CVE-2013-5211'] }],
+      findings: [{ subject: SERVER, severity: 'error', title: 'monlist (mode 7)', evidence: ['2640 bytes out for 192 in (×13.8)', 'CVE-2013-5211'] }],
     },
     {
       name: 'mode 6 (ntpq) answered to the network',
       observations: () => [control({ mode: 6, codes: [2], requestBytes: 12, responseBytes: 468 })],
-      findings: [{ subject: SERVER, severity: 'warning', title: `${SERVER} answers ntpq (mode 6) queries from the network`, evidence: ['in mode 6'] }],
+      findings: [{ subject: SERVER, severity: 'warning', title: `${SERVER} answers ntpq (mode 6) queries from another network`, evidence: ['in mode 6'] }],
     },
   ],
 });
