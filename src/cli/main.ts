@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   analyze: () => import('./commands/analyze.js'),
   capture: () => import('./commands/capture.js'),
   checklist: () => import('./commands/checklist.js'),
+  cluster: () => import('./commands/cluster.js'),
   diagnose: () => import('./commands/diagnose.js'),
   lint: () => import('./commands/lint.js'),
   probe: () => import('./commands/probe.js'),
@@ -25,6 +26,7 @@ const USAGE = `usage: ntpdoctor <command> [options]        (no command: diagnose
         [--duration S]   (default: loopback only; leap 3 / stratum 16 while the host clock is unsynchronized)
   capture [-i IF] [--duration S] [--filter-host ADDR] [--write FILE] [--backend auto|cap|tcpdump] [--json]
   lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--json]            ntp.conf / chrony.conf findings
+  cluster [REPORT|DIR|-]... [--ssh DEST]... [--inventory FILE] [--format text|json|checklist|dot]   many nodes' reports -> cluster findings
 exit status: 0 nothing at warning or worse, 1 findings at warning or worse, 2 usage or input error`;
 
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
