@@ -33,7 +33,8 @@ export function renderClusterText(report: ClusterReport, options: TerminalOption
     out.push('', `== ${n.name} (${n.from}): ${n.report.findings.length} finding${n.report.findings.length === 1 ? '' : 's'}`);
     n.report.findings.forEach((f, i) => {
       const by = explainedBy(report, n.name, f);
-      const note = by === undefined ? '' : ` — explained by cluster finding ${by + 1}`;
+      const cause = by !== undefined && report.findings[by]?.cause?.node === n.name && report.findings[by]?.cause?.rule === f.rule;
+      const note = by === undefined ? '' : cause ? ` — the root cause in cluster finding ${by + 1} (fixes there)` : ` — explained by cluster finding ${by + 1}`;
       out.push([{ text: `  ${i + 1}. ` }, { text: `[${LABEL[f.severity]}]`, style: f.severity }, { text: ` ${f.rule}: ${f.title}${note}` }]);
       if (by !== undefined) return;
       const fix = f.fixes[0];
