@@ -18,8 +18,7 @@ function kinds(ctx: ClusterContext): Map<string, { kinds: Set<Kind>; via: string
     const out = { kinds: new Set<Kind>(), via: [] as string[] };
     if (path.has(node)) return out; // a loop: sync-loop's business
     path.add(node);
-    for (const e of ctx.graph.edges) {
-      if (e.from !== node) continue;
+    for (const e of ctx.edgesFrom(node)) {
       if (e.internal) {
         if (e.to === node) continue;
         const up = visit(e.to, path);

@@ -32,7 +32,7 @@ export default defineClusterRule({
     const offsets: Array<{ node: string; offset: number }> = [];
     for (const n of ctx.nodes) {
       if (!n.report) continue;
-      const mine = ctx.graph.edges.filter((e) => e.from === n.name && e.offset !== undefined && e.state === 'ok').map((e) => e.offset!);
+      const mine = ctx.edgesFrom(n.name).filter((e) => e.offset !== undefined && e.state === 'ok').map((e) => e.offset!);
       const m = median(mine);
       if (m !== undefined) offsets.push({ node: n.name, offset: m });
     }

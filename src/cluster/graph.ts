@@ -41,6 +41,18 @@ export function worse(a: EdgeState, b: EdgeState): EdgeState {
 
 /** Address → canonical text (IPv6 compressed, v4-mapped IPv6 as IPv4), or undefined when not an address. */
 export function addressKey(text: string): string | undefined {
+  const hit = KEYS.get(text);
+  if (hit !== undefined || KEYS.has(text)) return hit;
+  const key = computeKey(text);
+  // A cluster names a few thousand addresses; a hostile report may name millions of distinct strings: bounded.
+  if (KEYS.size >= 65_536) KEYS.clear();
+  KEYS.set(text, key);
+  return key;
+}
+
+const KEYS = new Map<string, string | undefined>();
+
+function computeKey(text: string): string | undefined {
   const bare = text.replace(/^\[|\]$/g, '');
   if (!parseAddress(bare)) return undefined;
   const c = canonicalAddress(bare);

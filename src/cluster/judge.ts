@@ -4,7 +4,7 @@
  */
 import type { Finding, Severity } from '../diagnose/types.js';
 import { addressBook, buildGraph } from './graph.js';
-import type { ClusterContext, ClusterFinding, ClusterNode, ClusterReport, ClusterRule } from './types.js';
+import type { ClusterContext, ClusterFinding, ClusterNode, ClusterReport, ClusterRule, SyncEdge } from './types.js';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -12,10 +12,17 @@ export function judgeCluster(nodes: ClusterNode[], rules: readonly ClusterRule[]
   const book = addressBook(nodes);
   const graph = buildGraph(nodes, book);
   const byName = new Map(nodes.map((n) => [n.name, n]));
+  const out = new Map<string, SyncEdge[]>();
+  for (const e of graph.edges) {
+    const list = out.get(e.from);
+    if (list) list.push(e);
+    else out.set(e.from, [e]);
+  }
   const ctx: ClusterContext = {
     nodes,
     graph,
     nodeOf: book.nodeOf,
+    edgesFrom: (name) => out.get(name) ?? [],
     findings: (name) => byName.get(name)?.report?.findings ?? [],
   };
   const found: Array<{ f: ClusterFinding; priority: number }> = [];
@@ -42,7 +49,12 @@ export function judgeCluster(nodes: ClusterNode[], rules: readonly ClusterRule[]
     (a, b) =>
       RANK[a.f.severity] - RANK[b.f.severity] || a.priority - b.priority || b.f.nodes.length - a.f.nodes.length || a.f.subject.localeCompare(b.f.subject),
   );
-  return { schema: 'ntpdoctor.cluster/1', findings: found.map((x) => x.f), nodes, graph };
+  // The nodes' exchanges went into the graph (each edge's stratum, refid, offset); listing them again for every node
+  // would make a fleet's report mostly packets. They are counted in exchangesOmitted, as a report counts its own.
+  const slim = nodes.map((n) =>
+    n.report ? { ...n, report: { ...n.report, exchanges: [], exchangesOmitted: (n.report.exchangesOmitted ?? 0) + n.report.exchanges.length } } : n,
+  );
+  return { schema: 'ntpdoctor.cluster/1', findings: found.map((x) => x.f), nodes: slim, graph };
 }
 
 /** Which cluster finding (index) explains a node's finding, if any: the cause itself or one it folds in. */

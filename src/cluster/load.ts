@@ -40,24 +40,25 @@ export function readReportFiles(paths: readonly string[]): RawReport[] {
           .map((f) => join(p, f))
       : [p];
     for (const f of files) {
-      if (out.length >= MAX_NODES) throw new InputError(`more than ${MAX_NODES} reports`);
-      out.push({ from: `file:${f}`, label: basename(f).replace(/\.json$/, ''), text: boundedRead(f, MAX_REPORT_BYTES) });
+      // A file holds one report (diagnose --json > node.json) or NDJSON, one a line (cat *.json | jq -c).
+      out.push(...splitNdjson(boundedRead(f, MAX_REPORT_BYTES * 16), `file:${f}`, basename(f).replace(/\.(nd)?json$/, '')));
+      if (out.length > MAX_NODES) throw new InputError(`more than ${MAX_NODES} reports`);
     }
   }
   return out;
 }
 
 /** NDJSON: one report per non-empty line (a pretty-printed single report is taken whole as well). */
-export function splitNdjson(text: string, from = 'stdin'): RawReport[] {
+export function splitNdjson(text: string, from = 'stdin', label = from): RawReport[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
   // `diagnose --json` pretty-prints: one multi-line document is one report, not many broken lines.
-  if (trimmed.startsWith('{') && trimmed.includes('\n') && isJson(trimmed)) return [{ from: `${from}:1`, label: `${from}:1`, text: trimmed }];
+  if (!trimmed.includes('\n') || (trimmed.startsWith('{') && isJson(trimmed))) return [{ from, label, text: trimmed }];
   const out: RawReport[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
     if (out.length >= MAX_NODES) throw new InputError(`${from}: more than ${MAX_NODES} reports`);
-    out.push({ from: `${from}:${i + 1}`, label: `${from}:${i + 1}`, text: line });
+    out.push({ from: `${from}:${i + 1}`, label: `${label}:${i + 1}`, text: line });
   });
   return out;
 }

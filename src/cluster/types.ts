@@ -95,6 +95,8 @@ export interface ClusterContext {
   graph: SyncGraph;
   /** The cluster node that owns an address, if any. */
   nodeOf(address: string): ClusterNode | undefined;
+  /** The edges out of a node: the servers it takes time from. */
+  edgesFrom(node: string): readonly SyncEdge[];
   /** A node's findings (none when it has no report). */
   findings(node: string): readonly Finding[];
 }
