@@ -24,11 +24,13 @@ export function renderClusterChecklist(report: ClusterReport): TerminalString {
   const parts: TerminalString[] = [toTerminal(head)];
   for (const n of ordered) {
     if (!n.report) continue;
+    // One level down (the node's `# title` becomes `## node`, its hosts `###`); headings are the only lines that
+    // begin with '#' there: commands sit indented in fenced blocks.
     // Findings a cluster finding explains are that node's symptoms of another node's fault: left out, named.
     const own = n.report.findings.filter((f) => causes.has(n.name) || explainedBy(report, n.name, f) === undefined);
     const folded = n.report.findings.length - own.length;
     const sub: Report = { ...n.report, findings: own };
-    parts.push(renderChecklist(sub, `${n.name}${causes.has(n.name) ? ' (root cause for other nodes)' : ''}`).replace(/^# /, '## ') as TerminalString);
+    parts.push(renderChecklist(sub, `${n.name}${causes.has(n.name) ? ' (root cause for other nodes)' : ''}`).replace(/^(#+) /gm, '#$1 ') as TerminalString);
     if (folded) parts.push(toTerminal([`(${folded} more finding${folded === 1 ? '' : 's'} on ${n.name} left out: explained by the cluster findings above)`, '']));
   }
   return parts.join('') as TerminalString;
