@@ -21,7 +21,8 @@ export function renderClusterChecklist(report: ClusterReport): TerminalString {
   }
   const causes = new Set(report.findings.flatMap((f) => (f.cause ? [f.cause.node] : [])));
   const ordered = [...report.nodes.filter((n) => causes.has(n.name)), ...report.nodes.filter((n) => !causes.has(n.name))];
-  const parts: TerminalString[] = [toTerminal(head)];
+  // One text at the end: the nodes' checklists are terminal-safe already (toTerminal leaves safe text as it is).
+  const lines: string[] = [...head];
   for (const n of ordered) {
     if (!n.report) continue;
     // One level down (the node's `# title` becomes `## node`, its hosts `###`); headings are the only lines that
@@ -30,8 +31,9 @@ export function renderClusterChecklist(report: ClusterReport): TerminalString {
     const own = n.report.findings.filter((f) => causes.has(n.name) || explainedBy(report, n.name, f) === undefined);
     const folded = n.report.findings.length - own.length;
     const sub: Report = { ...n.report, findings: own };
-    parts.push(renderChecklist(sub, `${n.name}${causes.has(n.name) ? ' (root cause for other nodes)' : ''}`).replace(/^(#+) /gm, '#$1 ') as TerminalString);
-    if (folded) parts.push(toTerminal([`(${folded} more finding${folded === 1 ? '' : 's'} on ${n.name} left out: explained by the cluster findings above)`, '']));
+    const text = renderChecklist(sub, `${n.name}${causes.has(n.name) ? ' (root cause for other nodes)' : ''}`);
+    lines.push(...text.replace(/\n$/, '').split('\n').map((l) => l.replace(/^(#+) /, '#$1 ')));
+    if (folded) lines.push(`(${folded} more finding${folded === 1 ? '' : 's'} on ${n.name} left out: explained by the cluster findings above)`, '');
   }
-  return parts.join('') as TerminalString;
+  return toTerminal(lines);
 }
