@@ -159,3 +159,14 @@ describe('on the lab recordings (real NTPsec, chronyd, ntpd)', () => {
     });
   }
 });
+
+describe('a server with no report of its own', () => {
+  it("its clients' failures are still joined, and the finding says the server's cause is unknown", () => {
+    const rejected = (n: number) => client(n, [{ server: S, icmp: { type: 3, code: 10 } }], [{ rule: 'firewall-reject', subject: S }]);
+    const ns = nodes([rejected(1), rejected(2)]);
+    ns.unshift({ name: 'root@198.51.100.100', from: 'ssh:root@198.51.100.100', addresses: [S], status: 'unreachable', error: 'ssh: timed out' });
+    const f = judgeCluster(ns, clusterRules).findings[0]!;
+    expect(f).toMatchObject({ rule: 'shared-upstream-down', subject: 'root@198.51.100.100', nodes: ['root@198.51.100.100', 'c1', 'c2'] });
+    expect(f.evidence[0]!.text).toBe('root@198.51.100.100: no report (it could not be reached or read): its own cause is not known');
+  });
+});

@@ -1,4 +1,5 @@
 import { clusterRules } from '../../../rules/cluster/index.js';
+import { addressKey } from '../../cluster/graph.js';
 import { clusterExitStatus, judgeCluster } from '../../cluster/judge.js';
 import { MAX_NODES, readReportFiles, splitNdjson, toNodes, type RawReport } from '../../cluster/load.js';
 import { collectAll, readInventory, sshArgv, type SshOptions, type SshTarget } from '../../cluster/ssh.js';
@@ -75,7 +76,9 @@ const cluster: Command = async (argv, out) => {
       const t = targets[i]!;
       if (r.raw) sshOrder.push(r.raw);
       else {
-        const n: ClusterNode = { name: t.destination, from: `ssh:${t.destination}`, addresses: [], status: 'unreachable', error: r.error ?? 'no report' };
+        // An address as destination still places the node in the graph: its clients' edges point at it.
+        const host = t.destination.replace(/^.*@/, '').replace(/^\[|\]$/g, '');
+        const n: ClusterNode = { name: t.destination, from: `ssh:${t.destination}`, addresses: addressKey(host) ? [host] : [], status: 'unreachable', error: r.error ?? 'no report' };
         unreachable.push(n);
         sshOrder.push(n);
       }
