@@ -19,7 +19,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
 const USAGE = `usage: ntpdoctor <command> [options]        (no command: diagnose; the guided TUI on a terminal)
   analyze FILE... [--json] [--local-ip IP]... [--threads N]   a pcap/pcapng (or - for stdin) -> report
   checklist [FILE...] [--server H] [--config FILE] remediation checklist (Markdown): a capture, or this node
-  diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]
+  diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain] [--format text|json|prometheus]
   probe HOST[:PORT] [--samples N] [--timeout S] [--interval S] [--json]   active NTP query, ntpdate -d like
   trace HOST[:PORT] [--max-hops N] [--deadline S] [--hop-timeout S] [--no-mode6] [--json]   follow the refid chain, detect loops
   serve [--listen ADDR:PORT]... [--allow CIDR|all]... [--stratum N] [--refid ID] [--fault KIND]... [--rate-limit B/I[/L]|off]
