@@ -3,40 +3,35 @@ import { draft, probeVerify, ranked } from '../_lib/fixes.js';
 import { causeEvidence, clientEvidence, edgesByServer, explainedOn, firstOf, names, ref } from './_lib.js';
 
 /**
- * Why a server is unsynchronized itself, from its own report, most basic first: it follows its own address
- * (the seed's `server 192.168.1.100` on 192.168.1.100), has no upstream and no local clock, polls nothing, or
- * its own upstream fails (then the cascade goes one level up).
+ * Why a server is unsynchronized itself, from its own report. First its own reasons, most basic first: it follows
+ * its own address (the seed's `server 192.168.1.100` on 192.168.1.100), has no upstream and no local clock, polls
+ * nothing, runs no daemon. Then, if its own server in the cluster is unsynchronized too, the cascade goes one level
+ * up (a chronyd there also shows that server as `^?`, source-unreachable: the packets say why). Last, an upstream
+ * outside the cluster that fails.
  */
-const UNSYNC_CAUSES = [
-  'self-sync',
-  'local-clock-missing',
-  'local-clock-mismatch',
-  'sources-not-polled',
-  'daemon-not-running',
-  'firewall-reject',
-  'no-response',
-  'port-unreachable',
-  'host-unreachable',
-  'kiss-of-death',
-  'source-rejected',
-  'source-unreachable',
-  'server-unsynchronized',
-  'no-clock-control',
-];
+const OWN_CAUSES = ['self-sync', 'local-clock-missing', 'local-clock-mismatch', 'sources-not-polled', 'daemon-not-running'];
+const UPSTREAM_CAUSES = ['firewall-reject', 'no-response', 'port-unreachable', 'host-unreachable', 'kiss-of-death', 'source-rejected', 'source-unreachable', 'server-unsynchronized', 'no-clock-control'];
 
 /** Follows "unsynchronized because its own server is" up the chain, to the first server with its own reason. */
 function rootCause(ctx: ClusterContext, server: string): { node: string; finding: Finding; chain: string[] } | undefined {
   const chain = [server];
   let node = server;
   for (let hop = 0; hop < 16; hop++) {
-    const f = firstOf(ctx, node, UNSYNC_CAUSES);
-    if (!f) return undefined;
-    if (f.rule !== 'server-unsynchronized') return { node, finding: f, chain };
-    const up = ctx.nodeOf(f.subject);
-    // Its upstream is unsynchronized too: the reason is there, if that node is ours (a loop ends the walk).
-    if (!up || up.name === node || chain.includes(up.name)) return { node, finding: f, chain };
-    chain.push(up.name);
-    node = up.name;
+    const own = firstOf(ctx, node, OWN_CAUSES);
+    if (own) return { node, finding: own, chain };
+    const here = node;
+    const upstream = ctx.findings(node).find((f) => {
+      if (f.rule !== 'server-unsynchronized') return false;
+      const up = ctx.nodeOf(f.subject);
+      return up !== undefined && up.name !== here && !chain.includes(up.name);
+    });
+    if (upstream) {
+      node = ctx.nodeOf(upstream.subject)!.name;
+      chain.push(node);
+      continue;
+    }
+    const other = firstOf(ctx, node, UPSTREAM_CAUSES);
+    return other ? { node, finding: other, chain } : undefined;
   }
   return undefined;
 }

@@ -6,7 +6,7 @@
  *     client's probe of node0 tells which server node0 itself follows.
  * Servers are matched to nodes by address (each node's report lists its own addresses).
  */
-import type { Finding, Report } from '../diagnose/types.js';
+import type { Report } from '../diagnose/types.js';
 import { canonicalAddress, parseAddress } from '../inspect/ip.js';
 import type { ClusterNode, EdgeState, EdgeVia, SyncEdge, SyncGraph } from './types.js';
 
@@ -192,9 +192,4 @@ export function buildGraph(nodes: readonly ClusterNode[], book: AddressBook = ad
   const graphNodes: SyncGraph['nodes'] = nodes.map((n) => ({ name: n.name, internal: true, status: n.status }));
   for (const a of [...external].sort()) if (!nodes.some((n) => n.name === a)) graphNodes.push({ name: a, internal: false, status: 'external' });
   return { nodes: graphNodes, edges };
-}
-
-/** The findings of one node on one subject address (or any subject when the finding is about this node). */
-export function findingsAbout(findings: readonly Finding[], address: string): Finding[] {
-  return findings.filter((f) => addressKey(f.subject) === address);
 }

@@ -59,7 +59,8 @@ describe('server-unsynchronized-cascade', () => {
     const mid = '198.51.100.50';
     const r = judge([
       { name: 'top', addresses: [S], findings: [{ rule: 'self-sync', subject: S }] },
-      { name: 'mid', addresses: [mid], probes: [{ server: S, stratum: 16, leap: 3 }], findings: [{ rule: 'server-unsynchronized', subject: S }] },
+      // A chronyd on mid also shows top as ^? (source-unreachable), listed first: the walk still goes up.
+      { name: 'mid', addresses: [mid], probes: [{ server: S, stratum: 16, leap: 3 }], findings: [{ rule: 'source-unreachable', subject: S }, { rule: 'server-unsynchronized', subject: S }] },
       client(1, [{ server: mid, stratum: 16, leap: 3 }], [{ rule: 'server-unsynchronized', subject: mid }]),
       client(2, [{ server: mid, stratum: 16, leap: 3 }], [{ rule: 'server-unsynchronized', subject: mid }]),
     ]);
