@@ -30,13 +30,13 @@ const SMEAR_ADDRESSES: Readonly<Record<string, string>> = {
   '2001:4860:4806:c::': 'Google Public NTP',
 };
 
-function smearer(address: string): string | undefined {
+export function smearer(address: string): string | undefined {
   const lower = address.toLowerCase();
   return SMEAR_ADDRESSES[lower] ?? SMEAR_NAMES.find((n) => n.re.test(lower))?.who;
 }
 
 /** Private and link-local sources may be local relays of a smearing service: they do not prove a mix. */
-function privateAddress(a: string): boolean {
+export function privateAddress(a: string): boolean {
   return /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|127\.)/.test(a) || /^f[cd][0-9a-f]{2}:/i.test(a) || /^fe80:/i.test(a);
 }
 

@@ -20,12 +20,22 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 need=()
 for pkg in chrony tcpdump tshark nftables iptables faketime iproute2 ethtool libpcap-dev tmux \
-           python3-ntp ntpsec-ntpdig ntpsec-ntpdate dbus firewalld; do
+           python3-ntp ntpsec-ntpdig ntpsec-ntpdate dbus firewalld \
+           openssh-server openssh-client prometheus; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
+# openssh-server (sshd for the cluster lab, started by the test in its namespaces on its own config) and prometheus
+# (promtool for the exposition and alert-rule tests) ship services: policy-rc.d keeps them from starting, and this
+# checks it held.
+running_before=$(pgrep -x -d, 'sshd|prometheus' || true)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+running_after=$(pgrep -x -d, 'sshd|prometheus' || true)
+if [ "$running_after" != "$running_before" ]; then
+  echo "setup.sh: the install started sshd or prometheus (pids $running_after): policy-rc.d did not hold; stop them" >&2
+  exit 1
 fi
 
 # ntpsec's ntpd conflicts with chrony as a package: unpack it (never install, never start) into /opt/ntpsec.

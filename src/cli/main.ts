@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   analyze: () => import('./commands/analyze.js'),
   capture: () => import('./commands/capture.js'),
   checklist: () => import('./commands/checklist.js'),
+  cluster: () => import('./commands/cluster.js'),
   diagnose: () => import('./commands/diagnose.js'),
   lint: () => import('./commands/lint.js'),
   probe: () => import('./commands/probe.js'),
@@ -18,13 +19,14 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
 const USAGE = `usage: ntpdoctor <command> [options]        (no command: diagnose; the guided TUI on a terminal)
   analyze FILE... [--json] [--local-ip IP]... [--threads N]   a pcap/pcapng (or - for stdin) -> report
   checklist [FILE...] [--server H] [--config FILE] remediation checklist (Markdown): a capture, or this node
-  diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]
+  diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain] [--format text|json|prometheus]
   probe HOST[:PORT] [--samples N] [--timeout S] [--interval S] [--json]   active NTP query, ntpdate -d like
   trace HOST[:PORT] [--max-hops N] [--deadline S] [--hop-timeout S] [--no-mode6] [--json]   follow the refid chain, detect loops
   serve [--listen ADDR:PORT]... [--allow CIDR|all]... [--stratum N] [--refid ID] [--fault KIND]... [--rate-limit B/I[/L]|off]
         [--duration S]   (default: loopback only; leap 3 / stratum 16 while the host clock is unsynchronized)
   capture [-i IF] [--duration S] [--filter-host ADDR] [--write FILE] [--backend auto|cap|tcpdump] [--json]
   lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--json]            ntp.conf / chrony.conf findings
+  cluster [REPORT|DIR|-]... [--ssh DEST]... [--inventory FILE] [--format text|json|checklist|dot]   many nodes' reports -> cluster findings
 exit status: 0 nothing at warning or worse, 1 findings at warning or worse, 2 usage or input error`;
 
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {

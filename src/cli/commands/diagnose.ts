@@ -3,11 +3,12 @@ import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../inspect/diagnose.js';
 import { renderText } from '../../render/text.js';
-import { list, num, parseArgs } from '../args.js';
+import { renderPrometheus } from '../../render/prometheus.js';
+import { list, num, parseArgs, str } from '../args.js';
 import type { Command } from '../io.js';
 
 const USAGE =
-  'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]';
+  'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain] [--format text|json|prometheus]';
 
 /**
  * The live capture beside the diagnosis (src/capture/live/), loaded only when --capture asks for it. It is
@@ -46,6 +47,7 @@ const diagnose: Command = async (argv, out) => {
       capture: 'number',
       json: 'boolean',
       plain: 'boolean',
+      format: 'string',
       'no-probe': 'boolean',
       'no-color': 'boolean',
     },
@@ -53,6 +55,8 @@ const diagnose: Command = async (argv, out) => {
     maxPositionals: 0,
     usage: USAGE,
   });
+  const format = args.values.json ? 'json' : str(args.values.format);
+  if (format !== undefined && !['text', 'json', 'prometheus'].includes(format)) throw new InputError(`--format: text, json or prometheus, not ${format}`);
   const capture = num(args.values.capture);
   if (capture !== undefined && !(capture > 0 && capture <= 3600)) throw new InputError(`--capture: seconds between 0 and 3600, not ${capture}`);
   const base: DiagnoseOptions = {
@@ -61,7 +65,7 @@ const diagnose: Command = async (argv, out) => {
     noProbe: Boolean(args.values['no-probe']),
   };
 
-  if (out.isTTY && !args.values.json && !args.values.plain) {
+  if (out.isTTY && format === undefined && !args.values.plain) {
     // Ink draws only the last frame when it believes it runs in CI (is-in-ci reads CI, CONTINUOUS_INTEGRATION,
     // CI_*). A terminal is on both ends here, so the user wants the live screen: hide those before Ink loads.
     for (const key of Object.keys(process.env)) {
@@ -96,7 +100,9 @@ const diagnose: Command = async (argv, out) => {
     },
     ...(capture !== undefined ? { capture: liveCapture(capture, (line) => out.notice(line)) } : {}),
   });
-  if (args.values.json) out.json(report);
+  if (format === 'json') out.json(report);
+  // node_exporter's textfile collector (issue 16): findings and sources as metrics.
+  else if (format === 'prometheus') out.text(renderPrometheus(report));
   else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] && !args.values.plain }));
   return exitStatus(report);
 };

@@ -1,0 +1,158 @@
+/**
+ * The seed's cluster in network namespaces (issue 16): node0 (198.51.100.100, real NTPsec ntpd behind CentOS 7's
+ * iptables REJECT, `server <its own address>`) and three clients (.131 chronyd -x, .132 NTPsec ntpd as a client,
+ * .133 chronyd -x), all on one bridge in a fifth "admin" namespace (.10) from which `cluster --ssh` runs. Each node
+ * has its own UTS namespace for its hostname (node0…node3), so its report names itself. Every daemon runs without
+ * CAP_SYS_TIME (setpriv), chronyd with -x, ntpd with `disable kernel`. sshd (optional) runs per node on a config,
+ * host key and authorized key this lab makes, in a private mount namespace with a tmpfs /run (its privilege
+ * separation directory), and is killed by PID. Nothing leaves the namespaces; everything is removed in down().
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = join(ROOT, 'dist/cli.js');
+export const NTPSEC_NTPD = '/opt/ntpsec/usr/sbin/ntpd';
+export const SSHD = '/usr/sbin/sshd';
+export const SETPRIV = ['setpriv', '--bounding-set', '-sys_time', '--inh-caps', '-sys_time', '--'];
+export const NODE0 = '198.51.100.100';
+export const ADMIN = '198.51.100.10';
+export const NODES = [
+  { name: 'node0', address: NODE0 },
+  { name: 'node1', address: '198.51.100.131' },
+  { name: 'node2', address: '198.51.100.132' },
+  { name: 'node3', address: '198.51.100.133' },
+] as const;
+
+export function labUnavailable(tools: string[]): string | undefined {
+  if (process.getuid?.() !== 0) return 'not root: network namespaces need CAP_SYS_ADMIN';
+  const probe = `ndclu-pf-${process.pid}`;
+  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return "'ip netns add' does not work here";
+  spawnSync('ip', ['netns', 'del', probe]);
+  for (const t of tools) {
+    if (t.startsWith('/') ? !existsSync(t) : spawnSync('sh', ['-c', 'command -v "$1"', 'sh', t]).status !== 0) return `missing tool: ${t}`;
+  }
+  return undefined;
+}
+
+export class ClusterLab {
+  readonly dir = mkdtempSync(join(tmpdir(), 'ndclu-'));
+  readonly hub = `ndclu-${process.pid}-hub`;
+  private children: ChildProcess[] = [];
+  private namespaces: string[] = [];
+
+  ns(i: number): string {
+    return `ndclu-${process.pid}-n${i}`;
+  }
+
+  up(): void {
+    execFileSync('ip', ['netns', 'add', this.hub]);
+    this.namespaces.push(this.hub);
+    execFileSync('ip', ['-n', this.hub, 'link', 'set', 'lo', 'up']);
+    execFileSync('ip', ['-n', this.hub, 'link', 'add', 'br0', 'type', 'bridge']);
+    execFileSync('ip', ['-n', this.hub, 'addr', 'add', `${ADMIN}/24`, 'dev', 'br0']);
+    execFileSync('ip', ['-n', this.hub, 'link', 'set', 'br0', 'up']);
+    NODES.forEach((n, i) => {
+      const ns = this.ns(i);
+      execFileSync('ip', ['netns', 'add', ns]);
+      this.namespaces.push(ns);
+      execFileSync('ip', ['link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', `p${i}`, 'netns', this.hub]);
+      execFileSync('ip', ['-n', this.hub, 'link', 'set', `p${i}`, 'master', 'br0']);
+      execFileSync('ip', ['-n', this.hub, 'link', 'set', `p${i}`, 'up']);
+      execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      execFileSync('ip', ['-n', ns, 'addr', 'add', `${n.address}/24`, 'dev', 'eth0']);
+      execFileSync('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+    });
+  }
+
+  /** argv run in node i's namespace under its own hostname, without CAP_SYS_TIME. */
+  private inNode(i: number, argv: string[], extra: string[] = []): string[] {
+    // `sh -c` with the values as positional parameters: nothing is spliced into the script.
+    const script = `${extra.join(' && ')}${extra.length ? ' && ' : ''}hostname "$1" && shift && exec "$@"`;
+    return ['netns', 'exec', this.ns(i), 'unshare', ...(extra.length ? ['--mount'] : []), '--uts', '--', 'sh', '-c', script, 'sh', NODES[i]!.name, ...SETPRIV, ...argv];
+  }
+
+  run(i: number, argv: string[]): { status: number | null; stdout: string; stderr: string; ms: number } {
+    const t0 = Date.now();
+    const r = spawnSync('ip', this.inNode(i, argv), { encoding: 'utf8', timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+  }
+
+  /** In the admin namespace (no hostname games), without CAP_SYS_TIME. */
+  admin(argv: string[], input?: string): { status: number | null; stdout: string; stderr: string; ms: number } {
+    const t0 = Date.now();
+    const r = spawnSync('ip', ['netns', 'exec', this.hub, ...SETPRIV, ...argv], { encoding: 'utf8', timeout: 120_000, ...(input !== undefined ? { input } : {}) });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+  }
+
+  exec(i: number, argv: string[], input?: string): string {
+    return execFileSync('ip', ['netns', 'exec', this.ns(i), ...SETPRIV, ...argv], { encoding: 'utf8', timeout: 30_000, ...(input !== undefined ? { input } : {}) });
+  }
+
+  spawn(name: string, i: number, argv: string[], privateRun = false): ChildProcess {
+    const log = join(this.dir, `${name}.log`);
+    writeFileSync(log, '');
+    const extra = privateRun ? ['mount -t tmpfs -o mode=755 tmpfs /run', 'mkdir -m 755 /run/sshd'] : [];
+    const child = spawn('ip', this.inNode(i, argv, extra), { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d: Buffer) => writeFileSync(log, d, { flag: 'a' }));
+    child.stderr?.on('data', (d: Buffer) => writeFileSync(log, d, { flag: 'a' }));
+    this.children.push(child);
+    return child;
+  }
+
+  log(name: string): string {
+    const p = join(this.dir, `${name}.log`);
+    return existsSync(p) ? readFileSync(p, 'utf8') : '';
+  }
+
+  write(name: string, text: string): string {
+    const p = join(this.dir, name);
+    writeFileSync(p, text, { mode: 0o600 });
+    return p;
+  }
+
+  async until(seconds: number, what: string, check: () => boolean): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  bound(i: number, proto: 'u' | 't', port: number): boolean {
+    const r = spawnSync('ip', ['netns', 'exec', this.ns(i), 'ss', `-Hl${proto}n`, `sport = :${port}`], { encoding: 'utf8' });
+    return r.stdout.trim() !== '';
+  }
+
+  async stop(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const deadline = Date.now() + 5000;
+    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  /** What we started (by PID), anything left in our namespaces, the namespaces, the work dir. */
+  async down(): Promise<void> {
+    for (const c of this.children) await this.stop(c);
+    for (const ns of this.namespaces) {
+      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean);
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      spawnSync('ip', ['netns', 'del', ns]);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function ensureCli(): void {
+  if (!existsSync(CLI)) execFileSync('npx', ['tsup'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
+}
