@@ -1,18 +1,22 @@
 import { analyzeCaptures } from '../../analyze.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { renderText } from '../../render/text.js';
+import { TEXT_ALIASES, TEXT_OPTIONS, textOptions } from '../../render/text-options.js';
 import { InputError } from '../../errors.js';
 import { list, num, parseArgs } from '../args.js';
 import type { Command } from '../io.js';
 
-const USAGE = 'usage: ntpdoctor analyze FILE... [--json] [--local-ip IP]... [--threads N]   (FILE may be - for stdin)';
+const USAGE =
+  'usage: ntpdoctor analyze FILE... [--json] [--local-ip IP]... [--threads N] [--min-severity info|warning|error] [-q|--quiet]   (FILE may be - for stdin)';
 
 const analyze: Command = async (argv, out) => {
   const args = parseArgs(argv, {
-    options: { json: 'boolean', 'local-ip': 'string[]', 'no-color': 'boolean', threads: 'number' },
+    options: { json: 'boolean', 'local-ip': 'string[]', 'no-color': 'boolean', threads: 'number', ...TEXT_OPTIONS },
+    alias: { ...TEXT_ALIASES },
     minPositionals: 1,
     usage: USAGE,
   });
+  const text = textOptions(args.values, { isTTY: out.isTTY }, out.isTTY && !args.values['no-color']);
   const threads = num(args.values.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
     throw new InputError(`option --threads: a whole number from 1 to 64, not ${threads}`);
@@ -22,7 +26,7 @@ const analyze: Command = async (argv, out) => {
     ...(threads !== undefined ? { threads } : {}),
   });
   if (args.values.json) out.json(report);
-  else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] }));
+  else out.text(renderText(report, text));
   for (const input of report.inputs) {
     const stop = input.stop as { kind: string; offset: number; frame: number; reason: string } | undefined;
     if (stop) out.notice(`${input.name}: ${stop.kind} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason}; analysed the ${Number(input.frames)} frames before it`);

@@ -3,11 +3,12 @@ import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../inspect/diagnose.js';
 import { renderText } from '../../render/text.js';
+import { TEXT_ALIASES, TEXT_OPTIONS, textOptions } from '../../render/text-options.js';
 import { list, num, parseArgs } from '../args.js';
 import type { Command } from '../io.js';
 
 const USAGE =
-  'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]';
+  'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain] [--min-severity info|warning|error] [-q|--quiet]';
 
 /**
  * The live capture beside the diagnosis (src/capture/live/), loaded only when --capture asks for it. It is
@@ -48,11 +49,13 @@ const diagnose: Command = async (argv, out) => {
       plain: 'boolean',
       'no-probe': 'boolean',
       'no-color': 'boolean',
+      ...TEXT_OPTIONS,
     },
-    alias: { s: 'server', c: 'config' },
+    alias: { s: 'server', c: 'config', ...TEXT_ALIASES },
     maxPositionals: 0,
     usage: USAGE,
   });
+  const text = textOptions(args.values, { isTTY: out.isTTY }, out.isTTY && !args.values['no-color'] && !args.values.plain);
   const capture = num(args.values.capture);
   if (capture !== undefined && !(capture > 0 && capture <= 3600)) throw new InputError(`--capture: seconds between 0 and 3600, not ${capture}`);
   const base: DiagnoseOptions = {
@@ -97,7 +100,7 @@ const diagnose: Command = async (argv, out) => {
     ...(capture !== undefined ? { capture: liveCapture(capture, (line) => out.notice(line)) } : {}),
   });
   if (args.values.json) out.json(report);
-  else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] && !args.values.plain }));
+  else out.text(renderText(report, text));
   return exitStatus(report);
 };
 
