@@ -2,8 +2,6 @@
  * The text report an expert reads in a hurry (issue 15 item 4): the capture's span, a per-server table counted
  * over every exchange, lines that fit 80 columns (measured with string-width), --min-severity and -q.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/analyze.js';
@@ -16,17 +14,7 @@ import { renderText } from '../../src/render/text.js';
 import { exchangeTable } from '../../src/render/text-exchanges.js';
 import { textColumns, wrapText } from '../../src/render/text-layout.js';
 import { serverTable } from '../../src/render/text-servers.js';
-
-/** Every capture fixture in the repository (pcap and pcapng), with its path. */
-export function captureFixtures(dir = 'fixtures'): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...captureFixtures(p));
-    else if (/\.pcap(ng)?$/.test(e.name)) out.push(p);
-  }
-  return out.sort();
-}
+import { captureFixtures } from './_fixtures.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
