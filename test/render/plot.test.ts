@@ -13,7 +13,7 @@ import { main } from '../../src/cli/main.js';
 import type { NtpExchange } from '../../src/correlate/types.js';
 import { markOf, PlotCollector } from '../../src/render/plot/collect.js';
 import { niceTicks, tickLabel } from '../../src/render/plot/scale.js';
-import { plotSvg, xmlText } from '../../src/render/plot/svg.js';
+import { plotSvg, sourcesTitle, xmlText } from '../../src/render/plot/svg.js';
 import { captureFixtures } from './_fixtures.js';
 
 /** Elements of a class inside the panel/group that has `data-…="name"`, with their data-n counts. */
@@ -134,6 +134,13 @@ describe('bounded and hostile', () => {
     expect(svg).toContain('&lt;/text&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;\\x1b[2J\\u202e\\uffff&quot;&apos;');
     // Well-formed enough that every < opens a tag we wrote.
     for (const m of svg.matchAll(/<([^ >/?!]+)/g)) expect(['svg', 'rect', 'text', 'g', 'line', 'polygon', 'path', 'circle', 'polyline', 'title']).toContain(m[1]);
+  });
+
+  it('a long list of inputs is cut to one title line, with how many there were', () => {
+    expect(sourcesTitle(['a.pcap', 'b.pcap'])).toBe('a.pcap, b.pcap');
+    const long = sourcesTitle(Array.from({ length: 20 }, (_, i) => `fixtures/capture-number-${i}.pcap`));
+    expect(long.length).toBeLessThanOrEqual(95);
+    expect(long.endsWith('… (20 inputs)')).toBe(true);
   });
 
   it('ticks are nice steps that cover the data', () => {

@@ -91,7 +91,7 @@ export function plotSvg(input: PlotInput): string {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect x="0" y="0" width="${WIDTH}" height="${height}" fill="#ffffff"/>`);
   const total = series.reduce((n, s) => n + s.exchanges, 0) + (input.others?.exchanges ?? 0);
-  out.push(`<text class="title" x="${LEFT}" y="24" font-size="16" font-weight="bold">${xmlText(`NTP offset and delay: ${input.sources.join(', ')}`)}</text>`);
+  out.push(`<text class="title" x="${LEFT}" y="24" font-size="16" font-weight="bold">${xmlText(`NTP offset and delay: ${sourcesTitle(input.sources)}`)}</text>`);
   const start = all.length ? isoSeconds(t0) : 'no exchanges';
   out.push(`<text class="subtitle" x="${LEFT}" y="44">${xmlText(`${total} exchange${total === 1 ? '' : 's'} on ${series.length + (input.others?.paths ?? 0)} path${series.length === 1 ? '' : 's'}; time from ${start}`)}</text>`);
 
@@ -203,6 +203,14 @@ function markShape(m: Mark, cx: number, cy: number, cls: string, n?: number): st
     case 'none':
       return `<line class="${cls}"${data} x1="${f1(cx)}" y1="${f1(cy - 5)}" x2="${f1(cx)}" y2="${f1(cy + 5)}" stroke="${c}" stroke-width="2"/>`;
   }
+}
+
+/** The inputs for the title, cut to what one line of the plot holds (about 95 characters at 16 px). */
+export function sourcesTitle(sources: readonly string[], max = 95): string {
+  const all = sources.join(', ');
+  if (all.length <= max) return all;
+  const more = ` (${sources.length} inputs)`;
+  return `${all.slice(0, Math.max(10, max - more.length - 1))}…${sources.length > 1 ? more : ''}`;
 }
 
 function isoSeconds(t: number): string {
