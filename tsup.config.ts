@@ -9,4 +9,6 @@ export default defineConfig({
   sourcemap: false,
   clean: true,
   external: ['cap', 'ink', 'react'],
+  // The text renderer measures with string-width (Ink's own measure): bundled, so dist/ alone runs every non-TUI command.
+  noExternal: ['string-width'],
 });

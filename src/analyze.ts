@@ -162,5 +162,6 @@ export async function analyzeCaptures(files: readonly string[], options: Analyze
     exchanges: analyses.flatMap((a) => a.exchanges),
     exchangesTotal: analyses.reduce((n, a) => n + exchangeTotal(a), 0),
     inputs: analyses.map(captureInput),
+    observations: analyses.flatMap((a) => a.observations),
   });
 }

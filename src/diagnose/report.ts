@@ -1,4 +1,6 @@
 import type { NtpExchange } from '../correlate/types.js';
+import type { Observation } from '../observe/types.js';
+import { summarizeServers } from './servers.js';
 import type { Finding, Report, ReportInput, Severity } from './types.js';
 
 /** Exchanges listed in a report at most, unless findings cite more; the rest are counted in `exchangesOmitted`. */
@@ -16,17 +18,26 @@ export function buildReport(input: {
   exchanges?: readonly NtpExchange[];
   exchangesTotal?: number;
   inputs?: ReportInput[];
+  /** The observations judged: their client → server paths become the `servers` summary (every exchange counted). */
+  observations?: readonly Observation[];
 }): Report {
   const exchanges = input.exchanges ?? [];
   const listed = listedExchanges(exchanges, input.findings);
   const total = Math.max(input.exchangesTotal ?? exchanges.length, exchanges.length);
-  return {
+  const report: Report = {
     schema: 'ntpdoctor.report/1',
     findings: input.findings,
     exchanges: listed,
     exchangesOmitted: total - listed.length,
     inputs: input.inputs ?? [],
   };
+  // Additive within ntpdoctor.report/1: present only when the input had NTP paths.
+  const { servers, omitted } = summarizeServers(input.observations ?? []);
+  if (servers.length) {
+    report.servers = servers;
+    report.serversOmitted = omitted;
+  }
+  return report;
 }
 
 /**

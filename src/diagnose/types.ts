@@ -137,4 +137,11 @@ export interface Report {
   /** Exchanges not listed (the report keeps a bounded sample). */
   exchangesOmitted?: number;
   inputs: ReportInput[];
+  /**
+   * One row per client → server path, `ntpq -p`-like, counted over every exchange (src/diagnose/servers.ts).
+   * Absent when the input had no NTP path (a config lint).
+   */
+  servers?: import('./servers.js').ServerSummary[];
+  /** Paths past the rows `servers` keeps (REPORT_SERVERS). */
+  serversOmitted?: number;
 }

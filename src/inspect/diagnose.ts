@@ -281,7 +281,7 @@ async function judgeNode(options: DiagnoseOptions, step: OnStep, capture: Return
   if (captured) findings = mergeFindings([findings]);
   const inputs = [nodeInput(facts), ...probes.inputs];
   if (captured) inputs.push(captured.input);
-  return buildReport({ findings, exchanges: [...probes.exchanges, ...(captured?.exchanges ?? [])], inputs });
+  return buildReport({ findings, exchanges: [...probes.exchanges, ...(captured?.exchanges ?? [])], inputs, observations });
 }
 
 export interface LintOptions {

@@ -17,6 +17,11 @@ export interface DiagnoseStep {
   label: string;
   status: StepStatus;
   detail?: string;
+  /**
+   * How a finished stage went, when 'done' alone would mislead: 'warning' when it ran but found something wrong
+   * (a probe whose every reply was unusable: stratum 16, leap 3, KoD). The TUI draws its icon from it.
+   */
+  verdict?: 'warning';
 }
 
 export type OnStep = (step: DiagnoseStep) => void;
@@ -70,7 +75,7 @@ export function describeDaemons(facts: NodeFacts): string {
 }
 
 /** A probe's line: '3/3 replies, stratum 10, offset +0.2 ms' (done) or '0/3 replies: EHOSTUNREACH: ICMP 3/10 …' (failed). */
-export function describeProbe(p: AddressProbe, formatOffset: (s: number) => string): { status: StepStatus; detail: string } {
+export function describeProbe(p: AddressProbe, formatOffset: (s: number) => string): { status: StepStatus; detail: string; verdict?: 'warning' } {
   const replies = p.samples.filter((s) => s.outcome === 'reply');
   const head = `${replies.length}/${p.samples.length} ${p.samples.length === 1 ? 'reply' : 'replies'}`;
   const best = p.samples.find((s) => s.index === p.best) ?? replies.find((s) => s.offset !== undefined);
@@ -79,6 +84,12 @@ export function describeProbe(p: AddressProbe, formatOffset: (s: number) => stri
     const parts = [head];
     if (stratum !== undefined) parts.push(`stratum ${stratum}`);
     if (best?.offset !== undefined) parts.push(`offset ${formatOffset(best.offset)}`);
+    // Replies, but none a client would use (RFC 5905 §8; chrony test6/testB/…): answered is not healthy.
+    if (!replies.some((s) => s.offset !== undefined)) {
+      const why = new Set(replies.flatMap((s) => (s.packet?.stratum === 0 ? [`KoD ${s.refidText ?? ''}`.trim()] : (s.rejected ?? []))));
+      parts.push(`no usable reply${why.size ? ` (${[...why].join(', ')})` : ''}`);
+      return { status: 'done', verdict: 'warning', detail: parts.join(', ') };
+    }
     return { status: 'done', detail: parts.join(', ') };
   }
   const icmp = p.samples.find((s) => s.errno);

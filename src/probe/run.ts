@@ -82,7 +82,7 @@ export function judgeProbes(
   }
   observations.push(...extra);
   const findings = runRules(rules, observations);
-  return { host, port, probes, observations, report: buildReport({ findings, exchanges, inputs }) };
+  return { host, port, probes, observations, report: buildReport({ findings, exchanges, inputs, observations }) };
 }
 
 /** ntpdate's "Server dropped: …" reason for one address: the top finding about it, if any. */

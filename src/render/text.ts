@@ -1,33 +1,67 @@
-import type { NtpExchange } from '../correlate/types.js';
 import type { Finding, Report, Severity } from '../diagnose/types.js';
-import { formatFrames, formatSeconds, pad, padLeft } from './format.js';
-import { escapeControls, toTerminal, type TerminalOptions, type TerminalString, type TextLine } from './terminal.js';
+import { formatFrames } from './format.js';
+import { toTerminal, type TerminalOptions, type TerminalString, type TextLine } from './terminal.js';
+import { exchangeTable, TEXT_EXCHANGES } from './text-exchanges.js';
+import { DEFAULT_COLUMNS, wrapText } from './text-layout.js';
+import { serverTable } from './text-servers.js';
 
-export type TextOptions = TerminalOptions;
+export interface TextOptions extends TerminalOptions {
+  /** Cells per line (text-layout.ts textColumns); default 80. Prose wraps, tables fit; fix commands never wrap. */
+  width?: number;
+  /** Findings below this severity are left out (counted in one line). */
+  minSeverity?: Severity;
+  /** The findings alone: no inputs, no server table, no exchanges (and nothing at all when no finding is shown). */
+  quiet?: boolean;
+}
 
 const SEVERITY_LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARNING', info: 'info' };
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /**
- * The human report: inputs, findings ranked (root cause first) with evidence, fixes and why, then the exchanges.
- * Built as lines; `toTerminal` escapes what came from the input (refids, config text, file names) and adds colour.
+ * The human report: inputs (with the capture's span), the per-server table, findings ranked (root cause first)
+ * with evidence, fixes and why, then a sample of the exchanges. Built as lines of at most `width` cells (measured
+ * with string-width after escaping); `toTerminal` escapes what came from the input and adds colour.
+ *
+ * One deliberate exception to the width: a fix command is printed whole on one line. Wrapped, it would paste
+ * into a shell as two commands; cut, as a different one. The terminal folds it; a paste still runs it as printed.
  */
 export function renderText(report: Report, options: TextOptions = {}): TerminalString {
+  const width = options.width ?? DEFAULT_COLUMNS;
+  const min = options.minSeverity ?? 'info';
+  const findings = report.findings.filter((f) => RANK[f.severity] <= RANK[min]);
+  const hidden = report.findings.length - findings.length;
   const out: TextLine[] = [];
-  for (const input of report.inputs) out.push(...describeInput(input), ...unreadLines(input));
-  if (report.inputs.length) out.push('');
-  const counts = countBySeverity(report.findings);
-  if (report.findings.length === 0) {
-    out.push([{ text: 'No findings: nothing wrong seen in this input.', style: 'ok' }]);
-  } else {
-    out.push(`${report.findings.length} finding${report.findings.length > 1 ? 's' : ''} (${counts}), most likely root cause first:`);
+  if (options.quiet) {
+    findings.forEach((f, i) => {
+      if (i > 0) out.push('');
+      out.push(...renderFinding(f, i + 1, width));
+    });
+    return toTerminal(out, options);
   }
-  report.findings.forEach((f, i) => {
+  for (const input of report.inputs) out.push(...describeInput(input, width), ...unreadLines(input, width));
+  if (report.inputs.length) out.push('');
+  const servers = serverTable(report.servers ?? [], report.serversOmitted ?? 0, width);
+  if (servers.length) {
+    out.push(...wrapText('Servers (every exchange counted; reach = answered/sent; offset of the lowest-delay reply; jitter of the last 8):', width), ...servers, '');
+  }
+  const counts = countBySeverity(findings);
+  const hiddenNote = hidden > 0 ? ` ${hidden} below ${min} not shown.` : '';
+  if (findings.length === 0) {
+    out.push(
+      report.findings.length === 0
+        ? [{ text: 'No findings: nothing wrong seen in this input.', style: 'ok' }]
+        : `No findings at ${min} or above.${hiddenNote}`,
+    );
+  } else {
+    out.push(...wrapText(`${findings.length} finding${findings.length > 1 ? 's' : ''} (${counts}), most likely root cause first:${hiddenNote}`, width));
+  }
+  findings.forEach((f, i) => {
     out.push('');
-    out.push(...renderFinding(f, i + 1));
+    out.push(...renderFinding(f, i + 1, width));
   });
-  const table = renderExchanges(report.exchanges);
+  const table = exchangeTable(report.exchanges, width);
   if (table.length) {
-    out.push('', 'Exchanges (a sample per client/server path):', ...table);
+    out.push('', 'Exchanges (a sample per client → server path):', ...table);
     // Every exchange the capture had but this table does not show: the report's own omissions plus the rows past the table.
     const more = (report.exchangesOmitted ?? 0) + Math.max(0, report.exchanges.length - TEXT_EXCHANGES);
     if (more > 0) out.push(`  … ${more} more exchange${more === 1 ? '' : 's'}${report.exchanges.length > TEXT_EXCHANGES ? ' (--json lists ' + String(report.exchanges.length) + ')' : ''}`);
@@ -44,76 +78,93 @@ function countBySeverity(findings: readonly Finding[]): string {
     .join(', ');
 }
 
-function describeInput(input: Report['inputs'][number]): string[] {
+function describeInput(input: Report['inputs'][number], width: number): string[] {
   const parts: string[] = [];
-  for (const k of ['format', 'frames', 'ntpFrames', 'paths'] as const) {
-    if (input[k] !== undefined) parts.push(`${k === 'ntpFrames' ? 'NTP/ICMP frames' : k} ${String(input[k])}`);
+  if (input.format !== undefined) parts.push(String(input.format));
+  if (typeof input.frames === 'number') {
+    parts.push(`${input.frames} frame${input.frames === 1 ? '' : 's'}${typeof input.ntpFrames === 'number' ? ` (${input.ntpFrames} NTP/ICMP)` : ''}`);
   }
-  const lines = [`${input.kind} ${input.name}${parts.length ? `: ${parts.join(', ')}` : ''}`];
-  if (typeof input.firstFrameTime === 'string') lines.push(`  taken ${input.firstFrameTime} to ${String(input.lastFrameTime)} (first and last frame, UTC)`);
+  if (typeof input.paths === 'number') parts.push(`${input.paths} path${input.paths === 1 ? '' : 's'}`);
+  const lines = wrapText(`${input.kind} ${input.name}${parts.length ? `: ${parts.join(', ')}` : ''}`, width, '', '  ');
+  const span = captureSpan(input.firstFrameTime, input.lastFrameTime);
+  if (span) lines.push(...wrapText(span, width, '  ', '    '));
   const stop = input.stop as { kind: string; frame: number; offset: number; reason: string } | undefined;
-  if (stop) lines.push(`  ${stop.kind === 'truncated' ? 'TRUNCATED' : 'MALFORMED'} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason} — analysed what came before`);
+  if (stop) lines.push(...wrapText(`${stop.kind === 'truncated' ? 'TRUNCATED' : 'MALFORMED'} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason} — analysed what came before`, width, '  ', '    '));
   return lines;
 }
 
+/**
+ * 'span 2026-11-22T00:19:01.486983Z → 2026-11-22T00:19:09.386783Z (7.900 s)': the first and the last frame's
+ * time as the JSON has them (src/analyze.ts isoTime, the file's own resolution), and how long the capture ran.
+ */
+export function captureSpan(first: unknown, last: unknown): string | undefined {
+  if (typeof first !== 'string' || typeof last !== 'string') return undefined;
+  const a = splitIso(first);
+  const b = splitIso(last);
+  if (!a || !b) return `span ${first} → ${last}`;
+  const seconds = (b.epoch - a.epoch) + (b.frac - a.frac);
+  return `span ${first} → ${last} (${formatDuration(seconds)})`;
+}
+
+function splitIso(iso: string): { epoch: number; frac: number } | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d{1,9})?Z$/.exec(iso);
+  if (!m) return undefined;
+  const epoch = Date.parse(`${m[1]}T${m[2]}Z`) / 1000;
+  if (!Number.isFinite(epoch)) return undefined;
+  return { epoch, frac: m[3] ? Number(`0${m[3]}`) : 0 };
+}
+
+/** '7.900 s', '3 min 12.5 s', '2 h 5 min', '3 d 4 h'. */
+export function formatDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 0) return `-${formatDuration(-s)}`;
+  if (s < 60) return `${s.toFixed(3)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${(s % 60).toFixed(1)} s`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
 /** Config files an input could not read, or read only in part (includes, caps): "could not read: FILE (reason)". */
-function unreadLines(input: Report['inputs'][number]): string[] {
+function unreadLines(input: Report['inputs'][number], width: number): string[] {
   const list = input.unreadable;
   if (!Array.isArray(list)) return [];
-  return list.map((u: { file?: unknown; reason?: unknown; from?: unknown }) => {
+  return list.flatMap((u: { file?: unknown; reason?: unknown; from?: unknown }) => {
     const from = typeof u.from === 'string' ? `; named at ${u.from}` : '';
-    return `  could not read: ${String(u.file)} (${String(u.reason)}${from})`;
+    return wrapText(`could not read: ${String(u.file)} (${String(u.reason)}${from})`, width, '  ', '    ');
   });
 }
 
-function renderFinding(f: Finding, n: number): TextLine[] {
+function renderFinding(f: Finding, n: number, width: number): TextLine[] {
   const out: TextLine[] = [];
-  out.push([{ text: `${n}. ` }, { text: `[${SEVERITY_LABEL[f.severity]}]`, style: f.severity }, { text: ` ${f.title}` }]);
-  out.push(`   rule ${f.rule} · subject ${f.subject} · confidence ${Math.round(f.confidence * 100)}%`);
+  const label = `[${SEVERITY_LABEL[f.severity]}]`;
+  const lead = `${n}. `;
+  // The title wraps under itself; the first line keeps the coloured severity.
+  const title = wrapText(f.title, width, `${lead}${label} `, '   ');
+  out.push([{ text: lead }, { text: label, style: f.severity }, { text: (title[0] ?? '').slice(lead.length + label.length) }]);
+  out.push(...title.slice(1));
+  out.push(...wrapText(`rule ${f.rule} · subject ${f.subject} · confidence ${Math.round(f.confidence * 100)}%`, width, '   ', '     '));
   if (f.evidence.length) {
     out.push('   Evidence:');
     for (const e of f.evidence) {
       const where = [formatFrames(e.frames, e.total, e.unit ?? 'frame'), e.file ? `${e.file}${e.line !== undefined ? `:${e.line}` : ''}` : '']
         .filter(Boolean)
         .join('; ');
-      out.push(`     - ${e.text}${where ? ` (${where})` : ''}`);
+      out.push(...wrapText(`${e.text}${where ? ` (${where})` : ''}`, width, '     - ', '       '));
     }
   }
   if (f.fixes.length) {
     out.push('   Fixes:');
     for (const fix of f.fixes) {
-      out.push(`     ${fix.rank}) [${fix.platform}] ${fix.title}`);
+      out.push(...wrapText(`${fix.rank}) [${fix.platform}] ${fix.title}`, width, '     ', '        '));
+      // Whole, one per line: see renderText.
       for (const cmd of fix.commands) out.push(`          ${cmd}`);
-      for (const step of fix.manual ?? []) out.push(`          - ${step}`);
+      for (const step of fix.manual ?? []) out.push(...wrapText(step, width, '          - ', '            '));
       if (fix.verify) out.push(`        verify: ${fix.verify}`);
-      if (fix.expect) out.push(`        expect: ${fix.expect}`);
+      if (fix.expect) out.push(...wrapText(`expect: ${fix.expect}`, width, '        ', '          '));
     }
   }
-  if (f.explains?.length) out.push(`   Also explains: ${f.explains.join(', ')}`);
-  if (f.why) out.push(`   Why: ${f.why}`);
-  if (f.references?.length) out.push(`   See: ${f.references.join('; ')}`);
+  if (f.explains?.length) out.push(...wrapText(`Also explains: ${f.explains.join(', ')}`, width, '   ', '     '));
+  if (f.why) out.push(...wrapText(`Why: ${f.why}`, width, '   ', '     '));
+  if (f.references?.length) out.push(...wrapText(`See: ${f.references.join('; ')}`, width, '   ', '     '));
   return out;
-}
-
-/** Exchange rows the text table shows at most. */
-const TEXT_EXCHANGES = 40;
-
-function renderExchanges(exchanges: readonly NtpExchange[]): string[] {
-  if (!exchanges.length) return [];
-  const rows = exchanges.slice(0, TEXT_EXCHANGES).map((x) => {
-    const path = `${x.client.ip}:${x.client.port} → ${x.server.ip}:${x.server.port}`;
-    let outcome: string;
-    if (x.outcome === 'reply' && x.reply) {
-      outcome = `reply #${x.replyFrame} st ${x.reply.stratum} leap ${x.reply.leap} refid ${x.reply.refidText || '-'}`;
-    } else if (x.outcome === 'icmp' && x.icmp) {
-      outcome = `ICMP${x.icmp.version === 6 ? 'v6' : ''} ${x.icmp.type}/${x.icmp.code} #${x.icmp.frame} from ${x.icmp.reporter}`;
-    } else outcome = 'no reply';
-    const off = x.offset !== undefined ? formatSeconds(x.offset) : '';
-    const del = x.delay !== undefined ? formatSeconds(x.delay, false) : '';
-    const bogus = x.bogus?.length ? ` BOGUS ${x.bogus.join(',')}` : '';
-    // Escaped before padding, so a refid or address full of controls still lines up (toTerminal leaves it as is then).
-    return `  ${padLeft(`#${x.requestFrame}`, 7)}  ${pad(escapeControls(path), 48)} ${pad(escapeControls(outcome), 46)} ${padLeft(off, 16)} ${padLeft(del, 12)}${bogus}`;
-  });
-  const head = `  ${padLeft('req', 7)}  ${pad('client → server', 48)} ${pad('outcome', 46)} ${padLeft('offset', 16)} ${padLeft('delay', 12)}`;
-  return [head, ...rows];
 }

@@ -4,7 +4,7 @@
  * evidence and fixes, `w` writes the checklist, `q` quits with the CLI's exit status.
  */
 import { Box, Static, useApp, useInput } from 'ink';
-import { useEffect, useReducer, useRef } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import type { NtpExchange } from '../correlate/types.js';
 import type { Report } from '../diagnose/types.js';
 import type { OnStep } from '../inspect/progress.js';
@@ -35,7 +35,13 @@ export interface AppProps {
   diagnose: (hooks: DiagnoseHooks) => Promise<Report>;
   /** Where `w` writes the checklist (shown on screen). */
   checklistPath: string;
-  writeChecklist: (path: string, markdown: string) => Promise<void>;
+  /**
+   * Writes the checklist. Without `overwrite` it must not replace a file that is there: it rejects with code
+   * EEXIST (open with 'wx'), and the App asks the user first.
+   */
+  writeChecklist: (path: string, markdown: string, overwrite: boolean) => Promise<void>;
+  /** Paint colours (false under NO_COLOR, TERM=dumb, --color=never); default true. */
+  color?: boolean;
   onExit: (outcome: ExitOutcome) => void;
   /** Fixed size (tests); default the terminal's. */
   columns?: number;
@@ -57,6 +63,14 @@ export function App(props: AppProps) {
   const stateRef = useRef(state);
   stateRef.current = state;
   const exited = useRef(false);
+  // After a resize the terminal reflows what Ink printed; the runner clears the screen (run.tsx), and from then on
+  // the live area also draws what <Static> had printed, which the clear took away.
+  const [resized, setResized] = useState(false);
+  const firstSize = useRef({ columns, rows });
+  useEffect(() => {
+    if (firstSize.current.columns !== columns || firstSize.current.rows !== rows) setResized(true);
+  }, [columns, rows]);
+  const staticCount = useRef<number | undefined>(undefined);
 
   const leave = (outcome: ExitOutcome) => {
     if (exited.current) return;
@@ -105,7 +119,7 @@ export function App(props: AppProps) {
         return;
       }
       if (command.kind === 'write') {
-        writeChecklist(s);
+        writeChecklist(s, command.overwrite);
         continue;
       }
       s = reduce(s, command.action);
@@ -114,12 +128,17 @@ export function App(props: AppProps) {
     stateRef.current = s;
   });
 
-  const writeChecklist = (s: typeof state) => {
+  const writeChecklist = (s: typeof state, overwrite: boolean) => {
     const report = s.report;
     if (!report) return;
-    props.writeChecklist(props.checklistPath, renderChecklist(report)).then(
+    if (s.confirm) dispatch({ type: 'confirm', path: undefined });
+    props.writeChecklist(props.checklistPath, renderChecklist(report), overwrite).then(
       () => dispatch({ type: 'message', text: `Checklist written to ${props.checklistPath}`, tone: 'ok' }),
-      (err: NodeJS.ErrnoException) => dispatch({ type: 'message', text: `Cannot write ${props.checklistPath}: ${err.code ?? err.message}`, tone: 'error' }),
+      (err: NodeJS.ErrnoException) => {
+        // The file is there: ask (y/N) rather than replace a checklist someone may have ticked off.
+        if (err.code === 'EEXIST' && !overwrite) dispatch({ type: 'confirm', path: props.checklistPath });
+        else dispatch({ type: 'message', text: `Cannot write ${props.checklistPath}: ${err.code ?? err.message}`, tone: 'error' });
+      },
     );
   };
 
@@ -128,16 +147,26 @@ export function App(props: AppProps) {
     const step = state.steps.find((s) => s.id === id);
     if (step) items.push({ key: `step:${id}`, step });
   }
-  const live = layout ? layout.lines : diagnosingLines(state, columns, height, SPINNER[tick % SPINNER.length] ?? '*', now());
+  let live = layout ? layout.lines : diagnosingLines(state, columns, height, SPINNER[tick % SPINNER.length] ?? '*', now());
+  if (resized) {
+    staticCount.current ??= items.length;
+    if (!layout && !state.help) {
+      // The latest of the title and finished steps that fit above the running ones.
+      const above = [titleLine(props.host, columns), ...items.slice(1).flatMap((i) => ('step' in i ? finishedStepLines(i.step, columns) : []))];
+      const room = Math.max(0, height - live.length);
+      live = [...(room > 0 ? above.slice(-room) : []), ...live];
+    }
+  }
+  const color = props.color ?? true;
 
   return (
     <Box flexDirection="column">
-      <Static items={items}>
+      <Static items={staticCount.current === undefined ? items : items.slice(0, staticCount.current)}>
         {(item) => (
-          <LinesView key={item.key} lines={'title' in item ? [titleLine(props.host, columns)] : finishedStepLines(item.step, columns)} />
+          <LinesView key={item.key} color={color} lines={'title' in item ? [titleLine(props.host, columns)] : finishedStepLines(item.step, columns)} />
         )}
       </Static>
-      {state.error === undefined && <LinesView lines={live} />}
+      {state.error === undefined && <LinesView lines={live} color={color} />}
     </Box>
   );
 }

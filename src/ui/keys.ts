@@ -1,7 +1,7 @@
 /**
  * Keys → what they do, as data: ↑/↓ or k/j select (list) or scroll (detail), Enter opens a finding, Esc /
- * Backspace / ← back, PgUp/PgDn/space page, g/G first/last, w writes the checklist, q quits. Pure; the App
- * dispatches the actions and runs the two side effects.
+ * Backspace / ← back, PgUp/PgDn/space page, g/G first/last, w writes the checklist (y/N before overwriting), ?
+ * shows the keys, q quits. Pure; the App dispatches the actions and runs the two side effects.
  */
 import type { Action, UiState } from './state.js';
 
@@ -19,7 +19,8 @@ export interface KeyInfo {
   ctrl?: boolean;
 }
 
-export type KeyCommand = { kind: 'action'; action: Action } | { kind: 'write' } | { kind: 'quit' };
+/** `overwrite`: the user said yes to replacing the file that is there. */
+export type KeyCommand = { kind: 'action'; action: Action } | { kind: 'write'; overwrite: boolean } | { kind: 'quit' };
 
 export interface KeyContext {
   /** Detail view: the largest first line (body lines − visible lines). */
@@ -31,9 +32,13 @@ export interface KeyContext {
 const act = (action: Action): KeyCommand => ({ kind: 'action', action });
 
 export function keyCommand(input: string, key: KeyInfo, state: UiState, ctx: KeyContext): KeyCommand | undefined {
+  // A pending "overwrite?" takes the next key: y (or Y) says yes; anything else, q included, keeps the file.
+  if (state.confirm) return input === 'y' || input === 'Y' ? { kind: 'write', overwrite: true } : act({ type: 'confirm', path: undefined, refused: true });
   if (input === 'q' && !key.ctrl) return { kind: 'quit' };
+  if (state.help) return input === '?' || key.escape || key.return || input === 'h' || key.backspace || key.leftArrow ? act({ type: 'help', show: false }) : undefined;
+  if (input === '?') return act({ type: 'help', show: true });
   if (!state.report) return undefined;
-  if (input === 'w' && !key.ctrl) return { kind: 'write' };
+  if (input === 'w' && !key.ctrl) return { kind: 'write', overwrite: false };
   const up = key.upArrow || input === 'k';
   const down = key.downArrow || input === 'j';
   const page = Math.max(1, ctx.page);

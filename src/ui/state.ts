@@ -30,6 +30,14 @@ export interface ExchangeRow {
   delay?: number;
 }
 
+/** One server's offsets in the live pane: its own sparkline (two servers never share a line). */
+export interface ServerTrace {
+  server: string;
+  /** Offsets of its latest exchanges, undefined where an exchange had none (at most PANE_OFFSETS_KEPT). */
+  offsets: Array<number | undefined>;
+  total: number;
+}
+
 export interface CapturePane {
   label: string;
   /** The latest exchanges (at most PANE_ROWS_KEPT). */
@@ -39,10 +47,15 @@ export interface CapturePane {
   /** Exchanges seen in all. */
   total: number;
   replies: number;
+  /** Per server, in order of first exchange: at most PANE_SERVERS; exchanges with the others are counted in `otherExchanges`. */
+  servers?: ServerTrace[];
+  otherExchanges?: number;
 }
 
 export const PANE_ROWS_KEPT = 50;
 export const PANE_OFFSETS_KEPT = 200;
+/** Servers with a sparkline of their own in the live pane. */
+export const PANE_SERVERS = 8;
 
 export type View = 'list' | 'detail';
 
@@ -61,6 +74,10 @@ export interface UiState {
   /** First body line shown in the detail view. */
   detailTop: number;
   message?: { text: string; tone: 'ok' | 'error' };
+  /** The key help overlay (`?`) is shown. */
+  help?: boolean;
+  /** `w` found the checklist file there already: y overwrites it, any other key keeps it. */
+  confirm?: { path: string };
 }
 
 export type Action =
@@ -74,7 +91,10 @@ export type Action =
   | { type: 'back' }
   /** Detail view: move by `delta` lines, never past `max` (the last top line that still fills the view). */
   | { type: 'scroll'; delta: number; max: number }
-  | { type: 'message'; text: string; tone: 'ok' | 'error' };
+  | { type: 'message'; text: string; tone: 'ok' | 'error' }
+  | { type: 'help'; show: boolean }
+  /** Ask before overwriting `path` (undefined: the question is answered or withdrawn). */
+  | { type: 'confirm'; path: string | undefined; refused?: boolean };
 
 export const initialState: UiState = { steps: [], finished: [], view: 'list', selected: 0, detailTop: 0 };
 
@@ -111,7 +131,22 @@ function addExchange(pane: CapturePane | undefined, x: NtpExchange): CapturePane
     offsets: [...base.offsets, row.offset].slice(-PANE_OFFSETS_KEPT),
     total: base.total + 1,
     replies: base.replies + (x.outcome === 'reply' ? 1 : 0),
+    ...addToServer(base, row),
   };
+}
+
+/** The exchange's offset appended to its own server's trace (a new trace while fewer than PANE_SERVERS exist). */
+function addToServer(base: CapturePane, row: ExchangeRow): Pick<CapturePane, 'servers' | 'otherExchanges'> {
+  const servers = base.servers ?? [];
+  const others = base.otherExchanges ?? 0;
+  const i = servers.findIndex((s) => s.server === row.server);
+  if (i < 0) {
+    if (servers.length >= PANE_SERVERS) return { servers, otherExchanges: others + 1 };
+    return { servers: [...servers, { server: row.server, offsets: [row.offset], total: 1 }], otherExchanges: others };
+  }
+  const s = servers[i]!;
+  const next: ServerTrace = { server: s.server, offsets: [...s.offsets, row.offset].slice(-PANE_OFFSETS_KEPT), total: s.total + 1 };
+  return { servers: servers.map((t, j) => (j === i ? next : t)), otherExchanges: others };
 }
 
 function updateStep(state: UiState, step: DiagnoseStep, at: number): UiState {
@@ -161,6 +196,14 @@ export function reduce(state: UiState, action: Action): UiState {
       return { ...state, detailTop: clamp(state.detailTop + action.delta, 0, Math.max(0, action.max)) };
     case 'message':
       return { ...state, message: { text: escapeControls(action.text), tone: action.tone } };
+    case 'help':
+      return { ...state, help: action.show };
+    case 'confirm': {
+      if (action.path !== undefined) return { ...state, confirm: { path: escapeControls(action.path) } };
+      const { confirm: answered, ...rest } = state;
+      // Withdrawn (the write goes ahead) or refused: a refusal says the file was left alone.
+      return answered && action.refused ? { ...rest, message: { text: `Not written: ${answered.path} left as it was`, tone: 'ok' } } : rest;
+    }
   }
 }
 

@@ -4,6 +4,7 @@
  * Pure: no Ink, no React.
  */
 
+import stringWidth from 'string-width';
 import { escapeControls } from '../render/terminal.js';
 
 export type Tone = 'error' | 'warning' | 'info' | 'ok' | 'dim' | 'accent' | 'failed' | 'running';
@@ -17,24 +18,19 @@ export interface Seg {
 
 export type Line = Seg[];
 
-/** Terminal cells a code point takes: 0 for combining marks and controls, 2 for East Asian wide and emoji. */
-export function charWidth(cp: number): number {
-  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return 0;
-  if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || cp === 0xfe0f) return 0;
-  if (
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1faff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd)
-  ) {
-    return 2;
-  }
-  return 1;
+/**
+ * Terminal cells a string takes, measured with string-width — the measure Ink itself lays out with — so a line
+ * computed to fit is a line Ink paints in that width: ❌ is two cells, an emoji with a skin-tone modifier two,
+ * a combining mark none. (A hand-made table counted ❌ as one and 👍🏽 as four.)
+ */
+export function textWidth(s: string): number {
+  return stringWidth(s);
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** User-perceived characters: a flag, an emoji with its modifier or a letter with its accents stay whole when cut. */
+function graphemes(s: string): string[] {
+  return Array.from(segmenter.segment(s), (g) => g.segment);
 }
 
 /**
@@ -46,20 +42,14 @@ export function clean(s: string): string {
   return escapeControls(s);
 }
 
-export function textWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) w += charWidth(ch.codePointAt(0) ?? 0);
-  return w;
-}
-
 /** At most `width` cells; '…' marks a cut. */
 export function truncate(s: string, width: number): string {
   if (width <= 0) return '';
   if (textWidth(s) <= width) return s;
   let out = '';
   let w = 0;
-  for (const ch of s) {
-    const cw = charWidth(ch.codePointAt(0) ?? 0);
+  for (const ch of graphemes(s)) {
+    const cw = stringWidth(ch);
     if (w + cw > width - 1) break;
     out += ch;
     w += cw;
@@ -72,8 +62,8 @@ function hardSplit(s: string, width: number): string[] {
   const out: string[] = [];
   let cur = '';
   let w = 0;
-  for (const ch of s) {
-    const cw = charWidth(ch.codePointAt(0) ?? 0);
+  for (const ch of graphemes(s)) {
+    const cw = stringWidth(ch);
     if (w + cw > width && cur) {
       out.push(cur);
       cur = '';

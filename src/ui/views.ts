@@ -5,7 +5,7 @@
 import type { Finding, Report, Severity } from '../diagnose/types.js';
 import { formatFrames, formatSeconds } from '../render/format.js';
 import { sparkline } from './sparkline.js';
-import type { CapturePane, StepState, UiState } from './state.js';
+import type { CapturePane, ServerTrace, StepState, UiState } from './state.js';
 import { clean, fitLine, plain, textWidth, truncate, wrap, type Line, type Seg, type Tone } from './text.js';
 
 export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] as const;
@@ -20,12 +20,23 @@ export function titleLine(host: string, width: number): Line {
   return fitLine([{ text: 'ntpdoctor', tone: 'accent', bold: true }, { text: ` · diagnosing this node (${clean(host)})` }], width);
 }
 
+/**
+ * The icon and tone a finished step gets, from its verdict and not only from "it ran": ✔ done and well, ⚠ done
+ * but wrong (a probe whose replies were all unusable — stratum 16, leap 3, KoD), ✘ failed.
+ */
+export function stepIcon(step: Pick<StepState, 'status' | 'verdict'>): { icon: string; tone: Tone } {
+  if (step.status === 'failed') return { icon: '✘', tone: 'failed' };
+  if (step.verdict === 'warning') return { icon: '⚠', tone: 'warning' };
+  return { icon: '✔', tone: 'ok' };
+}
+
 /** A finished step, for <Static>: '✔ label  1.2 s' and its detail under it (up to 3 lines). */
 export function finishedStepLines(step: StepState, width: number): Line[] {
-  const ok = step.status === 'done';
+  const ok = step.status === 'done' && step.verdict === undefined;
+  const { icon, tone } = stepIcon(step);
   const took = step.endedAt !== undefined ? `  ${elapsed(step.endedAt - step.startedAt)}` : '';
   const head: Line = [
-    { text: ok ? '✔ ' : '✘ ', tone: ok ? 'ok' : 'failed', bold: true },
+    { text: `${icon} `, tone, bold: true },
     { text: clean(step.label) },
     { text: took, tone: 'dim' },
   ];
@@ -34,7 +45,7 @@ export function finishedStepLines(step: StepState, width: number): Line[] {
     const detail = wrap(step.detail, width, '    ');
     const shown = detail.slice(0, 3);
     if (detail.length > 3) shown[2] = truncate(`${shown[2] ?? ''} ${detail.slice(3).join(' ').trim()}`, width);
-    for (const d of shown) out.push([{ text: d, tone: ok ? 'dim' : 'failed' }]);
+    for (const d of shown) out.push([{ text: d, tone: ok ? 'dim' : tone }]);
   }
   return out;
 }
@@ -56,8 +67,9 @@ function clock(epochSeconds: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
+/** `s` in a column `n` cells wide, always one blank cell before the next column (cut with '…' if need be). */
 const padTo = (s: string, n: number) => {
-  const t = truncate(s, n);
+  const t = truncate(s, n - 1);
   return t + ' '.repeat(Math.max(0, n - textWidth(t)));
 };
 
@@ -70,22 +82,22 @@ export function capturePaneLines(pane: CapturePane, width: number, height: numbe
     { text: clean(pane.label), bold: true },
     { text: ` · ${pane.total} exchange${pane.total === 1 ? '' : 's'}, ${pane.replies} repl${pane.replies === 1 ? 'y' : 'ies'}`, tone: 'dim' },
   ]);
-  const withOffset = pane.offsets.filter((v): v is number => v !== undefined);
-  const last = withOffset[withOffset.length - 1];
-  const stats =
-    last === undefined
-      ? '  no offset yet (no reply)'
-      : `  last ${formatSeconds(last)}  min ${formatSeconds(Math.min(...withOffset))}  max ${formatSeconds(Math.max(...withOffset))}`;
-  const chartWidth = Math.max(8, Math.min(pane.offsets.length, width - 7 - stats.length));
-  out.push([{ text: 'offset ', tone: 'dim' }, { text: sparkline(pane.offsets, chartWidth) || ' ', tone: 'accent' }, { text: stats }]);
+  // One sparkline per server: offsets of two servers on one line would draw a jump that no clock made.
+  const traces = pane.servers ?? [];
+  const maxTraces = Math.max(1, Math.min(traces.length, Math.floor((height - 1) / 3)));
+  for (const t of traces.slice(0, maxTraces)) out.push(traceLine(t, width));
+  if (traces.length === 0) out.push([{ text: 'offset ', tone: 'dim' }, { text: '  no exchange yet' }]);
+  const hidden = traces.length - maxTraces + (pane.otherExchanges ? 1 : 0);
+  if (hidden > 0) out.push(plain(`  … ${traces.length - maxTraces} more server${traces.length - maxTraces === 1 ? '' : 's'}${pane.otherExchanges ? `, ${pane.otherExchanges} exchanges with others` : ''}`, { tone: 'dim' }));
   const rowsRoom = height - out.length - 1;
   if (rowsRoom > 0) {
-    const pathWidth = Math.max(10, width - 8 - 1 - 14 - 12 - 11);
-    out.push([{ text: `${padTo('time', 9)}${padTo('client → server', pathWidth)}${padTo('outcome', 14)}${padTo('offset', 12)}delay`, tone: 'dim' }]);
+    // time 9, outcome 17, offset 12, delay the 9 cells of '999.9 µs' left at the end.
+    const pathWidth = Math.max(10, width - 9 - 17 - 12 - 9);
+    out.push([{ text: `${padTo('time', 9)}${padTo('client → server', pathWidth)}${padTo('outcome', 17)}${padTo('offset', 12)}delay`, tone: 'dim' }]);
     for (const r of pane.rows.slice(-rowsRoom)) {
       out.push([
         { text: `${padTo(clock(r.at), 9)}${padTo(`${r.client} → ${r.server}`, pathWidth)}` },
-        { text: padTo(r.outcome, 14), tone: r.ok ? 'ok' : 'error' },
+        { text: padTo(r.outcome, 17), tone: r.ok ? 'ok' : 'error' },
         { text: `${padTo(r.offset !== undefined ? formatSeconds(r.offset) : '—', 12)}${r.delay !== undefined ? formatSeconds(r.delay, false) : '—'}` },
       ]);
     }
@@ -93,10 +105,25 @@ export function capturePaneLines(pane: CapturePane, width: number, height: numbe
   return fit(out.slice(0, height), width);
 }
 
+/** A server's sparkline: 'server ▁▂▃▅  last +1.2 ms  min … max …', the chart taking the room the text leaves. */
+function traceLine(t: ServerTrace, width: number): Line {
+  const withOffset = t.offsets.filter((v): v is number => v !== undefined);
+  const last = withOffset[withOffset.length - 1];
+  const stats =
+    last === undefined
+      ? '  no offset yet (no reply)'
+      : `  last ${formatSeconds(last)}  min ${formatSeconds(Math.min(...withOffset))}  max ${formatSeconds(Math.max(...withOffset))}`;
+  const name = truncate(t.server, Math.max(8, Math.floor(width / 4)));
+  const room = width - textWidth(name) - 1 - textWidth(stats);
+  const chartWidth = Math.max(4, Math.min(t.offsets.length, room));
+  return [{ text: `${name} `, tone: 'dim' }, { text: sparkline(t.offsets, chartWidth) || ' ', tone: 'accent' }, { text: stats }];
+}
+
 /** The live area while the diagnosis runs: running steps, then the capture pane, then the one key that works. */
 export function diagnosingLines(state: UiState, width: number, height: number, spinner: string, now: number): Line[] {
   const running = state.steps.filter((s) => s.status === 'running').map((s) => runningStepLine(s, spinner, now, width));
-  const footer = plain('q quit', { tone: 'dim' });
+  if (state.help) return helpLines(width, height);
+  const footer = plain('? keys · q quit', { tone: 'dim' });
   const out = running.slice(0, Math.max(0, height - 1));
   if (state.capture) out.push(...capturePaneLines(state.capture, width, height - out.length - 1));
   out.push(footer);
@@ -121,17 +148,48 @@ export interface ResultsLayout {
   page: number;
 }
 
-const LIST_KEYS = '↑↓/jk select · Enter details · w write checklist · q quit';
-const DETAIL_KEYS = '↑↓/jk scroll · Esc back · w write checklist · q quit';
+const LIST_KEYS = '↑↓/jk select · Enter details · w write checklist · ? keys · q quit';
+const DETAIL_KEYS = '↑↓/jk scroll · Esc back · w write checklist · ? keys · q quit';
+
+/** The keys, for the `?` overlay: what each does, in the order a user needs them. */
+export const HELP_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ['↑ ↓  k j', 'select a finding (list) · scroll (details)'],
+  ['PgUp PgDn space', 'a page up or down'],
+  ['g  G', 'first · last'],
+  ['Enter  l  o', 'open the finding: evidence, fixes, why'],
+  ['Esc  ←  h  Backspace', 'back to the list'],
+  ['w', 'write the checklist (asks before replacing the file)'],
+  ['?', 'this help (? or Esc closes it)'],
+  ['q  Ctrl-C', 'quit (exit status: 0 clean, 1 findings, 130 interrupted)'],
+];
+
+/** The key help overlay, in place of the view under it. */
+export function helpLines(width: number, height: number): Line[] {
+  const keyWidth = Math.max(...HELP_KEYS.map(([k]) => textWidth(k))) + 2;
+  const out: Line[] = [[{ text: 'ntpdoctor', tone: 'accent', bold: true }, { text: ' · keys' }], plain(' ')];
+  for (const [k, what] of HELP_KEYS) {
+    const lines = wrap(what, width, ' '.repeat(keyWidth + 2));
+    out.push([{ text: `  ${padTo(k, keyWidth)}`, bold: true }, { text: (lines[0] ?? '').slice(keyWidth + 2) }]);
+    for (const l of lines.slice(1)) out.push(plain(l));
+  }
+  out.push(plain(' '), plain('? or Esc: back', { tone: 'dim' }));
+  return fit(out.slice(0, Math.max(1, height)), width);
+}
 
 /** The message (where the checklist went), wrapped rather than cut: a long path must stay readable. */
 function messageLines(state: UiState, width: number): Line[] {
+  if (state.confirm) return wrap(`${state.confirm.path} exists. Overwrite it? y/N`, width, '', '  ').slice(0, 3).map((l) => plain(l, { tone: 'warning', bold: true }));
   if (!state.message) return [];
   const tone = state.message.tone === 'ok' ? 'ok' : 'error';
   return wrap(state.message.text, width, '', '  ').slice(0, 3).map((l) => plain(l, { tone }));
 }
 
 function captureSummary(pane: CapturePane, width: number): Line {
+  const servers = pane.servers ?? [];
+  if (servers.length > 1 || pane.otherExchanges) {
+    // Several servers: no one sparkline can stand for them all (the live pane drew one each).
+    return plain(`capture: ${pane.total} exchange${pane.total === 1 ? '' : 's'}, ${pane.replies} repl${pane.replies === 1 ? 'y' : 'ies'}, ${servers.length}${pane.otherExchanges ? '+' : ''} servers`, { tone: 'dim' });
+  }
   const withOffset = pane.offsets.filter((v): v is number => v !== undefined);
   const last = withOffset[withOffset.length - 1];
   const tail = last !== undefined ? `  last offset ${formatSeconds(last)}` : '';
@@ -147,7 +205,7 @@ export function listLines(state: UiState, width: number, height: number): Result
   const top: Line[] = [[{ text: 'ntpdoctor', tone: 'accent', bold: true }, { text: ` · ${summary(report, state.exitStatus ?? 0)}` }]];
   if (state.capture) top.push(captureSummary(state.capture, width));
   const bottom: Line[] = messageLines(state, width);
-  bottom.push(plain(report.findings.length ? LIST_KEYS : 'w write checklist · q quit', { tone: 'dim' }));
+  bottom.push(plain(report.findings.length ? LIST_KEYS : 'w write checklist · ? keys · q quit', { tone: 'dim' }));
   const room = Math.max(2, height - top.length - bottom.length);
   const body: Line[] = [];
   const findings = report.findings;
@@ -227,5 +285,6 @@ export function detailLines(state: UiState, width: number, height: number): Resu
 }
 
 export function resultsLayout(state: UiState, width: number, height: number): ResultsLayout {
+  if (state.help) return { lines: helpLines(width, height), detailMax: 0, page: 1 };
   return state.view === 'detail' ? detailLines(state, width, height) : listLines(state, width, height);
 }

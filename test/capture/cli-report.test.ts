@@ -156,7 +156,7 @@ describe('when the capture was taken', () => {
     }
     expect(input.firstFrameTime).toBe(first);
     expect(input.lastFrameTime).toBe(last);
-    expect(run(['analyze', 'fixtures/firewall-drop.pcap']).stdout).toContain(`taken ${first} to ${last} (first and last frame, UTC)`);
+    expect(run(['analyze', 'fixtures/firewall-drop.pcap']).stdout).toContain(`span ${first} → ${last} (`);
     expect(run(['checklist', 'fixtures/firewall-drop.pcap']).stdout).toContain(`taken ${first} to ${last} (UTC)`);
   });
 

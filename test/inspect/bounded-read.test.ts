@@ -92,7 +92,7 @@ describe('includes', () => {
   it('lint text lists what could not be read, not only --json', async () => {
     const conf = write('text.ntp.conf', `server 10.0.0.1 iburst\nincludefile ${join(dir, 'fifo.conf')}\nrestrict default noquery\n`);
     const report = await lintConfig(conf, { addresses: [] });
-    const text = renderText(report);
+    const text = renderText(report, { width: 1000 });
     expect(text).toContain(`could not read: ${join(dir, 'fifo.conf')} (is a FIFO (named pipe): not read; named at ${conf}:2)`);
     expect(report.inputs[0]!.unreadable).toEqual([{ file: join(dir, 'fifo.conf'), reason: 'is a FIFO (named pipe): not read', from: `${conf}:2` }]);
   });

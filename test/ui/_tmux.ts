@@ -35,6 +35,12 @@ export class Tmux {
     return this.tmux(['capture-pane', '-p', '-t', this.session, ...(history ? ['-S', String(-history)] : [])]).stdout;
   }
 
+  /** Resizes the window (the program in it gets SIGWINCH). */
+  resize(width: number, height: number): void {
+    const r = this.tmux(['resize-window', '-t', this.session, '-x', String(width), '-y', String(height)]);
+    if (r.status !== 0) throw new Error(`tmux resize-window: ${r.stderr.trim()}`);
+  }
+
   size(): string {
     return this.tmux(['display-message', '-p', '-t', this.session, '#{window_width}x#{window_height}']).stdout.trim();
   }

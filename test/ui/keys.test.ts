@@ -45,7 +45,7 @@ describe('keys', () => {
 
   it('w writes the checklist and q quits, in either view; Ctrl-q/Ctrl-w are not taken', () => {
     for (const s of [list, detail]) {
-      expect(press(s, 'w')).toEqual({ kind: 'write' });
+      expect(press(s, 'w')).toEqual({ kind: 'write', overwrite: false });
       expect(press(s, 'q')).toEqual({ kind: 'quit' });
       expect(press(s, 'w', { ctrl: true })).toBeUndefined();
     }

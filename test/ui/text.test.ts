@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { charWidth, clean, fitLine, lineText, lineWidth, textWidth, truncate, wrap } from '../../src/ui/text.js';
+import { clean, fitLine, lineText, lineWidth, textWidth, truncate, wrap } from '../../src/ui/text.js';
 
 const nonSpace = (s: string) => s.replace(/\s+/g, '');
 
 describe('text fitting', () => {
-  it('counts terminal cells: wide CJK 2, combining marks 0', () => {
-    expect(charWidth('a'.codePointAt(0)!)).toBe(1);
+  it('counts terminal cells as Ink does (string-width): wide CJK 2, combining marks 0, ❌ 2, emoji with a modifier 2', () => {
+    expect(textWidth('a')).toBe(1);
+    expect(textWidth('❌')).toBe(2);
+    expect(textWidth('👍🏽')).toBe(2);
+    expect(textWidth('🇫🇷')).toBe(2);
+    expect(textWidth('✔ ✘ ⚠')).toBe(5);
     expect(textWidth('时间服务器')).toBe(10);
     expect(textWidth('e\u0301')).toBe(1);
     expect(textWidth('µs θ δ ▁█ ⠋')).toBe(11);
@@ -16,6 +20,10 @@ describe('text fitting', () => {
     expect(textWidth(truncate('时间服务器时间服务器', 7))).toBeLessThanOrEqual(7);
     expect(truncate('short', 80)).toBe('short');
     expect(truncate('x', 0)).toBe('');
+    // A cut never splits a grapheme: the modifier stays with its emoji, the flag's two halves together.
+    expect(truncate('👍🏽👍🏽👍🏽', 5)).toBe('👍🏽👍🏽…');
+    expect(truncate('🇫🇷🇫🇷🇫🇷', 4)).toBe('🇫🇷…');
+    expect(textWidth(truncate('❌❌❌❌', 6))).toBeLessThanOrEqual(6);
   });
 
   it('wraps at word boundaries with a hanging indent, never past the width, never dropping a character', () => {

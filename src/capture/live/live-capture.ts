@@ -144,6 +144,6 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
   if (analysis.read.stop) input.stop = analysis.read.stop;
   if (writer) input.written = { path: writer.path, packets: writer.packets };
   const findings = runRules(options.rules ?? defaultRules, analysis.observations);
-  const report = buildReport({ findings, exchanges: analysis.exchanges, inputs: [input] });
+  const report = buildReport({ findings, exchanges: analysis.exchanges, inputs: [input], observations: analysis.observations });
   return { report, analysis, input };
 }

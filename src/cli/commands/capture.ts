@@ -3,6 +3,7 @@ import type { BackendChoice } from '../../capture/live/open.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { renderText } from '../../render/text.js';
+import { TEXT_ALIASES, TEXT_OPTIONS, textOptions } from '../../render/text-options.js';
 import { list, num, parseArgs, str } from '../args.js';
 import type { Command } from '../io.js';
 
@@ -22,8 +23,9 @@ const capture: Command = async (argv, out) => {
       'local-ip': 'string[]',
       json: 'boolean',
       'no-color': 'boolean',
+      ...TEXT_OPTIONS,
     },
-    alias: { i: 'interface', w: 'write' },
+    alias: { i: 'interface', w: 'write', ...TEXT_ALIASES },
     maxPositionals: 0,
     usage: USAGE,
   });
@@ -53,7 +55,7 @@ const capture: Command = async (argv, out) => {
       ...(localIps.length ? { localIps } : {}),
     });
     if (args.values.json) out.json(report);
-    else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] }));
+    else out.text(renderText(report, textOptions(args.values, { isTTY: out.isTTY }, out.isTTY && !args.values['no-color'])));
     return exitStatus(report);
   } finally {
     process.off('SIGINT', onSignal);

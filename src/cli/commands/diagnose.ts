@@ -4,11 +4,12 @@ import { InputError } from '../../errors.js';
 import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../inspect/diagnose.js';
 import { renderText } from '../../render/text.js';
 import { renderPrometheus } from '../../render/prometheus.js';
+import { TEXT_ALIASES, TEXT_OPTIONS, textOptions } from '../../render/text-options.js';
 import { list, num, parseArgs, str } from '../args.js';
 import type { Command } from '../io.js';
 
 const USAGE =
-  'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain] [--format text|json|prometheus]';
+  'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain] [--format text|json|prometheus] [--min-severity info|warning|error] [-q|--quiet]';
 
 /**
  * The live capture beside the diagnosis (src/capture/live/), loaded only when --capture asks for it. It is
@@ -50,13 +51,15 @@ const diagnose: Command = async (argv, out) => {
       format: 'string',
       'no-probe': 'boolean',
       'no-color': 'boolean',
+      ...TEXT_OPTIONS,
     },
-    alias: { s: 'server', c: 'config' },
+    alias: { s: 'server', c: 'config', ...TEXT_ALIASES },
     maxPositionals: 0,
     usage: USAGE,
   });
   const format = args.values.json ? 'json' : str(args.values.format);
   if (format !== undefined && !['text', 'json', 'prometheus'].includes(format)) throw new InputError(`--format: text, json or prometheus, not ${format}`);
+  const text = textOptions(args.values, { isTTY: out.isTTY }, out.isTTY && !args.values['no-color'] && !args.values.plain);
   const capture = num(args.values.capture);
   if (capture !== undefined && !(capture > 0 && capture <= 3600)) throw new InputError(`--capture: seconds between 0 and 3600, not ${capture}`);
   const base: DiagnoseOptions = {
@@ -103,7 +106,7 @@ const diagnose: Command = async (argv, out) => {
   if (format === 'json') out.json(report);
   // node_exporter's textfile collector (issue 16): findings and sources as metrics.
   else if (format === 'prometheus') out.text(renderPrometheus(report));
-  else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] && !args.values.plain }));
+  else out.text(renderText(report, text));
   return exitStatus(report);
 };
 

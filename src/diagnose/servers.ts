@@ -1,0 +1,143 @@
+/**
+ * The per-server summary a report carries (`servers`): one row per client → server path, with the columns an
+ * admin knows from `ntpq -p` and `chronyc sources` — remote, refid, stratum, a reach-like answered/sent, offset,
+ * delay, jitter. Built from the paths' observations, whose counts and statistics cover every exchange of the
+ * input (src/observe/accumulate.ts), not from the bounded sample of exchanges the report lists.
+ */
+import type { NtpExchange } from '../correlate/types.js';
+import type { NtpPathObservation, Observation, ValueSeen } from '../observe/types.js';
+
+export interface ServerSummary {
+  source: 'capture' | 'probe';
+  client: string;
+  server: string;
+  port: number;
+  /** Requests sent on the path. */
+  sent: number;
+  /** Replies that carried time: matched replies minus Kiss-o'-Death ones (ntpq's reach counts only those). */
+  answered: number;
+  /** Requests answered by an ICMP error, and by nothing at all. */
+  icmp: number;
+  unanswered: number;
+  /** ICMP errors by kind (RFC 792 / RFC 4443 type and code), with how many requests each answered. */
+  icmpErrors?: Array<{ version: 4 | 6; type: number; code: number; reporter: string; count: number }>;
+  /** Kiss codes seen (RATE, DENY, …) with how many replies carried each. */
+  kiss?: Array<{ code: string; count: number }>;
+  /** The stratum, refid and leap most replies carried (time replies; KoD replies are stratum 0). */
+  stratum?: number;
+  refid?: string;
+  leap?: number;
+  /** Distinct strata / refids seen, when more than one (a server that changed its source mid-capture). */
+  strata?: number;
+  refids?: number;
+  /**
+   * Offset of the lowest-delay reply, the sample ntpd's clock filter picks (RFC 5905 §10); else the mean.
+   * Seconds; the server's clock minus the client's.
+   */
+  offset?: number;
+  /** Lowest round-trip delay seen (s), RFC 5905 §8 δ. */
+  delay?: number;
+  /**
+   * RFC 5905 §10 peer jitter ψ = √(Σ (θ0 − θj)² / (n − 1)) over the clock filter's window — the path's last
+   * (up to 8) measured replies, θ0 the lowest-delay one among them — as ntpq's `jitter` column shows it.
+   */
+  jitter?: number;
+  offsetMethod?: NtpExchange['offsetMethod'];
+  firstRequestTime: number;
+  lastRequestTime: number;
+}
+
+/** Rows a report keeps at most: a server-side capture can have 100 k clients (the rest are counted). */
+export const REPORT_SERVERS = 256;
+/** RFC 5905 §10: the clock filter holds NSTAGE = 8 samples. */
+export const NSTAGE = 8;
+
+/** Every ntp-path observation as a summary row, servers together, most requests first within a server. */
+export function summarizeServers(observations: readonly Observation[]): { servers: ServerSummary[]; omitted: number } {
+  const paths = observations.filter((o): o is NtpPathObservation => o.kind === 'ntp-path');
+  const rows = paths.map(summarizePath);
+  rows.sort((a, b) => compareAddress(a.server, b.server) || a.port - b.port || b.sent - a.sent || compareAddress(a.client, b.client));
+  const omitted = Math.max(0, rows.length - REPORT_SERVERS);
+  return { servers: rows.slice(0, REPORT_SERVERS), omitted };
+}
+
+export function summarizePath(p: NtpPathObservation): ServerSummary {
+  const kissTotal = p.kissCodes.reduce((n, k) => n + k.count, 0);
+  const icmp = p.icmp.reduce((n, i) => n + i.count, 0);
+  const row: ServerSummary = {
+    source: p.source,
+    client: p.client.ip,
+    server: p.server.ip,
+    port: p.server.port,
+    sent: p.requests.count,
+    answered: Math.max(0, p.replies.count - kissTotal),
+    icmp,
+    unanswered: p.unanswered.count,
+    firstRequestTime: p.firstRequestTime,
+    lastRequestTime: p.lastRequestTime,
+  };
+  if (p.icmp.length) row.icmpErrors = p.icmp.map((i) => ({ version: i.version, type: i.type, code: i.code, reporter: i.reporter, count: i.count }));
+  if (p.kissCodes.length) row.kiss = p.kissCodes.map((k) => ({ code: k.value, count: k.count }));
+  // KoD replies carry stratum 0 and the kiss code as refid: they say nothing about the server's clock.
+  const kodCodes = new Set(p.kissCodes.map((k) => k.value));
+  const stratum = mostSeen(p.strata.filter((s) => s.value !== 0));
+  if (stratum !== undefined) row.stratum = stratum;
+  const refid = mostSeen(p.refids.filter((r) => !kodCodes.has(r.value)));
+  if (refid !== undefined) row.refid = refid;
+  const leap = mostSeen(p.leaps);
+  if (leap !== undefined && p.replies.count > kissTotal) row.leap = leap;
+  const strata = p.strata.filter((s) => s.value !== 0).length;
+  if (strata > 1) row.strata = strata;
+  const refids = p.refids.filter((r) => !kodCodes.has(r.value)).length;
+  if (refids > 1) row.refids = refids;
+  const offset = p.offset?.best ?? p.offset?.mean;
+  if (offset !== undefined && Number.isFinite(offset)) row.offset = offset;
+  if (p.delay !== undefined && Number.isFinite(p.delay.min)) row.delay = p.delay.min;
+  const jitter = filterJitter(p.exchanges);
+  if (jitter !== undefined) row.jitter = jitter;
+  if (p.offsetMethod !== undefined) row.offsetMethod = p.offsetMethod;
+  return row;
+}
+
+/**
+ * RFC 5905 §10 jitter over the last NSTAGE measured exchanges (time replies with an offset, not KoD): the window
+ * ntpq's jitter is computed on. Undefined with fewer than two samples (one sample has no jitter).
+ */
+export function filterJitter(exchanges: readonly NtpExchange[]): number | undefined {
+  const window: Array<{ offset: number; delay: number }> = [];
+  for (let i = exchanges.length - 1; i >= 0 && window.length < NSTAGE; i--) {
+    const x = exchanges[i]!;
+    if (x.outcome !== 'reply' || !x.reply || x.reply.stratum === 0 || x.offset === undefined || !Number.isFinite(x.offset)) continue;
+    window.push({ offset: x.offset, delay: x.delay !== undefined && Number.isFinite(x.delay) ? x.delay : Infinity });
+  }
+  if (window.length < 2) return undefined;
+  let best = window[0]!;
+  for (const s of window) if (s.delay < best.delay) best = s;
+  let sum = 0;
+  for (const s of window) sum += (best.offset - s.offset) ** 2;
+  return Math.sqrt(sum / (window.length - 1));
+}
+
+/** The value most samples carried (the first seen on a tie). */
+function mostSeen<T>(values: readonly ValueSeen<T>[]): T | undefined {
+  let best: ValueSeen<T> | undefined;
+  for (const v of values) if (!best || v.count > best.count) best = v;
+  return best?.value;
+}
+
+/** IPv4 before IPv6, numerically within each (198.51.100.9 before 198.51.100.10); other text by code unit. */
+export function compareAddress(a: string, b: string): number {
+  const ka = addressKey(a);
+  const kb = addressKey(b);
+  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
+    const d = ka[i]! - kb[i]!;
+    if (d !== 0) return d;
+  }
+  return ka.length - kb.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function addressKey(s: string): number[] {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (v4) return [4, ...v4.slice(1).map(Number)];
+  return [6];
+}
