@@ -38,7 +38,7 @@ export function outcomeText(x: NtpExchange): string {
     const i = x.icmp;
     text = `ICMP${i.version === 6 ? 'v6' : ''} ${i.type}/${i.code} #${i.frame}${i.reporter !== x.server.ip ? ` from ${i.reporter}` : ''}`;
   } else text = 'no reply';
-  if (x.bogus?.length) text += ` BOGUS ${x.bogus.join(',')}`;
+  if (x.bogus?.length) text += ` BOGUS ${x.bogus.join(', ')}`;
   return text;
 }
 
