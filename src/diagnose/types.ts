@@ -76,6 +76,8 @@ export interface Finding {
   explains?: string[];
   why?: string;
   references?: string[];
+  /** The rule's page: docs/rules/<id>.md, as a repository URL when package.json names one (src/docs/help.ts). */
+  help?: string;
 }
 
 /** What a rule's matcher returns for each hit: the finding without the rule's metadata. */

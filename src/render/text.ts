@@ -92,6 +92,7 @@ function renderFinding(f: Finding, n: number): TextLine[] {
   if (f.explains?.length) out.push(`   Also explains: ${f.explains.join(', ')}`);
   if (f.why) out.push(`   Why: ${f.why}`);
   if (f.references?.length) out.push(`   See: ${f.references.join('; ')}`);
+  if (f.help) out.push(`   Help: ${f.help} (ntpdoctor explain ${f.rule})`);
   return out;
 }
 
