@@ -45,3 +45,11 @@ const REPOSITORY = (pkg as { repository?: Repository }).repository;
 export function ruleHelp(id: string): string {
   return helpLink(id, REPOSITORY);
 }
+
+/** This package's version (package.json), for SARIF's tool.driver.version. */
+export const PACKAGE_VERSION: string = typeof (pkg as { version?: unknown }).version === 'string' ? (pkg as { version: string }).version : '0.0.0';
+
+/** The repository's web address, when package.json names a GitHub one. */
+export function repositoryUrl(): string | undefined {
+  return repositoryWebUrl(REPOSITORY)?.base;
+}

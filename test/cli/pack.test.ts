@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseReport } from '../_schema.js';
 
 const root = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'ntpdoctor-pack-'));
@@ -45,7 +46,7 @@ describe('npm pack → npm install -g', () => {
     // The seed's first fault from a fixture that ships in the package: an error finding, so exit 1.
     const analyze = spawnSync(bin, ['analyze', join(installed, 'fixtures', 'firewall-reject-hostprohib.pcap'), '--json'], { encoding: 'utf8' });
     expect(analyze.status, analyze.stderr).toBe(1);
-    const report = JSON.parse(analyze.stdout) as { findings: { rule: string }[] };
+    const report = parseReport<{ findings: { rule: string }[] }>(analyze.stdout);
     expect(report.findings[0]?.rule).toBe('firewall-reject');
   }, 240_000);
 });
