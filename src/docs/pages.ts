@@ -72,3 +72,11 @@ export function pageFromMeta(meta: RuleMeta): string {
     '',
   ].join('\n');
 }
+
+/** The page as `explain` prints it: the markdown without the generated blocks' marker comments (noise in a terminal). */
+export function pageForTerminal(page: string): string[] {
+  return page
+    .replace(/\n+$/, '')
+    .split('\n')
+    .filter((line) => !/^<!-- [a-z]+:(begin|end)\b.*-->$/.test(line));
+}

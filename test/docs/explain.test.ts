@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CommandIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { helpLink, repositoryWebUrl, ruleHelp } from '../../src/docs/help.js';
-import { packageRoot, pageFromMeta, readRulePage } from '../../src/docs/pages.js';
+import { packageRoot, pageForTerminal, pageFromMeta, readRulePage } from '../../src/docs/pages.js';
 import { editDistance, suggest } from '../../src/docs/suggest.js';
 import { rules } from '../../rules/index.js';
 import { expectOneLine, expectTerminalSafe } from '../hostile.js';
@@ -20,11 +20,14 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('ntpdoctor explain', () => {
-  it('prints the rule\'s page, exactly, exit 0', async () => {
+  it('prints the rule\'s page (without the generated blocks\' markers), exit 0', async () => {
     const r = await cli('explain', 'firewall-reject');
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
-    expect(r.out).toBe(readRulePage('firewall-reject'));
+    const page = readRulePage('firewall-reject')!;
+    expect(r.out).toBe(`${pageForTerminal(page).join('\n')}\n`);
+    expect(r.out).not.toContain('<!--');
+    expect(r.out.startsWith('# firewall-reject\n')).toBe(true);
     expect(r.out).toContain('## When it does not apply');
     expectTerminalSafe(r.out, 'explain output');
   });

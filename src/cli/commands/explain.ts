@@ -1,5 +1,5 @@
 import { rules } from '../../../rules/index.js';
-import { pageFromMeta, readRulePage } from '../../docs/pages.js';
+import { pageForTerminal, pageFromMeta, readRulePage } from '../../docs/pages.js';
 import { suggest } from '../../docs/suggest.js';
 import { InputError } from '../../errors.js';
 import { toTerminal } from '../../render/terminal.js';
@@ -31,7 +31,7 @@ const explain: Command = async (argv, out) => {
     throw new InputError(`unknown rule '${id}' (${hint}ntpdoctor explain lists them all)`);
   }
   const page = readRulePage(rule.meta.id) ?? pageFromMeta(rule.meta);
-  out.text(toTerminal(page.replace(/\n$/, '').split('\n')));
+  out.text(toTerminal(pageForTerminal(page)));
   return 0;
 };
 
