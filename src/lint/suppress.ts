@@ -109,6 +109,9 @@ export function scanSuppressions(text: string, file: string, style: CommentStyle
   const lines = text.split(/\r?\n/);
   const directive = lines.map((l) => isDirective(l, style));
   const firstDirective = directive.indexOf(true);
+  // The next directive after each line, in one backward pass: a file of many suppressions stays linear.
+  const nextDirective = new Int32Array(lines.length + 1).fill(-1);
+  for (let i = lines.length - 1; i >= 0; i--) nextDirective[i] = directive[i + 1] ? i + 1 : (nextDirective[i + 1] as number);
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] as string;
     if (!raw.includes('#')) continue;
@@ -135,10 +138,10 @@ export function scanSuppressions(text: string, file: string, style: CommentStyle
       ok.push({ ...base, scope: 'line', appliesTo: i + 1 });
       continue;
     }
-    const next = directive.indexOf(true, i + 1);
+    const next = nextDirective[i] as number;
     const inHeader = firstDirective < 0 || i < firstDirective;
     // The file's leading comments: a suppression set apart from the first directive by a blank line covers the file.
-    const blankBetween = next < 0 || lines.slice(i + 1, next).some((l) => l.trim() === '');
+    const blankBetween = inHeader && (next < 0 || lines.slice(i + 1, next).some((l) => l.trim() === ''));
     if (inHeader && blankBetween) ok.push({ ...base, scope: 'file' });
     else if (next >= 0) ok.push({ ...base, scope: 'line', appliesTo: next + 1 });
     else bad.push({ file, line: i + 1, text: shown, problem: 'no directive follows it: nothing to silence (at the top of the file, followed by a blank line, it covers the whole file)' });

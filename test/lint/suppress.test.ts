@@ -82,6 +82,11 @@ describe('scanSuppressions', () => {
     const { ok, bad } = scanSuppressions(text, 'f', 'ntpd', KNOWN);
     expect(ok.length).toBe(1000);
     expect(bad).toHaveLength(1);
+    // Linear in the file: 1000 suppressions each above a directive far from the next one.
+    const wide = Array.from({ length: 1000 }, () => `# ntpdoctor: ignore single-upstream -- r\n${'# filler\n'.repeat(200)}server a`).join('\n');
+    const started = performance.now();
+    expect(scanSuppressions(wide, 'f', 'ntpd', KNOWN).ok).toHaveLength(1000);
+    expect(performance.now() - started).toBeLessThan(5000);
     const long = scanSuppressions(`# ntpdoctor: ${'x'.repeat(100_000)}\nserver a`, 'f', 'ntpd', KNOWN);
     expect(long.bad[0]!.text.length).toBeLessThan(600);
   });
