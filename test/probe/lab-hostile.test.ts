@@ -94,8 +94,8 @@ describe.skipIf(why !== undefined)('probe agrees with chronyd -Q on hostile serv
     const r = lab.execStatus('c', ['node', CLI, 'probe', S4, '--json', '--samples', '4', '--interval', '0.5']);
     try {
       return parseReport<Report>(r.stdout);
-    } catch {
-      throw new Error(`probe did not print a report (${r.how}): ${r.out}`);
+    } catch (err) {
+      throw new Error(`probe did not print a valid report (${r.how}): ${(err as Error).message}: ${r.out}`);
     }
   }
 
