@@ -23,7 +23,7 @@ describe('npm pack → npm install -g', () => {
     // Pack a copy of the sources without dist/: prepack must build it (and must not wipe the dist/ the other
     // test files are running from).
     const src = join(dir, 'src-copy');
-    for (const entry of ['package.json', 'package-lock.json', 'tsup.config.ts', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'rules', 'types', 'fixtures']) {
+    for (const entry of ['package.json', 'package-lock.json', 'tsup.config.ts', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'rules', 'types', 'fixtures', 'docs', 'schema']) {
       cpSync(join(root, entry), join(src, entry), { recursive: true });
     }
     symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));
@@ -48,5 +48,11 @@ describe('npm pack → npm install -g', () => {
     expect(analyze.status, analyze.stderr).toBe(1);
     const report = parseReport<{ findings: { rule: string }[] }>(analyze.stdout);
     expect(report.findings[0]?.rule).toBe('firewall-reject');
+
+    // The rule pages ship with the package: explain prints the page itself, not the metadata fallback.
+    const explain = spawnSync(bin, ['explain', 'firewall-reject'], { encoding: 'utf8' });
+    expect(explain.status, explain.stderr).toBe(0);
+    expect(explain.stdout).toContain('## When it does not apply');
+    expect(existsSync(join(installed, 'schema', 'report.schema.json'))).toBe(true);
   }, 240_000);
 });
