@@ -9,6 +9,7 @@ import type { CommandIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { rules } from '../../rules/index.js';
 import { parseReport } from '../_schema.js';
+import { expectSafeJson, expectTerminalSafe, HOSTILE } from '../hostile.js';
 
 const CONFIGS = join(__dirname, '..', '..', 'fixtures', 'configs');
 const dir = mkdtempSync(join(tmpdir(), 'ntpdoctor-lint-'));
@@ -78,6 +79,24 @@ describe('lint --format', () => {
         expect(x.locations).toHaveLength(1);
       }
     }
+  });
+});
+
+describe('hostile input', () => {
+  it('a file name and a reason full of controls stay escaped in gcc and text, inert in SARIF and JSON', async () => {
+    const conf = join(dir, `x${HOSTILE.osc52}.ntp.conf`);
+    writeFileSync(conf, `server 10.0.0.1 # ntpdoctor: ignore single-upstream -- why${HOSTILE.csi8}\nfudge 127.127.1.0 stratum 10 # ntpdoctor: ignore nope\x1b[2J -- x\n`);
+    for (const format of ['gcc', 'text']) {
+      const r = await lint(conf, '--format', format);
+      expect(r.code).toBeLessThanOrEqual(1);
+      expectTerminalSafe(r.out, `lint --format ${format}`);
+      expect(r.out).toContain('\\x1b');
+    }
+    for (const format of ['json', 'sarif']) {
+      const r = await lint(conf, '--format', format);
+      expectSafeJson(r.out, `lint --format ${format}`);
+    }
+    parseReport((await lint(conf, '--json')).out);
   });
 });
 
