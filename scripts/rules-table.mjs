@@ -1,5 +1,5 @@
 // Prints the README's rule table from the registered rules (`npm run build` first): node scripts/rules-table.mjs
-// With --write, replaces the table between the RULES markers in README.md.
+// With --write, replaces the table between the RULES markers in README.md. Each id links its page, docs/rules/<id>.md.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { rules } = await import(join(root, 'dist', 'rules.js'));
 const rows = [...rules]
   .sort((a, b) => a.meta.id.localeCompare(b.meta.id))
-  .map((r) => `| \`${r.meta.id}\` | ${r.meta.severity} | ${r.meta.summary.replace(/\|/g, '\\|')} |`);
+  .map((r) => `| [\`${r.meta.id}\`](docs/rules/${r.meta.id}.md) | ${r.meta.severity} | ${r.meta.summary.replace(/\|/g, '\\|')} |`);
 const table = ['| id | severity | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 if (process.argv.includes('--write')) {
   const readme = join(root, 'README.md');

@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   checklist: () => import('./commands/checklist.js'),
   cluster: () => import('./commands/cluster.js'),
   diagnose: () => import('./commands/diagnose.js'),
+  explain: () => import('./commands/explain.js'),
   lint: () => import('./commands/lint.js'),
   probe: () => import('./commands/probe.js'),
   serve: () => import('./commands/serve.js'),
@@ -25,8 +26,9 @@ const USAGE = `usage: ntpdoctor <command> [options]        (no command: diagnose
   serve [--listen ADDR:PORT]... [--allow CIDR|all]... [--stratum N] [--refid ID] [--fault KIND]... [--rate-limit B/I[/L]|off]
         [--duration S]   (default: loopback only; leap 3 / stratum 16 while the host clock is unsynchronized)
   capture [-i IF] [--duration S] [--filter-host ADDR] [--write FILE] [--backend auto|cap|tcpdump] [--json]
-  lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--json]            ntp.conf / chrony.conf findings
   cluster [REPORT|DIR|-]... [--ssh DEST]... [--inventory FILE] [--format text|json|checklist|dot]   many nodes' reports -> cluster findings
+  lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--format text|gcc|json|sarif] [--json]   ntp.conf / chrony.conf findings
+  explain [RULE-ID]                                                          a rule's page: problem, evidence, fixes, exceptions
 exit status: 0 nothing at warning or worse, 1 findings at warning or worse, 2 usage or input error`;
 
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {

@@ -1,4 +1,5 @@
 import type { Observation, ObservationKind, ObservationOf } from '../observe/types.js';
+import { ruleHelp } from '../docs/help.js';
 import type { Finding, Rule, RuleContext, Severity } from './types.js';
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -38,6 +39,7 @@ export function runRules(rules: readonly Rule[], observations: readonly Observat
         fixes: [...hit.fixes].sort((a, b) => a.rank - b.rank),
         why: meta.why,
         references: meta.references,
+        help: ruleHelp(meta.id),
         priority: meta.priority,
       };
       if (meta.explains?.length) finding.explains = [...meta.explains];

@@ -78,6 +78,8 @@ export interface Finding {
   references?: string[];
   /** Why this finding has its severity, as a stable code the rule documents (e.g. mode6-exposed: 'mode7-answered'). */
   reason?: string;
+  /** The rule's page: docs/rules/<id>.md, as a repository URL when package.json names one (src/docs/help.ts). */
+  help?: string;
 }
 
 /** What a rule's matcher returns for each hit: the finding without the rule's metadata. */

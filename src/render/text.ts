@@ -166,5 +166,6 @@ function renderFinding(f: Finding, n: number, width: number): TextLine[] {
   if (f.explains?.length) out.push(...wrapText(`Also explains: ${f.explains.join(', ')}`, width, '   ', '     '));
   if (f.why) out.push(...wrapText(`Why: ${f.why}`, width, '   ', '     '));
   if (f.references?.length) out.push(...wrapText(`See: ${f.references.join('; ')}`, width, '   ', '     '));
+  if (f.help) out.push(...wrapText(`Help: ${f.help} (ntpdoctor explain ${f.rule})`, width, '   ', '     '));
   return out;
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
 import { hasTool } from './helpers.js';
+import { parseReport } from '../_schema.js';
 
 const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'ndcap-cli-'));
@@ -26,7 +27,7 @@ function run(args: string[], input?: Buffer) {
 
 function json(args: string[]): { status: number | null; report: Report; stderr: string } {
   const r = run(['analyze', ...args, '--json']);
-  return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  return { status: r.status, report: parseReport<Report>(r.stdout), stderr: r.stderr };
 }
 
 /** tcpdump's lines for a file (epoch times), and its exit status. */

@@ -15,6 +15,7 @@ import { main } from '../../src/cli/main.js';
 import { decodeNtp, encodeNtp } from '../../src/ntp/codec.js';
 import { unixNsToNtp } from '../../src/probe/clock.js';
 import { allStrings, expectOneLine, expectSafeJson, expectTerminalSafe, HOSTILE, HOSTILE_NAME } from '../hostile.js';
+import { assertSchema } from '../_schema.js';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -39,7 +40,9 @@ async function json(...argv: string[]): Promise<unknown> {
   const r = await run(...argv, '--json');
   expect(r.code, `${JSON.stringify(argv)}: ${r.err}`).toBeLessThanOrEqual(1);
   expectTerminalSafe(r.err, `stderr of ${argv[0]} --json`);
-  return expectSafeJson(r.out, `stdout of ${argv[0]} --json`);
+  const value = expectSafeJson(r.out, `stdout of ${argv[0]} --json`);
+  assertSchema('report', value, `stdout of ${argv[0]} --json`);
+  return value;
 }
 
 /** An error: exit 2, nothing on stdout, exactly one safe line on stderr. */

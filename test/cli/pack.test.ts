@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseReport } from '../_schema.js';
 
 const root = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'ntpdoctor-pack-'));
@@ -22,7 +23,7 @@ describe('npm pack → npm install -g', () => {
     // Pack a copy of the sources without dist/: prepack must build it (and must not wipe the dist/ the other
     // test files are running from).
     const src = join(dir, 'src-copy');
-    for (const entry of ['package.json', 'package-lock.json', 'tsup.config.ts', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'rules', 'types', 'fixtures']) {
+    for (const entry of ['package.json', 'package-lock.json', 'tsup.config.ts', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'rules', 'types', 'fixtures', 'docs', 'schema']) {
       cpSync(join(root, entry), join(src, entry), { recursive: true });
     }
     symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));
@@ -45,7 +46,13 @@ describe('npm pack → npm install -g', () => {
     // The seed's first fault from a fixture that ships in the package: an error finding, so exit 1.
     const analyze = spawnSync(bin, ['analyze', join(installed, 'fixtures', 'firewall-reject-hostprohib.pcap'), '--json'], { encoding: 'utf8' });
     expect(analyze.status, analyze.stderr).toBe(1);
-    const report = JSON.parse(analyze.stdout) as { findings: { rule: string }[] };
+    const report = parseReport<{ findings: { rule: string }[] }>(analyze.stdout);
     expect(report.findings[0]?.rule).toBe('firewall-reject');
+
+    // The rule pages ship with the package: explain prints the page itself, not the metadata fallback.
+    const explain = spawnSync(bin, ['explain', 'firewall-reject'], { encoding: 'utf8' });
+    expect(explain.status, explain.stderr).toBe(0);
+    expect(explain.stdout).toContain('## When it does not apply');
+    expect(existsSync(join(installed, 'schema', 'report.schema.json'))).toBe(true);
   }, 240_000);
 });

@@ -1,4 +1,5 @@
 /** `ntpdoctor cluster` end to end through the CLI: formats, exit statuses, usage errors, hostile names. */
+import { parseCluster } from '../_schema.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,7 @@ describe('ntpdoctor cluster', () => {
 
   it('json: ntpdoctor.cluster/1, one document, nodes with their reports (exchanges folded into the graph)', () => {
     const r = run([join(FIX, 'self-sync'), '--json']);
-    const doc = JSON.parse(r.stdout) as { schema: string; findings: Array<{ rule: string }>; nodes: Array<{ report: { exchanges: unknown[]; exchangesOmitted: number } }>; graph: { edges: unknown[] } };
+    const doc = parseCluster(r.stdout) as unknown as { schema: string; findings: Array<{ rule: string }>; nodes: Array<{ report: { exchanges: unknown[]; exchangesOmitted: number } }>; graph: { edges: unknown[] } };
     expect(doc.schema).toBe('ntpdoctor.cluster/1');
     expect(doc.findings[0]!.rule).toBe('server-unsynchronized-cascade');
     expect(doc.nodes).toHaveLength(4);
@@ -48,7 +49,7 @@ describe('ntpdoctor cluster', () => {
   it('NDJSON on stdin, and a report that is not one: the node is named invalid, exit 1', () => {
     const good = JSON.stringify(report({ name: 'ok', addresses: ['192.0.2.1'] }));
     const r = run(['-', '--json'], `${good}\n{"schema":"ntpdoctor.report/1"}\n`);
-    const doc = JSON.parse(r.stdout) as { nodes: Array<{ name: string; status: string; error?: string }> };
+    const doc = parseCluster(r.stdout) as unknown as { nodes: Array<{ name: string; status: string; error?: string }> };
     expect(doc.nodes.map((n) => n.status)).toEqual(['ok', 'invalid']);
     expect(doc.nodes[1]!.error).toBe('findings or inputs missing');
     expect(r.status).toBe(1);

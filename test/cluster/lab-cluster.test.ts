@@ -6,6 +6,7 @@
  * self-sync, within 10 s. NDCLU_FIXTURES=1 also writes the reports to fixtures/cluster/ (test/cluster/*.test.ts
  * reads them there).
  */
+import { parseCluster, parseReport } from '../_schema.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ describe.skipIf(why !== undefined)('cluster in the lab: node0 + three clients', 
     NODES.map((n, i) => {
       const r = lab.run(i, [process.execPath, CLI, 'diagnose', '--json', '--config', confs[i]!]);
       try {
-        return JSON.parse(r.stdout) as Report;
+        return parseReport<Report>(r.stdout);
       } catch {
         throw new Error(`${n.name}: no report (exit ${r.status}): ${r.stderr}`);
       }
@@ -50,7 +51,7 @@ describe.skipIf(why !== undefined)('cluster in the lab: node0 + three clients', 
     const r = lab.admin([process.execPath, CLI, 'cluster', ...argv, '--json'], input);
     let report: ClusterReport | undefined;
     try {
-      report = JSON.parse(r.stdout) as ClusterReport;
+      report = parseCluster<ClusterReport>(r.stdout);
     } catch {
       throw new Error(`cluster printed no report (exit ${r.status}): ${r.stderr}`);
     }

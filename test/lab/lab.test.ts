@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEALTHY, LAB_FIXTURES, type LabFixture } from './expected.js';
 import { readFrames } from './frames.js';
+import { parseReport } from '../_schema.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = join(ROOT, 'fixtures');
@@ -81,7 +82,7 @@ function checkVerdict(dir: string, fixture: LabFixture): void {
   if (fixture.localIp !== undefined) args.push('--local-ip', fixture.localIp);
   const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   expect(run.status, `analyze ${fixture.file} exit status; stderr: ${run.stderr}`).not.toBe(2);
-  const report = JSON.parse(run.stdout) as { schema: string; findings: ReportFinding[] };
+  const report = parseReport<{ schema: string; findings: ReportFinding[] }>(run.stdout);
   expect(report.schema).toBe('ntpdoctor.report/1');
   const rules = report.findings.map((f) => `${f.rule}:${f.severity}`).join(', ');
   if (fixture.expect === HEALTHY) {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
+import { parseReport } from '../_schema.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const built = existsSync(CLI);
@@ -110,7 +111,7 @@ describe.skipIf(!canCapture)('ntpdoctor capture: backends and privileges', () =>
     expect(r.status, r.stderr).toBe(1);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ntpdoctor: live capture through libpcap is not available: the optional module 'cap' is not installed or not built \(.*\); to build it: apt-get install libpcap-dev && npm rebuild cap; capturing with tcpdump instead$/);
-    const report = JSON.parse(r.stdout) as Report;
+    const report = parseReport<Report>(r.stdout);
     expect(report.inputs[0]).toMatchObject({ kind: 'capture', backend: 'tcpdump', timestampSource: 'kernel', stoppedBy: 'duration', interface: 'lo' });
     expect(report.findings.map((f) => f.rule)).toContain('no-ntp-seen');
   });
@@ -132,7 +133,7 @@ describe.skipIf(!canCapture)('ntpdoctor capture: backends and privileges', () =>
       // Nothing but this test's own quiet lo: no-ntp-seen, exit 1 (the report is still whole).
       expect(r.status, r.stderr).toBe(1);
       expect(Date.now() - t0).toBeLessThan(10_000);
-      const report = JSON.parse(r.stdout) as Report;
+      const report = parseReport<Report>(r.stdout);
       expect(report.inputs[0]).toMatchObject({ backend, stoppedBy: 'signal', written: { path: file } });
       expect(report.findings.map((f) => f.rule)).toContain('no-ntp-seen');
       // tcpdump reads the file without complaint ("truncated dump file" would exit non-zero).

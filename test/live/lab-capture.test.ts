@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
 import { CHRONYD, CLI_IF, CLI_IP, labUnavailable, skipLine, SRV_IP, VethLab, waitFor } from './lab.js';
+import { parseReport } from '../_schema.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const WINDOW = 6;
@@ -64,7 +65,7 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
     const seconds = (Date.now() - t0) / 1000;
     let report: Report;
     try {
-      report = JSON.parse(r.stdout) as Report;
+      report = parseReport<Report>(r.stdout);
     } catch {
       throw new Error(`capture printed no report (exit ${r.status}): ${r.stdout}\n${r.stderr}`);
     }

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
 import { labUnavailable, skipLine } from './lab.js';
+import { parseReport } from '../_schema.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const why = labUnavailable(['tcpdump']) ?? (existsSync(CLI) ? undefined : 'dist/cli.js not built (npx tsup)');
@@ -28,7 +29,7 @@ describe.skipIf(why !== undefined)('live capture of nothing', () => {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    const report = JSON.parse(r.stdout) as Report;
+    const report = parseReport<Report>(r.stdout);
     expect(report.findings.map((f) => f.rule), r.stderr).toEqual(['no-ntp-seen']);
     expect(report.findings[0]!.evidence.map((e) => e.text)).toEqual(['0 frames read, 0 NTP/ICMP frames among them', 'Link type: Ethernet', 'Captured on: lo']);
     expect(r.status).toBe(1);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
 import { refusedLines } from '../../src/inspect/clock-control.js';
 import { CLI, ensureCli, Lab, labUnavailable, NTPSEC_NTPD, SETPRIV } from './_lab.js';
+import { parseReport } from '../_schema.js';
 
 const why = labUnavailable([NTPSEC_NTPD, 'chronyd', 'setpriv', 'ss']);
 if (why) process.stderr.write(`SKIPPED: node lab clock control (${why})\n`);
@@ -47,7 +48,7 @@ describe.skipIf(why !== undefined)('no-clock-control in the lab (real ntpsec ntp
   it('reports the ntpd by pid with the CapEff / CapBnd read from /proc, as a warning that explains nothing on the network', async () => {
     const r = lab.run(lab.srv, ['node', CLI, 'diagnose', '--json', '--no-probe', '--config', conf]);
     expect(r.stderr).toBe('');
-    const report = JSON.parse(r.stdout) as Report;
+    const report = parseReport<Report>(r.stdout);
     const f = report.findings.find((x) => x.rule === 'no-clock-control');
     expect(f, r.stdout.slice(0, 2000)).toBeDefined();
     expect(f!.subject).toBe(`ntpd[${pid}]`);

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
 import { CLI, ensureCli, Lab, labUnavailable, NODE0, NTPSEC_NTPD, ROOT } from './_lab.js';
+import { parseReport } from '../_schema.js';
 
 const why = labUnavailable([NTPSEC_NTPD, 'chronyd', 'chronyc', 'iptables-restore', 'setpriv', 'ss']);
 if (why) process.stderr.write(`SKIPPED: node lab diagnose (${why})\n`);
@@ -29,7 +30,7 @@ describe.skipIf(why !== undefined)('diagnose in the lab (seed 000: node0 + chron
   const diagnose = (ns: string, conf: string): { report: Report; ms: number; status: number | null } => {
     const r = lab.run(ns, ['node', CLI, 'diagnose', '--json', '--config', conf]);
     expect(r.stderr, 'diagnose wrote to stderr').toBe('');
-    return { report: JSON.parse(r.stdout) as Report, ms: r.ms, status: r.status };
+    return { report: parseReport<Report>(r.stdout), ms: r.ms, status: r.status };
   };
 
   beforeAll(async () => {

@@ -11,6 +11,7 @@ import type { Report } from '../../src/diagnose/types.js';
 import { collectFirewallOutputs, evaluateFirewall } from '../../src/inspect/firewall/gather.js';
 import { runCommand, type Runner } from '../../src/inspect/run.js';
 import { CLI, ensureCli, Lab, labUnavailable, NODE0, ROOT } from './_lab.js';
+import { parseReport } from '../_schema.js';
 
 const why = labUnavailable(['nft', 'iptables-restore', 'iptables-legacy-restore', 'setpriv']);
 if (why) process.stderr.write(`SKIPPED: node lab firewall (${why})\n`);
@@ -71,7 +72,7 @@ describe.skipIf(why !== undefined)('firewall rulesets loaded in a namespace', ()
       for (const o of g.observations) expect(o.verdict, o.backend).toBe(c.verdict);
 
       const probe = lab.run(lab.cli, ['node', CLI, 'probe', '--json', '--samples', '1', '--timeout', '1', NODE0]);
-      const report = JSON.parse(probe.stdout) as Report;
+      const report = parseReport<Report>(probe.stdout);
       expect(report.findings[0]?.rule, probe.stdout).toBe(FATE[c.verdict]);
     });
   }

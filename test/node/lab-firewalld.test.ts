@@ -22,6 +22,7 @@ import type { Report } from '../../src/diagnose/types.js';
 import { collectFirewallOutputs, evaluateFirewall, type FirewallOutputs } from '../../src/inspect/firewall/gather.js';
 import { FIREWALLD_TOOLS, FirewalldSandbox, type FirewalldBackend } from './_firewalld.js';
 import { CLI, ensureCli, Lab, labUnavailable, NODE0, ROOT } from './_lab.js';
+import { parseReport } from '../_schema.js';
 
 const why = labUnavailable([...FIREWALLD_TOOLS, 'chronyd', 'chronyc', 'nft', 'iptables-legacy-save', '/usr/sbin/xtables-legacy-multi', 'setpriv', 'ss']);
 if (why) process.stderr.write(`SKIPPED: node lab firewalld (${why})\n`);
@@ -125,7 +126,7 @@ describe.skipIf(why !== undefined)('firewalld 1.3 for real: own D-Bus, own /run,
         const diagnose = (): { report: Report; ms: number } => {
           const r = fw.run(['node', CLI, 'diagnose', '--json', '--config', serverConf]);
           expect(r.stderr, 'diagnose wrote to stderr').toBe('');
-          return { report: JSON.parse(r.stdout) as Report, ms: r.ms };
+          return { report: parseReport<Report>(r.stdout), ms: r.ms };
         };
 
         // 1. What the node inspection reads: firewalld's zones are the firewall, nothing judged twice.
@@ -143,7 +144,7 @@ describe.skipIf(why !== undefined)('firewalld 1.3 for real: own D-Bus, own /run,
 
         // 2. A real request from the client meets exactly that ICMP.
         const probe = lab.run(lab.cli, ['node', CLI, 'probe', '--json', '--samples', '1', '--timeout', '2', NODE0]);
-        const pr = JSON.parse(probe.stdout) as Report;
+        const pr = parseReport<Report>(probe.stdout);
         expect(pr.findings[0]?.rule, probe.stdout).toBe(c.probe);
         // The probe sees only the socket errno: the ICMP code must be the one it names or among its alternatives.
         const icmp = pr.exchanges[0]?.icmp;
@@ -195,7 +196,7 @@ describe.skipIf(why !== undefined)('firewalld 1.3 for real: own D-Bus, own /run,
           return reach() > 0;
         });
         const probe2 = lab.run(lab.cli, ['node', CLI, 'probe', '--json', '--samples', '1', '--timeout', '2', NODE0]);
-        const rules2 = (JSON.parse(probe2.stdout) as Report).findings.map((f) => f.rule);
+        const rules2 = parseReport<Report>(probe2.stdout).findings.map((f) => f.rule);
         for (const r of ['firewall-reject', 'no-response', 'port-unreachable']) expect(rules2, probe2.stdout).not.toContain(r);
       } finally {
         if (client) await lab.stop(client);

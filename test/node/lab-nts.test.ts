@@ -16,6 +16,7 @@ import type { Report } from '../../src/diagnose/types.js';
 import { parseChronycAuthdata, type AuthdataRow } from '../../src/inspect/daemon/authdata.js';
 import type { NtsKeResult } from '../../src/probe/nts-ke.js';
 import { CLI, ensureCli, Lab, labUnavailable, NODE0, ROOT } from './_lab.js';
+import { parseReport } from '../_schema.js';
 
 const why = labUnavailable(['chronyd', 'chronyc', 'openssl', 'nft', 'setpriv', 'ss']);
 if (why) process.stderr.write(`SKIPPED: NTS lab (${why})\n`);
@@ -99,7 +100,7 @@ describe.skipIf(why !== undefined)('nts-ke-failure against real chronyd NTS serv
       expect(d.stderr, 'diagnose wrote to stderr').toBe('');
       // The text report as a user reads it (NO_COLOR: plain).
       const text = lab.run(lab.cli, ['env', 'NO_COLOR=1', 'node', CLI, 'diagnose', '--config', conf]).stdout;
-      return { auth, probe, report: JSON.parse(d.stdout) as Report, ms: d.ms, log: lab.log(`client-${tag}`), text };
+      return { auth, probe, report: parseReport<Report>(d.stdout), ms: d.ms, log: lab.log(`client-${tag}`), text };
     } finally {
       await lab.stop(c);
     }

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
 import { parseNtpqPeers } from '../../src/inspect/daemon/ntpq.js';
 import { CLI, ensureCli, Lab, labUnavailable, NODE0, NTPSEC_NTPD } from './_lab.js';
+import { parseReport } from '../_schema.js';
 
 const NTPQ = '/opt/ntpsec/usr/bin/ntpq';
 
@@ -37,7 +38,7 @@ describe.skipIf(why !== undefined)('diagnose in the lab: rejected and unpolled s
   const diagnose = (conf: string): Report => {
     const r = lab.run(lab.cli, ['node', CLI, 'diagnose', '--json', '--no-probe', '--config', conf]);
     expect(r.stderr, 'diagnose wrote to stderr').toBe('');
-    return JSON.parse(r.stdout) as Report;
+    return parseReport<Report>(r.stdout);
   };
   const startChronyd = async (conf: string, ready: () => boolean, what: string): Promise<void> => {
     if (chronyd) await lab.stop(chronyd);

@@ -16,6 +16,7 @@ import { parseTimesyncdConf } from '../../src/inspect/config/timesyncd-conf.js';
 import { timesyncdStateFrom } from '../../src/inspect/daemon/timesyncd.js';
 import { parseShowTimesync, parseTimesyncdLog } from '../../src/inspect/daemon/timesyncd-parse.js';
 import { CLI, ensureCli, Lab, labUnavailable, NODE0, SETPRIV } from './_lab.js';
+import { parseReport } from '../_schema.js';
 
 const TIMESYNCD = '/opt/timesyncd/lib/systemd/systemd-timesyncd';
 let why = labUnavailable([TIMESYNCD, 'dbus-daemon', 'timedatectl', 'unshare', 'setpriv', 'ss']);
@@ -77,7 +78,7 @@ describe.skipIf(why !== undefined)('systemd-timesyncd in the lab', () => {
       process.stderr.write(`timesyncd lab ${name}: diagnose took ${ms} ms\n`);
       // Issue 12: diagnose still finishes in under 10 s on a failing node.
       expect(ms).toBeLessThan(10_000);
-      return { report: JSON.parse(readFileSync(join(dir, 'diagnose.json'), 'utf8')) as Report, log, show: readFileSync(join(dir, 'show-timesync.txt'), 'utf8') };
+      return { report: parseReport<Report>(readFileSync(join(dir, 'diagnose.json'), 'utf8')), log, show: readFileSync(join(dir, 'show-timesync.txt'), 'utf8') };
     } finally {
       await lab.stop(serve);
     }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CommandIo } from '../../src/cli/io.js';
 import { CONFIGS } from './_build.js';
+import { parseReport } from '../_schema.js';
 
 async function lint(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -16,7 +17,7 @@ describe('ntpdoctor lint', () => {
   it("exits 1 on the seed's first node0 config, self-sync first (192.168.1.100 given as this host's address)", async () => {
     const r = await lint(`${CONFIGS}seed000-node0-first.ntp.conf`, '--local-ip', '192.168.1.100', '--json');
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.out) as { findings: Array<{ rule: string }>; inputs: Array<{ kind: string; flavor: string }> };
+    const report = parseReport<{ findings: Array<{ rule: string }>; inputs: Array<{ kind: string; flavor: string }> }>(r.out);
     expect(report.findings[0]!.rule).toBe('self-sync');
     expect(report.inputs[0]).toMatchObject({ kind: 'config', flavor: 'ntpd' });
   });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the bench's generator is plain JavaScript
 import { generate } from '../../bench/gen-capture.mjs';
+import { parseReport } from '../_schema.js';
 
 const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
 const worker = new URL('../../dist/shard-worker.js', import.meta.url).pathname;
@@ -34,6 +35,7 @@ describe('analyze --threads', () => {
       if (!existsSync(file)) throw new Error(`missing fixture ${file}`);
       const one = analyze(file, '--json', '--threads', '1');
       expect(one.status === 0 || one.status === 1, one.stderr).toBe(true);
+      parseReport(one.stdout, `${file} --json`);
       for (const threads of ['2', '4']) {
         const n = analyze(file, '--json', '--threads', threads);
         expect(n.status, `${file} --threads ${threads}: ${n.stderr}`).toBe(one.status);

@@ -26,6 +26,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Report } from '../../src/diagnose/types.js';
 import { Lab, labUnavailable, skipLine, waitFor } from './lab.js';
 import { CHRONYD, CLI } from './daemons.js';
+import { parseReport } from '../_schema.js';
 
 const why = labUnavailable([CHRONYD]) ?? (existsSync(CLI) ? undefined : 'dist/cli.js not built (npx tsup)');
 if (why) skipLine('probe and chronyd -Q against hostile NTP servers in namespaces', why);
@@ -92,9 +93,9 @@ describe.skipIf(why !== undefined)('probe agrees with chronyd -Q on hostile serv
   function probe(): Report {
     const r = lab.execStatus('c', ['node', CLI, 'probe', S4, '--json', '--samples', '4', '--interval', '0.5']);
     try {
-      return JSON.parse(r.stdout) as Report;
-    } catch {
-      throw new Error(`probe did not print a report (${r.how}): ${r.out}`);
+      return parseReport<Report>(r.stdout);
+    } catch (err) {
+      throw new Error(`probe did not print a valid report (${r.how}): ${(err as Error).message}: ${r.out}`);
     }
   }
 

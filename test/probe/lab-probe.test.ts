@@ -15,6 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Report } from '../../src/diagnose/types.js';
 import { Lab, labUnavailable, skipLine, waitFor } from './lab.js';
 import { chronyQuery, chronyQueryOffset, CHRONYD, CLI, NTPDIG, NTPSEC_NTPD, ntpdigBest, startChronyServer, startNtpsec } from './daemons.js';
+import { parseReport } from '../_schema.js';
 
 const why = labUnavailable([CHRONYD, NTPSEC_NTPD, NTPDIG, '/usr/sbin/nft']) ?? (existsSync(CLI) ? undefined : 'dist/cli.js not built (npx tsup)');
 if (why) skipLine('probe against real chronyd/ntpsec/nftables in namespaces', why);
@@ -62,7 +63,7 @@ describe.skipIf(why !== undefined)('probe in the lab', () => {
     const seconds = (Date.now() - t0) / 1000;
     let report: Report;
     try {
-      report = JSON.parse(r.stdout) as Report;
+      report = parseReport<Report>(r.stdout);
     } catch {
       throw new Error(`probe ${target} did not print a report: ${r.out}`);
     }
@@ -84,7 +85,7 @@ const AGREE = 100e-6;
         const r = lab.execStatus('c', ['node', CLI, 'probe', target, '--json', '-n', '1']);
         let rep: Report;
         try {
-          rep = JSON.parse(r.stdout) as Report;
+          rep = parseReport<Report>(r.stdout);
         } catch {
           return undefined;
         }

@@ -14,6 +14,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Report } from '../../src/diagnose/types.js';
 import { Lab, labUnavailable, skipLine, waitFor } from './lab.js';
 import { CLI } from './daemons.js';
+import { parseReport } from '../_schema.js';
 
 const RESPONDER = new URL('./hostile-responder.mjs', import.meta.url).pathname;
 const why = labUnavailable() ?? (existsSync(CLI) ? undefined : 'dist/cli.js not built (npx tsup)');
@@ -60,7 +61,7 @@ describe.skipIf(why !== undefined)('trace bounds and loops in a namespace', () =
     const r = lab.execStatus('h', ['node', CLI, 'trace', host, '--json', ...extra], boundMs);
     let report: Report;
     try {
-      report = JSON.parse(r.stdout) as Report;
+      report = parseReport<Report>(r.stdout);
     } catch {
       throw new Error(`trace ${host} printed no report (${r.how}): ${r.out.slice(0, 400)}`);
     }

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import type { Report } from '../../src/diagnose/types.js';
 import { Lab, labUnavailable, skipLine, waitFor } from './lab.js';
 import { CHRONYD, CLI, NTPSEC_LOCAL_CLOCK, NTPSEC_NTPD, RESTRICT_LAN, startChronyServer, startNtpsec } from './daemons.js';
+import { parseReport } from '../_schema.js';
 
 const why = labUnavailable([CHRONYD, NTPSEC_NTPD]) ?? (existsSync(CLI) ? undefined : 'dist/cli.js not built (npx tsup)');
 if (why) skipLine('trace against real chronyd/ntpsec chains in namespaces', why);
@@ -55,7 +56,7 @@ describe.skipIf(why !== undefined)('trace in the lab', () => {
     const r = lab.execStatus('c', ['node', CLI, 'trace', host, '--json', ...extra], 60_000);
     let report: Report;
     try {
-      report = JSON.parse(r.stdout) as Report;
+      report = parseReport<Report>(r.stdout);
     } catch {
       throw new Error(`trace ${host} printed no report (status ${r.status}): ${r.out.slice(0, 400)}`);
     }
@@ -65,7 +66,7 @@ describe.skipIf(why !== undefined)('trace in the lab', () => {
   const stratumOf = (ip: string): number | undefined => {
     const r = lab.execStatus('c', ['node', CLI, 'probe', ip, '--json', '-n', '1']);
     try {
-      return (JSON.parse(r.stdout) as Report).exchanges[0]?.reply?.stratum;
+      return (parseReport<Report>(r.stdout)).exchanges[0]?.reply?.stratum;
     } catch {
       return undefined;
     }

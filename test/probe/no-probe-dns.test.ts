@@ -13,6 +13,7 @@ import { diagnoseNode } from '../../src/inspect/diagnose.js';
 import type { CommandResult, Runner } from '../../src/inspect/run.js';
 import { Lab, labUnavailable, skipLine, waitFor } from './lab.js';
 import { CLI } from './daemons.js';
+import { parseReport } from '../_schema.js';
 
 const CONF = 'server ntp1.example.invalid iburst\npool pool.example.invalid iburst\nserver 198.51.100.7 iburst\n';
 
@@ -96,9 +97,11 @@ describe.skipIf(why !== undefined)('--no-probe puts nothing on the wire for DNS 
     const conf = join(lab.dir, 'chrony.conf');
     const quiet = lab.execStatus('n', ['node', CLI, 'diagnose', '--no-probe', '--config', conf, '--json']);
     expect(quiet.stdout, quiet.out).toContain('not resolved');
+    parseReport(quiet.stdout, 'diagnose --no-probe --json');
     expect(heard.match(/query/g) ?? []).toEqual([]);
     const loud = lab.execStatus('n', ['node', CLI, 'diagnose', '--config', conf, '--json']);
     expect(loud.stdout.length, loud.out).toBeGreaterThan(0);
+    parseReport(loud.stdout, 'diagnose --json');
     await waitFor(() => (heard.includes('query') ? true : undefined), 5_000, 'a DNS query from the control run');
   }, 60_000);
 });

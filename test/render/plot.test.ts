@@ -3,6 +3,7 @@
  * rejected, KoD, ICMP-answered and unanswered requests marked. The SVG's content is checked: points and marks
  * add up to the exchanges, axes have ticks, the legend names each path, labels are escaped. One per fixture.
  */
+import { parseReport } from '../_schema.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,7 +166,7 @@ describe('ntpdoctor analyze --plot', () => {
     const io: CommandIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), isTTY: false };
     const file = join(dir, 'p.svg');
     expect(await main(['analyze', '--json', '--plot', file, 'fixtures/healthy-chrony.pcap'], io)).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ schema: 'ntpdoctor.report/1' });
+    expect(parseReport(out)).toMatchObject({ schema: 'ntpdoctor.report/1' });
     expect(readFileSync(file, 'utf8')).toContain('<svg');
     err = '';
     expect(await main(['analyze', '--plot', join(dir, 'no/such/dir.svg'), 'fixtures/healthy-chrony.pcap'], io)).toBe(2);

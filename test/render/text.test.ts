@@ -2,6 +2,7 @@
  * The text report an expert reads in a hurry (issue 15 item 4): the capture's span, a per-server table counted
  * over every exchange, lines that fit 80 columns (measured with string-width), --min-severity and -q.
  */
+import { parseReport } from '../_schema.js';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/analyze.js';
@@ -163,7 +164,7 @@ describe('wrapping and width', () => {
 describe('--min-severity and -q', () => {
   it('--min-severity warning hides info findings and says how many', async () => {
     const all = await cli('analyze', 'fixtures/checksum-offload.pcap', '--json');
-    const report = JSON.parse(all.out) as Report;
+    const report = parseReport<Report>(all.out);
     const infos = report.findings.filter((f) => f.severity === 'info').length;
     expect(infos).toBeGreaterThan(0);
     const r = await cli('analyze', 'fixtures/checksum-offload.pcap', '--min-severity', 'warning');
@@ -171,7 +172,7 @@ describe('--min-severity and -q', () => {
     expect(r.out).not.toContain('[info]');
     expect(r.out).toContain(`${infos} below warning not shown`);
     // JSON is the whole report whatever the option.
-    expect(JSON.parse((await cli('analyze', 'fixtures/checksum-offload.pcap', '--json', '--min-severity', 'error')).out)).toEqual(report);
+    expect(parseReport((await cli('analyze', 'fixtures/checksum-offload.pcap', '--json', '--min-severity', 'error')).out)).toEqual(report);
   });
 
   it('-q prints the findings alone; nothing at all when none is left', async () => {

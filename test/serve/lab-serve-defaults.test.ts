@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Report } from '../../src/diagnose/types.js';
 import { Lab, labUnavailable, skipLine, waitFor } from '../probe/lab.js';
 import { CHRONYD, CLI, startChronyServer } from '../probe/daemons.js';
+import { parseReport, parseServe } from '../_schema.js';
 
 const why = labUnavailable([CHRONYD]) ?? (existsSync(CLI) ? undefined : 'dist/cli.js not built (npx tsup)');
 if (why) skipLine('serve defaults (listen, allow, leap, bind errors) in namespaces', why);
@@ -60,11 +61,11 @@ describe.skipIf(why !== undefined)('serve defaults in the lab', () => {
   const stop = async (s: Served): Promise<{ stats: { dropped: Record<string, number>; replied: number } }> => {
     await lab.stop(s.child);
     await s.closed;
-    return JSON.parse(s.stdout().trim()) as { stats: { dropped: Record<string, number>; replied: number } };
+    return parseServe<{ stats: { dropped: Record<string, number>; replied: number } }>(s.stdout().trim());
   };
   const probe = (host: string, target: string): Report => {
     const r = lab.execStatus(host, ['node', CLI, 'probe', target, '--json', '-n', '2', '--timeout', '0.5', '--interval', '0.2']);
-    return JSON.parse(r.stdout) as Report;
+    return parseReport<Report>(r.stdout);
   };
 
   it('no --listen: 127.0.0.1:123 and [::1]:123 answer; the network address is not even listened on', async () => {

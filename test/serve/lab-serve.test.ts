@@ -15,6 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Report } from '../../src/diagnose/types.js';
 import { Lab, labUnavailable, skipLine, waitFor } from '../probe/lab.js';
 import { chronyQuery, chronyQueryOffset, CHRONYD, CLI, NTPDIG, ntpdigBest, ntpdigOffset } from '../probe/daemons.js';
+import { parseReport, parseServe } from '../_schema.js';
 
 const why = labUnavailable([CHRONYD, NTPDIG, '/usr/bin/chronyc', '/usr/sbin/ntpdate']) ?? (existsSync(CLI) ? undefined : 'dist/cli.js not built (npx tsup)');
 if (why) skipLine('serve against real ntpdig/ntpdate/chronyd in namespaces', why);
@@ -87,13 +88,13 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
     // Its last words (the --json counters) may still be in the pipe when 'exit' fires.
     await s.closed;
     const line = s.stdout().trim();
-    return line ? JSON.parse(line) : undefined;
+    return line ? parseServe(line) : undefined;
   };
   const probeRun = (extra: string[] = []): { status: number; rules: string[]; report: Report } => {
     const r = lab.execStatus('c', ['node', CLI, 'probe', S4, '--json', ...extra]);
     let report: Report;
     try {
-      report = JSON.parse(r.stdout) as Report;
+      report = parseReport<Report>(r.stdout);
     } catch {
       throw new Error(`probe printed no report (${r.how}): ${r.out.slice(0, 400) || '(no output)'}`);
     }

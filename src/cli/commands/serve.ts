@@ -110,7 +110,8 @@ const serve: Command = async (argv, out) => {
   });
   clearInterval(watch);
   await server.close();
-  if (args.values.json) out.json({ listen: server.addresses, stats: server.stats, clients: server.clients() });
+  // schema/serve.schema.json; additive within ntpdoctor.serve/1 (README).
+  if (args.values.json) out.json({ schema: 'ntpdoctor.serve/1', listen: server.addresses, stats: server.stats, clients: server.clients() });
   else out.line(`ntpdoctor serve: ${statsLine(server.stats, server.clients())}`);
   return 0;
 };
