@@ -205,29 +205,23 @@ function setTimestamp(dst: NtpTimestamp, src: NtpTimestamp): void {
  */
 export function copyReply(x: NtpExchange, pathClient: Endpoint, pathServer: Endpoint): NtpExchange {
   const r = x.reply as ReplySummary;
-  const reply = replySummary(
-    {
-      frame: 0,
-      leap: r.leap,
-      version: r.version,
-      mode: r.mode,
-      stratum: r.stratum,
-      poll: r.poll,
-      precision: r.precision,
-      rootDelay: r.rootDelay,
-      rootDispersion: r.rootDispersion,
-      refid: r.refid,
-      refSec: r.referenceTime.seconds,
-      refFrac: r.referenceTime.fraction,
-      orgSec: r.originTime.seconds,
-      orgFrac: r.originTime.fraction,
-      rcvSec: r.receiveTime.seconds,
-      rcvFrac: r.receiveTime.fraction,
-      xmtSec: r.transmitTime.seconds,
-      xmtFrac: r.transmitTime.fraction,
-    },
-    r.refidText,
-  );
+  // Its own literal, not replySummary over a TimeFrame-like object: that would make replySummary's loads see two maps.
+  const reply: ReplySummary = {
+    leap: r.leap,
+    version: r.version,
+    mode: r.mode,
+    stratum: r.stratum,
+    poll: r.poll,
+    precision: r.precision,
+    rootDelay: r.rootDelay,
+    rootDispersion: r.rootDispersion,
+    refid: r.refid,
+    refidText: r.refidText,
+    referenceTime: { seconds: r.referenceTime.seconds, fraction: r.referenceTime.fraction },
+    originTime: { seconds: r.originTime.seconds, fraction: r.originTime.fraction },
+    receiveTime: { seconds: r.receiveTime.seconds, fraction: r.receiveTime.fraction },
+    transmitTime: { seconds: r.transmitTime.seconds, fraction: r.transmitTime.fraction },
+  };
   const client = x.client === pathClient ? x.client : { ip: x.client.ip, port: x.client.port };
   const server = x.server === pathServer ? x.server : { ip: x.server.ip, port: x.server.port };
   const requestTransmit = { seconds: x.requestTransmit.seconds, fraction: x.requestTransmit.fraction };
