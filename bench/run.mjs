@@ -1,6 +1,13 @@
 // `npm run bench`: analyze throughput and memory against tshark and tcpdump on the same generated captures.
 // Targets (issue 2): analyze end to end ≥ 20× tshark -Y ntp and ≥ 2× tcpdump udp port 123; peak RSS flat as the
 // file grows. Also runs the server benchmark (bench/serve.mjs) when present.
+//
+// A/B against another build (issue 11/14 "no slower than"): build the other commit in a scratch tree (`git archive
+// <commit> | tar -x -C /tmp/x`, symlink node_modules, `npx tsup`), then interleave the runs so load drifts hit both:
+//   for i in $(seq 11); do for d in /tmp/x/dist dist; do
+//     /usr/bin/time -f "$d %e s %U+%S cpu %M KiB" node $d/cli.js analyze bench/out/2M.pcap --json >/dev/null; done; done
+// and compare medians (wall, peak RSS) and minima of user+sys CPU: on a shared machine the minimum CPU is the least
+// disturbed run, and wall time under load varies by ±50 % (measured here with 8 other jobs on 2 cores).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';

@@ -2,15 +2,12 @@ import { readCapture } from './capture/read.js';
 import type { CaptureReadResult, CaptureSink, CaptureTime } from './capture/types.js';
 import { InputError } from './errors.js';
 import type { WallTime } from './correlate/clock.js';
-import { Correlator } from './correlate/correlator.js';
+import { CaptureCollector, captureParts } from './correlate/collect.js';
 import type { NtpExchange } from './correlate/types.js';
-import { correlatorSink } from './correlate/records.js';
 import { runRules } from './diagnose/engine.js';
 import { buildReport, mergeFindings } from './diagnose/report.js';
 import type { Finding, Report, ReportInput, Rule } from './diagnose/types.js';
-import { newSample } from './observe/accumulate.js';
 import type { Observation } from './observe/types.js';
-import { TrafficCounter } from './observe/traffic.js';
 import { mergeShards, type MergedShards } from './parallel/merge.js';
 import { runShards, threadsFor } from './parallel/run.js';
 import { rules as defaultRules } from '../rules/index.js';
@@ -46,19 +43,10 @@ export type RecordSource = (sink: CaptureSink) => Promise<CaptureReadResult & { 
  */
 export async function observeRecords(name: string, source: RecordSource, options: AnalyzeOptions = {}): Promise<CaptureAnalysis> {
   const localIps = new Set(options.localIps ?? []);
-  const correlator = new Correlator(options.onExchange ? { localIps, onExchange: options.onExchange } : { localIps });
-  const decodeIssues = newSample();
-  const traffic = new TrafficCounter();
-  const read = await source(correlatorSink(correlator, decodeIssues, undefined, traffic));
-  correlator.end(read.endedAt);
-  return assemble(name, read, localIps, {
-    paths: correlator.pathObservations(),
-    checksums: correlator.checksumObservations(),
-    controls: correlator.controls.observations(),
-    ntpFrames: correlator.ntpFrames,
-    decodeIssues,
-    traffic: traffic.counts(),
-  });
+  const collector = new CaptureCollector(options.onExchange ? { localIps, onExchange: options.onExchange } : { localIps });
+  const read = await source(collector.sink());
+  collector.correlator.end(read.endedAt);
+  return assemble(name, read, localIps, captureParts(collector));
 }
 
 /** The observations of a capture in their one order, from one thread or from merged shards (src/parallel/merge.ts). */

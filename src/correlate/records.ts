@@ -10,15 +10,16 @@
 import type { CaptureSink } from '../capture/types.js';
 import { recordBytes, recordEnd, recordStart } from '../capture/record.js';
 import { decodeFrame } from '../decode/frame.js';
-import { isIrrelevantFrame } from '../decode/prefilter.js';
-import { decodeIcmpFrame, IcmpFrame } from '../decode/icmp-frame.js';
-import { decodeTimeFrame, TimeFrame } from '../decode/time-frame.js';
+import { icmpFrameAt, IcmpFrame } from '../decode/icmp-frame.js';
+import { Located, locate } from '../decode/locate.js';
+import { isIrrelevantAt } from '../decode/prefilter.js';
+import { timeFrameAt, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { addToSample } from '../observe/accumulate.js';
 import type { FrameSample } from '../observe/types.js';
 import type { TrafficCounter } from '../observe/traffic.js';
 import type { Correlator } from './correlator.js';
-import { framePathHash, recordPathHash, ShardRouter, UNDECIDED } from './shard.js';
+import { framePathHash, locatedPathHash, ShardRouter, UNDECIDED } from './shard.js';
 
 /** Which shard of how many this sink keeps (src/parallel/); undefined: every frame. */
 export interface ShardFilter {
@@ -32,23 +33,26 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
   const icmp = new IcmpFrame();
   const index = shard?.index ?? 0;
   const router = shard !== undefined && shard.count > 1 ? new ShardRouter(shard.count) : undefined;
+  // One walk of each frame's headers (src/decode/locate.ts): every test below reads the offsets it found.
+  const h = new Located();
   return (record) => {
     const b = recordBytes(record);
     const start = recordStart(record);
     const end = recordEnd(record);
+    const ipOk = locate(b, start, end, record.linkType, h);
     // Shard 0 of several counts every frame here (the others' frames leave below); one thread counts a plain NTP
     // frame with two increments in the fast path and the rest in full (the same counts: that frame is UDP port 123).
-    if (traffic !== undefined && router !== undefined) traffic.count(b, start, end, record.linkType);
+    if (traffic !== undefined && router !== undefined) traffic.countLocated(b, end, h);
     // With shards, every shard runs the same router calls in the same frame order (see ShardRouter).
     let hash = UNDECIDED;
     if (router !== undefined) {
-      hash = recordPathHash(b, start, end, record.linkType);
+      hash = locatedPathHash(b, end, h);
       if (hash !== UNDECIDED && router.shardOf(hash) !== index) {
         correlator.tick(record.tsSec, record.tsNsec);
         return;
       }
     }
-    if ((router === undefined || hash !== UNDECIDED) && decodeTimeFrame(b, start, end, record.linkType, time)) {
+    if (ipOk && (router === undefined || hash !== UNDECIDED) && timeFrameAt(b, end, h, time)) {
       time.frame = record.frame;
       time.sec = record.tsSec;
       time.nsec = record.tsNsec;
@@ -56,16 +60,16 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
       correlator.feedTime(time);
       return;
     }
-    if (traffic !== undefined && router === undefined) traffic.count(b, start, end, record.linkType);
+    if (traffic !== undefined && router === undefined) traffic.countLocated(b, end, h);
     // ICMP errors quoting a request: with shards, the full decode below finds their path (recordPathHash cannot).
-    if (router === undefined && decodeIcmpFrame(b, start, end, record.linkType, icmp)) {
+    if (ipOk && router === undefined && icmpFrameAt(b, end, h, icmp)) {
       icmp.frame = record.frame;
       icmp.sec = record.tsSec;
       icmp.nsec = record.tsNsec;
       correlator.feedIcmp(icmp);
       return;
     }
-    if (isIrrelevantFrame(b, start, end, record.linkType)) {
+    if (isIrrelevantAt(b, end, h)) {
       correlator.tick(record.tsSec, record.tsNsec);
       return;
     }

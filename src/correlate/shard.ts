@@ -13,19 +13,18 @@
  * in the same order, so every shard deals the same way without talking to the others — and a capture of a few
  * busy paths is split evenly, which hashing to shards does not do.
  *
- * Fast path (`recordPathHash`): Ethernet without VLAN tags, Linux SLL/SLL2, raw IP; IPv4 unfragmented or IPv6
- * with UDP right after the fixed header — a few octets read, no decode. It says UNDECIDED for anything else
- * (ICMP, VLAN tags, fragments, extension headers, short headers), and the caller decodes the frame and asks
+ * Fast path (`recordPathHash`): any link the header locator knows (src/decode/locate.ts); IPv4 unfragmented or
+ * IPv6 with UDP right after the fixed header — a few octets read, no decode. It says UNDECIDED for anything else
+ * (ICMP, fragments, extension headers, short or malformed headers), and the caller decodes the frame and asks
  * framePathHash.
  */
 import { isNtpPortPair } from '../decode/icmp.js';
-import { ipStart } from '../decode/time-frame.js';
+import { IP_OK, IPPROTO_UDP, Located, locate } from '../decode/locate.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { parseAddress } from '../inspect/ip.js';
 import { readU16 } from '../ntp/wire.js';
 
 export const UNDECIDED = -1;
-const IPPROTO_UDP = 17;
 /** RFC 5905 §7.3 modes: client 3, server 4. */
 const MODE_CLIENT = 3;
 const MODE_SERVER = 4;
@@ -97,25 +96,20 @@ export function framePathHash(f: DecodedFrame): number {
  * on a path (test/parallel/shard.test.ts).
  */
 export function recordPathHash(b: Uint8Array, start: number, end: number, linkType: number): number {
-  const ipAt = ipStart(b, start, end, linkType, undefined);
-  if (ipAt < 0) return UNDECIDED;
-  if (end - ipAt < 1) return UNDECIDED;
-  const version = (b[ipAt] as number) >>> 4;
-  let udpAt: number;
-  let srcAt: number;
-  if (version === 4) {
-    if (end - ipAt < 20) return UNDECIDED;
-    const headerLength = ((b[ipAt] as number) & 0x0f) * 4;
-    if (headerLength < 20 || end - ipAt < headerLength) return UNDECIDED;
-    if ((readU16(b, ipAt + 6) & 0x3fff) !== 0) return UNDECIDED; // a fragment
-    if (b[ipAt + 9] !== IPPROTO_UDP) return UNDECIDED;
-    udpAt = ipAt + headerLength;
-    srcAt = ipAt + 12;
-  } else if (version === 6) {
-    if (end - ipAt < 40 || b[ipAt + 6] !== IPPROTO_UDP) return UNDECIDED;
-    udpAt = ipAt + 40;
-    srcAt = ipAt + 8;
-  } else return UNDECIDED;
+  locate(b, start, end, linkType, located);
+  return locatedPathHash(b, end, located);
+}
+
+/** recordPathHash's locator record, reused. */
+const located = new Located();
+
+/** recordPathHash on a frame the caller has located already (`h`): no second walk of its headers. */
+export function locatedPathHash(b: Uint8Array, end: number, h: Located): number {
+  // A whole IP header, not a fragment, UDP right after it (an IPv6 extension header is a next header ≠ UDP).
+  if (h.ip !== IP_OK || h.fragment || h.protocol !== IPPROTO_UDP) return UNDECIDED;
+  const udpAt = h.l4At;
+  const srcAt = h.srcAt;
+  const version = h.version === 4 ? 4 : 6;
   // The mode octet must be there; otherwise no message decodes and the Correlator ignores the frame anyway.
   if (end - udpAt < 9) return UNDECIDED;
   const srcPort = readU16(b, udpAt);
@@ -124,7 +118,7 @@ export function recordPathHash(b: Uint8Array, start: number, end: number, linkTy
   const mode = (b[udpAt + 8] as number) & 7;
   if (mode !== MODE_CLIENT && mode !== MODE_SERVER) return NO_PATH;
   const src = octetsHash(b, srcAt, version);
-  const dst = octetsHash(b, srcAt + (version === 4 ? 4 : 16), version);
+  const dst = octetsHash(b, srcAt + h.addrLength, version);
   return mode === MODE_CLIENT ? pathHash(src, dst, dstPort) : pathHash(dst, src, srcPort);
 }
 

@@ -14,11 +14,9 @@
 import { readU16, viewOf } from '../ntp/wire.js';
 import { formatIpv4, ipv4Word, ipv4WordAt } from './address.js';
 import { isIcmpError, isNtpPortPair } from './icmp.js';
-import { ipStart } from './time-frame.js';
+import { IP_OK, IPPROTO_ICMP, IPPROTO_UDP, locate, Located, locateIp } from './locate.js';
 import type { DecodedFrame } from './types.js';
 
-const IPPROTO_ICMP = 1;
-const IPPROTO_UDP = 17;
 const ICMP_HEADER = 8;
 /** RFC 5905 §7.3: the header of modes 1–5. */
 const NTP_HEADER = 48;
@@ -51,28 +49,32 @@ export class IcmpFrame {
   xmtFrac = 0.5;
 }
 
+/** decodeIcmpFrame's locator records, reused: the frame's own headers and the quoted datagram's. */
+const located = new Located();
+const quote = new Located();
+
 /** Fills `out` from the frame b[start, end) when it is such an ICMP error; false for anything else. */
 export function decodeIcmpFrame(b: Uint8Array, start: number, end: number, linkType: number, out: IcmpFrame): boolean {
-  // The link's packet type (ipStart's side output) is not needed here.
-  const ipAt = ipStart(b, start, end, linkType, undefined);
-  if (ipAt < 0 || end - ipAt < 20 || (b[ipAt] as number) >>> 4 !== 4) return false;
-  const headerLength = ((b[ipAt] as number) & 0x0f) * 4;
-  const totalLength = readU16(b, ipAt + 2);
+  return locate(b, start, end, linkType, located) && icmpFrameAt(b, end, located, out);
+}
+
+/** decodeIcmpFrame on a frame the caller has located already (`h`): no second walk of its headers. */
+export function icmpFrameAt(b: Uint8Array, end: number, h: Located, out: IcmpFrame): boolean {
   // Whole and unfragmented: decodeIpv4 then has nothing to say about it.
-  if (headerLength < 20 || totalLength < headerLength || ipAt + totalLength > end) return false;
-  if ((readU16(b, ipAt + 6) & 0x3fff) !== 0 || b[ipAt + 9] !== IPPROTO_ICMP) return false;
-  const p = ipAt + headerLength;
-  const icmpEnd = ipAt + totalLength;
+  if (h.ip !== IP_OK || h.version !== 4 || h.fragment || h.protocol !== IPPROTO_ICMP) return false;
+  const ipAt = h.ipAt;
+  const icmpEnd = ipAt + h.ipLength;
+  if (icmpEnd > end) return false;
+  const p = h.l4At;
   if (icmpEnd - p < ICMP_HEADER) return false;
   const type = b[p] as number;
   if (!isIcmpError(4, type)) return false;
   // The quoted IPv4 header (RFC 792: header + at least 8 octets of the datagram), whole and unfragmented.
   const q = p + ICMP_HEADER;
-  if (icmpEnd - q < 20 || (b[q] as number) >>> 4 !== 4) return false;
-  const qHeaderLength = ((b[q] as number) & 0x0f) * 4;
-  const qTotal = readU16(b, q + 2);
-  if (qHeaderLength < 20 || qTotal < qHeaderLength || icmpEnd - q < qHeaderLength) return false;
-  if ((readU16(b, q + 6) & 0x3fff) !== 0 || b[q + 9] !== IPPROTO_UDP) return false;
+  const qh = quote;
+  if (!locateIp(b, q, icmpEnd, qh) || qh.version !== 4 || qh.fragment || qh.protocol !== IPPROTO_UDP) return false;
+  const qTotal = qh.ipLength;
+  const qHeaderLength = qh.headerLength;
   const u = q + qHeaderLength;
   const qPayloadEnd = q + qTotal < icmpEnd ? q + qTotal : icmpEnd;
   if (qPayloadEnd - u < 8) return false;

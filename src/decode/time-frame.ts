@@ -13,11 +13,10 @@
 import { readU16, viewOf } from '../ntp/wire.js';
 import { formatIpv6, ipv4Text, ipv4Word, ipv4WordAt } from './address.js';
 import { isNtpPortPair } from './icmp.js';
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW } from './link.js';
+import { IP_OK, IPPROTO_UDP, locate, Located } from './locate.js';
 import type { ChecksumStatus, DecodedFrame } from './types.js';
 import { foldChecksum, onesComplementSum } from './udp.js';
 
-const IPPROTO_UDP = 17;
 /** RFC 5905 §7.3: the header of modes 1–5; 8 octets of UDP header before it. */
 const NTP_HEADER = 48;
 const UDP_DATAGRAM = 8 + NTP_HEADER;
@@ -70,40 +69,6 @@ export class TimeFrame {
   }
 }
 
-/** The IPv4 or IPv6 header start of a link the fast paths know, or -1 (and the SLL packet type in `out`, if given). */
-export function ipStart(b: Uint8Array, s: number, end: number, linkType: number, out: TimeFrame | undefined): number {
-  if (out !== undefined) out.packetType = -1;
-  switch (linkType) {
-    case LINKTYPE_ETHERNET: {
-      if (end - s < 14) return -1;
-      const type = readU16(b, s + 12);
-      return type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6 ? s + 14 : -1;
-    }
-    case LINKTYPE_LINUX_SLL: {
-      if (end - s < 16) return -1;
-      const type = readU16(b, s + 14);
-      if (type !== ETHERTYPE_IPV4 && type !== ETHERTYPE_IPV6) return -1;
-      if (out !== undefined) out.packetType = readU16(b, s);
-      return s + 16;
-    }
-    case LINKTYPE_LINUX_SLL2: {
-      if (end - s < 20) return -1;
-      const type = readU16(b, s);
-      if (type !== ETHERTYPE_IPV4 && type !== ETHERTYPE_IPV6) return -1;
-      if (out !== undefined) out.packetType = b[s + 10] as number;
-      return s + 20;
-    }
-    case LINKTYPE_RAW:
-    case 12:
-    case 14:
-    case LINKTYPE_IPV4:
-    case LINKTYPE_IPV6:
-      return s;
-    default:
-      return -1;
-  }
-}
-
 /**
  * onesComplementSum of the 64 octets at p (IPv4 addresses + UDP header + NTP header), unrolled: the one run of
  * octets nearly every frame of a capture sums. 32-bit words add like their 16-bit halves (RFC 1071 §2(C)).
@@ -117,32 +82,27 @@ function sum64(v: DataView, p: number): number {
   );
 }
 
+/** decodeTimeFrame's locator record, reused. */
+const located = new Located();
+
 /**
  * Fills `out` from the frame b[start, end) when it is a plain 48-octet mode 3/4 NTP datagram; false (out then
  * undefined in part) for anything else. frame/sec/nsec are the caller's to set.
  */
 export function decodeTimeFrame(b: Uint8Array, start: number, end: number, linkType: number, out: TimeFrame): boolean {
-  const ipAt = ipStart(b, start, end, linkType, out);
-  if (ipAt < 0 || end - ipAt < 1) return false;
-  const version = (b[ipAt] as number) >>> 4;
-  let u: number;
-  let srcAt: number;
-  let addrLength: number;
-  if (version === 4) {
-    if (end - ipAt < 20) return false;
-    const headerLength = ((b[ipAt] as number) & 0x0f) * 4;
-    // The datagram must be whole and exactly the IP payload (Ethernet padding after it is fine).
-    if (headerLength < 20 || readU16(b, ipAt + 2) !== headerLength + UDP_DATAGRAM) return false;
-    if ((readU16(b, ipAt + 6) & 0x3fff) !== 0 || b[ipAt + 9] !== IPPROTO_UDP) return false;
-    u = ipAt + headerLength;
-    srcAt = ipAt + 12;
-    addrLength = 4;
-  } else if (version === 6) {
-    if (end - ipAt < 40 || b[ipAt + 6] !== IPPROTO_UDP || readU16(b, ipAt + 4) !== UDP_DATAGRAM) return false;
-    u = ipAt + 40;
-    srcAt = ipAt + 8;
-    addrLength = 16;
-  } else return false;
+  return locate(b, start, end, linkType, located) && timeFrameAt(b, end, located, out);
+}
+
+/** decodeTimeFrame on a frame the caller has located already (`h`, IP_OK): no second walk of its headers. */
+export function timeFrameAt(b: Uint8Array, end: number, h: Located, out: TimeFrame): boolean {
+  // The datagram must be whole and exactly the IP payload (Ethernet padding after it is fine); no fragment, no
+  // IPv6 extension header (its next header would be the protocol here).
+  if (h.ip !== IP_OK || h.protocol !== IPPROTO_UDP || h.fragment || h.ipLength !== h.headerLength + UDP_DATAGRAM) return false;
+  const version = h.version as 4 | 6;
+  const u = h.l4At;
+  const srcAt = h.srcAt;
+  const addrLength = h.addrLength;
+  out.packetType = h.packetType;
   if (end - u < UDP_DATAGRAM || readU16(b, u + 4) !== UDP_DATAGRAM) return false;
   const srcPort = readU16(b, u);
   const dstPort = readU16(b, u + 2);

@@ -23,7 +23,7 @@
  */
 import { decodeNtp } from './codec.js';
 import { LEAP_ALARM, MAXSTRAT, NTP_HEADER_LENGTH } from './constants.js';
-import { isZeroTimestamp, ntpDiffSeconds } from './timestamp.js';
+import { ntpDiffSeconds } from './timestamp.js';
 import type { NtpTimePacket, NtpTimestamp } from './types.js';
 import { readU16, readU32 } from './wire.js';
 
@@ -161,6 +161,29 @@ export function roundTrip(
   return { delay, dispersion: precision, serverInterval: Math.abs(remote), precision };
 }
 
+/** test3's findings (test3Faults): a zero origin, receive or transmit timestamp; a transmit before the receive. */
+export const ZERO_ORIGIN = 1;
+export const ZERO_RECEIVE = 2;
+export const ZERO_TRANSMIT = 4;
+export const ZERO_TIMESTAMPS = ZERO_ORIGIN | ZERO_RECEIVE | ZERO_TRANSMIT;
+/** Not in chrony's test3: a server cannot transmit before it received (the capture correlator flags it). */
+export const RECEIVE_AFTER_TRANSMIT = 8;
+
+/**
+ * RFC 5905 §8 test 3 (chrony ntp_core.c test3) on timestamps given as their 32-bit halves, without an object: the
+ * faults found, 0 when none. Shared by packetTests (the probe) and the capture's reply tests (src/correlate/).
+ */
+export function test3Faults(orgSec: number, orgFrac: number, rcvSec: number, rcvFrac: number, xmtSec: number, xmtFrac: number): number {
+  let faults = 0;
+  if (orgSec === 0 && orgFrac === 0) faults |= ZERO_ORIGIN;
+  const zeroReceive = rcvSec === 0 && rcvFrac === 0;
+  const zeroTransmit = xmtSec === 0 && xmtFrac === 0;
+  if (zeroReceive) faults |= ZERO_RECEIVE;
+  if (zeroTransmit) faults |= ZERO_TRANSMIT;
+  else if (!zeroReceive && (xmtSec < rcvSec || (xmtSec === rcvSec && xmtFrac < rcvFrac))) faults |= RECEIVE_AFTER_TRANSMIT;
+  return faults;
+}
+
 /** Every test on one datagram. Never throws: hostile bytes give failed tests, not exceptions. */
 export function packetTests(bytes: Uint8Array, ctx: PacketTestContext): PacketTestResult {
   const format = checkFormat(bytes);
@@ -183,11 +206,15 @@ export function packetTests(bytes: Uint8Array, ctx: PacketTestContext): PacketTe
   const test2 = same(packet.originTime, ctx.sent) && !ctx.answered;
   if (!test2) failed.push(ctx.answered && same(packet.originTime, ctx.sent) ? 'already-answered' : 'origin-mismatch');
   // Test 3 checks for invalid timestamps (zero).
-  const test3 = !isZeroTimestamp(packet.originTime) && !isZeroTimestamp(packet.receiveTime) && !isZeroTimestamp(packet.transmitTime);
+  const o = packet.originTime;
+  const r = packet.receiveTime;
+  const x = packet.transmitTime;
+  const faults = test3Faults(o.seconds, o.fraction, r.seconds, r.fraction, x.seconds, x.fraction) & ZERO_TIMESTAMPS;
+  const test3 = faults === 0;
   if (!test3) {
-    if (isZeroTimestamp(packet.originTime)) failed.push('zero-origin');
-    if (isZeroTimestamp(packet.receiveTime)) failed.push('zero-receive');
-    if (isZeroTimestamp(packet.transmitTime)) failed.push('zero-transmit');
+    if (faults & ZERO_ORIGIN) failed.push('zero-origin');
+    if (faults & ZERO_RECEIVE) failed.push('zero-receive');
+    if (faults & ZERO_TRANSMIT) failed.push('zero-transmit');
   }
   // Test 5 checks for authentication failure: the probe expects none, so any MAC or NTS field is ignored.
   const test5 = true;

@@ -1,127 +1,22 @@
-import type { Endpoint, NtpExchange, ReplySummary } from '../correlate/types.js';
+/**
+ * Incremental summary of one client↔server path (PathAccumulator): counts, running statistics and frame samples,
+ * fed by the capture correlator as frames stream by and by the probe with its samples (./path.ts). Its pieces:
+ * frame samples (./samples.ts), source ports (./ports.ts), kept exchanges (./kept.ts, copies by ./exchange.ts).
+ */
+import type { Endpoint, NtpExchange } from '../correlate/types.js';
 import { ntpDiffSeconds } from '../ntp/timestamp.js';
-import type { NtpTimestamp } from '../ntp/types.js';
-import type { ClientPorts, FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
+import { KEEP_EXCHANGES, KeptExchanges } from './kept.js';
+import { PortSet } from './ports.js';
+import { addToSample, addValue, copySeen, NONE, SAMPLE_FRAMES } from './samples.js';
+import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
 
-/** How many example frame numbers evidence keeps per fact; the counts stay exact. */
-export const SAMPLE_FRAMES = 8;
-/** Exchanges kept per path by default: the first and the last few (callers with many paths keep fewer). */
-export const KEEP_EXCHANGES = { first: 6, last: 6 };
+export { CITED_EXCHANGES, KEEP_EXCHANGES } from './kept.js';
+export { inexactPorts, NAMED_PORTS } from './ports.js';
+export { addToSample, DISTINCT_VALUES, mergeSamples, newSample, SAMPLE_FRAMES } from './samples.js';
+import { DISTINCT_VALUES } from './samples.js';
+
 /** Outcomes remembered individually to tell "answered early, silent later" (rate limiting) on short runs. */
 const EARLY_WINDOW = 16;
-/**
- * Distinct values a field (refid, kiss code, failed test) or ICMP errors of distinct kinds listed per path at most: all
- * 256 strata fit; past that, a new value is not listed (its replies still count in `replies`).
- */
-export const DISTINCT_VALUES = 256;
-/**
- * Exchanges kept beyond the first and last few because evidence may cite them: each has a frame that made it into a
- * frame sample (the first SAMPLE_FRAMES requests, unanswered requests, replies, KoD replies of a code, ICMP errors of
- * a kind...). Bounded per path, since the number of distinct values (refids) is not.
- */
-export const CITED_EXCHANGES = 64;
-/** Source ports of a path's client named one by one; past this many, counted (see PortLog). */
-export const NAMED_PORTS = 8;
-
-/**
- * Exact count of a client's distinct source ports past the NAMED_PORTS a path names itself (PathAccumulator.notePort),
- * on the paths that may keep one (the first MANY_PATHS of a capture, as for kept exchanges).
- *
- * Each port is appended to a log (a sequential store per request) and the log folded into a 65536-bit map when it
- * fills: setting the bits straight away cost a cache miss per request (4 % of the bench, whose clients take a new
- * port per request as chrony does); folded in batches the map stays in cache. 16 KiB per path.
- */
-class PortLog {
-  private readonly log = new Uint16Array(PORT_LOG);
-  private logged = 0;
-  private readonly bits = new Uint8Array(8192);
-  /** Bits set in `bits`. */
-  private counted = 0;
-
-  constructor(named: readonly number[]) {
-    for (const p of named) this.add(p);
-  }
-
-  add(port: number): void {
-    if (this.logged === PORT_LOG) this.fold();
-    this.log[this.logged++] = port;
-  }
-
-  /** Sets the bits of the logged ports and empties the log. */
-  private fold(): void {
-    const bits = this.bits;
-    const log = this.log;
-    let counted = this.counted;
-    for (let i = 0; i < this.logged; i++) {
-      const port = log[i]!;
-      const byte = bits[port >>> 3]!;
-      const bit = 1 << (port & 7);
-      if ((byte & bit) === 0) {
-        bits[port >>> 3] = byte | bit;
-        counted++;
-      }
-    }
-    this.counted = counted;
-    this.logged = 0;
-  }
-
-  get count(): number {
-    this.fold();
-    return this.counted;
-  }
-}
-
-/** Ports logged before PortLog folds them into its bit map. */
-const PORT_LOG = 4096;
-
-/**
- * What ClientPorts a path would have had without an exact count (a path past MANY_PATHS, src/parallel/merge.ts):
- * the same as PathAccumulator gives when it may not keep a PortLog.
- */
-export function inexactPorts(p: ClientPorts): ClientPorts {
-  if (p.count <= NAMED_PORTS || p.atLeast) return p;
-  return { count: NAMED_PORTS + 1, ports: p.ports, atLeast: true };
-}
-
-export function newSample(): FrameSample {
-  return { count: 0, frames: [] };
-}
-
-export function addToSample(s: FrameSample, frame: number): void {
-  s.count++;
-  if (s.frames.length < SAMPLE_FRAMES) s.frames.push(frame);
-}
-
-/**
- * Two samples of the same fact from disjoint parts of one capture (shards, src/parallel/) as one: counts added,
- * and the earliest SAMPLE_FRAMES frames — what one sample fed every frame in order would hold, since addToSample
- * keeps the first ones.
- */
-export function mergeSamples(a: FrameSample, b: FrameSample): FrameSample {
-  const frames = [...a.frames, ...b.frames].sort((x, y) => x - y);
-  if (frames.length > SAMPLE_FRAMES) frames.length = SAMPLE_FRAMES;
-  return { count: a.count + b.count, frames };
-}
-
-/** Adds `frame` to the sample of `value`; true when the frame was kept among the sample's examples. */
-function addValue<T>(list: ValueSeen<T>[], value: T, frame: number): boolean {
-  let seen: ValueSeen<T> | undefined;
-  for (let i = 0; i < list.length; i++) {
-    if (list[i]!.value === value) {
-      seen = list[i];
-      break;
-    }
-  }
-  if (!seen) {
-    // Bounded: spoofed replies can carry millions of refids, and each new one would lengthen this scan.
-    if (list.length >= DISTINCT_VALUES) return false;
-    seen = { value, count: 0, frames: [] };
-    list.push(seen);
-  }
-  const kept = seen.count < SAMPLE_FRAMES;
-  addToSample(seen, frame);
-  return kept;
-}
 
 /**
  * Every number a path accumulates, in two arrays: counts as small integers, the rest as unboxed doubles (V8
@@ -210,32 +105,6 @@ function sampleOf(c: readonly number[], n: readonly number[], sample: number): F
 }
 
 /**
- * The empty list of every observation that has none of a kind (most paths have no ICMP errors, kiss codes, failed
- * tests or kept exchanges): one frozen array, not four per path (100 k paths), since an observation never changes.
- */
-const NONE: never[] = Object.freeze([]) as unknown as never[];
-
-/** A copy with its own frames (exactly as long as they are), so an observation never changes after it is made. */
-function copySeen<S extends FrameSample>(list: readonly S[] | undefined): S[] {
-  if (list === undefined) return NONE;
-  return list.map((s) => ({ ...s, frames: s.frames.slice() }));
-}
-
-function setTimestamp(dst: NtpTimestamp, src: NtpTimestamp): void {
-  dst.seconds = src.seconds;
-  dst.fraction = src.fraction;
-}
-
-/** A deep copy of plain data: primitives as they are, arrays and objects copied with their keys in the same order. */
-function copyPlain(v: unknown): unknown {
-  if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.map(copyPlain);
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = copyPlain((v as Record<string, unknown>)[k]);
-  return out;
-}
-
-/**
  * Incremental summary of one client↔server path. The capture correlator feeds it as frames stream by; the probe
  * feeds it its samples (summarizePath). Memory is bounded whatever the number of exchanges, and small per path:
  * numbers in two arrays (counts, doubles), lists allocated only once they get an entry.
@@ -259,26 +128,8 @@ export class PathAccumulator {
   private bogus: ValueSeen<string>[] | undefined = undefined;
   private hasBestOffset = false;
   private offsetMethod: NtpExchange['offsetMethod'] = undefined;
-  private first: NtpExchange[] | undefined = undefined;
-  /** The latest exchanges after `first`: a ring of keepCounts.last, the oldest overwritten at lastNext. */
-  private last: NtpExchange[] | undefined = undefined;
-  /** The `shape` each `last` slot was added with (0: the caller's own object, never overwritten). */
-  private lastShapes: number[] | undefined = undefined;
-  private lastNext = 0;
-  /** Exchanges evidence may cite that neither `first` nor (yet) `last` holds: copies, at most CITED_EXCHANGES. */
-  private cited: NtpExchange[] | undefined = undefined;
-  /**
-   * Source ports of the requests, in order of first use: the first one, the first NAMED_PORTS once there is a second
-   * (no allocation for the one-port paths of ntpd clients), then an exact count (PortLog) or `portsAtLeast`. lastPort
-   * short-cuts the common cases: one port, or the same as the request before.
-   */
-  private lastPort = -1;
-  private firstPort = -1;
-  private ports: number[] | undefined = undefined;
-  /** Ports named in `ports`. */
-  private portCount = 0;
-  private portLog: PortLog | undefined = undefined;
-  private portsAtLeast = false;
+  private readonly kept: KeptExchanges;
+  private readonly ports: PortSet;
   /** Requests the capture ended too soon after to judge (Correlator.end): made when the first one comes. */
   private pending: FrameSample | undefined = undefined;
   private finished = 0;
@@ -290,15 +141,20 @@ export class PathAccumulator {
     readonly source: 'capture' | 'probe',
     readonly client: Endpoint,
     readonly server: Endpoint,
+    /** How many exchanges the path keeps (KeptExchanges): the first and last few, or none past MANY_PATHS. */
     private readonly keepCounts: { first: number; last: number } = KEEP_EXCHANGES,
-  ) {}
+  ) {
+    this.kept = new KeptExchanges(keepCounts, client, server);
+    // An exact count of source ports only where exchanges are kept (the first MANY_PATHS paths of a capture).
+    this.ports = new PortSet(keepCounts.first > 0 || keepCounts.last > 0);
+  }
 
   /**
    * A request went out (frame or sample index, time in s since the epoch, the client's source port when known).
    * Returns its 0-based sequence.
    */
   addRequest(frame: number, time: number, port = -1): number {
-    if (port !== this.lastPort) this.notePort(port);
+    if (port !== this.ports.lastPort) this.ports.note(port);
     const n = this.n;
     const seq = this.c[REQUESTS]!;
     addFrame(this.c, n, REQUESTS, frame);
@@ -310,46 +166,6 @@ export class PathAccumulator {
     }
     if (time > last) n[LAST_REQUEST] = time;
     return seq;
-  }
-
-  /** A source port other than the last request's (kept out of addRequest, which stays small enough to inline). */
-  private notePort(port: number): void {
-    if (port < 0) return;
-    this.lastPort = port;
-    if (this.portLog !== undefined) {
-      this.portLog.add(port);
-      return;
-    }
-    if (this.portsAtLeast || port === this.firstPort) return;
-    if (this.firstPort < 0) {
-      this.firstPort = port;
-      return;
-    }
-    let ports = this.ports;
-    if (ports === undefined) {
-      // One store of its final size (a literal grown by push reallocates): 100 k paths of chrony clients have one each.
-      ports = this.ports = new Array<number>(NAMED_PORTS).fill(-1);
-      ports[0] = this.firstPort;
-      ports[1] = port;
-      this.portCount = 2;
-      return;
-    }
-    const named = this.portCount;
-    for (let i = 1; i < named; i++) if (ports[i] === port) return;
-    if (named < NAMED_PORTS) {
-      ports[named] = port;
-      this.portCount = named + 1;
-    } else if (this.keepCounts.first > 0 || this.keepCounts.last > 0) (this.portLog = new PortLog(ports)).add(port);
-    else this.portsAtLeast = true;
-  }
-
-  /** ClientPorts when they say more than `client.port` does (several ports, or another one). */
-  private clientPorts(): ClientPorts | undefined {
-    const ports = this.ports;
-    if (ports === undefined) return this.firstPort >= 0 && this.firstPort !== this.client.port ? { count: 1, ports: [this.firstPort] } : undefined;
-    const named = ports.slice(0, this.portCount);
-    if (this.portsAtLeast) return { count: NAMED_PORTS + 1, ports: named, atLeast: true };
-    return { count: this.portLog !== undefined ? this.portLog.count : named.length, ports: named };
   }
 
   /**
@@ -372,7 +188,8 @@ export class PathAccumulator {
       if (this.addIcmp(x.icmp)) cited = true;
     }
     if (x.reply && x.replyFrame !== undefined && this.addReply(x)) cited = true;
-    this.keep(x, shape, cited);
+    this.finished++;
+    this.kept.keep(x, shape, cited);
   }
 
   /** A request the capture ended too soon after to tell whether it was answered (no outcome will come). */
@@ -456,158 +273,12 @@ export class PathAccumulator {
     return cited;
   }
 
-  private keep(x: NtpExchange, shape: number, cited: boolean): void {
-    this.finished++;
-    const first = this.first;
-    const keepFirst = this.keepCounts.first;
-    const keepLast = this.keepCounts.last;
-    // A path that keeps no exchanges keeps no cited ones either (src/correlate/correlator.ts MANY_PATHS).
-    if (cited && (first !== undefined ? first.length >= keepFirst : keepFirst === 0) && (keepFirst > 0 || keepLast > 0)) {
-      // The ring below overwrites its entries: a cited exchange is kept as a copy of its own.
-      const list = (this.cited ??= []);
-      if (list.length < CITED_EXCHANGES) list.push(shape === 0 ? this.retained(x) : this.copyReply(x));
-    }
-    if (first === undefined) {
-      if (keepFirst > 0) {
-        // A one-element literal: exactly as long as it needs to be when one is all a path keeps.
-        this.first = [shape === 0 ? this.retained(x) : this.copyReply(x)];
-        return;
-      }
-    } else if (first.length < keepFirst) {
-      first.push(shape === 0 ? this.retained(x) : this.copyReply(x));
-      return;
-    }
-    if (keepLast === 0) return;
-    const kept = shape === 0 ? x : undefined;
-    const last = this.last;
-    const shapes = (this.lastShapes ??= []);
-    if (last === undefined || last.length < keepLast) {
-      (this.last ??= []).push(kept ?? this.copyReply(x));
-      shapes.push(shape);
-      return;
-    }
-    const slot = this.lastNext;
-    this.lastNext = (slot + 1) % keepLast;
-    // Filled in place already: the caller had it from slotFor().
-    if (last[slot] === x) return;
-    if (kept === undefined && shapes[slot] === shape) this.overwriteReply(last[slot] as NtpExchange, x);
-    else last[slot] = kept ?? this.copyReply(x);
-    shapes[slot] = shape;
-  }
-
   /**
-   * A copy of a reply exchange handed over with a shape (addOutcome), key for key in its order — the capture
-   * correlator's reply literal: request fields, outcome, reply fields, then offset, delay, offsetMethod when
-   * present — built as literals so every copy of a shape shares one hidden class (overwriteReply stays fast).
-   * The path's own endpoints stay shared, as retained() keeps them.
-   */
-  private copyReply(x: NtpExchange): NtpExchange {
-    const r = x.reply as ReplySummary;
-    const reply: ReplySummary = {
-      leap: r.leap,
-      version: r.version,
-      mode: r.mode,
-      stratum: r.stratum,
-      poll: r.poll,
-      precision: r.precision,
-      rootDelay: r.rootDelay,
-      rootDispersion: r.rootDispersion,
-      refid: r.refid,
-      refidText: r.refidText,
-      referenceTime: { seconds: r.referenceTime.seconds, fraction: r.referenceTime.fraction },
-      originTime: { seconds: r.originTime.seconds, fraction: r.originTime.fraction },
-      receiveTime: { seconds: r.receiveTime.seconds, fraction: r.receiveTime.fraction },
-      transmitTime: { seconds: r.transmitTime.seconds, fraction: r.transmitTime.fraction },
-    };
-    const client = x.client === this.client ? x.client : { ip: x.client.ip, port: x.client.port };
-    const server = x.server === this.server ? x.server : { ip: x.server.ip, port: x.server.port };
-    const requestTransmit = { seconds: x.requestTransmit.seconds, fraction: x.requestTransmit.fraction };
-    const { requestFrame, requestTime, requestVersion, requestMode, outcome, offset, delay, offsetMethod } = x;
-    const replyFrame = x.replyFrame as number;
-    const replyTime = x.replyTime as number;
-    // One literal per shape (no spread: a spread copy gets a map of its own, slow to overwrite).
-    if (offset === undefined || offsetMethod === undefined) {
-      return { client, server, requestFrame, requestTime, requestVersion, requestMode, requestTransmit, outcome, replyFrame, replyTime, reply };
-    }
-    if (delay === undefined) {
-      return { client, server, requestFrame, requestTime, requestVersion, requestMode, requestTransmit, outcome, replyFrame, replyTime, reply, offset, offsetMethod };
-    }
-    return { client, server, requestFrame, requestTime, requestVersion, requestMode, requestTransmit, outcome, replyFrame, replyTime, reply, offset, delay, offsetMethod };
-  }
-
-  /**
-   * The kept exchange that the next outcome of `shape` (above 0) will take the place of, when it is one of that
-   * shape: a caller may fill it in place and hand it to addOutcome, which then keeps it as it is (no copy). Undefined
-   * when the next outcome is copied (the first few) or not kept, or the slot holds another shape. The object is the
-   * accumulator's: fill every field of the shape, and hand it over before anything else is added.
+   * The kept exchange the next outcome of `shape` (above 0) will take the place of, to fill in place and hand to
+   * addOutcome (no copy): see KeptExchanges.slotFor. Fill every field of the shape before anything else is added.
    */
   slotFor(shape: number): NtpExchange | undefined {
-    const last = this.last;
-    if (shape === 0 || last === undefined || last.length < this.keepCounts.last) return undefined;
-    const slot = this.lastNext;
-    return this.lastShapes?.[slot] === shape ? last[slot] : undefined;
-  }
-
-  /**
-   * Copies the reply exchange `src` into `dst`, a kept copy of the same shape (so the same keys: only values
-   * change, and the JSON of `dst` is what a fresh copy of `src` would give). Nested objects of `dst` are its own
-   * (retained() copied them), but for the path's endpoints, which stay shared.
-   */
-  private overwriteReply(dst: NtpExchange, src: NtpExchange): void {
-    const r = src.reply as ReplySummary;
-    const d = dst.reply as ReplySummary;
-    if (src.client === this.client) dst.client = src.client;
-    else if (dst.client === this.client) dst.client = { ip: src.client.ip, port: src.client.port };
-    else {
-      if (dst.client.ip !== src.client.ip) dst.client.ip = src.client.ip;
-      dst.client.port = src.client.port;
-    }
-    if (src.server === this.server) {
-      if (dst.server !== src.server) dst.server = src.server;
-    } else dst.server = { ip: src.server.ip, port: src.server.port };
-    dst.requestFrame = src.requestFrame;
-    dst.requestTime = src.requestTime;
-    dst.requestVersion = src.requestVersion;
-    dst.requestMode = src.requestMode;
-    setTimestamp(dst.requestTransmit, src.requestTransmit);
-    if (dst.outcome !== src.outcome) dst.outcome = src.outcome;
-    dst.replyFrame = src.replyFrame as number;
-    dst.replyTime = src.replyTime as number;
-    d.leap = r.leap;
-    d.version = r.version;
-    d.mode = r.mode;
-    d.stratum = r.stratum;
-    d.poll = r.poll;
-    d.precision = r.precision;
-    d.rootDelay = r.rootDelay;
-    d.rootDispersion = r.rootDispersion;
-    d.refid = r.refid;
-    // Strings and objects only when they differ: a store into a long-lived object is a write barrier's work.
-    if (d.refidText !== r.refidText) d.refidText = r.refidText;
-    setTimestamp(d.referenceTime, r.referenceTime);
-    setTimestamp(d.originTime, r.originTime);
-    setTimestamp(d.receiveTime, r.receiveTime);
-    setTimestamp(d.transmitTime, r.transmitTime);
-    if (src.offset !== undefined) dst.offset = src.offset;
-    if (src.delay !== undefined) dst.delay = src.delay;
-    if (src.offsetMethod !== undefined) dst.offsetMethod = src.offsetMethod;
-  }
-
-  /**
-   * A copy of an exchange kept for the rest of the run. The correlator's exchanges nearly all die young; when the
-   * ones kept are its own objects, V8 sees objects from those allocation sites survive and allocates later ones
-   * straight in the old generation (allocation-site pretenuring), where they pile up as garbage until a full
-   * collection: +0.5 GB peak RSS on bench/out/2M-many-clients.pcap when each of its 100 k paths kept its first.
-   * Plain data (numbers, strings, objects, arrays), copied with keys in the same order; the path's own endpoints
-   * are shared as they were.
-   */
-  private retained(x: NtpExchange): NtpExchange {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(x)) {
-      const v = (x as unknown as Record<string, unknown>)[k];
-      out[k] = v === this.server || v === this.client ? v : copyPlain(v);
-    }
-    return out as unknown as NtpExchange;
+    return this.kept.slotFor(shape);
   }
 
   get exchangeCount(): number {
@@ -637,10 +308,10 @@ export class PathAccumulator {
       refids: this.refids !== undefined ? copySeen(this.refids) : replies > 0 ? this.sameAsReplies(this.refidOne, replies) : NONE,
       kissCodes: copySeen(this.kissCodes),
       bogus: copySeen(this.bogus),
-      exchanges: this.first === undefined && this.last === undefined ? NONE : this.keptExchanges(),
+      exchanges: this.kept.list(),
       exchangeCount: this.finished,
     };
-    const clientPorts = this.clientPorts();
+    const clientPorts = this.ports.clientPorts(this.client.port);
     if (clientPorts !== undefined) obs.clientPorts = clientPorts;
     if (this.pending !== undefined) obs.pendingAtEnd = { count: this.pending.count, frames: this.pending.frames.slice() };
     const minInterval = n[MIN_INTERVAL]!;
@@ -670,21 +341,6 @@ export class PathAccumulator {
     return obs;
   }
 
-  /** The first, cited and last exchanges in request order, each once (a cited one may also be among the last). */
-  private keptExchanges(): NtpExchange[] {
-    const all = [...(this.first ?? []), ...(this.cited ?? []), ...(this.last ?? [])].sort(
-      (a, b) => a.requestFrame - b.requestFrame || (a.replyFrame ?? -1) - (b.replyFrame ?? -1),
-    );
-    if (this.cited === undefined) return all;
-    const out: NtpExchange[] = [];
-    for (const x of all) {
-      const prev = out[out.length - 1];
-      if (prev !== undefined && sameExchange(prev, x)) continue;
-      out.push(x);
-    }
-    return out;
-  }
-
   /** Requests in the "early" part and how many of them were answered: the first half on short runs, else the first 8. */
   private earlyCounts(n: number): [number, number] {
     const earlyN = n <= EARLY_WINDOW ? Math.floor(n / 2) : EARLY_WINDOW / 2;
@@ -692,9 +348,4 @@ export class PathAccumulator {
     for (let i = 0; i < earlyN; i++) if (this.earlyAnswered & (1 << i)) answered++;
     return [earlyN, answered];
   }
-}
-
-/** Two kept copies of one exchange: the same request, answered (or not) by the same frame. */
-function sameExchange(a: NtpExchange, b: NtpExchange): boolean {
-  return a.requestFrame === b.requestFrame && a.replyFrame === b.replyFrame && a.outcome === b.outcome && a.icmp?.frame === b.icmp?.frame;
 }

@@ -2,10 +2,11 @@
  * What a capture held besides NTP, counted cheaply in the per-frame loop (src/correlate/records.ts): a few integer
  * increments per frame and no allocation, so that when no NTP was seen (rules/no-ntp-seen.ts) the report can say
  * what was seen instead — the usual cause is a capture on the wrong interface or with the wrong filter.
+ * The headers are the locator's (src/decode/locate.ts): VLAN-tagged and BSD-loopback frames count by their IP.
  * IPv4 addresses are kept as numbers in a fixed table (the first 384 distinct ones); IPv6 ones are only counted.
  */
 import { readU16 } from '../ntp/wire.js';
-import { LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW } from '../decode/link.js';
+import { ETHERTYPE_ARP, IP_SHORT, LINK_NOT_IP, Located, locate } from '../decode/locate.js';
 
 /** Counts by protocol, as plain data (an observation field; posted between threads). */
 export interface TrafficCounts {
@@ -28,7 +29,8 @@ export interface TrafficCounts {
 const ADDRESS_BITS = 9;
 const ADDRESS_SLOTS = 1 << ADDRESS_BITS;
 const TOP_ADDRESSES = 5;
-const ETHERTYPE_ARP = 0x0806;
+/** count()'s locator record, reused. */
+const located = new Located();
 
 export class TrafficCounter {
   ipv4 = 0;
@@ -58,44 +60,29 @@ export class TrafficCounter {
 
   /** One frame b[start, end) of `linkType`. Cuts and odd headers count as `other`: this only describes. */
   count(b: Uint8Array, start: number, end: number, linkType: number): void {
-    let ip = -1;
-    let etherType = -1;
-    switch (linkType) {
-      case LINKTYPE_ETHERNET:
-        if (end - start >= 14) { etherType = readU16(b, start + 12); ip = start + 14; }
-        break;
-      case LINKTYPE_LINUX_SLL:
-        if (end - start >= 16) { etherType = readU16(b, start + 14); ip = start + 16; }
-        break;
-      case LINKTYPE_LINUX_SLL2:
-        if (end - start >= 20) { etherType = readU16(b, start); ip = start + 20; }
-        break;
-      case LINKTYPE_NULL:
-      case LINKTYPE_LOOP:
-        if (end - start >= 4) ip = start + 4; // BSD loopback: a 4-octet family, then the IP header
-        break;
-      case LINKTYPE_RAW:
-      case 12:
-      case 14:
-      case LINKTYPE_IPV4:
-      case LINKTYPE_IPV6:
-        ip = start;
-        break;
+    locate(b, start, end, linkType, located);
+    this.countLocated(b, end, located);
+  }
+
+  /** count() for a frame the caller has located already (src/decode/locate.ts): no second walk of its headers. */
+  countLocated(b: Uint8Array, end: number, h: Located): void {
+    if (h.ipAt < 0) {
+      if (h.link === LINK_NOT_IP && h.failValue === ETHERTYPE_ARP) this.arp++;
+      else this.other++;
+      return;
     }
-    if (etherType === ETHERTYPE_ARP) { this.arp++; return; }
-    if (ip < 0 || ip >= end) { this.other++; return; }
-    const version = (b[ip] as number) >>> 4;
-    if (version === 4 && end - ip >= 20) {
+    const ip = h.ipAt;
+    if (h.version === 4 && h.ip !== IP_SHORT) {
       this.ipv4++;
       // Port 123 traffic is NTP's own, counted above and judged elsewhere: the addresses are those of everything else
       // (and the NTP-heavy frame loop is spared the table).
-      if (this.transport(b[ip + 9] as number, b, ip + ((b[ip] as number) & 0x0f) * 4, end, false)) return;
+      if (this.transport(h.protocol, b, h.l4At, end, false)) return;
       this.address(((b[ip + 12] as number) << 24) | ((b[ip + 13] as number) << 16) | ((b[ip + 14] as number) << 8) | (b[ip + 15] as number));
       this.address(((b[ip + 16] as number) << 24) | ((b[ip + 17] as number) << 16) | ((b[ip + 18] as number) << 8) | (b[ip + 19] as number));
-    } else if (version === 6 && end - ip >= 40) {
+    } else if (h.version === 6 && h.ip !== IP_SHORT) {
       this.ipv6++;
       // The first next header only: extension headers count as `other` (rare on a capture that matters here).
-      this.transport(b[ip + 6] as number, b, ip + 40, end, true);
+      this.transport(h.protocol, b, ip + 40, end, true);
     } else {
       this.other++;
     }

@@ -1,24 +1,15 @@
 import type { CaptureReadResult } from '../capture/types.js';
-import type { ChecksumState } from '../correlate/checksums.js';
-import type { ShardPath } from '../correlate/correlator.js';
+import type { ShardParts } from '../correlate/collect.js';
 import type { ShardFilter } from '../correlate/records.js';
-import type { TrafficCounts } from '../observe/traffic.js';
-import type { ControlObservation, FrameSample } from '../observe/types.js';
 
 /** Shard `index` of `count`: the frames of the client↔server paths dealt to it (src/correlate/shard.ts). */
 export type ShardSpec = ShardFilter;
 
-/** What one shard of a capture yields: plain data, so a worker thread can post it (structured clone). */
-export interface ShardResult {
-  read: CaptureReadResult;
-  paths: ShardPath[];
-  checksums: ChecksumState;
-  controls: ControlObservation[];
-  ntpFrames: number;
-  decodeIssues: FrameSample;
-  /** Counted by shard 0 only (every shard reads every frame). */
-  traffic?: TrafficCounts;
-}
+/**
+ * What one shard of a capture yields: plain data, so a worker thread can post it (structured clone). The parts are
+ * declared once, in src/correlate/collect.ts KINDS (traffic is counted by shard 0 only: every shard reads every frame).
+ */
+export type ShardResult = { read: CaptureReadResult } & ShardParts;
 
 /** What the worker thread is given (workerData). */
 export interface ShardTask {

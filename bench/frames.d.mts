@@ -1,0 +1,32 @@
+/** Types of ./frames.mjs, the one NTP/ICMP frame builder of the bench and the tests. */
+export const NTP_EPOCH: number;
+
+export interface NtpHeaderOptions {
+  mode: number;
+  version?: number;
+  leap?: number;
+  stratum?: number;
+  poll?: number;
+  precision?: number;
+  /** RFC 5905 §6 short format, as the 32-bit field holds it (seconds × 65536). */
+  rootDelayRaw?: number;
+  rootDispersionRaw?: number;
+  refid?: number;
+  /** Unix seconds (fractional); null or absent: zero. */
+  reference?: number | null;
+  origin?: number | null;
+  receive?: number | null;
+  transmit?: number | null;
+}
+
+export function ntpHeader(o: NtpHeaderOptions): Uint8Array;
+export function addressBytes(text: string): Uint8Array;
+export function udp(src: string, dst: string, sport: number, dport: number, payload: Uint8Array, options?: { checksum?: boolean }): Uint8Array;
+export function ipv4(src: string, dst: string, protocol: number, payload: Uint8Array): Uint8Array;
+export function ipv6(src: string, dst: string, next: number, payload: Uint8Array): Uint8Array;
+export function udpPacket(src: string, dst: string, sport: number, dport: number, payload: Uint8Array): Uint8Array;
+export function icmpError(reporter: string, to: string, quoted: Uint8Array, options?: { type?: number; code?: number }): Uint8Array;
+export function ethernet(packet: Uint8Array, options?: { vlans?: number[] }): Uint8Array;
+export function pcapHeader(linkType?: number): Uint8Array;
+export function pcapRecord(time: number, frame: Uint8Array): Uint8Array;
+export function pcapFile(records: Array<[number, Uint8Array]>, linkType?: number): Uint8Array;

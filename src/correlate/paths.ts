@@ -1,0 +1,76 @@
+/**
+ * The correlator's path table: client↔server paths by key (IPv4 by address words, anything else by text), in the
+ * order they first appeared, each with its accumulator and open requests (./path-state.ts).
+ */
+import { ipv4Text, ipv4Word } from '../decode/address.js';
+import type { TimeFrame } from '../decode/time-frame.js';
+import { KEEP_EXCHANGES, PathAccumulator } from '../observe/accumulate.js';
+import { OpenRequests } from './open.js';
+import { newPathState, type Pending, type PathState } from './path-state.js';
+import { PathTable } from './path-table.js';
+
+/**
+ * Paths past this many keep no sample exchanges (a report lists REPORT_EXCHANGES, src/diagnose/report.ts: the
+ * first paths fill it). What rules need of every path is in its counts and statistics; a kept exchange is ~26
+ * objects, and on a capture of 100 k clients keeping one per path was a third of the collector's work.
+ */
+export const MANY_PATHS = 256;
+const NO_EXCHANGES = { first: 0, last: 0 };
+
+export class PathBook {
+  /** Path numbers by key; the paths themselves in `list`, in the order they first appeared. */
+  private readonly table = new PathTable();
+  readonly list: PathState[] = [];
+  /** The path of the previous NTP frame: a reply usually follows its request, so most lookups stop here. */
+  private last: PathState | undefined;
+
+  /** The path of an IPv4 client and server, by their address words: no address text unless the path is new. */
+  v4(frame: number, cw: number, clientPort: number, sw: number, serverPort: number): PathState {
+    const last = this.last;
+    if (last !== undefined && last.clientWord === cw && last.serverWord === sw && last.serverPort === serverPort && last.v4) return last;
+    const n = this.table.findV4(cw, sw, serverPort);
+    const p = n >= 0 ? this.list[n]! : this.add(frame, ipv4Text(cw), clientPort, ipv4Text(sw), serverPort, cw, sw);
+    this.last = p;
+    return p;
+  }
+
+  /** The path of a client and server given as address text (IPv4 text is looked up by its words all the same). */
+  text(frame: number, client: string, clientPort: number, server: string, serverPort: number): PathState {
+    const cw = ipv4Word(client);
+    const sw = ipv4Word(server);
+    if (cw !== undefined && sw !== undefined) return this.v4(frame, cw, clientPort, sw, serverPort);
+    const last = this.last;
+    if (last !== undefined && !last.v4 && last.client === client && last.server === server && last.serverPort === serverPort) return last;
+    const n = this.table.findText(client, server, serverPort);
+    const p = n >= 0 ? this.list[n]! : this.add(frame, client, clientPort, server, serverPort, undefined, undefined);
+    this.last = p;
+    return p;
+  }
+
+  /** The path of a request (the client is the source) or of a reply (the client is the destination). */
+  of(t: TimeFrame, request: boolean): PathState {
+    if (t.ipVersion === 4) {
+      return request ? this.v4(t.frame, t.srcWord, t.srcPort, t.dstWord, t.dstPort) : this.v4(t.frame, t.dstWord, t.dstPort, t.srcWord, t.srcPort);
+    }
+    return request
+      ? this.text(t.frame, t.srcText, t.srcPort, t.dstText, t.dstPort)
+      : this.text(t.frame, t.dstText, t.dstPort, t.srcText, t.srcPort);
+  }
+
+  /** A path seen for the first time, filed under its words (IPv4) or its text. */
+  private add(frame: number, client: string, clientPort: number, server: string, serverPort: number, cw: number | undefined, sw: number | undefined): PathState {
+    const acc = new PathAccumulator(
+      'capture',
+      { ip: client, port: clientPort },
+      { ip: server, port: serverPort },
+      // Thousands of clients: keep no exchanges past the first paths, so memory stays small per path.
+      this.list.length < MANY_PATHS ? KEEP_EXCHANGES : NO_EXCHANGES,
+    );
+    const p = newPathState(frame, client, server, serverPort, cw, sw, acc, new OpenRequests<Pending>());
+    const n = this.list.length;
+    this.list.push(p);
+    if (cw !== undefined && sw !== undefined) this.table.addV4(cw, sw, serverPort, n);
+    else this.table.addText(client, server, serverPort, n);
+    return p;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * A path's client source ports, in order of first use: the first one, the first NAMED_PORTS once there is a second
+ * (no allocation for the one-port paths of ntpd clients), then an exact count (PortLog) or "at least". Evidence
+ * names every source port, or says how many there were (issue 11 item 10).
+ */
+import type { ClientPorts } from './types.js';
+
+/** Source ports of a path's client named one by one; past this many, counted (see PortLog). */
+export const NAMED_PORTS = 8;
+/** Ports logged before PortLog folds them into its bit map. */
+const PORT_LOG = 4096;
+
+/**
+ * Exact count of a client's distinct source ports past the NAMED_PORTS a path names itself, on the paths that may
+ * keep one (the first MANY_PATHS of a capture, as for kept exchanges).
+ *
+ * Each port is appended to a log (a sequential store per request) and the log folded into a 65536-bit map when it
+ * fills: setting the bits straight away cost a cache miss per request (4 % of the bench, whose clients take a new
+ * port per request as chrony does); folded in batches the map stays in cache. 16 KiB per path.
+ */
+class PortLog {
+  private readonly log = new Uint16Array(PORT_LOG);
+  private logged = 0;
+  private readonly bits = new Uint8Array(8192);
+  /** Bits set in `bits`. */
+  private counted = 0;
+
+  constructor(named: readonly number[]) {
+    for (const p of named) this.add(p);
+  }
+
+  add(port: number): void {
+    if (this.logged === PORT_LOG) this.fold();
+    this.log[this.logged++] = port;
+  }
+
+  /** Sets the bits of the logged ports and empties the log. */
+  private fold(): void {
+    const bits = this.bits;
+    const log = this.log;
+    let counted = this.counted;
+    for (let i = 0; i < this.logged; i++) {
+      const port = log[i]!;
+      const byte = bits[port >>> 3]!;
+      const bit = 1 << (port & 7);
+      if ((byte & bit) === 0) {
+        bits[port >>> 3] = byte | bit;
+        counted++;
+      }
+    }
+    this.counted = counted;
+    this.logged = 0;
+  }
+
+  get count(): number {
+    this.fold();
+    return this.counted;
+  }
+}
+
+/**
+ * What ClientPorts a path would have had without an exact count (a path past MANY_PATHS, src/parallel/merge.ts):
+ * the same as PortSet gives when it may not keep a PortLog.
+ */
+export function inexactPorts(p: ClientPorts): ClientPorts {
+  if (p.count <= NAMED_PORTS || p.atLeast) return p;
+  return { count: NAMED_PORTS + 1, ports: p.ports, atLeast: true };
+}
+
+/** The source ports of one path. `exact`: count every distinct port past NAMED_PORTS (a PortLog, 16 KiB). */
+export class PortSet {
+  /** The last port noted: the common cases (one port, or the same as the request before) stop at it. */
+  lastPort = -1;
+  private firstPort = -1;
+  private ports: number[] | undefined = undefined;
+  /** Ports named in `ports`. */
+  private portCount = 0;
+  private portLog: PortLog | undefined = undefined;
+  private atLeast = false;
+
+  constructor(private readonly exact: boolean) {}
+
+  /** A source port other than the last one noted (callers test `lastPort` first: that test inlines). */
+  note(port: number): void {
+    if (port < 0) return;
+    this.lastPort = port;
+    if (this.portLog !== undefined) {
+      this.portLog.add(port);
+      return;
+    }
+    if (this.atLeast || port === this.firstPort) return;
+    if (this.firstPort < 0) {
+      this.firstPort = port;
+      return;
+    }
+    let ports = this.ports;
+    if (ports === undefined) {
+      // One store of its final size (a literal grown by push reallocates): 100 k paths of chrony clients have one each.
+      ports = this.ports = new Array<number>(NAMED_PORTS).fill(-1);
+      ports[0] = this.firstPort;
+      ports[1] = port;
+      this.portCount = 2;
+      return;
+    }
+    const named = this.portCount;
+    for (let i = 1; i < named; i++) if (ports[i] === port) return;
+    if (named < NAMED_PORTS) {
+      ports[named] = port;
+      this.portCount = named + 1;
+    } else if (this.exact) (this.portLog = new PortLog(ports)).add(port);
+    else this.atLeast = true;
+  }
+
+  /** ClientPorts when they say more than `clientPort` does (several ports, or another one). */
+  clientPorts(clientPort: number): ClientPorts | undefined {
+    const ports = this.ports;
+    if (ports === undefined) return this.firstPort >= 0 && this.firstPort !== clientPort ? { count: 1, ports: [this.firstPort] } : undefined;
+    const named = ports.slice(0, this.portCount);
+    if (this.atLeast) return { count: NAMED_PORTS + 1, ports: named, atLeast: true };
+    return { count: this.portLog !== undefined ? this.portLog.count : named.length, ports: named };
+  }
+}
