@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { IcmpSeen, NtpPathObservation } from '../src/observe/types.js';
+import type { IcmpSeen, NtpPathObservation } from '../src/model/observation.js';
 import { cappedMap, fact, factOf, note, plural } from './_lib/evidence.js';
 import { openNtpInbound, openNtpOutbound, ranked } from './_lib/fixes.js';
 import { classifyIcmp, icmpLabel, knownReporter } from './_lib/icmp.js';

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { ControlObservation } from '../src/observe/types.js';
+import type { ControlObservation } from '../src/model/observation.js';
 import { fact, note, plural } from './_lib/evidence.js';
 import { append, cmd, draft, NTPD, NTPSEC, op, ranked, words } from './_lib/fixes.js';
 import { isLoopback } from './_lib/paths.js';

@@ -1,6 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
-import type { ClockControlObservation, TimeDaemonsObservation } from '../src/observe/node-types.js';
+import type { ClockControlObservation } from '../src/model/node.js';
+import type { TimeDaemonsObservation } from '../src/model/daemon.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, type Draft, op, ranked, words } from './_lib/fixes.js';
 import { file, writeTo } from '../src/shell/command.js';

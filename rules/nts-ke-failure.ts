@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, Platform, RuleContext } from '../src/diagnose/types.js';
-import type { DaemonSource, NtsKeObservation } from '../src/observe/node-types.js';
+import type { DaemonSource, NtsKeObservation } from '../src/model/daemon.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, op, ranked, words, type Draft } from './_lib/fixes.js';
 import { appendLine, configs, lineEvidence, restartOf, type ConfigObservation } from './_lib/node.js';

@@ -5,7 +5,7 @@ import { commentOutSourceLines } from '../src/shell/sed.js';
 import { append, CHRONY, cmd, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
 import { byServer, serverPort } from './_lib/paths.js';
 import { refidNames } from './_lib/refid.js';
-import type { Located } from '../src/observe/node-types.js';
+import type { Located } from '../src/model/config.js';
 import {
   appendLine,
   commentOut,

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { defineRule } from '../src/diagnose/define.js';
 import type { Hit, Platform } from '../src/diagnose/types.js';
 import { writeTo, type Command } from '../src/shell/command.js';
-import type { DaemonSource, DaemonStateObservation } from '../src/observe/node-types.js';
+import type { DaemonSource, DaemonStateObservation } from '../src/model/daemon.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, op, ranked, words, type Draft } from './_lib/fixes.js';
 import { appendLine, configs, isOwnAddress, ownAddresses, restartOf, type ConfigObservation } from './_lib/node.js';

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
-import type { DaemonSource, DaemonStateObservation } from '../src/observe/node-types.js';
+import type { DaemonSource, DaemonStateObservation } from '../src/model/daemon.js';
 import { classifyIcmp, icmpLabel } from './_lib/icmp.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, probeVerify, ranked, words } from './_lib/fixes.js';

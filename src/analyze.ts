@@ -1,15 +1,15 @@
 import { readCapture } from './capture/read.js';
 import type { CaptureReadResult, CaptureSink, CaptureTime } from './capture/types.js';
 import { InputError } from './errors.js';
-import type { WallTime } from './correlate/clock.js';
+import type { WallTime } from './net/wall-time.js';
 import { Correlator } from './correlate/correlator.js';
-import type { NtpExchange } from './correlate/types.js';
+import type { NtpExchange } from './model/exchange.js';
 import { correlatorSink } from './correlate/records.js';
 import { runRules } from './diagnose/engine.js';
 import { buildReport, mergeFindings } from './diagnose/report.js';
 import type { Finding, Report, ReportInput, Rule } from './diagnose/types.js';
 import { newSample } from './observe/accumulate.js';
-import type { Observation } from './observe/types.js';
+import type { Observation } from './model/observation.js';
 import { TrafficCounter } from './observe/traffic.js';
 import { mergeShards, type MergedShards } from './parallel/merge.js';
 import { runShards, threadsFor } from './parallel/run.js';

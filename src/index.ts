@@ -11,5 +11,5 @@ export { renderText } from './render/text.js';
 export { renderJson } from './render/json.js';
 export { renderChecklist } from './render/checklist.js';
 export type * from './diagnose/types.js';
-export type * from './observe/types.js';
-export type * from './correlate/types.js';
+export type * from './model/observation.js';
+export type * from './model/exchange.js';

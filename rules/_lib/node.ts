@@ -4,9 +4,10 @@
  * this host's own, does this node mean to serve time, which upstreams are of any use.
  */
 import type { Evidence, Platform, RuleContext } from '../../src/diagnose/types.js';
-import type { Located } from '../../src/observe/node-types.js';
-import type { ChronyConfigObservation, DaemonSource, NtpdConfigObservation } from '../../src/observe/node-types.js';
-import type { NtpPathObservation } from '../../src/observe/types.js';
+import type { Located } from '../../src/model/config.js';
+import type { ChronyConfigObservation, NtpdConfigObservation } from '../../src/model/node.js';
+import type { DaemonSource } from '../../src/model/daemon.js';
+import type { NtpPathObservation } from '../../src/model/observation.js';
 import { type Command, appendLine, words } from '../../src/shell/command.js';
 import { commentOutLine, replaceLine as replaceLineText } from '../../src/shell/sed.js';
 import { NTPD, NTPSEC, restart } from './fixes.js';

@@ -1,5 +1,5 @@
 /** Helpers over path observations (one client ↔ one server), shared by the packet rules. */
-import type { NtpPathObservation } from '../../src/observe/types.js';
+import type { NtpPathObservation } from '../../src/model/observation.js';
 import { LEAP_ALARM, MAXDISP, MAXSTRAT } from '../../src/ntp/constants.js';
 
 /**

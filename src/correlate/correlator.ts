@@ -3,15 +3,15 @@ import { timeFrameOf, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { describeRefid } from '../ntp/refid.js';
 import { KEEP_EXCHANGES, PathAccumulator } from '../observe/accumulate.js';
-import type { ChecksumObservation, NtpPathObservation } from '../observe/types.js';
+import type { ChecksumObservation, NtpPathObservation } from '../model/observation.js';
 import { ChecksumTracker, type ChecksumState, type SenderState } from './checksums.js';
-import { partsKey, TWO_POW_31, TWO_POW_32, TWO_POW_MINUS_32, wallDiff, type WallTime } from './clock.js';
+import { partsKey, TWO_POW_31, TWO_POW_32, TWO_POW_MINUS_32, wallDiff, type WallTime } from '../net/wall-time.js';
 import { NTP_UNIX_EPOCH_DELTA } from '../ntp/constants.js';
 import { ControlTracker } from './control.js';
 import { OpenRequests } from './open.js';
 import { PathTable } from './path-table.js';
 import { ipv4Text, ipv4Word } from '../decode/address.js';
-import type { NtpExchange, ReplySummary } from './types.js';
+import type { NtpExchange, ReplySummary } from '../model/exchange.js';
 
 export interface CorrelatorOptions {
   /** Addresses of the capturing host (--local-ip): tells which end the capture was taken on. */

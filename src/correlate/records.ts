@@ -15,7 +15,7 @@ import { decodeIcmpFrame, IcmpFrame } from '../decode/icmp-frame.js';
 import { decodeTimeFrame, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { addToSample } from '../observe/accumulate.js';
-import type { FrameSample } from '../observe/types.js';
+import type { FrameSample } from '../model/observation.js';
 import type { TrafficCounter } from '../observe/traffic.js';
 import type { Correlator } from './correlator.js';
 import { framePathHash, recordPathHash, ShardRouter, UNDECIDED } from './shard.js';

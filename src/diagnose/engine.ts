@@ -1,4 +1,4 @@
-import type { Observation, ObservationKind, ObservationOf } from '../observe/types.js';
+import type { Observation, ObservationKind, ObservationOf } from '../model/observation.js';
 import type { Finding, Rule, RuleContext, Severity } from './types.js';
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

@@ -1,4 +1,4 @@
-import type { NtpExchange } from '../correlate/types.js';
+import type { NtpExchange } from '../model/exchange.js';
 import type { Finding, Report, ReportInput, Severity } from './types.js';
 
 /** Exchanges listed in a report at most, unless findings cite more; the rest are counted in `exchangesOmitted`. */

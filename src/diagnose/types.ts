@@ -1,4 +1,4 @@
-import type { Observation, ObservationKind, ObservationOf } from '../observe/types.js';
+import type { Observation, ObservationKind, ObservationOf } from '../model/observation.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -129,7 +129,7 @@ export interface ReportInput {
 export interface Report {
   schema: 'ntpdoctor.report/1';
   findings: Finding[];
-  exchanges: import('../correlate/types.js').NtpExchange[];
+  exchanges: import('../model/exchange.js').NtpExchange[];
   /** Exchanges not listed (the report keeps a bounded sample). */
   exchangesOmitted?: number;
   inputs: ReportInput[];

@@ -4,22 +4,22 @@
  * daemons are asked, so a failing node is judged in a few seconds.
  */
 import { rules as defaultRules } from '../../rules/index.js';
-import type { NtpExchange } from '../correlate/types.js';
+import type { NtpExchange } from '../model/exchange.js';
 import { runRules } from '../diagnose/engine.js';
 import { buildReport, mergeFindings } from '../diagnose/report.js';
 import type { Report, ReportInput, Rule } from '../diagnose/types.js';
 import { InputError } from '../errors.js';
 import { configObservations, nodeObservations } from '../observe/from-node.js';
-import type { Observation } from '../observe/types.js';
+import type { Observation } from '../model/observation.js';
 import { probeAddress, type AddressProbe } from '../probe/client.js';
-import { sharedClock } from '../probe/clock.js';
+import { sharedClock } from '../net/clock.js';
 import { probeExchanges, probeObservation } from '../probe/exchanges.js';
 import { probeNtsKeTargets, ntsKeTargets } from '../probe/nts-ke-targets.js';
-import { parseTarget, resolveAll } from '../probe/target.js';
+import { parseTarget, resolveAll } from '../net/target.js';
 import { formatSeconds } from '../render/format.js';
 import { loadConfig } from './config/load.js';
 import { reasonOf } from './config/read.js';
-import { canonicalAddress, parseAddress } from './ip.js';
+import { canonicalAddress, parseAddress } from '../net/ip.js';
 import { ownAddresses, type OwnAddress } from './interfaces.js';
 import { discoverNode, interrogateNode, timesyncdSources, type InspectOptions, type NodeConfig, type NodeFacts } from './node.js';
 import { describeConfigs, describeDaemons, describeFirewall, describeProbe, type OnStep } from './progress.js';

@@ -1,7 +1,7 @@
-import type { Endpoint, NtpExchange, ReplySummary } from '../correlate/types.js';
+import type { Endpoint, NtpExchange, ReplySummary } from '../model/exchange.js';
 import { ntpDiffSeconds } from '../ntp/timestamp.js';
 import type { NtpTimestamp } from '../ntp/types.js';
-import type { ClientPorts, FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
+import type { ClientPorts, FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from '../model/observation.js';
 
 /** How many example frame numbers evidence keeps per fact; the counts stay exact. */
 export const SAMPLE_FRAMES = 8;

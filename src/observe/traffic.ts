@@ -5,25 +5,8 @@
  * IPv4 addresses are kept as numbers in a fixed table (the first 384 distinct ones); IPv6 ones are only counted.
  */
 import { readU16 } from '../ntp/wire.js';
+import type { TrafficCounts } from '../model/observation.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW } from '../decode/link.js';
-
-/** Counts by protocol, as plain data (an observation field; posted between threads). */
-export interface TrafficCounts {
-  ipv4: number;
-  ipv6: number;
-  arp: number;
-  tcp: number;
-  /** UDP with neither port 123. */
-  udpOther: number;
-  /** UDP with port 123 on either side (NTP or not, decoded or not). */
-  udp123: number;
-  icmp: number;
-  icmp6: number;
-  /** Frames of a link type or EtherType not counted above (LLDP, STP, a VLAN tag...). */
-  other: number;
-  /** The busiest IPv4 addresses (source or destination) of traffic other than UDP port 123, most frames first, at most TOP_ADDRESSES. */
-  topAddresses: Array<{ address: string; frames: number }>;
-}
 
 const ADDRESS_BITS = 9;
 const ADDRESS_SLOTS = 1 << ADDRESS_BITS;

@@ -7,9 +7,9 @@
 import { ChecksumTracker } from '../correlate/checksums.js';
 import { MANY_PATHS, type ShardPath } from '../correlate/correlator.js';
 import { inexactPorts, mergeSamples } from '../observe/accumulate.js';
-import type { ChecksumObservation, ControlObservation, FrameSample, NtpPathObservation } from '../observe/types.js';
+import type { ChecksumObservation, ControlObservation, FrameSample, NtpPathObservation } from '../model/observation.js';
 import type { CaptureReadResult } from '../capture/types.js';
-import type { TrafficCounts } from '../observe/traffic.js';
+import type { TrafficCounts } from '../model/observation.js';
 import type { ShardResult } from './types.js';
 
 export interface MergedShards {

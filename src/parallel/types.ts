@@ -2,8 +2,8 @@ import type { CaptureReadResult } from '../capture/types.js';
 import type { ChecksumState } from '../correlate/checksums.js';
 import type { ShardPath } from '../correlate/correlator.js';
 import type { ShardFilter } from '../correlate/records.js';
-import type { TrafficCounts } from '../observe/traffic.js';
-import type { ControlObservation, FrameSample } from '../observe/types.js';
+import type { TrafficCounts } from '../model/observation.js';
+import type { ControlObservation, FrameSample } from '../model/observation.js';
 
 /** Shard `index` of `count`: the frames of the client↔server paths dealt to it (src/correlate/shard.ts). */
 export type ShardSpec = ShardFilter;

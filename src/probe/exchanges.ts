@@ -1,10 +1,10 @@
 /**
- * A probe's samples as the same NtpExchange records a capture yields (src/correlate/types.ts), so the same
+ * A probe's samples as the same NtpExchange records a capture yields (src/model/exchange.ts), so the same
  * path summary (src/observe/path.ts) and the same rules judge both. Frames are 1-based sample indexes.
  */
-import type { NtpExchange, ReplySummary } from '../correlate/types.js';
+import type { NtpExchange, ReplySummary } from '../model/exchange.js';
 import { summarizePath } from '../observe/path.js';
-import type { NtpPathObservation } from '../observe/types.js';
+import type { NtpPathObservation } from '../model/observation.js';
 import type { AddressProbe, ProbeSample } from './client.js';
 
 function replySummary(s: ProbeSample): ReplySummary | undefined {

@@ -3,15 +3,15 @@
  * observations, and let the shared rules judge them (no verdict logic of our own). Data in, report out.
  */
 import { rules as defaultRules } from '../../rules/index.js';
-import type { NtpExchange } from '../correlate/types.js';
+import type { NtpExchange } from '../model/exchange.js';
 import { runRules } from '../diagnose/engine.js';
 import { buildReport } from '../diagnose/report.js';
 import type { Finding, Report, ReportInput, Rule } from '../diagnose/types.js';
-import type { Observation } from '../observe/types.js';
+import type { Observation } from '../model/observation.js';
 import { probeAddress, type AddressProbe } from './client.js';
-import { sharedClock, type WallClock } from './clock.js';
+import { sharedClock, type WallClock } from '../net/clock.js';
 import { probeExchanges, probeObservation } from './exchanges.js';
-import { parseTarget, resolveAll } from './target.js';
+import { parseTarget, resolveAll } from '../net/target.js';
 
 export interface ProbeRunOptions {
   samples?: number;

@@ -15,15 +15,15 @@
  * trace cut by the deadline is reported as it stands, `complete: false`, with the reason.
  */
 import type { Rule } from '../diagnose/types.js';
-import type { ControlObservation } from '../observe/types.js';
+import type { ControlObservation } from '../model/observation.js';
 import { NTP_PORT } from '../ntp/constants.js';
 import { describeRefid } from '../ntp/refid.js';
 import { toTerminal, type TerminalString } from '../render/terminal.js';
 import { probeAddress, type AddressProbe } from './client.js';
-import { sharedClock, type WallClock } from './clock.js';
+import { sharedClock, type WallClock } from '../net/clock.js';
 import { CTL_OP_READVAR, readControlViewBounded, type ControlView } from './control.js';
 import { judgeProbes, type ProbeRun } from './run.js';
-import { parseTarget, resolveAll, type ResolvedAddress } from './target.js';
+import { parseTarget, resolveAll, type ResolvedAddress } from '../net/target.js';
 import { addressKey, addressOctets, sameHost } from './trace-address.js';
 import { Deadline, DEFAULT_TRACE_DEADLINE, defaultHopBudget, fitProbe, monotonicMs, type Now } from './trace-budget.js';
 import { isIP } from 'node:net';
@@ -361,7 +361,7 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
   return result;
 }
 
-/** One hop's mode 6 conversation as the observation a capture of it would give (src/observe/types.ts). */
+/** One hop's mode 6 conversation as the observation a capture of it would give (src/model/observation.ts). */
 export function controlObservation(server: string, view: ControlView): ControlObservation {
   const t = view.traffic;
   const seq = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);

@@ -1,4 +1,4 @@
-import type { NtpExchange } from '../correlate/types.js';
+import type { NtpExchange } from '../model/exchange.js';
 import type { Finding, Report, Severity } from '../diagnose/types.js';
 import { formatFrames, formatSeconds, pad, padLeft } from './format.js';
 import { escapeControls, toTerminal, type TerminalOptions, type TerminalString, type TextLine } from './terminal.js';

@@ -5,7 +5,7 @@
  */
 import { Box, Static, useApp, useInput } from 'ink';
 import { useEffect, useReducer, useRef } from 'react';
-import type { NtpExchange } from '../correlate/types.js';
+import type { NtpExchange } from '../model/exchange.js';
 import type { Report } from '../diagnose/types.js';
 import type { OnStep } from '../inspect/progress.js';
 import { renderChecklist } from '../render/checklist.js';

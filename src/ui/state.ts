@@ -5,7 +5,7 @@
  * Every string that enters the state from outside (report, steps, exchanges, errors, messages) is escaped
  * here (src/render/terminal.ts), so the views measure and paint text that can no longer talk to the terminal.
  */
-import type { NtpExchange } from '../correlate/types.js';
+import type { NtpExchange } from '../model/exchange.js';
 import { exitStatus } from '../diagnose/report.js';
 import type { Report } from '../diagnose/types.js';
 import type { DiagnoseStep } from '../inspect/progress.js';

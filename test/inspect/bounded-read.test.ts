@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText } from '../../src/inspect/config/load.js';
 import { DEFAULT_LIMITS, readRegularFile, type ReadLimits } from '../../src/inspect/config/read.js';
-import type { ChronyConfig, ConfigReader, NtpdConfig } from '../../src/inspect/config/types.js';
+import type { ChronyConfig, ConfigReader, NtpdConfig } from '../../src/model/config.js';
 import { lintConfig } from '../../src/inspect/diagnose.js';
 import { discoverNode } from '../../src/inspect/node.js';
 import { renderText } from '../../src/render/text.js';

@@ -11,7 +11,7 @@ import { parseStatusPairs } from '../../src/inspect/daemon/mode6.js';
 import { parseNtpqPeers, parseVariables, sourceFromVariables, systemFromVariables } from '../../src/inspect/daemon/ntpq.js';
 import { configFromArgv, daemonOf, scanProcesses, startTicks } from '../../src/inspect/daemon/processes.js';
 import { parseConfigText } from '../../src/inspect/config/load.js';
-import type { ChronyConfig } from '../../src/inspect/config/types.js';
+import type { ChronyConfig } from '../../src/model/config.js';
 
 const dir = fileURLToPath(new URL('./fixtures/daemon/', import.meta.url));
 const read = (name: string) => readFileSync(dir + name, 'utf8');

@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { interpretChronyConf } from '../../src/inspect/config/chrony-conf.js';
 import { splitDirectives } from '../../src/inspect/config/lex.js';
 import { interpretNtpConf } from '../../src/inspect/config/ntp-conf.js';
-import type { ChronyConfig, NtpdConfig } from '../../src/inspect/config/types.js';
-import { canonicalAddress, parseAddress } from '../../src/inspect/ip.js';
+import type { ChronyConfig, NtpdConfig } from '../../src/model/config.js';
+import { canonicalAddress, parseAddress } from '../../src/net/ip.js';
 import type { OwnAddress } from '../../src/inspect/interfaces.js';
 import type { NodeConfig } from '../../src/inspect/node.js';
 import { chronyConfigObservation, ntpdConfigObservation } from '../../src/observe/from-node.js';
-import type { ChronyConfigObservation, DaemonSource, DaemonStateObservation, FirewallObservation, NtpdConfigObservation, TimeDaemonProcess, TimeDaemonsObservation } from '../../src/observe/node-types.js';
-import type { LocalAddressObservation } from '../../src/observe/types.js';
+import type { ChronyConfigObservation, FirewallObservation, NtpdConfigObservation } from '../../src/model/node.js';
+import type { DaemonSource, DaemonStateObservation, TimeDaemonProcess, TimeDaemonsObservation } from '../../src/model/daemon.js';
+import type { LocalAddressObservation } from '../../src/model/observation.js';
 
 export const CONFIGS = fileURLToPath(new URL('../../fixtures/configs/', import.meta.url));
 export const NODE0 = '192.168.1.100';

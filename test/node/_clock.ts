@@ -1,7 +1,8 @@
 /** Observation builders for the clock rules (no-clock-control, kernel-unsynchronized), from recorded /proc text. */
 import { readFileSync } from 'node:fs';
 import { parseCaps } from '../../src/inspect/clock-control.js';
-import type { ClockControlObservation, DaemonStateObservation, KernelClockObservation } from '../../src/observe/node-types.js';
+import type { ClockControlObservation, KernelClockObservation } from '../../src/model/node.js';
+import type { DaemonStateObservation } from '../../src/model/daemon.js';
 
 const FIX = new URL('../inspect/fixtures/clock/', import.meta.url);
 export const fixture = (name: string): string => readFileSync(new URL(name, FIX), 'utf8');

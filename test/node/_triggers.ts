@@ -1,5 +1,5 @@
 /** One triggering set of observations per node rule, for test/rules/meta.test.ts (spread into its TRIGGERS). */
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 import { ccDaemon, chronySynced, clockControl, kernelClock } from './_clock.js';
 import { recordedChrony } from './_daemon.js';
 import { chronySeesNts, ntsProbe } from './_nts.js';

@@ -10,13 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { parseVariables, sourceFromVariables } from '../../src/inspect/daemon/ntpq.js';
 import { makeContext, runRules } from '../../src/diagnose/engine.js';
 import type { Hit, Rule } from '../../src/diagnose/types.js';
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 import { rules } from '../../rules/index.js';
 import sourceRejected from '../../rules/source-rejected.js';
 import sourcesNotPolled from '../../rules/sources-not-polled.js';
 import sourceUnreachable from '../../rules/source-unreachable.js';
 import { ntpdStateFrom } from '../../src/inspect/daemon/gather.js';
-import type { DaemonStateObservation } from '../../src/observe/node-types.js';
+import type { DaemonStateObservation } from '../../src/model/daemon.js';
 import { chronyConfig, chronySeesUnreachable } from './_build.js';
 import { recordedChrony } from './_daemon.js';
 

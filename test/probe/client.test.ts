@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildRequest, sampleTimes, stampRequest, type AddressProbe } from '../../src/probe/client.js';
-import { createClock, ntpToUnixNs, unixNsToNtp } from '../../src/probe/clock.js';
+import { createClock, ntpToUnixNs, unixNsToNtp } from '../../src/net/clock.js';
 import { readErrno } from '../../src/probe/errno.js';
-import { parseTarget } from '../../src/probe/target.js';
+import { parseTarget } from '../../src/net/target.js';
 import { renderTranscript } from '../../src/probe/transcript.js';
 import { judgeProbes } from '../../src/probe/run.js';
 import { decodeNtp } from '../../src/ntp/codec.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { readCapture } from '../../src/capture/read.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import type { NtpControlMessage } from '../../src/ntp/types.js';
-import { createClock } from '../../src/probe/clock.js';
+import { createClock } from '../../src/net/clock.js';
 import {
   assembleFragments,
   controlQuery,

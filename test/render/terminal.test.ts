@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AddressProbe } from '../../src/probe/client.js';
-import { unixNsToNtp } from '../../src/probe/clock.js';
+import { unixNsToNtp } from '../../src/net/clock.js';
 import { readErrno } from '../../src/probe/errno.js';
 import { renderTrace, type TraceResult } from '../../src/probe/trace.js';
 import { renderTranscript } from '../../src/probe/transcript.js';

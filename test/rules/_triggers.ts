@@ -2,7 +2,7 @@
  * One triggering set of observations per rule id, for the meta-test (it runs every registered rule on its case
  * and checks the finding's shape). A rule added to rules/index.ts needs an entry here.
  */
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 import { checksum, control, icmp, icmpPath, path, SERVER, seen, silentPath, stats } from './_build.js';
 import { NODE_TRIGGERS } from '../node/_triggers.js';
 

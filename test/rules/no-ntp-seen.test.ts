@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/no-ntp-seen.js';
 import { analyzeCaptures, observeCapture } from '../../src/analyze.js';
-import type { InputObservation } from '../../src/observe/types.js';
+import type { InputObservation } from '../../src/model/observation.js';
 import { control, hitsOf, path, silentPath } from './_build.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { analyzeCaptures, observeCapture } from '../../src/analyze.js';
-import type { NtpExchange } from '../../src/correlate/types.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
 import type { Report } from '../../src/diagnose/types.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));

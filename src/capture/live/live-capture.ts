@@ -6,8 +6,8 @@
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { observeRecords, type CaptureAnalysis } from '../../analyze.js';
-import type { NtpExchange } from '../../correlate/types.js';
-import type { WallTime } from '../../correlate/clock.js';
+import type { NtpExchange } from '../../model/exchange.js';
+import type { WallTime } from '../../net/wall-time.js';
 import { ArrivalClock } from './arrival-clock.js';
 import { runRules } from '../../diagnose/engine.js';
 import { buildReport } from '../../diagnose/report.js';

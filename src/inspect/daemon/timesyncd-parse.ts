@@ -9,7 +9,7 @@
  *   (no address: it is the server last connected to), "Contacted time server ADDR:123 (NAME).",
  *   "Failed to call clock_adjtime(): Operation not permitted".
  */
-import type { LoggedEvent } from '../../observe/node-types.js';
+import type { LoggedEvent } from '../../model/daemon.js';
 import { parseTimespan } from '../config/timesyncd-conf.js';
 
 export interface NtpMessage {

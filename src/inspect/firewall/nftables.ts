@@ -5,7 +5,7 @@
  * verdict applies its policy (nft(8) "CHAINS", "VERDICT STATEMENT"). Conditions it cannot decide (an xt match
  * from iptables-nft, an unknown interface) are assumed not to match and are listed as uncertain.
  */
-import { parseAddress, parsePrefix, type Prefix } from '../ip.js';
+import { parseAddress, parsePrefix, type Prefix } from '../../net/ip.js';
 import { and, not, prefixMatch, SERVICE_PORTS, type InboundNtp, type Tri } from './packet.js';
 import { renderRule } from './nftables-render.js';
 import type { FirewallVerdict } from './types.js';
