@@ -1,5 +1,5 @@
 /** Library entry: the pipeline stages for scripts and other tools. */
-export { analyzeCaptures, observeCapture } from './analyze.js';
+export { analyzeCaptures, observeCapture } from './run/capture-file.js';
 export { readCapture } from './capture/read.js';
 export { decodeFrame } from './decode/frame.js';
 export { decodeNtp, encodeNtp, ntpEncodingLength } from './ntp/codec.js';

@@ -1,7 +1,6 @@
 import type { Observation, ObservationKind, ObservationOf } from '../model/observation.js';
-import type { Finding, Rule, RuleContext, Severity } from './types.js';
-
-const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+import { SEVERITY_ORDER } from './severity.js';
+import type { Finding, Rule, RuleContext } from './types.js';
 
 export function makeContext(observations: readonly Observation[]): RuleContext {
   const byKind = new Map<ObservationKind, Observation[]>();

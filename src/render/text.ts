@@ -45,24 +45,22 @@ function countBySeverity(findings: readonly Finding[]): string {
 }
 
 function describeInput(input: Report['inputs'][number]): string[] {
-  const parts: string[] = [];
-  for (const k of ['format', 'frames', 'ntpFrames', 'paths'] as const) {
-    if (input[k] !== undefined) parts.push(`${k === 'ntpFrames' ? 'NTP/ICMP frames' : k} ${String(input[k])}`);
-  }
+  // A capture that ran (file or live) says what it read; the other inputs only name themselves.
+  const parts = 'frames' in input ? [`format ${input.format}`, `frames ${input.frames}`, `NTP/ICMP frames ${input.ntpFrames}`, `paths ${input.paths}`] : [];
   const lines = [`${input.kind} ${input.name}${parts.length ? `: ${parts.join(', ')}` : ''}`];
-  if (typeof input.firstFrameTime === 'string') lines.push(`  taken ${input.firstFrameTime} to ${String(input.lastFrameTime)} (first and last frame, UTC)`);
-  const stop = input.stop as { kind: string; frame: number; offset: number; reason: string } | undefined;
+  if ('firstFrameTime' in input && input.firstFrameTime !== undefined) lines.push(`  taken ${input.firstFrameTime} to ${String(input.lastFrameTime)} (first and last frame, UTC)`);
+  const stop = 'stop' in input ? input.stop : undefined;
   if (stop) lines.push(`  ${stop.kind === 'truncated' ? 'TRUNCATED' : 'MALFORMED'} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason} — analysed what came before`);
   return lines;
 }
 
 /** Config files an input could not read, or read only in part (includes, caps): "could not read: FILE (reason)". */
 function unreadLines(input: Report['inputs'][number]): string[] {
-  const list = input.unreadable;
-  if (!Array.isArray(list)) return [];
-  return list.map((u: { file?: unknown; reason?: unknown; from?: unknown }) => {
-    const from = typeof u.from === 'string' ? `; named at ${u.from}` : '';
-    return `  could not read: ${String(u.file)} (${String(u.reason)}${from})`;
+  const list = 'unreadable' in input ? input.unreadable : undefined;
+  if (!list) return [];
+  return list.map((u) => {
+    const from = u.from !== undefined ? `; named at ${u.from}` : '';
+    return `  could not read: ${u.file} (${u.reason}${from})`;
   });
 }
 

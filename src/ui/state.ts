@@ -8,7 +8,7 @@
 import type { NtpExchange } from '../model/exchange.js';
 import { exitStatus } from '../diagnose/report.js';
 import type { Report } from '../diagnose/types.js';
-import type { DiagnoseStep } from '../inspect/progress.js';
+import type { DiagnoseStep } from '../run/progress.js';
 import { escapeControls, escapeDeep } from '../render/terminal.js';
 
 export interface StepState extends DiagnoseStep {

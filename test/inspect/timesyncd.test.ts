@@ -9,7 +9,7 @@ import type { ConfigReader } from '../../src/model/config.js';
 import { askTimesyncd, timesyncdStateFrom } from '../../src/inspect/daemon/timesyncd.js';
 import { hostOf, parseShowTimesync, parseTimesyncdLog, parseTimesyncStatus } from '../../src/inspect/daemon/timesyncd-parse.js';
 import type { CommandResult, Runner } from '../../src/inspect/run.js';
-import { analyzeCaptures } from '../../src/analyze.js';
+import { analyzeCaptures } from '../../src/run/capture-file.js';
 
 const fx = (name: string) => readFileSync(`fixtures/timesyncd/${name}`, 'utf8');
 

@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
 import { CHRONYD, CLI_IF, CLI_IP, labUnavailable, skipLine, SRV_IP, VethLab, waitFor } from './lab.js';
+import type { LiveCaptureInput } from '../../src/model/report-input.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const WINDOW = 6;
@@ -92,7 +93,7 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
       const run = await capture(backend, where, ['--write', file]);
       expect(run.status, run.stderr).toBe(1);
       expect(run.seconds).toBeLessThan(WINDOW + 4);
-      const input = run.report.inputs[0] as Record<string, unknown>;
+      const input = run.report.inputs[0] as LiveCaptureInput;
       expect(input.backend).toBe(backend);
       expect(input.timestampSource).toBe(backend === 'cap' ? 'arrival' : 'kernel');
       expect(input.stoppedBy).toBe('duration');
@@ -123,7 +124,7 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
       fixed = true;
       const where = backend === 'cap' ? 'any' : 'veth';
       const run = await capture(backend, where);
-      expect((run.report.inputs[0] as Record<string, unknown>).linkTypes).toEqual([where === 'veth' ? 1 : 113]);
+      expect((run.report.inputs[0] as LiveCaptureInput).linkTypes).toEqual([where === 'veth' ? 1 : 113]);
       const serious = run.report.findings.filter((f) => f.severity !== 'info');
       expect(serious.map((f) => `${f.rule}: ${f.title}`)).toEqual([]);
       expect(run.status, run.stderr).toBe(0);

@@ -4,7 +4,8 @@
  * (`endedAt`, a live capture's stop) has a lone unanswered request counted.
  */
 import { describe, expect, it } from 'vitest';
-import { observeCapture, observeRecords } from '../../src/analyze.js';
+import { observeCapture } from '../../src/run/capture-file.js';
+import { observeRecords } from '../../src/run/records.js';
 import { readCapture } from '../../src/capture/read.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 

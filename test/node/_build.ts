@@ -12,7 +12,7 @@ import type { ChronyConfig, NtpdConfig } from '../../src/model/config.js';
 import { canonicalAddress, parseAddress } from '../../src/net/ip.js';
 import type { OwnAddress } from '../../src/inspect/interfaces.js';
 import type { NodeConfig } from '../../src/inspect/node.js';
-import { chronyConfigObservation, ntpdConfigObservation } from '../../src/observe/from-node.js';
+import { chronyConfigObservation, ntpdConfigObservation } from '../../src/inspect/observations.js';
 import type { ChronyConfigObservation, FirewallObservation, NtpdConfigObservation } from '../../src/model/node.js';
 import type { DaemonSource, DaemonStateObservation, TimeDaemonProcess, TimeDaemonsObservation } from '../../src/model/daemon.js';
 import type { LocalAddressObservation } from '../../src/model/observation.js';

@@ -11,7 +11,7 @@ import { parseTimesyncdConf } from '../../src/inspect/config/timesyncd-conf.js';
 import { timesyncdStateFrom } from '../../src/inspect/daemon/timesyncd.js';
 import { parseShowTimesync, parseTimesyncdLog, parseTimesyncStatus } from '../../src/inspect/daemon/timesyncd-parse.js';
 import type { NodeFacts } from '../../src/inspect/node.js';
-import { nodeObservations } from '../../src/observe/from-node.js';
+import { nodeObservations } from '../../src/inspect/observations.js';
 import type { TimesyncdConfigObservation } from '../../src/model/node.js';
 import type { DaemonStateObservation } from '../../src/model/daemon.js';
 import type { Observation } from '../../src/model/observation.js';

@@ -3,8 +3,8 @@ import { buildRequest, sampleTimes, stampRequest, type AddressProbe } from '../.
 import { createClock, ntpToUnixNs, unixNsToNtp } from '../../src/net/clock.js';
 import { readErrno } from '../../src/probe/errno.js';
 import { parseTarget } from '../../src/net/target.js';
-import { renderTranscript } from '../../src/probe/transcript.js';
-import { judgeProbes } from '../../src/probe/run.js';
+import { renderTranscript } from '../../src/render/transcript.js';
+import { judgeProbes } from '../../src/run/probe.js';
 import { decodeNtp } from '../../src/ntp/codec.js';
 import type { NtpTimePacket } from '../../src/ntp/types.js';
 import { InputError } from '../../src/errors.js';

@@ -15,7 +15,7 @@ import {
   readControlView,
 } from '../../src/probe/control.js';
 import { controlFacts, controlObservation } from '../../src/probe/trace.js';
-import { judgeProbes } from '../../src/probe/run.js';
+import { judgeProbes } from '../../src/run/probe.js';
 
 /** See fixtures/probe/README.md: trace of three real NTPsec 1.2.2 servers, mode 6 frames only. */
 const TRACE_PCAP = fileURLToPath(new URL('../../fixtures/probe/ntpsec-mode6-trace.pcap', import.meta.url));

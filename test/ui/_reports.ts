@@ -4,7 +4,7 @@
  * faults so the list has more findings than an 80×24 screen shows.
  */
 import { fileURLToPath } from 'node:url';
-import { analyzeCaptures, observeCapture } from '../../src/analyze.js';
+import { analyzeCaptures, observeCapture } from '../../src/run/capture-file.js';
 import type { NtpExchange } from '../../src/model/exchange.js';
 import type { Report } from '../../src/diagnose/types.js';
 

@@ -1,4 +1,4 @@
-import { analyzeCaptures } from '../../analyze.js';
+import { analyzeCaptures } from '../../run/capture-file.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { renderText } from '../../render/text.js';
 import { InputError } from '../../errors.js';
@@ -24,8 +24,8 @@ const analyze: Command = async (argv, out) => {
   if (args.values.json) out.json(report);
   else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] }));
   for (const input of report.inputs) {
-    const stop = input.stop as { kind: string; offset: number; frame: number; reason: string } | undefined;
-    if (stop) out.notice(`${input.name}: ${stop.kind} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason}; analysed the ${Number(input.frames)} frames before it`);
+    const stop = 'stop' in input ? input.stop : undefined;
+    if (stop && 'frames' in input) out.notice(`${input.name}: ${stop.kind} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason}; analysed the ${input.frames} frames before it`);
   }
   return exitStatus(report);
 };

@@ -1,4 +1,4 @@
-import { captureLive } from '../../capture/live/live-capture.js';
+import { captureLive } from '../../run/live-capture.js';
 import type { BackendChoice } from '../../capture/live/open.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';

@@ -1,4 +1,4 @@
-import { analyzeCaptures } from '../../analyze.js';
+import { analyzeCaptures } from '../../run/capture-file.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { renderChecklist } from '../../render/checklist.js';
@@ -23,7 +23,7 @@ const checklist: Command = async (argv, out) => {
     if (servers.length || configs.length || args.values['no-probe']) throw new InputError('--server, --config and --no-probe are for this node (no FILE)');
     report = await analyzeCaptures(args.positionals, { localIps });
   } else {
-    const { diagnoseNode } = await import('../../inspect/diagnose.js');
+    const { diagnoseNode } = await import('../../run/node.js');
     report = await diagnoseNode({ servers, configs, noProbe: Boolean(args.values['no-probe']) });
   }
   out.text(renderChecklist(report));

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
-import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../inspect/diagnose.js';
+import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../run/node.js';
 import { renderText } from '../../render/text.js';
 import { list, num, parseArgs } from '../args.js';
 import type { Command } from '../io.js';
@@ -10,21 +10,19 @@ const USAGE =
   'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]';
 
 /**
- * The live capture beside the diagnosis (src/capture/live/), loaded only when --capture asks for it. It is
- * "ready" once the capture says it is capturing, so the probes go out while it listens.
+ * The live capture beside the diagnosis (src/run/live-capture.ts), loaded only when --capture asks for it. It is
+ * ready once the capture is open (its onReady), so the probes go out while it listens.
  */
 export function liveCapture(seconds: number, notice: (line: string) => void): NodeCapture {
   return {
     label: `Capture ${seconds} s on any interface`,
     run: async ({ ready, exchange, signal }) => {
-      const { captureLive } = await import('../../capture/live/live-capture.js');
+      const { captureLive } = await import('../../run/live-capture.js');
       const { analysis, input } = await captureLive({
         durationSeconds: seconds,
         signal,
-        notice: (line) => {
-          if (line.startsWith('capturing on')) ready();
-          notice(line);
-        },
+        notice,
+        onReady: ready,
         // Each exchange reaches the live pane as it completes (reply, ICMP error or timeout).
         onExchange: exchange,
       });

@@ -1,6 +1,6 @@
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
-import { lintConfig } from '../../inspect/diagnose.js';
+import { lintConfig } from '../../run/lint.js';
 import { renderText } from '../../render/text.js';
 import { list, parseArgs, str } from '../args.js';
 import type { Command } from '../io.js';

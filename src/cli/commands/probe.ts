@@ -1,7 +1,7 @@
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
-import { collectProbe, droppedReason, PROBE_DEFAULTS } from '../../probe/run.js';
-import { renderTranscript } from '../../probe/transcript.js';
+import { collectProbe, droppedReason, PROBE_DEFAULTS } from '../../run/probe.js';
+import { renderTranscript } from '../../render/transcript.js';
 import { toTerminal } from '../../render/terminal.js';
 import { renderText } from '../../render/text.js';
 import { num, parseArgs } from '../args.js';

@@ -1,7 +1,9 @@
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { DEFAULT_TRACE_DEADLINE, defaultHopBudget } from '../../probe/trace-budget.js';
-import { collectTrace, renderTrace, traceExitsNonZero } from '../../probe/trace.js';
+import { traceExitsNonZero } from '../../probe/trace.js';
+import { renderTrace } from '../../render/trace.js';
+import { collectTrace } from '../../run/trace.js';
 import { toTerminal } from '../../render/terminal.js';
 import { renderText } from '../../render/text.js';
 import { num, parseArgs } from '../args.js';
