@@ -3,7 +3,7 @@ import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { ControlObservation } from '../src/model/observation.js';
 import { fact, note, plural } from './_lib/evidence.js';
 import { append, cmd, draft, NTPD, NTPSEC, op, ranked, words } from './_lib/fixes.js';
-import { isLoopback } from './_lib/paths.js';
+import { isLoopbackIp } from './_lib/paths.js';
 
 /** ntpd's mode 7 request code for MON_GETLIST_1: `ntpdc -c monlist`, the CVE-2013-5211 amplifier. */
 const MONLIST = 42;
@@ -29,7 +29,7 @@ export default defineRule({
   match(ctx) {
     const byServer = new Map<string, ControlObservation[]>();
     for (const c of ctx.of('ntp-control')) {
-      if (c.responses.count === 0 || isLoopback(c.client) || c.client === c.server) continue;
+      if (c.responses.count === 0 || isLoopbackIp(c.client) || c.client === c.server) continue;
       const list = byServer.get(c.server);
       if (list) list.push(c);
       else byServer.set(c.server, [c]);

@@ -6,22 +6,7 @@ import { append, CHRONY, cmd, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVe
 import { byServer, serverPort } from './_lib/paths.js';
 import { refidNames } from './_lib/refid.js';
 import type { Located } from '../src/model/config.js';
-import {
-  appendLine,
-  commentOut,
-  configs,
-  type ConfigObservation,
-  daemonName,
-  daemonSourceFor,
-  hasLocalFallback,
-  isOwnAddress,
-  isSelfSource,
-  lineEvidence,
-  ownAddresses,
-  platformOf,
-  restartOf,
-  sourcesCommand,
-} from './_lib/node.js';
+import { appendLine, commentOut, configs, type ConfigObservation, daemonName, daemonSourceFor, hasLocalFallback, isOwnAddress, isSelfSource, lineEvidence, ownAddressSet, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
 
 /**
  * A time server told to synchronise to itself: the seed's `server 192.168.1.100` on node0, which is
@@ -152,7 +137,7 @@ function loopFixes(server: string, client: string, port: number): Draft[] {
  * interfaces — or loopback. Severity error when it is the only way this node could get time.
  */
 function fromConfig(ctx: RuleContext): Hit[] {
-  const own = ownAddresses(ctx);
+  const own = ownAddressSet(ctx);
   const hits: Hit[] = [];
   for (const o of configs(ctx)) {
     const sources = o.config.sources.filter((s) => s.directive !== 'refclock');

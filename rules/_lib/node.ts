@@ -26,7 +26,7 @@ export function commentOut(at: Located): Command {
 }
 
 /** `sed -i 'Nc\TEXT' FILE`: replace line N with TEXT (GNU sed). */
-export function replaceLine(at: Located, text: string): Command {
+export function replaceDirective(at: Located, text: string): Command {
   return replaceLineText(at.file, at.line, text);
 }
 
@@ -59,7 +59,7 @@ export function daemonName(o: ConfigObservation): string {
 }
 
 /** This host's addresses (interfaces, --local-ip). */
-export function ownAddresses(ctx: RuleContext): Set<string> {
+export function ownAddressSet(ctx: RuleContext): Set<string> {
   return new Set(ctx.of('local-addresses').flatMap((o) => o.addresses));
 }
 

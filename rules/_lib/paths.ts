@@ -68,7 +68,7 @@ export function clientNetwork(ip: string): { address: string; mask: string; cidr
 }
 
 /** Loopback or link-local sources: ntpq/ntpdc run on the server itself (or its LAN segment by design). */
-export function isLoopback(ip: string): boolean {
+export function isLoopbackIp(ip: string): boolean {
   return ip.startsWith('127.') || ip === '::1';
 }
 

@@ -50,4 +50,4 @@ export function commandOut(io: CommandIo): CommandOut {
 }
 
 /** A command: parses its argv, runs the core, renders; returns the exit status (0, 1 or 2 per DESIGN.md). */
-export type Command = (argv: string[], out: CommandOut) => Promise<number>;
+export type CliCommand = (argv: string[], out: CommandOut) => Promise<number>;

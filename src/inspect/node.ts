@@ -23,7 +23,7 @@ import { scanProcesses, type ProcScan } from './daemon/processes.js';
 import { collectFirewallOutputs, evaluateFirewall, type ClientNetwork, type FirewallGather } from './firewall/gather.js';
 import { canonicalAddress, parseAddress, parsePrefix, prefixCovers } from '../net/ip.js';
 import { clientNetworks, ownAddresses, type OwnAddress } from './interfaces.js';
-import { findUnit, readPlatform, type Platform } from './platform.js';
+import { findUnit, readPlatform, type OsRelease } from './platform.js';
 import { gatherPlatformClock } from './hostclock/gather.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, runCommand, type Runner } from './run.js';
 
@@ -46,7 +46,7 @@ export type GapArea = 'config' | 'firewall' | 'processes' | 'daemon' | 'interfac
 export interface NodeFacts {
   hostname: string;
   at: number;
-  platform?: Platform;
+  platform?: OsRelease;
   addresses: OwnAddress[];
   processes: ProcScan;
   configsOnDisk: string[];

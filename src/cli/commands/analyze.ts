@@ -3,11 +3,11 @@ import { exitStatus } from '../../diagnose/report.js';
 import { renderText } from '../../render/text.js';
 import { InputError } from '../../errors.js';
 import { list, num, parseArgs } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE = 'usage: ntpdoctor analyze FILE... [--json] [--local-ip IP]... [--threads N]   (FILE may be - for stdin)';
 
-const analyze: Command = async (argv, out) => {
+const analyze: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { json: 'boolean', 'local-ip': 'string[]', 'no-color': 'boolean', threads: 'number' },
     minPositionals: 1,

@@ -4,14 +4,14 @@ import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { renderText } from '../../render/text.js';
 import { list, num, parseArgs, str } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE =
   'usage: ntpdoctor capture [-i IF] [--duration S] [--filter-host ADDR] [--write FILE] [--backend auto|cap|tcpdump] [--local-ip IP]... [--json]';
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'cap', 'tcpdump'];
 
-const capture: Command = async (argv, out) => {
+const capture: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       interface: 'string',

@@ -3,13 +3,13 @@ import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { renderChecklist } from '../../render/checklist.js';
 import { list, parseArgs } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE =
   'usage: ntpdoctor checklist [FILE...] [--local-ip IP]...   (no FILE: this node, with diagnose\'s --server H, --config FILE, --no-probe)';
 
 /** The remediation checklist (Markdown) of a capture, or of this node: the same text the TUI's `w` writes. */
-const checklist: Command = async (argv, out) => {
+const checklist: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { 'local-ip': 'string[]', server: 'string[]', config: 'string[]', 'no-probe': 'boolean' },
     alias: { s: 'server', c: 'config' },

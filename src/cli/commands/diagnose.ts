@@ -4,7 +4,7 @@ import { InputError } from '../../errors.js';
 import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../run/node.js';
 import { renderText } from '../../render/text.js';
 import { list, num, parseArgs } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE =
   'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]';
@@ -36,7 +36,7 @@ export function liveCapture(seconds: number, notice: (line: string) => void): No
  * report, plus a probe of every configured server (and --server ones) → one ranked report. On a terminal
  * (and without --json / --plain) the guided TUI shows it; it is loaded only then.
  */
-const diagnose: Command = async (argv, out) => {
+const diagnose: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       server: 'string[]',

@@ -3,12 +3,12 @@ import { InputError } from '../../errors.js';
 import { lintConfig } from '../../run/lint.js';
 import { renderText } from '../../render/text.js';
 import { list, parseArgs, str } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE = 'usage: ntpdoctor lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--json]   (ntp.conf or chrony.conf)';
 
 /** The config rules alone on one file: exit 0 clean (info at most), 1 findings at warning or worse, 2 unreadable. */
-const lint: Command = async (argv, out) => {
+const lint: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { json: 'boolean', flavor: 'string', 'local-ip': 'string[]', 'no-color': 'boolean' },
     minPositionals: 1,

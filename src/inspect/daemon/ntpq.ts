@@ -68,7 +68,7 @@ function parseWhen(w: string | undefined): number | undefined {
  * A variable list: `associd=0 status=c016 leap_alarm, ..., \nleap=11, stratum=16, refid=INIT, ...`.
  * Values may be quoted and hold commas; the `associd=… status=…` banner ntpq prints is skipped.
  */
-export function parseVariables(text: string): Record<string, string> {
+export function parseNtpqVariables(text: string): Record<string, string> {
   const vars: Record<string, string> = {};
   const body = text.replace(/^associd=\d+ status=[0-9a-f]+[^\n]*\n/i, '');
   const re = /([A-Za-z_][\w.]*)\s*=\s*("(?:[^"]*)"|[^,\r\n]*)/g;

@@ -8,7 +8,8 @@ import { whyFailed, type CommandResult, type Runner } from '../run.js';
 import { defaultTargetReject } from './firewalld-rules.js';
 import { evaluateZone, parseActiveZones, parseFirewalldState, parseListAll, zoneFor, type FirewalldZone } from './firewalld.js';
 import { evaluateIptables, parseIptablesSave, type IptablesSave } from './iptables.js';
-import { evaluateNft, parseNftJson, parseNftText, type NftRuleset } from './nftables.js';
+import { evaluateNft } from './nftables.js';
+import { parseNftJson, parseNftText, type NftRuleset } from './nftables-parse.js';
 import { inboundNtp } from './packet.js';
 import type { FirewallVerdict } from './types.js';
 
