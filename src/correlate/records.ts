@@ -1,5 +1,5 @@
 /**
- * Capture records into a Correlator — the per-frame loop of analysis, for one thread (src/analyze.ts) and for one
+ * Capture records into a Correlator — the per-frame loop of analysis, for one thread (src/run/records.ts) and for one
  * shard of several (src/parallel/shard.ts). Cheapest test first:
  * 1. with shards, the header fast path (./shard.ts) puts the frame on another shard's path: only its time matters;
  * 2. a plain 48-octet mode 3/4 datagram decodes straight to primitives (src/decode/time-frame.ts), and so does an

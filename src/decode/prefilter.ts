@@ -3,7 +3,7 @@
  * on a busy host is mostly TCP and other UDP, and decoding each of those in full would cost more than the NTP.
  *
  * "Cannot matter" means decodeFrame would return no NTP decode, no ICMP, and no 'malformed' issue — the only
- * things analysis takes from a frame besides its capture time (src/analyze.ts). The answer is conservative:
+ * things analysis takes from a frame besides its capture time (src/run/records.ts). The answer is conservative:
  * anything unusual (VLAN tags, BSD loopback, IPv4 fragments, IPv6 extension headers, a header cut short, a
  * length that does not fit) gives false, and the frame is decoded in full. test/decode/prefilter.test.ts checks
  * the claim against decodeFrame on every fixture frame, every prefix and byte mutations of them.

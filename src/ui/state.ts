@@ -52,7 +52,7 @@ export interface UiState {
   finished: string[];
   capture?: CapturePane;
   report?: Report;
-  /** The CLI's exit status for the report (DESIGN.md: 0, or 1 with findings at warning or worse). */
+  /** The CLI's exit status for the report (docs/architecture.md, "Report and exit status": 0, or 1 with findings at warning or worse). */
   exitStatus?: number;
   /** The diagnosis itself failed. */
   error?: string;

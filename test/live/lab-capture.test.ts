@@ -1,5 +1,5 @@
 /**
- * DESIGN.md issue 5 item 5, proven in the lab: `ntpdoctor capture` run inside the client's namespace while a
+ * Issue 5 item 5, proven in the lab: `ntpdoctor capture` run inside the client's namespace while a
  * real chronyd client polls a real chronyd server (`local stratum 10`, `allow`).
  *  1. The server's nftables rule `udp dport 123 reject with icmp type host-prohibited` (what firewalld does on
  *     CentOS 7, seed 3) → the capture names firewall-reject first, within its 6-second window.

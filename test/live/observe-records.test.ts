@@ -1,5 +1,5 @@
 /**
- * The one path from records to observations (src/analyze.ts observeRecords), used by files and live captures:
+ * The one path from records to observations (src/run/records.ts observeRecords), used by files and live captures:
  * a file through it gives what observeCapture gives, and a source that knows when its window closed
  * (`endedAt`, a live capture's stop) has a lone unanswered request counted.
  */

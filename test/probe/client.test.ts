@@ -70,7 +70,7 @@ describe('offset and delay (RFC 5905 §8)', () => {
   });
 });
 
-describe('errno → ICMP (DESIGN.md table, Linux icmp_err_convert)', () => {
+describe('errno → ICMP (docs/architecture.md table, Linux icmp_err_convert)', () => {
   it('maps what a connected socket reports', () => {
     expect(readErrno('ECONNREFUSED', 4).causes).toMatchObject([{ type: 3, code: 3 }]);
     expect(readErrno('EHOSTUNREACH', 4).causes.map((c) => c.code)).toEqual([10, 13]);
