@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { InputObservation } from '../src/observe/types.js';
+import type { InputObservation } from '../src/model/observation.js';
 import { note, plural } from './_lib/evidence.js';
 import { cmd, draft, type Draft, ranked, words } from './_lib/fixes.js';
 import { file, writeTo } from '../src/shell/command.js';

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { ChronyConfigObservation } from '../src/observe/node-types.js';
+import type { ChronyConfigObservation } from '../src/model/node.js';
 import { note } from './_lib/evidence.js';
 import { appendLine, cmd, draft, op, ranked } from './_lib/fixes.js';
 import { commentOut, lineEvidence, restartOf, serverIntent } from './_lib/node.js';

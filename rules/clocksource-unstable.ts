@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { PlatformClockObservation } from '../src/observe/node-types.js';
+import type { PlatformClockObservation } from '../src/model/node.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, type Draft, ranked, words } from './_lib/fixes.js';
 import { file, writeTo } from '../src/shell/command.js';

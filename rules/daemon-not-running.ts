@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
-import type { TimeDaemonProcess, TimeDaemonsObservation } from '../src/observe/node-types.js';
+import type { TimeDaemonProcess, TimeDaemonsObservation } from '../src/model/daemon.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, type Draft, ranked, words } from './_lib/fixes.js';
 

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { FirewallObservation } from '../src/observe/node-types.js';
+import type { FirewallObservation } from '../src/model/node.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, type Draft, firewalldOpenCommands, firewalldQuery, NTP_PORT, op, ranked, saveNftRuleset, words } from './_lib/fixes.js';
 import { configs, serverIntent } from './_lib/node.js';

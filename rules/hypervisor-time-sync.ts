@@ -1,6 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
-import type { ChronyConfigObservation, HypervisorTimeSync, TimeDaemonProcess } from '../src/observe/node-types.js';
+import type { ChronyConfigObservation, HypervisorTimeSync } from '../src/model/node.js';
+import type { TimeDaemonProcess } from '../src/model/daemon.js';
 import { note } from './_lib/evidence.js';
 import { appendLine, cmd, draft, type Draft, ranked, words } from './_lib/fixes.js';
 import { restartOf } from './_lib/node.js';

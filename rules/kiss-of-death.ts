@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { ValueSeen } from '../src/observe/types.js';
+import type { ValueSeen } from '../src/model/observation.js';
 import { chronyAllowFix, ntpdRestrictFix, ntpsecRestrictFix } from './_lib/access.js';
 import { fact, plural, type Source } from './_lib/evidence.js';
 import { CHRONY, cmd, draft, type Draft, NTPD, op, probeVerify, ranked, target, words } from './_lib/fixes.js';

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { NtpPathObservation } from '../src/observe/types.js';
+import type { NtpPathObservation } from '../src/model/observation.js';
 import { PANIC_THRESHOLD, STEP_THRESHOLD } from '../src/ntp/constants.js';
 import { fact, note } from './_lib/evidence.js';
 import { appendLine, CHRONY, draft, type Draft, NTPD, ranked, words } from './_lib/fixes.js';

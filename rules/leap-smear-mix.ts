@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { Located } from '../src/observe/node-types.js';
+import type { Located } from '../src/model/config.js';
 import { note } from './_lib/evidence.js';
 import { draft, type Draft, ranked } from './_lib/fixes.js';
 import { commentOut, type ConfigObservation, configs, daemonName, lineEvidence, platformOf, restartOf, sourcesCommand } from './_lib/node.js';

@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
 import { draft, ranked } from './_lib/fixes.js';
-import { daemonSourceFor, lineEvidence, platformOf, replaceLine, restartOf, sourcesCommand } from './_lib/node.js';
+import { daemonSourceFor, lineEvidence, platformOf, replaceDirective, restartOf, sourcesCommand } from './_lib/node.js';
 
 /**
  * `server 127.127.1.N` with `fudge 127.127.1.M`, M ≠ N: the fudge names another unit of the local clock driver,
@@ -53,7 +53,7 @@ export default defineRule({
             draft(
               platformOf(o),
               `Make the server line name the unit the fudge configures (127.127.1.${other.refclock?.unit ?? 0}); or change the fudge to ${s.address}`,
-              [replaceLine(s, fixed), restartOf(o)],
+              [replaceDirective(s, fixed), restartOf(o)],
               sourcesCommand(o),
               `LOCAL(${other.refclock?.unit ?? 0}) at stratum ${other.stratum ?? 10}; clients see ${(other.stratum ?? 10) + 1}`,
             ),

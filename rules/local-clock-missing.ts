@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
 import { appendLine, draft, ranked } from './_lib/fixes.js';
-import { configs, daemonName, hasLocalFallback, isSelfSource, lineEvidence, ownAddresses, restartOf, serverIntent, sourcesCommand, upstreamProblem } from './_lib/node.js';
+import { configs, daemonName, hasLocalFallback, isSelfSource, lineEvidence, ownAddressSet, restartOf, serverIntent, sourcesCommand, upstreamProblem } from './_lib/node.js';
 
 /**
  * A time server for others with no usable upstream and nothing to fall back on: no local clock (ntpd
@@ -24,7 +24,7 @@ export default defineRule({
     references: ['RFC 5905 §7.3 (stratum 16, leap 3)', 'ntp_clock(5) (127.127.1.0 local clock)', 'ntp_misc(5) (tos orphan)', 'chrony.conf(5) (local)'],
   },
   match(ctx) {
-    const own = ownAddresses(ctx);
+    const own = ownAddressSet(ctx);
     const hits: Hit[] = [];
     for (const o of configs(ctx)) {
       if (hasLocalFallback(o)) continue;

@@ -5,7 +5,7 @@ import { note } from './_lib/evidence.js';
 import { appendLine, cmd, draft, op, ranked, words } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
 import { fromSyncedServer } from './_lib/paths.js';
-import { lineEvidence, replaceLine, restartOf } from './_lib/node.js';
+import { lineEvidence, replaceDirective, restartOf } from './_lib/node.js';
 
 /** chronyd's default maxslewrate: 83333.333 ppm, i.e. at most 83 ms of correction per second (chrony.conf(5)). */
 const CHRONY_MAX_SLEW = 0.083333333;
@@ -112,7 +112,7 @@ function vmLimitedSteps(ctx: RuleContext): Hit[] {
       title: `\`${m.text}\` steps only in the first ${m.limit} updates: after a suspend, snapshot restore or migration${vm ? ` of this VM (${vm})` : ''} chronyd will only slew`,
       evidence: [lineEvidence(m, `\`${m.text}\`: steps larger than ${m.threshold} s only in the first ${m.limit} clock updates after start`), why],
       fixes: ranked([
-        draft('chrony', `Let chronyd step whenever the clock is more than ${m.threshold} s off (a negative limit: no limit)`, [replaceLine(m, `makestep ${m.threshold} -1`), restartOf(o)], words('chronyc tracking'), 'System time: a few ms at most'),
+        draft('chrony', `Let chronyd step whenever the clock is more than ${m.threshold} s off (a negative limit: no limit)`, [replaceDirective(m, `makestep ${m.threshold} -1`), restartOf(o)], words('chronyc tracking'), 'System time: a few ms at most'),
       ]),
       severity: 'info',
       confidence: 0.5,

@@ -1,9 +1,9 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, Severity } from '../src/diagnose/types.js';
-import type { ControlObservation } from '../src/observe/types.js';
+import type { ControlObservation } from '../src/model/observation.js';
 import { fact, note, plural } from './_lib/evidence.js';
 import { appendLine, cmd, draft, NTPD, NTPSEC, op, ranked, words } from './_lib/fixes.js';
-import { isLoopback } from './_lib/paths.js';
+import { isLoopbackIp } from './_lib/paths.js';
 import { prefixLength, sameSubnet } from './_lib/subnet.js';
 
 /** ntpd's mode 7 request code for MON_GETLIST_1: `ntpdc -c monlist`, the CVE-2013-5211 amplifier. */
@@ -32,7 +32,7 @@ export default defineRule({
   match(ctx) {
     const byServer = new Map<string, ControlObservation[]>();
     for (const c of ctx.of('ntp-control')) {
-      if (c.responses.count === 0 || isLoopback(c.client) || c.client === c.server) continue;
+      if (c.responses.count === 0 || isLoopbackIp(c.client) || c.client === c.server) continue;
       const list = byServer.get(c.server);
       if (list) list.push(c);
       else byServer.set(c.server, [c]);

@@ -1,6 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
-import type { ClockControlObservation, TimeDaemonsObservation } from '../src/observe/node-types.js';
+import type { ClockControlObservation } from '../src/model/node.js';
+import type { TimeDaemonsObservation } from '../src/model/daemon.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, type Draft, op, ranked, words } from './_lib/fixes.js';
 import { file, writeTo } from '../src/shell/command.js';
@@ -12,7 +13,7 @@ type Daemon = ClockControlObservation['daemons'][number];
  * /proc/PID/status), holds it only inside a user namespace (the clock is not namespaced), or is chronyd `-x`.
  * Also: chronyd exited at start because adjtimex(0x8001) was refused (its journal), which is why none runs.
  *
- * Ranking (DESIGN.md: every lab daemon here runs without the capability): a daemon that cannot adjust the clock
+ * Ranking (docs/architecture.md, "Real peers, never mocks": every lab daemon here runs without the capability): a daemon that cannot adjust the clock
  * still polls its sources and still serves, so this is never the cause of a network finding. It does NOT explain
  * source-unreachable or no-response: the capability governs clock writes only (the lab's ntpd without it answers
  * clients and reaches its sources; a chronyd that exited for want of it leaves no source state at all, and then

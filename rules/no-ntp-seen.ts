@@ -1,7 +1,7 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { InputObservation, NtpPathObservation } from '../src/observe/types.js';
-import type { TrafficCounts } from '../src/observe/traffic.js';
+import type { InputObservation, NtpPathObservation } from '../src/model/observation.js';
+import type { TrafficCounts } from '../src/model/observation.js';
 import { note, plural } from './_lib/evidence.js';
 import { cmd, draft, type Draft, ranked, words } from './_lib/fixes.js';
 

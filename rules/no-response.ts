@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { NtpPathObservation } from '../src/observe/types.js';
+import type { NtpPathObservation } from '../src/model/observation.js';
 import { chronyAllowFix, ntpdRestrictFix, ntpsecRestrictFix } from './_lib/access.js';
 import { cappedMap, fact, factOf, note, plural, sourcePorts } from './_lib/evidence.js';
 import { cmd, draft, op, openNtpInbound, probeVerify, ranked } from './_lib/fixes.js';

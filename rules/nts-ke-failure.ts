@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, Platform, RuleContext } from '../src/diagnose/types.js';
-import type { DaemonSource, NtsKeObservation } from '../src/observe/node-types.js';
+import type { DaemonSource, NtsKeObservation } from '../src/model/daemon.js';
 import { note } from './_lib/evidence.js';
 import { appendLine, cmd, draft, type Draft, op, ranked, words } from './_lib/fixes.js';
 import { configs, lineEvidence, restartOf, type ConfigObservation } from './_lib/node.js';

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { Located } from '../src/observe/node-types.js';
+import type { Located } from '../src/model/config.js';
 import { note } from './_lib/evidence.js';
 import { dropWordOnLine } from '../src/shell/sed.js';
 import { draft, ranked } from './_lib/fixes.js';

@@ -5,8 +5,8 @@ import { commentOutSourceLines } from '../src/shell/sed.js';
 import { appendLine, CHRONY, cmd, draft, type Draft, NTP_PORT, NTPD, NTPSEC, probeVerify, ranked } from './_lib/fixes.js';
 import { byServer, serverPort } from './_lib/paths.js';
 import { refidNames } from './_lib/refid.js';
-import type { Located } from '../src/observe/node-types.js';
-import { commentOut, configs, type ConfigObservation, daemonName, daemonSourceFor, hasLocalFallback, isOwnAddress, isSelfSource, lineEvidence, ownAddresses, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
+import type { Located } from '../src/model/config.js';
+import { commentOut, configs, type ConfigObservation, daemonName, daemonSourceFor, hasLocalFallback, isOwnAddress, isSelfSource, lineEvidence, ownAddressSet, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
 
 /**
  * A time server told to synchronise to itself: the seed's `server 192.168.1.100` on node0, which is
@@ -137,7 +137,7 @@ function loopFixes(server: string, client: string, port: number): Draft[] {
  * interfaces — or loopback. Severity error when it is the only way this node could get time.
  */
 function fromConfig(ctx: RuleContext): Hit[] {
-  const own = ownAddresses(ctx);
+  const own = ownAddressSet(ctx);
   const hits: Hit[] = [];
   for (const o of configs(ctx)) {
     const sources = o.config.sources.filter((s) => s.directive !== 'refclock');

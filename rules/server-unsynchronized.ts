@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
-import type { NtpPathObservation } from '../src/observe/types.js';
+import type { NtpPathObservation } from '../src/model/observation.js';
 import { LEAP_ALARM, MAXSTRAT } from '../src/ntp/constants.js';
 import { fact, note, plural } from './_lib/evidence.js';
 import { appendLine, CHRONY, draft, type Draft, NTPD, NTPSEC, probeVerify, ranked, words } from './_lib/fixes.js';

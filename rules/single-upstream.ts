@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
 import { appendLine, draft, ranked } from './_lib/fixes.js';
-import { configs, daemonName, isSelfSource, lineEvidence, ownAddresses, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
+import { configs, daemonName, isSelfSource, lineEvidence, ownAddressSet, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
 
 /**
  * Exactly one upstream server (no pool): nothing to compare it with, so a wrong or dead source is followed or
@@ -23,7 +23,7 @@ export default defineRule({
     references: ['RFC 8633 §3.2 (use enough time sources)', 'RFC 5905 §11.2.1 (selection algorithm)'],
   },
   match(ctx) {
-    const own = ownAddresses(ctx);
+    const own = ownAddressSet(ctx);
     const hits: Hit[] = [];
     for (const o of configs(ctx)) {
       const upstream = o.config.sources.filter((s) => !s.refclock && s.directive !== 'refclock' && !isSelfSource(s, own));

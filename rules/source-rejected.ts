@@ -2,10 +2,10 @@ import { isIP } from 'node:net';
 import { defineRule } from '../src/diagnose/define.js';
 import type { Hit, Platform } from '../src/diagnose/types.js';
 import { writeTo, type Command } from '../src/shell/command.js';
-import type { DaemonSource, DaemonStateObservation } from '../src/observe/node-types.js';
+import type { DaemonSource, DaemonStateObservation } from '../src/model/daemon.js';
 import { note } from './_lib/evidence.js';
-import { appendLine, cmd, draft, type Draft, op, ranked, words } from './_lib/fixes.js';
-import { configs, isOwnAddress, ownAddresses, restartOf, type ConfigObservation } from './_lib/node.js';
+import { appendLine, cmd, draft, op, ranked, words, type Draft } from './_lib/fixes.js';
+import { configs, isOwnAddress, ownAddressSet, restartOf, type ConfigObservation } from './_lib/node.js';
 import { rejectionOf, rootDistanceOf, type Rejection } from './_lib/rejection.js';
 
 /**
@@ -33,7 +33,7 @@ export default defineRule({
     references: ['chronyc(1) (ntpdata, selectdata, sources)', 'chrony.conf(5) (maxdistance, maxjitter)', 'chrony FAQ (^? with reach 377)', 'RFC 5905 §8 (packet tests), §11.2.1 (root distance)', 'ntpq(1) (flash)'],
   },
   match(ctx) {
-    const own = ownAddresses(ctx);
+    const own = ownAddressSet(ctx);
     const hits: Hit[] = [];
     for (const st of ctx.of('daemon-state')) {
       for (const s of st.sources) {

@@ -1,10 +1,10 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
-import type { DaemonSource, DaemonStateObservation } from '../src/observe/node-types.js';
+import type { DaemonSource, DaemonStateObservation } from '../src/model/daemon.js';
 import { classifyIcmp, icmpLabel } from './_lib/icmp.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, probeVerify, ranked, words } from './_lib/fixes.js';
-import { isOwnAddress, ownAddresses } from './_lib/node.js';
+import { isOwnAddress, ownAddressSet } from './_lib/node.js';
 import { byServer } from './_lib/paths.js';
 import { rejectionOf } from './_lib/rejection.js';
 
@@ -32,7 +32,7 @@ export default defineRule({
     references: ['RFC 5905 §13 (reach register)', 'chronyc(1) (sources, sourcestats)', 'ntpq(1) (peers: reach, jitter)'],
   },
   match(ctx) {
-    const own = ownAddresses(ctx);
+    const own = ownAddressSet(ctx);
     const hits: Hit[] = [];
     for (const st of ctx.of('daemon-state')) {
       // chronyc activity: nothing online, so no request is sent at all (sources-not-polled says why).

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
-import type { DaemonStateObservation } from '../src/observe/node-types.js';
+import type { DaemonStateObservation } from '../src/model/daemon.js';
 import { capped, note, plural } from './_lib/evidence.js';
 import { cmd, draft, op, ranked, words, type Draft } from './_lib/fixes.js';
 import { file, writeTo } from '../src/shell/command.js';

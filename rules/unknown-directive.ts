@@ -3,7 +3,7 @@ import type { Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, ranked, type Draft } from './_lib/fixes.js';
 import { file, type Command } from '../src/shell/command.js';
-import { commentOut, configs, daemonName, lineEvidence, platformOf, replaceLine, restartOf, type ConfigObservation } from './_lib/node.js';
+import { commentOut, configs, daemonName, lineEvidence, platformOf, replaceDirective, restartOf, type ConfigObservation } from './_lib/node.js';
 
 /** One finding per unknown line up to this many per config; the rest are counted in one more finding. */
 const MAX_LISTED = 20;
@@ -76,7 +76,7 @@ function fixesFor(o: ConfigObservation, d: { file: string; line: number; text: s
   if (suggestion) {
     // Only the keyword changes; the arguments stay as written.
     const fixed = d.text.replace(/^\S+/, suggestion);
-    out.push(draft(platformOf(o), `Correct the keyword: \`${fixed}\``, [replaceLine(at, fixed), restartOf(o)], verify));
+    out.push(draft(platformOf(o), `Correct the keyword: \`${fixed}\``, [replaceDirective(at, fixed), restartOf(o)], verify));
   }
   out.push(draft(platformOf(o), `Comment out line ${d.line} (the daemon ${o.kind === 'chrony-config' ? 'cannot start with it' : 'ignores it anyway'})`, [commentOut(at), restartOf(o)], verify));
   return out;

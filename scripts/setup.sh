@@ -10,7 +10,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 0
 fi
 
-# Installing a time daemon must not start it: policy-rc.d answering 101 (DESIGN.md safety rules).
+# Installing a time daemon must not start it: policy-rc.d answering 101 (docs/architecture.md, "Real peers, never mocks").
 if [ ! -x /usr/sbin/policy-rc.d ] || ! grep -q 'exit 101' /usr/sbin/policy-rc.d; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
   chmod +x /usr/sbin/policy-rc.d

@@ -1,5 +1,5 @@
 /** Library entry: the pipeline stages for scripts and other tools. */
-export { analyzeCaptures, observeCapture } from './analyze.js';
+export { analyzeCaptures, observeCapture } from './run/capture-file.js';
 export { readCapture } from './capture/read.js';
 export { decodeFrame } from './decode/frame.js';
 export { decodeNtp, encodeNtp, ntpEncodingLength } from './ntp/codec.js';
@@ -11,5 +11,5 @@ export { renderText } from './render/text.js';
 export { renderJson } from './render/json.js';
 export { renderChecklist } from './render/checklist.js';
 export type * from './diagnose/types.js';
-export type * from './observe/types.js';
-export type * from './correlate/types.js';
+export type * from './model/observation.js';
+export type * from './model/exchange.js';

@@ -5,7 +5,7 @@
  * checksum before anything answers it — before the ICMP port unreachable of __udp4_lib_rcv and before a netfilter
  * REJECT (nf_reject verifies the checksum) — so any answer, NTP or ICMP, proves the wire checksum was right.
  */
-import type { ChecksumObservation, NtpPathObservation } from '../../src/observe/types.js';
+import type { ChecksumObservation, NtpPathObservation } from '../../src/model/observation.js';
 import type { RuleContext } from '../../src/diagnose/types.js';
 import { byClient, byServer } from './paths.js';
 

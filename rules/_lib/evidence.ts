@@ -4,7 +4,7 @@
  * The text carries no numbers of frames: renderers print `frames`, worded by `unit`.
  */
 import type { Evidence } from '../../src/diagnose/types.js';
-import type { FrameSample, NtpPathObservation } from '../../src/observe/types.js';
+import type { FrameSample, NtpPathObservation } from '../../src/model/observation.js';
 
 export type Source = 'capture' | 'probe' | 'config' | 'node' | 'daemon';
 

@@ -5,6 +5,7 @@
  */
 import type { Fix, Platform } from '../../src/diagnose/types.js';
 import { type Command, appendLine, cmd, op, rendered, words, writeTo } from '../../src/shell/command.js';
+import { NTP_PORT } from '../../src/ntp/constants.js';
 
 export { appendLine, cmd, op, words };
 
@@ -43,7 +44,8 @@ export const NTPSEC = { conf: '/etc/ntpsec/ntp.conf', unit: 'ntpsec', restart: w
 export const CHRONY = { conf: '/etc/chrony.conf', unit: 'chronyd', restart: words('systemctl restart chronyd') } as const;
 export const CHRONY_DEBIAN_CONF = '/etc/chrony/chrony.conf';
 
-export const NTP_PORT = 123;
+/** The NTP port (src/ntp/constants.ts), for rules that import their fix helpers from here. */
+export { NTP_PORT };
 
 /** `systemctl restart UNIT`. */
 export function restart(unit: string): Command {

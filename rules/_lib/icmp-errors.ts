@@ -4,7 +4,7 @@
  * one evidence line per error. Which class an error is: ./icmp.ts.
  */
 import type { Evidence } from '../../src/diagnose/types.js';
-import type { IcmpSeen, NtpPathObservation } from '../../src/observe/types.js';
+import type { IcmpSeen, NtpPathObservation } from '../../src/model/observation.js';
 import { cappedMap, fact, plural } from './evidence.js';
 import { type IcmpClass, classifyIcmp, icmpLabel, knownReporter } from './icmp.js';
 import { byServer, pair } from './paths.js';

@@ -3,7 +3,7 @@
  * IPv4: RFC 792 (codes 0–5), RFC 1122 §3.2.2.1 (6–12), RFC 1812 §5.2.7.1 (13–15).
  * IPv6: RFC 4443 §3.1 (type 1, codes 0–6).
  */
-import type { IcmpSeen } from '../../src/observe/types.js';
+import type { IcmpSeen } from '../../src/model/observation.js';
 
 export type IcmpClass = 'admin-prohibited' | 'port-unreachable' | 'host-unreachable' | 'other';
 

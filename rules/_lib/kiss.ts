@@ -7,7 +7,7 @@
  * A real kiss code asks the client to act: DENY/RSTR stop, RATE slow down, CRYP/AUTH/NKEY/NTSN fix authentication.
  */
 import { KISS_CODES } from '../../src/ntp/refid.js';
-import type { NtpPathObservation, ValueSeen } from '../../src/observe/types.js';
+import type { NtpPathObservation, ValueSeen } from '../../src/model/observation.js';
 
 /** Kiss codes that only report the server's own synchronisation state (RFC 5905 figure 13). */
 export const STATE_CODES: ReadonlySet<string> = new Set(['INIT', 'STEP']);

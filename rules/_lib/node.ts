@@ -4,9 +4,10 @@
  * this host's own, does this node mean to serve time, which upstreams are of any use.
  */
 import type { Evidence, Platform, RuleContext } from '../../src/diagnose/types.js';
-import type { Located } from '../../src/observe/node-types.js';
-import type { ChronyConfigObservation, DaemonSource, NtpdConfigObservation } from '../../src/observe/node-types.js';
-import type { NtpPathObservation } from '../../src/observe/types.js';
+import type { Located } from '../../src/model/config.js';
+import type { ChronyConfigObservation, NtpdConfigObservation } from '../../src/model/node.js';
+import type { DaemonSource } from '../../src/model/daemon.js';
+import type { NtpPathObservation } from '../../src/model/observation.js';
 import { type Command, words } from '../../src/shell/command.js';
 import { commentOutLine, replaceLine as replaceLineText } from '../../src/shell/sed.js';
 import { NTPD, NTPSEC, restart } from './fixes.js';
@@ -25,7 +26,7 @@ export function commentOut(at: Located): Command {
 }
 
 /** `sed -i 'Nc\TEXT' FILE`: replace line N with TEXT (GNU sed). */
-export function replaceLine(at: Located, text: string): Command {
+export function replaceDirective(at: Located, text: string): Command {
   return replaceLineText(at.file, at.line, text);
 }
 
@@ -57,7 +58,7 @@ export function daemonName(o: ConfigObservation): string {
 }
 
 /** This host's addresses (interfaces, --local-ip). */
-export function ownAddresses(ctx: RuleContext): Set<string> {
+export function ownAddressSet(ctx: RuleContext): Set<string> {
   return new Set(ctx.of('local-addresses').flatMap((o) => o.addresses));
 }
 

@@ -1,5 +1,5 @@
 /** Helpers over path observations (one client ↔ one server), shared by the packet rules. */
-import type { NtpPathObservation } from '../../src/observe/types.js';
+import type { NtpPathObservation } from '../../src/model/observation.js';
 import { LEAP_ALARM, MAXDISP, MAXSTRAT } from '../../src/ntp/constants.js';
 
 /**
@@ -68,7 +68,7 @@ export function clientNetwork(ip: string): { address: string; mask: string; cidr
 }
 
 /** Loopback or link-local sources: ntpq/ntpdc run on the server itself (or its LAN segment by design). */
-export function isLoopback(ip: string): boolean {
+export function isLoopbackIp(ip: string): boolean {
   return ip.startsWith('127.') || ip === '::1';
 }
 

@@ -4,7 +4,7 @@
  * the failing test with its threshold out. Names as in chrony ntp_core.c (test1..test7, testA..testD) and
  * ntpd ntp.h (TEST1..TEST13, ntpq's flash names).
  */
-import type { DaemonSource, DaemonStateObservation } from '../../src/observe/node-types.js';
+import type { DaemonSource, DaemonStateObservation } from '../../src/model/daemon.js';
 import { CHRONY_MAXDISTANCE, MAXDISP, NTPD_MAXDIST } from '../../src/ntp/constants.js';
 
 export type RejectionKind = 'distance' | 'jitter' | 'unsynchronized' | 'authentication' | 'bogus' | 'delay' | 'loop' | 'falseticker' | 'denied' | 'unknown';

@@ -13,7 +13,8 @@
  * d4c3b2a1 a little-endian one. Versions 2.0–2.2 store len before caplen (pcap-savefile(5); see LengthOrder).
  */
 import { MAXIMUM_SNAPLEN, ReusedRecord, type ChunkParser } from './record.js';
-import type { CaptureInterface, CaptureSink, CaptureStop } from './types.js';
+import type { CaptureInterface, CaptureSink } from './types.js';
+import type { CaptureStop } from '../model/report-input.js';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;

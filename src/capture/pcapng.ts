@@ -13,7 +13,8 @@
  */
 import { MAX_BLOCK_BYTES, MAXIMUM_SNAPLEN, ReusedRecord, type ChunkParser } from './record.js';
 import { resolutionDigits, setTimestamp, timestampScale, type TimestampScale } from './timestamp.js';
-import type { CaptureInterface, CaptureSink, CaptureStop } from './types.js';
+import type { CaptureInterface, CaptureSink } from './types.js';
+import type { CaptureStop } from '../model/report-input.js';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
 const IDB = 1;

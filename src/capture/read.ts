@@ -20,7 +20,8 @@ import { PcapParser, pcapMagic } from './pcap.js';
 import { PCAPNG_SHB, PcapngParser } from './pcapng.js';
 import { ChunkBuffer } from './chunks.js';
 import { FileSource, StreamSource, type ByteSource } from './source.js';
-import type { CaptureFormat, CaptureReadResult, CaptureSink } from './types.js';
+import type { CaptureReadResult, CaptureSink } from './types.js';
+import type { CaptureFormat } from '../model/report-input.js';
 
 export interface ReadCaptureOptions {
   signal?: AbortSignal;

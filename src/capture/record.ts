@@ -1,4 +1,5 @@
-import type { CaptureRecord, CaptureStop } from './types.js';
+import type { CaptureRecord } from './types.js';
+import type { CaptureStop } from '../model/report-input.js';
 
 /**
  * The one record object a reader hands to its sink, over and over (no allocation per record).

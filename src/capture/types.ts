@@ -1,3 +1,5 @@
+import type { CaptureFormat, CaptureStop } from '../model/report-input.js';
+
 /** One record of a capture file, as the file stored it. Link-layer decoding happens in src/decode/. */
 export interface CaptureRecord {
   /** 1-based frame number, as Wireshark and tshark count them (over all interfaces of the file). */
@@ -27,8 +29,6 @@ export interface CaptureRecord {
   dataOffset?: number;
 }
 
-export type CaptureFormat = 'pcap' | 'pcapng';
-
 export interface CaptureInterface {
   /** pcapng: the interface id within its section (what records carry); classic pcap: 0. */
   id: number;
@@ -46,16 +46,6 @@ export interface CaptureInterface {
    * link-type field; pcapng: if_fcslen). Absent when unknown.
    */
   fcsLength?: number;
-}
-
-/** Why and where a reader stopped before the end of the input; what it read before stays valid. */
-export interface CaptureStop {
-  kind: 'truncated' | 'malformed';
-  /** Byte offset in the input where the unreadable part starts. */
-  offset: number;
-  /** Frame number the stop happened at (the first frame not delivered). */
-  frame: number;
-  reason: string;
 }
 
 /** A capture time: whole seconds since the Unix epoch and nanoseconds within the second. */

@@ -49,5 +49,5 @@ export function commandOut(io: CommandIo): CommandOut {
   };
 }
 
-/** A command: parses its argv, runs the core, renders; returns the exit status (0, 1 or 2 per DESIGN.md). */
-export type Command = (argv: string[], out: CommandOut) => Promise<number>;
+/** A command: parses its argv, runs the core, renders; returns the exit status (0, 1 or 2: docs/architecture.md, "Report and exit status"). */
+export type CliCommand = (argv: string[], out: CommandOut) => Promise<number>;

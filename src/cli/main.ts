@@ -1,10 +1,10 @@
 import { InputError } from '../errors.js';
 import { oneLine, toTerminal } from '../render/terminal.js';
 import { HelpRequested } from './args.js';
-import { commandOut, processIo, type Command, type CommandIo } from './io.js';
+import { commandOut, processIo, type CliCommand, type CommandIo } from './io.js';
 
 /** Commands are loaded lazily so `probe` never pays for Ink and `analyze` never for sockets. */
-const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
   analyze: () => import('./commands/analyze.js'),
   capture: () => import('./commands/capture.js'),
   checklist: () => import('./commands/checklist.js'),

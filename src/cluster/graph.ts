@@ -7,7 +7,7 @@
  * Servers are matched to nodes by address (each node's report lists its own addresses).
  */
 import type { Report } from '../diagnose/types.js';
-import { canonicalAddress, parseAddress } from '../inspect/ip.js';
+import { canonicalAddress, parseAddress } from '../net/ip.js';
 import type { ClusterNode, EdgeState, EdgeVia, SyncEdge, SyncGraph } from './types.js';
 
 /** Client-side rules whose subject is a server the client uses, and what each says of that server. */

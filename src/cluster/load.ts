@@ -5,7 +5,8 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Finding, Report, ReportInput } from '../diagnose/types.js';
+import type { Finding, Report } from '../diagnose/types.js';
+import type { ReportInput } from '../model/report-input.js';
 import { InputError } from '../errors.js';
 import { boundedRead } from './bounded.js';
 import type { ClusterNode } from './types.js';

@@ -1,6 +1,6 @@
 import type { ChecksumStatus, DecodedFrame } from '../decode/types.js';
 import { addToSample, mergeSamples, newSample } from '../observe/accumulate.js';
-import type { ChecksumObservation, FrameSample } from '../observe/types.js';
+import type { ChecksumObservation, FrameSample } from '../model/observation.js';
 
 export interface SenderState {
   /** Made at the first bad one: most senders of a capture have none (100 k clients, two objects each). */

@@ -9,7 +9,7 @@ import type { CaptureSink } from '../capture/types.js';
 import { inexactPorts } from '../observe/ports.js';
 import { mergeSamples, newSample } from '../observe/samples.js';
 import { TrafficCounter } from '../observe/traffic.js';
-import type { NtpPathObservation } from '../observe/types.js';
+import type { NtpPathObservation } from '../model/observation.js';
 import { ChecksumTracker } from './checksums.js';
 import { Correlator, MANY_PATHS, type CorrelatorOptions, type ShardPath } from './correlator.js';
 import { correlatorSink, type ShardFilter } from './records.js';

@@ -1,7 +1,7 @@
 import type { DecodedFrame, IpInfo, UdpInfo } from '../decode/types.js';
 import type { NtpMessage } from '../ntp/types.js';
 import { addToSample, newSample } from '../observe/accumulate.js';
-import type { ControlObservation } from '../observe/types.js';
+import type { ControlObservation } from '../model/observation.js';
 
 /** Mode 6 (ntpq) and mode 7 (ntpdc) traffic, per server and client: who answers control queries from the network. */
 export class ControlTracker {

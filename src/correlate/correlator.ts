@@ -25,16 +25,16 @@ import {
   requestExchange,
   unseenRequestExchange,
 } from '../observe/exchange.js';
-import type { ChecksumObservation, NtpPathObservation } from '../observe/types.js';
+import type { ChecksumObservation, NtpPathObservation } from '../model/observation.js';
 import { ChecksumTracker, type ChecksumState } from './checksums.js';
-import { partsKey, wallDiff, type WallTime } from './clock.js';
+import { partsKey, wallDiff, type WallTime } from '../net/wall-time.js';
 import { ControlTracker } from './control.js';
 import { hidesClock, measure, type Measurement } from './measure.js';
 import { countReplyChecksum, countRequestChecksum, foldGoodChecksums, RefidTexts } from './path-counters.js';
 import { capturedAt, noteAnswered, noteSide, recentlyAnswered, type Pending, type PathState } from './path-state.js';
 import { PathBook } from './paths.js';
 import { FAILED_TEST1, failedTestNames, packetTests } from './reply-tests.js';
-import type { NtpExchange } from './types.js';
+import type { NtpExchange } from '../model/exchange.js';
 
 export { MANY_PATHS } from './paths.js';
 export { hidesClock } from './measure.js';

@@ -11,7 +11,7 @@
 import { NTP_UNIX_EPOCH_DELTA } from '../ntp/constants.js';
 import type { TimeFrame } from '../decode/time-frame.js';
 import { AT_CLIENT, ONE_WAY, type Measured } from '../observe/exchange.js';
-import { TWO_POW_31, TWO_POW_32, TWO_POW_MINUS_32 } from './clock.js';
+import { TWO_POW_31, TWO_POW_32, TWO_POW_MINUS_32 } from '../net/wall-time.js';
 import { capturedAt, type Pending } from './path-state.js';
 
 /** Seconds within which the capture clock is taken to agree with a stated T1. */

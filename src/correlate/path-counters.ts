@@ -5,7 +5,7 @@
 import type { TimeFrame } from '../decode/time-frame.js';
 import { describeRefid } from '../ntp/refid.js';
 import type { ChecksumTracker } from './checksums.js';
-import { TWO_POW_32 } from './clock.js';
+import { TWO_POW_32 } from '../net/wall-time.js';
 import type { PathState, Pending } from './path-state.js';
 
 /** A request's UDP checksum: counted per path when good (most datagrams), else by the tracker. */

@@ -3,7 +3,7 @@
  * capture was taken on, recently answered requests (duplicates), good checksums counted without a state per sender.
  */
 import type { PathAccumulator } from '../observe/accumulate.js';
-import type { NtpPathObservation } from '../observe/types.js';
+import type { NtpPathObservation } from '../model/observation.js';
 import type { RequestRecord } from '../observe/exchange.js';
 import type { SenderState } from './checksums.js';
 import type { OpenRequests } from './open.js';

@@ -1,5 +1,5 @@
 /**
- * Capture records into a Correlator — the per-frame loop of analysis, for one thread (src/analyze.ts) and for one
+ * Capture records into a Correlator — the per-frame loop of analysis, for one thread (src/run/records.ts) and for one
  * shard of several (src/parallel/shard.ts). Cheapest test first:
  * 1. with shards, the header fast path (./shard.ts) puts the frame on another shard's path: only its time matters;
  * 2. a plain 48-octet mode 3/4 datagram decodes straight to primitives (src/decode/time-frame.ts), and so does an
@@ -16,7 +16,7 @@ import { isIrrelevantAt } from '../decode/prefilter.js';
 import { timeFrameAt, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { addToSample } from '../observe/accumulate.js';
-import type { FrameSample } from '../observe/types.js';
+import type { FrameSample } from '../model/observation.js';
 import type { TrafficCounter } from '../observe/traffic.js';
 import type { Correlator } from './correlator.js';
 import { framePathHash, locatedPathHash, ShardRouter, UNDECIDED } from './shard.js';

@@ -21,7 +21,7 @@
 import { isNtpPortPair } from '../decode/icmp.js';
 import { IP_OK, IPPROTO_UDP, Located, locate } from '../decode/locate.js';
 import type { DecodedFrame } from '../decode/types.js';
-import { parseAddress } from '../inspect/ip.js';
+import { parseAddress } from '../net/ip.js';
 import { readU16 } from '../ntp/wire.js';
 
 export const UNDECIDED = -1;

@@ -3,7 +3,7 @@
  * on a busy host is mostly TCP and other UDP, and decoding each of those in full would cost more than the NTP.
  *
  * "Cannot matter" means decodeFrame would return no NTP decode, no ICMP, and no 'malformed' issue — the only
- * things analysis takes from a frame besides its capture time (src/analyze.ts). The answer is conservative:
+ * things analysis takes from a frame besides its capture time (src/run/records.ts). The answer is conservative:
  * anything unusual (IPv4 fragments, IPv6 extension headers, a header cut short, a length that does not fit) gives
  * false, and the frame is decoded in full. A link the header locator (./locate.ts) cannot get past to IP (ARP,
  * LLDP, an unknown link type...) is irrelevant: decodeLink only reports it as unsupported or cut off, never

@@ -1,8 +1,7 @@
-import type { Observation, ObservationKind, ObservationOf } from '../observe/types.js';
-import { ruleHelp } from '../docs/help.js';
-import type { Finding, Rule, RuleContext, Severity } from './types.js';
-
-const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+import type { Observation, ObservationKind, ObservationOf } from '../model/observation.js';
+import { SEVERITY_ORDER } from './severity.js';
+import { ruleHelp } from './help.js';
+import type { Finding, Rule, RuleContext } from './types.js';
 
 export function makeContext(observations: readonly Observation[]): RuleContext {
   const byKind = new Map<ObservationKind, Observation[]>();

@@ -1,7 +1,9 @@
-import type { NtpExchange } from '../correlate/types.js';
-import type { Observation } from '../observe/types.js';
+import type { NtpExchange } from '../model/exchange.js';
+import type { ReportInput } from '../model/report-input.js';
+import type { Observation } from '../model/observation.js';
 import { summarizeServers } from './servers.js';
-import type { Finding, Report, ReportInput, Severity } from './types.js';
+import { SEVERITY_ORDER } from './severity.js';
+import type { Finding, Report } from './types.js';
 
 /** Exchanges listed in a report at most, unless findings cite more; the rest are counted in `exchangesOmitted`. */
 export const REPORT_EXCHANGES = 200;
@@ -70,8 +72,6 @@ export function listedExchanges(exchanges: readonly NtpExchange[], findings: rea
   return exchanges.filter((_, i) => keep[i] === 1);
 }
 
-const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
 /**
  * Merges findings from several inputs (one capture per run of the rules): findings already come ranked per input;
  * the same rule on the same subject from two inputs becomes one finding with both inputs' evidence.
@@ -86,7 +86,7 @@ export function mergeFindings(lists: Finding[][]): Finding[] {
       if (prev) {
         prev.evidence.push(...f.evidence);
         prev.confidence = Math.max(prev.confidence, f.confidence);
-        if (RANK[f.severity] < RANK[prev.severity]) prev.severity = f.severity;
+        if (SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[prev.severity]) prev.severity = f.severity;
         return;
       }
       const copy = { ...f, evidence: [...f.evidence] };
@@ -95,11 +95,11 @@ export function mergeFindings(lists: Finding[][]): Finding[] {
     });
   }
   return merged
-    .sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || a.order - b.order)
+    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || a.order - b.order)
     .map((m) => m.f);
 }
 
-/** DESIGN.md: exit 1 when any finding is at warning or worse, else 0. */
+/** README (exit status): exit 1 when any finding is at warning or worse, else 0. */
 export function exitStatus(report: Report): number {
   return report.findings.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
 }

@@ -4,8 +4,8 @@
  * delay, jitter. Built from the paths' observations, whose counts and statistics cover every exchange of the
  * input (src/observe/accumulate.ts), not from the bounded sample of exchanges the report lists.
  */
-import type { NtpExchange } from '../correlate/types.js';
-import type { NtpPathObservation, Observation, ValueSeen } from '../observe/types.js';
+import type { NtpExchange } from '../model/exchange.js';
+import type { NtpPathObservation, Observation, ValueSeen } from '../model/observation.js';
 
 export interface ServerSummary {
   source: 'capture' | 'probe';

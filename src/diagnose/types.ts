@@ -1,4 +1,6 @@
-import type { Observation, ObservationKind, ObservationOf } from '../observe/types.js';
+import type { NtpExchange } from '../model/exchange.js';
+import type { Observation, ObservationKind, ObservationOf } from '../model/observation.js';
+import type { ReportInput } from '../model/report-input.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -126,16 +128,10 @@ export interface Rule {
   match(ctx: RuleContext): Hit[];
 }
 
-export interface ReportInput {
-  kind: 'capture' | 'probe' | 'node' | 'config';
-  name: string;
-  [key: string]: unknown;
-}
-
 export interface Report {
   schema: 'ntpdoctor.report/1';
   findings: Finding[];
-  exchanges: import('../correlate/types.js').NtpExchange[];
+  exchanges: NtpExchange[];
   /** Exchanges not listed (the report keeps a bounded sample). */
   exchangesOmitted?: number;
   inputs: ReportInput[];

@@ -8,7 +8,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuleMeta } from '../diagnose/types.js';
-import { rulePagePath } from './help.js';
+import { rulePagePath } from '../diagnose/help.js';
 
 /** A page is a few KiB; anything past this is not ours. */
 const MAX_PAGE = 256 * 1024;

@@ -7,7 +7,7 @@
  * and the daemons' own complaints from the journal (read-only, bounded, only where journalctl exists).
  */
 import { access, readFile } from 'node:fs/promises';
-import type { TimeDaemonProcess } from '../observe/node-types.js';
+import type { TimeDaemonProcess } from '../model/daemon.js';
 import type { Runner } from './run.js';
 
 /** capabilities(7): CAP_SYS_TIME is capability number 25. */

@@ -3,7 +3,7 @@
  * them is self-sync; the networks are where would-be clients are (access lists and firewall are judged for them).
  */
 import { networkInterfaces } from 'node:os';
-import { canonicalAddress, formatPrefix, parsePrefix } from './ip.js';
+import { canonicalAddress, formatPrefix, parsePrefix } from '../net/ip.js';
 
 export interface OwnAddress {
   interface: string;

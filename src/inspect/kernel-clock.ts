@@ -60,7 +60,7 @@ export interface KernelClockReading {
   reasons: string[];
 }
 
-export function judge(via: KernelClockReading['via'], status: number, maxerror: number, state?: number): KernelClockReading {
+export function judgeKernelClock(via: KernelClockReading['via'], status: number, maxerror: number, state?: number): KernelClockReading {
   const reasons: string[] = [];
   if (status & STA_UNSYNC) reasons.push(`STA_UNSYNC set (status 0x${status.toString(16)}: ${statusNames(status).join(',')})`);
   if (maxerror >= MAXERROR_UNSYNC_US) reasons.push(`maxerror ${(maxerror / 1e6).toFixed(1)} s ≥ 16 s`);
@@ -69,10 +69,10 @@ export function judge(via: KernelClockReading['via'], status: number, maxerror: 
   return r;
 }
 
-/** `RET HEX` from perlAdjtimex, judged as node_exporter and timedated judge it. */
-export function decodeTimex(text: string, wordBytes: 4 | 8, little: boolean): KernelClockReading | undefined {
+/** `RET HEX` from perlAdjtimex, judged as node_exporter and timedated judgeKernelClock it. */
+export function kernelClockFromTimex(text: string, wordBytes: 4 | 8, little: boolean): KernelClockReading | undefined {
   const r = decodeRaw(text, wordBytes, little);
-  return r ? judge('adjtimex(2) modes 0 (perl)', r.status, r.maxerror, r.ret) : undefined;
+  return r ? judgeKernelClock('adjtimex(2) modes 0 (perl)', r.status, r.maxerror, r.ret) : undefined;
 }
 
 /** `adjtimex --print` (adjtimex 1.29): `     maxerror: 16000000`, `       status: 64`, ` return value = 5`. */
@@ -84,7 +84,7 @@ export function parseAdjtimexPrint(text: string): KernelClockReading | undefined
   const status = field('status');
   const maxerror = field('maxerror');
   if (status === undefined || maxerror === undefined || status < 0 || maxerror < 0) return undefined;
-  return judge('adjtimex --print', status, maxerror, field('return value'));
+  return judgeKernelClock('adjtimex --print', status, maxerror, field('return value'));
 }
 
 /** `timedatectl show`: NTPSynchronized=yes/no (timedated runs the same STA_UNSYNC / maxerror test). */
@@ -107,7 +107,7 @@ export async function readKernelClock(run: Runner, timeoutMs: number, arch = pro
   const nr = SYS_ADJTIMEX[arch];
   if (process.platform === 'linux' && nr !== undefined) {
     const r = await run('perl', ['-e', perlAdjtimex(nr)], { timeoutMs });
-    const reading = r.ok ? decodeTimex(r.stdout.trim(), longBytes(arch), little) : undefined;
+    const reading = r.ok ? kernelClockFromTimex(r.stdout.trim(), longBytes(arch), little) : undefined;
     if (reading) return { reading, tried };
     tried.push(r.ok ? 'perl adjtimex: unreadable answer' : whyFailed(r, timeoutMs));
   } else tried.push(`no adjtimex syscall number for ${process.platform}/${arch}`);

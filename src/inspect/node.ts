@@ -7,21 +7,23 @@
 import { lookup } from 'node:dns/promises';
 import { access } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { ClockControlObservation, DaemonStateObservation, KernelClockObservation, PlatformClockObservation, TimeDaemonProcess } from '../observe/node-types.js';
+import type { ClockControlObservation, KernelClockObservation, PlatformClockObservation } from '../model/node.js';
+import type { DaemonStateObservation, TimeDaemonProcess } from '../model/daemon.js';
 import { daemonClockControl, detectContainer, journalRefusals } from './clock-control.js';
 import { readKernelClock, statusNames } from './kernel-clock.js';
 import { namedClientNetworks } from './config/access.js';
 import { fsReader, loadConfig } from './config/load.js';
 import { reasonOf } from './config/read.js';
-import type { ChronyConfig, ConfigReader, ConfigSource, TimeConfig } from './config/types.js';
+import type { ChronyConfig, ConfigReader, ConfigSource, TimeConfig } from '../model/config.js';
 import { askChronyd, askNtpd } from './daemon/gather.js';
-import { configuredServers, loadTimesyncdConfig, parseTimesyncdConf, type TimesyncdConfig } from './config/timesyncd-conf.js';
+import { configuredServers, loadTimesyncdConfig, parseTimesyncdConf } from './config/timesyncd-conf.js';
+import type { TimesyncdConfig } from '../model/config.js';
 import { askTimesyncd } from './daemon/timesyncd.js';
 import { scanProcesses, type ProcScan } from './daemon/processes.js';
 import { collectFirewallOutputs, evaluateFirewall, type ClientNetwork, type FirewallGather } from './firewall/gather.js';
-import { canonicalAddress, parseAddress, parsePrefix, prefixCovers } from './ip.js';
+import { canonicalAddress, parseAddress, parsePrefix, prefixCovers } from '../net/ip.js';
 import { clientNetworks, ownAddresses, type OwnAddress } from './interfaces.js';
-import { findUnit, readPlatform, type Platform } from './platform.js';
+import { findUnit, readPlatform, type OsRelease } from './platform.js';
 import { gatherPlatformClock } from './hostclock/gather.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, runCommand, type Runner } from './run.js';
 
@@ -44,7 +46,7 @@ export type GapArea = 'config' | 'firewall' | 'processes' | 'daemon' | 'interfac
 export interface NodeFacts {
   hostname: string;
   at: number;
-  platform?: Platform;
+  platform?: OsRelease;
   addresses: OwnAddress[];
   processes: ProcScan;
   configsOnDisk: string[];

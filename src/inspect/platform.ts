@@ -6,24 +6,24 @@
  */
 import { access, readFile } from 'node:fs/promises';
 
-export interface Platform {
+export interface OsRelease {
   id: string;
   idLike: string[];
   prettyName?: string;
 }
 
-export function parseOsRelease(text: string): Platform {
+export function parseOsRelease(text: string): OsRelease {
   const vars: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
     if (m) vars[m[1] as string] = (m[2] as string).replace(/^["']|["']$/g, '');
   }
-  const p: Platform = { id: vars.ID ?? 'unknown', idLike: (vars.ID_LIKE ?? '').split(/\s+/).filter(Boolean) };
+  const p: OsRelease = { id: vars.ID ?? 'unknown', idLike: (vars.ID_LIKE ?? '').split(/\s+/).filter(Boolean) };
   if (vars.PRETTY_NAME) p.prettyName = vars.PRETTY_NAME;
   return p;
 }
 
-export async function readPlatform(path = '/etc/os-release'): Promise<Platform | undefined> {
+export async function readPlatform(path = '/etc/os-release'): Promise<OsRelease | undefined> {
   try {
     return parseOsRelease(await readFile(path, 'utf8'));
   } catch {
@@ -48,6 +48,6 @@ export async function findUnit(candidates: readonly string[]): Promise<string | 
   return undefined;
 }
 
-export function isDebianLike(p: Platform | undefined): boolean {
+export function isDebianLike(p: OsRelease | undefined): boolean {
   return p !== undefined && (p.id === 'debian' || p.id === 'ubuntu' || p.idLike.includes('debian'));
 }

@@ -5,7 +5,8 @@
  */
 import type { Report } from '../diagnose/types.js';
 import { DEFAULT_LIMITS, readRegularFile, reasonOf } from '../inspect/config/read.js';
-import { applySuppressions, scanSuppressions, type BadSuppression, type CommentStyle, type SuppressedFinding, type Suppression } from './suppress.js';
+import type { BadSuppression, Suppression } from '../model/report-input.js';
+import { applySuppressions, scanSuppressions, type CommentStyle, type SuppressedFinding } from './suppress.js';
 
 export type LintReport = Report & { suppressed?: SuppressedFinding[] };
 

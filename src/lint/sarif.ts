@@ -8,10 +8,10 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, RuleMeta, Severity } from '../diagnose/types.js';
-import { PACKAGE_VERSION, repositoryUrl, ruleHelp, rulePagePath } from '../docs/help.js';
+import { PACKAGE_VERSION, repositoryUrl, ruleHelp, rulePagePath } from '../diagnose/help.js';
 import type { LintResult } from './apply.js';
 import { placeOf, type Place } from './location.js';
-import type { Suppression } from './suppress.js';
+import type { Suppression } from '../model/report-input.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 

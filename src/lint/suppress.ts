@@ -14,30 +14,11 @@
  * suppression that silenced nothing is listed as unused.
  */
 import type { Finding, Report } from '../diagnose/types.js';
+import type { BadSuppression, Suppression } from '../model/report-input.js';
+
 import { suggest } from '../docs/suggest.js';
 
 export type CommentStyle = 'ntpd' | 'chrony';
-
-export interface Suppression {
-  file: string;
-  /** The line of the comment. */
-  line: number;
-  rules: string[];
-  reason: string;
-  scope: 'line' | 'file';
-  /** scope 'line': the directive's line whose findings it silences. */
-  appliesTo?: number;
-  /** Findings it silenced. */
-  used: number;
-}
-
-export interface BadSuppression {
-  file: string;
-  line: number;
-  /** The comment as written. */
-  text: string;
-  problem: string;
-}
 
 export interface SuppressedFinding {
   finding: Finding;
@@ -162,7 +143,7 @@ export function applySuppressions(report: Report, suppressions: readonly Suppres
   for (const f of report.findings) {
     const places = f.evidence.filter((e) => e.file !== undefined).map((e) => ({ file: e.file as string, line: e.line }));
     const files = new Set(places.map((p) => p.file));
-    if (files.size === 0) files.add(f.subject === mainFile || report.inputs.some((i) => Array.isArray(i.files) && (i.files as unknown[]).includes(f.subject)) ? f.subject : mainFile);
+    if (files.size === 0) files.add(f.subject === mainFile || report.inputs.some((i) => i.kind === 'config' && i.files.includes(f.subject)) ? f.subject : mainFile);
     const by = suppressions.find(
       (s) =>
         s.rules.includes(f.rule) &&

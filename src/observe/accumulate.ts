@@ -3,12 +3,12 @@
  * fed by the capture correlator as frames stream by and by the probe with its samples (./path.ts). Its pieces:
  * frame samples (./samples.ts), source ports (./ports.ts), kept exchanges (./kept.ts, copies by ./exchange.ts).
  */
-import type { Endpoint, NtpExchange } from '../correlate/types.js';
+import type { Endpoint, NtpExchange } from '../model/exchange.js';
 import { ntpDiffSeconds } from '../ntp/timestamp.js';
 import { KEEP_EXCHANGES, KeptExchanges } from './kept.js';
 import { PortSet } from './ports.js';
 import { addToSample, addValue, copySeen, NONE, SAMPLE_FRAMES } from './samples.js';
-import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from './types.js';
+import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from '../model/observation.js';
 
 export { CITED_EXCHANGES, KEEP_EXCHANGES } from './kept.js';
 export { inexactPorts, NAMED_PORTS } from './ports.js';

@@ -8,7 +8,7 @@
  *   the JSON of a copy is the JSON of the original.
  * Field order: request fields, outcome, reply fields, then offset, delay, offsetMethod (JSON keeps this order).
  */
-import type { Endpoint, NtpExchange, ReplySummary } from '../correlate/types.js';
+import type { Endpoint, NtpExchange, ReplySummary } from '../model/exchange.js';
 import type { NtpTimestamp } from '../ntp/types.js';
 
 /** How a reply's offset was measured (src/correlate/measure.ts): not at all, at the client (θ and δ), or one way (θ). */

@@ -3,7 +3,7 @@
  * (a ring, overwritten in place), and those evidence may cite. Copies are made by ./exchange.ts, the one module
  * that builds and copies an NtpExchange.
  */
-import type { Endpoint, NtpExchange } from '../correlate/types.js';
+import type { Endpoint, NtpExchange } from '../model/exchange.js';
 import { copyReply, overwriteReply, retained, sameExchange } from './exchange.js';
 import { NONE } from './samples.js';
 

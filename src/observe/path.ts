@@ -1,6 +1,6 @@
-import type { Endpoint, NtpExchange } from '../correlate/types.js';
+import type { Endpoint, NtpExchange } from '../model/exchange.js';
 import { PathAccumulator } from './accumulate.js';
-import type { NtpPathObservation } from './types.js';
+import type { NtpPathObservation } from '../model/observation.js';
 
 /**
  * One path observation from a list of finished exchanges (the probe's samples). The capture correlator uses the

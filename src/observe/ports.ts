@@ -3,7 +3,7 @@
  * (no allocation for the one-port paths of ntpd clients), then an exact count (PortLog) or "at least". Evidence
  * names every source port, or says how many there were (issue 11 item 10).
  */
-import type { ClientPorts } from './types.js';
+import type { ClientPorts } from '../model/observation.js';
 
 /** Source ports of a path's client named one by one; past this many, counted (see PortLog). */
 export const NAMED_PORTS = 8;

@@ -2,7 +2,7 @@
  * Frame samples: a count and the first few frame numbers of a fact, which evidence cites (a finding names frames
  * a reader can open in Wireshark). Counts stay exact; the examples are bounded.
  */
-import type { FrameSample, ValueSeen } from './types.js';
+import type { FrameSample, ValueSeen } from '../model/observation.js';
 
 /** How many example frame numbers evidence keeps per fact; the counts stay exact. */
 export const SAMPLE_FRAMES = 8;

@@ -6,25 +6,8 @@
  * IPv4 addresses are kept as numbers in a fixed table (the first 384 distinct ones); IPv6 ones are only counted.
  */
 import { readU16 } from '../ntp/wire.js';
+import type { TrafficCounts } from '../model/observation.js';
 import { ETHERTYPE_ARP, IP_SHORT, LINK_NOT_IP, Located, locate } from '../decode/locate.js';
-
-/** Counts by protocol, as plain data (an observation field; posted between threads). */
-export interface TrafficCounts {
-  ipv4: number;
-  ipv6: number;
-  arp: number;
-  tcp: number;
-  /** UDP with neither port 123. */
-  udpOther: number;
-  /** UDP with port 123 on either side (NTP or not, decoded or not). */
-  udp123: number;
-  icmp: number;
-  icmp6: number;
-  /** Frames of a link type or EtherType not counted above (LLDP, STP, a VLAN tag...). */
-  other: number;
-  /** The busiest IPv4 addresses (source or destination) of traffic other than UDP port 123, most frames first, at most TOP_ADDRESSES. */
-  topAddresses: Array<{ address: string; frames: number }>;
-}
 
 const ADDRESS_BITS = 9;
 const ADDRESS_SLOTS = 1 << ADDRESS_BITS;

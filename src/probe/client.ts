@@ -7,7 +7,7 @@ import { encodeNtp } from '../ntp/codec.js';
 import { describeRefid } from '../ntp/refid.js';
 import { DISCARD_TESTS, packetTests, type PacketTestResult } from '../ntp/tests.js';
 import type { NtpTimePacket, NtpTimestamp } from '../ntp/types.js';
-import { ntpToUnixNs, unixNsToNtp, type WallClock } from './clock.js';
+import { ntpToUnixNs, unixNsToNtp, type WallClock } from '../net/clock.js';
 import { readErrno, type ErrnoReading } from './errno.js';
 import { MAX_STRAYS, udpExchange, type StrayDatagram } from './socket.js';
 import { writeTimestamp } from '../ntp/wire.js';

@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { decodeNtp, encodeNtp } from '../ntp/codec.js';
 import type { NtpControlMessage } from '../ntp/types.js';
-import type { WallClock } from './clock.js';
+import type { WallClock } from '../net/clock.js';
 import { udpExchange } from './socket.js';
 
 export const CTL_OP_READSTAT = 1;

@@ -4,7 +4,7 @@
  * Linux reports only "hard" ICMP errors to a UDP socket without IP_RECVERR (net/ipv4/icmp.c icmp_err_convert,
  * net/ipv6/icmp.c tab_unreach); the "soft" ones (IPv4 3/0, 3/1, IPv6 1/0, 1/3) never arrive and look like a
  * timeout. One errno can stand for several ICMP codes: we keep them all and say which remain possible
- * (DESIGN.md, "How ICMP reaches a Node client", measured with nftables REJECT rules).
+ * (docs/architecture.md, "How ICMP reaches a Node client", measured with nftables REJECT rules).
  */
 
 export interface IcmpCause {

@@ -1,10 +1,11 @@
 /**
- * A probe's samples as the same NtpExchange records a capture yields (src/correlate/types.ts), so the same
+ * A probe's samples as the same NtpExchange records a capture yields (src/model/exchange.ts), so the same
  * path summary (src/observe/path.ts) and the same rules judge both. Frames are 1-based sample indexes.
  */
-import type { NtpExchange, ReplySummary } from '../correlate/types.js';
+import type { NtpExchange, ReplySummary } from '../model/exchange.js';
 import { summarizePath } from '../observe/path.js';
-import type { NtpPathObservation } from '../observe/types.js';
+import type { NtpPathObservation } from '../model/observation.js';
+import type { ProbeAddressInput } from '../model/report-input.js';
 import type { AddressProbe, ProbeSample } from './client.js';
 
 function replySummary(s: ProbeSample): ReplySummary | undefined {
@@ -81,4 +82,25 @@ export function probeObservation(probe: AddressProbe, exchanges = probeExchanges
     capturedAt: 'client',
     exchanges,
   });
+}
+
+/**
+ * What a report says about one probed address, built once for every run that probes (src/run/probe.ts, node.ts).
+ * `probe HOST` names the host it resolved and adds our precision and the best sample; `diagnose` names where the
+ * server comes from (`from`: 'FILE:LINE' or '--server').
+ */
+export function probeInput(p: AddressProbe, origin: { host: string } | { from: string }): ProbeAddressInput {
+  const input: ProbeAddressInput = {
+    kind: 'probe',
+    name: `${p.family === 6 ? `[${p.address}]` : p.address}:${p.port}`,
+    ...origin,
+    samples: p.samples.length,
+    replies: p.samples.filter((s) => s.outcome === 'reply').length,
+  };
+  if ('host' in origin) {
+    input.precision = p.precision;
+    if (p.best !== undefined) input.best = p.best;
+  }
+  if (p.stoppedEarly) input.stoppedEarly = p.stoppedEarly;
+  return input;
 }

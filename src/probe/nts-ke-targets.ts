@@ -6,9 +6,9 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConfigSource, TimeConfig } from '../inspect/config/types.js';
-import { parseAddress } from '../inspect/ip.js';
-import type { NtsKeObservation } from '../observe/node-types.js';
+import type { ConfigSource, TimeConfig } from '../model/config.js';
+import { parseAddress } from '../net/ip.js';
+import type { NtsKeObservation } from '../model/daemon.js';
 import { NTS_KE_PORT, probeNtsKe } from './nts-ke.js';
 
 export interface NtsKeTarget {

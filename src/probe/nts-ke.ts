@@ -7,7 +7,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, rootCertificates, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
-import type { NtsKeObservation } from '../observe/node-types.js';
+import type { NtsKeObservation } from '../model/daemon.js';
 import { encodeKeRequest, parseKeResponse, responseProblem, splitRecords } from './nts-ke-records.js';
 
 /** RFC 8915 §4: the NTS-KE port and ALPN id. */

@@ -8,7 +8,7 @@
  * and a late reply to an earlier request can never be taken for this one.
  */
 import dgram from 'node:dgram';
-import type { WallClock } from './clock.js';
+import type { WallClock } from '../net/clock.js';
 
 export interface UdpExchangeInput {
   address: string;

@@ -14,47 +14,17 @@
  * default) and a budget per hop; a hop that never finishes its mode 6 answers costs its budget, no more, and a
  * trace cut by the deadline is reported as it stands, `complete: false`, with the reason.
  */
-import type { Rule } from '../diagnose/types.js';
-import type { ControlObservation } from '../observe/types.js';
+import type { ControlObservation } from '../model/observation.js';
+import type { TraceControl, TraceEnd } from '../model/report-input.js';
 import { NTP_PORT } from '../ntp/constants.js';
 import { describeRefid } from '../ntp/refid.js';
-import { toTerminal, type TerminalString } from '../render/terminal.js';
 import { probeAddress, type AddressProbe } from './client.js';
-import { sharedClock, type WallClock } from './clock.js';
+import { sharedClock, type WallClock } from '../net/clock.js';
 import { CTL_OP_READVAR, readControlViewBounded, type ControlView } from './control.js';
-import { judgeProbes, type ProbeRun } from './run.js';
-import { parseTarget, resolveAll, type ResolvedAddress } from './target.js';
+import { parseTarget, resolveAll, type ResolvedAddress } from '../net/target.js';
 import { addressKey, addressOctets, sameHost } from './trace-address.js';
 import { Deadline, DEFAULT_TRACE_DEADLINE, defaultHopBudget, fitProbe, monotonicMs, type Now } from './trace-budget.js';
 import { isIP } from 'node:net';
-
-export type TraceEnd =
-  | 'primary'
-  | 'refclock'
-  | 'local-clock'
-  | 'orphan'
-  | 'unsynchronized'
-  | 'kiss-of-death'
-  | 'no-answer'
-  | 'loop'
-  | 'unfollowable'
-  | 'max-hops'
-  | 'deadline';
-
-/** What the hop's mode 6 system variables (association 0) and associations said, ntpq `rv` / `peers` style. */
-export interface TraceControl {
-  stratum?: number;
-  leap?: number;
-  refid?: string;
-  /** srcadr of the system peer (the association `peer=` names). */
-  systemPeer?: string;
-  /** Association id of the system peer; 0/absent when unsynchronized. */
-  systemPeerId?: number;
-  /** Daemon version string (`version=`). */
-  version?: string;
-  /** An association that polls the server itself (srcadr is its own address). */
-  selfSource?: string;
-}
 
 export interface TraceHop {
   address: string;
@@ -76,8 +46,10 @@ export interface TraceHop {
   partial?: string;
 }
 
-export interface TraceResult {
+/** A followed refid chain: the hops, how it ends, and the bounds it ran under (src/run/trace.ts judges it). */
+export interface TraceChain {
   host: string;
+  port: number;
   hops: TraceHop[];
   end: TraceEnd;
   /** One sentence on how the chain ends. */
@@ -88,11 +60,14 @@ export interface TraceResult {
   complete: boolean;
   /** Why it is incomplete, in words. */
   reason?: string;
-  /** Seconds the trace took, and the bounds it ran under. */
-  seconds: number;
+  /** The bounds it ran under, in seconds. */
   deadline: number;
   hopBudget: number;
-  run: ProbeRun;
+  /** Every hop's mode 6 answers, for the ntp-control observations. */
+  views: Array<{ server: string; view: ControlView }>;
+  /** When it started, on `now`'s clock (ms). */
+  started: number;
+  now: Now;
 }
 
 export interface TraceOptions {
@@ -109,7 +84,6 @@ export interface TraceOptions {
   clock?: WallClock;
   /** Monotonic milliseconds (tests). */
   now?: Now;
-  rules?: readonly Rule[];
 }
 
 function familyOf(address: string): 4 | 6 {
@@ -242,7 +216,8 @@ async function resolveFirst(host: string, deadline: Deadline): Promise<ResolvedA
   }
 }
 
-export async function collectTrace(targetText: string, options: TraceOptions = {}): Promise<TraceResult> {
+/** Follows the chain from `targetText`, hop by hop, within the deadline. */
+export async function followChain(targetText: string, options: TraceOptions = {}): Promise<TraceChain> {
   const clock = options.clock ?? sharedClock();
   const now = options.now ?? monotonicMs;
   const started = now();
@@ -328,40 +303,13 @@ export async function collectTrace(targetText: string, options: TraceOptions = {
   }
   const complete = end !== 'deadline' && end !== 'max-hops';
   if (!complete && reason === undefined) reason = summary;
-  // The mode 6 answers are observations like a capture's (the mode6-exposed rule judges both).
-  const run = judgeProbes(target.host, target.port, hops.map((h) => h.probe), options.rules, views.map((v) => controlObservation(v.server, v.view)));
-  const seconds = Math.round(now() - started) / 1000;
-  run.report.inputs.push({
-    kind: 'probe',
-    name: `trace ${targetText}`,
-    end,
-    summary,
-    complete,
-    ...(reason !== undefined ? { reason } : {}),
-    seconds,
-    deadline: deadlineSeconds,
-    hopBudget,
-    chain: hops.map((h) => ({
-      address: h.address,
-      port: h.port,
-      stratum: h.stratum,
-      refid: h.refidText,
-      via: h.via,
-      upstream: h.upstream,
-      mode6: h.mode6,
-      peers: h.peers,
-      control: h.control,
-      ...(h.partial !== undefined ? { partial: h.partial } : {}),
-    })),
-    ...(loop ? { loop } : {}),
-  });
-  const result: TraceResult = { host: target.host, hops, end, summary, complete, seconds, deadline: deadlineSeconds, hopBudget, run };
-  if (reason !== undefined) result.reason = reason;
-  if (loop) result.loop = loop;
-  return result;
+  const chain: TraceChain = { host: target.host, port: target.port, hops, end, summary, complete, deadline: deadlineSeconds, hopBudget, views, started, now };
+  if (reason !== undefined) chain.reason = reason;
+  if (loop) chain.loop = loop;
+  return chain;
 }
 
-/** One hop's mode 6 conversation as the observation a capture of it would give (src/observe/types.ts). */
+/** One hop's mode 6 conversation as the observation a capture of it would give (src/model/observation.ts). */
 export function controlObservation(server: string, view: ControlView): ControlObservation {
   const t = view.traffic;
   const seq = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
@@ -394,29 +342,6 @@ export function traceFailed(end: TraceEnd): boolean {
  * nothing beyond its last hop, and a script reading 0 would take the chain for healthy. Not 2: that is for a
  * usage or input error, and this is a valid, partial report.
  */
-export function traceExitsNonZero(t: Pick<TraceResult, 'end' | 'complete'>): boolean {
+export function traceExitsNonZero(t: Pick<TraceChain, 'end' | 'complete'>): boolean {
   return traceFailed(t.end) || !t.complete;
-}
-
-/** Refids and mode 6 values are the servers' bytes: the lines go through the terminal sanitizer. */
-export function renderTrace(t: TraceResult): TerminalString {
-  const lines = [`trace ${t.host}: ${t.hops.length} hop${t.hops.length === 1 ? '' : 's'}`];
-  t.hops.forEach((h, i) => {
-    const st = h.stratum !== undefined ? `stratum ${h.stratum}` : 'no answer';
-    const leap = h.leap !== undefined ? `, leap ${h.leap.toString(2).padStart(2, '0')}` : '';
-    const ref = h.refidText !== undefined ? `, refid ${h.refidText || '-'}` : '';
-    const how = h.via === 'mode6' ? (h.upstream === h.control?.systemPeer ? 'mode 6 system peer' : 'mode 6 source') : 'from refid';
-    const up = h.upstream ? ` → ${h.upstream} (${how})` : '';
-    const c = h.control;
-    const m6 = h.mode6
-      ? `; mode 6: stratum ${c?.stratum ?? '?'}, refid ${c?.refid ?? '?'}` +
-        (c?.systemPeer ? `, system peer ${c.systemPeer}` : '') +
-        (h.peers?.length ? `, sources ${h.peers.join(', ')}` : '')
-      : '';
-    lines.push(`  ${i + 1}. ${h.address}:${h.port}  ${st}${leap}${ref}${up}${m6}`);
-    if (h.partial) lines.push(`     partial: ${h.partial}`);
-  });
-  const verdict = !t.complete ? 'INCOMPLETE' : traceFailed(t.end) ? 'FAIL' : 'ok';
-  lines.push(`${verdict}: ${t.summary}`);
-  return toTerminal(lines);
 }

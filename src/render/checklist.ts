@@ -19,7 +19,7 @@ export function renderChecklist(report: Report, title = 'NTP remediation checkli
 function checklistLines(report: Report, title: string): string[] {
   const out: string[] = [`# ${title}`, ''];
   for (const input of report.inputs) {
-    const taken = typeof input.firstFrameTime === 'string' ? `, taken ${input.firstFrameTime} to ${String(input.lastFrameTime)} (UTC)` : '';
+    const taken = 'firstFrameTime' in input && input.firstFrameTime !== undefined ? `, taken ${input.firstFrameTime} to ${String(input.lastFrameTime)} (UTC)` : '';
     out.push(`- Input: ${input.kind} \`${input.name}\`${taken}`);
   }
   const rank = new Map<Finding, number>(report.findings.map((f, i) => [f, i + 1]));

@@ -18,7 +18,7 @@ export function toJson(value: unknown, indent: number | undefined = 2): string {
   return RAW_IN_JSON.test(text) ? text.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
 }
 
-/** Exactly one JSON document (DESIGN.md `--json` contract), terminal-inert. */
+/** Exactly one JSON document (README "The report" `--json` contract), terminal-inert. */
 export function renderJson(report: Report): string {
   return `${toJson(report)}\n`;
 }

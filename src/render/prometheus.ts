@@ -68,7 +68,7 @@ function sourceFamilies(report: Report): Family[] {
   const stratum: Family = { name: 'ntpdoctor_source_stratum', help: 'Stratum in the source\'s last reply (16 = unsynchronized).', samples: [] };
   const done = new Set<string>();
   for (const input of report.inputs) {
-    if (input.kind !== 'probe' || done.has(input.name)) continue;
+    if (input.kind !== 'probe' || !('samples' in input) || done.has(input.name)) continue;
     done.add(input.name);
     const samples = typeof input.samples === 'number' ? input.samples : 0;
     const replies = typeof input.replies === 'number' ? input.replies : 0;

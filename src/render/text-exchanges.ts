@@ -4,7 +4,7 @@
  * exchange with both endpoints took 136. The outcome comes last and wraps under itself when a row is wider
  * than the terminal (a year-long offset), rather than being cut.
  */
-import type { NtpExchange } from '../correlate/types.js';
+import type { NtpExchange } from '../model/exchange.js';
 import { formatSeconds } from './format.js';
 import { cells, padCells, wrapText } from './text-layout.js';
 

@@ -1,3 +1,4 @@
+import type { NtpExchange } from '../model/exchange.js';
 import type { Finding, Report, Severity } from '../diagnose/types.js';
 import { formatFrames } from './format.js';
 import { toTerminal, type TerminalOptions, type TerminalString, type TextLine } from './terminal.js';
@@ -80,15 +81,16 @@ function countBySeverity(findings: readonly Finding[]): string {
 
 function describeInput(input: Report['inputs'][number], width: number): string[] {
   const parts: string[] = [];
-  if (input.format !== undefined) parts.push(String(input.format));
-  if (typeof input.frames === 'number') {
+  // A capture that ran (file or live) says what it read; the other inputs only name themselves.
+  if ('frames' in input) {
+    if (input.format !== undefined) parts.push(String(input.format));
     parts.push(`${input.frames} frame${input.frames === 1 ? '' : 's'}${typeof input.ntpFrames === 'number' ? ` (${input.ntpFrames} NTP/ICMP)` : ''}`);
+    if (typeof input.paths === 'number') parts.push(`${input.paths} path${input.paths === 1 ? '' : 's'}`);
   }
-  if (typeof input.paths === 'number') parts.push(`${input.paths} path${input.paths === 1 ? '' : 's'}`);
   const lines = wrapText(`${input.kind} ${input.name}${parts.length ? `: ${parts.join(', ')}` : ''}`, width, '', '  ');
-  const span = captureSpan(input.firstFrameTime, input.lastFrameTime);
+  const span = 'firstFrameTime' in input ? captureSpan(input.firstFrameTime, input.lastFrameTime) : undefined;
   if (span) lines.push(...wrapText(span, width, '  ', '    '));
-  const stop = input.stop as { kind: string; frame: number; offset: number; reason: string } | undefined;
+  const stop = 'stop' in input ? input.stop : undefined;
   if (stop) lines.push(...wrapText(`${stop.kind === 'truncated' ? 'TRUNCATED' : 'MALFORMED'} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason} — analysed what came before`, width, '  ', '    '));
   return lines;
 }
@@ -126,11 +128,11 @@ export function formatDuration(s: number): string {
 
 /** Config files an input could not read, or read only in part (includes, caps): "could not read: FILE (reason)". */
 function unreadLines(input: Report['inputs'][number], width: number): string[] {
-  const list = input.unreadable;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((u: { file?: unknown; reason?: unknown; from?: unknown }) => {
-    const from = typeof u.from === 'string' ? `; named at ${u.from}` : '';
-    return wrapText(`could not read: ${String(u.file)} (${String(u.reason)}${from})`, width, '  ', '    ');
+  const list = 'unreadable' in input ? input.unreadable : undefined;
+  if (!list) return [];
+  return list.flatMap((u) => {
+    const from = u.from !== undefined ? `; named at ${u.from}` : '';
+    return wrapText(`could not read: ${u.file} (${u.reason}${from})`, width, '  ', '    ');
   });
 }
 

@@ -4,7 +4,7 @@
  * chronyd serves nobody until `allow` names clients. A request from elsewhere is dropped without a reply (no
  * KoD DENY: an answer would tell a scanner that a server is there, and chronyd is silent too).
  */
-import { formatPrefix, parseAddress, prefixContains, type Prefix } from '../inspect/ip.js';
+import { formatPrefix, parseAddress, prefixContains, type Prefix } from '../net/ip.js';
 
 const MAPPED_V4 = 0xffffn << 32n;
 

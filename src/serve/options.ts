@@ -3,11 +3,11 @@ import { isIP } from 'node:net';
 import { InputError } from '../errors.js';
 import { MAXSTRAT, NTP_PORT } from '../ntp/constants.js';
 import { refidFromText } from '../ntp/refid.js';
-import { parseTarget } from '../probe/target.js';
+import { parseTarget } from '../net/target.js';
 import { parseFault, type Fault } from './faults.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './ratelimit.js';
 import type { ListenAddress } from './server.js';
-import { formatPrefix, makePrefix, parseAddress, parsePrefix, type Prefix } from '../inspect/ip.js';
+import { formatPrefix, makePrefix, parseAddress, parsePrefix, type Prefix } from '../net/ip.js';
 
 /**
  * Default identity: stratum 10 with refid 127.127.1.1, exactly what chronyd `local stratum 10` serves (seen on

@@ -9,7 +9,7 @@ import type { Fault } from './faults.js';
 export interface ServerIdentity {
   stratum: number;
   refid: number;
-  /** log2 s, measured (src/probe/clock.ts measurePrecision). */
+  /** log2 s, measured (src/net/clock.ts measurePrecision). */
   precision: number;
   rootDelay: number;
   rootDispersion: number;

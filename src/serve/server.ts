@@ -11,13 +11,13 @@ import dgram from 'node:dgram';
 import { decodeNtp, encodeNtp } from '../ntp/codec.js';
 import { NTP_HEADER_LENGTH } from '../ntp/constants.js';
 import type { NtpTimePacket } from '../ntp/types.js';
-import { sharedClock, unixNsToNtp, type WallClock } from '../probe/clock.js';
+import { sharedClock, unixNsToNtp, type WallClock } from '../net/clock.js';
 import type { Fault } from './faults.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitConfig } from './ratelimit.js';
 import { writeTimestamp } from '../ntp/wire.js';
 import { faultShift, kissOfDeath, serverReply, shiftTimestamp, type ServerIdentity } from './reply.js';
 import { AccessList } from './access.js';
-import type { Prefix } from '../inspect/ip.js';
+import type { Prefix } from '../net/ip.js';
 import { ListenError } from './listen-error.js';
 
 /** Octet offset of the transmit timestamp (RFC 5905 §7.3, figure 8). */

@@ -1,5 +1,5 @@
 /**
- * Commands built from argv-like parts, the only way a fix becomes shell text (STYLE.md: quoting by construction,
+ * Commands built from argv-like parts, the only way a fix becomes shell text (docs/architecture.md, "Hostile input": quoting by construction,
  * as Go's exec.Command or Python's shlex.quote). Each part is quoted once, here; no caller concatenates a value
  * into command text. A command runs exactly one program, optionally appending its output to one file (`>> FILE`,
  * the way a config line is added). A value that no quoting makes safe to paste (see pasteHazard), or an operand

@@ -5,9 +5,9 @@
  */
 import { Box, Static, useApp, useInput } from 'ink';
 import { useEffect, useReducer, useRef, useState } from 'react';
-import type { NtpExchange } from '../correlate/types.js';
+import type { NtpExchange } from '../model/exchange.js';
 import type { Report } from '../diagnose/types.js';
-import type { OnStep } from '../inspect/progress.js';
+import type { OnStep } from '../run/progress.js';
 import { renderChecklist } from '../render/checklist.js';
 import { LinesView } from './components/Lines.js';
 import { useTerminalSize, useTicker } from './components/hooks.js';

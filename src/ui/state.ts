@@ -5,10 +5,10 @@
  * Every string that enters the state from outside (report, steps, exchanges, errors, messages) is escaped
  * here (src/render/terminal.ts), so the views measure and paint text that can no longer talk to the terminal.
  */
-import type { NtpExchange } from '../correlate/types.js';
+import type { NtpExchange } from '../model/exchange.js';
 import { exitStatus } from '../diagnose/report.js';
 import type { Report } from '../diagnose/types.js';
-import type { DiagnoseStep } from '../inspect/progress.js';
+import type { DiagnoseStep } from '../run/progress.js';
 import { escapeControls, escapeDeep } from '../render/terminal.js';
 
 export interface StepState extends DiagnoseStep {
@@ -65,7 +65,7 @@ export interface UiState {
   finished: string[];
   capture?: CapturePane;
   report?: Report;
-  /** The CLI's exit status for the report (DESIGN.md: 0, or 1 with findings at warning or worse). */
+  /** The CLI's exit status for the report (docs/architecture.md, "Report and exit status": 0, or 1 with findings at warning or worse). */
   exitStatus?: number;
   /** The diagnosis itself failed. */
   error?: string;

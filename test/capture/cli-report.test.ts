@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
 import { hasTool } from './helpers.js';
 import { parseReport } from '../_schema.js';
+import type { CaptureFileInput } from '../../src/model/report-input.js';
 
 const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'ndcap-cli-'));
@@ -53,8 +54,8 @@ describe('a damaged capture is visible in the exit status', () => {
     const { status, report, stderr } = json([cut]);
     expect(status).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    const input = report.inputs[0]!;
-    const stop = input.stop as { kind: string; offset: number; frame: number };
+    const input = report.inputs[0] as CaptureFileInput;
+    const stop = ('stop' in input ? input.stop : undefined)!;
     expect(stop.kind).toBe('truncated');
     const finding = report.findings.find((f) => f.rule === 'capture-damaged');
     expect(finding).toBeDefined();
@@ -82,7 +83,7 @@ describe('a damaged capture is visible in the exit status', () => {
   it('a clean capture has no capture-damaged finding', () => {
     const { report } = json(['fixtures/healthy-chrony.pcap']);
     expect(report.findings.map((f) => f.rule)).not.toContain('capture-damaged');
-    expect(report.inputs[0]!.stop).toBeUndefined();
+    expect((report.inputs[0] as CaptureFileInput).stop).toBeUndefined();
   });
 
   it('`-` may appear once: one line, exit 2, nothing read', () => {
@@ -147,7 +148,7 @@ describe('nothing dropped silently', () => {
 describe('when the capture was taken', () => {
   it('first and last frame time (UTC ISO 8601) in inputs[], the text and the checklist', () => {
     const { report } = json(['fixtures/firewall-drop.pcap']);
-    const input = report.inputs[0]!;
+    const input = report.inputs[0] as CaptureFileInput;
     let first = '2026-11-22T00:18:47.558209Z';
     let last = '2026-11-22T00:18:55.200813Z';
     if (tcpdump) {
@@ -163,7 +164,7 @@ describe('when the capture was taken', () => {
 
   it('nanosecond pcapng keeps nine digits', () => {
     const { report } = json(['fixtures/healthy-chrony.pcapng']);
-    const input = report.inputs[0]!;
+    const input = report.inputs[0] as CaptureFileInput;
     expect(String(input.firstFrameTime)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6,9}Z$/);
     if (!tcpdump) return;
     const out = execFileSync('tcpdump', ['-r', 'fixtures/healthy-chrony.pcapng', '-n', '-tt', '-c', '1', '--time-stamp-precision=nano'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });

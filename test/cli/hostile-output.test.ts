@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { decodeNtp, encodeNtp } from '../../src/ntp/codec.js';
-import { unixNsToNtp } from '../../src/probe/clock.js';
+import { unixNsToNtp } from '../../src/net/clock.js';
 import { allStrings, expectOneLine, expectSafeJson, expectTerminalSafe, HOSTILE, HOSTILE_NAME } from '../hostile.js';
 import { assertSchema } from '../_schema.js';
 

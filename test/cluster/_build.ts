@@ -1,6 +1,7 @@
 /** Synthetic node reports for the cluster tests: the fields `diagnose --json` writes that the cluster reads. */
-import type { NtpExchange } from '../../src/correlate/types.js';
-import type { Finding, Report, ReportInput } from '../../src/diagnose/types.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
+import type { Finding, Report } from '../../src/diagnose/types.js';
+import type { ReportInput } from '../../src/model/report-input.js';
 import { toNodes } from '../../src/cluster/load.js';
 import type { ClusterNode } from '../../src/cluster/types.js';
 

@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/read.js';
 import { Correlator, hidesClock } from '../../src/correlate/correlator.js';
-import type { NtpExchange } from '../../src/correlate/types.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
 import { decodeFrame } from '../../src/decode/frame.js';
-import type { NtpPathObservation } from '../../src/observe/types.js';
+import type { NtpPathObservation } from '../../src/model/observation.js';
 
 async function correlate(file: string, localIps: string[] = []) {
   const streamed: NtpExchange[] = [];

@@ -8,8 +8,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { observeCapture } from '../../src/analyze.js';
-import type { NtpExchange } from '../../src/correlate/types.js';
+import { observeCapture } from '../../src/run/capture-file.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
 // @ts-expect-error: the bench's generator is plain JavaScript
 import { generate } from '../../bench/gen-capture.mjs';
 

@@ -2,7 +2,7 @@
  * The client half of fixtures/decode/make-fixtures.sh: NTP client requests built by our own encodeNtp, sent with node:dgram.
  * Loopback or the script's own namespace only.
  *   node client.mjs ntp HOST PORT      one request; prints "reply N octets", the error code, or "timeout"
- * A connected socket hears the ICMP error as ECONNREFUSED / EHOSTUNREACH (see DESIGN.md's table).
+ * A connected socket hears the ICMP error as ECONNREFUSED / EHOSTUNREACH (see the table in docs/architecture.md).
  */
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';

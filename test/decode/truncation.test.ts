@@ -1,5 +1,5 @@
 /**
- * Truncation matrix (gopacket / STYLE.md): every prefix of a real frame decodes without throwing, is marked
+ * Truncation matrix (gopacket; docs/architecture.md, "Hostile input"): every prefix of a real frame decodes without throwing, is marked
  * truncated, and keeps the layers that fitted. Frames: fixtures/decode/veth-ntp-reject.pcap frames 1 (IPv4 NTP
  * request), 3 (IPv6 request), 6 (ICMP 3/10 quoting a request) and 8 (ICMPv6 1/1).
  */

@@ -3,7 +3,7 @@ import { defineRule } from '../../src/diagnose/define.js';
 import { runRules } from '../../src/diagnose/engine.js';
 import { mergeFindings, exitStatus, buildReport, REPORT_EXCHANGES } from '../../src/diagnose/report.js';
 import type { Finding, Rule } from '../../src/diagnose/types.js';
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 
 const input = (file: string): Observation => ({
   kind: 'input',

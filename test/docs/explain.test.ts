@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { helpLink, repositoryWebUrl, ruleHelp } from '../../src/docs/help.js';
+import { helpLink, repositoryWebUrl, ruleHelp } from '../../src/diagnose/help.js';
 import { packageRoot, pageForTerminal, pageFromMeta, readRulePage } from '../../src/docs/pages.js';
 import { editDistance, suggest } from '../../src/docs/suggest.js';
 import { rules } from '../../rules/index.js';

@@ -9,13 +9,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rules } from '../../rules/index.js';
-import { analyzeCaptures } from '../../src/analyze.js';
+import { analyzeCaptures } from '../../src/run/capture-file.js';
 import type { Finding, Report, Rule } from '../../src/diagnose/types.js';
-import { lintConfig } from '../../src/inspect/diagnose.js';
+import { lintConfig } from '../../src/run/lint.js';
 import { exampleBlock, findBlock, metaBlock, PROSE_SECTIONS, replaceBlock, section, skeleton, whyBlock, type ExampleSource } from '../../src/docs/page.js';
 import { findingsOf } from '../rules/_build.js';
 import { collectRuleCases, ruleTestFile, triggers } from '../rules/_tester.js';
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 
 const root = join(__dirname, '..', '..');
 const pagesDir = join(root, 'docs', 'rules');

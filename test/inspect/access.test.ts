@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { bestRestrict, chronyDecision, namedClientNetworks, restrictForServer } from '../../src/inspect/config/access.js';
 import { parseConfigText } from '../../src/inspect/config/load.js';
-import type { ChronyConfig, NtpdConfig } from '../../src/inspect/config/types.js';
-import { canonicalAddress, formatPrefix, isLoopback, maskLength, parsePrefix } from '../../src/inspect/ip.js';
+import type { ChronyConfig, NtpdConfig } from '../../src/model/config.js';
+import { canonicalAddress, formatPrefix, isLoopback, maskLength, parsePrefix } from '../../src/net/ip.js';
 
 const net = (s: string) => parsePrefix(s)!;
 

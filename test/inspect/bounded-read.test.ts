@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText } from '../../src/inspect/config/load.js';
 import { DEFAULT_LIMITS, readRegularFile, type ReadLimits } from '../../src/inspect/config/read.js';
-import type { ChronyConfig, ConfigReader, NtpdConfig } from '../../src/inspect/config/types.js';
-import { lintConfig } from '../../src/inspect/diagnose.js';
+import type { ChronyConfig, ConfigReader, NtpdConfig } from '../../src/model/config.js';
+import { lintConfig } from '../../src/run/lint.js';
 import { discoverNode } from '../../src/inspect/node.js';
 import { renderText } from '../../src/render/text.js';
+import type { ConfigInput } from '../../src/model/report-input.js';
 
 let dir = '';
 beforeAll(() => {
@@ -94,7 +95,7 @@ describe('includes', () => {
     const report = await lintConfig(conf, { addresses: [] });
     const text = renderText(report, { width: 1000 });
     expect(text).toContain(`could not read: ${join(dir, 'fifo.conf')} (is a FIFO (named pipe): not read; named at ${conf}:2)`);
-    expect(report.inputs[0]!.unreadable).toEqual([{ file: join(dir, 'fifo.conf'), reason: 'is a FIFO (named pipe): not read', from: `${conf}:2` }]);
+    expect((report.inputs[0] as ConfigInput).unreadable).toEqual([{ file: join(dir, 'fifo.conf'), reason: 'is a FIFO (named pipe): not read', from: `${conf}:2` }]);
   });
 
   it('diagnose text lists unreadable config files of the node input the same way', () => {
@@ -102,7 +103,7 @@ describe('includes', () => {
       schema: 'ntpdoctor.report/1',
       findings: [],
       exchanges: [],
-      inputs: [{ kind: 'node', name: 'node0', unreadable: [{ file: '/etc/chrony/conf.d/x.conf', reason: 'permission denied' }] }],
+      inputs: [{ kind: 'node', name: 'node0', daemons: [], configs: [], firewall: [], addresses: [], unreadable: [{ file: '/etc/chrony/conf.d/x.conf', reason: 'permission denied' }] }],
     });
     expect(text.split('\n')[1]).toBe('  could not read: /etc/chrony/conf.d/x.conf (permission denied)');
   });
@@ -178,7 +179,7 @@ describe('glob includes', () => {
     write('g/10-a.conf', 'local stratum 8\n');
     write('g/.hidden.conf', 'local stratum 3\n');
     const report = await lintConfig(conf, { addresses: [] });
-    const unread = report.inputs[0]!.unreadable as Array<{ file: string; reason: string }>;
+    const unread = (report.inputs[0] as ConfigInput).unreadable as Array<{ file: string; reason: string }>;
     expect(unread.map((u) => u.file)).toEqual(['/etc/*[']);
     expect(unread[0]!.reason).toContain('taken as a literal `[`');
     const c = (await loadConfig(conf)) as ChronyConfig;
@@ -192,7 +193,7 @@ describe('size', () => {
     const lines = ['restrict default notrust nomodify', ...Array.from({ length: 99_998 }, (_, i) => `server 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} iburst`)];
     const conf = write('big.ntp.conf', `${lines.join('\n')}\n`);
     const report = await lintConfig(conf, { addresses: [] });
-    expect(report.inputs[0]!.directives).toBe(99_999);
+    expect((report.inputs[0] as ConfigInput).directives).toBe(99_999);
     expect(report.findings.map((f) => f.rule)).toContain('restrict-notrust');
   }, 60_000);
 });

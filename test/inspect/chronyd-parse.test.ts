@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { unknownWithSuggestions } from '../../src/inspect/config/directives.js';
 import { loadConfig } from '../../src/inspect/config/load.js';
-import type { ChronyConfig } from '../../src/inspect/config/types.js';
+import type { ChronyConfig } from '../../src/model/config.js';
 
 const CHRONYD = '/usr/sbin/chronyd';
 const have = existsSync(CHRONYD) && existsSync('/usr/bin/setpriv');

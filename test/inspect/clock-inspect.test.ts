@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnoseNode } from '../../src/inspect/diagnose.js';
+import { diagnoseNode } from '../../src/run/node.js';
 import type { CommandResult, Runner } from '../../src/inspect/run.js';
 
 const fx = (n: string) => readFileSync(new URL(`fixtures/clock/${n}`, import.meta.url), 'utf8');

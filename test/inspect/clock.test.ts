@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { chronydNoClock, containerFromCgroup, initialUserNamespace, journalRefusals, parseCaps, refusedLines } from '../../src/inspect/clock-control.js';
-import { decodeTimex, parseAdjtimexPrint, parseTimedatectlShow, readKernelClock, statusNames, STA_UNSYNC } from '../../src/inspect/kernel-clock.js';
+import { kernelClockFromTimex, parseAdjtimexPrint, parseTimedatectlShow, readKernelClock, statusNames, STA_UNSYNC } from '../../src/inspect/kernel-clock.js';
 import { runCommand, type CommandResult, type Runner } from '../../src/inspect/run.js';
 
 const fx = (n: string) => readFileSync(new URL(`fixtures/clock/${n}`, import.meta.url), 'utf8');
@@ -102,9 +102,9 @@ describe('kernel clock (adjtimex modes 0)', () => {
   });
   it('the struct timex bytes as perl prints them (64-bit little-endian, recorded here)', () => {
     const hex = '0000000000000000000000000000000000000000000000000024f400000000000024f40000000000400000000000000002000000000000000100000000000000';
-    expect(decodeTimex(`5 ${hex}`, 8, true)).toMatchObject({ status: STA_UNSYNC, maxerror: 16_000_000, state: 5, synchronized: false });
-    expect(decodeTimex('5 00', 8, true)).toBeUndefined();
-    expect(decodeTimex('garbage', 8, true)).toBeUndefined();
+    expect(kernelClockFromTimex(`5 ${hex}`, 8, true)).toMatchObject({ status: STA_UNSYNC, maxerror: 16_000_000, state: 5, synchronized: false });
+    expect(kernelClockFromTimex('5 00', 8, true)).toBeUndefined();
+    expect(kernelClockFromTimex('garbage', 8, true)).toBeUndefined();
   });
   it('timedatectl show (transcribed, see README): NTPSynchronized', () => {
     expect(parseTimedatectlShow(fx('timedatectl-show-synced.txt'))).toMatchObject({ via: 'timedatectl show', synchronized: true });

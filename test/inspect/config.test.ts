@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { detectFlavor, loadConfig, parseConfigText } from '../../src/inspect/config/load.js';
 import { splitDirectives } from '../../src/inspect/config/lex.js';
-import type { ChronyConfig, ConfigReader, NtpdConfig } from '../../src/inspect/config/types.js';
+import type { ChronyConfig, ConfigReader, NtpdConfig } from '../../src/model/config.js';
 
 const dir = fileURLToPath(new URL('../../fixtures/configs/', import.meta.url));
 const ntpd = async (name: string) => (await loadConfig(dir + name)) as NtpdConfig;

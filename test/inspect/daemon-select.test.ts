@@ -6,7 +6,7 @@ import { mergeChronycNames, mergeChronycSelection, parseChronycActivity, parseCh
 import { mergeChronycSourcestats, parseChronycSources } from '../../src/inspect/daemon/chronyc.js';
 import { chronycSocketArgs, chronyLimits } from '../../src/inspect/daemon/gather.js';
 import { parseConfigText } from '../../src/inspect/config/load.js';
-import type { ChronyConfig } from '../../src/inspect/config/types.js';
+import type { ChronyConfig } from '../../src/model/config.js';
 
 const dir = fileURLToPath(new URL('./fixtures/daemon/', import.meta.url));
 const read = (name: string) => readFileSync(dir + name, 'utf8');

@@ -8,10 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mergeChronycSourcestats, parseChronycSources, parseChronycTracking } from '../../src/inspect/daemon/chronyc.js';
 import { chronycArgs, ntpdStateFrom } from '../../src/inspect/daemon/gather.js';
 import { parseStatusPairs } from '../../src/inspect/daemon/mode6.js';
-import { parseNtpqPeers, parseVariables, sourceFromVariables, systemFromVariables } from '../../src/inspect/daemon/ntpq.js';
+import { parseNtpqPeers, parseNtpqVariables, sourceFromVariables, systemFromVariables } from '../../src/inspect/daemon/ntpq.js';
 import { configFromArgv, daemonOf, scanProcesses, startTicks } from '../../src/inspect/daemon/processes.js';
 import { parseConfigText } from '../../src/inspect/config/load.js';
-import type { ChronyConfig } from '../../src/inspect/config/types.js';
+import type { ChronyConfig } from '../../src/model/config.js';
 
 const dir = fileURLToPath(new URL('./fixtures/daemon/', import.meta.url));
 const read = (name: string) => readFileSync(dir + name, 'utf8');
@@ -55,7 +55,7 @@ describe('ntpq', () => {
   });
 
   it('reads system variables as ntpq prints them (leap=11 is binary for 3) and as mode 6 carries them (leap=3)', () => {
-    const rv = parseVariables(read('ntpq-rv-selfsync.txt'));
+    const rv = parseNtpqVariables(read('ntpq-rv-selfsync.txt'));
     expect(rv).toMatchObject({ leap: '11', stratum: '16', refid: 'INIT', version: 'ntpd ntpsec-1.2.2', processor: 'x86_64' });
     expect(systemFromVariables(rv)).toMatchObject({ stratum: 16, leap: 3, refid: 'INIT', synchronized: false });
     expect(systemFromVariables({ leap: '0', stratum: '3', refid: '198.51.100.1', offset: '-1.5' })).toEqual({ stratum: 3, leap: 0, refid: '198.51.100.1', synchronized: true, offset: -0.0015 });

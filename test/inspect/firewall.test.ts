@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { evaluateZone, parseActiveZones, parseFirewalldState, parseListAll, zoneFor } from '../../src/inspect/firewall/firewalld.js';
 import { evaluateFirewall, type FirewallOutputs } from '../../src/inspect/firewall/gather.js';
 import { evaluateIptables, parseIptablesSave } from '../../src/inspect/firewall/iptables.js';
-import { evaluateNft, parseNftJson, parseNftText, renderRule } from '../../src/inspect/firewall/nftables.js';
+import { evaluateNft, renderRule } from '../../src/inspect/firewall/nftables.js';
+import { parseNftJson, parseNftText } from '../../src/inspect/firewall/nftables-parse.js';
 import { inboundNtp } from '../../src/inspect/firewall/packet.js';
 import type { CommandResult } from '../../src/inspect/run.js';
 

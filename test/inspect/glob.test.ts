@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileSegment, expandGlob, matchSegment } from '../../src/inspect/config/glob.js';
-import type { ConfigReader } from '../../src/inspect/config/types.js';
+import type { ConfigReader } from '../../src/model/config.js';
 
 const m = (pattern: string, name: string) => matchSegment(compileSegment(pattern), name);
 

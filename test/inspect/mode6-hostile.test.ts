@@ -10,7 +10,7 @@ import dgram from 'node:dgram';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MAX_ASSOCIATIONS, Mode6Error, readNtpdState } from '../../src/inspect/daemon/mode6.js';
 import { controlQuery, CTL_OP_READVAR, MAX_DATA_BYTES, MAX_DATAGRAMS, MAX_FRAGMENTS } from '../../src/probe/control.js';
-import { createClock } from '../../src/probe/clock.js';
+import { createClock } from '../../src/net/clock.js';
 
 const RESPONDER = new URL('../probe/hostile-responder.mjs', import.meta.url).pathname;
 

@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configuredServers, parseTimespan, parseTimesyncdConf, timesyncdFiles, loadTimesyncdConfig } from '../../src/inspect/config/timesyncd-conf.js';
-import type { ConfigReader } from '../../src/inspect/config/types.js';
+import type { ConfigReader } from '../../src/model/config.js';
 import { askTimesyncd, timesyncdStateFrom } from '../../src/inspect/daemon/timesyncd.js';
 import { hostOf, parseShowTimesync, parseTimesyncdLog, parseTimesyncStatus } from '../../src/inspect/daemon/timesyncd-parse.js';
 import type { CommandResult, Runner } from '../../src/inspect/run.js';
-import { analyzeCaptures } from '../../src/analyze.js';
+import { analyzeCaptures } from '../../src/run/capture-file.js';
 
 const fx = (name: string) => readFileSync(`fixtures/timesyncd/${name}`, 'utf8');
 

@@ -7,7 +7,7 @@
 #            |  veth
 #   ndlab-<scenario>-cli  ndv-cli 198.51.100.130/24 2001:db8::130/64
 #
-# Safety (see /work/shared/DESIGN.md, "Real peers, never mocks"): every daemon and client tool runs under
+# Safety (see docs/architecture.md, "Real peers, never mocks"): every daemon and client tool runs under
 # `setpriv --bounding-set -sys_time --inh-caps -sys_time --`, so the kernel refuses any clock write (the
 # namespaces share the host clock); traffic stays inside these namespaces; lab_down (an EXIT trap) kills
 # every PID we started and every process left inside our namespaces, by PID, and deletes the namespaces.

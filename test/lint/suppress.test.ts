@@ -18,7 +18,7 @@ function finding(rule: string, places: Array<[string, number?]>, subject = 'ntp.
 }
 
 function report(findings: Finding[]): Report {
-  return { schema: 'ntpdoctor.report/1', findings, exchanges: [], exchangesOmitted: 0, inputs: [{ kind: 'config', name: 'ntp.conf', files: ['ntp.conf', 'inc.conf'] }] };
+  return { schema: 'ntpdoctor.report/1', findings, exchanges: [], exchangesOmitted: 0, inputs: [{ kind: 'config', name: 'ntp.conf', flavor: 'ntpd', files: ['ntp.conf', 'inc.conf'], directives: 2 }] };
 }
 
 describe('parseSuppression', () => {

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md issue 5 item 5, proven in the lab: `ntpdoctor capture` run inside the client's namespace while a
+ * Issue 5 item 5, proven in the lab: `ntpdoctor capture` run inside the client's namespace while a
  * real chronyd client polls a real chronyd server (`local stratum 10`, `allow`).
  *  1. The server's nftables rule `udp dport 123 reject with icmp type host-prohibited` (what firewalld does on
  *     CentOS 7, seed 3) → the capture names firewall-reject first, within its 6-second window.
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/types.js';
 import { CHRONYD, CLI_IF, CLI_IP, labUnavailable, skipLine, SRV_IP, VethLab, waitFor } from './lab.js';
 import { parseReport } from '../_schema.js';
+import type { LiveCaptureInput } from '../../src/model/report-input.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const WINDOW = 6;
@@ -93,7 +94,7 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
       const run = await capture(backend, where, ['--write', file]);
       expect(run.status, run.stderr).toBe(1);
       expect(run.seconds).toBeLessThan(WINDOW + 4);
-      const input = run.report.inputs[0] as Record<string, unknown>;
+      const input = run.report.inputs[0] as LiveCaptureInput;
       expect(input.backend).toBe(backend);
       expect(input.timestampSource).toBe(backend === 'cap' ? 'arrival' : 'kernel');
       expect(input.stoppedBy).toBe('duration');
@@ -124,7 +125,7 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
       fixed = true;
       const where = backend === 'cap' ? 'any' : 'veth';
       const run = await capture(backend, where);
-      expect((run.report.inputs[0] as Record<string, unknown>).linkTypes).toEqual([where === 'veth' ? 1 : 113]);
+      expect((run.report.inputs[0] as LiveCaptureInput).linkTypes).toEqual([where === 'veth' ? 1 : 113]);
       const serious = run.report.findings.filter((f) => f.severity !== 'info');
       expect(serious.map((f) => `${f.rule}: ${f.title}`)).toEqual([]);
       expect(run.status, run.stderr).toBe(0);

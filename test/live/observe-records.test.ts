@@ -1,10 +1,11 @@
 /**
- * The one path from records to observations (src/analyze.ts observeRecords), used by files and live captures:
+ * The one path from records to observations (src/run/records.ts observeRecords), used by files and live captures:
  * a file through it gives what observeCapture gives, and a source that knows when its window closed
  * (`endedAt`, a live capture's stop) has a lone unanswered request counted.
  */
 import { describe, expect, it } from 'vitest';
-import { observeCapture, observeRecords } from '../../src/analyze.js';
+import { observeCapture } from '../../src/run/capture-file.js';
+import { observeRecords } from '../../src/run/records.js';
 import { readCapture } from '../../src/capture/read.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 

@@ -1,7 +1,8 @@
 /** Observation builders for the clock and platform rules (no-clock-control, kernel-unsynchronized, hypervisor-time-sync, clocksource-unstable), from recorded /proc text. */
 import { readFileSync } from 'node:fs';
 import { parseCaps } from '../../src/inspect/clock-control.js';
-import type { ClockControlObservation, DaemonStateObservation, KernelClockObservation, PlatformClockObservation } from '../../src/observe/node-types.js';
+import type { ClockControlObservation, KernelClockObservation, PlatformClockObservation } from '../../src/model/node.js';
+import type { DaemonStateObservation } from '../../src/model/daemon.js';
 
 const FIX = new URL('../inspect/fixtures/clock/', import.meta.url);
 export const fixture = (name: string): string => readFileSync(new URL(name, FIX), 'utf8');

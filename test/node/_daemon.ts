@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { mergeChronycNames, mergeChronycSelection, parseChronycActivity } from '../../src/inspect/daemon/chrony-select.js';
 import { mergeChronycSourcestats, parseChronycSources, parseChronycTracking } from '../../src/inspect/daemon/chronyc.js';
-import type { DaemonStateObservation } from '../../src/observe/node-types.js';
+import type { DaemonStateObservation } from '../../src/model/daemon.js';
 
 const dir = fileURLToPath(new URL('../inspect/fixtures/daemon/', import.meta.url));
 const opt = (name: string) => (existsSync(dir + name) ? readFileSync(dir + name, 'utf8') : '');

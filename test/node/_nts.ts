@@ -1,5 +1,5 @@
 /** NTS observations for the rule tests: chronyc authdata as recorded (fixtures/nts/) and ntpdoctor's KE probe results. */
-import type { DaemonStateObservation, NtsKeObservation } from '../../src/observe/node-types.js';
+import type { DaemonStateObservation, NtsKeObservation } from '../../src/model/daemon.js';
 import { chronySeesUnreachable } from './_build.js';
 
 export const NTS_ADDR = '198.51.100.100';

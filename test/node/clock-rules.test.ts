@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeContext, runRules } from '../../src/diagnose/engine.js';
 import type { Hit, Rule } from '../../src/diagnose/types.js';
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 import { rules } from '../../rules/index.js';
 import kernelUnsynchronized from '../../rules/kernel-unsynchronized.js';
 import noClockControl from '../../rules/no-clock-control.js';

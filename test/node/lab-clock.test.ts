@@ -27,7 +27,7 @@ describe.skipIf(why !== undefined)('no-clock-control in the lab (real ntpsec ntp
     ensureCli();
     lab.up();
     conf = join(lab.dir, 'ntp.conf');
-    // `disable kernel` as every lab ntpd (DESIGN.md); the local clock keeps it from polling anything outside.
+    // `disable kernel` as every lab ntpd (docs/architecture.md, "Real peers, never mocks"); the local clock keeps it from polling anything outside.
     writeFileSync(conf, `driftfile ${lab.dir}/ntp.drift\ndisable kernel\nrestrict 127.0.0.1\nserver 127.127.1.0\nfudge 127.127.1.0 stratum 10\n`);
     const daemon = lab.spawn('ntpd', lab.srv, [NTPSEC_NTPD, '-n', '-c', conf, '-p', `${lab.dir}/ntpd.pid`]);
     await lab.until(15, 'ntpd on UDP 123 and its pid file', () => {

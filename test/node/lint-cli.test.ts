@@ -1,4 +1,4 @@
-/** `ntpdoctor lint FILE`: the config rules alone, exit 0 / 1 / 2 (DESIGN.md), text and --json. */
+/** `ntpdoctor lint FILE`: the config rules alone, exit 0 / 1 / 2 (docs/architecture.md), text and --json. */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CommandIo } from '../../src/cli/io.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeAuthdata, parseChronycAuthdata } from '../../src/inspect/daemon/authdata.js';
 import { askChronyd } from '../../src/inspect/daemon/gather.js';
 import type { CommandResult, Runner } from '../../src/inspect/run.js';
-import type { DaemonSource } from '../../src/observe/node-types.js';
+import type { DaemonSource } from '../../src/model/daemon.js';
 import { chronyConfig } from './_build.js';
 
 const fx = (name: string) => readFileSync(new URL(`../../fixtures/nts/${name}`, import.meta.url), 'utf8');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import ntsKeFailure from '../../rules/nts-ke-failure.js';
 import { rules } from '../../rules/index.js';
 import { runRules } from '../../src/diagnose/engine.js';
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 import { chronyConfig, ntpdConfig } from './_build.js';
 import { chronySeesNts, NTS_ADDR, ntsProbe } from './_nts.js';
 

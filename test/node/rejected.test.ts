@@ -7,16 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseVariables, sourceFromVariables } from '../../src/inspect/daemon/ntpq.js';
+import { parseNtpqVariables, sourceFromVariables } from '../../src/inspect/daemon/ntpq.js';
 import { makeContext, runRules } from '../../src/diagnose/engine.js';
 import type { Hit, Rule } from '../../src/diagnose/types.js';
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 import { rules } from '../../rules/index.js';
 import sourceRejected from '../../rules/source-rejected.js';
 import sourcesNotPolled from '../../rules/sources-not-polled.js';
 import sourceUnreachable from '../../rules/source-unreachable.js';
 import { ntpdStateFrom } from '../../src/inspect/daemon/gather.js';
-import type { DaemonStateObservation } from '../../src/observe/node-types.js';
+import type { DaemonStateObservation } from '../../src/model/daemon.js';
 import { chronyConfig, chronySeesUnreachable } from './_build.js';
 import { recordedChrony } from './_daemon.js';
 
@@ -102,7 +102,7 @@ describe('source-rejected (ntpd flash bits)', () => {
   });
 
   it('recorded NTPsec 1.2.2 (`ntpq -c "rv ASSOC"`): flash=400 peer_dist, rootdisp=5000.0 ms, reach 007', () => {
-    const rv = parseVariables(readFileSync(fileURLToPath(new URL('../inspect/fixtures/daemon/ntpq-rv-peer-dist.txt', import.meta.url)), 'utf8'));
+    const rv = parseNtpqVariables(readFileSync(fileURLToPath(new URL('../inspect/fixtures/daemon/ntpq-rv-peer-dist.txt', import.meta.url)), 'utf8'));
     const src = sourceFromVariables(rv, false, ' ');
     expect(src).toMatchObject({ address: SRV, reach: 7, packets: { flash: 0x400, leap: 0, stratum: 2, rootDelay: 0, rootDispersion: 5 } });
     const st: DaemonStateObservation = { kind: 'daemon-state', source: 'daemon', daemon: 'ntpd', via: 'ntpq', sources: [src], limits: { maxDistance: 1.5 } };

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeContext, runRules } from '../../src/diagnose/engine.js';
 import type { Hit, Rule } from '../../src/diagnose/types.js';
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 import { rules } from '../../rules/index.js';
 import chronyAllowMissing from '../../rules/chrony-allow-missing.js';
 import daemonNotRunning from '../../rules/daemon-not-running.js';

@@ -5,9 +5,9 @@
  * exchanges evidence may cite (a frame of theirs among a sample's examples) kept beside the first and last few;
  * `exchangeCount`, `clientPorts`, `pendingAtEnd`.
  */
-import type { Endpoint, NtpExchange } from '../../src/correlate/types.js';
+import type { Endpoint, NtpExchange } from '../../src/model/exchange.js';
 import { isZeroTimestamp, ntpDiffSeconds } from '../../src/ntp/timestamp.js';
-import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from '../../src/observe/types.js';
+import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from '../../src/model/observation.js';
 
 /** How many example frame numbers evidence keeps per fact; the counts stay exact. */
 const SAMPLE_FRAMES = 8;

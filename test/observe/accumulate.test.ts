@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/read.js';
 import { Correlator } from '../../src/correlate/correlator.js';
-import type { NtpExchange, ReplySummary } from '../../src/correlate/types.js';
+import type { NtpExchange, ReplySummary } from '../../src/model/exchange.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import { DISTINCT_VALUES, inexactPorts, KEEP_EXCHANGES, PathAccumulator, SAMPLE_FRAMES } from '../../src/observe/accumulate.js';
-import type { NtpPathObservation } from '../../src/observe/types.js';
+import type { NtpPathObservation } from '../../src/model/observation.js';
 import { ReferencePathAccumulator } from './_reference-accumulator.js';
 // @ts-expect-error bench/gen-capture.mjs is plain JavaScript without types.
 import { generate } from '../../bench/gen-capture.mjs';

@@ -3,7 +3,7 @@
  * `exchangesOmitted` always says how many exchanges are not listed (issue 11 item 10).
  */
 import { describe, expect, it } from 'vitest';
-import type { NtpExchange } from '../../src/correlate/types.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
 import { buildReport, REPORT_EXCHANGES } from '../../src/diagnose/report.js';
 import type { Finding } from '../../src/diagnose/types.js';
 

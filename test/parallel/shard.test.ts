@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { observeCapture } from '../../src/analyze.js';
+import { observeCapture } from '../../src/run/capture-file.js';
 import { readCapture } from '../../src/capture/read.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 import { framePathHash, NO_PATH, recordPathHash, ShardRouter, UNDECIDED } from '../../src/correlate/shard.js';

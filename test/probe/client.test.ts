@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildRequest, sampleTimes, stampRequest, type AddressProbe } from '../../src/probe/client.js';
-import { createClock, ntpToUnixNs, unixNsToNtp } from '../../src/probe/clock.js';
+import { createClock, ntpToUnixNs, unixNsToNtp } from '../../src/net/clock.js';
 import { readErrno } from '../../src/probe/errno.js';
-import { parseTarget } from '../../src/probe/target.js';
-import { renderTranscript } from '../../src/probe/transcript.js';
-import { judgeProbes } from '../../src/probe/run.js';
+import { parseTarget } from '../../src/net/target.js';
+import { renderTranscript } from '../../src/render/transcript.js';
+import { judgeProbes } from '../../src/run/probe.js';
 import { decodeNtp } from '../../src/ntp/codec.js';
 import type { NtpTimePacket } from '../../src/ntp/types.js';
 import { InputError } from '../../src/errors.js';
@@ -70,7 +70,7 @@ describe('offset and delay (RFC 5905 §8)', () => {
   });
 });
 
-describe('errno → ICMP (DESIGN.md table, Linux icmp_err_convert)', () => {
+describe('errno → ICMP (docs/architecture.md table, Linux icmp_err_convert)', () => {
   it('maps what a connected socket reports', () => {
     expect(readErrno('ECONNREFUSED', 4).causes).toMatchObject([{ type: 3, code: 3 }]);
     expect(readErrno('EHOSTUNREACH', 4).causes.map((c) => c.code)).toEqual([10, 13]);

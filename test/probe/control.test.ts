@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { readCapture } from '../../src/capture/read.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import type { NtpControlMessage } from '../../src/ntp/types.js';
-import { createClock } from '../../src/probe/clock.js';
+import { createClock } from '../../src/net/clock.js';
 import {
   assembleFragments,
   controlQuery,
@@ -15,7 +15,7 @@ import {
   readControlView,
 } from '../../src/probe/control.js';
 import { controlFacts, controlObservation } from '../../src/probe/trace.js';
-import { judgeProbes } from '../../src/probe/run.js';
+import { judgeProbes } from '../../src/run/probe.js';
 
 /** See fixtures/probe/README.md: trace of three real NTPsec 1.2.2 servers, mode 6 frames only. */
 const TRACE_PCAP = fileURLToPath(new URL('../../fixtures/probe/ntpsec-mode6-trace.pcap', import.meta.url));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diagnoseNode } from '../../src/inspect/diagnose.js';
+import { diagnoseNode } from '../../src/run/node.js';
 import type { CommandResult, Runner } from '../../src/inspect/run.js';
 import { Lab, labUnavailable, skipLine, waitFor } from './lab.js';
 import { CLI } from './daemons.js';

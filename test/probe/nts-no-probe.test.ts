@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnoseNode, type DiagnoseStep } from '../../src/inspect/diagnose.js';
+import { diagnoseNode, type DiagnoseStep } from '../../src/run/node.js';
 import type { CommandResult, Runner } from '../../src/inspect/run.js';
 
 const noTools: Runner = async (file, args) =>

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../src/diagnose/engine.js';
 import type { Rule } from '../../src/diagnose/types.js';
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 import largeOffset from '../../rules/large-offset.js';
 import makestepMissing from '../../rules/makestep-missing.js';
 import { path, seen, stats } from '../rules/_build.js';

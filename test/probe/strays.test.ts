@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeAddress, type AddressProbe } from '../../src/probe/client.js';
-import { sharedClock } from '../../src/probe/clock.js';
-import { judgeProbes } from '../../src/probe/run.js';
+import { sharedClock } from '../../src/net/clock.js';
+import { judgeProbes } from '../../src/run/probe.js';
 import { MAX_STRAYS } from '../../src/probe/socket.js';
 import { strayLines } from '../../src/probe/strays.js';
 import { waitFor } from './lab.js';

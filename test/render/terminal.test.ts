@@ -5,10 +5,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AddressProbe } from '../../src/probe/client.js';
-import { unixNsToNtp } from '../../src/probe/clock.js';
+import { unixNsToNtp } from '../../src/net/clock.js';
 import { readErrno } from '../../src/probe/errno.js';
-import { renderTrace, type TraceResult } from '../../src/probe/trace.js';
-import { renderTranscript } from '../../src/probe/transcript.js';
+import { renderTrace } from '../../src/render/trace.js';
+import type { TraceResult } from '../../src/run/trace.js';
+import { renderTranscript } from '../../src/render/transcript.js';
 import { renderChecklist } from '../../src/render/checklist.js';
 import { renderJson, toJson } from '../../src/render/json.js';
 import { escapeControls, escapeDeep, isTerminalSafe, oneLine, toTerminal } from '../../src/render/terminal.js';

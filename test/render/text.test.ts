@@ -5,10 +5,10 @@
 import { parseReport } from '../_schema.js';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { analyzeCaptures } from '../../src/analyze.js';
+import { analyzeCaptures } from '../../src/run/capture-file.js';
 import type { CommandIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import type { NtpExchange } from '../../src/correlate/types.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
 import { filterJitter, type ServerSummary } from '../../src/diagnose/servers.js';
 import type { Report } from '../../src/diagnose/types.js';
 import { renderText } from '../../src/render/text.js';
@@ -53,7 +53,7 @@ describe('text report at 80 columns', () => {
     if (report.exchanges.length) for (const line of table.split('\n')) expect(stringWidth(line)).toBeLessThanOrEqual(80);
     // The span when the capture has frames with times.
     const input = report.inputs[0]!;
-    if (typeof input.firstFrameTime === 'string') expect(text).toContain(`span ${input.firstFrameTime} → ${String(input.lastFrameTime)} (`);
+    if ('firstFrameTime' in input && typeof input.firstFrameTime === 'string') expect(text).toContain(`span ${input.firstFrameTime} → ${String(input.lastFrameTime)} (`);
   });
 });
 

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeCaptures } from '../../src/analyze.js';
+import { analyzeCaptures } from '../../src/run/capture-file.js';
 import { InputError } from '../../src/errors.js';
 import { mulberry32 } from '../seeded.js';
 

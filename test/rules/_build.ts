@@ -5,7 +5,7 @@
  */
 import { makeContext, runRules } from '../../src/diagnose/engine.js';
 import type { Finding, Hit, Rule } from '../../src/diagnose/types.js';
-import type { NtpExchange } from '../../src/correlate/types.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
 import type {
   ChecksumObservation,
   ControlObservation,
@@ -15,7 +15,7 @@ import type {
   Observation,
   Stats,
   ValueSeen,
-} from '../../src/observe/types.js';
+} from '../../src/model/observation.js';
 import { rules } from '../../rules/index.js';
 
 export const SERVER = '198.51.100.100';

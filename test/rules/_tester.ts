@@ -33,7 +33,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../../rules/index.js';
 import type { Evidence, Finding, Rule, Severity } from '../../src/diagnose/types.js';
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 import { findingsOf } from './_build.js';
 
 export interface ExpectedFinding {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/capture-damaged.js';
-import type { InputObservation } from '../../src/observe/types.js';
+import type { InputObservation } from '../../src/model/observation.js';
 import { hitsOf, path } from './_build.js';
 import { ruleTester } from './_tester.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { capped, cappedMap, fact, FACT_FRAMES, factOf, note } from '../../rules/_lib/evidence.js';
 import { byClient, byServer } from '../../rules/_lib/paths.js';
-import type { FrameSample, NtpPathObservation } from '../../src/observe/types.js';
+import type { FrameSample, NtpPathObservation } from '../../src/model/observation.js';
 import { diagnose, icmp, icmpPath, path, sample, SERVER, silentPath, stats } from './_build.js';
 import { mulberry32 } from '../seeded.js';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/no-ntp-seen.js';
-import { analyzeCaptures, observeCapture } from '../../src/analyze.js';
-import type { InputObservation } from '../../src/observe/types.js';
+import { analyzeCaptures, observeCapture } from '../../src/run/capture-file.js';
+import type { InputObservation } from '../../src/model/observation.js';
 import { control, hitsOf, path, silentPath } from './_build.js';
 import { ruleTester } from './_tester.js';
 

@@ -1,5 +1,5 @@
 /**
- * The seed's afternoon (shared/seeds/000_*.txt, DESIGN.md "The story"), step by step, through every registered rule:
+ * The seed's afternoon (shared/seeds/000_*.txt, docs/architecture.md "The problem it solves"), step by step, through every registered rule:
  * each step's observations must put that step's root cause first, and a healthy exchange must give nothing.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { analyzeCaptures } from '../../src/analyze.js';
+import { analyzeCaptures } from '../../src/run/capture-file.js';
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/self-sync.js';
 import { refidFor } from '../../rules/_lib/refid.js';

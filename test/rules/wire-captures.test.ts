@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeCaptures } from '../../src/analyze.js';
+import { analyzeCaptures } from '../../src/run/capture-file.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 import type { Finding, Report } from '../../src/diagnose/types.js';
 import { encodeNtp } from '../../src/ntp/codec.js';

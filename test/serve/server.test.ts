@@ -2,11 +2,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
 import { probeAddress } from '../../src/probe/client.js';
-import { sharedClock } from '../../src/probe/clock.js';
+import { sharedClock } from '../../src/net/clock.js';
 import { buildRequest } from '../../src/probe/client.js';
 import { parseFault } from '../../src/serve/faults.js';
 import { parseAllow, parseListen, parseRateLimit, parseRefid, parseStratum } from '../../src/serve/options.js';
-import { formatPrefix } from '../../src/inspect/ip.js';
+import { formatPrefix } from '../../src/net/ip.js';
 import { RateLimiter } from '../../src/serve/ratelimit.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { decodeNtp } from '../../src/ntp/codec.js';

@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lintConfig } from '../../src/inspect/diagnose.js';
+import { lintConfig } from '../../src/run/lint.js';
 import { renderChecklist } from '../../src/render/checklist.js';
 import { directiveKey } from '../../src/render/checklist-plan.js';
 import { CONFIGS } from '../node/_build.js';

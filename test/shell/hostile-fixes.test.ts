@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding, Fix } from '../../src/diagnose/types.js';
-import type { Observation } from '../../src/observe/types.js';
+import type { Observation } from '../../src/model/observation.js';
 import { pasteHazard } from '../../src/shell/quote.js';
 import { centosReject, chronySeesUnreachable, CONFIGS, iface, LOOPBACK, localAddresses } from '../node/_build.js';
 import { diagnose, SERVER } from '../rules/_build.js';

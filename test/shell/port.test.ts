@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/diagnose/types.js';
-import type { NtpPathObservation } from '../../src/observe/types.js';
+import type { NtpPathObservation } from '../../src/model/observation.js';
 import { diagnose, icmp, icmpPath, path, SERVER, seen, silentPath } from '../rules/_build.js';
 
 const PORT = 1123;

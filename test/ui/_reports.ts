@@ -4,8 +4,8 @@
  * faults so the list has more findings than an 80×24 screen shows.
  */
 import { fileURLToPath } from 'node:url';
-import { analyzeCaptures, observeCapture } from '../../src/analyze.js';
-import type { NtpExchange } from '../../src/correlate/types.js';
+import { analyzeCaptures, observeCapture } from '../../src/run/capture-file.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
 import type { Report } from '../../src/diagnose/types.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));

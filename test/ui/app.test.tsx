@@ -4,7 +4,7 @@
  */
 import { render } from 'ink-testing-library';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { NtpExchange } from '../../src/correlate/types.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
 import type { Report } from '../../src/diagnose/types.js';
 import { renderChecklist } from '../../src/render/checklist.js';
 import { App, type DiagnoseHooks, type ExitOutcome } from '../../src/ui/App.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Report } from '../../src/diagnose/types.js';
-import { diagnoseNode, type DiagnoseStep } from '../../src/inspect/diagnose.js';
+import { diagnoseNode, type DiagnoseStep } from '../../src/run/node.js';
 import type { CommandResult, Runner } from '../../src/inspect/run.js';
 import { renderChecklist } from '../../src/render/checklist.js';
 import { fixture, HEALTHY, MANY, REJECT, reportOf, ROOT } from './_reports.js';

@@ -1,6 +1,6 @@
 /** The UI reducer as data: actions in, state out, no rendering. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NtpExchange } from '../../src/correlate/types.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
 import type { Report } from '../../src/diagnose/types.js';
 import { exchangeRow, initialState, PANE_ROWS_KEPT, quitStatus, reduce, selectedFinding, type Action, type UiState } from '../../src/ui/state.js';
 import { exchangesOf, HEALTHY, MANY, REJECT, reportOf } from './_reports.js';

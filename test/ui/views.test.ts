@@ -1,6 +1,6 @@
 /** The screen as data at 80×24: every line fits, the live area stays under the height, nothing needed is cut. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NtpExchange } from '../../src/correlate/types.js';
+import type { NtpExchange } from '../../src/model/exchange.js';
 import type { Report } from '../../src/diagnose/types.js';
 import { initialState, reduce, type Action, type StepState, type UiState } from '../../src/ui/state.js';
 import { lineText, lineWidth, type Line } from '../../src/ui/text.js';

@@ -9,7 +9,7 @@
  * and dispatch latency (tens to hundreds of µs here), so the report says `timestampSource: 'arrival'`.
  */
 import { performance } from 'node:perf_hooks';
-import type { WallTime } from '../../correlate/clock.js';
+import type { WallTime } from '../../net/wall-time.js';
 
 const NS_PER_S = 1_000_000_000n;
 

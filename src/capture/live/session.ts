@@ -3,7 +3,8 @@
  * `tcpdump -w -` child. Both hand records to a CaptureSink under the reused-record contract of
  * src/capture/types.ts, so the rest of the pipeline cannot tell a live capture from a file.
  */
-import type { CaptureSink, CaptureStop } from '../types.js';
+import type { CaptureSink } from '../types.js';
+import type { CaptureStop } from '../../model/report-input.js';
 
 export type CaptureBackend = 'cap' | 'tcpdump';
 

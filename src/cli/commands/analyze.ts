@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { analyzeCaptures } from '../../analyze.js';
+import { analyzeCaptures } from '../../run/capture-file.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { PlotCollector } from '../../render/plot/collect.js';
 import { plotSvg } from '../../render/plot/svg.js';
@@ -7,12 +7,12 @@ import { renderText } from '../../render/text.js';
 import { TEXT_ALIASES, TEXT_OPTIONS, textOptions } from '../../render/text-options.js';
 import { InputError } from '../../errors.js';
 import { list, num, parseArgs, str } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE =
   'usage: ntpdoctor analyze FILE... [--json] [--local-ip IP]... [--threads N] [--min-severity info|warning|error] [-q|--quiet] [--plot FILE.svg]   (FILE may be - for stdin)';
 
-const analyze: Command = async (argv, out) => {
+const analyze: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { json: 'boolean', 'local-ip': 'string[]', 'no-color': 'boolean', threads: 'number', plot: 'string', ...TEXT_OPTIONS },
     alias: { ...TEXT_ALIASES },
@@ -41,8 +41,8 @@ const analyze: Command = async (argv, out) => {
   if (args.values.json) out.json(report);
   else out.text(renderText(report, text));
   for (const input of report.inputs) {
-    const stop = input.stop as { kind: string; offset: number; frame: number; reason: string } | undefined;
-    if (stop) out.notice(`${input.name}: ${stop.kind} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason}; analysed the ${Number(input.frames)} frames before it`);
+    const stop = 'stop' in input ? input.stop : undefined;
+    if (stop && 'frames' in input) out.notice(`${input.name}: ${stop.kind} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason}; analysed the ${input.frames} frames before it`);
   }
   return exitStatus(report);
 };

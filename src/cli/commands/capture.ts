@@ -1,18 +1,18 @@
-import { captureLive } from '../../capture/live/live-capture.js';
+import { captureLive } from '../../run/live-capture.js';
 import type { BackendChoice } from '../../capture/live/open.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { renderText } from '../../render/text.js';
 import { TEXT_ALIASES, TEXT_OPTIONS, textOptions } from '../../render/text-options.js';
 import { list, num, parseArgs, str } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE =
   'usage: ntpdoctor capture [-i IF] [--duration S] [--filter-host ADDR] [--write FILE] [--backend auto|cap|tcpdump] [--local-ip IP]... [--json]';
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'cap', 'tcpdump'];
 
-const capture: Command = async (argv, out) => {
+const capture: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       interface: 'string',

@@ -1,15 +1,15 @@
-import { analyzeCaptures } from '../../analyze.js';
+import { analyzeCaptures } from '../../run/capture-file.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { renderChecklist } from '../../render/checklist.js';
 import { list, parseArgs } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE =
   'usage: ntpdoctor checklist [FILE...] [--local-ip IP]...   (no FILE: this node, with diagnose\'s --server H, --config FILE, --no-probe)';
 
 /** The remediation checklist (Markdown) of a capture, or of this node: the same text the TUI's `w` writes. */
-const checklist: Command = async (argv, out) => {
+const checklist: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { 'local-ip': 'string[]', server: 'string[]', config: 'string[]', 'no-probe': 'boolean' },
     alias: { s: 'server', c: 'config' },
@@ -23,7 +23,7 @@ const checklist: Command = async (argv, out) => {
     if (servers.length || configs.length || args.values['no-probe']) throw new InputError('--server, --config and --no-probe are for this node (no FILE)');
     report = await analyzeCaptures(args.positionals, { localIps });
   } else {
-    const { diagnoseNode } = await import('../../inspect/diagnose.js');
+    const { diagnoseNode } = await import('../../run/node.js');
     report = await diagnoseNode({ servers, configs, noProbe: Boolean(args.values['no-probe']) });
   }
   out.text(renderChecklist(report));

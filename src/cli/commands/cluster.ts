@@ -9,7 +9,7 @@ import { renderClusterChecklist } from '../../render/cluster-checklist.js';
 import { renderClusterDot } from '../../render/cluster-dot.js';
 import { renderClusterText } from '../../render/cluster-text.js';
 import { list, num, parseArgs, str } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE = `usage: ntpdoctor cluster [REPORT.json|DIR|-]... [--ssh DEST]... [--inventory FILE] [--format text|json|checklist|dot] [--json]
   reports: files of 'ntpdoctor diagnose --json', a directory of *.json, or - (NDJSON on stdin, one report a line)
@@ -24,7 +24,7 @@ const FORMATS = new Set(['text', 'json', 'checklist', 'dot']);
  * Many nodes' reports (files, stdin, or collected over ssh) → the sync graph and the cluster findings, with each
  * node's own findings under them. Nodes ssh could not reach are named in the report and make the exit status 1.
  */
-const cluster: Command = async (argv, out) => {
+const cluster: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       ssh: 'string[]',

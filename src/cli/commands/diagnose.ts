@@ -1,32 +1,30 @@
 import { hostname } from 'node:os';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
-import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../inspect/diagnose.js';
+import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../run/node.js';
 import { renderText } from '../../render/text.js';
 import { renderPrometheus } from '../../render/prometheus.js';
 import { TEXT_ALIASES, TEXT_OPTIONS, textOptions } from '../../render/text-options.js';
 import { list, num, parseArgs, str } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE =
   'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain] [--format text|json|prometheus] [--min-severity info|warning|error] [-q|--quiet]';
 
 /**
- * The live capture beside the diagnosis (src/capture/live/), loaded only when --capture asks for it. It is
- * "ready" once the capture says it is capturing, so the probes go out while it listens.
+ * The live capture beside the diagnosis (src/run/live-capture.ts), loaded only when --capture asks for it. It is
+ * ready once the capture is open (its onReady), so the probes go out while it listens.
  */
 export function liveCapture(seconds: number, notice: (line: string) => void): NodeCapture {
   return {
     label: `Capture ${seconds} s on any interface`,
     run: async ({ ready, exchange, signal }) => {
-      const { captureLive } = await import('../../capture/live/live-capture.js');
+      const { captureLive } = await import('../../run/live-capture.js');
       const { analysis, input } = await captureLive({
         durationSeconds: seconds,
         signal,
-        notice: (line) => {
-          if (line.startsWith('capturing on')) ready();
-          notice(line);
-        },
+        notice,
+        onReady: ready,
         // Each exchange reaches the live pane as it completes (reply, ICMP error or timeout).
         onExchange: exchange,
       });
@@ -40,7 +38,7 @@ export function liveCapture(seconds: number, notice: (line: string) => void): No
  * report, plus a probe of every configured server (and --server ones) → one ranked report. On a terminal
  * (and without --json / --plain) the guided TUI shows it; it is loaded only then.
  */
-const diagnose: Command = async (argv, out) => {
+const diagnose: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       server: 'string[]',

@@ -4,7 +4,7 @@ import { suggest } from '../../docs/suggest.js';
 import { InputError } from '../../errors.js';
 import { toTerminal } from '../../render/terminal.js';
 import { parseArgs } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE = 'usage: ntpdoctor explain [RULE-ID]   (the rule\'s page, docs/rules/RULE-ID.md; no id: every rule, one line each)';
 
@@ -12,7 +12,7 @@ const USAGE = 'usage: ntpdoctor explain [RULE-ID]   (the rule\'s page, docs/rule
  * `ntpdoctor explain RULE-ID`: the rule's page (problem, evidence, fixes, exceptions, references), as ShellCheck's
  * wiki gives one per code. An unknown id is a usage error (exit 2) with the closest ids suggested.
  */
-const explain: Command = async (argv, out) => {
+const explain: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, { options: {}, maxPositionals: 1, usage: USAGE });
   const ids = rules.map((r) => r.meta.id).sort();
   const id = args.positionals[0];

@@ -1,14 +1,14 @@
 import { rules } from '../../../rules/index.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
-import { lintConfig } from '../../inspect/diagnose.js';
+import { lintConfig } from '../../run/lint.js';
 import { lintSuppressions } from '../../lint/apply.js';
 import { renderGcc } from '../../lint/gcc.js';
 import { buildSarif } from '../../lint/sarif.js';
 import { renderSuppressionText } from '../../lint/text.js';
 import { renderText } from '../../render/text.js';
 import { list, parseArgs, str } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE =
   'usage: ntpdoctor lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--format text|gcc|json|sarif] [--json]   (ntp.conf or chrony.conf)\n' +
@@ -20,7 +20,7 @@ const FORMATS = ['text', 'gcc', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** The config rules alone on one file: exit 0 clean (info at most), 1 findings at warning or worse, 2 unreadable. */
-const lint: Command = async (argv, out) => {
+const lint: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { json: 'boolean', flavor: 'string', 'local-ip': 'string[]', 'no-color': 'boolean', format: 'string' },
     alias: { f: 'format' },

@@ -1,16 +1,16 @@
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
-import { collectProbe, droppedReason, PROBE_DEFAULTS } from '../../probe/run.js';
-import { renderTranscript } from '../../probe/transcript.js';
+import { collectProbe, droppedReason, PROBE_DEFAULTS } from '../../run/probe.js';
+import { renderTranscript } from '../../render/transcript.js';
 import { toTerminal } from '../../render/terminal.js';
 import { renderText } from '../../render/text.js';
 import { num, parseArgs } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE =
   'usage: ntpdoctor probe HOST[:PORT] [--samples N] [--timeout S] [--interval S] [--ntp-version 3|4] [--json]';
 
-const probe: Command = async (argv, out) => {
+const probe: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: { samples: 'number', timeout: 'number', interval: 'number', 'ntp-version': 'number', json: 'boolean', 'no-color': 'boolean' },
     alias: { n: 'samples', t: 'timeout' },

@@ -8,7 +8,7 @@ import { DEFAULT_STRATUM, parseAllow, parseFaults, parseListen, parseRateLimit, 
 import { isLoopbackHost } from '../../serve/access.js';
 import { startServer, type ServeStats } from '../../serve/server.js';
 import { list, num, parseArgs, str } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE = `usage: ntpdoctor serve [--listen ADDR:PORT]... [--allow CIDR|all]... [--stratum N] [--refid ID] [--fault KIND]...
        [--root-dispersion S] [--rate-limit BURST/INTERVAL[/LEAK]|off] [--duration S] [--json]
@@ -24,7 +24,7 @@ function statsLine(s: ServeStats, clients: number): string {
   );
 }
 
-const serve: Command = async (argv, out) => {
+const serve: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       listen: 'string[]',

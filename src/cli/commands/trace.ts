@@ -1,11 +1,13 @@
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
 import { DEFAULT_TRACE_DEADLINE, defaultHopBudget } from '../../probe/trace-budget.js';
-import { collectTrace, renderTrace, traceExitsNonZero } from '../../probe/trace.js';
+import { traceExitsNonZero } from '../../probe/trace.js';
+import { renderTrace } from '../../render/trace.js';
+import { collectTrace } from '../../run/trace.js';
 import { toTerminal } from '../../render/terminal.js';
 import { renderText } from '../../render/text.js';
 import { num, parseArgs } from '../args.js';
-import type { Command } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const USAGE = 'usage: ntpdoctor trace HOST[:PORT] [--max-hops N] [--deadline S] [--hop-timeout S] [--no-mode6] [--json]';
 
@@ -17,7 +19,7 @@ function seconds(value: Parameters<typeof num>[0], flag: string): number | undef
   return n;
 }
 
-const trace: Command = async (argv, out) => {
+const trace: CliCommand = async (argv, out) => {
   const args = parseArgs(argv, {
     options: {
       'max-hops': 'number',

@@ -7,8 +7,8 @@
  * - chrony (chrony.conf(5) allow/deny): the most specific subnet decides; `allow all X` / `deny all X` first
  *   drop every earlier directive for X and the subnets inside it; without any match the client is denied.
  */
-import { formatPrefix, makePrefix, maskLength, parseAddress, parsePrefix, type Prefix } from '../ip.js';
-import type { ChronyAccess, ChronyConfig, Located, NtpdConfig, NtpRestrict } from './types.js';
+import { formatPrefix, makePrefix, maskLength, parseAddress, parsePrefix, type Prefix } from '../../net/ip.js';
+import type { ChronyAccess, ChronyConfig, Located, NtpdConfig, NtpRestrict } from '../../model/config.js';
 
 /** A restrict entry's prefix(es): `default` → 0.0.0.0/0 and/or ::/0; address + mask; address/len; bare address = host. */
 export function restrictPrefixes(r: NtpRestrict): Prefix[] {

@@ -2,7 +2,7 @@
  * chrony.conf: the directives ntpdoctor reasons about, split into fields (chrony.conf(5), chrony 4.x).
  */
 import { isKnownDirective } from './directives.js';
-import type { ChronyAccess, ChronyConfig, ConfigSource, Directive } from './types.js';
+import type { ChronyAccess, ChronyConfig, ConfigSource, Directive } from '../../model/config.js';
 
 
 function sourceFrom(d: Directive): ConfigSource | undefined {

@@ -10,7 +10,7 @@
  * - Matched segment by segment; each directory is read through the bounded reader (entry cap), results sorted.
  * Matching is O(name × segment) with one saved `*` position (no exponential backtracking), runs of `*` folded.
  */
-import type { ConfigReader } from './types.js';
+import type { ConfigReader } from '../../model/config.js';
 
 type Token = { t: 'lit'; c: string } | { t: 'any' } | { t: 'star' } | { t: 'class'; negate: boolean; test: (c: string) => boolean };
 

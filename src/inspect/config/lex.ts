@@ -3,7 +3,7 @@
  * comments: ntpd's scanner ends a line at `#` anywhere (ntp.conf(5)); chrony only treats a line whose first
  * non-blank character is `!`, `;`, `#` or `%` as a comment (chrony.conf(5), CPS_NormalizeLine).
  */
-import type { Directive } from './types.js';
+import type { Directive } from '../../model/config.js';
 
 export type CommentStyle = 'ntpd' | 'chrony';
 

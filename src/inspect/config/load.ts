@@ -14,7 +14,7 @@ import { expandGlob } from './glob.js';
 import { splitDirectives, type CommentStyle } from './lex.js';
 import { interpretNtpConf } from './ntp-conf.js';
 import { DEFAULT_LIMITS, fsReader, reasonOf, type ReadLimits } from './read.js';
-import type { ConfigReader, Directive, Located, TimeConfig, UnreadEntry } from './types.js';
+import type { ConfigReader, Directive, Located, TimeConfig, UnreadEntry } from '../../model/config.js';
 
 export { fsReader } from './read.js';
 

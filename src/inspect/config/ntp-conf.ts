@@ -3,9 +3,9 @@
  * References: ntp.conf(5), ntp_acc(5) (restrict), ntp_clock(5) (server/fudge, refclock), ntp_misc(5) (tos,
  * disable, tinker), ntp_auth(5) (keys, trustedkey); ntpsec ntp.conf(5) (refclock NAME ...).
  */
-import { parseAddress } from '../ip.js';
+import { parseAddress } from '../../net/ip.js';
 import { isKnownDirective } from './directives.js';
-import type { ConfigSource, Directive, NtpdConfig, NtpFudge, NtpRestrict, RefclockId } from './types.js';
+import type { ConfigSource, Directive, NtpdConfig, NtpFudge, NtpRestrict, RefclockId } from '../../model/config.js';
 
 const SOURCE_KEYWORDS = new Set(['server', 'pool', 'peer', 'broadcast', 'manycastclient']);
 /** ntpsec refclock driver names → classic driver type numbers (ntpsec docs/refclock.adoc). */

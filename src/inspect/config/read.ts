@@ -7,7 +7,7 @@
  */
 import { constants } from 'node:fs';
 import { open, opendir, stat } from 'node:fs/promises';
-import type { ConfigReader, FileRead, DirRead } from './types.js';
+import type { ConfigReader, FileRead, DirRead } from '../../model/config.js';
 
 /** Every cap the loader applies; each one hit is reported, never silent. */
 export interface ReadLimits {

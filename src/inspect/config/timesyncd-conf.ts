@@ -7,7 +7,7 @@
  * Pure parsing plus one loader over a ConfigReader.
  */
 import { join } from 'node:path';
-import type { ConfigReader, ConfigSource, Located } from './types.js';
+import type { ConfigReader, ConfigSource, Located, TimesyncdConfig, TimesyncdSetting, TimesyncdValue } from '../../model/config.js';
 
 export const TIMESYNCD_MAIN = '/etc/systemd/timesyncd.conf';
 /** conf_files_list() order: earlier directories mask same-named files in later ones. */
@@ -25,38 +25,7 @@ export const TIMESYNCD_DEFAULTS = {
   pollIntervalMaxSec: 2048,
   connectionRetrySec: 30,
   saveIntervalSec: 60,
-} as const;
-
-export type TimesyncdSetting = keyof typeof TIMESYNCD_DEFAULTS;
-
-/** A timespan setting: the value in effect and the line that set it (absent = compiled-in default). */
-export interface TimesyncdValue {
-  value: number;
-  at?: Located;
-}
-
-export interface TimesyncdConfig {
-  flavor: 'timesyncd';
-  /** The main file (may not exist: every setting then has its default). */
-  file: string;
-  /** Files read, in the order timesyncd applies them. */
-  files: string[];
-  /** NTP= servers in effect (after resets), as ConfigSource so probes and rules treat them like any server line. */
-  ntp: ConfigSource[];
-  /** FallbackNTP= servers in effect; empty and `fallbackCompiledIn` = the distribution's built-in list. */
-  fallback: ConfigSource[];
-  /**
-   * No non-empty FallbackNTP= was read, so the compiled-in list applies (Debian: 0-3.debian.pool.ntp.org).
-   * Observed on systemd 252: an empty `FallbackNTP=` alone still leaves the compiled-in list in place.
-   */
-  fallbackCompiledIn: boolean;
-  settings: Record<TimesyncdSetting, TimesyncdValue>;
-  /** Values timesyncd rejects and replaces with its default (the warning it logs). */
-  invalid: Array<Located & { why: string }>;
-  /** Keys outside [Time] or unknown to timesyncd (ignored by it, with a warning). */
-  unknown: Located[];
-  unreadable: Array<{ file: string; reason: string }>;
-}
+} as const satisfies Record<TimesyncdSetting, number>;
 
 const UNIT_SECONDS: Array<[RegExp, number]> = [
   [/^(us|usec|µs|μs)$/, 1e-6],

@@ -7,7 +7,7 @@
  * certificate) `198.51.100.100,NTS,0,0,0,4294967295,1,0,0,0`: KeyID 0, no cookies, never, one attempt.
  * `-n` prints addresses, `-N` the names as configured, in the same order: zipping them pairs name and address.
  */
-import type { DaemonSource, DaemonSourceAuth } from '../../observe/node-types.js';
+import type { DaemonSource, DaemonSourceAuth } from '../../model/daemon.js';
 
 const NEVER = 4294967295;
 

@@ -11,7 +11,7 @@
  * selectdata: state, address, auth (Y/N), 5 configured option columns, 5 effective option columns, last (s), score,
  * interval low, interval high (s), leap.
  */
-import type { DaemonSource, DaemonStateObservation, SourcePackets } from '../../observe/node-types.js';
+import type { DaemonSource, DaemonStateObservation, SourcePackets } from '../../model/daemon.js';
 import { LEAP } from './chronyc.js';
 
 function num(s: string | undefined): number | undefined {

@@ -8,7 +8,7 @@
  * tracking:    refid (hex), address, stratum, ref time (Unix s), system time (s), last offset, RMS offset,
  *              frequency, residual freq, skew (ppm), root delay, root dispersion (s), update interval (s), leap status
  */
-import type { DaemonSource, DaemonStateObservation } from '../../observe/node-types.js';
+import type { DaemonSource, DaemonStateObservation } from '../../model/daemon.js';
 
 /** chrony reports "never" as the largest 32-bit value. */
 const NEVER = 4294967295;

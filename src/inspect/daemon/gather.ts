@@ -4,8 +4,8 @@
  * daemon's config names (`bindcmdaddress /path`), then the default socket, then UDP 323 on loopback, which
  * unprivileged users may use for these monitoring commands (chrony.conf(5) cmdallow, bindcmdaddress).
  */
-import type { DaemonStateObservation, TimeDaemonProcess } from '../../observe/node-types.js';
-import type { ChronyConfig } from '../config/types.js';
+import type { DaemonStateObservation, TimeDaemonProcess } from '../../model/daemon.js';
+import type { ChronyConfig } from '../../model/config.js';
 import { CHRONY_MAXDISTANCE, NTPD_MAXDIST } from '../../ntp/constants.js';
 import { whyFailed, type CommandResult, type Runner } from '../run.js';
 import { mergeAuthdata, parseChronycAuthdata } from './authdata.js';

@@ -8,7 +8,7 @@
  */
 import { isIP } from 'node:net';
 import { controlQuery, CTL_OP_READSTAT, CTL_OP_READVAR, parseVariables, type ControlAnswer } from '../../probe/control.js';
-import { sharedClock } from '../../probe/clock.js';
+import { sharedClock } from '../../net/clock.js';
 
 /** RFC 9327 §2.2.2: the select field (bits 8–10) of a peer status word → ntpq's tally character. */
 const TALLY = ' x.-+#*o';

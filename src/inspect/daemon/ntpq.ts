@@ -2,7 +2,7 @@
  * ntpd's own view, from `ntpq -pn` (the peers billboard) and mode 6 variable lists (`ntpq -c rv`, or the text
  * a READVAR response carries: `name=value, name=value`, RFC 9327 §3). Pure: text in, data out.
  */
-import type { DaemonSource, DaemonStateObservation, SourcePackets } from '../../observe/node-types.js';
+import type { DaemonSource, DaemonStateObservation, SourcePackets } from '../../model/daemon.js';
 
 /** `ntpq -pn` type column (ntpq(1)): l local (refclock), u unicast, s symmetric peer, b/B broadcast, m/M multicast, p pool. */
 const TYPE_KIND: Record<string, DaemonSource['kind']> = { l: 'refclock', u: 'server', s: 'peer', p: 'server' };
@@ -68,7 +68,7 @@ function parseWhen(w: string | undefined): number | undefined {
  * A variable list: `associd=0 status=c016 leap_alarm, ..., \nleap=11, stratum=16, refid=INIT, ...`.
  * Values may be quoted and hold commas; the `associd=… status=…` banner ntpq prints is skipped.
  */
-export function parseVariables(text: string): Record<string, string> {
+export function parseNtpqVariables(text: string): Record<string, string> {
   const vars: Record<string, string> = {};
   const body = text.replace(/^associd=\d+ status=[0-9a-f]+[^\n]*\n/i, '');
   const re = /([A-Za-z_][\w.]*)\s*=\s*("(?:[^"]*)"|[^,\r\n]*)/g;

@@ -7,7 +7,7 @@
  * A dropped SYN logs nothing until chronyd's own connect timeout ends the session ("timed out").
  */
 import { access } from 'node:fs/promises';
-import type { NtsLogLine } from '../../observe/node-types.js';
+import type { NtsLogLine } from '../../model/daemon.js';
 import type { Runner } from '../run.js';
 
 /** The journal is read only this far back and this deep: the last attempts are what matter. */

@@ -6,7 +6,7 @@
  */
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { TimeDaemonName, TimeDaemonProcess } from '../../observe/node-types.js';
+import type { TimeDaemonName, TimeDaemonProcess } from '../../model/daemon.js';
 
 /** USER_HZ: the unit of /proc/PID/stat times; 100 on every mainstream Linux architecture (proc(5), times(2)). */
 const CLOCK_TICKS = 100;

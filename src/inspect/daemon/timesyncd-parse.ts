@@ -9,10 +9,10 @@
  *   (no address: it is the server last connected to), "Contacted time server ADDR:123 (NAME).",
  *   "Failed to call clock_adjtime(): Operation not permitted".
  */
-import type { LoggedEvent } from '../../observe/node-types.js';
+import type { LoggedEvent } from '../../model/daemon.js';
 import { parseTimespan } from '../config/timesyncd-conf.js';
 
-export interface NtpMessage {
+export interface TimesyncdNtpMessage {
   leap?: number;
   stratum?: number;
   rootDelay?: number;
@@ -35,7 +35,7 @@ export interface ShowTimesync {
   pollIntervalMin?: number;
   pollIntervalMax?: number;
   pollInterval?: number;
-  message?: NtpMessage;
+  message?: TimesyncdNtpMessage;
 }
 
 const list = (v: string | undefined) => (v ?? '').split(/\s+/).filter(Boolean).slice(0, 64);
@@ -73,19 +73,19 @@ export function parseShowTimesync(text: string): ShowTimesync {
 }
 
 /** `{ Leap=0, Version=4, ..., RootDispersion=15us, Reference=7F7F0101, ..., Ignored=no, PacketCount=2, Jitter=182us }`. */
-export function parseNtpMessage(text: string): NtpMessage {
+export function parseNtpMessage(text: string): TimesyncdNtpMessage {
   const fields = new Map<string, string>();
   for (const part of text.replace(/^\{|\}$/g, '').split(',').slice(0, 40)) {
     const eq = part.indexOf('=');
     if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
-  const m: NtpMessage = {};
+  const m: TimesyncdNtpMessage = {};
   const int = (k: string) => {
     const v = fields.get(k);
     return v !== undefined && /^-?\d+$/.test(v) ? Number(v) : undefined;
   };
   const span = (k: string) => parseTimespan(fields.get(k) ?? '');
-  const set = <K extends keyof NtpMessage>(k: K, v: NtpMessage[K] | undefined) => {
+  const set = <K extends keyof TimesyncdNtpMessage>(k: K, v: TimesyncdNtpMessage[K] | undefined) => {
     if (v !== undefined) m[k] = v;
   };
   set('leap', int('Leap'));

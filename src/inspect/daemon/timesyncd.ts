@@ -11,10 +11,10 @@
  * eight polls' worth of history.
  */
 import { stat } from 'node:fs/promises';
-import type { DaemonSource, DaemonStateObservation, TimeDaemonProcess, TimesyncdState } from '../../observe/node-types.js';
-import type { TimesyncdConfig } from '../config/timesyncd-conf.js';
+import type { DaemonSource, DaemonStateObservation, TimeDaemonProcess, TimesyncdState } from '../../model/daemon.js';
+import type { TimesyncdConfig } from '../../model/config.js';
 import { configuredServers } from '../config/timesyncd-conf.js';
-import { canonicalAddress, parseAddress } from '../ip.js';
+import { canonicalAddress, parseAddress } from '../../net/ip.js';
 import { whyFailed, type Runner } from '../run.js';
 import type { DaemonGather } from './gather.js';
 import { parseShowTimesync, parseTimesyncdLog, parseTimesyncStatus, type ShowTimesync, type TimesyncdLog } from './timesyncd-parse.js';

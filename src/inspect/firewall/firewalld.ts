@@ -7,7 +7,7 @@
  * with what firewalld's generated rules say (firewalld-rules.ts: icmp-host-prohibited on CentOS 7's 0.6,
  * icmpx admin-prohibited on the nftables backend, icmp-port-unreachable on 1.x's iptables backend).
  */
-import { parsePrefix } from '../ip.js';
+import { parsePrefix } from '../../net/ip.js';
 import type { GeneratedReject } from './firewalld-rules.js';
 import { portIn, prefixMatch, type InboundNtp } from './packet.js';
 import type { FirewallVerdict } from './types.js';

@@ -3,12 +3,13 @@
  * inbound NTP request from each client network against what they print. When firewalld runs, it owns the
  * rules: its zones are judged and the iptables/nftables rules it generated are not judged a second time.
  */
-import type { FirewallObservation } from '../../observe/node-types.js';
+import type { FirewallObservation } from '../../model/node.js';
 import { whyFailed, type CommandResult, type Runner } from '../run.js';
 import { defaultTargetReject } from './firewalld-rules.js';
 import { evaluateZone, parseActiveZones, parseFirewalldState, parseListAll, zoneFor, type FirewalldZone } from './firewalld.js';
 import { evaluateIptables, parseIptablesSave, type IptablesSave } from './iptables.js';
-import { evaluateNft, parseNftJson, parseNftText, type NftRuleset } from './nftables.js';
+import { evaluateNft } from './nftables.js';
+import { parseNftJson, parseNftText, type NftRuleset } from './nftables-parse.js';
 import { inboundNtp } from './packet.js';
 import type { FirewallVerdict } from './types.js';
 

@@ -4,7 +4,7 @@
  * the chain policy last. CentOS 7's default ends INPUT with `-j REJECT --reject-with icmp-host-prohibited`:
  * the "admin prohibited" ICMP the seed's node0 answered NTP with.
  */
-import { parsePrefix } from '../ip.js';
+import { parsePrefix } from '../../net/ip.js';
 import { and, not, portIn, prefixMatch, type InboundNtp, type Tri } from './packet.js';
 import type { FirewallVerdict } from './types.js';
 

@@ -1,5 +1,5 @@
 /** Renders `nft -j` rule expressions back to nft syntax, for evidence when `nft -a list ruleset` text is not at hand. */
-import { formatPrefix, parsePrefix } from '../ip.js';
+import { formatPrefix, parsePrefix } from '../../net/ip.js';
 
 type Json = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
  * The packet every firewall evaluator is asked about: a client's first NTP request arriving at this node
  * (UDP to port 123, conntrack state NEW, from a client network, on a non-loopback interface).
  */
-import { parsePrefix, prefixCovers, prefixesOverlap, type Prefix } from '../ip.js';
+import { parsePrefix, prefixCovers, prefixesOverlap, type Prefix } from '../../net/ip.js';
 
 export interface InboundNtp {
   family: 4 | 6;

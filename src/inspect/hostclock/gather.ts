@@ -5,7 +5,7 @@
  * what could not be read comes back as a gap for inspection-incomplete.
  */
 import { open, readdir } from 'node:fs/promises';
-import type { HypervisorTimeSync, PlatformClockObservation } from '../../observe/node-types.js';
+import type { HypervisorTimeSync, PlatformClockObservation } from '../../model/node.js';
 import { whyFailed, type Runner } from '../run.js';
 import { parseClocksource, parseKernelClockLog, parseResumes, parseNtpdPanics, parseVmwareStatus, programOf, virtualboxSyncOn, virtualizationFromClocksource, virtualizationFromDmi } from './parse.js';
 

@@ -3,7 +3,7 @@
  * answer, a VBoxService command line, ntpd's panic line, the DMI vendor. Every input is hostile: lines are capped
  * in length and count, and nothing here throws.
  */
-import type { ClocksourceEvent } from '../../observe/node-types.js';
+import type { ClocksourceEvent } from '../../model/node.js';
 
 /** Longest log line kept as evidence (the kernel's own lines are < 200 characters). */
 const MAX_LINE = 300;

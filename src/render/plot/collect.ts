@@ -5,7 +5,7 @@
  * (an envelope, as ntpviz and Wireshark's I/O graphs draw dense data). Nothing is sampled away: every exchange
  * is in exactly one bin, and every mark (rejected, KoD, ICMP, unanswered) is counted.
  */
-import type { NtpExchange } from '../../correlate/types.js';
+import type { NtpExchange } from '../../model/exchange.js';
 
 /** What answered a request, for the marks. */
 export type Mark = 'rejected' | 'kod' | 'icmp' | 'none';

@@ -2,15 +2,15 @@
  * Node facts → observations: the configs with the access decisions derived from them, the firewall verdicts,
  * the running daemons and their own state, and what could not be seen. Rules read only these.
  */
-import { bestRestrict, chronyDecision, namedClientNetworks, restrictForServer } from '../inspect/config/access.js';
-import type { ChronyConfig, Located, NtpdConfig } from '../inspect/config/types.js';
-import { makePrefix, parsePrefix } from '../inspect/ip.js';
-import { clientNetworks, type OwnAddress } from '../inspect/interfaces.js';
-import type { NodeConfig, NodeFacts } from '../inspect/node.js';
-import { unknownWithSuggestions } from '../inspect/config/directives.js';
-import { configuredServers } from '../inspect/config/timesyncd-conf.js';
-import type { AccessDecision, ChronyConfigObservation, NtpdConfigObservation, TimesyncdConfigObservation, UnknownDirectiveSeen } from './node-types.js';
-import type { Observation } from './types.js';
+import { bestRestrict, chronyDecision, namedClientNetworks, restrictForServer } from './config/access.js';
+import type { ChronyConfig, Located, NtpdConfig } from '../model/config.js';
+import { makePrefix, parsePrefix } from '../net/ip.js';
+import { clientNetworks, type OwnAddress } from './interfaces.js';
+import type { NodeConfig, NodeFacts } from './node.js';
+import { unknownWithSuggestions } from './config/directives.js';
+import { configuredServers } from './config/timesyncd-conf.js';
+import type { AccessDecision, ChronyConfigObservation, NtpdConfigObservation, TimesyncdConfigObservation, UnknownDirectiveSeen } from '../model/node.js';
+import type { Observation } from '../model/observation.js';
 
 function located(x: Located): Located {
   return { file: x.file, line: x.line, text: x.text };

@@ -3,7 +3,7 @@
  * describers: each turns what a stage found into the one line shown beside its step.
  */
 import type { AddressProbe } from '../probe/client.js';
-import type { NodeFacts } from './node.js';
+import type { NodeFacts } from '../inspect/node.js';
 
 export type StepStatus = 'running' | 'done' | 'failed';
 

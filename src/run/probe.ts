@@ -1,17 +1,17 @@
 /**
- * `probe` core: resolve HOST to every address, probe each, turn the samples into exchanges and path
+ * `probe HOST`: resolve HOST to every address, probe each, turn the samples into exchanges and path
  * observations, and let the shared rules judge them (no verdict logic of our own). Data in, report out.
  */
 import { rules as defaultRules } from '../../rules/index.js';
-import type { NtpExchange } from '../correlate/types.js';
-import { runRules } from '../diagnose/engine.js';
-import { buildReport } from '../diagnose/report.js';
-import type { Finding, Report, ReportInput, Rule } from '../diagnose/types.js';
-import type { Observation } from '../observe/types.js';
-import { probeAddress, type AddressProbe } from './client.js';
-import { sharedClock, type WallClock } from './clock.js';
-import { probeExchanges, probeObservation } from './exchanges.js';
-import { parseTarget, resolveAll } from './target.js';
+import type { NtpExchange } from '../model/exchange.js';
+import { judge } from '../diagnose/judge.js';
+import type { Finding, Report, Rule } from '../diagnose/types.js';
+import type { ReportInput } from '../model/report-input.js';
+import type { Observation } from '../model/observation.js';
+import { probeAddress, type AddressProbe } from '../probe/client.js';
+import { sharedClock, type WallClock } from '../net/clock.js';
+import { probeExchanges, probeInput, probeObservation } from '../probe/exchanges.js';
+import { parseTarget, resolveAll } from '../net/target.js';
 
 export interface ProbeRunOptions {
   samples?: number;
@@ -68,21 +68,10 @@ export function judgeProbes(
     const xs = probeExchanges(p);
     exchanges.push(...xs);
     observations.push(probeObservation(p, xs));
-    const input: ReportInput = {
-      kind: 'probe',
-      name: `${p.family === 6 ? `[${p.address}]` : p.address}:${p.port}`,
-      host,
-      samples: p.samples.length,
-      replies: p.samples.filter((s) => s.outcome === 'reply').length,
-      precision: p.precision,
-    };
-    if (p.best !== undefined) input.best = p.best;
-    if (p.stoppedEarly) input.stoppedEarly = p.stoppedEarly;
-    inputs.push(input);
+    inputs.push(probeInput(p, { host }));
   }
   observations.push(...extra);
-  const findings = runRules(rules, observations);
-  return { host, port, probes, observations, report: buildReport({ findings, exchanges, inputs, observations }) };
+  return { host, port, probes, observations, report: judge(observations, inputs, exchanges, rules) };
 }
 
 /** ntpdate's "Server dropped: …" reason for one address: the top finding about it, if any. */

@@ -1,24 +1,24 @@
 /**
- * `ntpdoctor capture`: a live capture into the same pipeline as a file (observeRecords in src/analyze.ts), then
+ * `ntpdoctor capture`: a live capture into the same pipeline as a file (observeRecords in ./records.ts), then
  * the rules, then one report. Bounded by a duration, or by the caller's AbortSignal (Ctrl-C); either way the
  * packets seen so far are judged and reported, and --write leaves a whole pcap file behind.
  */
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { observeRecords, type CaptureAnalysis } from '../../analyze.js';
-import type { NtpExchange } from '../../correlate/types.js';
-import type { WallTime } from '../../correlate/clock.js';
-import { ArrivalClock } from './arrival-clock.js';
-import { runRules } from '../../diagnose/engine.js';
-import { buildReport } from '../../diagnose/report.js';
-import type { Report, ReportInput, Rule } from '../../diagnose/types.js';
-import { InputError } from '../../errors.js';
-import { rules as defaultRules } from '../../../rules/index.js';
-import type { CaptureRecord } from '../types.js';
-import { buildCaptureFilter } from './filter.js';
-import { openLiveSession, type BackendChoice } from './open.js';
-import { PcapFileWriter } from './pcap-writer.js';
-import type { LiveSession } from './session.js';
+import { inputObservation, observeRecords, type CaptureAnalysis } from './records.js';
+import type { NtpExchange } from '../model/exchange.js';
+import type { WallTime } from '../net/wall-time.js';
+import { ArrivalClock } from '../capture/live/arrival-clock.js';
+import { judge } from '../diagnose/judge.js';
+import type { Report, Rule } from '../diagnose/types.js';
+import type { LiveCaptureInput } from '../model/report-input.js';
+import { InputError } from '../errors.js';
+import { rules as defaultRules } from '../../rules/index.js';
+import type { CaptureRecord } from '../capture/types.js';
+import { buildCaptureFilter } from '../capture/live/filter.js';
+import { openLiveSession, type BackendChoice } from '../capture/live/open.js';
+import { PcapFileWriter } from '../capture/live/pcap-writer.js';
+import type { LiveSession } from '../capture/live/session.js';
 
 export interface LiveCaptureOptions {
   /** Interface to capture on; 'any' (all interfaces, Linux cooked headers) by default. */
@@ -36,6 +36,8 @@ export interface LiveCaptureOptions {
   signal?: AbortSignal;
   /** Status lines for the user (the command prints them on stderr). */
   notice?: (line: string) => void;
+  /** Called once the capture is open and packets are being seen (`diagnose --capture` sends its probes then). */
+  onReady?: () => void;
   rules?: readonly Rule[];
   /** Called as each exchange completes, while the capture runs. */
   onExchange?: (x: NtpExchange) => void;
@@ -46,7 +48,7 @@ export type StopReason = 'duration' | 'signal' | 'source-ended';
 export interface LiveCaptureResult {
   report: Report;
   analysis: CaptureAnalysis;
-  input: ReportInput;
+  input: LiveCaptureInput;
 }
 
 /** The addresses of `device` ('any': of every interface), as the correlator's local addresses. */
@@ -83,6 +85,7 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
       (duration !== undefined ? ` for ${duration} s` : ' until Ctrl-C') +
       (writer ? `, writing ${writer.path}` : ''),
   );
+  options.onReady?.();
 
   const started = performance.now();
   // The window's end, on the wall clock the packets are stamped against (arrival or kernel CLOCK_REALTIME).
@@ -125,7 +128,7 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
   for (const w of run?.warnings ?? []) notice(w);
   for (const o of analysis.observations) if (o.kind === 'input') o.interfaceNames = [session.device];
 
-  const input: ReportInput = {
+  const input: LiveCaptureInput = {
     kind: 'capture',
     name: session.device,
     format: 'live',
@@ -137,13 +140,12 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
     seconds: Math.round(performance.now() - started) / 1000,
     stoppedBy,
     frames: analysis.read.frames,
-    ntpFrames: (analysis.observations.find((o) => o.kind === 'input') as { ntpFrames: number } | undefined)?.ntpFrames ?? 0,
+    ntpFrames: inputObservation(analysis)?.ntpFrames ?? 0,
     paths: analysis.observations.filter((o) => o.kind === 'ntp-path').length,
   };
   if (run?.dropped !== undefined) input.dropped = run.dropped;
   if (analysis.read.stop) input.stop = analysis.read.stop;
   if (writer) input.written = { path: writer.path, packets: writer.packets };
-  const findings = runRules(options.rules ?? defaultRules, analysis.observations);
-  const report = buildReport({ findings, exchanges: analysis.exchanges, inputs: [input], observations: analysis.observations });
+  const report = judge(analysis.observations, [input], analysis.exchanges, options.rules ?? defaultRules);
   return { report, analysis, input };
 }

@@ -155,3 +155,35 @@ export interface ConfigReader {
   /** Entries of a directory (names only), at most maxEntries. */
   readdir(path: string, maxEntries: number): Promise<DirRead>;
 }
+
+/** timesyncd.conf(5)'s timespan settings (their compiled-in defaults: TIMESYNCD_DEFAULTS in src/inspect/config/timesyncd-conf.ts). */
+export type TimesyncdSetting = 'rootDistanceMaxSec' | 'pollIntervalMinSec' | 'pollIntervalMaxSec' | 'connectionRetrySec' | 'saveIntervalSec';
+
+/** A timespan setting: the value in effect and the line that set it (absent = compiled-in default). */
+export interface TimesyncdValue {
+  value: number;
+  at?: Located;
+}
+
+export interface TimesyncdConfig {
+  flavor: 'timesyncd';
+  /** The main file (may not exist: every setting then has its default). */
+  file: string;
+  /** Files read, in the order timesyncd applies them. */
+  files: string[];
+  /** NTP= servers in effect (after resets), as ConfigSource so probes and rules treat them like any server line. */
+  ntp: ConfigSource[];
+  /** FallbackNTP= servers in effect; empty and `fallbackCompiledIn` = the distribution's built-in list. */
+  fallback: ConfigSource[];
+  /**
+   * No non-empty FallbackNTP= was read, so the compiled-in list applies (Debian: 0-3.debian.pool.ntp.org).
+   * Observed on systemd 252: an empty `FallbackNTP=` alone still leaves the compiled-in list in place.
+   */
+  fallbackCompiledIn: boolean;
+  settings: Record<TimesyncdSetting, TimesyncdValue>;
+  /** Values timesyncd rejects and replaces with its default (the warning it logs). */
+  invalid: Array<Located & { why: string }>;
+  /** Keys outside [Time] or unknown to timesyncd (ignored by it, with a warning). */
+  unknown: Located[];
+  unreadable: Array<{ file: string; reason: string }>;
+}

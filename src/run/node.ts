@@ -1,27 +1,20 @@
 /**
- * `diagnose` and `lint` cores: node facts (+ probes of every configured server) → observations → the shared
+ * `diagnose`: node facts (+ probes of every configured server) → observations → the shared
  * rules → one report. Probes plug in at one place (`probeServers`) and run while the firewall tools and the
  * daemons are asked, so a failing node is judged in a few seconds.
  */
 import { rules as defaultRules } from '../../rules/index.js';
-import type { NtpExchange } from '../correlate/types.js';
-import { runRules } from '../diagnose/engine.js';
-import { buildReport, mergeFindings } from '../diagnose/report.js';
-import type { Report, ReportInput, Rule } from '../diagnose/types.js';
-import { InputError } from '../errors.js';
-import { configObservations, nodeObservations } from '../observe/from-node.js';
-import type { Observation } from '../observe/types.js';
-import { probeAddress, type AddressProbe } from '../probe/client.js';
-import { sharedClock } from '../probe/clock.js';
-import { probeExchanges, probeObservation } from '../probe/exchanges.js';
+import { judge } from '../diagnose/judge.js';
+import type { Report, Rule } from '../diagnose/types.js';
+import { interrogateNode, discoverNode, type InspectOptions } from '../inspect/node.js';
+import type { NodeFacts } from '../inspect/node.js';
+import { nodeObservations } from '../inspect/observations.js';
+import type { NtpExchange } from '../model/exchange.js';
+import type { Observation } from '../model/observation.js';
+import type { CaptureInput, NodeInput, ReportInput } from '../model/report-input.js';
 import { probeNtsKeTargets, ntsKeTargets } from '../probe/nts-ke-targets.js';
-import { parseTarget, resolveAll } from '../probe/target.js';
 import { formatSeconds } from '../render/format.js';
-import { loadConfig } from './config/load.js';
-import { reasonOf } from './config/read.js';
-import { canonicalAddress, parseAddress } from './ip.js';
-import { ownAddresses, type OwnAddress } from './interfaces.js';
-import { discoverNode, interrogateNode, timesyncdSources, type InspectOptions, type NodeConfig, type NodeFacts } from './node.js';
+import { probeServers, probeStepId, probeTargets, type ProbeTarget } from './node-probes.js';
 import { describeConfigs, describeDaemons, describeFirewall, describeProbe, type OnStep } from './progress.js';
 
 export type { DiagnoseStep, OnStep, StepStatus } from './progress.js';
@@ -46,7 +39,7 @@ export interface DiagnoseOptions extends InspectOptions {
 export interface NodeCaptureResult {
   observations: Observation[];
   exchanges: NtpExchange[];
-  input: ReportInput;
+  input: CaptureInput;
 }
 
 /**
@@ -69,92 +62,9 @@ const NTS_KE_TIMEOUT_MS = 3000;
 /** How long the probes wait for a capture to start before going ahead without it. */
 const CAPTURE_READY_MS = 5000;
 
-export interface ProbeTarget {
-  address: string;
-  family: 4 | 6;
-  port: number;
-  /** Where it comes from: 'config file:line' or '--server'. */
-  why: string;
-}
-
-export interface ProbeOutcome {
-  observations: Observation[];
-  exchanges: NtpExchange[];
-  inputs: ReportInput[];
-}
-
-/** At most this many addresses per configured name, and in all: a pool can resolve to many. */
-const PER_NAME = 2;
-const MAX_TARGETS = 16;
-
-/** Every configured network source's addresses (refclocks aside), then the --server ones. */
-export async function probeTargets(facts: NodeFacts, servers: readonly string[]): Promise<ProbeTarget[]> {
-  const out: ProbeTarget[] = [];
-  const add = (t: ProbeTarget) => {
-    if (out.length < MAX_TARGETS && !out.some((x) => x.address === t.address && x.port === t.port)) out.push(t);
-  };
-  // systemd-timesyncd's NTP= (else FallbackNTP=) servers count as configured too.
-  for (const sources of [...facts.configs.map((c) => c.config.sources), timesyncdSources(facts)]) {
-    for (const s of sources) {
-      if (s.refclock) continue;
-      for (const address of (s.resolved ?? []).slice(0, PER_NAME)) {
-        const a = parseAddress(address);
-        if (a) add({ address, family: a.family, port: 123, why: `${s.file}:${s.line}` });
-      }
-    }
-  }
-  for (const text of servers) {
-    const target = parseTarget(text);
-    let resolved: Array<{ address: string; family: 4 | 6 }>;
-    try {
-      resolved = await resolveAll(target.host);
-    } catch (err) {
-      throw new InputError(`--server ${text}: ${(err as Error).message}`);
-    }
-    for (const r of resolved.slice(0, PER_NAME)) add({ address: canonicalAddress(r.address), family: r.family, port: target.port, why: '--server' });
-  }
-  return out;
-}
-
-/**
- * Probes every target at once (each its own sockets), a few samples each, bounded by the probe's early stop.
- * `onProbe` hears of each target as soon as its own probe is over.
- */
-export async function probeServers(
-  targets: readonly ProbeTarget[],
-  timeout: number,
-  onProbe?: (target: ProbeTarget, probe: AddressProbe) => void,
-): Promise<ProbeOutcome> {
-  const clock = sharedClock();
-  const probes = await Promise.all(
-    targets.map((t) =>
-      probeAddress(t.address, t.family, t.port, { samples: 3, timeout, interval: 1, clock }).then((p) => {
-        onProbe?.(t, p);
-        return p;
-      }),
-    ),
-  );
-  const out: ProbeOutcome = { observations: [], exchanges: [], inputs: [] };
-  probes.forEach((p, i) => {
-    const xs = probeExchanges(p);
-    out.exchanges.push(...xs);
-    out.observations.push(probeObservation(p, xs));
-    const input: ReportInput = {
-      kind: 'probe',
-      name: `${p.family === 6 ? `[${p.address}]` : p.address}:${p.port}`,
-      from: targets[i]?.why ?? '',
-      samples: p.samples.length,
-      replies: p.samples.filter((s) => s.outcome === 'reply').length,
-    };
-    if (p.stoppedEarly) input.stoppedEarly = p.stoppedEarly;
-    out.inputs.push(input);
-  });
-  return out;
-}
-
 /** What the report says it looked at, and what it could not see. */
-function nodeInput(facts: NodeFacts): ReportInput {
-  const input: ReportInput = {
+function nodeInput(facts: NodeFacts): NodeInput {
+  const input: NodeInput = {
     kind: 'node',
     name: facts.hostname,
     daemons: facts.processes.daemons.map((d) => `${d.name}[${d.pid}]`),
@@ -167,10 +77,6 @@ function nodeInput(facts: NodeFacts): ReportInput {
   const unread = facts.gaps.filter((g) => g.file !== undefined).map((g) => ({ file: g.file as string, reason: g.why }));
   if (unread.length) input.unreadable = unread;
   return input;
-}
-
-export function probeStepId(t: ProbeTarget): string {
-  return `probe:${t.family === 6 ? `[${t.address}]` : t.address}:${t.port}`;
 }
 
 /** Runs one stage, telling `step` when it starts and how it ended; a stage that throws is reported 'failed'. */
@@ -198,7 +104,7 @@ function startCapture(capture: NodeCapture, step: OnStep, signal: AbortSignal): 
     .then(
       (r) => {
         const n = r.exchanges.length;
-        step({ id: 'capture', label: capture.label, status: 'done', detail: `${String(r.input.frames ?? 0)} frames, ${n} exchange${n === 1 ? '' : 's'}` });
+        step({ id: 'capture', label: capture.label, status: 'done', detail: `${String('frames' in r.input ? r.input.frames : 0)} frames, ${n} exchange${n === 1 ? '' : 's'}` });
         return r;
       },
       (err: Error) => {
@@ -276,48 +182,8 @@ async function judgeNode(options: DiagnoseOptions, step: OnStep, capture: Return
   })();
   const [, probes, captured, ntsObservations] = await Promise.all([interrogation, probing, capture?.done, ntsProbing]);
   const observations = [...nodeObservations(facts), ...probes.observations, ...ntsObservations, ...(captured?.observations ?? [])];
-  let findings = runRules(options.rules ?? defaultRules, observations);
-  // A capture and a probe can both see the same fault on the same server: one finding, both evidences.
-  if (captured) findings = mergeFindings([findings]);
-  const inputs = [nodeInput(facts), ...probes.inputs];
+  const inputs: ReportInput[] = [nodeInput(facts), ...probes.inputs];
   if (captured) inputs.push(captured.input);
-  return buildReport({ findings, exchanges: [...probes.exchanges, ...(captured?.exchanges ?? [])], inputs, observations });
-}
-
-export interface LintOptions {
-  /** This host's addresses; default the interfaces (self-sync needs them). */
-  addresses?: OwnAddress[];
-  /** Extra own addresses (--local-ip). */
-  localIps?: readonly string[];
-  flavor?: 'ntpd' | 'chrony';
-  rules?: readonly Rule[];
-}
-
-/** The config rules alone on one file (with its includes). Throws InputError when the file cannot be read. */
-export async function lintConfig(file: string, options: LintOptions = {}): Promise<Report> {
-  let config;
-  try {
-    config = await loadConfig(file, undefined, options.flavor);
-  } catch (err) {
-    throw new InputError(`${file}: ${reasonOf(err)}`);
-  }
-  for (const s of config.sources) {
-    if (!s.refclock && parseAddress(s.address)) s.resolved = [canonicalAddress(s.address)];
-  }
-  const addresses = [...(options.addresses ?? ownAddresses())];
-  for (const ip of options.localIps ?? []) {
-    const a = parseAddress(ip);
-    if (!a) throw new InputError(`--local-ip: not an address: ${ip}`);
-    addresses.push({ interface: '--local-ip', address: canonicalAddress(ip), family: a.family, network: `${canonicalAddress(ip)}/${a.family === 4 ? 32 : 128}`, internal: false, linkLocal: false });
-  }
-  const variant = config.flavor === 'ntpd' && file.includes('ntpsec') ? 'ntpsec' : 'unknown';
-  const nc: NodeConfig = { config, inUse: false, variant };
-  const observations = configObservations([nc], addresses);
-  const rules = options.rules ?? defaultRules;
-  const findings = runRules(rules, observations);
-  const input: ReportInput = { kind: 'config', name: file, flavor: config.flavor, files: config.files, directives: config.directives.length };
-  if (config.unknown.length) input.unknownDirectives = config.unknown.map((d) => `${d.file}:${d.line}: ${d.keyword}`);
-  // { file, reason, from: "FILE:LINE" of the include directive }: what could not be read, or only in part (caps).
-  if (config.unreadable.length) input.unreadable = config.unreadable.map((u) => (u.from ? { file: u.file, reason: u.reason, from: `${u.from.file}:${u.from.line}` } : { file: u.file, reason: u.reason }));
-  return buildReport({ findings, inputs: [input] });
+  // A capture and a probe can both see the same fault on the same server: one finding, both evidences.
+  return judge(observations, inputs, [...probes.exchanges, ...(captured?.exchanges ?? [])], options.rules ?? defaultRules, { foldSameSubject: captured !== undefined });
 }

@@ -4,9 +4,9 @@
  * wrong. Pure: data in, text out.
  */
 import { formatNtpHex, formatNtpTime } from '../ntp/timestamp.js';
-import { toTerminal, type TerminalString } from '../render/terminal.js';
-import type { AddressProbe, ProbeSample } from './client.js';
-import { strayLines } from './strays.js';
+import { toTerminal, type TerminalString } from './terminal.js';
+import type { AddressProbe, ProbeSample } from '../probe/client.js';
+import { strayLines } from '../probe/strays.js';
 
 const ZERO = { seconds: 0, fraction: 0 };
 

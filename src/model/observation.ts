@@ -2,7 +2,7 @@
  * Observations: the typed facts every source (capture, probe, node inspection) is turned into. Rules read only
  * these, never raw bytes or shell output (facebook/time ntpcheck style: one result type, many diagnosers).
  */
-import type { Endpoint, IcmpError, NtpExchange } from '../correlate/types.js';
+import type { Endpoint, IcmpError, NtpExchange } from './exchange.js';
 
 export type ObservationSource = 'capture' | 'probe' | 'config' | 'node' | 'daemon';
 
@@ -144,13 +144,31 @@ export interface InputObservation {
   decodeIssues: FrameSample;
   stop?: { kind: 'truncated' | 'malformed'; offset: number; frame: number; reason: string };
   /** What the frames were, by protocol (src/observe/traffic.ts): says what was seen when no NTP was. */
-  traffic?: import('./traffic.js').TrafficCounts;
+  traffic?: TrafficCounts;
   /** Link types of the capture's interfaces, and their names where the file gives them (pcapng if_name). */
   linkTypes?: number[];
   interfaceNames?: string[];
 }
 
 /** The addresses this node owns (from interfaces or --local-ip). */
+/** Counts by protocol, as plain data (an observation field; posted between threads). */
+export interface TrafficCounts {
+  ipv4: number;
+  ipv6: number;
+  arp: number;
+  tcp: number;
+  /** UDP with neither port 123. */
+  udpOther: number;
+  /** UDP with port 123 on either side (NTP or not, decoded or not). */
+  udp123: number;
+  icmp: number;
+  icmp6: number;
+  /** Frames of a link type or EtherType not counted above (LLDP, STP, a VLAN tag...). */
+  other: number;
+  /** The busiest IPv4 addresses (source or destination) of traffic other than UDP port 123, most frames first, at most TOP_ADDRESSES. */
+  topAddresses: Array<{ address: string; frames: number }>;
+}
+
 export interface LocalAddressObservation {
   kind: 'local-addresses';
   source: 'node' | 'capture';
@@ -163,17 +181,17 @@ export type Observation =
   | ControlObservation
   | InputObservation
   | LocalAddressObservation
-  | import('./node-types.js').NtpdConfigObservation
-  | import('./node-types.js').ChronyConfigObservation
-  | import('./node-types.js').FirewallObservation
-  | import('./node-types.js').TimeDaemonsObservation
-  | import('./node-types.js').DaemonStateObservation
-  | import('./node-types.js').InspectionGapObservation
-  | import('./node-types.js').ClockControlObservation
-  | import('./node-types.js').KernelClockObservation
-  | import('./node-types.js').NtsKeObservation
-  | import('./node-types.js').TimesyncdConfigObservation
-  | import('./node-types.js').PlatformClockObservation;
+  | import('./node.js').NtpdConfigObservation
+  | import('./node.js').ChronyConfigObservation
+  | import('./node.js').FirewallObservation
+  | import('./daemon.js').TimeDaemonsObservation
+  | import('./daemon.js').DaemonStateObservation
+  | import('./node.js').InspectionGapObservation
+  | import('./node.js').ClockControlObservation
+  | import('./node.js').KernelClockObservation
+  | import('./daemon.js').NtsKeObservation
+  | import('./node.js').TimesyncdConfigObservation
+  | import('./node.js').PlatformClockObservation;
 
 export type ObservationKind = Observation['kind'];
 export type ObservationOf<K extends ObservationKind> = Extract<Observation, { kind: K }>;
