@@ -31,6 +31,8 @@ export interface DiagnoseOptions extends InspectOptions {
   servers?: readonly string[];
   /** Do not probe anything (the node alone). */
   noProbe?: boolean;
+  /** Probe only addresses of this family (-4 / -6): configured ones and what --server names resolve to. */
+  family?: 4 | 6;
   /** Seconds to wait for each probe answer. */
   probeTimeout?: number;
   rules?: readonly Rule[];
@@ -88,16 +90,19 @@ const PER_NAME = 2;
 const MAX_TARGETS = 16;
 
 /** Every configured network source's addresses (refclocks aside), then the --server ones. */
-export async function probeTargets(facts: NodeFacts, servers: readonly string[]): Promise<ProbeTarget[]> {
+export async function probeTargets(facts: NodeFacts, servers: readonly string[], family?: 4 | 6): Promise<ProbeTarget[]> {
   const out: ProbeTarget[] = [];
   const add = (t: ProbeTarget) => {
+    if (family !== undefined && t.family !== family) return;
     if (out.length < MAX_TARGETS && !out.some((x) => x.address === t.address && x.port === t.port)) out.push(t);
   };
   // systemd-timesyncd's NTP= (else FallbackNTP=) servers count as configured too.
   for (const sources of [...facts.configs.map((c) => c.config.sources), timesyncdSources(facts)]) {
     for (const s of sources) {
       if (s.refclock) continue;
-      for (const address of (s.resolved ?? []).slice(0, PER_NAME)) {
+      // With -4/-6 the family is chosen before the cut: a name's first two addresses may both be the other one.
+      const wanted = (s.resolved ?? []).filter((x) => family === undefined || parseAddress(x)?.family === family);
+      for (const address of wanted.slice(0, PER_NAME)) {
         const a = parseAddress(address);
         if (a) add({ address, family: a.family, port: 123, why: `${s.file}:${s.line}` });
       }
@@ -107,7 +112,7 @@ export async function probeTargets(facts: NodeFacts, servers: readonly string[])
     const target = parseTarget(text);
     let resolved: Array<{ address: string; family: 4 | 6 }>;
     try {
-      resolved = await resolveAll(target.host);
+      resolved = await resolveAll(target.host, family);
     } catch (err) {
       throw new InputError(`--server ${text}: ${(err as Error).message}`);
     }
@@ -246,7 +251,7 @@ async function judgeNode(options: DiagnoseOptions, step: OnStep, capture: Return
   // --no-probe: no network at all, so the configured names are not resolved either (DNS on the wire).
   const discover = options.noProbe ? { ...options, resolveNames: false } : options;
   const facts = await stage(step, 'configs', 'Configs, daemons, addresses', () => discoverNode(discover), describeConfigs);
-  const targets = options.noProbe ? [] : await probeTargets(facts, options.servers ?? []);
+  const targets = options.noProbe ? [] : await probeTargets(facts, options.servers ?? [], options.family);
   const interrogation = (async () => {
     // One pass asks the firewall tools and the daemons at once (interrogateNode): both steps end together.
     for (const [id, label] of INTERROGATION_STEPS) step({ id, label, status: 'running' });

@@ -1,28 +1,18 @@
 import { analyzeCaptures } from '../../analyze.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { renderText } from '../../render/text.js';
-import { InputError } from '../../errors.js';
-import { list, num, parseArgs } from '../args.js';
+import { list, num } from '../args.js';
 import type { Command } from '../io.js';
 
-const USAGE = 'usage: ntpdoctor analyze FILE... [--json] [--local-ip IP]... [--threads N]   (FILE may be - for stdin)';
-
-const analyze: Command = async (argv, out) => {
-  const args = parseArgs(argv, {
-    options: { json: 'boolean', 'local-ip': 'string[]', 'no-color': 'boolean', threads: 'number' },
-    minPositionals: 1,
-    usage: USAGE,
-  });
-  const threads = num(args.values.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
-    throw new InputError(`option --threads: a whole number from 1 to 64, not ${threads}`);
-  }
-  const report = await analyzeCaptures(args.positionals, {
-    localIps: list(args.values['local-ip']),
+/** analyze FILE... (definition.ts): the options' kinds and ranges are checked by the parser. */
+const analyze: Command = async ({ args, opts }, out) => {
+  const threads = num(opts.threads);
+  const report = await analyzeCaptures([...args], {
+    localIps: list(opts['local-ip']),
     ...(threads !== undefined ? { threads } : {}),
   });
-  if (args.values.json) out.json(report);
-  else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] }));
+  if (opts.json) out.json(report);
+  else out.text(renderText(report, { color: out.color }));
   for (const input of report.inputs) {
     const stop = input.stop as { kind: string; offset: number; frame: number; reason: string } | undefined;
     if (stop) out.notice(`${input.name}: ${stop.kind} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason}; analysed the ${Number(input.frames)} frames before it`);

@@ -1,13 +1,9 @@
 import { hostname } from 'node:os';
 import { exitStatus } from '../../diagnose/report.js';
-import { InputError } from '../../errors.js';
 import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../inspect/diagnose.js';
 import { renderText } from '../../render/text.js';
-import { list, num, parseArgs } from '../args.js';
+import { family, list, num } from '../args.js';
 import type { Command } from '../io.js';
-
-const USAGE =
-  'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain]';
 
 /**
  * The live capture beside the diagnosis (src/capture/live/), loaded only when --capture asks for it. It is
@@ -38,30 +34,18 @@ export function liveCapture(seconds: number, notice: (line: string) => void): No
  * report, plus a probe of every configured server (and --server ones) → one ranked report. On a terminal
  * (and without --json / --plain) the guided TUI shows it; it is loaded only then.
  */
-const diagnose: Command = async (argv, out) => {
-  const args = parseArgs(argv, {
-    options: {
-      server: 'string[]',
-      config: 'string[]',
-      capture: 'number',
-      json: 'boolean',
-      plain: 'boolean',
-      'no-probe': 'boolean',
-      'no-color': 'boolean',
-    },
-    alias: { s: 'server', c: 'config' },
-    maxPositionals: 0,
-    usage: USAGE,
-  });
-  const capture = num(args.values.capture);
-  if (capture !== undefined && !(capture > 0 && capture <= 3600)) throw new InputError(`--capture: seconds between 0 and 3600, not ${capture}`);
+const diagnose: Command = async ({ opts }, out) => {
+  // --capture is kept in (0, 3600] seconds by the parser (definition.ts).
+  const capture = num(opts.capture);
+  const fam = family(opts);
   const base: DiagnoseOptions = {
-    servers: list(args.values.server),
-    configs: list(args.values.config),
-    noProbe: Boolean(args.values['no-probe']),
+    servers: list(opts.server),
+    configs: list(opts.config),
+    noProbe: opts['no-probe'] === true,
+    ...(fam !== undefined ? { family: fam } : {}),
   };
 
-  if (out.isTTY && !args.values.json && !args.values.plain) {
+  if (out.isTTY && !opts.json && !opts.plain) {
     // Ink draws only the last frame when it believes it runs in CI (is-in-ci reads CI, CONTINUOUS_INTEGRATION,
     // CI_*). A terminal is on both ends here, so the user wants the live screen: hide those before Ink loads.
     for (const key of Object.keys(process.env)) {
@@ -96,8 +80,8 @@ const diagnose: Command = async (argv, out) => {
     },
     ...(capture !== undefined ? { capture: liveCapture(capture, (line) => out.notice(line)) } : {}),
   });
-  if (args.values.json) out.json(report);
-  else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] && !args.values.plain }));
+  if (opts.json) out.json(report);
+  else out.text(renderText(report, { color: out.color && !opts.plain }));
   return exitStatus(report);
 };
 

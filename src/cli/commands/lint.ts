@@ -1,28 +1,19 @@
 import { exitStatus } from '../../diagnose/report.js';
-import { InputError } from '../../errors.js';
 import { lintConfig } from '../../inspect/diagnose.js';
 import { renderText } from '../../render/text.js';
-import { list, parseArgs, str } from '../args.js';
+import { list, str } from '../args.js';
 import type { Command } from '../io.js';
 
-const USAGE = 'usage: ntpdoctor lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--json]   (ntp.conf or chrony.conf)';
-
 /** The config rules alone on one file: exit 0 clean (info at most), 1 findings at warning or worse, 2 unreadable. */
-const lint: Command = async (argv, out) => {
-  const args = parseArgs(argv, {
-    options: { json: 'boolean', flavor: 'string', 'local-ip': 'string[]', 'no-color': 'boolean' },
-    minPositionals: 1,
-    maxPositionals: 1,
-    usage: USAGE,
-  });
-  const flavor = str(args.values.flavor);
-  if (flavor !== undefined && flavor !== 'ntpd' && flavor !== 'chrony') throw new InputError(`--flavor must be ntpd or chrony, not '${flavor}' (see ntpdoctor lint --help)`);
-  const report = await lintConfig(args.positionals[0] as string, {
-    localIps: list(args.values['local-ip']),
+const lint: Command = async ({ args, opts }, out) => {
+  // The parser allows ntpd or chrony only (definition.ts).
+  const flavor = str(opts.flavor) as 'ntpd' | 'chrony' | undefined;
+  const report = await lintConfig(args[0] as string, {
+    localIps: list(opts['local-ip']),
     ...(flavor ? { flavor } : {}),
   });
-  if (args.values.json) out.json(report);
-  else out.text(renderText(report, { color: out.isTTY && !args.values['no-color'] }));
+  if (opts.json) out.json(report);
+  else out.text(renderText(report, { color: out.color }));
   return exitStatus(report);
 };
 
