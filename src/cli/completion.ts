@@ -76,9 +76,14 @@ export function bashCompletion(): string {
   ].join('\n')}\n`;
 }
 
-/** zsh `_arguments` descriptions: `[`, `]`, `:` and `\` escaped; single-quoted in the script. */
+/** zsh `_arguments` explanations (`[…]`): `[`, `]`, `:` and `\` escaped; then quoted for a single-quoted word. */
 function zshText(s: string): string {
-  return s.replace(/[\\[\]:]/g, (c) => `\\${c}`).replace(/'/g, `'\\''`);
+  return zshQuote(s.replace(/[\\[\]:]/g, (c) => `\\${c}`));
+}
+
+/** Inside a single-quoted zsh word. */
+function zshQuote(s: string): string {
+  return s.replace(/'/g, `'\\''`);
 }
 
 function zshAction(kind: Completes | undefined, choices: readonly string[] | undefined): string {
@@ -86,17 +91,22 @@ function zshAction(kind: Completes | undefined, choices: readonly string[] | und
   return kind === 'file' ? '_files' : kind === 'host' ? '_hosts' : kind === 'interface' ? '_net_interfaces' : ' ';
 }
 
+/**
+ * One `_arguments` spec: `'(-c --count)'{-c+,--count=}'[explanation]:N: '`. A short option's value may follow
+ * it (`-c3`) or be the next word (`+`); a long one's may follow `=` or be the next word (`=`). A repeatable
+ * option starts with `*` and excludes nothing; the others exclude themselves and their conflicts.
+ */
 function zshOption(o: OptionSpec, all: readonly OptionSpec[]): string {
-  const names = [...(o.short ? [`-${o.short}`] : []), `--${o.long}`];
+  const names = [...(o.short ? [`-${o.short}${o.value ? '+' : ''}`] : []), `--${o.long}${o.value ? '=' : ''}`];
+  const plain = [...(o.short ? [`-${o.short}`] : []), `--${o.long}`];
   const conflicts = (o.conflicts ?? []).flatMap((long) => {
     const other = all.find((x) => x.long === long);
     return other ? [...(other.short ? [`-${other.short}`] : []), `--${other.long}`] : [];
   });
-  const exclude = o.repeat ? '*' : `(${[...names, ...conflicts].join(' ')})`;
-  const value = o.value ? `=:${zshText(o.value.name)}:${zshAction(o.value.complete, o.value.choices)}` : '';
-  const help = `[${zshText(o.help)}]`;
-  if (names.length === 1) return `'${exclude}${names[0]}${value}${help}${o.value ? '' : ''}'`;
-  return `'${exclude}'{${names.join(',')}}'${value}${help}'`;
+  const exclude = o.repeat ? '*' : `(${[...plain, ...conflicts].join(' ')})`;
+  const rest = `[${zshText(o.help)}]${o.value ? `:${zshText(o.value.name)}:${zshAction(o.value.complete, o.value.choices)}` : ''}`;
+  if (names.length === 1) return `'${exclude}${names[0]}${rest}'`;
+  return `'${exclude}'{${names.join(',')}}'${rest}'`;
 }
 
 function zshArg(a: ArgSpec): string {
@@ -119,7 +129,7 @@ export function zshCompletion(): string {
     '  typeset -A opt_args',
     '  local -a commands',
     '  commands=(',
-    ...cmds.map((c) => `    '${word(c.name)}:${zshText(c.summary)}'`),
+    ...cmds.map((c) => `    '${word(c.name)}:${zshQuote(c.summary)}'`),
     `    'help:show help for a command'`,
     '  )',
     '  _arguments -C \\',

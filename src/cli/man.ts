@@ -60,6 +60,8 @@ export function manPage(): string {
   const lines = [
     `.\\" Generated from src/cli/definition.ts by \`npm run docs:man\`: edit the definition, not this file.`,
     `.TH NTPDOCTOR 1 "" "${PROGRAM} ${VERSION}" "User Commands"`,
+    // No hyphenation: a reader searches for `ntpdoctor` and `--hop-timeout`, not `ntp-doctor` split at a line end.
+    '.nh',
     '.SH NAME',
     `${PROGRAM} \\- ${roffText(SUMMARY)}`,
     '.SH SYNOPSIS',
