@@ -94,7 +94,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [],
     options: [
       { long: 'interface', short: 'i', value: { name: 'IF', complete: 'interface' }, default: 'any', help: 'the interface to capture on' },
-      { long: 'duration', value: { name: 'S', kind: 'number', above: 0 }, defaultText: 'until Ctrl-C', help: 'seconds to capture' },
+      { long: 'duration', value: { name: 'S', kind: 'number', above: 0, max: 86400 }, defaultText: 'until Ctrl-C', help: 'seconds to capture' },
       { long: 'filter-host', value: { name: 'ADDR', complete: 'host' }, help: 'only traffic to or from this address' },
       { long: 'write', short: 'w', value: { name: 'FILE', complete: 'file' }, help: 'also save the packets as a pcap file' },
       {

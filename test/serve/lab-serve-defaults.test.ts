@@ -63,7 +63,7 @@ describe.skipIf(why !== undefined)('serve defaults in the lab', () => {
     return JSON.parse(s.stdout().trim()) as { stats: { dropped: Record<string, number>; replied: number } };
   };
   const probe = (host: string, target: string): Report => {
-    const r = lab.execStatus(host, ['node', CLI, 'probe', target, '--json', '-n', '2', '--timeout', '0.5', '--interval', '0.2']);
+    const r = lab.execStatus(host, ['node', CLI, 'probe', target, '--json', '-c', '2', '--timeout', '0.5', '--interval', '0.2']);
     return JSON.parse(r.stdout) as Report;
   };
 
