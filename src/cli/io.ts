@@ -12,6 +12,13 @@ export interface CommandIo {
   stderr: (text: string) => void;
   /** True when stdout is a terminal (the TUI may run). */
   isTTY: boolean;
+  /** What colour is decided from (src/cli/color.ts); absent: an empty environment and no terminal. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** stdout alone is a terminal (colour), and what it says of its colours. */
+  stdoutIsTTY?: boolean;
+  hasColors?: () => boolean;
+  /** Terminal width for help text; absent: 80. */
+  columns?: number;
 }
 
 export const processIo: CommandIo = {
@@ -22,6 +29,10 @@ export const processIo: CommandIo = {
     process.stderr.write(text);
   },
   isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+  env: process.env,
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  hasColors: () => (process.stdout.isTTY ? process.stdout.hasColors() : false),
+  ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
 };
 
 /** What a command may write. */
@@ -35,9 +46,16 @@ export interface CommandOut {
   /** A whole stderr line with its own prefix (serve's `ntpdoctor serve: …`), one line as well. */
   line: (text: string) => void;
   isTTY: boolean;
+  /**
+   * Colour the text (decided once from --color, NO_COLOR, FORCE_COLOR, TERM and the terminal: src/cli/color.ts).
+   * Renderers get it as data (`toTerminal(lines, { color })`); the TUI reads it too.
+   */
+  color: boolean;
+  /** The terminal's width when stdout is one (text lays out for it; else COLUMNS or 80: render/text-layout.ts). */
+  columns?: number;
 }
 
-export function commandOut(io: CommandIo): CommandOut {
+export function commandOut(io: CommandIo, color = false): CommandOut {
   return {
     text: (...parts) => {
       for (const p of parts) io.stdout(p);
@@ -46,8 +64,18 @@ export function commandOut(io: CommandIo): CommandOut {
     notice: (message) => io.stderr(`ntpdoctor: ${oneLine(message)}\n`),
     line: (text) => io.stderr(`${oneLine(text)}\n`),
     isTTY: io.isTTY,
+    color,
+    ...(io.columns !== undefined ? { columns: io.columns } : {}),
   };
 }
 
-/** A command: parses its argv, runs the core, renders; returns the exit status (0, 1 or 2: docs/architecture.md, "Report and exit status"). */
-export type CliCommand = (argv: string[], out: CommandOut) => Promise<number>;
+/** What the parser (src/cli/program.ts, from src/cli/definition.ts) hands a command. */
+export interface CommandInput {
+  /** Positional arguments, as given. */
+  args: readonly string[];
+  /** Options by long name (`opts['max-hops']`), defaults applied, numbers and ranges already checked. */
+  opts: Readonly<Record<string, string | number | boolean | readonly (string | number)[] | undefined>>;
+}
+
+/** A command: runs the core on parsed input, renders; returns the exit status (0, 1 or 2 per DESIGN.md). */
+export type CliCommand = (input: CommandInput, out: CommandOut) => Promise<number>;

@@ -1,60 +1,88 @@
+import { CommanderError } from 'commander';
 import { InputError } from '../errors.js';
 import { oneLine, toTerminal } from '../render/terminal.js';
-import { HelpRequested } from './args.js';
-import { commandOut, processIo, type CliCommand, type CommandIo } from './io.js';
+import { colorWhen, decideColor } from './color.js';
+import { COMMANDS } from './definition.js';
+import { commandOut, processIo, type CommandIo } from './io.js';
+import { buildProgram } from './program.js';
 
-/** Commands are loaded lazily so `probe` never pays for Ink and `analyze` never for sockets. */
-const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
-  analyze: () => import('./commands/analyze.js'),
-  capture: () => import('./commands/capture.js'),
-  checklist: () => import('./commands/checklist.js'),
-  cluster: () => import('./commands/cluster.js'),
-  diagnose: () => import('./commands/diagnose.js'),
-  explain: () => import('./commands/explain.js'),
-  lint: () => import('./commands/lint.js'),
-  probe: () => import('./commands/probe.js'),
-  serve: () => import('./commands/serve.js'),
-  trace: () => import('./commands/trace.js'),
-};
+/** Options that precede a command name and belong to every command (`ntpdoctor --no-color analyze x`). */
+function leadingCommon(argv: readonly string[]): number {
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i] as string;
+    if (a === '--no-color' || a.startsWith('--color=')) i += 1;
+    else if (a === '--color') i += 2;
+    else break;
+  }
+  return i;
+}
 
-const USAGE = `usage: ntpdoctor <command> [options]        (no command: diagnose; the guided TUI on a terminal)
-  analyze FILE... [--json] [--local-ip IP]... [--threads N]   a pcap/pcapng (or - for stdin) -> report
-  checklist [FILE...] [--server H] [--config FILE] remediation checklist (Markdown): a capture, or this node
-  diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain] [--format text|json|prometheus]
-  probe HOST[:PORT] [--samples N] [--timeout S] [--interval S] [--json]   active NTP query, ntpdate -d like
-  trace HOST[:PORT] [--max-hops N] [--deadline S] [--hop-timeout S] [--no-mode6] [--json]   follow the refid chain, detect loops
-  serve [--listen ADDR:PORT]... [--allow CIDR|all]... [--stratum N] [--refid ID] [--fault KIND]... [--rate-limit B/I[/L]|off]
-        [--duration S]   (default: loopback only; leap 3 / stratum 16 while the host clock is unsynchronized)
-  capture [-i IF] [--duration S] [--filter-host ADDR] [--write FILE] [--backend auto|cap|tcpdump] [--json]
-  cluster [REPORT|DIR|-]... [--ssh DEST]... [--inventory FILE] [--format text|json|checklist|dot]   many nodes' reports -> cluster findings
-  lint FILE [--flavor ntpd|chrony] [--local-ip IP]... [--format text|gcc|json|sarif] [--json]   ntp.conf / chrony.conf findings
-  explain [RULE-ID]                                                          a rule's page: problem, evidence, fixes, exceptions
-exit status: 0 nothing at warning or worse, 1 findings at warning or worse, 2 usage or input error`;
+/**
+ * No command (or options only): the guided diagnosis of this node. Options common to all commands may come
+ * before the command name; they are moved after it, where commander looks for them.
+ */
+export function withCommand(argv: readonly string[]): string[] {
+  const lead = leadingCommon(argv);
+  const first = argv[lead];
+  if (first === undefined) return ['diagnose', ...argv];
+  if (lead === 0 && (first === '-h' || first === '--help' || first === '-V' || first === '--version')) return [...argv];
+  if (first.startsWith('-') && first !== '-') return ['diagnose', ...argv];
+  // `help analze`: commander would print the global help as an error; name the topic as a command instead, so
+  // the unknown name gets the same one-line error, with its suggestion, as `ntpdoctor analze`.
+  const topic = argv[lead + 1];
+  if (lead === 0 && first === 'help' && topic !== undefined && !topic.startsWith('-') && !COMMANDS.some((c) => c.name === topic)) {
+    return [topic];
+  }
+  return [first, ...argv.slice(0, lead), ...argv.slice(lead + 1)];
+}
+
+/** Commander's message (`error: unknown option '--jsn'\n(Did you mean --json?)`) as one line, with where to look. */
+export function usageLine(err: CommanderError, command: string | undefined): string {
+  const text = err.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => l.replace(/^\((Did you mean .*)\)$/, (_m, s: string) => `(${s.charAt(0).toLowerCase()}${s.slice(1)})`))
+    .join(' ');
+  const help = command ? `ntpdoctor ${command} --help` : 'ntpdoctor --help';
+  return `${text} (see ${help})`;
+}
 
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
-  const [name, ...rest] = argv;
-  const out = commandOut(io);
-  if (name === '--help' || name === '-h' || name === 'help') {
-    out.text(toTerminal(USAGE.split('\n')));
-    return 0;
-  }
-  if (name === '--version') {
-    out.text(toTerminal(['ntpdoctor 0.1.0']));
-    return 0;
-  }
-  // No command (or options only): the guided diagnosis of this node (TUI on a terminal, else text).
-  const commandName = name === undefined || name.startsWith('-') ? 'diagnose' : name;
-  const commandArgs = commandName === name ? rest : argv;
-  const load = COMMANDS[commandName];
+  let printed = '';
+  const { program, invoked } = buildProgram({ out: (t) => void (printed += t), width: Math.max(40, Math.min(io.columns ?? 80, 120)) });
+  const args = withCommand(argv);
   try {
-    if (!load) throw new InputError(`unknown command '${commandName}' (see ntpdoctor --help)`);
-    const command = (await load()).default;
-    return await command(commandArgs, out);
+    program.parse(args, { from: 'user' });
   } catch (err) {
-    if (err instanceof HelpRequested) {
-      out.text(toTerminal(err.usage.split('\n')));
-      return 0;
+    const plain = commandOut(io);
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) {
+        plain.text(toTerminal(printed.replace(/\n+$/, '').split('\n')));
+        return 0;
+      }
+      const name = COMMANDS.some((c) => c.name === args[0]) ? args[0] : undefined;
+      io.stderr(`ntpdoctor: ${oneLine(usageLine(err, name))}\n`);
+      return 2;
     }
+    return reportError(err, io);
+  }
+  const run = invoked();
+  // Unreachable with a command always named (withCommand), but never a silent 0.
+  if (!run) return reportError(new InputError('no command (see ntpdoctor --help)'), io);
+  const when = colorWhen(run.opts.color, run.opts['no-color']);
+  const color = decideColor(when, {
+    env: io.env ?? {},
+    isTTY: io.stdoutIsTTY ?? false,
+    ...(io.hasColors ? { hasColors: io.hasColors } : {}),
+  });
+  const out = commandOut(io, color);
+  try {
+    const command = (await run.spec.load()).default;
+    return await command({ args: run.args, opts: run.opts }, out);
+  } catch (err) {
     return reportError(err, io);
   }
 }

@@ -45,12 +45,18 @@ export function parseTarget(text: string, defaultPort = NTP_PORT): Target {
   return { host: t, port: defaultPort };
 }
 
-/** Every address the name resolves to (getaddrinfo, so /etc/hosts counts), IPv4 and IPv6, in resolver order. */
-export async function resolveAll(host: string): Promise<ResolvedAddress[]> {
+/**
+ * Every address the name resolves to (getaddrinfo, so /etc/hosts counts), IPv4 and IPv6, in resolver order;
+ * only one family when `family` says so (`-4` / `-6`, as ntpq and ntpdig: it limits what a name resolves to).
+ */
+export async function resolveAll(host: string, family?: 4 | 6): Promise<ResolvedAddress[]> {
   const literal = isIP(host);
+  if (literal && family !== undefined && literal !== family) {
+    throw new InputError(`'${host}' is an IPv${literal} address, but -${family} asks for IPv${family} only`);
+  }
   if (literal) return [{ address: host, family: literal as 4 | 6 }];
   try {
-    const found = await lookup(host, { all: true, verbatim: true });
+    const found = await lookup(host, { all: true, verbatim: true, ...(family !== undefined ? { family } : {}) });
     const seen = new Set<string>();
     const out: ResolvedAddress[] = [];
     for (const a of found) {
@@ -58,7 +64,7 @@ export async function resolveAll(host: string): Promise<ResolvedAddress[]> {
       seen.add(a.address);
       out.push({ address: a.address, family: a.family === 6 ? 6 : 4 });
     }
-    if (out.length === 0) throw new InputError(`'${host}' resolves to no address`);
+    if (out.length === 0) throw new InputError(`'${host}' resolves to no ${family !== undefined ? `IPv${family} ` : ''}address`);
     return out;
   } catch (err) {
     if (err instanceof InputError) throw err;

@@ -81,6 +81,8 @@ export interface TraceOptions {
   deadline?: number;
   /** Seconds for one hop: its time probe and mode 6 reads (default: defaultHopBudget(deadline)). */
   hopBudget?: number;
+  /** Resolve the starting name to this family only (-4 / -6); later hops are addresses already. */
+  family?: 4 | 6;
   clock?: WallClock;
   /** Monotonic milliseconds (tests). */
   now?: Now;
@@ -205,11 +207,11 @@ function decideNext(
 }
 
 /** The first address of the target, within the deadline (a resolver that hangs must not hold the trace). */
-async function resolveFirst(host: string, deadline: Deadline): Promise<ResolvedAddress | undefined> {
+async function resolveFirst(host: string, deadline: Deadline, family?: 4 | 6): Promise<ResolvedAddress | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), deadline.leftMs())));
   try {
-    const all = await Promise.race([resolveAll(host), late]);
+    const all = await Promise.race([resolveAll(host, family), late]);
     return all?.[0];
   } finally {
     clearTimeout(timer);
@@ -228,7 +230,7 @@ export async function followChain(targetText: string, options: TraceOptions = {}
   const deadline = Deadline.after(deadlineSeconds, now);
   const wanted = { samples: options.samples ?? 2, timeout: options.timeout ?? 1, interval: options.interval ?? 1 };
   const target = parseTarget(targetText);
-  const first = await resolveFirst(target.host, deadline);
+  const first = await resolveFirst(target.host, deadline, options.family);
   const hops: TraceHop[] = [];
   let current: string | undefined = first?.address;
   let port = target.port;

@@ -1,7 +1,7 @@
 /**
  * Lines that fit the terminal, measured in cells with string-width (the measure Ink uses): ❌ and CJK take two
  * cells, combining marks none, an emoji with a skin-tone modifier two. Text is escaped (escapeControls) before it
- * is measured, so the width computed is the width the terminal paints: `\x1b` shows as four cells.
+ * is measured, so the width computed is the width the terminal paints: an ESC byte shows as four cells (backslash, x, 1, b).
  */
 import stringWidth from 'string-width';
 import { escapeControls } from './terminal.js';

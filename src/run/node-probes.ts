@@ -32,16 +32,19 @@ const PER_NAME = 2;
 const MAX_TARGETS = 16;
 
 /** Every configured network source's addresses (refclocks aside), then the --server ones. */
-export async function probeTargets(facts: NodeFacts, servers: readonly string[]): Promise<ProbeTarget[]> {
+export async function probeTargets(facts: NodeFacts, servers: readonly string[], family?: 4 | 6): Promise<ProbeTarget[]> {
   const out: ProbeTarget[] = [];
   const add = (t: ProbeTarget) => {
+    if (family !== undefined && t.family !== family) return;
     if (out.length < MAX_TARGETS && !out.some((x) => x.address === t.address && x.port === t.port)) out.push(t);
   };
   // systemd-timesyncd's NTP= (else FallbackNTP=) servers count as configured too.
   for (const sources of [...facts.configs.map((c) => c.config.sources), timesyncdSources(facts)]) {
     for (const s of sources) {
       if (s.refclock) continue;
-      for (const address of (s.resolved ?? []).slice(0, PER_NAME)) {
+      // With -4/-6 the family is chosen before the cut: a name's first two addresses may both be the other one.
+      const wanted = (s.resolved ?? []).filter((x) => family === undefined || parseAddress(x)?.family === family);
+      for (const address of wanted.slice(0, PER_NAME)) {
         const a = parseAddress(address);
         if (a) add({ address, family: a.family, port: 123, why: `${s.file}:${s.line}` });
       }
@@ -51,7 +54,7 @@ export async function probeTargets(facts: NodeFacts, servers: readonly string[])
     const target = parseTarget(text);
     let resolved: Array<{ address: string; family: 4 | 6 }>;
     try {
-      resolved = await resolveAll(target.host);
+      resolved = await resolveAll(target.host, family);
     } catch (err) {
       throw new InputError(`--server ${text}: ${(err as Error).message}`);
     }

@@ -24,6 +24,8 @@ export interface DiagnoseOptions extends InspectOptions {
   servers?: readonly string[];
   /** Do not probe anything (the node alone). */
   noProbe?: boolean;
+  /** Probe only addresses of this family (-4 / -6): configured ones and what --server names resolve to. */
+  family?: 4 | 6;
   /** Seconds to wait for each probe answer. */
   probeTimeout?: number;
   rules?: readonly Rule[];
@@ -152,7 +154,7 @@ async function judgeNode(options: DiagnoseOptions, step: OnStep, capture: Return
   // --no-probe: no network at all, so the configured names are not resolved either (DNS on the wire).
   const discover = options.noProbe ? { ...options, resolveNames: false } : options;
   const facts = await stage(step, 'configs', 'Configs, daemons, addresses', () => discoverNode(discover), describeConfigs);
-  const targets = options.noProbe ? [] : await probeTargets(facts, options.servers ?? []);
+  const targets = options.noProbe ? [] : await probeTargets(facts, options.servers ?? [], options.family);
   const interrogation = (async () => {
     // One pass asks the firewall tools and the daemons at once (interrogateNode): both steps end together.
     for (const [id, label] of INTERROGATION_STEPS) step({ id, label, status: 'running' });

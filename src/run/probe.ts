@@ -18,6 +18,8 @@ export interface ProbeRunOptions {
   timeout?: number;
   interval?: number;
   version?: number;
+  /** Resolve HOST to this family only (-4 / -6). */
+  family?: 4 | 6;
   clock?: WallClock;
   rules?: readonly Rule[];
 }
@@ -35,7 +37,7 @@ export const PROBE_DEFAULTS = { samples: 4, timeout: 1, interval: 2 } as const;
 /** Addresses are probed one after another: a rate-limiting server sees one client, as from a real ntpdate. */
 export async function collectProbe(targetText: string, options: ProbeRunOptions = {}): Promise<ProbeRun> {
   const target = parseTarget(targetText);
-  const addresses = await resolveAll(target.host);
+  const addresses = await resolveAll(target.host, options.family);
   const clock = options.clock ?? sharedClock();
   const probes: AddressProbe[] = [];
   for (const a of addresses) {

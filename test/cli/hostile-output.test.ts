@@ -171,13 +171,13 @@ describe('error lines: one line, file name escaped', () => {
 describe('usage errors: one line, exit 2, pointing at --help', () => {
   it.each([
     ['unknown command', [`x${HOSTILE.clear}`], /^ntpdoctor: unknown command 'x\\x1b\[2J' \(see ntpdoctor --help\)\n$/],
-    ['unknown option', ['lint', `--${HOSTILE.csi8}`], /^ntpdoctor: unknown option --\\u009b31m \(see ntpdoctor lint --help\)\n$/],
+    ['unknown option', ['lint', `--${HOSTILE.csi8}`], /^ntpdoctor: unknown option '--\\u009b31m' \(see ntpdoctor lint --help\)\n$/],
     ['unknown short option', ['analyze', '-Z'], /\(see ntpdoctor analyze --help\)\n$/],
-    ['missing argument', ['probe'], /^ntpdoctor: missing argument \(see ntpdoctor probe --help\)\n$/],
-    ['too many arguments', ['lint', 'a', `b${HOSTILE.newline}`], /too many arguments: bone\\ntwo/],
-    ['a value missing', ['trace', '127.0.0.1', '--max-hops'], /needs a value \(see ntpdoctor trace --help\)\n$/],
-    ['not a number', ['probe', '127.0.0.1', '--samples', HOSTILE.osc52], /not a number: \\x1b\]52/],
-    ['a bad flavor', ['lint', 'x', '--flavor', HOSTILE.overwrite], /--flavor must be ntpd or chrony, not 'real value\\rFAKE'/],
+    ['missing argument', ['probe'], /^ntpdoctor: missing required argument 'HOST\[:PORT\]' \(see ntpdoctor probe --help\)\n$/],
+    ['too many arguments', ['lint', 'a', `b${HOSTILE.newline}`], /^ntpdoctor: too many arguments for 'lint'\. Expected 1 argument but got 2\. \(see ntpdoctor lint --help\)\n$/],
+    ['a value missing', ['trace', '127.0.0.1', '--max-hops'], /^ntpdoctor: option '--max-hops N' argument missing \(see ntpdoctor trace --help\)\n$/],
+    ['not a number', ['probe', '127.0.0.1', '--samples', HOSTILE.osc52], /argument '\\x1b\]52;c;cm0gLXJmIH4K\\x07' is invalid\. Not a number\./],
+    ['a bad flavor', ['lint', 'x', '--flavor', HOSTILE.overwrite], /option '--flavor F' argument 'real value\\rFAKE' is invalid\. Allowed choices are ntpd, chrony\./],
     ['a bad IPv6 target (no lookup made)', ['probe', `[${HOSTILE.clear}]`], /not an IPv6 address/],
     ['a bad port', ['trace', `127.0.0.1:${HOSTILE.bel}`], /bad port/],
     ['a bad --listen', ['serve', '--listen', `${HOSTILE.clear}:123`], /--listen/],
@@ -193,7 +193,7 @@ describe('usage errors: one line, exit 2, pointing at --help', () => {
       const r = await run(...argv);
       expect(r.code).toBe(0);
       expect(r.err).toBe('');
-      expect(r.out).toMatch(/^usage: ntpdoctor/);
+      expect(r.out).toMatch(/^Usage: ntpdoctor/);
     }
   });
 });

@@ -23,7 +23,7 @@ describe('npm pack → npm install -g', () => {
     // Pack a copy of the sources without dist/: prepack must build it (and must not wipe the dist/ the other
     // test files are running from).
     const src = join(dir, 'src-copy');
-    for (const entry of ['package.json', 'package-lock.json', 'tsup.config.ts', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'rules', 'types', 'fixtures', 'docs', 'schema']) {
+    for (const entry of ['package.json', 'package-lock.json', 'tsup.config.ts', 'tsconfig.json', 'README.md', 'LICENSE', 'man', 'src', 'rules', 'types', 'fixtures', 'docs', 'schema']) {
       cpSync(join(root, entry), join(src, entry), { recursive: true });
     }
     symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));
@@ -38,10 +38,15 @@ describe('npm pack → npm install -g', () => {
     expect(existsSync(bin)).toBe(true);
     const installed = join(prefix, 'lib', 'node_modules', 'ntpdoctor');
     expect(existsSync(join(installed, 'LICENSE'))).toBe(true);
+    // The man page ships in the package (package.json "files" and "man").
+    expect(existsSync(join(installed, 'man', 'ntpdoctor.1'))).toBe(true);
 
     const version = spawnSync(bin, ['--version'], { encoding: 'utf8' });
     expect(version.status).toBe(0);
     expect(version.stdout).toMatch(/^ntpdoctor \d+\.\d+\.\d+/);
+    // The installed bin's completion loads in bash (commander resolved from the installed dependencies).
+    const completion = spawnSync('bash', ['-c', `source <(${JSON.stringify(bin)} completion bash) && complete -p ntpdoctor`], { encoding: 'utf8' });
+    expect(completion.stdout, completion.stderr).toBe('complete -F _ntpdoctor ntpdoctor\n');
 
     // The seed's first fault from a fixture that ships in the package: an error finding, so exit 1.
     const analyze = spawnSync(bin, ['analyze', join(installed, 'fixtures', 'firewall-reject-hostprohib.pcap'), '--json'], { encoding: 'utf8' });

@@ -82,7 +82,7 @@ const AGREE = 100e-6;
   const waitServing = (target: string, ...strata: number[]) =>
     waitFor(
       () => {
-        const r = lab.execStatus('c', ['node', CLI, 'probe', target, '--json', '-n', '1']);
+        const r = lab.execStatus('c', ['node', CLI, 'probe', target, '--json', '-c', '1']);
         let rep: Report;
         try {
           rep = parseReport<Report>(r.stdout);
@@ -145,7 +145,7 @@ const AGREE = 100e-6;
 
     it('a healthy server: no findings, exit 0, offset agrees with ntpdig and chronyd -Q within 100 µs', () => {
       // 8 samples: we compare the lowest-delay one, and under load more samples find a quiet moment.
-      const ours = probe(S4, ['--interval', '0.25', '-n', '8']);
+      const ours = probe(S4, ['--interval', '0.25', '-c', '8']);
       expect(ours.status).toBe(0);
       expect(ours.report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
       expect(ours.report.exchanges.every((x) => x.reply?.stratum === 10)).toBe(true);
@@ -153,7 +153,7 @@ const AGREE = 100e-6;
     }, 60_000);
 
     it('IPv6: the same server over 2001:db8:3::1', () => {
-      const r = probe(`[${S6}]`, ['--interval', '0.3', '-n', '2']);
+      const r = probe(`[${S6}]`, ['--interval', '0.3', '-c', '2']);
       expect(r.status).toBe(0);
       expect(r.report.exchanges.every((x) => x.outcome === 'reply')).toBe(true);
     });
@@ -219,7 +219,7 @@ const AGREE = 100e-6;
       const d = startNtpsec(lab, 's', ['tos orphan 10 orphanwait 1']);
       try {
         await waitServing(S4, 10);
-        const ours = probe(S4, ['--interval', '0.25', '-n', '8']);
+        const ours = probe(S4, ['--interval', '0.25', '-c', '8']);
         expect(ours.status).toBe(0);
         agreesWithPeers('ntpsec', ours);
       } finally {

@@ -64,7 +64,7 @@ describe.skipIf(why !== undefined)('trace in the lab', () => {
     return { status: r.status, t, rules: report.findings.map((f) => `${f.rule} ${f.subject}`), report };
   };
   const stratumOf = (ip: string): number | undefined => {
-    const r = lab.execStatus('c', ['node', CLI, 'probe', ip, '--json', '-n', '1']);
+    const r = lab.execStatus('c', ['node', CLI, 'probe', ip, '--json', '-c', '1']);
     try {
       return (parseReport<Report>(r.stdout)).exchanges[0]?.reply?.stratum;
     } catch {

@@ -118,7 +118,7 @@ describe('robustness', () => {
       [['analyze', empty], [2], /empty/i],
       [['analyze', text], [2], /not a pcap/i],
       [['analyze', dir], [2], /directory/i],
-      [['analyze'], [2], /missing argument/],
+      [['analyze'], [2], /missing required argument 'FILE'/],
       [['analyze', '--bogus', first], [2], /unknown option/],
       [['nonsense'], [2], /unknown command/],
       [['analyze', truncated], [0, 1], /truncated/i],

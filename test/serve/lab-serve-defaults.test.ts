@@ -64,7 +64,7 @@ describe.skipIf(why !== undefined)('serve defaults in the lab', () => {
     return parseServe<{ stats: { dropped: Record<string, number>; replied: number } }>(s.stdout().trim());
   };
   const probe = (host: string, target: string): Report => {
-    const r = lab.execStatus(host, ['node', CLI, 'probe', target, '--json', '-n', '2', '--timeout', '0.5', '--interval', '0.2']);
+    const r = lab.execStatus(host, ['node', CLI, 'probe', target, '--json', '-c', '2', '--timeout', '0.5', '--interval', '0.2']);
     return parseReport<Report>(r.stdout);
   };
 

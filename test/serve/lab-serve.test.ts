@@ -233,11 +233,11 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
     try {
       // probe gives up after its first three samples all go unanswered (a dead server judged in ≤ 3 s): with half
       // the requests dropped that is one run in eight, legitimate but beside the point here. Ask again, bounded.
-      let r = probeRun(['--interval', '0', '-n', '24', '--timeout', '0.3']);
+      let r = probeRun(['--interval', '0', '-c', '24', '--timeout', '0.3']);
       for (let attempt = 1; attempt < 6 && r.report.inputs.some((i) => 'stoppedEarly' in i && i.stoppedEarly); attempt++) {
         sent += r.report.exchanges.length;
         answered += r.report.exchanges.filter((x) => x.outcome === 'reply').length;
-        r = probeRun(['--interval', '0', '-n', '24', '--timeout', '0.3']);
+        r = probeRun(['--interval', '0', '-c', '24', '--timeout', '0.3']);
       }
       expect(r.report.inputs.some((i) => 'stoppedEarly' in i && i.stoppedEarly)).toBe(false);
       const got = r.report.exchanges.filter((x) => x.outcome === 'reply').length;

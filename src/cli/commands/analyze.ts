@@ -1,44 +1,33 @@
 import { writeFile } from 'node:fs/promises';
-import { analyzeCaptures } from '../../run/capture-file.js';
 import { exitStatus } from '../../diagnose/report.js';
+import { InputError } from '../../errors.js';
 import { PlotCollector } from '../../render/plot/collect.js';
 import { plotSvg } from '../../render/plot/svg.js';
 import { renderText } from '../../render/text.js';
-import { TEXT_ALIASES, TEXT_OPTIONS, textOptions } from '../../render/text-options.js';
-import { InputError } from '../../errors.js';
-import { list, num, parseArgs, str } from '../args.js';
+import { textOptions } from '../../render/text-options.js';
+import { analyzeCaptures } from '../../run/capture-file.js';
+import { list, num, str } from '../args.js';
 import type { CliCommand } from '../io.js';
 
-const USAGE =
-  'usage: ntpdoctor analyze FILE... [--json] [--local-ip IP]... [--threads N] [--min-severity info|warning|error] [-q|--quiet] [--plot FILE.svg]   (FILE may be - for stdin)';
-
-const analyze: CliCommand = async (argv, out) => {
-  const args = parseArgs(argv, {
-    options: { json: 'boolean', 'local-ip': 'string[]', 'no-color': 'boolean', threads: 'number', plot: 'string', ...TEXT_OPTIONS },
-    alias: { ...TEXT_ALIASES },
-    minPositionals: 1,
-    usage: USAGE,
-  });
-  const text = textOptions(args.values, { isTTY: out.isTTY }, out.isTTY && !args.values['no-color']);
-  const threads = num(args.values.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
-    throw new InputError(`option --threads: a whole number from 1 to 64, not ${threads}`);
-  }
-  const plotFile = str(args.values.plot);
+/** analyze FILE... (definition.ts): the options' kinds and ranges are checked by the parser. */
+const analyze: CliCommand = async ({ args, opts }, out) => {
+  const threads = num(opts.threads);
+  const text = textOptions(opts, { isTTY: out.isTTY, columns: out.columns }, out.color);
+  const plotFile = str(opts.plot);
   // The plot needs every exchange, not the report's sample: they stream to it (analysis then on one thread).
   const plot = plotFile !== undefined ? new PlotCollector() : undefined;
-  const report = await analyzeCaptures(args.positionals, {
-    localIps: list(args.values['local-ip']),
+  const report = await analyzeCaptures([...args], {
+    localIps: list(opts['local-ip']),
     ...(threads !== undefined ? { threads } : {}),
     ...(plot ? { onExchange: (x) => plot.add(x) } : {}),
   });
   if (plot && plotFile !== undefined) {
-    const svg = plotSvg({ series: plot.series(), others: plot.others, sources: args.positionals.map((f) => (f === '-' ? 'stdin' : f)) });
+    const svg = plotSvg({ series: plot.series(), others: plot.others, sources: args.map((f) => (f === '-' ? 'stdin' : f)) });
     await writeFile(plotFile, svg).catch((err: NodeJS.ErrnoException) => {
       throw new InputError(`--plot: cannot write ${plotFile}: ${err.code ?? err.message}`);
     });
   }
-  if (args.values.json) out.json(report);
+  if (opts.json) out.json(report);
   else out.text(renderText(report, text));
   for (const input of report.inputs) {
     const stop = 'stop' in input ? input.stop : undefined;

@@ -8,15 +8,8 @@ import { InputError } from '../../errors.js';
 import { renderClusterChecklist } from '../../render/cluster-checklist.js';
 import { renderClusterDot } from '../../render/cluster-dot.js';
 import { renderClusterText } from '../../render/cluster-text.js';
-import { list, num, parseArgs, str } from '../args.js';
+import { list, num, str } from '../args.js';
 import type { CliCommand } from '../io.js';
-
-const USAGE = `usage: ntpdoctor cluster [REPORT.json|DIR|-]... [--ssh DEST]... [--inventory FILE] [--format text|json|checklist|dot] [--json]
-  reports: files of 'ntpdoctor diagnose --json', a directory of *.json, or - (NDJSON on stdin, one report a line)
-  --ssh DEST, --inventory FILE  run 'ntpdoctor diagnose --json' on each node through ssh (inventory: DEST [DIAGNOSE-ARG]... a line)
-  --ssh-config FILE   ssh -F FILE          --accept-new-host-keys   StrictHostKeyChecking=accept-new (default: yes)
-  --remote CMD        the remote ntpdoctor, as words (default: ntpdoctor)    --remote-arg ARG   a diagnose argument for every node
-  --parallel N        ssh sessions at once (default 8)     --timeout S   per node (default 60)`;
 
 const FORMATS = new Set(['text', 'json', 'checklist', 'dot']);
 
@@ -24,51 +17,35 @@ const FORMATS = new Set(['text', 'json', 'checklist', 'dot']);
  * Many nodes' reports (files, stdin, or collected over ssh) → the sync graph and the cluster findings, with each
  * node's own findings under them. Nodes ssh could not reach are named in the report and make the exit status 1.
  */
-const cluster: CliCommand = async (argv, out) => {
-  const args = parseArgs(argv, {
-    options: {
-      ssh: 'string[]',
-      inventory: 'string',
-      'ssh-config': 'string',
-      'accept-new-host-keys': 'boolean',
-      remote: 'string',
-      'remote-arg': 'string[]',
-      parallel: 'number',
-      timeout: 'number',
-      format: 'string',
-      json: 'boolean',
-    },
-    usage: USAGE,
-  });
-  const format = args.values.json ? 'json' : (str(args.values.format) ?? 'text');
+const cluster: CliCommand = async ({ args: positionals, opts }, out) => {
+  // Choices and ranges are checked by the parser (definition.ts).
+  const format = opts.json ? 'json' : (str(opts.format) ?? 'text');
   if (!FORMATS.has(format)) throw new InputError(`--format: text, json, checklist or dot, not ${format}`);
-  const parallel = num(args.values.parallel) ?? 8;
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 256) throw new InputError(`--parallel: 1 to 256, not ${parallel}`);
-  const timeout = num(args.values.timeout) ?? 60;
-  if (!(timeout > 0 && timeout <= 3600)) throw new InputError(`--timeout: seconds between 0 and 3600, not ${timeout}`);
+  const parallel = num(opts.parallel) ?? 8;
+  const timeout = num(opts.timeout) ?? 60;
 
   const raws: RawReport[] = [];
-  const files = args.positionals.filter((p) => p !== '-');
-  if (args.positionals.filter((p) => p === '-').length > 1) throw new InputError("'-' (stdin) may be named once");
+  const files = positionals.filter((p) => p !== '-');
+  if (positionals.filter((p) => p === '-').length > 1) throw new InputError("'-' (stdin) may be named once");
   raws.push(...readReportFiles(files));
-  if (args.positionals.includes('-')) raws.push(...splitNdjson(await readStdin()));
+  if (positionals.includes('-')) raws.push(...splitNdjson(await readStdin()));
 
-  const targets: SshTarget[] = list(args.values.ssh).map((destination) => ({ destination, args: [] }));
-  const inventory = str(args.values.inventory);
+  const targets: SshTarget[] = list(opts.ssh).map((destination) => ({ destination, args: [] }));
+  const inventory = str(opts.inventory);
   if (inventory !== undefined) targets.push(...readInventory(inventory));
   const unreachable: ClusterNode[] = [];
   const sshOrder: Array<RawReport | ClusterNode> = [];
   if (targets.length) {
     if (targets.length + raws.length > MAX_NODES) throw new InputError(`more than ${MAX_NODES} nodes`);
-    const remoteWords = (str(args.values.remote) ?? 'ntpdoctor').split(/\s+/).filter(Boolean);
-    const config = str(args.values['ssh-config']);
+    const remoteWords = (str(opts.remote) ?? 'ntpdoctor').split(/\s+/).filter(Boolean);
+    const config = str(opts['ssh-config']);
     const options: SshOptions = {
       remote: remoteWords,
-      args: list(args.values['remote-arg']),
+      args: list(opts['remote-arg']),
       parallel,
       timeout,
       ...(config !== undefined ? { config } : {}),
-      acceptNew: Boolean(args.values['accept-new-host-keys']),
+      acceptNew: Boolean(opts['accept-new-host-keys']),
     };
     for (const t of targets) sshArgv(t, options); // every destination and word checked before any ssh runs
     const results = await collectAll(targets, options);

@@ -1,15 +1,11 @@
 import { hostname } from 'node:os';
 import { exitStatus } from '../../diagnose/report.js';
-import { InputError } from '../../errors.js';
 import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../run/node.js';
-import { renderText } from '../../render/text.js';
 import { renderPrometheus } from '../../render/prometheus.js';
-import { TEXT_ALIASES, TEXT_OPTIONS, textOptions } from '../../render/text-options.js';
-import { list, num, parseArgs, str } from '../args.js';
+import { renderText } from '../../render/text.js';
+import { textOptions } from '../../render/text-options.js';
+import { family, list, num, str } from '../args.js';
 import type { CliCommand } from '../io.js';
-
-const USAGE =
-  'usage: ntpdoctor diagnose [--server H[:PORT]]... [--config FILE]... [--capture S] [--no-probe] [--json] [--plain] [--format text|json|prometheus] [--min-severity info|warning|error] [-q|--quiet]';
 
 /**
  * The live capture beside the diagnosis (src/run/live-capture.ts), loaded only when --capture asks for it. It is
@@ -38,35 +34,21 @@ export function liveCapture(seconds: number, notice: (line: string) => void): No
  * report, plus a probe of every configured server (and --server ones) → one ranked report. On a terminal
  * (and without --json / --plain) the guided TUI shows it; it is loaded only then.
  */
-const diagnose: CliCommand = async (argv, out) => {
-  const args = parseArgs(argv, {
-    options: {
-      server: 'string[]',
-      config: 'string[]',
-      capture: 'number',
-      json: 'boolean',
-      plain: 'boolean',
-      format: 'string',
-      'no-probe': 'boolean',
-      'no-color': 'boolean',
-      ...TEXT_OPTIONS,
-    },
-    alias: { s: 'server', c: 'config', ...TEXT_ALIASES },
-    maxPositionals: 0,
-    usage: USAGE,
-  });
-  const format = args.values.json ? 'json' : str(args.values.format);
-  if (format !== undefined && !['text', 'json', 'prometheus'].includes(format)) throw new InputError(`--format: text, json or prometheus, not ${format}`);
-  const text = textOptions(args.values, { isTTY: out.isTTY }, out.isTTY && !args.values['no-color'] && !args.values.plain);
-  const capture = num(args.values.capture);
-  if (capture !== undefined && !(capture > 0 && capture <= 3600)) throw new InputError(`--capture: seconds between 0 and 3600, not ${capture}`);
+const diagnose: CliCommand = async ({ opts }, out) => {
+  // --capture is kept in (0, 3600] seconds by the parser (definition.ts).
+  const capture = num(opts.capture);
+  const fam = family(opts);
+  // --json is --format json; prometheus is node_exporter's textfile collector format (issue 16).
+  const format = opts.json ? 'json' : str(opts.format);
+  const text = textOptions(opts, { isTTY: out.isTTY, columns: out.columns }, out.color && !opts.plain);
   const base: DiagnoseOptions = {
-    servers: list(args.values.server),
-    configs: list(args.values.config),
-    noProbe: Boolean(args.values['no-probe']),
+    servers: list(opts.server),
+    configs: list(opts.config),
+    noProbe: opts['no-probe'] === true,
+    ...(fam !== undefined ? { family: fam } : {}),
   };
 
-  if (out.isTTY && format === undefined && !args.values.plain) {
+  if (out.isTTY && format === undefined && !opts.plain) {
     // Ink draws only the last frame when it believes it runs in CI (is-in-ci reads CI, CONTINUOUS_INTEGRATION,
     // CI_*). A terminal is on both ends here, so the user wants the live screen: hide those before Ink loads.
     for (const key of Object.keys(process.env)) {
@@ -76,6 +58,7 @@ const diagnose: CliCommand = async (argv, out) => {
     const stop = new AbortController();
     const outcome = await runTui({
       host: hostname(),
+      color: out.color,
       diagnose: ({ onStep, onExchange }) =>
         diagnoseNode({
           ...base,
@@ -102,7 +85,6 @@ const diagnose: CliCommand = async (argv, out) => {
     ...(capture !== undefined ? { capture: liveCapture(capture, (line) => out.notice(line)) } : {}),
   });
   if (format === 'json') out.json(report);
-  // node_exporter's textfile collector (issue 16): findings and sources as metrics.
   else if (format === 'prometheus') out.text(renderPrometheus(report));
   else out.text(renderText(report, text));
   return exitStatus(report);

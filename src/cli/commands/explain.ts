@@ -3,19 +3,16 @@ import { pageForTerminal, pageFromMeta, readRulePage } from '../../docs/pages.js
 import { suggest } from '../../docs/suggest.js';
 import { InputError } from '../../errors.js';
 import { toTerminal } from '../../render/terminal.js';
-import { parseArgs } from '../args.js';
 import type { CliCommand } from '../io.js';
 
-const USAGE = 'usage: ntpdoctor explain [RULE-ID]   (the rule\'s page, docs/rules/RULE-ID.md; no id: every rule, one line each)';
 
 /**
  * `ntpdoctor explain RULE-ID`: the rule's page (problem, evidence, fixes, exceptions, references), as ShellCheck's
  * wiki gives one per code. An unknown id is a usage error (exit 2) with the closest ids suggested.
  */
-const explain: CliCommand = async (argv, out) => {
-  const args = parseArgs(argv, { options: {}, maxPositionals: 1, usage: USAGE });
+const explain: CliCommand = async ({ args }, out) => {
   const ids = rules.map((r) => r.meta.id).sort();
-  const id = args.positionals[0];
+  const id = args[0];
   if (id === undefined) {
     const width = Math.max(...ids.map((x) => x.length));
     const lines = [...rules]

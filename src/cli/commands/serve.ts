@@ -1,18 +1,15 @@
+import { isIP } from 'node:net';
 import { InputError } from '../../errors.js';
 import { describeRefid } from '../../ntp/refid.js';
 import { announce } from '../../serve/announce.js';
-import { describeFault, FAULT_HELP } from '../../serve/faults.js';
+import { describeFault } from '../../serve/faults.js';
 import { readHostClock } from '../../serve/host-clock.js';
 import { describeListenError, listenText, ListenError } from '../../serve/listen-error.js';
 import { DEFAULT_STRATUM, parseAllow, parseFaults, parseListen, parseRateLimit, parseRefid, parseStratum } from '../../serve/options.js';
 import { isLoopbackHost } from '../../serve/access.js';
-import { startServer, type ServeStats } from '../../serve/server.js';
-import { list, num, parseArgs, str } from '../args.js';
+import { startServer, type ListenAddress, type ServeStats } from '../../serve/server.js';
+import { family, list, num, str } from '../args.js';
 import type { CliCommand } from '../io.js';
-
-const USAGE = `usage: ntpdoctor serve [--listen ADDR:PORT]... [--allow CIDR|all]... [--stratum N] [--refid ID] [--fault KIND]...
-       [--root-dispersion S] [--rate-limit BURST/INTERVAL[/LEAK]|off] [--duration S] [--json]
-  default: listen on 127.0.0.1:123 and [::1]:123, answer loopback only; faults: ${FAULT_HELP}`;
 
 function statsLine(s: ServeStats, clients: number): string {
   const d = s.dropped;
@@ -24,34 +21,27 @@ function statsLine(s: ServeStats, clients: number): string {
   );
 }
 
-const serve: CliCommand = async (argv, out) => {
-  const args = parseArgs(argv, {
-    options: {
-      listen: 'string[]',
-      allow: 'string[]',
-      stratum: 'number',
-      refid: 'string',
-      fault: 'string[]',
-      'root-dispersion': 'number',
-      'rate-limit': 'string',
-      duration: 'number',
-      json: 'boolean',
-    },
-    maxPositionals: 0,
-    usage: USAGE,
-  });
-  const duration = num(args.values.duration);
-  if (duration !== undefined && !(duration > 0)) throw new InputError('--duration must be > 0 seconds');
-  const rootDispersion = num(args.values['root-dispersion']);
-  if (rootDispersion !== undefined && !(rootDispersion >= 0 && rootDispersion < 65536)) {
-    throw new InputError('--root-dispersion must be in [0, 65536) seconds');
-  }
-  const faults = parseFaults(list(args.values.fault));
-  const forcedStratum = num(args.values.stratum) !== undefined ? parseStratum(num(args.values.stratum)) : undefined;
-  const refidText = str(args.values.refid);
-  const listen = parseListen(list(args.values.listen));
-  const allow = parseAllow(list(args.values.allow));
-  const rateLimit = parseRateLimit(str(args.values['rate-limit']));
+/**
+ * -4 / -6: of the listen addresses (the defaults or --listen's), the ones of that family; none left is a usage
+ * error, not a server that listens nowhere.
+ */
+export function listenFamily(listen: ListenAddress[], fam: 4 | 6 | undefined): ListenAddress[] {
+  if (fam === undefined) return listen;
+  const kept = listen.filter((l) => isIP(l.address) === fam).map((l) => ({ ...l, optional: false }));
+  if (kept.length === 0) throw new InputError(`-${fam}: no IPv${fam} address among --listen ${listen.map(listenText).join(', ')}`);
+  return kept;
+}
+
+const serve: CliCommand = async ({ opts }, out) => {
+  // --duration, --root-dispersion and --stratum are range-checked by the parser (definition.ts).
+  const duration = num(opts.duration);
+  const rootDispersion = num(opts['root-dispersion']);
+  const faults = parseFaults(list(opts.fault));
+  const forcedStratum = num(opts.stratum) !== undefined ? parseStratum(num(opts.stratum)) : undefined;
+  const refidText = str(opts.refid);
+  const listen = listenFamily(parseListen(list(opts.listen)), family(opts));
+  const allow = parseAllow(list(opts.allow));
+  const rateLimit = parseRateLimit(str(opts['rate-limit']));
   // Stratum and leap say what the host clock is worth: read the kernel's sync status (read-only) first.
   const host = await readHostClock();
   const said = announce(host, DEFAULT_STRATUM, forcedStratum);
@@ -110,8 +100,7 @@ const serve: CliCommand = async (argv, out) => {
   });
   clearInterval(watch);
   await server.close();
-  // schema/serve.schema.json; additive within ntpdoctor.serve/1 (README).
-  if (args.values.json) out.json({ schema: 'ntpdoctor.serve/1', listen: server.addresses, stats: server.stats, clients: server.clients() });
+  if (opts.json) out.json({ schema: 'ntpdoctor.serve/1', listen: server.addresses, stats: server.stats, clients: server.clients() });
   else out.line(`ntpdoctor serve: ${statsLine(server.stats, server.clients())}`);
   return 0;
 };
