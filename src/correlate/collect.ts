@@ -1,7 +1,7 @@
 /**
  * What a capture yields, declared once. KINDS lists every part of a capture's observations with how one thread
  * takes it from the collector (`one`), how one shard of several does (`shard`: plain data a worker can post), and
- * how the shards' parts become the single thread's (`merge`). analysis (src/analyze.ts) and src/parallel/ (shard.ts,
+ * how the shards' parts become the single thread's (`merge`). analysis (src/run/records.ts) and src/parallel/ (shard.ts,
  * types.ts, merge.ts) read the table; a new observation kind from the packet path is one entry here (and its
  * collector, below), not a field threaded through six files.
  */
@@ -64,7 +64,7 @@ function mergePaths(parts: ShardPath[][]): NtpPathObservation[] {
   });
 }
 
-/** Every part of a capture's observations, in the order they are listed (src/analyze.ts assemble). */
+/** Every part of a capture's observations, in the order they are listed (src/run/records.ts assemble). */
 export const KINDS = {
   paths: kind({ one: (c) => c.correlator.pathObservations(), shard: (c) => c.correlator.shardPaths(), merge: mergePaths }),
   checksums: kind({

@@ -97,7 +97,7 @@ function describeInput(input: Report['inputs'][number], width: number): string[]
 
 /**
  * 'span 2026-11-22T00:19:01.486983Z → 2026-11-22T00:19:09.386783Z (7.900 s)': the first and the last frame's
- * time as the JSON has them (src/analyze.ts isoTime, the file's own resolution), and how long the capture ran.
+ * time as the JSON has them (src/run/capture-file.ts isoTime, the file's own resolution), and how long the capture ran.
  */
 export function captureSpan(first: unknown, last: unknown): string | undefined {
   if (typeof first !== 'string' || typeof last !== 'string') return undefined;

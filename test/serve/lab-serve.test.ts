@@ -129,7 +129,10 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
       expect(nd.status, nd.how).toBe(0);
       expect(ntpdigOffset(nd.out)?.stratum).toBe(10);
       const q = chronyQuery(lab, 'e', S4);
-      expect(Math.abs(chronyQueryOffset(q.out) as number)).toBeLessThan(0.001);
+      // One host clock on both ends: the true offset is 0 and the error is at most half the round trip (RFC 5905 §8),
+      // which scheduling on a loaded 2-core machine stretches to a few ms (1.1 ms seen). chronyd -Q prints no delay,
+      // so the bound is 5 ms: far from any fault the server can inject (offset:N is whole seconds).
+      expect(Math.abs(chronyQueryOffset(q.out) as number)).toBeLessThan(0.005);
     }, 60_000);
 
     it('a chronyd -x client with `server … iburst` selects it (chronyc sources shows *)', async () => {
