@@ -23,13 +23,17 @@ export default defineRule({
       'errors they draw. A capture with none of them says nothing about NTP: it was taken on an interface the traffic does not ' +
       'cross (eth0 while NTP leaves by a VPN or a bond member; a container\'s traffic is on its veth), with a filter that drops ' +
       'port 123, or on a host that is neither the client nor the server. Replies alone, or ntpq (mode 6) traffic alone, cannot ' +
-      'be matched to a request. Capturing on every interface (`-i any`) with a filter for NTP, NTS-KE and ICMP finds it.',
+      'be matched to a request (answered ntpq traffic alone is reported at info: mode6-exposed judges it). Capturing on every interface (`-i any`) with a filter for NTP, NTS-KE and ICMP finds it.',
     references: ['RFC 5905 §7 (UDP port 123, modes)', 'RFC 8915 §4 (NTS-KE on TCP port 4460)', 'tcpdump(1) (-i any)', 'pcap-filter(7)', 'pcapng IDB if_name option'],
   },
   match(ctx) {
     const paths = ctx.of('ntp-path').filter((p) => p.source === 'capture');
     if (paths.some(judgeable)) return [];
-    const controls = ctx.of('ntp-control').filter((c) => c.source === 'capture').length;
+    const captured = ctx.of('ntp-control').filter((c) => c.source === 'capture');
+    const controls = captured.length;
+    // Answered ntpq/ntpdc traffic is something seen and judged (mode6-exposed weighs it): the capture still shows no
+    // time exchange, so this stays in the report, but as info — a LAN ntpq capture must not read as a warning (issue 13).
+    const answeredControl = captured.some((c) => c.responses.count > 0);
     const hits: Hit[] = [];
     for (const input of ctx.of('input')) {
       // Nothing readable at all: capture-damaged already says so.
@@ -38,12 +42,14 @@ export default defineRule({
       const replies = paths.reduce((n, p) => n + p.replies.count, 0);
       const what =
         input.ntpFrames === 0 ? 'no NTP frame' : controls > 0 && replies === 0 ? 'only ntpq (mode 6/7) traffic' : 'NTP without any client request';
-      hits.push({
+      const hit: Hit = {
         subject: name,
         title: `${name}: ${plural(input.frames, 'frame')}, ${what}: nothing to judge NTP by`,
         evidence: evidenceOf(input, input.traffic),
         fixes: ranked(fixes()),
-      });
+      };
+      if (answeredControl && replies === 0 && input.ntpFrames > 0) hit.severity = 'info';
+      hits.push(hit);
     }
     return hits;
   },

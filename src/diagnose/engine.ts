@@ -41,6 +41,7 @@ export function runRules(rules: readonly Rule[], observations: readonly Observat
         priority: meta.priority,
       };
       if (meta.explains?.length) finding.explains = [...meta.explains];
+      if (hit.reason !== undefined) finding.reason = hit.reason;
       findings.push(finding);
     }
   }

@@ -76,6 +76,8 @@ export interface Finding {
   explains?: string[];
   why?: string;
   references?: string[];
+  /** Why this finding has its severity, as a stable code the rule documents (e.g. mode6-exposed: 'mode7-answered'). */
+  reason?: string;
 }
 
 /** What a rule's matcher returns for each hit: the finding without the rule's metadata. */
@@ -87,6 +89,8 @@ export interface Hit {
   /** Overrides the rule's default severity / confidence for this hit. */
   severity?: Severity;
   confidence?: number;
+  /** Why this hit has its severity (Finding.reason). */
+  reason?: string;
 }
 
 export interface RuleMeta {

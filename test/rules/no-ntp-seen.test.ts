@@ -106,11 +106,13 @@ describe('no-ntp-seen', () => {
     expect(obs.traffic).toMatchObject({ ipv4: 1, udp123: 1, other: 0, topAddresses: [] });
   });
 
-  it('fires on ntpq traffic alone and ranks after mode6-exposed', async () => {
+  it('fires on ntpq traffic alone, as info when it was answered (judged by mode6-exposed), and ranks after mode6-exposed', async () => {
     const hit = hitsOf(rule, [control(), input({ ntpFrames: 2 })])[0]!;
     expect(hit.title).toBe('x.pcap: 3 frames, only ntpq (mode 6/7) traffic: nothing to judge NTP by');
+    expect(hit.severity).toBe('info');
+    expect(hitsOf(rule, [control({ responses: { count: 0, frames: [] } }), input({ ntpFrames: 1 })])[0]!.severity).toBeUndefined();
     const report = await analyzeCaptures([join(root, 'fixtures/mode6-exposed.pcap')]);
-    expect(report.findings.map((f) => f.rule)).toEqual(['mode6-exposed', 'no-ntp-seen']);
+    expect(report.findings.map((f) => `${f.severity} ${f.rule}`)).toEqual(['info mode6-exposed', 'info no-ntp-seen']);
   });
 
   it('fires on replies without any request', () => {
