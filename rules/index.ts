@@ -42,6 +42,8 @@ import clocksourceUnstable from './clocksource-unstable.js';
 import hypervisorTimeSync from './hypervisor-time-sync.js';
 import leapSmearMix from './leap-smear-mix.js';
 import noNtpSeen from './no-ntp-seen.js';
+// Issue 13: the wire as deployments speak it.
+import sourcePortBlocked from './source-port-blocked.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -83,4 +85,5 @@ export const rules: Rule[] = [
   clocksourceUnstable,
   leapSmearMix,
   noNtpSeen,
+  sourcePortBlocked,
 ];

@@ -96,6 +96,11 @@ export interface NtpPathObservation {
    * answered nor counted as unanswered. Absent when none.
    */
   pendingAtEnd?: FrameSample;
+  /**
+   * Mode 3 requests from source port 123 and mode 1 (symmetric active) requests, counted apart from the rest
+   * (src/observe/request-classes.ts). Absent when the path had none.
+   */
+  requestClasses?: import('./request-classes.js').RequestClasses;
 }
 
 /** UDP checksums on NTP traffic that failed verification, by sender. */
