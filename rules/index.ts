@@ -44,6 +44,7 @@ import leapSmearMix from './leap-smear-mix.js';
 import noNtpSeen from './no-ntp-seen.js';
 // Issue 13: the wire as deployments speak it.
 import sourcePortBlocked from './source-port-blocked.js';
+import symmetricUnanswered from './symmetric-unanswered.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -86,4 +87,5 @@ export const rules: Rule[] = [
   leapSmearMix,
   noNtpSeen,
   sourcePortBlocked,
+  symmetricUnanswered,
 ];

@@ -109,6 +109,7 @@ export class Correlator {
       return;
     }
     if (timeFrameOf(f, this.scratch)) this.onTime(this.scratch);
+    else if (timeFrameOf(f, this.scratch, true)) this.onSymmetric(this.scratch);
     else this.checksums.add(f, ip.src);
   }
 
@@ -141,6 +142,21 @@ export class Correlator {
   private onTime(t: TimeFrame): void {
     if (t.mode === 3) this.onRequest(t);
     else this.onReply(t);
+  }
+
+  /**
+   * RFC 5905 §9.2 and §8 (on-wire protocol) in the symmetric modes: mode 1 (symmetric active: ntpd's `peer`, w32time
+   * in symmetric mode) is a request and mode 2 (symmetric passive) its reply, matched as mode 3/4 are, by origin =
+   * the request's transmit (so `nopeer` servers show as unanswered mode 1). Two active peers answer each other in
+   * mode 1: a mode 1 whose origin is an open request of the reverse path answers that request, and asks in turn.
+   */
+  private onSymmetric(t: TimeFrame): void {
+    if (t.mode === 2) {
+      this.onReply(t);
+      return;
+    }
+    if ((t.orgSec !== 0 || t.orgFrac !== 0) && this.paths.find(t, false)?.open.get(partsKey(t.orgSec, t.orgFrac)) !== undefined) this.onReply(t);
+    this.onRequest(t);
   }
 
   private onRequest(t: TimeFrame): void {

@@ -36,6 +36,15 @@ export const TRIGGERS: Readonly<Record<string, () => Observation[]>> = {
       requestClasses: { fromPort123: { requests: { count: 4, frames: [1, 2, 3, 4] }, unanswered: { count: 4, frames: [1, 2, 3, 4] }, replies: { count: 0, frames: [] }, firstTime: 1, lastTime: 25 } },
     }),
   ],
+  'symmetric-unanswered': () => [
+    path({
+      client: { ip: '198.51.100.130', port: 123 },
+      requests: { count: 6, frames: [1, 2, 3, 4, 5, 7] },
+      unanswered: { count: 4, frames: [1, 2, 3, 4] },
+      replies: { count: 2, frames: [6, 8] },
+      requestClasses: { symmetric: { requests: { count: 4, frames: [1, 2, 3, 4] }, unanswered: { count: 4, frames: [1, 2, 3, 4] }, replies: { count: 0, frames: [] }, firstTime: 1, lastTime: 25 } },
+    }),
+  ],
   'capture-damaged': () => [
     path(),
     { kind: 'input', source: 'capture', file: 'cut.pcap', frames: 12, ntpFrames: 8, decodeIssues: { count: 0, frames: [] }, stop: { kind: 'truncated', offset: 2100, frame: 13, reason: 'file ends inside a record (40 of 106 bytes)' } },

@@ -48,12 +48,13 @@ const RIGHT_TODAY: WireCase[] = [
   { file: 'fixtures/mode6-exposed.pcap', expect: 'mode6-exposed' },
   // ntpd's requests from port 123 dropped by the server's `udp sport 123` rule; ntpdig's and ntpdate's answered (item 6).
   { file: 'fixtures/wire/sport123-blocked.pcap', expect: 'source-port-blocked' },
+  // classic ntpd's `peer` (mode 1 from port 123) against ntpsec's nopeer: never answered; ntpdig's mode 3 answered (item 5).
+  { file: 'fixtures/wire/peer-nopeer.pcap', expect: 'symmetric-unanswered' },
   { file: 'test/rules/captures/no-ntp-pings.pcap', expect: 'no-ntp-seen' },
 ];
 
 const KNOWN_WRONG: KnownWrong[] = [
   { file: 'fixtures/wire/xleave.pcap', expect: HEALTHY, today: ['error bogus-reply'], needs: 'item 4 (interleaved mode)' },
-  { file: 'fixtures/wire/peer-nopeer.pcap', expect: 'symmetric-unanswered', today: [], needs: 'item 5 (symmetric-unanswered)' },
   { file: 'fixtures/wire/nts-ke-rejected.pcap', expect: 'nts-ke-failure', today: ['warning no-ntp-seen'], needs: 'item 7 (NTS-KE on TCP 4460)' },
   { file: 'fixtures/wire/nts-untrusted.pcap', expect: 'nts-ke-failure', today: ['warning no-ntp-seen'], needs: 'item 7 (NTS-KE on TCP 4460)' },
 ];

@@ -1,0 +1,113 @@
+/**
+ * Symmetric modes on the wire (RFC 5905 §9.2, §8): mode 1 is a request, mode 2 its reply, paired by origin; two
+ * active peers answer each other in mode 1. Frames built here as raw IPv4 (LINKTYPE_RAW) + UDP + a 48-octet header;
+ * the real capture of a `peer` against `nopeer` is fixtures/wire/peer-nopeer.pcap (test/rules/wire-captures.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import type { CaptureRecord } from '../../src/capture/types.js';
+import { Correlator } from '../../src/correlate/correlator.js';
+import { decodeFrame } from '../../src/decode/frame.js';
+
+const A = [198, 51, 100, 130];
+const B = [198, 51, 100, 100];
+const EPOCH = 2208988800;
+const T0 = 1796581370;
+
+interface Ntp {
+  mode: number;
+  org?: number | undefined;
+  rcv?: number | undefined;
+  xmt: number;
+}
+
+/** NTP seconds as [seconds, fraction] of a Unix time. */
+function ts(v: DataView, at: number, unix: number | undefined): void {
+  if (unix === undefined) return;
+  v.setUint32(at, Math.floor(unix) + EPOCH);
+  v.setUint32(at + 4, Math.round((unix % 1) * 2 ** 32));
+}
+
+let frameNo = 0;
+function frame(time: number, src: number[], sport: number, dst: number[], dport: number, n: Ntp): CaptureRecord {
+  const b = new Uint8Array(20 + 8 + 48);
+  const v = new DataView(b.buffer);
+  b[0] = 0x45;
+  v.setUint16(2, b.length);
+  b[8] = 64;
+  b[9] = 17;
+  b.set(src, 12);
+  b.set(dst, 16);
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += v.getUint16(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  v.setUint16(10, ~sum & 0xffff);
+  v.setUint16(20, sport);
+  v.setUint16(22, dport);
+  v.setUint16(24, 56);
+  b[28] = (4 << 3) | n.mode;
+  b[29] = 3;
+  b[30] = 6;
+  b[31] = 0xe9;
+  ts(v, 28 + 24, n.org);
+  ts(v, 28 + 32, n.rcv);
+  ts(v, 28 + 40, n.xmt);
+  const sec = Math.floor(time);
+  return { frame: ++frameNo, tsSec: sec, tsNsec: Math.round((time - sec) * 1e9), linkType: 101, interfaceId: 0, capturedLength: b.length, originalLength: b.length, data: b };
+}
+
+function correlate(records: CaptureRecord[]) {
+  frameNo = 0;
+  const c = new Correlator();
+  for (const r of records) c.feed(decodeFrame(r));
+  c.end();
+  return c.pathObservations();
+}
+
+describe('symmetric modes (RFC 5905 §9.2)', () => {
+  it('pairs mode 1 with the mode 2 reply whose origin is its transmit, and counts mode 1 apart', () => {
+    const recs: CaptureRecord[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = T0 + 8 * i;
+      recs.push(frame(t, A, 123, B, 123, { mode: 1, xmt: t + 0.5 }));
+      recs.push(frame(t + 0.001, B, 123, A, 123, { mode: 2, org: t + 0.5, rcv: t + 0.0005, xmt: t + 0.0006 }));
+    }
+    const [p, ...rest] = correlate(recs);
+    expect(rest).toEqual([]);
+    expect(p!.requests.count).toBe(3);
+    expect(p!.replies.count).toBe(3);
+    expect(p!.unanswered.count).toBe(0);
+    expect(p!.bogus).toEqual([]);
+    expect(p!.requestClasses?.symmetric).toMatchObject({ requests: { count: 3 }, replies: { count: 3 }, unanswered: { count: 0 } });
+    expect(p!.exchanges.map((x) => [x.requestMode, x.reply?.mode])).toEqual([[1, 2], [1, 2], [1, 2]]);
+  });
+
+  it('mode 1 never answered (nopeer) is unanswered mode 1; mode 3 from another port beside it is answered', () => {
+    const recs: CaptureRecord[] = [];
+    for (let i = 0; i < 3; i++) recs.push(frame(T0 + 8 * i, A, 123, B, 123, { mode: 1, xmt: T0 + 8 * i + 0.5 }));
+    recs.push(frame(T0 + 30, A, 40000, B, 123, { mode: 3, xmt: T0 + 30.2 }));
+    recs.push(frame(T0 + 30.001, B, 123, A, 40000, { mode: 4, org: T0 + 30.2, rcv: T0 + 30.0005, xmt: T0 + 30.0006 }));
+    recs.push(frame(T0 + 45, A, 40001, B, 123, { mode: 5, xmt: T0 + 45 }));
+    const [p] = correlate(recs);
+    expect(p!.requestClasses?.symmetric).toMatchObject({ requests: { count: 3 }, unanswered: { count: 3 }, replies: { count: 0 } });
+    expect(p!.replies.count).toBe(1);
+  });
+
+  it('two active peers: a mode 1 whose origin is the other side\'s open request answers it, and asks in turn', () => {
+    const recs: CaptureRecord[] = [];
+    let lastFromB: number | undefined;
+    for (let i = 0; i < 3; i++) {
+      const t = T0 + 8 * i;
+      recs.push(frame(t, A, 123, B, 123, { mode: 1, org: lastFromB, rcv: lastFromB === undefined ? undefined : lastFromB + 0.0004, xmt: t + 0.5 }));
+      recs.push(frame(t + 0.001, B, 123, A, 123, { mode: 1, org: t + 0.5, rcv: t + 0.0005, xmt: t + 0.0006 }));
+      lastFromB = t + 0.0006;
+    }
+    const paths = correlate(recs);
+    const ab = paths.find((p) => p.client.ip === '198.51.100.130')!;
+    const ba = paths.find((p) => p.client.ip === '198.51.100.100')!;
+    // A's three requests are each answered by B's mode 1; B's are answered by A's next (its last is still open at the end).
+    expect(ab.replies.count).toBe(3);
+    expect(ab.unanswered.count).toBe(0);
+    expect(ba.requests.count).toBe(3);
+    expect(ba.replies.count).toBe(2);
+  });
+});
