@@ -29,7 +29,9 @@ import type { ChecksumObservation, NtpPathObservation } from '../observe/types.j
 import { ChecksumTracker, type ChecksumState } from './checksums.js';
 import { partsKey, wallDiff, type WallTime } from './clock.js';
 import { ControlTracker } from './control.js';
+import { asksInterleaved, interleavedRequest, measureInterleaved, noteExchange } from './interleaved.js';
 import { hidesClock, measure, type Measurement } from './measure.js';
+import { RECEIVE_AFTER_TRANSMIT } from '../ntp/tests.js';
 import { countReplyChecksum, countRequestChecksum, foldGoodChecksums, RefidTexts } from './path-counters.js';
 import { capturedAt, noteAnswered, noteSide, recentlyAnswered, type Pending, type PathState } from './path-state.js';
 import { PathBook } from './paths.js';
@@ -181,6 +183,10 @@ export class Correlator {
         badChecksum: t.checksumStatus === 'bad',
         hiddenT1: hidesClock(t),
         done: false,
+        oSec: t.orgSec,
+        oFrac: t.orgFrac,
+        rSec: t.rcvSec,
+        rFrac: t.rcvFrac,
       };
     } else {
       q.path = p;
@@ -197,6 +203,10 @@ export class Correlator {
       q.badChecksum = t.checksumStatus === 'bad';
       q.hiddenT1 = hidesClock(t);
       q.done = false;
+      q.oSec = t.orgSec;
+      q.oFrac = t.orgFrac;
+      q.rSec = t.rcvSec;
+      q.rFrac = t.rcvFrac;
     }
     // Good checksums are counted per path (most datagrams: no state per sender, see ChecksumTracker.addGood).
     countRequestChecksum(this.checksums, p, t);
@@ -222,7 +232,10 @@ export class Correlator {
     let originMismatch = false;
     if (!pending) {
       if (recentlyAnswered(p, key)) duplicate = true;
-      else {
+      else if (p.previous !== undefined && (pending = interleavedRequest(p, t)) !== undefined) {
+        this.onInterleaved(p, pending, t, key);
+        return;
+      } else {
         // A reply to an open request on the same port with another origin is bogus; one with no request at all was
         // sent before the capture began.
         pending = p.open.latest((o) => o.clientPort === t.dstPort);
@@ -255,15 +268,37 @@ export class Correlator {
       // Straight into the accumulator's kept copy when it has one of this shape to replace (no copy at all).
       const x = p.acc.slotFor(shape) ?? (this.replies[measured] ??= replyExchange(q, p.client, server, t.frame, replyTime, replySummary(t, ''), measured, 0, 0));
       fillReply(x, q, p.client, server, t, replyTime, p.refidText, m.offset, m.delay);
+      if (asksInterleaved(q)) noteExchange(p, q, t);
       this.finish(q, x, shape);
       noteAnswered(p, key);
       return;
     }
+    if (failed === 0 && asksInterleaved(q)) noteExchange(p, q, t);
     const x = replyExchange(q, p.client, server, t.frame, replyTime, replySummary(t, p.refidText), measured, m.offset, m.delay);
     const bogus = failedTestNames(failed);
     if (bogus !== undefined) x.bogus = bogus;
     this.finish(q, x);
     if ((failed & FAILED_TEST1) === 0) noteAnswered(p, key);
+  }
+
+  /**
+   * A reply in interleaved mode (./interleaved.ts: origin = request `q`'s receive field): measured on the previous
+   * exchange, never called bogus for its origin or for transmit < receive (chrony's tests in this mode).
+   */
+  private onInterleaved(p: PathState, q: Pending, t: TimeFrame, key: number): void {
+    countReplyChecksum(this.checksums, p, t, q);
+    this.refids.note(p, t);
+    const failed = packetTests(t, false, false) & ~RECEIVE_AFTER_TRANSMIT;
+    const zeroTimes = (t.xmtSec === 0 && t.xmtFrac === 0) || (t.rcvSec === 0 && t.rcvFrac === 0);
+    const m = this.measured;
+    const measured = failed === 0 && !zeroTimes ? measureInterleaved(p, t, m) : NOT_MEASURED;
+    const x = replyExchange(q, p.client, p.acc.server, t.frame, t.sec + t.nsec / 1e9, replySummary(t, p.refidText), measured, m.offset, m.delay);
+    x.interleaved = true;
+    const bogus = failedTestNames(failed);
+    if (bogus !== undefined) x.bogus = bogus;
+    if (failed === 0) noteExchange(p, q, t);
+    this.finish(q, x);
+    noteAnswered(p, key);
   }
 
   private onIcmp(e: IcmpFrame): void {

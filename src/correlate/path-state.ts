@@ -21,6 +21,11 @@ export interface Pending extends RequestRecord {
   /** The request hides the client's clock (T1 is a random cookie, not a reading): see hidesClock(). */
   hiddenT1: boolean;
   done: boolean;
+  /** The request's origin and receive fields (interleaved mode: ./interleaved.ts). */
+  oSec: number;
+  oFrac: number;
+  rSec: number;
+  rFrac: number;
 }
 
 /** Per client↔server path: the accumulator plus what tells us where the capture was taken and whether T1 is real. */
@@ -62,6 +67,8 @@ export interface PathState {
   clientNotedAsPeer: boolean;
   /** The frame that made the path: paths are listed in this order (and shards merge by it, src/parallel/). */
   firstFrame: number;
+  /** The last exchange whose request asked in interleaved style (./interleaved.ts), made with the first such one. */
+  previous: import('./interleaved.js').PreviousExchange | undefined;
 }
 
 export const RECENT_ANSWERED = 8;
@@ -107,6 +114,7 @@ export function newPathState(
     serverNotedAsPeer: false,
     clientNotedAsPeer: false,
     firstFrame: frame,
+    previous: undefined,
   };
 }
 

@@ -50,11 +50,12 @@ const RIGHT_TODAY: WireCase[] = [
   { file: 'fixtures/wire/sport123-blocked.pcap', expect: 'source-port-blocked' },
   // classic ntpd's `peer` (mode 1 from port 123) against ntpsec's nopeer: never answered; ntpdig's mode 3 answered (item 5).
   { file: 'fixtures/wire/peer-nopeer.pcap', expect: 'symmetric-unanswered' },
+  // chrony xleave: every reply after the second is interleaved (origin = the request's receive field), item 4.
+  { file: 'fixtures/wire/xleave.pcap', expect: HEALTHY },
   { file: 'test/rules/captures/no-ntp-pings.pcap', expect: 'no-ntp-seen' },
 ];
 
 const KNOWN_WRONG: KnownWrong[] = [
-  { file: 'fixtures/wire/xleave.pcap', expect: HEALTHY, today: ['error bogus-reply'], needs: 'item 4 (interleaved mode)' },
   { file: 'fixtures/wire/nts-ke-rejected.pcap', expect: 'nts-ke-failure', today: ['warning no-ntp-seen'], needs: 'item 7 (NTS-KE on TCP 4460)' },
   { file: 'fixtures/wire/nts-untrusted.pcap', expect: 'nts-ke-failure', today: ['warning no-ntp-seen'], needs: 'item 7 (NTS-KE on TCP 4460)' },
 ];
@@ -113,6 +114,25 @@ describe('wire captures: right today', () => {
     const report = await analyze('fixtures/mode6-exposed.pcap');
     expect(summary(report.findings)).toEqual(['info mode6-exposed', 'info no-ntp-seen']);
     expect(report.findings[0]!.reason).toBe('mode6-same-subnet');
+  });
+
+  it('xleave: interleaved replies recognised (chrony ntpdata "Interleaved : Yes"), measured on the previous exchange, none bogus', async () => {
+    const report = await analyze('fixtures/wire/xleave.pcap');
+    const xs = report.exchanges;
+    expect(xs.every((x) => x.outcome === 'reply' && x.bogus === undefined)).toBe(true);
+    // The first reply answers a request with origin 0, the second one naming the first T2 still comes basic (the
+    // server had no saved receive timestamp to match yet): every later one is interleaved.
+    expect(xs.slice(0, 2).map((x) => x.interleaved)).toEqual([undefined, undefined]);
+    expect(xs.length).toBeGreaterThanOrEqual(6);
+    for (const x of xs.slice(2)) {
+      expect(x.interleaved, `frame ${x.replyFrame}`).toBe(true);
+      // A reply's origin is its request's receive field, and its transmit is before its receive (the previous reply's T3).
+      expect(x.reply!.originTime).not.toEqual(x.requestTransmit);
+      // One veth hop, one host clock: microseconds, never the seconds a cookie T1 or the stale T3 would give.
+      expect(Math.abs(x.offset!)).toBeLessThan(0.001);
+      expect(x.delay!).toBeGreaterThan(0);
+      expect(x.delay!).toBeLessThan(0.005);
+    }
   });
 
   it('ntpd-self-lo: classic ntpd polling its own address on lo never answers itself: self-sync first, with the frames', async () => {
