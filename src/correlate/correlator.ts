@@ -31,7 +31,7 @@ import { partsKey, wallDiff, type WallTime } from './clock.js';
 import { ControlTracker } from './control.js';
 import { asksInterleaved, interleavedRequest, measureInterleaved, noteExchange } from './interleaved.js';
 import { hidesClock, measure, type Measurement } from './measure.js';
-import { RECEIVE_AFTER_TRANSMIT } from '../ntp/tests.js';
+import { RECEIVE_AFTER_TRANSMIT, ZERO_TRANSMIT } from '../ntp/tests.js';
 import { countReplyChecksum, countRequestChecksum, foldGoodChecksums, RefidTexts } from './path-counters.js';
 import { capturedAt, noteAnswered, noteSide, recentlyAnswered, type Pending, type PathState } from './path-state.js';
 import { PathBook } from './paths.js';
@@ -153,12 +153,38 @@ export class Correlator {
    * mode 1: a mode 1 whose origin is an open request of the reverse path answers that request, and asks in turn.
    */
   private onSymmetric(t: TimeFrame): void {
+    if (t.mode === 5) {
+      this.onBroadcast(t);
+      return;
+    }
     if (t.mode === 2) {
       this.onReply(t);
       return;
     }
     if ((t.orgSec !== 0 || t.orgFrac !== 0) && this.paths.find(t, false)?.open.get(partsKey(t.orgSec, t.orgFrac)) !== undefined) this.onReply(t);
     this.onRequest(t);
+  }
+
+  /**
+   * Broadcast (mode 5, RFC 5905 §9.2 / §8): a server's time nobody asked for, judged on its own terms — a reply without
+   * a request on the path from the sender to the broadcast (or multicast) address, so its stratum, leap, refid and
+   * root distance are judged as any server's; never an unanswered request, never an origin test (origin is zero).
+   * No offset: a broadcast client knows neither T1 nor the delay (ntpd calibrates it with a volley, seen as mode 3).
+   */
+  private onBroadcast(t: TimeFrame): void {
+    const p = this.paths.of(t, false);
+    noteSide(p, this.localIps, t.packetType, false);
+    countReplyChecksum(this.checksums, p, t, undefined);
+    this.refids.note(p, t);
+    // A broadcast has no request: origin and receive are zero by design (RFC 5905 §9.2); only a zero transmit is
+    // invalid (test3 as a broadcast client applies it).
+    const failed = packetTests(t, false, false) & ZERO_TRANSMIT;
+    const time = t.sec + t.nsec / 1e9;
+    const x = orphanReplyExchange({ ip: p.client, port: t.dstPort }, { ip: p.server, port: t.srcPort }, time, t, replySummary(t, p.refidText));
+    x.requestMode = 5;
+    const bogus = failedTestNames(failed);
+    if (bogus !== undefined) x.bogus = bogus;
+    p.acc.addOutcome(x, Number.MAX_SAFE_INTEGER);
   }
 
   private onRequest(t: TimeFrame): void {

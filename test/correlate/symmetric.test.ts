@@ -1,5 +1,5 @@
 /**
- * Symmetric modes on the wire (RFC 5905 §9.2, §8): mode 1 is a request, mode 2 its reply, paired by origin; two
+ * Symmetric and broadcast modes on the wire (RFC 5905 §9.2, §8): mode 1 is a request, mode 2 its reply, paired by origin; two
  * active peers answer each other in mode 1. Frames built here as raw IPv4 (LINKTYPE_RAW) + UDP + a 48-octet header;
  * the real capture of a `peer` against `nopeer` is fixtures/wire/peer-nopeer.pcap (test/rules/wire-captures.test.ts).
  */
@@ -109,5 +109,22 @@ describe('symmetric modes (RFC 5905 §9.2)', () => {
     expect(ab.unanswered.count).toBe(0);
     expect(ba.requests.count).toBe(3);
     expect(ba.replies.count).toBe(2);
+  });
+
+  it('broadcast (mode 5): replies nobody asked for, on the path sender → broadcast address; only a zero transmit is bogus', () => {
+    const BCAST = [198, 51, 100, 255];
+    const recs = [0, 8, 16].map((d) => frame(T0 + d, B, 123, BCAST, 123, { mode: 5, xmt: T0 + d }));
+    recs.push(frame(T0 + 24, B, 123, BCAST, 123, { mode: 5, xmt: undefined as unknown as number }));
+    const [p, ...rest] = correlate(recs);
+    expect(rest).toEqual([]);
+    expect(p!.client.ip).toBe('198.51.100.255');
+    expect(p!.server.ip).toBe('198.51.100.100');
+    expect(p!.requests.count).toBe(0);
+    expect(p!.unanswered.count).toBe(0);
+    expect(p!.replies.count).toBe(4);
+    expect(p!.strata).toEqual([{ value: 3, count: 4, frames: [1, 2, 3, 4] }]);
+    expect(p!.bogus).toEqual([{ value: 'zero-transmit', count: 1, frames: [4] }]);
+    expect(p!.exchanges.every((x) => x.requestMode === 5 && x.offset === undefined)).toBe(true);
+    expect(p!.requestClasses).toBeUndefined();
   });
 });

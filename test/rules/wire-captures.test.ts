@@ -42,8 +42,8 @@ const RIGHT_TODAY: WireCase[] = [
   { file: 'fixtures/wire/mode6-remote.pcap', expect: 'mode6-exposed' },
   // classic ntpd 4.2.8 with mode 7 off (its default): ntpdc's monlist is never answered, nothing is judged.
   { file: 'fixtures/wire/mode7-default.pcap', expect: 'no-ntp-seen' },
-  // classic ntpd broadcasting; the client's volley (mode 3 from port 123) is answered. Mode 5 itself is not judged
-  // yet (item 4): healthy today for the volley's sake.
+  // classic ntpd broadcasting; the client's volley (mode 3 from port 123) is answered, and the mode 5 packets are
+  // judged as replies nobody asked for (stratum 11, leap 0, zero origin and receive as broadcast has them): item 4.
   { file: 'fixtures/wire/broadcast.pcap', expect: HEALTHY },
   { file: 'fixtures/mode6-exposed.pcap', expect: 'mode6-exposed' },
   // ntpd's requests from port 123 dropped by the server's `udp sport 123` rule; ntpdig's and ntpdate's answered (item 6).
@@ -133,6 +133,13 @@ describe('wire captures: right today', () => {
       expect(x.delay!).toBeGreaterThan(0);
       expect(x.delay!).toBeLessThan(0.005);
     }
+  });
+
+  it('broadcast: the mode 5 packets are on their own path (sender → 198.51.100.255), as replies, none bogus', async () => {
+    const xs = (await analyze('fixtures/wire/broadcast.pcap')).exchanges.filter((x) => x.requestMode === 5);
+    expect(xs.length).toBeGreaterThanOrEqual(2);
+    for (const x of xs) expect(x).toMatchObject({ client: { ip: '198.51.100.255' }, server: { ip: '198.51.100.100' }, outcome: 'reply', reply: { mode: 5, stratum: 11, leap: 0 } });
+    expect(xs.every((x) => x.bogus === undefined)).toBe(true);
   });
 
   it('ntpd-self-lo: classic ntpd polling its own address on lo never answers itself: self-sync first, with the frames', async () => {
