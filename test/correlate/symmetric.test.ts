@@ -127,4 +127,48 @@ describe('symmetric modes (RFC 5905 §9.2)', () => {
     expect(p!.exchanges.every((x) => x.requestMode === 5 && x.offset === undefined)).toBe(true);
     expect(p!.requestClasses).toBeUndefined();
   });
+
+  describe('interleaved (chrony xleave, src/correlate/interleaved.ts)', () => {
+    /** chrony's pattern: request origin = previous T2, receive = cookie R; interleaved reply origin = R, transmit = previous T3. */
+    function xleave(interleaveFrom: number, count: number, skewT3 = 0) {
+      const recs: CaptureRecord[] = [];
+      let prevT2: number | undefined;
+      let prevT3: number | undefined;
+      for (let i = 0; i < count; i++) {
+        const t = T0 + i;
+        const cookieR = T0 + 1000 + i; // random-looking receive field
+        const cookieX = T0 + 5000 + i; // random-looking transmit (data minimisation)
+        recs.push(frame(t, A, 40000 + i, B, 123, { mode: 3, org: prevT2, rcv: prevT2 === undefined ? undefined : cookieR, xmt: cookieX }));
+        const t2 = t + 0.0001;
+        const t3 = t + 0.00015;
+        const interleaved = i >= interleaveFrom && prevT3 !== undefined;
+        recs.push(frame(t + 0.0002, B, 123, A, 40000 + i, interleaved ? { mode: 4, org: cookieR, rcv: t2, xmt: prevT3! + skewT3 } : { mode: 4, org: cookieX, rcv: t2, xmt: t3 }));
+        prevT2 = t2;
+        prevT3 = t3;
+      }
+      return correlate(recs)[0]!;
+    }
+
+    it('matches interleaved replies to their request and measures the previous exchange (θ = (100 µs − 50 µs) / 2, δ = 200 µs − 50 µs)', () => {
+      const p = xleave(2, 6);
+      expect(p.bogus).toEqual([]);
+      expect(p.replies.count).toBe(6);
+      expect(p.exchanges.map((x) => x.interleaved === true)).toEqual([false, false, true, true, true, true]);
+      for (const x of p.exchanges.slice(2)) {
+        expect(x.offset!).toBeCloseTo(0.000025, 6);
+        expect(x.delay!).toBeCloseTo(0.00015, 5);
+      }
+    });
+
+    it('without the previous exchange on the path (its request named no T2), an origin = receive field reply stays bogus', () => {
+      // Interleaved from the second reply: the first request had origin 0, so no exchange was noted to measure.
+      const p = xleave(1, 2);
+      expect(p.bogus.map((b) => b.value)).toEqual(['origin-mismatch', 'receive-after-transmit']);
+    });
+
+    it('an "interleaved" transmit before the previous T2 is not measured', () => {
+      const p = xleave(2, 4, -0.01);
+      expect(p.exchanges.slice(2).every((x) => x.interleaved === true && x.offset === undefined)).toBe(true);
+    });
+  });
 });
