@@ -41,8 +41,9 @@ export default defineRule({
   },
   match(ctx) {
     const hits: Hit[] = [];
-    for (const [server, paths] of byServer(ctx.of('ntp-path'))) {
-      for (const p of paths) {
+    const paths = ctx.of('ntp-path');
+    for (const [server, serverPaths] of byServer(paths)) {
+      for (const p of serverPaths) {
         const c = p.requestClasses?.fromPort123;
         // Port 123 answered even once: whatever else is wrong, it is not a filter on the source port.
         if (c === undefined || c.unanswered.count === 0 || c.replies.count > 0) continue;
@@ -51,9 +52,41 @@ export default defineRule({
         hits.push(hit(server, p, c));
       }
     }
+    // diagnose: ntpd (always source port 123) never heard from a server that answers ntpdoctor's probe (a random port).
+    const seen = new Set(hits.map((h) => h.subject));
+    for (const d of ctx.of('daemon-state')) {
+      if (d.daemon !== 'ntpd' || (d.uptime !== undefined && d.uptime < NTPD_SETTLE)) continue;
+      for (const s of d.sources) {
+        if (s.kind !== 'server' || s.reach !== 0 || s.lastRx !== undefined || seen.has(s.address)) continue;
+        const probed = paths.find((p) => p.source === 'probe' && p.server.ip === s.address && p.replies.count > 0);
+        if (probed === undefined) continue;
+        seen.add(s.address);
+        hits.push(daemonHit(s.address, d.via, probed));
+      }
+    }
     return hits;
   },
 });
+
+/** ntpd polls at 64 s at first (iburst: 2 s): after two minutes a reach of 0 is more than a slow start. */
+const NTPD_SETTLE = 120;
+
+/** ntpd's reach 0 beside an answered probe: the source port is the difference that stands out (restrict or a
+ * firewall on the address would have silenced the probe too). Less sure than a capture: a warning. */
+function daemonHit(server: string, via: string, probed: NtpPathObservation): Hit {
+  return {
+    subject: server,
+    title: `ntpd here never heard from ${server}, which answers ntpdoctor's probe from a random source port: requests from port 123 are likely dropped`,
+    evidence: [
+      note(`ntpd (${via}) shows ${server} with reach 0 and no sample ever: none of its requests, all sent from source port 123, was answered`),
+      fact('probe', `ntpdoctor's probe of ${server} from ${sourcePorts(probed)} got ${plural(probed.replies.count, 'reply', 'replies')}`, probed.replies),
+      note(`The difference is the source port (or the mode: ntpd's \`peer\` lines send mode 1): capture \`udp port 123 and host ${server}\` while ntpd polls to confirm`),
+    ],
+    fixes: ranked([...clientFixes(server, 'this host'), ...firewallFixes(server, 'this host', isIpv6(server))]),
+    severity: 'warning',
+    confidence: 0.6,
+  };
+}
 
 function hit(server: string, p: NtpPathObservation, c: RequestClass): Hit {
   const client = p.client.ip;

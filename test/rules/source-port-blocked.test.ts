@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/source-port-blocked.js';
 import type { RequestClass } from '../../src/observe/request-classes.js';
+import type { DaemonSource, DaemonStateObservation } from '../../src/observe/node-types.js';
 import type { NtpPathObservation } from '../../src/observe/types.js';
 import { CLIENT, hitsOf, path, SERVER } from './_build.js';
 
@@ -66,5 +67,29 @@ describe('source-port-blocked', () => {
     const sym = mixed([1, 2], [5]);
     sym.requestClasses!.symmetric = { requests: { count: 1, frames: [4] }, unanswered: { count: 0, frames: [] }, replies: { count: 1, frames: [5] }, firstTime: 1, lastTime: 1 };
     expect(hitsOf(rule, [sym])).toEqual([]);
+  });
+});
+
+describe('source-port-blocked from diagnose: ntpd reach 0 beside an answered probe', () => {
+  function ntpdState(reach: number, uptime = 600, lastRx?: number): DaemonStateObservation {
+    const source: DaemonSource = { address: SERVER, kind: 'server', state: ' ', selected: false, reach, refid: '.INIT.' };
+    if (lastRx !== undefined) source.lastRx = lastRx;
+    return { kind: 'daemon-state', source: 'daemon', daemon: 'ntpd', via: 'ntpq -pn', uptime, sources: [source] };
+  }
+  const probe = () => path({ source: 'probe', client: { ip: '127.0.0.1', port: 51000 }, replies: { count: 3, frames: [1, 2, 3] } });
+
+  it('is a warning naming the source port as the likely difference', () => {
+    const hit = hitsOf(rule, [ntpdState(0), probe()])[0]!;
+    expect(hit).toMatchObject({ subject: SERVER, severity: 'warning', confidence: 0.6 });
+    expect(hit.title).toContain(`ntpd here never heard from ${SERVER}, which answers ntpdoctor's probe from a random source port`);
+    expect(hit.evidence[1]).toMatchObject({ frames: [1, 2, 3], unit: 'sample' });
+    expect(hit.fixes[0]!.platform).toBe('chrony');
+  });
+
+  it('stays quiet when ntpd hears the source, just started, or the probe got nothing', () => {
+    expect(hitsOf(rule, [ntpdState(0o377), probe()])).toEqual([]);
+    expect(hitsOf(rule, [ntpdState(0, 30), probe()])).toEqual([]);
+    expect(hitsOf(rule, [ntpdState(0, 600, 900), probe()])).toEqual([]);
+    expect(hitsOf(rule, [ntpdState(0), path({ source: 'probe', replies: { count: 0, frames: [] } })])).toEqual([]);
   });
 });
