@@ -3,8 +3,8 @@
  * (test/rules/captures/make-wire.sh; fixtures/README.md "fixtures/wire" says how each was made and what it shows).
  *
  * RIGHT_TODAY: the report's first finding is already the root cause (or, for a healthy capture, nothing above info).
- * KNOWN_WRONG: captures that need issue 13 items 4–7 (interleaved, symmetric, broadcast, source port 123, NTS on the
- * wire). Each has two tests: `it.fails` asserting what it SHOULD say (it passes while the code is still wrong and
+ * KNOWN_WRONG: captures that need issue 13 item 7 (NTS on the wire; items 4–6 — interleaved, symmetric, broadcast,
+ * source port 123 — moved to RIGHT_TODAY). Each has two tests: `it.fails` asserting what it SHOULD say (it passes while the code is still wrong and
  * FAILS the day the code gets it right: then move the case to RIGHT_TODAY), and a baseline test pinning what it says
  * today, so any change in the wrong answer is seen.
  */
@@ -149,7 +149,7 @@ describe('wire captures: right today', () => {
   });
 });
 
-describe('wire captures: KNOWN-WRONG baseline (issue 13 items 4–7 flip these)', () => {
+describe('wire captures: KNOWN-WRONG baseline (issue 13 item 7 flips these)', () => {
   for (const c of KNOWN_WRONG) {
     it.fails(`${c.file} SHOULD give ${c.expect} (needs ${c.needs})`, async () => {
       assertVerdict(await analyze(c.file), c);
