@@ -42,6 +42,9 @@ import clocksourceUnstable from './clocksource-unstable.js';
 import hypervisorTimeSync from './hypervisor-time-sync.js';
 import leapSmearMix from './leap-smear-mix.js';
 import noNtpSeen from './no-ntp-seen.js';
+// Issue 13: the wire as deployments speak it.
+import sourcePortBlocked from './source-port-blocked.js';
+import symmetricUnanswered from './symmetric-unanswered.js';
 
 export const rules: Rule[] = [
   // Packets and probes.
@@ -83,4 +86,6 @@ export const rules: Rule[] = [
   clocksourceUnstable,
   leapSmearMix,
   noNtpSeen,
+  sourcePortBlocked,
+  symmetricUnanswered,
 ];

@@ -11,7 +11,8 @@ import { mergeSamples, newSample } from '../observe/samples.js';
 import { TrafficCounter } from '../observe/traffic.js';
 import type { NtpPathObservation } from '../model/observation.js';
 import { ChecksumTracker } from './checksums.js';
-import { Correlator, MANY_PATHS, type CorrelatorOptions, type ShardPath } from './correlator.js';
+import { Correlator, type CorrelatorOptions, type ShardPath } from './correlator.js';
+import { MANY_PATHS } from './paths.js';
 import { correlatorSink, type ShardFilter } from './records.js';
 
 /** The collectors of one run (or one shard) over a capture's records. */

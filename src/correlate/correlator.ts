@@ -29,15 +29,14 @@ import type { ChecksumObservation, NtpPathObservation } from '../model/observati
 import { ChecksumTracker, type ChecksumState } from './checksums.js';
 import { partsKey, wallDiff, type WallTime } from '../net/wall-time.js';
 import { ControlTracker } from './control.js';
+import { asksInterleaved, interleavedRequest, measureInterleaved, noteExchange } from './interleaved.js';
 import { hidesClock, measure, type Measurement } from './measure.js';
+import { RECEIVE_AFTER_TRANSMIT, ZERO_TRANSMIT } from '../ntp/tests.js';
 import { countReplyChecksum, countRequestChecksum, foldGoodChecksums, RefidTexts } from './path-counters.js';
-import { capturedAt, noteAnswered, noteSide, recentlyAnswered, type Pending, type PathState } from './path-state.js';
+import { capturedAt, noteAnswered, noteSide, pendingFor, recentlyAnswered, type Pending, type PathState } from './path-state.js';
 import { PathBook } from './paths.js';
 import { FAILED_TEST1, failedTestNames, packetTests } from './reply-tests.js';
 import type { NtpExchange } from '../model/exchange.js';
-
-export { MANY_PATHS } from './paths.js';
-export { hidesClock } from './measure.js';
 
 export interface CorrelatorOptions {
   /** Addresses of the capturing host (--local-ip): tells which end the capture was taken on. */
@@ -109,6 +108,7 @@ export class Correlator {
       return;
     }
     if (timeFrameOf(f, this.scratch)) this.onTime(this.scratch);
+    else if (timeFrameOf(f, this.scratch, true)) this.onSymmetric(this.scratch);
     else this.checksums.add(f, ip.src);
   }
 
@@ -143,45 +143,53 @@ export class Correlator {
     else this.onReply(t);
   }
 
+  /**
+   * RFC 5905 §9.2 and §8 (on-wire protocol) in the symmetric modes: mode 1 (symmetric active: ntpd's `peer`, w32time
+   * in symmetric mode) is a request and mode 2 (symmetric passive) its reply, matched as mode 3/4 are, by origin =
+   * the request's transmit (so `nopeer` servers show as unanswered mode 1). Two active peers answer each other in
+   * mode 1: a mode 1 whose origin is an open request of the reverse path answers that request, and asks in turn.
+   */
+  private onSymmetric(t: TimeFrame): void {
+    if (t.mode === 5) {
+      this.onBroadcast(t);
+      return;
+    }
+    if (t.mode === 2) {
+      this.onReply(t);
+      return;
+    }
+    if ((t.orgSec !== 0 || t.orgFrac !== 0) && this.paths.find(t, false)?.open.get(partsKey(t.orgSec, t.orgFrac)) !== undefined) this.onReply(t);
+    this.onRequest(t);
+  }
+
+  /**
+   * Broadcast (mode 5, RFC 5905 §9.2 / §8): a server's time nobody asked for, judged on its own terms — a reply without
+   * a request on the path from the sender to the broadcast (or multicast) address, so its stratum, leap, refid and
+   * root distance are judged as any server's; never an unanswered request, never an origin test (origin is zero).
+   * No offset: a broadcast client knows neither T1 nor the delay (ntpd calibrates it with a volley, seen as mode 3).
+   */
+  private onBroadcast(t: TimeFrame): void {
+    const p = this.paths.of(t, false);
+    noteSide(p, this.localIps, t.packetType, false);
+    countReplyChecksum(this.checksums, p, t, undefined);
+    this.refids.note(p, t);
+    // A broadcast has no request: origin and receive are zero by design (RFC 5905 §9.2); only a zero transmit is
+    // invalid (test3 as a broadcast client applies it).
+    const failed = packetTests(t, false, false) & ZERO_TRANSMIT;
+    const time = t.sec + t.nsec / 1e9;
+    const x = orphanReplyExchange({ ip: p.client, port: t.dstPort }, { ip: p.server, port: t.srcPort }, time, t, replySummary(t, p.refidText));
+    x.requestMode = 5;
+    const bogus = failedTestNames(failed);
+    if (bogus !== undefined) x.bogus = bogus;
+    p.acc.addOutcome(x, Number.MAX_SAFE_INTEGER);
+  }
+
   private onRequest(t: TimeFrame): void {
     const p = this.paths.of(t, true);
     noteSide(p, this.localIps, t.packetType, true);
     const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9, t.srcPort);
     const key = partsKey(t.xmtSec, t.xmtFrac);
-    let q = this.spare.pop();
-    if (q === undefined) {
-      q = {
-        path: p,
-        key,
-        seq,
-        frame: t.frame,
-        sec: t.sec,
-        nsec: t.nsec,
-        clientPort: t.srcPort,
-        tSec: t.xmtSec,
-        tFrac: t.xmtFrac,
-        version: t.version,
-        mode: t.mode,
-        badChecksum: t.checksumStatus === 'bad',
-        hiddenT1: hidesClock(t),
-        done: false,
-      };
-    } else {
-      q.path = p;
-      q.key = key;
-      q.seq = seq;
-      q.frame = t.frame;
-      q.sec = t.sec;
-      q.nsec = t.nsec;
-      q.clientPort = t.srcPort;
-      q.tSec = t.xmtSec;
-      q.tFrac = t.xmtFrac;
-      q.version = t.version;
-      q.mode = t.mode;
-      q.badChecksum = t.checksumStatus === 'bad';
-      q.hiddenT1 = hidesClock(t);
-      q.done = false;
-    }
+    const q = pendingFor(this.spare.pop(), p, key, seq, t, hidesClock(t));
     // Good checksums are counted per path (most datagrams: no state per sender, see ChecksumTracker.addGood).
     countRequestChecksum(this.checksums, p, t);
     const older = p.open.get(key);
@@ -206,7 +214,10 @@ export class Correlator {
     let originMismatch = false;
     if (!pending) {
       if (recentlyAnswered(p, key)) duplicate = true;
-      else {
+      else if (p.previous !== undefined && (pending = interleavedRequest(p, t)) !== undefined) {
+        this.onInterleaved(p, pending, t, key);
+        return;
+      } else {
         // A reply to an open request on the same port with another origin is bogus; one with no request at all was
         // sent before the capture began.
         pending = p.open.latest((o) => o.clientPort === t.dstPort);
@@ -239,15 +250,37 @@ export class Correlator {
       // Straight into the accumulator's kept copy when it has one of this shape to replace (no copy at all).
       const x = p.acc.slotFor(shape) ?? (this.replies[measured] ??= replyExchange(q, p.client, server, t.frame, replyTime, replySummary(t, ''), measured, 0, 0));
       fillReply(x, q, p.client, server, t, replyTime, p.refidText, m.offset, m.delay);
+      if (asksInterleaved(q)) noteExchange(p, q, t);
       this.finish(q, x, shape);
       noteAnswered(p, key);
       return;
     }
+    if (failed === 0 && asksInterleaved(q)) noteExchange(p, q, t);
     const x = replyExchange(q, p.client, server, t.frame, replyTime, replySummary(t, p.refidText), measured, m.offset, m.delay);
     const bogus = failedTestNames(failed);
     if (bogus !== undefined) x.bogus = bogus;
     this.finish(q, x);
     if ((failed & FAILED_TEST1) === 0) noteAnswered(p, key);
+  }
+
+  /**
+   * A reply in interleaved mode (./interleaved.ts: origin = request `q`'s receive field): measured on the previous
+   * exchange, never called bogus for its origin or for transmit < receive (chrony's tests in this mode).
+   */
+  private onInterleaved(p: PathState, q: Pending, t: TimeFrame, key: number): void {
+    countReplyChecksum(this.checksums, p, t, q);
+    this.refids.note(p, t);
+    const failed = packetTests(t, false, false) & ~RECEIVE_AFTER_TRANSMIT;
+    const zeroTimes = (t.xmtSec === 0 && t.xmtFrac === 0) || (t.rcvSec === 0 && t.rcvFrac === 0);
+    const m = this.measured;
+    const measured = failed === 0 && !zeroTimes ? measureInterleaved(p, t, m) : NOT_MEASURED;
+    const x = replyExchange(q, p.client, p.acc.server, t.frame, t.sec + t.nsec / 1e9, replySummary(t, p.refidText), measured, m.offset, m.delay);
+    x.interleaved = true;
+    const bogus = failedTestNames(failed);
+    if (bogus !== undefined) x.bogus = bogus;
+    if (failed === 0) noteExchange(p, q, t);
+    this.finish(q, x);
+    noteAnswered(p, key);
   }
 
   private onIcmp(e: IcmpFrame): void {

@@ -7,6 +7,7 @@ import type { NtpPathObservation } from '../model/observation.js';
 import type { RequestRecord } from '../observe/exchange.js';
 import type { SenderState } from './checksums.js';
 import type { OpenRequests } from './open.js';
+import type { TimeFrame } from '../decode/time-frame.js';
 
 /**
  * An open request. Created by one object literal (all share one shape) and reused once finished: its double
@@ -21,6 +22,11 @@ export interface Pending extends RequestRecord {
   /** The request hides the client's clock (T1 is a random cookie, not a reading): see hidesClock(). */
   hiddenT1: boolean;
   done: boolean;
+  /** The request's origin and receive fields (interleaved mode: ./interleaved.ts). */
+  oSec: number;
+  oFrac: number;
+  rSec: number;
+  rFrac: number;
 }
 
 /** Per client↔server path: the accumulator plus what tells us where the capture was taken and whether T1 is real. */
@@ -62,6 +68,8 @@ export interface PathState {
   clientNotedAsPeer: boolean;
   /** The frame that made the path: paths are listed in this order (and shards merge by it, src/parallel/). */
   firstFrame: number;
+  /** The last exchange whose request asked in interleaved style (./interleaved.ts), made with the first such one. */
+  previous: import('./interleaved.js').PreviousExchange | undefined;
 }
 
 export const RECENT_ANSWERED = 8;
@@ -107,6 +115,7 @@ export function newPathState(
     serverNotedAsPeer: false,
     clientNotedAsPeer: false,
     firstFrame: frame,
+    previous: undefined,
   };
 }
 
@@ -140,4 +149,54 @@ export function capturedAt(p: PathState): NtpPathObservation['capturedAt'] {
   if (p.sideClient > p.sideServer) return 'client';
   if (p.sideServer > p.sideClient) return 'server';
   return 'unknown';
+}
+
+/**
+ * A request's open record: `spare` (a finished one, reused: no object per request) refilled, else a new literal
+ * with every field in the same order, so both have one shape (V8 keeps the correlator's loads monomorphic).
+ * `hiddenT1`: measure.ts hidesClock(t), computed by the caller.
+ */
+export function pendingFor(spare: Pending | undefined, path: PathState, key: number, seq: number, t: TimeFrame, hiddenT1: boolean): Pending {
+  if (spare === undefined) {
+    return {
+      path,
+      key,
+      seq,
+      frame: t.frame,
+      sec: t.sec,
+      nsec: t.nsec,
+      clientPort: t.srcPort,
+      tSec: t.xmtSec,
+      tFrac: t.xmtFrac,
+      version: t.version,
+      mode: t.mode,
+      badChecksum: t.checksumStatus === 'bad',
+      hiddenT1,
+      done: false,
+      oSec: t.orgSec,
+      oFrac: t.orgFrac,
+      rSec: t.rcvSec,
+      rFrac: t.rcvFrac,
+    };
+  }
+  const q = spare;
+  q.path = path;
+  q.key = key;
+  q.seq = seq;
+  q.frame = t.frame;
+  q.sec = t.sec;
+  q.nsec = t.nsec;
+  q.clientPort = t.srcPort;
+  q.tSec = t.xmtSec;
+  q.tFrac = t.xmtFrac;
+  q.version = t.version;
+  q.mode = t.mode;
+  q.badChecksum = t.checksumStatus === 'bad';
+  q.hiddenT1 = hiddenT1;
+  q.done = false;
+  q.oSec = t.orgSec;
+  q.oFrac = t.orgFrac;
+  q.rSec = t.rcvSec;
+  q.rFrac = t.rcvFrac;
+  return q;
 }

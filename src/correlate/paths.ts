@@ -57,6 +57,15 @@ export class PathBook {
       : this.text(t.frame, t.dstText, t.dstPort, t.srcText, t.srcPort);
   }
 
+  /** The path a request (or reply) would have, if it exists: none is made (symmetric modes look for the reverse one). */
+  find(t: TimeFrame, request: boolean): PathState | undefined {
+    const port = request ? t.dstPort : t.srcPort;
+    let n: number;
+    if (t.ipVersion === 4) n = request ? this.table.findV4(t.srcWord, t.dstWord, port) : this.table.findV4(t.dstWord, t.srcWord, port);
+    else n = request ? this.table.findText(t.srcText, t.dstText, port) : this.table.findText(t.dstText, t.srcText, port);
+    return n >= 0 ? this.list[n] : undefined;
+  }
+
   /** A path seen for the first time, filed under its words (IPv4) or its text. */
   private add(frame: number, client: string, clientPort: number, server: string, serverPort: number, cw: number | undefined, sw: number | undefined): PathState {
     const acc = new PathAccumulator(

@@ -2,10 +2,10 @@
  * Which shard a frame belongs to when analysis is split across threads (src/parallel/): every frame the
  * Correlator would put on a client↔server path goes to the shard of that path, so each path is whole in one
  * shard and its exchanges come out exactly as a single thread would make them. Everything else (control
- * modes 6/7, symmetric and broadcast modes, non-NTP UDP, frames that decode to nothing) goes to shard 0.
+ * modes 6/7, broadcast mode 5, non-NTP UDP, frames that decode to nothing) goes to shard 0.
  *
- * The path of a frame is the Correlator's (./correlator.ts feed): a mode 3 request is (src, dst, dst port), a
- * mode 4 reply (dst, src, src port), an ICMP error the quoted request's (src, dst, dst port). A path is named by a
+ * The path of a frame is the Correlator's (./correlator.ts feed): a mode 3 or 1 request is (src, dst, dst port), a
+ * mode 4 or 2 reply (dst, src, src port), an ICMP error the quoted request's (src, dst, dst port). A path is named by a
  * hash of the addresses' octets and the port; a decoded frame's address text is parsed back to its octets (the
  * decoder's text is canonical, one text per address), so the byte fast path and the decoded-frame path agree.
  *
@@ -28,6 +28,9 @@ export const UNDECIDED = -1;
 /** RFC 5905 §7.3 modes: client 3, server 4. */
 const MODE_CLIENT = 3;
 const MODE_SERVER = 4;
+/** RFC 5905 §9.2: symmetric active 1 is a request, symmetric passive 2 its reply (Correlator.onSymmetric). */
+const MODE_ACTIVE = 1;
+const MODE_PASSIVE = 2;
 
 /** One step of the address hash: the 16-bit word `w` (SMI arithmetic only: no heap numbers per frame). */
 function mix(h: number, w: number): number {
@@ -85,8 +88,8 @@ export function framePathHash(f: DecodedFrame): number {
   const udp = f.udp;
   const m = f.ntp?.message;
   if (ip === undefined || udp === undefined || m === undefined || m.kind !== 'time') return NO_PATH;
-  if (m.mode === MODE_CLIENT) return pathHash(textHash(ip.src), textHash(ip.dst), udp.dstPort);
-  if (m.mode === MODE_SERVER) return pathHash(textHash(ip.dst), textHash(ip.src), udp.srcPort);
+  if (m.mode === MODE_CLIENT || m.mode === MODE_ACTIVE) return pathHash(textHash(ip.src), textHash(ip.dst), udp.dstPort);
+  if (m.mode === MODE_SERVER || m.mode === MODE_PASSIVE) return pathHash(textHash(ip.dst), textHash(ip.src), udp.srcPort);
   return NO_PATH;
 }
 
@@ -116,10 +119,10 @@ export function locatedPathHash(b: Uint8Array, end: number, h: Located): number 
   const dstPort = readU16(b, udpAt + 2);
   if (!isNtpPortPair(srcPort, dstPort, undefined)) return NO_PATH;
   const mode = (b[udpAt + 8] as number) & 7;
-  if (mode !== MODE_CLIENT && mode !== MODE_SERVER) return NO_PATH;
+  if (mode !== MODE_CLIENT && mode !== MODE_SERVER && mode !== MODE_ACTIVE && mode !== MODE_PASSIVE) return NO_PATH;
   const src = octetsHash(b, srcAt, version);
   const dst = octetsHash(b, srcAt + h.addrLength, version);
-  return mode === MODE_CLIENT ? pathHash(src, dst, dstPort) : pathHash(dst, src, srcPort);
+  return mode === MODE_CLIENT || mode === MODE_ACTIVE ? pathHash(src, dst, dstPort) : pathHash(dst, src, srcPort);
 }
 
 /**

@@ -175,14 +175,17 @@ export function timeFrameAt(b: Uint8Array, end: number, h: Located, out: TimeFra
 }
 
 /**
- * The same record from a decoded frame that carries an NTP time message of mode 3 or 4 (false otherwise): the
- * Correlator's one way in for both forms.
+ * The same record from a decoded frame that carries an NTP time message of mode 3 or 4 (or, `symmetric`, 1, 2 or 5;
+ * false otherwise): the Correlator's one way in for both forms.
  */
-export function timeFrameOf(f: DecodedFrame, out: TimeFrame): boolean {
+export function timeFrameOf(f: DecodedFrame, out: TimeFrame, symmetric = false): boolean {
   const ip = f.ip;
   const udp = f.udp;
   const m = f.ntp?.message;
-  if (ip === undefined || udp === undefined || m === undefined || m.kind !== 'time' || (m.mode !== 3 && m.mode !== 4)) return false;
+  if (ip === undefined || udp === undefined || m === undefined || m.kind !== 'time') return false;
+  // `symmetric`: modes 1, 2 (RFC 5905 §9.2 symmetric active/passive) and 5 (broadcast) instead, same fields, for
+  // Correlator.feed.
+  if (symmetric ? m.mode !== 1 && m.mode !== 2 && m.mode !== 5 : m.mode !== 3 && m.mode !== 4) return false;
   out.frame = f.frame;
   out.sec = f.tsSec;
   out.nsec = f.tsNsec;

@@ -63,4 +63,9 @@ export interface NtpExchange {
   offsetMethod?: 'capture-client' | 'one-way' | 'probe';
   /** RFC 5905 §8 packet tests that failed: 'origin-mismatch', 'zero-transmit', 'zero-receive', 'receive-after-transmit', 'duplicate'. */
   bogus?: string[];
+  /**
+   * An interleaved reply (chrony xleave, src/correlate/interleaved.ts): its origin is the request's receive field,
+   * its transmit the previous reply's; offset and delay are those of the previous exchange.
+   */
+  interleaved?: true;
 }

@@ -96,6 +96,11 @@ export interface NtpPathObservation {
    * answered nor counted as unanswered. Absent when none.
    */
   pendingAtEnd?: FrameSample;
+  /**
+   * Mode 3 requests from source port 123 and mode 1 (symmetric active) requests, counted apart from the rest
+   * (src/observe/request-classes.ts). Absent when the path had none.
+   */
+  requestClasses?: RequestClasses;
 }
 
 /** UDP checksums on NTP traffic that failed verification, by sender. */
@@ -195,3 +200,18 @@ export type Observation =
 
 export type ObservationKind = Observation['kind'];
 export type ObservationOf<K extends ObservationKind> = Extract<Observation, { kind: K }>;
+
+/** Requests of one kind on one path, by outcome (ICMP-answered ones count in `requests` only), and when they went. */
+export interface RequestClass {
+  requests: FrameSample;
+  unanswered: FrameSample;
+  replies: FrameSample;
+  /** Capture (or probe) time of the first and last request of the kind, s since the epoch. */
+  firstTime: number;
+  lastTime: number;
+}
+
+export interface RequestClasses {
+  fromPort123?: RequestClass;
+  symmetric?: RequestClass;
+}

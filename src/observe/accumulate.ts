@@ -7,6 +7,8 @@ import type { Endpoint, NtpExchange } from '../model/exchange.js';
 import { ntpDiffSeconds } from '../ntp/timestamp.js';
 import { KEEP_EXCHANGES, KeptExchanges } from './kept.js';
 import { PortSet } from './ports.js';
+import type { RequestClasses } from '../model/observation.js';
+import { copyClasses, countApart, isCountedApart } from './request-classes.js';
 import { addToSample, addValue, copySeen, NONE, SAMPLE_FRAMES } from './samples.js';
 import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from '../model/observation.js';
 
@@ -136,6 +138,8 @@ export class PathAccumulator {
   /** Bit i set: request i (of the first EARLY_WINDOW, by request order) was answered. */
   private earlyAnswered = 0;
   private answeredTotal = 0;
+  /** Requests counted apart (./request-classes.ts): made with the first such request. */
+  private classes: RequestClasses | undefined = undefined;
 
   constructor(
     readonly source: 'capture' | 'probe',
@@ -190,6 +194,8 @@ export class PathAccumulator {
     if (x.reply && x.replyFrame !== undefined && this.addReply(x)) cited = true;
     this.finished++;
     this.kept.keep(x, shape, cited);
+    // Mode 3 from source port 123 and mode 1, counted apart (./request-classes.ts).
+    if (isCountedApart(x)) this.classes = countApart(this.classes, x);
   }
 
   /** A request the capture ended too soon after to tell whether it was answered (no outcome will come). */
@@ -313,6 +319,7 @@ export class PathAccumulator {
     };
     const clientPorts = this.ports.clientPorts(this.client.port);
     if (clientPorts !== undefined) obs.clientPorts = clientPorts;
+    if (this.classes !== undefined) obs.requestClasses = copyClasses(this.classes);
     if (this.pending !== undefined) obs.pendingAtEnd = { count: this.pending.count, frames: this.pending.frames.slice() };
     const minInterval = n[MIN_INTERVAL]!;
     if (Number.isFinite(minInterval)) obs.minRequestInterval = minInterval;

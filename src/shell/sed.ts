@@ -76,3 +76,12 @@ export function dropWordOnRestrictLines(path: string, word: string): Command {
     edit: { file: path, action: 'pattern' },
   };
 }
+
+/** `sed -i -E 's/^peer([[:space:]]+HOST([[:space:]]|$))/server\1/' FILE`: the `peer HOST` lines become `server HOST` (client mode). */
+export function peerToServer(path: string, host: string): Command {
+  return {
+    ...cmd('sed', '-i', '-E', `s/^peer([[:space:]]+${ereLiteral(host)}([[:space:]]|$))/server\\1/`, file(path)),
+    says: `in ${show(path)}, turn each "peer ${host}" line into "server ${host}"`,
+    edit: { file: path, action: 'pattern' },
+  };
+}

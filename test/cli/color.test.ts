@@ -2,6 +2,7 @@
  * Colour by convention, decided once (src/cli/color.ts) and handed to renderers as data: --color, NO_COLOR,
  * FORCE_COLOR, TERM=dumb, the terminal's own answer. Checked as a table, then end to end on a real report.
  */
+import { parseReport } from '../_schema.js';
 import { describe, expect, it } from 'vitest';
 import { colorWhen, decideColor, type ColorContext, type ColorWhen } from '../../src/cli/color.js';
 import { files, read } from '../meta/_files.js';
@@ -64,7 +65,7 @@ describe('end to end: the text report', () => {
   it('--json is never coloured', async () => {
     const r = await run(['analyze', FIXTURE, '--json', '--color=always']);
     expect(r.out).not.toMatch(/\x1b/);
-    expect(() => JSON.parse(r.out)).not.toThrow();
+    expect(() => parseReport(r.out)).not.toThrow();
   });
 });
 

@@ -1,7 +1,8 @@
 /** The correlator on real lab captures (fixtures/README.md says how each was made). */
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/read.js';
-import { Correlator, hidesClock } from '../../src/correlate/correlator.js';
+import { Correlator } from '../../src/correlate/correlator.js';
+import { hidesClock } from '../../src/correlate/measure.js';
 import type { NtpExchange } from '../../src/model/exchange.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import type { NtpPathObservation } from '../../src/model/observation.js';

@@ -189,6 +189,6 @@ describe('--min-severity and -q', () => {
   it('a bad severity is a usage error: one line, exit 2', async () => {
     const r = await cli('analyze', '--min-severity', 'loud', 'fixtures/healthy-chrony.pcap');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('ntpdoctor: option --min-severity: info, warning or error, not loud\n');
+    expect(r.err).toBe("ntpdoctor: option '--min-severity LEVEL' argument 'loud' is invalid. Allowed choices are info, warning, error. (see ntpdoctor analyze --help)\n");
   });
 });

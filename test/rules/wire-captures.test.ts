@@ -3,8 +3,8 @@
  * (test/rules/captures/make-wire.sh; fixtures/README.md "fixtures/wire" says how each was made and what it shows).
  *
  * RIGHT_TODAY: the report's first finding is already the root cause (or, for a healthy capture, nothing above info).
- * KNOWN_WRONG: captures that need issue 13 items 4–7 (interleaved, symmetric, broadcast, source port 123, NTS on the
- * wire). Each has two tests: `it.fails` asserting what it SHOULD say (it passes while the code is still wrong and
+ * KNOWN_WRONG: captures that need issue 13 item 7 (NTS on the wire; items 4–6 — interleaved, symmetric, broadcast,
+ * source port 123 — moved to RIGHT_TODAY). Each has two tests: `it.fails` asserting what it SHOULD say (it passes while the code is still wrong and
  * FAILS the day the code gets it right: then move the case to RIGHT_TODAY), and a baseline test pinning what it says
  * today, so any change in the wrong answer is seen.
  */
@@ -42,17 +42,20 @@ const RIGHT_TODAY: WireCase[] = [
   { file: 'fixtures/wire/mode6-remote.pcap', expect: 'mode6-exposed' },
   // classic ntpd 4.2.8 with mode 7 off (its default): ntpdc's monlist is never answered, nothing is judged.
   { file: 'fixtures/wire/mode7-default.pcap', expect: 'no-ntp-seen' },
-  // classic ntpd broadcasting; the client's volley (mode 3 from port 123) is answered. Mode 5 itself is not judged
-  // yet (item 4): healthy today for the volley's sake.
+  // classic ntpd broadcasting; the client's volley (mode 3 from port 123) is answered, and the mode 5 packets are
+  // judged as replies nobody asked for (stratum 11, leap 0, zero origin and receive as broadcast has them): item 4.
   { file: 'fixtures/wire/broadcast.pcap', expect: HEALTHY },
   { file: 'fixtures/mode6-exposed.pcap', expect: 'mode6-exposed' },
+  // ntpd's requests from port 123 dropped by the server's `udp sport 123` rule; ntpdig's and ntpdate's answered (item 6).
+  { file: 'fixtures/wire/sport123-blocked.pcap', expect: 'source-port-blocked' },
+  // classic ntpd's `peer` (mode 1 from port 123) against ntpsec's nopeer: never answered; ntpdig's mode 3 answered (item 5).
+  { file: 'fixtures/wire/peer-nopeer.pcap', expect: 'symmetric-unanswered' },
+  // chrony xleave: every reply after the second is interleaved (origin = the request's receive field), item 4.
+  { file: 'fixtures/wire/xleave.pcap', expect: HEALTHY },
   { file: 'test/rules/captures/no-ntp-pings.pcap', expect: 'no-ntp-seen' },
 ];
 
 const KNOWN_WRONG: KnownWrong[] = [
-  { file: 'fixtures/wire/xleave.pcap', expect: HEALTHY, today: ['error bogus-reply'], needs: 'item 4 (interleaved mode)' },
-  { file: 'fixtures/wire/peer-nopeer.pcap', expect: 'symmetric-unanswered', today: [], needs: 'item 5 (symmetric-unanswered)' },
-  { file: 'fixtures/wire/sport123-blocked.pcap', expect: 'source-port-blocked', today: [], needs: 'item 6 (source-port-blocked)' },
   { file: 'fixtures/wire/nts-ke-rejected.pcap', expect: 'nts-ke-failure', today: ['warning no-ntp-seen'], needs: 'item 7 (NTS-KE on TCP 4460)' },
   { file: 'fixtures/wire/nts-untrusted.pcap', expect: 'nts-ke-failure', today: ['warning no-ntp-seen'], needs: 'item 7 (NTS-KE on TCP 4460)' },
 ];
@@ -113,6 +116,32 @@ describe('wire captures: right today', () => {
     expect(report.findings[0]!.reason).toBe('mode6-same-subnet');
   });
 
+  it('xleave: interleaved replies recognised (chrony ntpdata "Interleaved : Yes"), measured on the previous exchange, none bogus', async () => {
+    const report = await analyze('fixtures/wire/xleave.pcap');
+    const xs = report.exchanges;
+    expect(xs.every((x) => x.outcome === 'reply' && x.bogus === undefined)).toBe(true);
+    // The first reply answers a request with origin 0, the second one naming the first T2 still comes basic (the
+    // server had no saved receive timestamp to match yet): every later one is interleaved.
+    expect(xs.slice(0, 2).map((x) => x.interleaved)).toEqual([undefined, undefined]);
+    expect(xs.length).toBeGreaterThanOrEqual(6);
+    for (const x of xs.slice(2)) {
+      expect(x.interleaved, `frame ${x.replyFrame}`).toBe(true);
+      // A reply's origin is its request's receive field, and its transmit is before its receive (the previous reply's T3).
+      expect(x.reply!.originTime).not.toEqual(x.requestTransmit);
+      // One veth hop, one host clock: microseconds, never the seconds a cookie T1 or the stale T3 would give.
+      expect(Math.abs(x.offset!)).toBeLessThan(0.001);
+      expect(x.delay!).toBeGreaterThan(0);
+      expect(x.delay!).toBeLessThan(0.005);
+    }
+  });
+
+  it('broadcast: the mode 5 packets are on their own path (sender → 198.51.100.255), as replies, none bogus', async () => {
+    const xs = (await analyze('fixtures/wire/broadcast.pcap')).exchanges.filter((x) => x.requestMode === 5);
+    expect(xs.length).toBeGreaterThanOrEqual(2);
+    for (const x of xs) expect(x).toMatchObject({ client: { ip: '198.51.100.255' }, server: { ip: '198.51.100.100' }, outcome: 'reply', reply: { mode: 5, stratum: 11, leap: 0 } });
+    expect(xs.every((x) => x.bogus === undefined)).toBe(true);
+  });
+
   it('ntpd-self-lo: classic ntpd polling its own address on lo never answers itself: self-sync first, with the frames', async () => {
     const f = (await analyze('fixtures/wire/ntpd-self-lo.pcap')).findings[0]!;
     expect(f.title).toContain('198.51.100.100 sends NTP requests to itself');
@@ -120,7 +149,7 @@ describe('wire captures: right today', () => {
   });
 });
 
-describe('wire captures: KNOWN-WRONG baseline (issue 13 items 4–7 flip these)', () => {
+describe('wire captures: KNOWN-WRONG baseline (issue 13 item 7 flips these)', () => {
   for (const c of KNOWN_WRONG) {
     it.fails(`${c.file} SHOULD give ${c.expect} (needs ${c.needs})`, async () => {
       assertVerdict(await analyze(c.file), c);

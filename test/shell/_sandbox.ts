@@ -12,7 +12,7 @@ import { join } from 'node:path';
 /** Programs a fix may call: each a stub that logs. `touch`, `rm`, `id`, `reboot`, `curl` are bait (they must never run). */
 export const STUBBED = [
   'sed', 'systemctl', 'nft', 'iptables', 'ip6tables', 'firewall-cmd', 'chronyc', 'ntpq', 'ntpdc', 'ntpdoctor', 'ss', 'ethtool', 'ip',
-  'ping', 'tcpdump', 'service', 'netfilter-persistent', 'grep', 'cat', 'crontab', 'watch', 'hwclock', 'ntpd', 'yum', 'nstat', 'sudo',
+  'ping', 'tcpdump', 'service', 'netfilter-persistent', 'grep', 'cat', 'crontab', 'watch', 'hwclock', 'ntpd', 'yum', 'nstat', 'sudo', 'w32tm',
   'touch', 'rm', 'id', 'reboot', 'curl', 'wget', 'sh', 'bash', 'ls', 'b', 'pwned',
 ];
 
