@@ -3,7 +3,6 @@ import { analyzeCaptures } from '../../analyze.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { PlotCollector } from '../../render/plot/collect.js';
 import { plotSvg } from '../../render/plot/svg.js';
-import { renderText } from '../../render/text.js';
 import { TEXT_ALIASES, TEXT_OPTIONS, textOptions } from '../../render/text-options.js';
 import { InputError } from '../../errors.js';
 import { list, num, parseArgs, str } from '../args.js';
@@ -39,7 +38,11 @@ const analyze: Command = async (argv, out) => {
     });
   }
   if (args.values.json) out.json(report);
-  else out.text(renderText(report, text));
+  else {
+    // Loaded only for text: its width measure (string-width) costs ~35 ms of CPU to load, for nothing under --json.
+    const { renderText } = await import('../../render/text.js');
+    out.text(renderText(report, text));
+  }
   for (const input of report.inputs) {
     const stop = input.stop as { kind: string; offset: number; frame: number; reason: string } | undefined;
     if (stop) out.notice(`${input.name}: ${stop.kind} at byte ${stop.offset} (frame ${stop.frame}): ${stop.reason}; analysed the ${Number(input.frames)} frames before it`);
