@@ -144,7 +144,7 @@ export class Correlator {
   }
 
   private onRequest(t: TimeFrame): void {
-    const p = this.paths.of(t, true);
+    const p = this.paths.ofRequest(t);
     noteSide(p, this.localIps, t.packetType, true);
     const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9, t.srcPort);
     const key = partsKey(t.xmtSec, t.xmtFrac);
@@ -194,7 +194,7 @@ export class Correlator {
   }
 
   private onReply(t: TimeFrame): void {
-    const p = this.paths.of(t, false);
+    const p = this.paths.ofReply(t);
     noteSide(p, this.localIps, t.packetType, false);
     const key = partsKey(t.orgSec, t.orgFrac);
     let pending = p.open.get(key);
