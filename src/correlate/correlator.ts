@@ -169,7 +169,7 @@ export class Correlator {
    * No offset: a broadcast client knows neither T1 nor the delay (ntpd calibrates it with a volley, seen as mode 3).
    */
   private onBroadcast(t: TimeFrame): void {
-    const p = this.paths.of(t, false);
+    const p = this.paths.ofReply(t);
     noteSide(p, this.localIps, t.packetType, false);
     countReplyChecksum(this.checksums, p, t, undefined);
     this.refids.note(p, t);
@@ -185,7 +185,7 @@ export class Correlator {
   }
 
   private onRequest(t: TimeFrame): void {
-    const p = this.paths.of(t, true);
+    const p = this.paths.ofRequest(t);
     noteSide(p, this.localIps, t.packetType, true);
     const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9, t.srcPort);
     const key = partsKey(t.xmtSec, t.xmtFrac);
@@ -202,7 +202,7 @@ export class Correlator {
   }
 
   private onReply(t: TimeFrame): void {
-    const p = this.paths.of(t, false);
+    const p = this.paths.ofReply(t);
     noteSide(p, this.localIps, t.packetType, false);
     const key = partsKey(t.orgSec, t.orgFrac);
     let pending = p.open.get(key);

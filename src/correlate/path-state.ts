@@ -76,6 +76,8 @@ export const RECENT_ANSWERED = 8;
 /** Linux SLL/SLL2 packet types (packet(7)): PACKET_HOST 0, PACKET_OUTGOING 4. */
 const PACKET_HOST = 0;
 const PACKET_OUTGOING = 4;
+/** No link-layer packet type (anything but SLL/SLL2): src/decode/time-frame.ts TimeFrame.packetType. */
+const NO_PACKET_TYPE = -1;
 
 /** A new path's state, every field in one literal (one hidden class for all paths). */
 export function newPathState(
@@ -137,6 +139,11 @@ export function noteAnswered(p: PathState, key: number): void {
  * checksums that were answered anyway (tx checksum offload: only the sender sees them bad).
  */
 export function noteSide(p: PathState, local: ReadonlySet<string> | undefined, packetType: number, isRequest: boolean): void {
+  // Most captures say neither (Ethernet, no --local-ip): a test inlined, no call (see ./path-counters.ts on budget).
+  if (local !== undefined || packetType !== NO_PACKET_TYPE) countSide(p, local, packetType, isRequest);
+}
+
+function countSide(p: PathState, local: ReadonlySet<string> | undefined, packetType: number, isRequest: boolean): void {
   if (local !== undefined) {
     if (local.has(p.client)) p.sideClient++;
     if (local.has(p.server)) p.sideServer++;

@@ -56,9 +56,28 @@ export const NSTAGE = 8;
 export function summarizeServers(observations: readonly Observation[]): { servers: ServerSummary[]; omitted: number } {
   const paths = observations.filter((o): o is NtpPathObservation => o.kind === 'ntp-path');
   const rows = paths.map(summarizePath);
-  rows.sort((a, b) => compareAddress(a.server, b.server) || a.port - b.port || b.sent - a.sent || compareAddress(a.client, b.client));
+  // Address keys made once per row, not per comparison (a regexp and two arrays per comparison were ~0.8 s of CPU
+  // on 100 k paths), as numbers in typed arrays (no object per row), and row numbers sorted by the comparator
+  // compareAddress uses: a stable sort from the same order, so the same order as sorting the rows with it.
+  const serverKey = new Float64Array(rows.length);
+  const clientKey = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    serverKey[i] = addressKey(rows[i]!.server);
+    clientKey[i] = addressKey(rows[i]!.client);
+  }
+  const order = rows.map((_, i) => i);
+  order.sort((i, j) => {
+    const a = rows[i]!;
+    const b = rows[j]!;
+    return (
+      compareKeyed(serverKey[i]!, serverKey[j]!, a.server, b.server) ||
+      a.port - b.port ||
+      b.sent - a.sent ||
+      compareKeyed(clientKey[i]!, clientKey[j]!, a.client, b.client)
+    );
+  });
   const omitted = Math.max(0, rows.length - REPORT_SERVERS);
-  return { servers: rows.slice(0, REPORT_SERVERS), omitted };
+  return { servers: order.slice(0, REPORT_SERVERS).map((i) => rows[i]!), omitted };
 }
 
 export function summarizePath(p: NtpPathObservation): ServerSummary {
@@ -127,17 +146,20 @@ function mostSeen<T>(values: readonly ValueSeen<T>[]): T | undefined {
 
 /** IPv4 before IPv6, numerically within each (198.51.100.9 before 198.51.100.10); other text by code unit. */
 export function compareAddress(a: string, b: string): number {
-  const ka = addressKey(a);
-  const kb = addressKey(b);
-  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
-    const d = ka[i]! - kb[i]!;
-    if (d !== 0) return d;
-  }
-  return ka.length - kb.length || (a < b ? -1 : a > b ? 1 : 0);
+  return compareKeyed(addressKey(a), addressKey(b), a, b);
 }
 
-function addressKey(s: string): number[] {
+/** compareAddress with the addresses' keys (addressKey) made beforehand. */
+function compareKeyed(ka: number, kb: number, a: string, b: string): number {
+  return ka - kb || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * IPv4 text as 4·2^40 + its four numbers at 2^30, 2^20, 2^10, 1 (each at most 999 < 2^10, exact in a double), so
+ * one subtraction orders them as the numbers read left to right; anything else 6·2^40 (ordered by its text).
+ */
+function addressKey(s: string): number {
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (v4) return [4, ...v4.slice(1).map(Number)];
-  return [6];
+  if (v4) return 4 * 2 ** 40 + Number(v4[1]) * 2 ** 30 + Number(v4[2]) * 2 ** 20 + Number(v4[3]) * 2 ** 10 + Number(v4[4]);
+  return 6 * 2 ** 40;
 }

@@ -5,7 +5,7 @@
  */
 import type { Severity } from '../diagnose/types.js';
 import { InputError } from '../errors.js';
-import { textColumns } from './text-layout.js';
+import { textColumns } from './text-columns.js';
 import type { TextOptions } from './text.js';
 
 /** Merge into a command's ArgSpec `options` / `alias`. */
