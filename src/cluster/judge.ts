@@ -2,6 +2,7 @@
  * The cluster engine: nodes → graph → cluster rules (handed in by the command, as the node engine takes its
  * rules) → one ranked report, the nodes' own reports under it. Like src/diagnose/engine.ts it never imports rules/.
  */
+import { ruleHelp } from '../diagnose/help.js';
 import type { Finding, Severity } from '../diagnose/types.js';
 import { addressBook, buildGraph } from './graph.js';
 import type { ClusterContext, ClusterFinding, ClusterNode, ClusterReport, ClusterRule, SyncEdge } from './types.js';
@@ -40,6 +41,7 @@ export function judgeCluster(nodes: ClusterNode[], rules: readonly ClusterRule[]
         fixes: hit.fixes,
         why: rule.meta.why,
         references: rule.meta.references,
+        help: ruleHelp(rule.meta.id),
       };
       if (hit.cause) f.cause = hit.cause;
       found.push({ f, priority: rule.meta.priority });

@@ -3,8 +3,10 @@
  * only): every cluster rule file registered once and named after its id, documented, its ids the DESIGN.md ones,
  * no command text made by hand.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../../rules/index.js';
 import { clusterRules } from '../../rules/cluster/index.js';
@@ -48,4 +50,25 @@ describe('rules/cluster meta', () => {
     }
     expect(offenders).toEqual([]);
   });
+});
+
+const ROOT_FOR_PAGES = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('cluster rule pages (docs/rules/<id>.md, issue 15: a page per rule)', () => {
+  for (const rule of clusterRules) {
+    it(`${rule.meta.id}: a page with the summary, the sections, the references; explain prints it`, () => {
+      const page = readFileSync(join(ROOT_FOR_PAGES, 'docs', 'rules', `${rule.meta.id}.md`), 'utf8');
+      expect(page.startsWith(`# ${rule.meta.id}\n\n**${rule.meta.summary}**`)).toBe(true);
+      for (const section of ['## Problem', '## What the evidence looks like', '## Fixes', '## When it does not apply', '## References']) {
+        const at = page.indexOf(`${section}\n\n`);
+        expect(at, `${rule.meta.id}: ${section}`).toBeGreaterThan(0);
+        expect(page.slice(at + section.length + 2).trim().length, `${rule.meta.id}: ${section} is empty`).toBeGreaterThan(20);
+      }
+      for (const r of rule.meta.references) expect(page).toContain(`- ${r}`);
+      expect(page).not.toMatch(/TODO/);
+      const r = spawnSync(process.execPath, [join(ROOT_FOR_PAGES, 'dist', 'cli.js'), 'explain', rule.meta.id], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain(rule.meta.summary);
+    });
+  }
 });

@@ -1,4 +1,5 @@
 /** `ntpdoctor explain`: the page as it is, terminal-safe; typos get suggestions and exit 2; the help link's forms. */
+import { clusterRules } from '../../rules/cluster/index.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ describe('ntpdoctor explain', () => {
     const r = await cli('explain');
     expect(r.code).toBe(0);
     const ids = r.out.split('\n').filter((l) => /^[a-z]/.test(l) && !l.startsWith('ntpdoctor')).map((l) => l.split(/\s+/)[0]);
-    expect(ids).toEqual(rules.map((x) => x.meta.id).sort());
+    expect(ids).toEqual([...rules, ...clusterRules].map((x) => x.meta.id).sort());
   });
 
   it.each([

@@ -1,4 +1,5 @@
-import { rules } from '../../../rules/index.js';
+import { clusterRules } from '../../../rules/cluster/index.js';
+import { rules as nodeRules } from '../../../rules/index.js';
 import { pageForTerminal, pageFromMeta, readRulePage } from '../../docs/pages.js';
 import { suggest } from '../../docs/suggest.js';
 import { InputError } from '../../errors.js';
@@ -11,6 +12,8 @@ import type { CliCommand } from '../io.js';
  * wiki gives one per code. An unknown id is a usage error (exit 2) with the closest ids suggested.
  */
 const explain: CliCommand = async ({ args }, out) => {
+  // The rules of one report and the cluster rules (`ntpdoctor cluster`): each has its page in docs/rules/.
+  const rules = [...nodeRules, ...clusterRules];
   const ids = rules.map((r) => r.meta.id).sort();
   const id = args[0];
   if (id === undefined) {
