@@ -52,8 +52,9 @@ export function usageLine(err: CommanderError, command: string | undefined): str
 
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
   let printed = '';
-  const { program, invoked } = buildProgram({ out: (t) => void (printed += t), width: Math.max(40, Math.min(io.columns ?? 80, 120)) });
   const args = withCommand(argv);
+  const named = COMMANDS.some((c) => c.name === args[0]) ? args[0] : undefined;
+  const { program, invoked } = buildProgram({ out: (t) => void (printed += t), width: Math.max(40, Math.min(io.columns ?? 80, 120)) }, named);
   try {
     program.parse(args, { from: 'user' });
   } catch (err) {

@@ -19,7 +19,6 @@ import type { DecodedFrame } from '../decode/types.js';
 import {
   NOT_MEASURED,
   orphanReplyExchange,
-  fillReply,
   replyExchange,
   replySummary,
   requestExchange,
@@ -76,8 +75,6 @@ export class Correlator {
   private readonly endGrace: number;
   /** Finished requests, for onRequest to reuse. */
   private readonly spare: Pending[] = [];
-  /** The reused reply exchange of each Measured shape (onReply's common case), made on first use. */
-  private readonly replies: Array<NtpExchange | undefined> = [undefined, undefined, undefined];
   /** What measure() found for the reply at hand (one record: no object per reply). */
   private readonly measured: Measurement = { offset: 0.5, delay: 0.5 };
   private readonly refids = new RefidTexts();
@@ -242,21 +239,17 @@ export class Correlator {
     const zeroTimes = (t.xmtSec === 0 && t.xmtFrac === 0) || (t.rcvSec === 0 && t.rcvFrac === 0);
     const m = this.measured;
     const measured = failed === 0 && !zeroTimes ? measure(q, t, m) : NOT_MEASURED;
-    const server = p.acc.server;
-    // The common case reuses one object per shape (no allocation per reply) when nobody else keeps the exchange:
-    // no live view listening.
+    // The common case, when no live view listens for exchanges: no exchange object at all (the accumulator takes the
+    // request and reply as they are: PathAccumulator.addMeasuredReply).
     if (failed === 0 && this.options.onExchange === undefined) {
-      const shape = measured + 1;
-      // Straight into the accumulator's kept copy when it has one of this shape to replace (no copy at all).
-      const x = p.acc.slotFor(shape) ?? (this.replies[measured] ??= replyExchange(q, p.client, server, t.frame, replyTime, replySummary(t, ''), measured, 0, 0));
-      fillReply(x, q, p.client, server, t, replyTime, p.refidText, m.offset, m.delay);
       if (asksInterleaved(q)) noteExchange(p, q, t);
-      this.finish(q, x, shape);
+      p.acc.addMeasuredReply(q, q.seq, t, replyTime, p.refidText, measured, m.offset, m.delay);
+      this.release(q);
       noteAnswered(p, key);
       return;
     }
     if (failed === 0 && asksInterleaved(q)) noteExchange(p, q, t);
-    const x = replyExchange(q, p.client, server, t.frame, replyTime, replySummary(t, p.refidText), measured, m.offset, m.delay);
+    const x = replyExchange(q, p.client, p.acc.server, t.frame, replyTime, replySummary(t, p.refidText), measured, m.offset, m.delay);
     const bogus = failedTestNames(failed);
     if (bogus !== undefined) x.bogus = bogus;
     this.finish(q, x);
@@ -316,17 +309,18 @@ export class Correlator {
     return requestExchange(q, q.path.client, q.path.acc.server);
   }
 
-  /**
-   * `x` is the request's complete exchange (requestExchange plus what answered it). `shape` above 0: `x` is one of
-   * this.replies (or the accumulator's own slot), the accumulator's to copy (PathAccumulator.addOutcome).
-   */
-  private finish(q: Pending, x: NtpExchange, shape = 0): void {
+  /** `x` is the request's complete exchange (requestExchange plus what answered it). */
+  private finish(q: Pending, x: NtpExchange): void {
     if (q.done) return;
+    q.path.acc.addOutcome(x, q.seq);
+    this.options.onExchange?.(x);
+    this.release(q);
+  }
+
+  /** Request `q` is decided: no longer open, and reused (nothing refers to it any more: exchanges have their own objects). */
+  private release(q: Pending): void {
     q.done = true;
     q.path.open.delete(q.key);
-    q.path.acc.addOutcome(x, q.seq, shape);
-    this.options.onExchange?.(x);
-    // Nothing refers to a finished request any more (its exchange has its own objects): reuse it.
     if (this.spare.length < SPARE_REQUESTS) this.spare.push(q);
   }
 

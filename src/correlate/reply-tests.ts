@@ -29,7 +29,9 @@ export interface ReplyTestFields {
 export function packetTests(t: ReplyTestFields, duplicate: boolean, originMismatch: boolean): number {
   let failed = duplicate ? FAILED_TEST1 : originMismatch ? FAILED_TEST2 : 0;
   // The origin was matched (or judged) above: only the server's own timestamps are test3's here.
-  if (t.stratum !== 0) failed |= test3Faults(1, 0, t.rcvSec, t.rcvFrac, t.xmtSec, t.xmtFrac);
+  // The common case first, in two comparisons (no call): a nonzero receive and a transmit not before it.
+  if (t.stratum === 0 || (t.rcvSec !== 0 && (t.xmtSec > t.rcvSec || (t.xmtSec === t.rcvSec && t.xmtFrac >= t.rcvFrac)))) return failed;
+  failed |= test3Faults(1, 0, t.rcvSec, t.rcvFrac, t.xmtSec, t.xmtFrac);
   return failed;
 }
 

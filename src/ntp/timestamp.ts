@@ -41,11 +41,16 @@ export function fractionToNanoseconds(fraction: number): number {
 
 /** a − b in seconds, for two NTP timestamps of the same era neighbourhood (wraps correctly across eras). */
 export function ntpDiffSeconds(a: NtpTimestamp, b: NtpTimestamp): number {
-  let ds = a.seconds - b.seconds;
+  return ntpPartsDiffSeconds(a.seconds, a.fraction, b.seconds, b.fraction);
+}
+
+/** ntpDiffSeconds on timestamps given as their 32-bit halves (the correlator's primitives). */
+export function ntpPartsDiffSeconds(aSec: number, aFrac: number, bSec: number, bFrac: number): number {
+  let ds = aSec - bSec;
   // Two timestamps more than 68 years apart are taken as wrapped (RFC 5905 §6: signed 32-bit difference).
   if (ds > 2_147_483_647) ds -= TWO_POW_32;
   else if (ds < -2_147_483_648) ds += TWO_POW_32;
-  return ds + (a.fraction - b.fraction) / TWO_POW_32;
+  return ds + (aFrac - bFrac) / TWO_POW_32;
 }
 
 /** 'da5a80c3.f225c875', as ntpdate -d prints timestamps. */

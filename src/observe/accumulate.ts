@@ -4,11 +4,12 @@
  * frame samples (./samples.ts), source ports (./ports.ts), kept exchanges (./kept.ts, copies by ./exchange.ts).
  */
 import type { Endpoint, NtpExchange } from '../model/exchange.js';
-import { ntpDiffSeconds } from '../ntp/timestamp.js';
+import { ntpPartsDiffSeconds } from '../ntp/timestamp.js';
+import { AT_CLIENT, NOT_MEASURED, type Measured, type ReplyFields, type RequestRecord } from './exchange.js';
 import { KEEP_EXCHANGES, KeptExchanges } from './kept.js';
 import { PortSet } from './ports.js';
 import type { RequestClasses } from '../model/observation.js';
-import { copyClasses, countApart, isCountedApart } from './request-classes.js';
+import { copyClasses, countApart, countRequestApart, isCountedApart, isRequestCountedApart } from './request-classes.js';
 import { addToSample, addValue, copySeen, NONE, SAMPLE_FRAMES } from './samples.js';
 import type { FrameSample, IcmpSeen, NtpPathObservation, Stats, ValueSeen } from '../model/observation.js';
 
@@ -172,14 +173,8 @@ export class PathAccumulator {
     return seq;
   }
 
-  /**
-   * The request's fate is known: reply, ICMP error or nothing. `seq` is what addRequest returned.
-   * `shape` 0: the accumulator may keep `x` itself. Above 0, `x` is the caller's to reuse (the capture correlator
-   * fills one object per reply instead of allocating one): whatever is kept is copied, and `shape` says which
-   * fields `x` has — equal shapes, equal keys in equal order — so a kept copy of the same shape is overwritten in
-   * place (overwriteReply) rather than allocated again.
-   */
-  addOutcome(x: NtpExchange, seq: number, shape = 0): void {
+  /** The request's fate is known: reply, ICMP error or nothing. `seq` is what addRequest returned. */
+  addOutcome(x: NtpExchange, seq: number): void {
     const answered = x.outcome === 'reply';
     if (seq < EARLY_WINDOW && answered) this.earlyAnswered |= 1 << seq;
     if (answered) this.answeredTotal++;
@@ -193,9 +188,32 @@ export class PathAccumulator {
     }
     if (x.reply && x.replyFrame !== undefined && this.addReply(x)) cited = true;
     this.finished++;
-    this.kept.keep(x, shape, cited);
+    this.kept.keep(x, cited);
     // Mode 3 from source port 123 and mode 1, counted apart (./request-classes.ts).
     if (isCountedApart(x)) this.classes = countApart(this.classes, x);
+  }
+
+  /**
+   * addOutcome for the capture correlator's common case, given as primitives: request `q` (sequence `seq`) answered by
+   * reply `t` at `replyTime`, every packet test passed, measured as `measured` says. No exchange object is made unless
+   * one is kept among the first or cited ones (KeptExchanges.keepReply packs the rest).
+   */
+  addMeasuredReply(q: RequestRecord, seq: number, t: ReplyFields, replyTime: number, refidText: string, measured: Measured, offset: number, delay: number): void {
+    if (seq < EARLY_WINDOW) this.earlyAnswered |= 1 << seq;
+    this.answeredTotal++;
+    let cited = seq < SAMPLE_FRAMES;
+    const method = measured === NOT_MEASURED ? undefined : measured === AT_CLIENT ? 'capture-client' : 'one-way';
+    const hasOffset = method !== undefined;
+    const hasDelay = measured === AT_CLIENT;
+    const { frame, stratum, leap, refSec, refFrac, xmtSec, xmtFrac, rootDelay, rootDispersion } = t;
+    if (this.addReplyOf(frame, stratum, leap, refidText, refSec, refFrac, xmtSec, xmtFrac, rootDelay, rootDispersion, undefined, hasOffset, offset, hasDelay, delay, method)) {
+      cited = true;
+    }
+    this.finished++;
+    this.kept.keepReply(q, t, replyTime, refidText, measured, offset, delay, cited);
+    if (isRequestCountedApart(q.mode, q.clientPort)) {
+      this.classes = countRequestApart(this.classes, q.mode, q.frame, q.sec + q.nsec / 1e9, false, frame);
+    }
   }
 
   /** A request the capture ended too soon after to tell whether it was answered (no outcome will come). */
@@ -206,9 +224,15 @@ export class PathAccumulator {
   /** True when the ICMP error's frame was kept among its kind's examples. */
   private addIcmp(icmp: NonNullable<NtpExchange['icmp']>): boolean {
     const list = (this.icmp ??= []);
-    let seen = list.find(
-      (i) => i.type === icmp.type && i.code === icmp.code && i.reporter === icmp.reporter && i.version === icmp.version,
-    );
+    // A loop, not find(): no closure per ICMP error (a capture of a blocked server is mostly these).
+    let seen: IcmpSeen | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      if (e.type === icmp.type && e.code === icmp.code && e.reporter === icmp.reporter && e.version === icmp.version) {
+        seen = e;
+        break;
+      }
+    }
     if (!seen) {
       if (list.length >= DISTINCT_VALUES) return false;
       seen = { version: icmp.version, type: icmp.type, code: icmp.code, reporter: icmp.reporter, count: 0, frames: [] };
@@ -229,62 +253,80 @@ export class PathAccumulator {
   /** True when the reply's frame was kept among the examples of a sample (replies, a value of a field, a kiss code...). */
   private addReply(x: NtpExchange): boolean {
     const r = x.reply!;
-    const frame = x.replyFrame!;
+    const ref = r.referenceTime;
+    const xmt = r.transmitTime;
+    // Offsets of replies that failed a test stay out of the numbers.
+    const hasOffset = x.offset !== undefined && !(x.bogus && x.bogus.length);
+    return this.addReplyOf(
+      x.replyFrame!, r.stratum, r.leap, r.refidText, ref.seconds, ref.fraction, xmt.seconds, xmt.fraction, r.rootDelay, r.rootDispersion,
+      x.bogus, hasOffset, x.offset ?? 0, x.delay !== undefined, x.delay ?? 0, x.offsetMethod,
+    );
+  }
+
+  /** addReply on the reply's fields. `hasOffset`/`hasDelay`: the reply measured them (and passed its tests). */
+  private addReplyOf(
+    frame: number,
+    stratum: number,
+    leap: number,
+    refidText: string,
+    refSec: number,
+    refFrac: number,
+    xmtSec: number,
+    xmtFrac: number,
+    rootDelay: number,
+    rootDispersion: number,
+    bogus: readonly string[] | undefined,
+    hasOffset: boolean,
+    offset: number,
+    hasDelay: boolean,
+    delay: number,
+    method: NtpExchange['offsetMethod'],
+  ): boolean {
     const c = this.c;
     const n = this.n;
     const before = c[REPLIES]!;
     // While every reply had one value of a field, that value's examples are the replies' (see `strata`).
     let cited = before < SAMPLE_FRAMES;
     addFrame(c, n, REPLIES, frame);
-    if (this.strata !== undefined) cited = addValue(this.strata, r.stratum, frame) || cited;
-    else if (before === 0) this.stratumOne = r.stratum;
-    else if (r.stratum !== this.stratumOne) cited = addValue((this.strata = this.sameAsReplies(this.stratumOne, before)), r.stratum, frame) || cited;
-    if (this.leaps !== undefined) cited = addValue(this.leaps, r.leap, frame) || cited;
-    else if (before === 0) this.leapOne = r.leap;
-    else if (r.leap !== this.leapOne) cited = addValue((this.leaps = this.sameAsReplies(this.leapOne, before)), r.leap, frame) || cited;
-    if (this.refids !== undefined) cited = addValue(this.refids, r.refidText, frame) || cited;
-    else if (before === 0) this.refidOne = r.refidText;
-    else if (r.refidText !== this.refidOne) cited = addValue((this.refids = this.sameAsReplies(this.refidOne, before)), r.refidText, frame) || cited;
-    if (r.stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(r.refidText)) cited = addValue((this.kissCodes ??= []), r.refidText.trim(), frame) || cited;
-    if (x.bogus !== undefined) for (const b of x.bogus) cited = addValue((this.bogus ??= []), b, frame) || cited;
+    if (this.strata !== undefined) cited = addValue(this.strata, stratum, frame) || cited;
+    else if (before === 0) this.stratumOne = stratum;
+    else if (stratum !== this.stratumOne) cited = addValue((this.strata = this.sameAsReplies(this.stratumOne, before)), stratum, frame) || cited;
+    if (this.leaps !== undefined) cited = addValue(this.leaps, leap, frame) || cited;
+    else if (before === 0) this.leapOne = leap;
+    else if (leap !== this.leapOne) cited = addValue((this.leaps = this.sameAsReplies(this.leapOne, before)), leap, frame) || cited;
+    if (this.refids !== undefined) cited = addValue(this.refids, refidText, frame) || cited;
+    else if (before === 0) this.refidOne = refidText;
+    else if (refidText !== this.refidOne) cited = addValue((this.refids = this.sameAsReplies(this.refidOne, before)), refidText, frame) || cited;
+    if (stratum === 0 && /^[A-Z0-9 ]{1,4}$/.test(refidText)) cited = addValue((this.kissCodes ??= []), refidText.trim(), frame) || cited;
+    if (bogus !== undefined) for (const b of bogus) cited = addValue((this.bogus ??= []), b, frame) || cited;
     // How long ago the server last set its clock (RFC 5905 §7.3 reference timestamp; zero: never, or not said).
-    const ref = r.referenceTime;
-    const xmt = r.transmitTime;
-    if ((ref.seconds !== 0 || ref.fraction !== 0) && (xmt.seconds !== 0 || xmt.fraction !== 0)) {
-      const age = ntpDiffSeconds(xmt, ref);
+    if ((refSec !== 0 || refFrac !== 0) && (xmtSec !== 0 || xmtFrac !== 0)) {
+      const age = ntpPartsDiffSeconds(xmtSec, xmtFrac, refSec, refFrac);
       if (age >= 0 && age < n[REFERENCE_AGE]!) n[REFERENCE_AGE] = age;
     }
     // Kiss-o'-death replies carry no usable time (RFC 5905 §7.4): keep them out of the numbers.
-    if (r.stratum === 0) return cited;
-    addStat(c, n, ROOT_DELAY, r.rootDelay);
-    addStat(c, n, ROOT_DISPERSION, r.rootDispersion);
+    if (stratum === 0) return cited;
+    addStat(c, n, ROOT_DELAY, rootDelay);
+    addStat(c, n, ROOT_DISPERSION, rootDispersion);
     // RFC 5905 §11.2.1 root distance, without the client's own peer delay/dispersion terms.
-    addStat(c, n, ROOT_DISTANCE, r.rootDelay / 2 + r.rootDispersion);
-    if (x.offset !== undefined && !(x.bogus && x.bogus.length)) {
-      addStat(c, n, OFFSET, x.offset);
-      if (x.offsetMethod) this.offsetMethod = x.offsetMethod;
-      if (x.delay !== undefined) {
-        addStat(c, n, DELAY, x.delay);
+    addStat(c, n, ROOT_DISTANCE, rootDelay / 2 + rootDispersion);
+    if (hasOffset) {
+      addStat(c, n, OFFSET, offset);
+      if (method) this.offsetMethod = method;
+      if (hasDelay) {
+        addStat(c, n, DELAY, delay);
         // ntpd's clock filter (RFC 5905 §10) prefers the sample with the lowest delay.
-        if (x.delay < n[BEST_DELAY]!) {
-          n[BEST_DELAY] = x.delay;
-          n[BEST_OFFSET] = x.offset;
+        if (delay < n[BEST_DELAY]!) {
+          n[BEST_DELAY] = delay;
+          n[BEST_OFFSET] = offset;
           this.hasBestOffset = true;
         }
       } else if (!this.hasBestOffset) {
-        n[BEST_OFFSET] = x.offset;
+        n[BEST_OFFSET] = offset;
         this.hasBestOffset = true;
       }
     }
     return cited;
-  }
-
-  /**
-   * The kept exchange the next outcome of `shape` (above 0) will take the place of, to fill in place and hand to
-   * addOutcome (no copy): see KeptExchanges.slotFor. Fill every field of the shape before anything else is added.
-   */
-  slotFor(shape: number): NtpExchange | undefined {
-    return this.kept.slotFor(shape);
   }
 
   get exchangeCount(): number {

@@ -1,10 +1,12 @@
 /**
  * The exchanges a path keeps for the report (src/diagnose/report.ts lists a sample): the first few, the last few
  * (a ring, overwritten in place), and those evidence may cite. Copies are made by ./exchange.ts, the one module
- * that builds and copies an NtpExchange.
+ * that builds and copies an NtpExchange; the ring holds measured replies packed as numbers (./packed.ts) and
+ * builds their exchanges only when the list is asked for.
  */
 import type { Endpoint, NtpExchange } from '../model/exchange.js';
-import { copyReply, overwriteReply, retained, sameExchange } from './exchange.js';
+import { replyExchange, replySummary, retained, sameExchange, type Measured, type ReplyFields, type RequestRecord } from './exchange.js';
+import { packReply, PACKED_FIELDS, unpackReply } from './packed.js';
 import { NONE } from './samples.js';
 
 /** Exchanges kept per path by default: the first and the last few (callers with many paths keep fewer). */
@@ -16,12 +18,18 @@ export const KEEP_EXCHANGES = { first: 6, last: 6 };
  */
 export const CITED_EXCHANGES = 64;
 
+/** A ring slot holding an exchange object (last[i]); above it, a packed reply of Measured kind − PACKED. */
+const OBJECT = 0;
+const PACKED = 1;
+
 export class KeptExchanges {
   private first: NtpExchange[] | undefined = undefined;
   /** The latest exchanges after `first`: a ring of counts.last, the oldest overwritten at lastNext. */
-  private last: NtpExchange[] | undefined = undefined;
-  /** The `shape` each `last` slot was added with (0: the caller's own object, never overwritten). */
-  private lastShapes: number[] | undefined = undefined;
+  private last: Array<NtpExchange | undefined> | undefined = undefined;
+  /** What each ring slot holds: OBJECT (in `last`) or PACKED + Measured (in `packed`, refid text in `texts`). */
+  private kinds: number[] | undefined = undefined;
+  private packed: Float64Array | undefined = undefined;
+  private texts: string[] | undefined = undefined;
   private lastNext = 0;
   /** Exchanges evidence may cite that neither `first` nor (yet) `last` holds: copies, at most CITED_EXCHANGES. */
   private cited: NtpExchange[] | undefined = undefined;
@@ -37,65 +45,91 @@ export class KeptExchanges {
     return this.counts.first === 0 && this.counts.last === 0;
   }
 
-  /** A copy of `x` to keep: `shape` 0 is a caller's object to retain, above 0 a reused reply to copy. */
-  private copy(x: NtpExchange, shape: number): NtpExchange {
-    return shape === 0 ? retained(x, this.client, this.server) : copyReply(x, this.client, this.server);
-  }
-
-  /** See PathAccumulator.addOutcome for `shape`; `cited`: one of its frames is among a sample's examples. */
-  keep(x: NtpExchange, shape: number, cited: boolean): void {
-    const first = this.first;
-    const keepFirst = this.counts.first;
-    const keepLast = this.counts.last;
-    // A path that keeps no exchanges keeps no cited ones either (src/correlate/paths.ts MANY_PATHS).
-    if (cited && (first !== undefined ? first.length >= keepFirst : keepFirst === 0) && (keepFirst > 0 || keepLast > 0)) {
-      // The ring below overwrites its entries: a cited exchange is kept as a copy of its own.
-      const list = (this.cited ??= []);
-      if (list.length < CITED_EXCHANGES) list.push(this.copy(x, shape));
-    }
-    if (first === undefined) {
-      if (keepFirst > 0) {
-        // A one-element literal: exactly as long as it needs to be when one is all a path keeps.
-        this.first = [this.copy(x, shape)];
-        return;
-      }
-    } else if (first.length < keepFirst) {
-      first.push(this.copy(x, shape));
-      return;
-    }
-    if (keepLast === 0) return;
-    const kept = shape === 0 ? x : undefined;
-    const last = this.last;
-    const shapes = (this.lastShapes ??= []);
-    if (last === undefined || last.length < keepLast) {
-      (this.last ??= []).push(kept ?? copyReply(x, this.client, this.server));
-      shapes.push(shape);
-      return;
-    }
-    const slot = this.lastNext;
-    this.lastNext = (slot + 1) % keepLast;
-    // Filled in place already: the caller had it from slotFor().
-    if (last[slot] === x) return;
-    if (kept === undefined && shapes[slot] === shape) overwriteReply(last[slot] as NtpExchange, x, this.client, this.server);
-    else last[slot] = kept ?? copyReply(x, this.client, this.server);
-    shapes[slot] = shape;
+  /**
+   * Keeps `x` where it belongs (`cited`: one of its frames is among a sample's examples): the first few and the cited
+   * ones as copies (./exchange.ts retained), the ring the object itself.
+   */
+  keep(x: NtpExchange, cited: boolean): void {
+    if (this.keepCopy(x, cited)) return;
+    const slot = this.ringSlot();
+    if (slot < 0) return;
+    this.last![slot] = x;
+    this.kinds![slot] = OBJECT;
   }
 
   /**
-   * The kept exchange that the next outcome of `shape` (above 0) will take the place of, when it is one of that
-   * shape: a caller may fill it in place and hand it to keep(), which then keeps it as it is (no copy). Undefined
-   * when the next outcome is copied (the first few) or not kept, or the slot holds another shape.
+   * A request and the reply that passed every packet test (the correlator's common case): the first few and the cited
+   * ones as exchange objects, the ring packed (./packed.ts) — no object per reply.
    */
-  slotFor(shape: number): NtpExchange | undefined {
+  keepReply(q: RequestRecord, t: ReplyFields, replyTime: number, refidText: string, measured: Measured, offset: number, delay: number, cited: boolean): void {
+    const first = this.first;
+    if ((first === undefined ? this.counts.first > 0 : first.length < this.counts.first) || (cited && !this.none)) {
+      const x = replyExchange(q, this.client.ip, this.server, t.frame, replyTime, replySummary(t, refidText), measured, offset, delay);
+      if (this.keepCopy(x, cited)) return;
+    }
+    const slot = this.ringSlot();
+    if (slot < 0) return;
+    const packed = (this.packed ??= new Float64Array(this.counts.last * PACKED_FIELDS));
+    packReply(packed, slot, q, t, replyTime, offset, delay);
+    this.kinds![slot] = PACKED + measured;
+    this.last![slot] = undefined;
+    const texts = this.texts!;
+    if (texts[slot] !== refidText) texts[slot] = refidText;
+  }
+
+  /** Keeps a copy of `x` among the cited or the first ones; true when it went to the first ones (done with it). */
+  private keepCopy(x: NtpExchange, cited: boolean): boolean {
+    const first = this.first;
+    const keepFirst = this.counts.first;
+    // A path that keeps no exchanges keeps no cited ones either (src/correlate/paths.ts MANY_PATHS).
+    if (cited && (first !== undefined ? first.length >= keepFirst : keepFirst === 0) && !this.none) {
+      // The ring overwrites its entries: a cited exchange is kept as a copy of its own.
+      const list = (this.cited ??= []);
+      if (list.length < CITED_EXCHANGES) list.push(retained(x, this.client, this.server));
+    }
+    if (first === undefined) {
+      if (keepFirst === 0) return false;
+      // A one-element literal: exactly as long as it needs to be when one is all a path keeps.
+      this.first = [retained(x, this.client, this.server)];
+      return true;
+    }
+    if (first.length < keepFirst) {
+      first.push(retained(x, this.client, this.server));
+      return true;
+    }
+    return false;
+  }
+
+  /** The ring slot the next kept exchange takes (the oldest once full), or -1 when the path keeps no last ones. */
+  private ringSlot(): number {
+    const keepLast = this.counts.last;
+    if (keepLast === 0) return -1;
     const last = this.last;
-    if (shape === 0 || last === undefined || last.length < this.counts.last) return undefined;
-    return this.lastShapes?.[this.lastNext] === shape ? last[this.lastNext] : undefined;
+    if (last === undefined || last.length < keepLast) {
+      const l = (this.last ??= []);
+      l.push(undefined);
+      (this.kinds ??= []).push(OBJECT);
+      (this.texts ??= []).push('');
+      return l.length - 1;
+    }
+    const slot = this.lastNext;
+    this.lastNext = (slot + 1) % keepLast;
+    return slot;
+  }
+
+  /** Ring slot `i` as an exchange (a packed one built now). */
+  private ringAt(i: number): NtpExchange {
+    const kind = this.kinds![i]!;
+    if (kind === OBJECT) return this.last![i]!;
+    return unpackReply(this.packed!, i, (kind - PACKED) as Measured, this.client.ip, this.server, this.texts![i]!);
   }
 
   /** The first, cited and last exchanges in request order, each once (a cited one may also be among the last). */
   list(): NtpExchange[] {
     if (this.first === undefined && this.last === undefined) return NONE;
-    const all = [...(this.first ?? []), ...(this.cited ?? []), ...(this.last ?? [])].sort(
+    const ring: NtpExchange[] = [];
+    for (let i = 0; i < (this.last?.length ?? 0); i++) ring.push(this.ringAt(i));
+    const all = [...(this.first ?? []), ...(this.cited ?? []), ...ring].sort(
       (a, b) => a.requestFrame - b.requestFrame || (a.replyFrame ?? -1) - (b.replyFrame ?? -1),
     );
     if (this.cited === undefined) return all;

@@ -17,28 +17,47 @@ export const MODE_SYMMETRIC_ACTIVE = 1;
 
 /** Does exchange `x` belong to a class counted apart? (The accumulator's test, written to inline.) */
 export function isCountedApart(x: NtpExchange): boolean {
-  return x.requestMode === MODE_SYMMETRIC_ACTIVE || (x.client.port === NTP_PORT && x.requestMode === 3);
+  return isRequestCountedApart(x.requestMode, x.client.port);
+}
+
+/** The same test on a request's mode and source port (the correlator's measured replies: no exchange object). */
+export function isRequestCountedApart(mode: number, clientPort: number): boolean {
+  return mode === MODE_SYMMETRIC_ACTIVE || (clientPort === NTP_PORT && mode === 3);
 }
 
 function newClass(time: number): RequestClass {
   return { requests: { count: 0, frames: [] }, unanswered: { count: 0, frames: [] }, replies: { count: 0, frames: [] }, firstTime: time, lastTime: time };
 }
 
-function add(c: RequestClass, x: NtpExchange): void {
+/** `replyFrame` -1: unanswered (or an ICMP error, when `unanswered` is false). */
+function add(c: RequestClass, requestFrame: number, requestTime: number, unanswered: boolean, replyFrame: number): void {
   // A reply whose request is not in the capture (orphanReplyExchange: request frame = reply frame) is a reply only,
   // as the path counts it.
-  if (x.requestFrame !== x.replyFrame) addToSample(c.requests, x.requestFrame);
-  if (x.outcome === 'none') addToSample(c.unanswered, x.requestFrame);
-  else if (x.outcome === 'reply' && x.replyFrame !== undefined) addToSample(c.replies, x.replyFrame);
-  if (x.requestTime < c.firstTime) c.firstTime = x.requestTime;
-  if (x.requestTime > c.lastTime) c.lastTime = x.requestTime;
+  if (requestFrame !== replyFrame) addToSample(c.requests, requestFrame);
+  if (unanswered) addToSample(c.unanswered, requestFrame);
+  else if (replyFrame >= 0) addToSample(c.replies, replyFrame);
+  if (requestTime < c.firstTime) c.firstTime = requestTime;
+  if (requestTime > c.lastTime) c.lastTime = requestTime;
 }
 
 /** Counts `x` (isCountedApart was true) into `into`, made when undefined; returns it. */
 export function countApart(into: RequestClasses | undefined, x: NtpExchange): RequestClasses {
+  const replyFrame = x.outcome === 'reply' && x.replyFrame !== undefined ? x.replyFrame : -1;
+  return countRequestApart(into, x.requestMode, x.requestFrame, x.requestTime, x.outcome === 'none', replyFrame);
+}
+
+/** countApart for a request of `mode` given by its frames (replyFrame -1: none) and time. */
+export function countRequestApart(
+  into: RequestClasses | undefined,
+  mode: number,
+  requestFrame: number,
+  requestTime: number,
+  unanswered: boolean,
+  replyFrame: number,
+): RequestClasses {
   const classes = into ?? {};
-  if (x.requestMode === MODE_SYMMETRIC_ACTIVE) add((classes.symmetric ??= newClass(x.requestTime)), x);
-  else add((classes.fromPort123 ??= newClass(x.requestTime)), x);
+  const c = mode === MODE_SYMMETRIC_ACTIVE ? (classes.symmetric ??= newClass(requestTime)) : (classes.fromPort123 ??= newClass(requestTime));
+  add(c, requestFrame, requestTime, unanswered, replyFrame);
   return classes;
 }
 

@@ -15,6 +15,7 @@ import { decodeFrame } from '../../src/decode/frame.js';
 import { DISTINCT_VALUES, inexactPorts, KEEP_EXCHANGES, PathAccumulator, SAMPLE_FRAMES } from '../../src/observe/accumulate.js';
 import type { NtpPathObservation } from '../../src/model/observation.js';
 import { ReferencePathAccumulator } from './_reference-accumulator.js';
+import { replyExchange as buildReply, replySummary } from '../../src/observe/exchange.js';
 // @ts-expect-error bench/gen-capture.mjs is plain JavaScript without types.
 import { generate } from '../../bench/gen-capture.mjs';
 import { mulberry32 } from '../seeded.js';
@@ -46,7 +47,7 @@ function replay(acc: PathAccumulator, calls: readonly Call[]): ReferencePathAccu
 async function recordCapture(file: string): Promise<Map<PathAccumulator, Call[]>> {
   const calls = new Map<PathAccumulator, Call[]>();
   const proto = PathAccumulator.prototype;
-  const { addRequest, addOutcome, addPending } = proto;
+  const { addRequest, addOutcome, addPending, addMeasuredReply } = proto;
   const log = (acc: PathAccumulator, c: Call) => {
     const list = calls.get(acc);
     if (list) list.push(c);
@@ -60,10 +61,16 @@ async function recordCapture(file: string): Promise<Map<PathAccumulator, Call[]>
     log(this, { add: 'pending', frame });
     addPending.call(this, frame);
   };
-  proto.addOutcome = function (this: PathAccumulator, x: NtpExchange, seq: number, shape = 0) {
-    // A shaped exchange is the correlator's to reuse (addOutcome): the replay needs it as it was now.
-    log(this, { add: 'outcome', x: shape === 0 ? x : structuredClone(x), seq });
-    addOutcome.call(this, x, seq, shape);
+  proto.addOutcome = function (this: PathAccumulator, x: NtpExchange, seq: number) {
+    log(this, { add: 'outcome', x, seq });
+    addOutcome.call(this, x, seq);
+  };
+  // The correlator's measured replies come as primitives (its records are reused): the replay gets the exchange
+  // they stand for, built now.
+  proto.addMeasuredReply = function (this: PathAccumulator, q, seq, t, replyTime, refidText, measured, offset, delay) {
+    const x = buildReply(q, this.client.ip, this.server, t.frame, replyTime, replySummary(t, refidText), measured, offset, delay);
+    log(this, { add: 'outcome', x, seq });
+    addMeasuredReply.call(this, q, seq, t, replyTime, refidText, measured, offset, delay);
   };
   try {
     const c = new Correlator();
@@ -73,6 +80,7 @@ async function recordCapture(file: string): Promise<Map<PathAccumulator, Call[]>
     proto.addRequest = addRequest;
     proto.addOutcome = addOutcome;
     proto.addPending = addPending;
+    proto.addMeasuredReply = addMeasuredReply;
   }
   return calls;
 }
