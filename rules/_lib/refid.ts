@@ -56,10 +56,26 @@ export function refidFor(address: string): number | undefined {
 /** True when a refid as the observations print it ('192.0.2.1', 'hash 0x1a2b3c4d') names `address`. */
 export function refidNames(refidText: string, address: string): boolean {
   if (refidText === '' || address === '') return false;
-  const want = refidFor(address);
-  const got = refidFromText(refidText);
-  if (want === undefined || got === undefined) return false;
-  // An ASCII refid ('LOCL', 'INIT') never matches: only dotted quads and hashes name an upstream.
-  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(refidText.trim()) && !/^(hash\s+)?0x[0-9a-f]+$/i.test(refidText.trim())) return false;
-  return want === got;
+  const got = upstreamRefid(refidText);
+  if (got === undefined) return false;
+  return refidFor(address) === got;
 }
+
+/**
+ * The refid a text names when it names an upstream (a dotted quad or a hash; an ASCII refid such as 'LOCL' or 'INIT'
+ * never does), else undefined. Remembered per text: a capture of 100 k clients of one server asks about the same
+ * refid 100 k times (rules/self-sync.ts), and each parse is three regular expressions.
+ */
+function upstreamRefid(refidText: string): number | undefined {
+  const known = upstream.get(refidText);
+  if (known !== undefined || upstream.has(refidText)) return known;
+  const t = refidText.trim();
+  const value = /^(\d{1,3}\.){3}\d{1,3}$/.test(t) || /^(hash\s+)?0x[0-9a-f]+$/i.test(t) ? refidFromText(refidText) : undefined;
+  // Bounded: hostile captures carry any number of refids.
+  if (upstream.size >= UPSTREAM_TEXTS) upstream.clear();
+  upstream.set(refidText, value);
+  return value;
+}
+
+const UPSTREAM_TEXTS = 4096;
+const upstream = new Map<string, number | undefined>();
