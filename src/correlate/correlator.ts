@@ -76,7 +76,7 @@ export class Correlator {
   /** Finished requests, for onRequest to reuse. */
   private readonly spare: Pending[] = [];
   /** What measure() found for the reply at hand (one record: no object per reply). */
-  private readonly measured: Measurement = { offset: 0.5, delay: 0.5 };
+  private readonly measured: Measurement = { replyTime: 0.5, offset: 0.5, delay: 0.5 };
   private readonly refids = new RefidTexts();
   /** feed()'s frames as primitives (one record each, reused). */
   private readonly icmpScratch = new IcmpFrame();
@@ -184,12 +184,11 @@ export class Correlator {
   private onRequest(t: TimeFrame): void {
     const p = this.paths.ofRequest(t);
     noteSide(p, this.localIps, t.packetType, true);
-    const seq = p.acc.addRequest(t.frame, t.sec + t.nsec / 1e9, t.srcPort);
-    const key = partsKey(t.xmtSec, t.xmtFrac);
-    const q = pendingFor(this.spare.pop(), p, key, seq, t, hidesClock(t));
+    const seq = p.acc.addRequestOf(t);
+    const q = pendingFor(this.spare.pop(), p, seq, t, hidesClock(t));
     // Good checksums are counted per path (most datagrams: no state per sender, see ChecksumTracker.addGood).
     countRequestChecksum(this.checksums, p, t);
-    const older = p.open.get(key);
+    const older = p.open.sameKey(q);
     if (older) this.finish(older, this.requestExchange(older));
     p.open.add(q);
     if (!p.listed) {
@@ -243,7 +242,8 @@ export class Correlator {
     // request and reply as they are: PathAccumulator.addMeasuredReply).
     if (failed === 0 && this.options.onExchange === undefined) {
       if (asksInterleaved(q)) noteExchange(p, q, t);
-      p.acc.addMeasuredReply(q, q.seq, t, replyTime, p.refidText, measured, m.offset, m.delay);
+      m.replyTime = replyTime;
+      p.acc.addMeasuredReply(q, t, m, p.refidText, measured);
       this.release(q);
       noteAnswered(p, key);
       return;

@@ -10,7 +10,7 @@
  */
 import { NTP_UNIX_EPOCH_DELTA } from '../ntp/constants.js';
 import type { TimeFrame } from '../decode/time-frame.js';
-import { AT_CLIENT, ONE_WAY, type Measured } from '../observe/exchange.js';
+import { AT_CLIENT, ONE_WAY, type Measured, type ReplyMeasure } from '../observe/exchange.js';
 import { TWO_POW_31, TWO_POW_32, TWO_POW_MINUS_32 } from '../net/wall-time.js';
 import { capturedAt, type Pending } from './path-state.js';
 
@@ -18,7 +18,7 @@ import { capturedAt, type Pending } from './path-state.js';
 const CLOCK_AGREEMENT = 0.005;
 
 /** What measure() found (one record reused: no object per reply). */
-export interface Measurement {
+export interface Measurement extends ReplyMeasure {
   offset: number;
   delay: number;
 }

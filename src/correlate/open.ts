@@ -48,6 +48,14 @@ export class OpenRequests<T extends OpenRequest> {
     return undefined;
   }
 
+  /** The open request with `q`'s key (get(q.key), without a double argument: see pendingFor in ./path-state.ts). */
+  sameKey(q: T): T | undefined {
+    const key = q.key;
+    const one = this.one;
+    if (one !== undefined) return one.key === key ? one : undefined;
+    return this.get(key);
+  }
+
   /** Adds a request whose key is not open (the caller finished any older one with the same key first). */
   add(q: T): void {
     if (this.map !== undefined) {

@@ -8,6 +8,7 @@ import type { RequestRecord } from '../observe/exchange.js';
 import type { SenderState } from './checksums.js';
 import type { OpenRequests } from './open.js';
 import type { TimeFrame } from '../decode/time-frame.js';
+import { partsKey } from '../net/wall-time.js';
 
 /**
  * An open request. Created by one object literal (all share one shape) and reused once finished: its double
@@ -163,7 +164,10 @@ export function capturedAt(p: PathState): NtpPathObservation['capturedAt'] {
  * with every field in the same order, so both have one shape (V8 keeps the correlator's loads monomorphic).
  * `hiddenT1`: measure.ts hidesClock(t), computed by the caller.
  */
-export function pendingFor(spare: Pending | undefined, path: PathState, key: number, seq: number, t: TimeFrame, hiddenT1: boolean): Pending {
+export function pendingFor(spare: Pending | undefined, path: PathState, seq: number, t: TimeFrame, hiddenT1: boolean): Pending {
+  // The key is made here, not handed in: a double argument to a call V8 does not inline is boxed (one heap number
+  // per request, measured), a double stored in a field is not.
+  const key = partsKey(t.xmtSec, t.xmtFrac);
   if (spare === undefined) {
     return {
       path,

@@ -5,7 +5,7 @@
  */
 import type { Endpoint, NtpExchange } from '../model/exchange.js';
 import { ntpPartsDiffSeconds } from '../ntp/timestamp.js';
-import { AT_CLIENT, NOT_MEASURED, type Measured, type ReplyFields, type RequestRecord } from './exchange.js';
+import { AT_CLIENT, NOT_MEASURED, ONE_WAY, type Measured, type ReplyFields, type ReplyMeasure, type RequestRecord } from './exchange.js';
 import { KEEP_EXCHANGES, KeptExchanges } from './kept.js';
 import { PortSet } from './ports.js';
 import type { RequestClasses } from '../model/observation.js';
@@ -107,6 +107,12 @@ function sampleOf(c: readonly number[], n: readonly number[], sample: number): F
   return { count, frames: framesOf(n, sample, count) };
 }
 
+/** The reply fields a path's numbers are made of (src/decode/time-frame.ts TimeFrame has them all). */
+type ReplyNumbers = Pick<ReplyFields, 'frame' | 'stratum' | 'leap' | 'refSec' | 'refFrac' | 'xmtSec' | 'xmtFrac' | 'rootDelay' | 'rootDispersion'>;
+/** addReply's records, refilled per exchange (an accumulator runs on one thread; each worker has its own module). */
+const OF_EXCHANGE: ReplyNumbers = { frame: 0, stratum: 0, leap: 0, refSec: 0.5, refFrac: 0.5, xmtSec: 0.5, xmtFrac: 0.5, rootDelay: 0.5, rootDispersion: 0.5 };
+const MEASURE_OF_EXCHANGE: ReplyMeasure = { replyTime: 0.5, offset: 0.5, delay: 0.5 };
+
 /**
  * Incremental summary of one client↔server path. The capture correlator feeds it as frames stream by; the probe
  * feeds it its samples (summarizePath). Memory is bounded whatever the number of exchanges, and small per path:
@@ -141,6 +147,8 @@ export class PathAccumulator {
   private answeredTotal = 0;
   /** Requests counted apart (./request-classes.ts): made with the first such request. */
   private classes: RequestClasses | undefined = undefined;
+  /** The time of the request being added (addRequest → request): a field, so that no double is an argument. */
+  private at = 0.5;
 
   constructor(
     readonly source: 'capture' | 'probe',
@@ -159,6 +167,22 @@ export class PathAccumulator {
    * Returns its 0-based sequence.
    */
   addRequest(frame: number, time: number, port = -1): number {
+    this.at = time;
+    return this.request(frame, port);
+  }
+
+  /**
+   * addRequest for a captured request given by its record (frame, capture time in two parts, source port): the
+   * capture correlator's way in, where the time as a double argument would be boxed per request (see ReplyMeasure).
+   */
+  addRequestOf(r: { frame: number; sec: number; nsec: number; srcPort: number }): number {
+    this.at = r.sec + r.nsec / 1e9;
+    return this.request(r.frame, r.srcPort);
+  }
+
+  /** addRequest with its time in `at`. */
+  private request(frame: number, port: number): number {
+    const time = this.at;
     if (port !== this.ports.lastPort) this.ports.note(port);
     const n = this.n;
     const seq = this.c[REQUESTS]!;
@@ -194,25 +218,22 @@ export class PathAccumulator {
   }
 
   /**
-   * addOutcome for the capture correlator's common case, given as primitives: request `q` (sequence `seq`) answered by
-   * reply `t` at `replyTime`, every packet test passed, measured as `measured` says. No exchange object is made unless
-   * one is kept among the first or cited ones (KeptExchanges.keepReply packs the rest).
+   * addOutcome for the capture correlator's common case, given as records: request `q` answered by reply `t`, every
+   * packet test passed, measured as `measured` says into `m` (with the reply's capture time). No exchange object is
+   * made unless one is kept among the first or cited ones (KeptExchanges.keepReply packs the rest), and no double is
+   * an argument (see ReplyMeasure).
    */
-  addMeasuredReply(q: RequestRecord, seq: number, t: ReplyFields, replyTime: number, refidText: string, measured: Measured, offset: number, delay: number): void {
+  addMeasuredReply(q: RequestRecord & { seq: number }, t: ReplyFields, m: ReplyMeasure, refidText: string, measured: Measured): void {
+    const seq = q.seq;
     if (seq < EARLY_WINDOW) this.earlyAnswered |= 1 << seq;
     this.answeredTotal++;
     let cited = seq < SAMPLE_FRAMES;
     const method = measured === NOT_MEASURED ? undefined : measured === AT_CLIENT ? 'capture-client' : 'one-way';
-    const hasOffset = method !== undefined;
-    const hasDelay = measured === AT_CLIENT;
-    const { frame, stratum, leap, refSec, refFrac, xmtSec, xmtFrac, rootDelay, rootDispersion } = t;
-    if (this.addReplyOf(frame, stratum, leap, refidText, refSec, refFrac, xmtSec, xmtFrac, rootDelay, rootDispersion, undefined, hasOffset, offset, hasDelay, delay, method)) {
-      cited = true;
-    }
+    if (this.addReplyOf(t, refidText, undefined, measured, m, method)) cited = true;
     this.finished++;
-    this.kept.keepReply(q, t, replyTime, refidText, measured, offset, delay, cited);
+    this.kept.keepReply(q, t, m, refidText, measured, cited);
     if (isRequestCountedApart(q.mode, q.clientPort)) {
-      this.classes = countRequestApart(this.classes, q.mode, q.frame, q.sec + q.nsec / 1e9, false, frame);
+      this.classes = countRequestApart(this.classes, q.mode, q.frame, q.sec + q.nsec / 1e9, false, t.frame);
     }
   }
 
@@ -253,35 +274,42 @@ export class PathAccumulator {
   /** True when the reply's frame was kept among the examples of a sample (replies, a value of a field, a kiss code...). */
   private addReply(x: NtpExchange): boolean {
     const r = x.reply!;
-    const ref = r.referenceTime;
-    const xmt = r.transmitTime;
+    const f = OF_EXCHANGE;
+    f.frame = x.replyFrame!;
+    f.stratum = r.stratum;
+    f.leap = r.leap;
+    f.refSec = r.referenceTime.seconds;
+    f.refFrac = r.referenceTime.fraction;
+    f.xmtSec = r.transmitTime.seconds;
+    f.xmtFrac = r.transmitTime.fraction;
+    f.rootDelay = r.rootDelay;
+    f.rootDispersion = r.rootDispersion;
     // Offsets of replies that failed a test stay out of the numbers.
-    const hasOffset = x.offset !== undefined && !(x.bogus && x.bogus.length);
-    return this.addReplyOf(
-      x.replyFrame!, r.stratum, r.leap, r.refidText, ref.seconds, ref.fraction, xmt.seconds, xmt.fraction, r.rootDelay, r.rootDispersion,
-      x.bogus, hasOffset, x.offset ?? 0, x.delay !== undefined, x.delay ?? 0, x.offsetMethod,
-    );
+    const m = MEASURE_OF_EXCHANGE;
+    let measured: Measured = NOT_MEASURED;
+    if (x.offset !== undefined && !(x.bogus && x.bogus.length)) {
+      m.offset = x.offset;
+      if (x.delay !== undefined) {
+        m.delay = x.delay;
+        measured = AT_CLIENT;
+      } else measured = ONE_WAY;
+    }
+    return this.addReplyOf(f, r.refidText, x.bogus, measured, m, x.offsetMethod);
   }
 
-  /** addReply on the reply's fields. `hasOffset`/`hasDelay`: the reply measured them (and passed its tests). */
+  /**
+   * addReply on the reply's numbers (`r`) and how it was measured (`m` as `measured` says: NOT_MEASURED, or an offset
+   * and with AT_CLIENT a delay, by `method`).
+   */
   private addReplyOf(
-    frame: number,
-    stratum: number,
-    leap: number,
+    r: ReplyNumbers,
     refidText: string,
-    refSec: number,
-    refFrac: number,
-    xmtSec: number,
-    xmtFrac: number,
-    rootDelay: number,
-    rootDispersion: number,
     bogus: readonly string[] | undefined,
-    hasOffset: boolean,
-    offset: number,
-    hasDelay: boolean,
-    delay: number,
+    measured: Measured,
+    m: ReplyMeasure,
     method: NtpExchange['offsetMethod'],
   ): boolean {
+    const { frame, stratum, leap, refSec, refFrac, xmtSec, xmtFrac, rootDelay, rootDispersion } = r;
     const c = this.c;
     const n = this.n;
     const before = c[REPLIES]!;
@@ -310,10 +338,12 @@ export class PathAccumulator {
     addStat(c, n, ROOT_DISPERSION, rootDispersion);
     // RFC 5905 §11.2.1 root distance, without the client's own peer delay/dispersion terms.
     addStat(c, n, ROOT_DISTANCE, rootDelay / 2 + rootDispersion);
-    if (hasOffset) {
+    if (measured !== NOT_MEASURED) {
+      const offset = m.offset;
       addStat(c, n, OFFSET, offset);
       if (method) this.offsetMethod = method;
-      if (hasDelay) {
+      if (measured === AT_CLIENT) {
+        const delay = m.delay;
         addStat(c, n, DELAY, delay);
         // ntpd's clock filter (RFC 5905 §10) prefers the sample with the lowest delay.
         if (delay < n[BEST_DELAY]!) {

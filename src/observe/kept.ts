@@ -5,7 +5,7 @@
  * builds their exchanges only when the list is asked for.
  */
 import type { Endpoint, NtpExchange } from '../model/exchange.js';
-import { replyExchange, replySummary, retained, sameExchange, type Measured, type ReplyFields, type RequestRecord } from './exchange.js';
+import { replyExchange, replySummary, retained, sameExchange, type Measured, type ReplyFields, type ReplyMeasure, type RequestRecord } from './exchange.js';
 import { packReply, PACKED_FIELDS, unpackReply } from './packed.js';
 import { NONE } from './samples.js';
 
@@ -61,16 +61,16 @@ export class KeptExchanges {
    * A request and the reply that passed every packet test (the correlator's common case): the first few and the cited
    * ones as exchange objects, the ring packed (./packed.ts) — no object per reply.
    */
-  keepReply(q: RequestRecord, t: ReplyFields, replyTime: number, refidText: string, measured: Measured, offset: number, delay: number, cited: boolean): void {
+  keepReply(q: RequestRecord, t: ReplyFields, m: ReplyMeasure, refidText: string, measured: Measured, cited: boolean): void {
     const first = this.first;
     if ((first === undefined ? this.counts.first > 0 : first.length < this.counts.first) || (cited && !this.none)) {
-      const x = replyExchange(q, this.client.ip, this.server, t.frame, replyTime, replySummary(t, refidText), measured, offset, delay);
+      const x = replyExchange(q, this.client.ip, this.server, t.frame, m.replyTime, replySummary(t, refidText), measured, m.offset, m.delay);
       if (this.keepCopy(x, cited)) return;
     }
     const slot = this.ringSlot();
     if (slot < 0) return;
     const packed = (this.packed ??= new Float64Array(this.counts.last * PACKED_FIELDS));
-    packReply(packed, slot, q, t, replyTime, offset, delay);
+    packReply(packed, slot, q, t, m);
     this.kinds![slot] = PACKED + measured;
     this.last![slot] = undefined;
     const texts = this.texts!;

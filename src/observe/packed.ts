@@ -10,7 +10,7 @@
  * capture correlation).
  */
 import type { Endpoint, NtpExchange } from '../model/exchange.js';
-import { replyExchange, replySummary, type Measured, type ReplyFields, type RequestRecord } from './exchange.js';
+import { replyExchange, replySummary, type Measured, type ReplyFields, type ReplyMeasure, type RequestRecord } from './exchange.js';
 
 const Q_FRAME = 0;
 const Q_SEC = 1;
@@ -43,11 +43,12 @@ const DELAY = 26;
 export const PACKED_FIELDS = 27;
 
 /**
- * Writes request `q` and its reply `t` (captured at `replyTime`; offset and delay as `measured` says) at slot `i`.
+ * Writes request `q` and its reply `t` (captured at m.replyTime; m's offset and delay as its Measured kind says) at
+ * slot `i`.
  * Every field is a number that a double holds exactly (32-bit halves, frame numbers, ports), so the exchange built
  * from it later is the one an object built now would have been.
  */
-export function packReply(a: Float64Array, i: number, q: RequestRecord, t: ReplyFields, replyTime: number, offset: number, delay: number): void {
+export function packReply(a: Float64Array, i: number, q: RequestRecord, t: ReplyFields, m: ReplyMeasure): void {
   const o = i * PACKED_FIELDS;
   a[o + Q_FRAME] = q.frame;
   a[o + Q_SEC] = q.sec;
@@ -58,7 +59,7 @@ export function packReply(a: Float64Array, i: number, q: RequestRecord, t: Reply
   a[o + Q_VERSION] = q.version;
   a[o + Q_MODE] = q.mode;
   a[o + R_FRAME] = t.frame;
-  a[o + R_TIME] = replyTime;
+  a[o + R_TIME] = m.replyTime;
   a[o + R_LEAP] = t.leap;
   a[o + R_VERSION] = t.version;
   a[o + R_MODE] = t.mode;
@@ -74,8 +75,8 @@ export function packReply(a: Float64Array, i: number, q: RequestRecord, t: Reply
   a[o + R_RCV_FRAC] = t.rcvFrac;
   a[o + R_XMT_SEC] = t.xmtSec;
   a[o + R_XMT_FRAC] = t.xmtFrac;
-  a[o + OFFSET] = offset;
-  a[o + DELAY] = delay;
+  a[o + OFFSET] = m.offset;
+  a[o + DELAY] = m.delay;
 }
 
 /**

@@ -67,10 +67,16 @@ async function recordCapture(file: string): Promise<Map<PathAccumulator, Call[]>
   };
   // The correlator's measured replies come as primitives (its records are reused): the replay gets the exchange
   // they stand for, built now.
-  proto.addMeasuredReply = function (this: PathAccumulator, q, seq, t, replyTime, refidText, measured, offset, delay) {
-    const x = buildReply(q, this.client.ip, this.server, t.frame, replyTime, replySummary(t, refidText), measured, offset, delay);
-    log(this, { add: 'outcome', x, seq });
-    addMeasuredReply.call(this, q, seq, t, replyTime, refidText, measured, offset, delay);
+  proto.addMeasuredReply = function (this: PathAccumulator, q, t, m, refidText, measured) {
+    const x = buildReply(q, this.client.ip, this.server, t.frame, m.replyTime, replySummary(t, refidText), measured, m.offset, m.delay);
+    log(this, { add: 'outcome', x, seq: q.seq });
+    addMeasuredReply.call(this, q, t, m, refidText, measured);
+  };
+  // Captured requests come as their records: the replay gets the call they stand for.
+  const { addRequestOf } = proto;
+  proto.addRequestOf = function (this: PathAccumulator, r) {
+    log(this, { add: 'request', frame: r.frame, time: r.sec + r.nsec / 1e9, port: r.srcPort });
+    return addRequestOf.call(this, r);
   };
   try {
     const c = new Correlator();
@@ -81,6 +87,7 @@ async function recordCapture(file: string): Promise<Map<PathAccumulator, Call[]>
     proto.addOutcome = addOutcome;
     proto.addPending = addPending;
     proto.addMeasuredReply = addMeasuredReply;
+    proto.addRequestOf = addRequestOf;
   }
   return calls;
 }
