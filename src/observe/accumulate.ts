@@ -17,95 +17,33 @@ export { CITED_EXCHANGES, KEEP_EXCHANGES } from './kept.js';
 export { inexactPorts, NAMED_PORTS } from './ports.js';
 export { addToSample, DISTINCT_VALUES, mergeSamples, newSample, SAMPLE_FRAMES } from './samples.js';
 import { DISTINCT_VALUES } from './samples.js';
+import {
+  BEST_DELAY,
+  BEST_OFFSET,
+  DELAY,
+  FIRST_REQUEST,
+  INITIAL,
+  INITIAL_COUNTS,
+  LAST_REQUEST,
+  MIN_INTERVAL,
+  OFFSET,
+  REFERENCE_AGE,
+  REPLIES,
+  REQUESTS,
+  ROOT_DELAY,
+  ROOT_DISPERSION,
+  ROOT_DISTANCE,
+  UNANSWERED,
+  addFrame,
+  addStat,
+  framesOf,
+  sampleOf,
+  statOf,
+} from './path-numbers.js';
+
 
 /** Outcomes remembered individually to tell "answered early, silent later" (rate limiting) on short runs. */
 const EARLY_WINDOW = 16;
-
-/**
- * Every number a path accumulates, in two arrays: counts as small integers, the rest as unboxed doubles (V8
- * PACKED_DOUBLE_ELEMENTS). A capture with 100 k clients holds 100 k accumulators at once, and as object fields each
- * double would be a heap object of its own for the garbage collector to trace. Counts stay apart so that the
- * observation's `count` fields are small integers too (a number read from a double array would be stored boxed).
- */
-const REQUESTS = 0;
-const UNANSWERED = 1;
-const REPLIES = 2;
-/** Five running statistics: a count each, and 3 double slots (min, max, sum) from the given index. */
-const ROOT_DELAY = 3;
-const ROOT_DISPERSION = 4;
-const ROOT_DISTANCE = 5;
-const OFFSET = 6;
-const DELAY = 7;
-const COUNTS = 8;
-const INITIAL_COUNTS: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0];
-
-const FIRST_REQUEST = 0;
-const LAST_REQUEST = 1;
-const MIN_INTERVAL = 2;
-const BEST_DELAY = 3;
-const BEST_OFFSET = 4;
-/** The youngest reference time among the replies: min over replies of transmit − reference ≥ 0 (s). */
-const REFERENCE_AGE = 5;
-const STATS = 6;
-/** Double slots of statistic `s` (ROOT_DELAY … DELAY): min, max, sum. */
-const statAt = (s: number) => STATS + 3 * (s - ROOT_DELAY);
-/** The first SAMPLE_FRAMES frames of the three frame samples (REQUESTS, UNANSWERED, REPLIES), from: */
-const FRAMES = STATS + 3 * (COUNTS - ROOT_DELAY);
-const framesAt = (sample: number) => FRAMES + SAMPLE_FRAMES * sample;
-const SLOTS = FRAMES + 3 * SAMPLE_FRAMES;
-
-/** Initial values, copied per path by slice() (which keeps the double elements kind). */
-const INITIAL: readonly number[] = (() => {
-  const a: number[] = [];
-  for (let i = 0; i < SLOTS; i++) a.push(0.5);
-  a.fill(0);
-  a[FIRST_REQUEST] = Infinity;
-  a[LAST_REQUEST] = -Infinity;
-  a[MIN_INTERVAL] = Infinity;
-  a[BEST_DELAY] = Infinity;
-  a[REFERENCE_AGE] = Infinity;
-  for (let s = ROOT_DELAY; s < COUNTS; s++) {
-    a[statAt(s)] = Infinity;
-    a[statAt(s) + 1] = -Infinity;
-  }
-  return a;
-})();
-
-function addStat(c: number[], n: number[], s: number, v: number): void {
-  c[s]!++;
-  const at = statAt(s);
-  if (v < n[at]!) n[at] = v;
-  if (v > n[at + 1]!) n[at + 1] = v;
-  n[at + 2]! += v;
-}
-
-function statOf(c: readonly number[], n: readonly number[], s: number, best?: number): Stats | undefined {
-  const count = c[s]!;
-  if (count === 0) return undefined;
-  const at = statAt(s);
-  const min = n[at]!;
-  const max = n[at + 1]!;
-  const mean = n[at + 2]! / count;
-  // One literal per shape: a property added later would put the object's properties out of line.
-  return best === undefined ? { count, min, max, mean } : { count, min, max, mean, best };
-}
-
-function addFrame(c: number[], n: number[], sample: number, frame: number): void {
-  const count = c[sample]!;
-  if (count < SAMPLE_FRAMES) n[framesAt(sample) + count] = frame;
-  c[sample] = count + 1;
-}
-
-/** The first `count` frames of a sample (at most SAMPLE_FRAMES), in an array exactly that long. */
-function framesOf(n: readonly number[], sample: number, count: number): number[] {
-  const at = framesAt(sample);
-  return n.slice(at, at + Math.min(count, SAMPLE_FRAMES));
-}
-
-function sampleOf(c: readonly number[], n: readonly number[], sample: number): FrameSample {
-  const count = c[sample]!;
-  return { count, frames: framesOf(n, sample, count) };
-}
 
 /** The reply fields a path's numbers are made of (src/decode/time-frame.ts TimeFrame has them all). */
 type ReplyNumbers = Pick<ReplyFields, 'frame' | 'stratum' | 'leap' | 'refSec' | 'refFrac' | 'xmtSec' | 'xmtFrac' | 'rootDelay' | 'rootDispersion'>;

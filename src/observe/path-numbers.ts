@@ -1,0 +1,93 @@
+/**
+ * The numbers of one path's summary (./accumulate.ts PathAccumulator), laid out in two arrays: where each count,
+ * statistic and frame sample lives, and the few operations on them.
+ */
+import type { FrameSample, Stats } from '../model/observation.js';
+import { SAMPLE_FRAMES } from './samples.js';
+
+/**
+ * Every number a path accumulates, in two arrays: counts as small integers, the rest as unboxed doubles (V8
+ * PACKED_DOUBLE_ELEMENTS). A capture with 100 k clients holds 100 k accumulators at once, and as object fields each
+ * double would be a heap object of its own for the garbage collector to trace. Counts stay apart so that the
+ * observation's `count` fields are small integers too (a number read from a double array would be stored boxed).
+ */
+export const REQUESTS = 0;
+export const UNANSWERED = 1;
+export const REPLIES = 2;
+/** Five running statistics: a count each, and 3 double slots (min, max, sum) from the given index. */
+export const ROOT_DELAY = 3;
+export const ROOT_DISPERSION = 4;
+export const ROOT_DISTANCE = 5;
+export const OFFSET = 6;
+export const DELAY = 7;
+const COUNTS = 8;
+export const INITIAL_COUNTS: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+
+export const FIRST_REQUEST = 0;
+export const LAST_REQUEST = 1;
+export const MIN_INTERVAL = 2;
+export const BEST_DELAY = 3;
+export const BEST_OFFSET = 4;
+/** The youngest reference time among the replies: min over replies of transmit − reference ≥ 0 (s). */
+export const REFERENCE_AGE = 5;
+const STATS = 6;
+/** Double slots of statistic `s` (ROOT_DELAY … DELAY): min, max, sum. */
+const statAt = (s: number) => STATS + 3 * (s - ROOT_DELAY);
+/** The first SAMPLE_FRAMES frames of the three frame samples (REQUESTS, UNANSWERED, REPLIES), from: */
+const FRAMES = STATS + 3 * (COUNTS - ROOT_DELAY);
+const framesAt = (sample: number) => FRAMES + SAMPLE_FRAMES * sample;
+const SLOTS = FRAMES + 3 * SAMPLE_FRAMES;
+
+/** Initial values, copied per path by slice() (which keeps the double elements kind). */
+export const INITIAL: readonly number[] = (() => {
+  const a: number[] = [];
+  for (let i = 0; i < SLOTS; i++) a.push(0.5);
+  a.fill(0);
+  a[FIRST_REQUEST] = Infinity;
+  a[LAST_REQUEST] = -Infinity;
+  a[MIN_INTERVAL] = Infinity;
+  a[BEST_DELAY] = Infinity;
+  a[REFERENCE_AGE] = Infinity;
+  for (let s = ROOT_DELAY; s < COUNTS; s++) {
+    a[statAt(s)] = Infinity;
+    a[statAt(s) + 1] = -Infinity;
+  }
+  return a;
+})();
+
+export function addStat(c: number[], n: number[], s: number, v: number): void {
+  c[s]!++;
+  const at = statAt(s);
+  if (v < n[at]!) n[at] = v;
+  if (v > n[at + 1]!) n[at + 1] = v;
+  n[at + 2]! += v;
+}
+
+export function statOf(c: readonly number[], n: readonly number[], s: number, best?: number): Stats | undefined {
+  const count = c[s]!;
+  if (count === 0) return undefined;
+  const at = statAt(s);
+  const min = n[at]!;
+  const max = n[at + 1]!;
+  const mean = n[at + 2]! / count;
+  // One literal per shape: a property added later would put the object's properties out of line.
+  return best === undefined ? { count, min, max, mean } : { count, min, max, mean, best };
+}
+
+export function addFrame(c: number[], n: number[], sample: number, frame: number): void {
+  const count = c[sample]!;
+  if (count < SAMPLE_FRAMES) n[framesAt(sample) + count] = frame;
+  c[sample] = count + 1;
+}
+
+/** The first `count` frames of a sample (at most SAMPLE_FRAMES), in an array exactly that long. */
+export function framesOf(n: readonly number[], sample: number, count: number): number[] {
+  const at = framesAt(sample);
+  return n.slice(at, at + Math.min(count, SAMPLE_FRAMES));
+}
+
+export function sampleOf(c: readonly number[], n: readonly number[], sample: number): FrameSample {
+  const count = c[sample]!;
+  return { count, frames: framesOf(n, sample, count) };
+}
+
