@@ -1,27 +1,14 @@
-import type { NtpTimestamp } from '../ntp/types.js';
+import type { NtpHeader, NtpTimestamp } from '../ntp/types.js';
 
 export interface Endpoint {
   ip: string;
   port: number;
 }
 
-/** The server's reply fields that rules and renderers read (RFC 5905 §7.3). */
-export interface ReplySummary {
-  leap: number;
-  version: number;
-  mode: number;
-  stratum: number;
-  poll: number;
-  precision: number;
-  rootDelay: number;
-  rootDispersion: number;
-  refid: number;
+/** The server's reply fields that rules and renderers read (RFC 5905 §7.3): its header, and the refid as text. */
+export interface ReplySummary extends NtpHeader {
   /** refid as text by stratum: 'RATE', 'LOCL', '127.127.1.1', ... */
   refidText: string;
-  referenceTime: NtpTimestamp;
-  originTime: NtpTimestamp;
-  receiveTime: NtpTimestamp;
-  transmitTime: NtpTimestamp;
 }
 
 /** An ICMP/ICMPv6 error that answered a request (RFC 792, RFC 4443). */

@@ -50,8 +50,8 @@ export interface NtpMac {
   digest: Uint8Array;
 }
 
-/** Mode 1-5 packet (the time-transfer modes). */
-export interface NtpTimePacket {
+/** The fixed header of a mode 1–5 packet (RFC 5905 §7.3), as decoded. */
+export interface NtpHeader {
   leap: number;
   version: number;
   mode: number;
@@ -70,6 +70,13 @@ export interface NtpTimePacket {
   originTime: NtpTimestamp;
   receiveTime: NtpTimestamp;
   transmitTime: NtpTimestamp;
+}
+
+/** The header's fields that are numbers as they stand (no timestamp). */
+export type NtpHeaderNumbers = Pick<NtpHeader, 'leap' | 'version' | 'mode' | 'stratum' | 'poll' | 'precision' | 'rootDelay' | 'rootDispersion' | 'refid'>;
+
+/** Mode 1-5 packet (the time-transfer modes). */
+export interface NtpTimePacket extends NtpHeader {
   extensions: NtpExtensionField[];
   mac?: NtpMac;
 }

@@ -9,7 +9,7 @@
  * Field order: request fields, outcome, reply fields, then offset, delay, offsetMethod (JSON keeps this order).
  */
 import type { Endpoint, NtpExchange, ReplySummary } from '../model/exchange.js';
-import type { NtpTimestamp } from '../ntp/types.js';
+import type { NtpHeaderNumbers, NtpTimestamp } from '../ntp/types.js';
 
 /** How a reply's offset was measured (src/correlate/measure.ts): not at all, at the client (θ and δ), or one way (θ). */
 export type Measured = 0 | 1 | 2;
@@ -42,18 +42,12 @@ export interface RequestRecord {
   mode: number;
 }
 
-/** The header fields of a reply as primitives (src/decode/time-frame.ts TimeFrame has them all). */
-export interface ReplyFields {
+/**
+ * The header fields of a reply as primitives (src/decode/time-frame.ts TimeFrame has them all): the numbers of
+ * RFC 5905 §7.3 as they stand, the timestamps in their two 32-bit halves.
+ */
+export interface ReplyFields extends NtpHeaderNumbers {
   frame: number;
-  leap: number;
-  version: number;
-  mode: number;
-  stratum: number;
-  poll: number;
-  precision: number;
-  rootDelay: number;
-  rootDispersion: number;
-  refid: number;
   refSec: number;
   refFrac: number;
   orgSec: number;
