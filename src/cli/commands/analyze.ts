@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
-import { PlotCollector } from '../../render/plot/collect.js';
-import { plotSvg } from '../../render/plot/svg.js';
+import type { PlotCollector } from '../../render/plot/collect.js';
 import { textOptions } from '../../render/text-options.js';
 import { analyzeCaptures } from '../../run/capture-file.js';
 import { list, num, str } from '../args.js';
@@ -14,13 +13,15 @@ const analyze: CliCommand = async ({ args, opts }, out) => {
   const text = textOptions(opts, { isTTY: out.isTTY, columns: out.columns }, out.color);
   const plotFile = str(opts.plot);
   // The plot needs every exchange, not the report's sample: they stream to it (analysis then on one thread).
-  const plot = plotFile !== undefined ? new PlotCollector() : undefined;
+  // Loaded only with --plot, like the text renderer below.
+  const plot: PlotCollector | undefined = plotFile !== undefined ? new (await import('../../render/plot/collect.js')).PlotCollector() : undefined;
   const report = await analyzeCaptures([...args], {
     localIps: list(opts['local-ip']),
     ...(threads !== undefined ? { threads } : {}),
     ...(plot ? { onExchange: (x) => plot.add(x) } : {}),
   });
   if (plot && plotFile !== undefined) {
+    const { plotSvg } = await import('../../render/plot/svg.js');
     const svg = plotSvg({ series: plot.series(), others: plot.others, sources: args.map((f) => (f === '-' ? 'stdin' : f)) });
     await writeFile(plotFile, svg).catch((err: NodeJS.ErrnoException) => {
       throw new InputError(`--plot: cannot write ${plotFile}: ${err.code ?? err.message}`);
