@@ -12,6 +12,7 @@ import { TrafficCounter } from '../observe/traffic.js';
 import type { NtpPathObservation } from '../model/observation.js';
 import { ChecksumTracker } from './checksums.js';
 import { Correlator, type CorrelatorOptions, type ShardPath } from './correlator.js';
+import { NtsKeTracker } from './nts-ke.js';
 import { MANY_PATHS } from './paths.js';
 import { correlatorSink, type ShardFilter } from './records.js';
 
@@ -22,6 +23,8 @@ export class CaptureCollector {
   readonly decodeIssues = newSample();
   /** Frames by protocol: one thread, or shard 0 of several (every shard reads every frame). */
   readonly traffic: TrafficCounter | undefined;
+  /** NTS-KE connections (TCP 4460): one thread, or shard 0 of several, like traffic. */
+  readonly ke: NtsKeTracker | undefined;
 
   constructor(
     options: CorrelatorOptions,
@@ -29,11 +32,12 @@ export class CaptureCollector {
   ) {
     this.correlator = new Correlator(options);
     this.traffic = shard === undefined || shard.index === 0 ? new TrafficCounter() : undefined;
+    this.ke = shard === undefined || shard.index === 0 ? new NtsKeTracker() : undefined;
   }
 
   /** The per-frame loop (./records.ts) into these collectors. */
   sink(): CaptureSink {
-    return correlatorSink(this.correlator, this.decodeIssues, this.shard, this.traffic);
+    return correlatorSink(this.correlator, this.decodeIssues, this.shard, this.traffic, this.ke);
   }
 }
 

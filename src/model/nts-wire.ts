@@ -1,0 +1,66 @@
+/**
+ * NTS key establishment as a capture shows it (RFC 8915 §4: TLS 1.3 on TCP 4460): one TCP connection's facts
+ * (src/correlate/nts-ke.ts tracks them), plain data a worker thread can post.
+ */
+
+/** TLS records seen in clear in one direction (RFC 8446 §5.1 TLSPlaintext header: type, version, length). */
+export interface TlsSeen {
+  /** Records by content type: 20 change_cipher_spec, 21 alert, 22 handshake, 23 application_data (encrypted). */
+  handshake: number;
+  changeCipherSpec: number;
+  alert: number;
+  applicationData: number;
+  /**
+   * An alert in clear (before encryption): its frame, level (1 warning, 2 fatal) and description (RFC 8446 §6).
+   * With TLS 1.3 every alert after the ServerHello is encrypted: it is an application_data record, not this.
+   */
+  firstAlert?: { frame: number; level: number; description: number };
+  /** The stream could not be followed (a segment missing from the capture, a header cut by snaplen, or not TLS). */
+  lost?: 'gap' | 'cut' | 'not-tls';
+}
+
+/**
+ * What one connection came to, from its TCP and TLS facts alone (whether NTP followed is judged per server,
+ * src/observe/nts-ke.ts):
+ *   no-answer  SYN(s), nothing back;          refused  RST answering the SYN (nothing listens, or a REJECT rule);
+ *   icmp       an ICMP error quoting it;       tls-alert  a TLS alert in clear;
+ *   reset      RST after the handshake began (see `reset`);   completed  data both ways and FINs;
+ *   open       the capture ended with the connection open or not yet decided.
+ */
+export type NtsKeConnectionOutcome = 'no-answer' | 'refused' | 'icmp' | 'tls-alert' | 'reset' | 'completed' | 'open';
+
+export interface NtsKeConnection {
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  outcome: NtsKeConnectionOutcome;
+  firstFrame: number;
+  lastFrame: number;
+  /** Capture times (s since the epoch) of the first and last frame. */
+  firstTime: number;
+  lastTime: number;
+  /** SYNs from the client (retransmissions count), and whether the server answered with SYN-ACK. */
+  syns: number;
+  synAck: boolean;
+  /** Who sent the first RST, in which frame. */
+  reset?: { by: 'client' | 'server'; frame: number };
+  /** FINs seen from either side. */
+  finClient: boolean;
+  finServer: boolean;
+  /** TCP payload octets each way (retransmissions included: what the wire carried). */
+  bytesToServer: number;
+  bytesToClient: number;
+  tlsToServer: TlsSeen;
+  tlsToClient: TlsSeen;
+  /** The first ICMP error quoting a segment of this connection. */
+  icmp?: { frame: number; version: 4 | 6; type: number; code: number; reporter: string };
+}
+
+/** Every connection tracked in a capture, and how many more the cap turned away (src/correlate/nts-ke.ts). */
+export interface NtsKeConnections {
+  connections: NtsKeConnection[];
+  /** Connections not tracked because MAX_KE_CONNECTIONS were already (their frames are counted, not followed). */
+  dropped: number;
+  droppedFrames: number;
+}
