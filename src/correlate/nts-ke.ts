@@ -11,7 +11,7 @@
  */
 import { ipv4Text, ipv4WordAt, formatIpv6 } from '../decode/address.js';
 import { IP_OK, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, type Located } from '../decode/locate.js';
-import { NTS_KE_PORT, QuotedKe, quotedKeAt, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TcpSegment, tcpKeSegmentAt } from '../decode/tcp.js';
+import { NTS_KE_TCP_PORT, QuotedKe, quotedKeAt, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TcpSegment, tcpKeSegmentAt } from '../decode/tcp.js';
 import type { NtsKeConnection, NtsKeConnectionOutcome, NtsKeConnections } from '../model/nts-wire.js';
 import { TlsStream } from './tls-stream.js';
 
@@ -63,7 +63,7 @@ export class NtsKeTracker {
     const src = addressAt(b, h.srcAt, len);
     const dst = addressAt(b, h.srcAt + len, len);
     // The server is the port-4460 end (the destination when both are).
-    const toServer = s.dstPort === NTS_KE_PORT;
+    const toServer = s.dstPort === NTS_KE_TCP_PORT;
     const key = toServer ? `${src} ${s.srcPort} ${dst} ${s.dstPort}` : `${dst} ${s.dstPort} ${src} ${s.srcPort}`;
     let conn = this.conns.get(key);
     if (conn === undefined) {
@@ -142,7 +142,7 @@ export class NtsKeTracker {
     const qSrc = addressAt(b, q.srcAt, len);
     const qDst = addressAt(b, q.dstAt, len);
     // The quoted segment was sent by the connection's client (to the server's 4460) or by the server.
-    const key = q.dstPort === NTS_KE_PORT ? `${qSrc} ${q.srcPort} ${qDst} ${q.dstPort}` : `${qDst} ${q.dstPort} ${qSrc} ${q.srcPort}`;
+    const key = q.dstPort === NTS_KE_TCP_PORT ? `${qSrc} ${q.srcPort} ${qDst} ${q.dstPort}` : `${qDst} ${q.dstPort} ${qSrc} ${q.srcPort}`;
     const conn = this.conns.get(key);
     if (conn === undefined) return;
     const c = conn.c;

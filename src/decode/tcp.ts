@@ -10,7 +10,7 @@ import { readU16, readU32 } from '../ntp/wire.js';
 import { IP_OK, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, Located, locateIp } from './locate.js';
 
 /** RFC 8915 §4: the NTS-KE port. */
-export const NTS_KE_PORT = 4460;
+export const NTS_KE_TCP_PORT = 4460;
 
 /** TCP flags (RFC 9293 §3.1, the low 6 bits of octet 13). */
 export const TCP_FIN = 0x01;
@@ -34,14 +34,14 @@ export class TcpSegment {
 
 /**
  * The TCP segment of a located frame (`h`: IP_OK, protocol TCP, not a fragment) into `out`, when either port is
- * NTS_KE_PORT. False otherwise, and for a header cut short or a data offset that does not fit.
+ * NTS_KE_TCP_PORT. False otherwise, and for a header cut short or a data offset that does not fit.
  */
 export function tcpKeSegmentAt(b: Uint8Array, end: number, h: Located, out: TcpSegment): boolean {
   const t = h.l4At;
   if (end - t < 20) return false;
   const src = readU16(b, t);
   const dst = readU16(b, t + 2);
-  if (src !== NTS_KE_PORT && dst !== NTS_KE_PORT) return false;
+  if (src !== NTS_KE_TCP_PORT && dst !== NTS_KE_TCP_PORT) return false;
   const dataOffset = ((b[t + 12] as number) >>> 4) * 4;
   const segment = h.ipLength - h.headerLength;
   if (dataOffset < 20 || dataOffset > segment) return false;
@@ -91,7 +91,7 @@ export function quotedKeAt(b: Uint8Array, end: number, h: Located, out: QuotedKe
   if (end - t < 4) return false;
   const src = readU16(b, t);
   const dst = readU16(b, t + 2);
-  if (src !== NTS_KE_PORT && dst !== NTS_KE_PORT) return false;
+  if (src !== NTS_KE_TCP_PORT && dst !== NTS_KE_TCP_PORT) return false;
   out.version = h.version;
   out.type = type;
   out.code = b[i + 1] as number;
