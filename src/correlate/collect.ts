@@ -81,6 +81,8 @@ export const KINDS = {
   ntpFrames: kind({ one: (c) => c.correlator.ntpFrames, shard: (c) => c.correlator.ntpFrames, merge: (parts) => parts.reduce((n, x) => n + x, 0) }),
   decodeIssues: kind({ one: (c) => c.decodeIssues, shard: (c) => c.decodeIssues, merge: (parts) => parts.reduce((a, b) => mergeSamples(a, b)) }),
   traffic: kind({ one: (c) => c.traffic?.counts(), shard: (c) => c.traffic?.counts(), merge: (parts) => parts.find((t) => t !== undefined) }),
+  /** NTS-KE connections (TCP 4460): tracked by one thread or shard 0 (which sees every frame); src/observe/nts-ke.ts judges them. */
+  ntsKe: kind({ one: (c) => c.ke?.result(), shard: (c) => c.ke?.result(), merge: (parts) => parts.find((k) => k !== undefined) }),
 };
 
 type Kinds = typeof KINDS;
