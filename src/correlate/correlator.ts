@@ -77,7 +77,7 @@ export class Correlator {
   /** Finished requests, for onRequest to reuse. */
   private readonly spare: Pending[] = [];
   /** The reused reply exchange of each Measured shape (onReply's common case), made on first use. */
-  private readonly replies: Array<NtpExchange | undefined> = [undefined, undefined, undefined];
+  private readonly replies: Array<NtpExchange | undefined> = [undefined, undefined, undefined, undefined];
   /** What measure() found for the reply at hand (one record: no object per reply). */
   private readonly measured: Measurement = { offset: 0.5, delay: 0.5 };
   private readonly refids = new RefidTexts();
