@@ -12,6 +12,7 @@ import { TrafficCounter } from '../observe/traffic.js';
 import type { NtpPathObservation } from '../model/observation.js';
 import { ChecksumTracker } from './checksums.js';
 import { Correlator, type CorrelatorOptions, type ShardPath } from './correlator.js';
+import { NtsFieldCounter } from './nts-ef.js';
 import { NtsKeTracker } from './nts-ke.js';
 import { MANY_PATHS } from './paths.js';
 import { correlatorSink, type ShardFilter } from './records.js';
@@ -25,6 +26,8 @@ export class CaptureCollector {
   readonly traffic: TrafficCounter | undefined;
   /** NTS-KE connections (TCP 4460): one thread, or shard 0 of several, like traffic. */
   readonly ke: NtsKeTracker | undefined;
+  /** NTS extension fields on UDP 123, per path: each shard counts the paths it was dealt. */
+  readonly nts = new NtsFieldCounter();
 
   constructor(
     options: CorrelatorOptions,
@@ -37,7 +40,7 @@ export class CaptureCollector {
 
   /** The per-frame loop (./records.ts) into these collectors. */
   sink(): CaptureSink {
-    return correlatorSink(this.correlator, this.decodeIssues, this.shard, this.traffic, this.ke);
+    return correlatorSink(this.correlator, this.decodeIssues, this.shard, this.traffic, this.ke, this.nts);
   }
 }
 
@@ -82,6 +85,8 @@ export const KINDS = {
   decodeIssues: kind({ one: (c) => c.decodeIssues, shard: (c) => c.decodeIssues, merge: (parts) => parts.reduce((a, b) => mergeSamples(a, b)) }),
   traffic: kind({ one: (c) => c.traffic?.counts(), shard: (c) => c.traffic?.counts(), merge: (parts) => parts.find((t) => t !== undefined) }),
   /** NTS-KE connections (TCP 4460): tracked by one thread or shard 0 (which sees every frame); src/observe/nts-ke.ts judges them. */
+  /** NTS extension-field counts per path (each shard has its own paths): src/observe/nts-ke.ts puts them on the ntp-path observations. */
+  ntsFields: kind({ one: (c) => c.nts.result(), shard: (c) => c.nts.result(), merge: (parts) => parts.flat() }),
   ntsKe: kind({ one: (c) => c.ke?.result(), shard: (c) => c.ke?.result(), merge: (parts) => parts.find((k) => k !== undefined) }),
 };
 

@@ -21,6 +21,7 @@ import { addToSample } from '../observe/accumulate.js';
 import type { FrameSample } from '../model/observation.js';
 import type { TrafficCounter } from '../observe/traffic.js';
 import type { Correlator } from './correlator.js';
+import type { NtsFieldCounter } from './nts-ef.js';
 import type { NtsKeTracker } from './nts-ke.js';
 import { framePathHash, locatedPathHash, ShardRouter, UNDECIDED } from './shard.js';
 
@@ -34,7 +35,14 @@ export interface ShardFilter {
  * `traffic`, when given, counts every frame by protocol, and `ke` follows the NTS-KE connections (one shard of
  * several is given them: each sees every frame).
  */
-export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample, shard?: ShardFilter, traffic?: TrafficCounter, ke?: NtsKeTracker): CaptureSink {
+export function correlatorSink(
+  correlator: Correlator,
+  decodeIssues: FrameSample,
+  shard?: ShardFilter,
+  traffic?: TrafficCounter,
+  ke?: NtsKeTracker,
+  nts?: NtsFieldCounter,
+): CaptureSink {
   const time = new TimeFrame();
   const icmp = new IcmpFrame();
   const index = shard?.index ?? 0;
@@ -88,5 +96,8 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
     }
     if (frame.issues.length && frame.issues.some((i) => i.kind === 'malformed')) addToSample(decodeIssues, frame.frame);
     correlator.feed(frame);
+    // NTS extension fields (./nts-ef.ts): whole datagrams longer than UDP's 8 + NTP's 48 octets only.
+    const udp = frame.udp;
+    if (nts !== undefined && udp !== undefined && udp.length > 56 && ipOk && h.protocol === IPPROTO_UDP && h.l4At + udp.length <= end) nts.add(frame, b.subarray(h.l4At + 8, h.l4At + udp.length));
   };
 }

@@ -64,3 +64,25 @@ export interface NtsKeConnections {
   dropped: number;
   droppedFrames: number;
 }
+
+/**
+ * NTS-protected NTP on one path (RFC 8915 §5: extension fields in the RFC 7822 layout after the 48-octet header),
+ * counted by src/correlate/nts-ef.ts. An authenticated exchange: the request and its reply (matched by origin) both
+ * carry an NTS Authenticator and Encrypted Extension Fields (0x0404), and the reply's Unique Identifier (0x0104)
+ * echoes the request's (§5.3, §5.6). The AEAD itself cannot be checked without the keys: "authenticated" means the
+ * packets are NTS-protected as the RFC lays them out, not that their MAC was verified.
+ */
+export interface NtsPathCounts {
+  /** Requests with an Authenticator (0x0404), and how many of them carried an NTS Cookie (0x0204) and placeholders (0x0304). */
+  requests: number;
+  cookies: number;
+  placeholders: number;
+  /** Replies with an Authenticator. */
+  replies: number;
+  /** Exchanges as above: request and reply authenticated, Unique Identifier echoed. */
+  authenticated: number;
+  /** Replies to an NTS request whose Unique Identifier differs from the request's, or that lack the Authenticator. */
+  mismatched: number;
+  /** Datagrams whose extension fields break the RFC 7822 layout (src/ntp/tests.ts checkFormat). */
+  malformed: number;
+}

@@ -101,6 +101,8 @@ export interface NtpPathObservation {
    * (src/observe/request-classes.ts). Absent when the path had none.
    */
   requestClasses?: RequestClasses;
+  /** NTS-protected exchanges (RFC 8915 §5) on the path: absent when no datagram carried NTS extension fields. */
+  nts?: import('./nts-wire.js').NtsPathCounts;
 }
 
 /** UDP checksums on NTP traffic that failed verification, by sender. */

@@ -5,7 +5,7 @@
  * first NTS request at once (chronyd 4.3 in fixtures/wire/nts-healthy.pcap: 0.19 s after the FIN), so a request
  * from the same client to the same server at or after the KE's last frame means it worked.
  */
-import type { NtsKeConnection, NtsKeConnections } from '../model/nts-wire.js';
+import type { NtsKeConnection, NtsKeConnections, NtsPathCounts } from '../model/nts-wire.js';
 import type { NtpPathObservation, NtsKeSessionObservation } from '../model/observation.js';
 
 type Outcome = NtsKeSessionObservation['outcome'];
@@ -60,4 +60,21 @@ export function ntsKeSessions(part: NtsKeConnections | undefined, paths: readonl
     out.push(o);
   }
   return out;
+}
+
+/**
+ * The NTS extension-field counts (src/correlate/nts-ef.ts) onto their ntp-path observations, matched by client,
+ * server and server port. Returns `paths` (changed in place).
+ */
+export function withNtsCounts<P extends NtpPathObservation>(
+  paths: P[],
+  counts: ReadonlyArray<{ client: string; server: string; serverPort: number; counts: NtsPathCounts }>,
+): P[] {
+  if (counts.length === 0) return paths;
+  const byKey = new Map(counts.map((c) => [`${c.client} ${c.server} ${c.serverPort}`, c.counts]));
+  for (const p of paths) {
+    const c = byKey.get(`${p.client.ip} ${p.server.ip} ${p.server.port}`);
+    if (c !== undefined) p.nts = c;
+  }
+  return paths;
 }
