@@ -122,7 +122,10 @@ export function wireVerdict(sessions: readonly NtsKeSessionObservation[], addres
   const verdicts = sessions.filter((o) => o.server === address && o.port === port).map(sessionVerdict).filter((v): v is WireVerdict => v !== undefined);
   if (verdicts.length === 0) return undefined;
   const failing = verdicts.filter((v) => v.failing);
-  const evidence = verdicts.flatMap((v) => v.evidence);
+  // A capture at a busy server: the first clients' sessions in full, the rest counted (failing ones first).
+  const shown = [...failing, ...verdicts.filter((v) => !v.failing)].slice(0, SHOWN_CLIENTS);
+  const evidence = shown.flatMap((v) => v.evidence);
+  if (verdicts.length > shown.length) evidence.push(note(`${plural(verdicts.length - shown.length, 'more client')} of ${address}:${port} in the capture, ${failing.length} of ${verdicts.length} failing in all`));
   const untracked = sessions.find((o) => o.untracked)?.untracked;
   if (untracked) evidence.push(note(`${plural(untracked.connections, 'more TCP 4460 connection')} (${plural(untracked.frames, 'frame')}) were not followed: ntpdoctor tracks at most 1024 per capture`));
   if (failing.length === 0) return { failing: false, evidence, weight: 0.9 };
@@ -130,6 +133,9 @@ export function wireVerdict(sessions: readonly NtsKeSessionObservation[], addres
   const weight = failing.length < verdicts.length ? 0.6 : Math.max(...failing.map((v) => v.weight));
   return { failing: true, ...(cause ? { cause } : {}), evidence, weight };
 }
+
+/** Clients whose sessions with one server are told in full. */
+const SHOWN_CLIENTS = 5;
 
 /** The servers the capture saw NTS-KE with, once each. */
 export function wireServers(sessions: readonly NtsKeSessionObservation[]): Array<{ address: string; port: number }> {

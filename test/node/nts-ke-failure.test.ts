@@ -61,6 +61,15 @@ ruleTester.run('nts-ke-failure', rule, {
       check: ([f]) => expect(f!.confidence).toBeLessThan(0.7),
     },
     {
+      name: 'capture at a busy server: 8 clients refused, 5 told in full, the rest counted',
+      observations: () => {
+        const session = rejected.find((o) => o.kind === 'nts-ke-session')!;
+        return [...rejected.filter((o) => o.kind !== 'nts-ke-session'), ...Array.from({ length: 8 }, (_, i) => ({ ...session, client: `198.51.100.${140 + i}` }))];
+      },
+      findings: [{ subject: NTS_ADDR, severity: 'error', title: 'TCP port refused', evidence: ['198.51.100.140 → 198.51.100.100', '3 more clients of 198.51.100.100:4460 in the capture, 8 of 8 failing in all'] }],
+      check: ([f]) => expect(f!.evidence).toHaveLength(6),
+    },
+    {
       name: '--no-probe: authdata alone',
       observations: () => [conf(), chronySeesNts(false)],
       findings: [{ subject: NTS_ADDR, severity: 'error', title: 'does not complete (no cookies)', evidence: ['KeyID 0, 0 cookie(s)'] }],
