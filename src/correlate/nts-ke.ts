@@ -41,6 +41,8 @@ export function connectionOutcome(c: NtsKeConnection): NtsKeConnectionOutcome {
 
 export class NtsKeTracker {
   private readonly conns = new Map<string, Conn>();
+  /** Connections whose port pair a later one reused. */
+  private readonly ended: NtsKeConnection[] = [];
   private dropped = 0;
   private droppedFrames = 0;
   private readonly seg = new TcpSegment();
@@ -66,8 +68,15 @@ export class NtsKeTracker {
     const toServer = s.dstPort === NTS_KE_TCP_PORT;
     const key = toServer ? `${src} ${s.srcPort} ${dst} ${s.dstPort}` : `${dst} ${s.dstPort} ${src} ${s.srcPort}`;
     let conn = this.conns.get(key);
+    // A new SYN on a port pair whose connection already ended (reset, closed) or was answered: the port reused, a
+    // new connection. The old one is kept as it was.
+    if (conn !== undefined && s.flags & TCP_SYN && !(s.flags & TCP_ACK) && toServer && (conn.c.reset !== undefined || conn.c.finClient || conn.c.synAck)) {
+      this.ended.push(conn.c);
+      this.conns.delete(key);
+      conn = undefined;
+    }
     if (conn === undefined) {
-      if (this.conns.size >= MAX_KE_CONNECTIONS) {
+      if (this.conns.size + this.ended.length >= MAX_KE_CONNECTIONS) {
         if (!this.seenDropped(key)) this.dropped++;
         this.droppedFrames++;
         return;
@@ -153,11 +162,10 @@ export class NtsKeTracker {
 
   /** The connections in order of their first frame, each with its outcome; plain data. */
   result(): NtsKeConnections {
-    const connections: NtsKeConnection[] = [];
-    for (const { c } of this.conns.values()) {
-      c.outcome = connectionOutcome(c);
-      connections.push(c);
-    }
+    const connections: NtsKeConnection[] = [...this.ended];
+    for (const { c } of this.conns.values()) connections.push(c);
+    for (const c of connections) c.outcome = connectionOutcome(c);
+    connections.sort((a, b) => a.firstFrame - b.firstFrame);
     return { connections, dropped: this.dropped, droppedFrames: this.droppedFrames };
   }
 }

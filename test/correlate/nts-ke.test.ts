@@ -120,6 +120,16 @@ describe('NTS-KE tracker on synthetic frames', () => {
     expect([r.connections.length, r.dropped, r.droppedFrames]).toEqual([MAX_KE_CONNECTIONS, 2, 4]);
   });
 
+  it('a port pair reused after a refusal is a second connection, listed in frame order', async () => {
+    const syn = ethernet(tcpPacket(C, S, 40010, 4460, { seq: 5, flags: SYN }));
+    const rst = ethernet(tcpPacket(S, C, 4460, 40010, { ack: 6, flags: RST | ACK }));
+    const r = await track(file([syn, rst, syn, syn]));
+    expect(r.connections.map((c) => [c.outcome, c.firstFrame, c.lastFrame, c.syns])).toEqual([
+      ['refused', 1, 2, 1],
+      ['no-answer', 3, 4, 2],
+    ]);
+  });
+
   it('SYN with no answer (retransmitted): no-answer, one connection, 3 SYNs', async () => {
     const syn = ethernet(tcpPacket(C, S, 40000, 4460, { seq: 7, flags: SYN }));
     const r = await track(file([syn, syn, syn]));
