@@ -73,7 +73,8 @@ function sessionVerdict(o: NtsKeSessionObservation): WireVerdict | undefined {
     case 'icmp': {
       cause = 'blocked';
       const i = d.icmp;
-      ev.push(on(`${head}; ${i ? `ICMP${i.version === 6 ? 'v6' : ''} type ${i.type} code ${i.code} from ${i.reporter} answered the connection (${ports([d])})` : 'an ICMP error answered it'}: a firewall rejects TCP ${o.port}, or there is no route`, [d.firstFrame, ...(i ? [i.frame] : [])]));
+      const what = i ? `ICMP${i.version === 6 ? 'v6' : ''} type ${i.type} code ${i.code} from ${i.reporter}` : 'an ICMP error';
+      ev.push(on(`${head}; ${same.length > 1 ? `${same.length} connections (${ports(same)}) each` : `the connection (${ports(same)})`} answered by ${what}: a firewall rejects TCP ${o.port}, or there is no route`, same.flatMap((c) => [c.firstFrame, ...(c.icmp ? [c.icmp.frame] : [])])));
       break;
     }
     case 'tls-alert': {

@@ -48,6 +48,9 @@ const RIGHT_TODAY: WireCase[] = [
   // NTS-KE on TCP 4460 refused by the server's `reject with tcp reset`, and aborted by a client without the lab CA (item 7).
   { file: 'fixtures/wire/nts-ke-rejected.pcap', expect: 'nts-ke-failure' },
   { file: 'fixtures/wire/nts-untrusted.pcap', expect: 'nts-ke-failure' },
+  // TCP 4460 dropped (SYN retransmitted, nothing back) and rejected with ICMP admin-prohibited by node0's nftables.
+  { file: 'fixtures/wire/nts-ke-dropped.pcap', expect: 'nts-ke-failure' },
+  { file: 'fixtures/wire/nts-ke-icmp.pcap', expect: 'nts-ke-failure' },
 ];
 
 const reports = new Map<string, Promise<Report>>();
@@ -161,6 +164,22 @@ describe('wire captures: NTS on the wire (item 7)', () => {
     expect(f.evidence[0]!.text).toContain('then the CLIENT reset the connection (client port 51986) without sending an encrypted record');
     expect(f.evidence[0]!.text).toContain('the certificate and any alert are encrypted');
     expect(f.fixes.flatMap((x) => x.commands)).toContain("echo 'ntstrustedcerts /etc/chrony/nts-ca.crt' >> /etc/chrony/chrony.conf");
+  });
+
+  it('nts-ke-dropped: three SYNs of one connection, nothing back: no answer, the firewall path on TCP 4460', async () => {
+    const r = await analyze('fixtures/wire/nts-ke-dropped.pcap');
+    expect(summary(r.findings)).toEqual(['error nts-ke-failure']);
+    const f = r.findings[0]!;
+    expect(f.title).toContain('no answer on the TCP port');
+    expect(f.evidence[0]!.text).toContain('3 SYNs (client port 46400) with no answer at all');
+    expect(f.evidence[0]!.frames).toEqual([1, 3]);
+  });
+
+  it('nts-ke-icmp: each SYN answered by ICMP 3/13 from node0 (chronyd: "No route to host")', async () => {
+    const f = (await analyze('fixtures/wire/nts-ke-icmp.pcap')).findings[0]!;
+    expect(f.rule).toBe('nts-ke-failure');
+    expect(f.evidence[0]!.text).toContain('2 connections (client ports 47022, 58288) each answered by ICMP type 3 code 13 from 198.51.100.100');
+    expect(f.evidence[0]!.frames).toEqual([1, 2, 3, 4]);
   });
 
   it('nts-healthy: no finding at all (KE then NTP: ok)', async () => {

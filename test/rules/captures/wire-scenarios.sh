@@ -5,7 +5,7 @@
 # says what each shows and which rule it must give.
 
 WIRE_SCENARIOS=(
-  xleave nts-healthy nts-ke-rejected nts-untrusted peer-nopeer sport123-blocked broadcast
+  xleave nts-healthy nts-ke-rejected nts-untrusted nts-ke-dropped nts-ke-icmp peer-nopeer sport123-blocked broadcast
   ntpd-self-lo mode7-monlist mode7-default mode6-remote
 )
 
@@ -142,6 +142,47 @@ EOF
   nts_client 1
   # Measured: chronyd 4.3 retries NTS-KE ~17 s after "Connection refused": two SYN/RST pairs.
   lab_wait_packets 45 "$(pcap)" 4 'tcp port 4460'
+  lab_client chronyc "$LAB_CLI" 10 chronyc -h "$(lab_chronyc_sock chronyd-cli)" -n authdata
+  nts_log
+  lab_capture_stop
+}
+
+# NTS-KE silently dropped: node0's firewall drops TCP 4460 (nft `drop`): the client's SYNs go unanswered.
+wir_nts_ke_dropped() {
+  nts_certs
+  nts_server
+  nft_server <<'EOF'
+table inet ndwir {
+  chain input {
+    type filter hook input priority 0;
+    tcp dport 4460 drop
+  }
+}
+EOF
+  nts_capture
+  nts_client 1
+  # The kernel retransmits the SYN (1 s, then doubling) until chronyd gives up the KE: at least three SYNs.
+  lab_wait_packets 30 "$(pcap)" 3 'tcp port 4460'
+  lab_client chronyc "$LAB_CLI" 10 chronyc -h "$(lab_chronyc_sock chronyd-cli)" -n authdata
+  nts_log
+  lab_capture_stop
+}
+
+# NTS-KE rejected with ICMP: node0's firewall answers TCP 4460 with admin-prohibited (ICMP 3/13), as firewalld does.
+wir_nts_ke_icmp() {
+  nts_certs
+  nts_server
+  nft_server <<'EOF'
+table inet ndwir {
+  chain input {
+    type filter hook input priority 0;
+    tcp dport 4460 reject with icmpx type admin-prohibited
+  }
+}
+EOF
+  nts_capture
+  nts_client 1
+  lab_wait_packets 30 "$(pcap)" 2 'icmp'
   lab_client chronyc "$LAB_CLI" 10 chronyc -h "$(lab_chronyc_sock chronyd-cli)" -n authdata
   nts_log
   lab_capture_stop
