@@ -232,8 +232,11 @@ function fixesFor(cause: Cause | undefined, s: NtsSource): Draft[] {
       return [inspectCert(s), draft(platform, 'Configure the server by a name its certificate carries (subjectAltName), or reissue the certificate with this name', [o?.kind === 'ntpd-config' ? words('ntpq -c nts') : words('chronyc -N authdata')], verify, expect)];
     case 'not-nts-ke':
     case 'server-error':
-    case 'no-ntp-after-ke':
-      return [inspectCert(s), draft('generic', `On the NTS server ${s.name ?? s.address}: check its NTS-KE service and log (chronyd: ntsserverkey, ntsservercert, ntsport)`, [words('journalctl -u chronyd -u chrony -u ntpsec --since -1h')], verify, expect)];
+    case 'no-ntp-after-ke': {
+      const log = draft('generic', `On the NTS server ${s.name ?? s.address}: check its NTS-KE service and log (chronyd: ntsserverkey, ntsservercert, ntsport)`, [words('journalctl -u chronyd -u chrony -u ntpsec --since -1h')], verify, expect);
+      // The server refusing a TLS session that worked: its own log first; a handshake that fails: the certificate first.
+      return cause === 'not-nts-ke' ? [inspectCert(s), log] : [log, inspectCert(s)];
+    }
   }
 }
 

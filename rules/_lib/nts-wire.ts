@@ -101,7 +101,10 @@ function sessionVerdict(o: NtsKeSessionObservation): WireVerdict | undefined {
         );
       } else {
         cause = 'server-error';
-        ev.push(on(`${head}; the SERVER reset the connection (${ports([d])}) after the TLS handshake began (${flight} from it): it refused the client (its log says why)`, [d.firstFrame, d.reset?.frame ?? d.lastFrame]));
+        const how = d.finServer
+          ? `closed the connection (FIN) once the TLS handshake was done${clientDone ? ' (the client had sent its Finished)' : ''}, and reset it when the client sent more`
+          : 'reset the connection after the TLS handshake began';
+        ev.push(on(`${head}; the SERVER ${how} (${ports([d])}; ${flight} from it): it refused the client before any NTS-KE answer — an ALPN other than ntske/1, or its own NTS-KE error (chronyd 4.3 logs nothing about it by default)`, [d.firstFrame, d.reset?.frame ?? d.lastFrame]));
       }
       break;
     }

@@ -51,6 +51,8 @@ const RIGHT_TODAY: WireCase[] = [
   // TCP 4460 dropped (SYN retransmitted, nothing back) and rejected with ICMP admin-prohibited by node0's nftables.
   { file: 'fixtures/wire/nts-ke-dropped.pcap', expect: 'nts-ke-failure' },
   { file: 'fixtures/wire/nts-ke-icmp.pcap', expect: 'nts-ke-failure' },
+  // openssl s_client offering ALPN h2 to chronyd's NTS-KE: the server closes after the handshake, then resets.
+  { file: 'fixtures/wire/nts-ke-alpn.pcap', expect: 'nts-ke-failure' },
 ];
 
 const reports = new Map<string, Promise<Report>>();
@@ -180,6 +182,14 @@ describe('wire captures: NTS on the wire (item 7)', () => {
     expect(f.rule).toBe('nts-ke-failure');
     expect(f.evidence[0]!.text).toContain('2 connections (client ports 47022, 58288) each answered by ICMP type 3 code 13 from 198.51.100.100');
     expect(f.evidence[0]!.frames).toEqual([1, 2, 3, 4]);
+  });
+
+  it('nts-ke-alpn: the SERVER closes after the handshake and resets: server-side refusal, its log first', async () => {
+    const f = (await analyze('fixtures/wire/nts-ke-alpn.pcap')).findings[0]!;
+    expect(f.rule).toBe('nts-ke-failure');
+    expect(f.title).toContain('the server refuses the NTS-KE request');
+    expect(f.evidence[0]!.text).toContain('the SERVER closed the connection (FIN) once the TLS handshake was done (the client had sent its Finished)');
+    expect(f.fixes[0]!.commands).toEqual(['journalctl -u chronyd -u chrony -u ntpsec --since -1h']);
   });
 
   it('nts-healthy: no finding at all (KE then NTP: ok)', async () => {
