@@ -99,6 +99,17 @@ function sessionVerdict(o: NtsKeSessionObservation): WireVerdict | undefined {
             [d.firstFrame, d.reset?.frame ?? d.lastFrame],
           ),
         );
+      } else if (d.tlsToClient.handshake === 0) {
+        // No ServerHello: the server refused the TLS handshake itself.
+        cause = 'not-nts-ke';
+        const alert = d.tlsToServer.firstAlert;
+        ev.push(
+          on(
+            `${head}; the SERVER ${d.finServer ? 'closed (FIN)' : 'reset'} the connection right after the client's ClientHello, without a ServerHello (${ports([d])}): it refused the TLS handshake itself — TLS below 1.3 (RFC 8915 §3 requires 1.3), no common cipher suite, or no NTS-KE service behind the port` +
+              (alert ? `; the client's ${ALERTS[alert.description] ?? 'alert'} (${alert.description}) alert after that answers the close` : ''),
+            [d.firstFrame, d.serverClosedFrame ?? d.lastFrame],
+          ),
+        );
       } else {
         cause = 'server-error';
         const how = d.finServer

@@ -31,7 +31,10 @@ function addressAt(b: Uint8Array, at: number, length: number): string {
 /** The connection's outcome from its TCP and TLS facts (src/model/nts-wire.ts NtsKeConnectionOutcome). */
 export function connectionOutcome(c: NtsKeConnection): NtsKeConnectionOutcome {
   if (c.icmp !== undefined && !c.synAck) return 'icmp';
-  if (c.tlsToServer.firstAlert !== undefined || c.tlsToClient.firstAlert !== undefined) return 'tls-alert';
+  // A client's alert sent after the server closed answers the close (decode_error on EOF): not the cause.
+  const clientAlert = c.tlsToServer.firstAlert;
+  const answersClose = clientAlert !== undefined && c.serverClosedFrame !== undefined && c.serverClosedFrame < clientAlert.frame;
+  if (c.tlsToClient.firstAlert !== undefined || (clientAlert !== undefined && !answersClose)) return 'tls-alert';
   if (c.reset !== undefined) return c.synAck || c.bytesToClient > 0 || c.bytesToServer > 0 ? 'reset' : 'refused';
   if (c.icmp !== undefined) return 'icmp';
   if (c.finClient && c.finServer) return 'completed';
@@ -98,6 +101,7 @@ export class NtsKeTracker {
       }
     }
     if (f & TCP_RST && c.reset === undefined) c.reset = { by: toServer ? 'client' : 'server', frame };
+    if (!toServer && f & (TCP_FIN | TCP_RST)) c.serverClosedFrame ??= frame;
     if (f & TCP_FIN) {
       if (toServer) c.finClient = true;
       else c.finServer = true;

@@ -45,9 +45,10 @@ export interface NtsKeConnection {
   synAck: boolean;
   /** Who sent the first RST, in which frame. */
   reset?: { by: 'client' | 'server'; frame: number };
-  /** FINs seen from either side. */
+  /** FINs seen from either side, and the frame of the server's first FIN or RST (what a client's alert may answer). */
   finClient: boolean;
   finServer: boolean;
+  serverClosedFrame?: number;
   /** TCP payload octets each way (retransmissions included: what the wire carried). */
   bytesToServer: number;
   bytesToClient: number;

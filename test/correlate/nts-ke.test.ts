@@ -173,6 +173,13 @@ describe('NTS-KE tracker on synthetic frames', () => {
     expect(c!.tlsToClient).toEqual({ handshake: 0, changeCipherSpec: 0, alert: 1, applicationData: 0, firstAlert: { frame: 6, level: 2, description: 40 } });
   });
 
+  it('nts-ke-tls12.pcap: a client alert (decode_error) after the server FIN is not the cause: reset, not tls-alert', async () => {
+    const [c] = (await track('fixtures/wire/nts-ke-tls12.pcap')).connections;
+    expect(c).toMatchObject({ outcome: 'reset', serverClosedFrame: 6, finServer: true, reset: { by: 'server', frame: 9 } });
+    expect(c!.tlsToServer.firstAlert).toEqual({ frame: 8, level: 2, description: 50 });
+    expect(c!.tlsToClient.handshake).toBe(0);
+  });
+
   it('a gap in the capture and a service that is not TLS are said, not guessed', async () => {
     const f = file([
       ethernet(tcpPacket(C, S, 40004, 4460, { seq: 0, flags: SYN })),

@@ -12,7 +12,7 @@ import { observeCapture } from '../../src/run/capture-file.js';
 import { assemble } from '../../src/run/records.js';
 import { parseReport } from '../_schema.js';
 
-const FILES = ['fixtures/wire/nts-healthy.pcap', 'fixtures/wire/nts-ke-rejected.pcap', 'fixtures/wire/nts-untrusted.pcap', 'fixtures/wire/nts-ke-dropped.pcap', 'fixtures/wire/nts-ke-icmp.pcap', 'fixtures/wire/nts-ke-alpn.pcap'];
+const FILES = ['fixtures/wire/nts-healthy.pcap', 'fixtures/wire/nts-ke-rejected.pcap', 'fixtures/wire/nts-untrusted.pcap', 'fixtures/wire/nts-ke-dropped.pcap', 'fixtures/wire/nts-ke-icmp.pcap', 'fixtures/wire/nts-ke-alpn.pcap', 'fixtures/wire/nts-ke-tls12.pcap'];
 
 describe('NTS-KE observations across shards', () => {
   it('merged shards (2 and 3) give one thread\'s observations, nts-ke-session included', async () => {

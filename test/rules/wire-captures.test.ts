@@ -53,6 +53,8 @@ const RIGHT_TODAY: WireCase[] = [
   { file: 'fixtures/wire/nts-ke-icmp.pcap', expect: 'nts-ke-failure' },
   // openssl s_client offering ALPN h2 to chronyd's NTS-KE: the server closes after the handshake, then resets.
   { file: 'fixtures/wire/nts-ke-alpn.pcap', expect: 'nts-ke-failure' },
+  // openssl s_client -tls1_2: chronyd closes after the ClientHello; the client's decode_error alert answers the close.
+  { file: 'fixtures/wire/nts-ke-tls12.pcap', expect: 'nts-ke-failure' },
 ];
 
 const reports = new Map<string, Promise<Report>>();
@@ -190,6 +192,15 @@ describe('wire captures: NTS on the wire (item 7)', () => {
     expect(f.title).toContain('the server refuses the NTS-KE request');
     expect(f.evidence[0]!.text).toContain('the SERVER closed the connection (FIN) once the TLS handshake was done (the client had sent its Finished)');
     expect(f.fixes[0]!.commands).toEqual(['journalctl -u chronyd -u chrony -u ntpsec --since -1h']);
+  });
+
+  it('nts-ke-tls12: the server closes after the ClientHello (no ServerHello): the TLS handshake refused, not the client\'s alert', async () => {
+    const f = (await analyze('fixtures/wire/nts-ke-tls12.pcap')).findings[0]!;
+    expect(f.rule).toBe('nts-ke-failure');
+    expect(f.title).toContain('the TLS handshake fails');
+    expect(f.evidence[0]!.text).toContain('the SERVER closed (FIN) the connection right after the client\'s ClientHello, without a ServerHello');
+    expect(f.evidence[0]!.text).toContain("the client's decode_error (50) alert after that answers the close");
+    expect(f.evidence[0]!.frames).toEqual([1, 6]);
   });
 
   it('nts-healthy: no finding at all (KE then NTP: ok)', async () => {

@@ -5,7 +5,7 @@
 # says what each shows and which rule it must give.
 
 WIRE_SCENARIOS=(
-  xleave nts-healthy nts-ke-rejected nts-untrusted nts-ke-dropped nts-ke-icmp nts-ke-alpn peer-nopeer sport123-blocked broadcast
+  xleave nts-healthy nts-ke-rejected nts-untrusted nts-ke-dropped nts-ke-icmp nts-ke-alpn nts-ke-tls12 peer-nopeer sport123-blocked broadcast
   ntpd-self-lo mode7-monlist mode7-default mode6-remote
 )
 
@@ -199,6 +199,17 @@ wir_nts_ke_alpn() {
   lab_wait_packets 10 "$(pcap)" 1 'tcp port 4460 and tcp[tcpflags] & (tcp-fin|tcp-rst) != 0'
   # The server's own words (chronyd logs a refused NTS-KE client only with -d/-L; whatever it said is kept).
   lab_client chronyd-log "$LAB_SRV" 5 grep -h -i -e NTS -e TLS -e 4460 -e ALPN "$LAB_DIR/chronyd-srv.log"
+  lab_capture_stop
+}
+
+# A client limited to TLS 1.2 (RFC 8915 §3 requires TLS 1.3 for NTS-KE): openssl s_client -tls1_2 with ALPN ntske/1.
+# chronyd's GnuTLS refuses with a protocol_version alert, in clear (no key is agreed yet).
+wir_nts_ke_tls12() {
+  nts_certs
+  nts_server
+  nts_capture
+  lab_client openssl "$LAB_CLI" 10 openssl s_client -connect "$LAB_SRV_V4:4460" -tls1_2 -alpn ntske/1 -CAfile "$LAB_DIR/pki/ca.pem" </dev/null
+  lab_wait_packets 10 "$(pcap)" 1 'tcp port 4460 and tcp[tcpflags] & (tcp-fin|tcp-rst) != 0'
   lab_capture_stop
 }
 
