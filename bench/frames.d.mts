@@ -22,6 +22,15 @@ export interface NtpHeaderOptions {
 export function ntpHeader(o: NtpHeaderOptions): Uint8Array;
 export function addressBytes(text: string): Uint8Array;
 export function udp(src: string, dst: string, sport: number, dport: number, payload: Uint8Array, options?: { checksum?: boolean }): Uint8Array;
+export interface TcpOptions {
+  seq?: number;
+  ack?: number;
+  /** FIN 1, SYN 2, RST 4, PSH 8, ACK 16 (default ACK). */
+  flags?: number;
+  payload?: Uint8Array;
+}
+export function tcp(src: string, dst: string, sport: number, dport: number, options?: TcpOptions): Uint8Array;
+export function tcpPacket(src: string, dst: string, sport: number, dport: number, options?: TcpOptions): Uint8Array;
 export function ipv4(src: string, dst: string, protocol: number, payload: Uint8Array): Uint8Array;
 export function ipv6(src: string, dst: string, next: number, payload: Uint8Array): Uint8Array;
 export function udpPacket(src: string, dst: string, sport: number, dport: number, payload: Uint8Array): Uint8Array;

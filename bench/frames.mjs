@@ -88,6 +88,34 @@ export function udp(src, dst, sport, dport, payload, { checksum = true } = {}) {
   return b;
 }
 
+/**
+ * A TCP segment (RFC 9293 §3.1: 20-octet header, no options, window 65535) src:sport → dst:dport; `flags` as the
+ * header's bits (FIN 1, SYN 2, RST 4, PSH 8, ACK 16), checksum over the pseudo-header. Wrap it with ipv4/ipv6 (6).
+ */
+export function tcp(src, dst, sport, dport, { seq = 0, ack = 0, flags = 0x10, payload = new Uint8Array(0) } = {}) {
+  const s = addressBytes(src);
+  const d = addressBytes(dst);
+  const b = new Uint8Array(20 + payload.length);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, sport);
+  v.setUint16(2, dport);
+  v.setUint32(4, seq >>> 0);
+  v.setUint32(8, ack >>> 0);
+  b[12] = 5 << 4;
+  b[13] = flags;
+  v.setUint16(14, 65535);
+  b.set(payload, 20);
+  const acc = sum16(b, 0, b.length, sum16(s, 0, s.length, 0) + sum16(d, 0, d.length, 0) + 6 + b.length);
+  v.setUint16(16, fold(acc));
+  return b;
+}
+
+/** An IP packet carrying TCP src:sport → dst:dport (IPv6 when the addresses are). */
+export function tcpPacket(src, dst, sport, dport, options) {
+  const t = tcp(src, dst, sport, dport, options);
+  return src.includes(':') ? ipv6(src, dst, 6, t) : ipv4(src, dst, 6, t);
+}
+
 /** An IPv4 packet (no options, DF, TTL 64, id 0) with a valid header checksum. */
 export function ipv4(src, dst, protocol, payload) {
   const b = new Uint8Array(20 + payload.length);

@@ -29,6 +29,11 @@ export default defineRule({
   match(ctx) {
     const paths = ctx.of('ntp-path').filter((p) => p.source === 'capture');
     if (paths.some(judgeable)) return [];
+    // NTS key establishment seen and failed: the capture was taken where the client's time traffic flows, and it
+    // shows why no NTP follows (a client sends no NTS request before it has cookies, RFC 8915 §4). nts-ke-failure
+    // judges that; "wrong interface or filter" would send the reader the wrong way.
+    const ke = ctx.of('nts-ke-session');
+    if (ke.some((o) => o.outcome !== 'ok' && o.outcome !== 'open')) return [];
     const captured = ctx.of('ntp-control').filter((c) => c.source === 'capture');
     const controls = captured.length;
     // Answered ntpq/ntpdc traffic is something seen and judged (mode6-exposed weighs it): the capture still shows no
@@ -45,7 +50,7 @@ export default defineRule({
       const hit: Hit = {
         subject: name,
         title: `${name}: ${plural(input.frames, 'frame')}, ${what}: nothing to judge NTP by`,
-        evidence: evidenceOf(input, input.traffic),
+        evidence: [...evidenceOf(input, input.traffic), ...keEvidence(ke)],
         fixes: ranked(fixes()),
       };
       if (answeredControl && replies === 0 && input.ntpFrames > 0) hit.severity = 'info';
@@ -54,6 +59,13 @@ export default defineRule({
     return hits;
   },
 });
+
+/** NTS-KE connections seen with nothing decided (the capture ended during them), or completed before NTP the capture missed. */
+function keEvidence(ke: ReadonlyArray<{ client: string; server: string; port: number; outcome: string; connections: unknown[] }>): Evidence[] {
+  if (ke.length === 0) return [];
+  const list = ke.slice(0, 4).map((o) => `${o.client} → ${o.server}:${o.port} (${plural(o.connections.length, 'connection')}, ${o.outcome})`);
+  return [note(`NTS-KE (TCP 4460) seen: ${list.join(', ')}${ke.length > 4 ? `, and ${ke.length - 4} more` : ''}. NTP with NTS follows a completed key establishment on UDP 123`)];
+}
 
 /** A path with something to judge: a request (answered or not) or an ICMP error quoting one. */
 function judgeable(p: NtpPathObservation): boolean {

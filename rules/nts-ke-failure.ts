@@ -4,6 +4,7 @@ import type { DaemonSource, NtsKeObservation } from '../src/model/daemon.js';
 import { note } from './_lib/evidence.js';
 import { appendLine, cmd, draft, type Draft, op, ranked, words } from './_lib/fixes.js';
 import { configs, lineEvidence, restartOf, type ConfigObservation } from './_lib/node.js';
+import { wireServers, wireVerdict } from './_lib/nts-wire.js';
 
 /** An IPv4 or IPv6 literal (what a resolver returns), never a name or config text: safe inside a command. */
 function isAddressLiteral(s: string): boolean {
@@ -37,7 +38,7 @@ interface Verdict {
   past?: boolean;
 }
 
-type Cause = 'blocked' | 'timeout' | 'untrusted' | 'clock' | 'expired' | 'name' | 'not-nts-ke' | 'server-error';
+type Cause = 'blocked' | 'timeout' | 'untrusted' | 'clock' | 'expired' | 'name' | 'not-nts-ke' | 'server-error' | 'no-ntp-after-ke';
 
 type Witness = (ctx: RuleContext, s: NtsSource) => Verdict | undefined;
 
@@ -122,8 +123,11 @@ const logWitness: Witness = (ctx, s) => {
   return { failing: true, past: true, ...(cause ? { cause } : {}), evidence, weight: 0.7 };
 };
 
-/** Every kind of evidence, in the order its sentences are shown. Issue 13 adds the capture's TCP 4460 packets here. */
-const WITNESSES: readonly Witness[] = [probeWitness, authdataWitness, logWitness];
+/** The capture's TCP 4460 connections to the same address and port (rules/_lib/nts-wire.ts). */
+const wireWitness: Witness = (ctx, s) => wireVerdict(ctx.of('nts-ke-session'), s.address, s.port);
+
+/** Every kind of evidence, in the order its sentences are shown: node (probe, daemon state, log) and wire. */
+const WITNESSES: readonly Witness[] = [probeWitness, wireWitness, authdataWitness, logWitness];
 
 function ntsSources(ctx: RuleContext): NtsSource[] {
   const out: NtsSource[] = [];
@@ -140,6 +144,10 @@ function ntsSources(ctx: RuleContext): NtsSource[] {
         out.push(src);
       }
     }
+  }
+  // Servers a capture saw NTS-KE with (no config at all when analysing a capture file).
+  for (const w of wireServers(ctx.of('nts-ke-session'))) {
+    if (!out.some((x) => x.address === w.address && x.port === w.port)) out.push({ address: w.address, port: w.port });
   }
   // Sources the daemon authenticates with NTS whose config was not read (no --config, unreadable file).
   for (const st of ctx.of('daemon-state')) {
@@ -160,6 +168,7 @@ const TITLE: Record<Cause, string> = {
   name: 'its certificate does not carry the configured name',
   'not-nts-ke': 'the TLS handshake fails (not an NTS-KE server on that port, or no TLS 1.3 / ntske/1)',
   'server-error': 'the server refuses the NTS-KE request',
+  'no-ntp-after-ke': 'it completes, but no NTP request follows (an NTS-KE error or no cookies)',
 };
 
 /** A fix command may carry the address only when it is a literal address (never config text). */
@@ -187,7 +196,7 @@ function inspectCert(s: NtsSource): Draft {
   const show = addr
     ? cmd('openssl', 's_client', '-connect', op(`${addr.includes(':') ? `[${addr}]` : addr}:${s.port}`), '-alpn', 'ntske/1', '-showcerts')
     : words('chronyc -N authdata');
-  return draft('generic', `Look at the certificate chain the server sends${s.name ? ` (it must name ${s.name})` : ''}${addr ? '; end openssl with Ctrl-C once the chain is shown' : ''}`, [show], words('ntpdoctor diagnose'));
+  return draft('generic', `Look at the certificate chain the server sends${s.name ? ` (it must name ${s.name})` : ' (its subjectAltName must carry the name or address the client\'s server line uses)'}${addr ? '; end openssl with Ctrl-C once the chain is shown' : ''}`, [show], words('ntpdoctor diagnose'));
 }
 
 function fixesFor(cause: Cause | undefined, s: NtsSource): Draft[] {
@@ -223,7 +232,11 @@ function fixesFor(cause: Cause | undefined, s: NtsSource): Draft[] {
       return [inspectCert(s), draft(platform, 'Configure the server by a name its certificate carries (subjectAltName), or reissue the certificate with this name', [o?.kind === 'ntpd-config' ? words('ntpq -c nts') : words('chronyc -N authdata')], verify, expect)];
     case 'not-nts-ke':
     case 'server-error':
-      return [inspectCert(s), draft('generic', `On the NTS server ${s.name ?? s.address}: check its NTS-KE service and log (chronyd: ntsserverkey, ntsservercert, ntsport)`, [words('journalctl -u chronyd -u chrony -u ntpsec --since -1h')], verify, expect)];
+    case 'no-ntp-after-ke': {
+      const log = draft('generic', `On the NTS server ${s.name ?? s.address}: check its NTS-KE service and log (chronyd: ntsserverkey, ntsservercert, ntsport)`, [words('journalctl -u chronyd -u chrony -u ntpsec --since -1h')], verify, expect);
+      // The server refusing a TLS session that worked: its own log first; a handshake that fails: the certificate first.
+      return cause === 'not-nts-ke' ? [inspectCert(s), log] : [log, inspectCert(s)];
+    }
   }
 }
 
@@ -271,7 +284,8 @@ export default defineRule({
         continue;
       }
       const confidence = Math.min(0.97, Math.max(...failing.map((v) => v.weight)) + (failing.length > 1 ? 0.02 : 0));
-      hits.push({ subject: s.address, title, evidence, fixes: ranked(fixesFor(cause, s)), confidence });
+      // A KE that completed with no NTP after it may only mean the capture stopped first: a warning, not an error.
+      hits.push({ subject: s.address, title, evidence, fixes: ranked(fixesFor(cause, s)), confidence, ...(cause === 'no-ntp-after-ke' ? { severity: 'warning' as const } : {}) });
     }
     return hits;
   },

@@ -12,6 +12,8 @@ import { TrafficCounter } from '../observe/traffic.js';
 import type { NtpPathObservation } from '../model/observation.js';
 import { ChecksumTracker } from './checksums.js';
 import { Correlator, type CorrelatorOptions, type ShardPath } from './correlator.js';
+import { NtsFieldCounter } from './nts-ef.js';
+import { NtsKeTracker } from './nts-ke.js';
 import { MANY_PATHS } from './paths.js';
 import { correlatorSink, type ShardFilter } from './records.js';
 
@@ -22,6 +24,10 @@ export class CaptureCollector {
   readonly decodeIssues = newSample();
   /** Frames by protocol: one thread, or shard 0 of several (every shard reads every frame). */
   readonly traffic: TrafficCounter | undefined;
+  /** NTS-KE connections (TCP 4460): one thread, or shard 0 of several, like traffic. */
+  readonly ke: NtsKeTracker | undefined;
+  /** NTS extension fields on UDP 123, per path: each shard counts the paths it was dealt. */
+  readonly nts = new NtsFieldCounter();
 
   constructor(
     options: CorrelatorOptions,
@@ -29,11 +35,12 @@ export class CaptureCollector {
   ) {
     this.correlator = new Correlator(options);
     this.traffic = shard === undefined || shard.index === 0 ? new TrafficCounter() : undefined;
+    this.ke = shard === undefined || shard.index === 0 ? new NtsKeTracker() : undefined;
   }
 
   /** The per-frame loop (./records.ts) into these collectors. */
   sink(): CaptureSink {
-    return correlatorSink(this.correlator, this.decodeIssues, this.shard, this.traffic);
+    return correlatorSink(this.correlator, this.decodeIssues, this.shard, this.traffic, this.ke, this.nts);
   }
 }
 
@@ -77,6 +84,10 @@ export const KINDS = {
   ntpFrames: kind({ one: (c) => c.correlator.ntpFrames, shard: (c) => c.correlator.ntpFrames, merge: (parts) => parts.reduce((n, x) => n + x, 0) }),
   decodeIssues: kind({ one: (c) => c.decodeIssues, shard: (c) => c.decodeIssues, merge: (parts) => parts.reduce((a, b) => mergeSamples(a, b)) }),
   traffic: kind({ one: (c) => c.traffic?.counts(), shard: (c) => c.traffic?.counts(), merge: (parts) => parts.find((t) => t !== undefined) }),
+  /** NTS-KE connections (TCP 4460): tracked by one thread or shard 0 (which sees every frame); src/observe/nts-ke.ts judges them. */
+  /** NTS extension-field counts per path (each shard has its own paths): src/observe/nts-ke.ts puts them on the ntp-path observations. */
+  ntsFields: kind({ one: (c) => c.nts.result(), shard: (c) => c.nts.result(), merge: (parts) => parts.flat() }),
+  ntsKe: kind({ one: (c) => c.ke?.result(), shard: (c) => c.ke?.result(), merge: (parts) => parts.find((k) => k !== undefined) }),
 };
 
 type Kinds = typeof KINDS;

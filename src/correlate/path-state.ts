@@ -71,6 +71,8 @@ export interface PathState {
   firstFrame: number;
   /** The last exchange whose request asked in interleaved style (./interleaved.ts), made with the first such one. */
   previous: import('./interleaved.js').PreviousExchange | undefined;
+  /** The last request whose T1 was far from the capture clock (./measure.ts randomT1): made with the first such one. */
+  farT1: { skew: number; sec: number } | undefined;
 }
 
 export const RECENT_ANSWERED = 8;
@@ -119,6 +121,7 @@ export function newPathState(
     clientNotedAsPeer: false,
     firstFrame: frame,
     previous: undefined,
+    farT1: undefined,
   };
 }
 

@@ -6,12 +6,14 @@
  *    ICMP error quoting a request (src/decode/icmp-frame.ts);
  * 3. a frame that cannot matter (src/decode/prefilter.ts) only moves the capture clock;
  * 4. anything else is decoded in full; its 'malformed' issues are sampled for the report.
+ * NTS-KE (TCP 4460, ./nts-ke.ts) is offered the frames that are not UDP, once each, beside these steps: one
+ * thread after the NTP fast path (a plain NTP frame never reaches it), shard 0 of several before routing.
  */
 import type { CaptureSink } from '../capture/types.js';
 import { recordBytes, recordEnd, recordStart } from '../capture/record.js';
 import { decodeFrame } from '../decode/frame.js';
 import { icmpFrameAt, IcmpFrame } from '../decode/icmp-frame.js';
-import { Located, locate } from '../decode/locate.js';
+import { IPPROTO_UDP, Located, locate } from '../decode/locate.js';
 import { isIrrelevantAt } from '../decode/prefilter.js';
 import { timeFrameAt, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
@@ -19,6 +21,8 @@ import { addToSample } from '../observe/accumulate.js';
 import type { FrameSample } from '../model/observation.js';
 import type { TrafficCounter } from '../observe/traffic.js';
 import type { Correlator } from './correlator.js';
+import type { NtsFieldCounter } from './nts-ef.js';
+import type { NtsKeTracker } from './nts-ke.js';
 import { framePathHash, locatedPathHash, ShardRouter, UNDECIDED } from './shard.js';
 
 /** Which shard of how many this sink keeps (src/parallel/); undefined: every frame. */
@@ -27,8 +31,18 @@ export interface ShardFilter {
   count: number;
 }
 
-/** `traffic`, when given, counts every frame by protocol (one shard of several is given it: each sees every frame). */
-export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample, shard?: ShardFilter, traffic?: TrafficCounter): CaptureSink {
+/**
+ * `traffic`, when given, counts every frame by protocol, and `ke` follows the NTS-KE connections (one shard of
+ * several is given them: each sees every frame).
+ */
+export function correlatorSink(
+  correlator: Correlator,
+  decodeIssues: FrameSample,
+  shard?: ShardFilter,
+  traffic?: TrafficCounter,
+  ke?: NtsKeTracker,
+  nts?: NtsFieldCounter,
+): CaptureSink {
   const time = new TimeFrame();
   const icmp = new IcmpFrame();
   const index = shard?.index ?? 0;
@@ -43,6 +57,7 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
     // Shard 0 of several counts every frame here (the others' frames leave below); one thread counts a plain NTP
     // frame with two increments in the fast path and the rest in full (the same counts: that frame is UDP port 123).
     if (traffic !== undefined && router !== undefined) traffic.countLocated(b, end, h);
+    if (ke !== undefined && router !== undefined && ipOk && h.protocol !== IPPROTO_UDP) ke.offer(b, end, h, record.frame, record.tsSec, record.tsNsec);
     // With shards, every shard runs the same router calls in the same frame order (see ShardRouter).
     let hash = UNDECIDED;
     if (router !== undefined) {
@@ -61,6 +76,7 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
       return;
     }
     if (traffic !== undefined && router === undefined) traffic.countLocated(b, end, h);
+    if (ke !== undefined && router === undefined && ipOk && h.protocol !== IPPROTO_UDP) ke.offer(b, end, h, record.frame, record.tsSec, record.tsNsec);
     // ICMP errors quoting a request: with shards, the full decode below finds their path (recordPathHash cannot).
     if (ipOk && router === undefined && icmpFrameAt(b, end, h, icmp)) {
       icmp.frame = record.frame;
@@ -80,5 +96,8 @@ export function correlatorSink(correlator: Correlator, decodeIssues: FrameSample
     }
     if (frame.issues.length && frame.issues.some((i) => i.kind === 'malformed')) addToSample(decodeIssues, frame.frame);
     correlator.feed(frame);
+    // NTS extension fields (./nts-ef.ts): whole datagrams longer than UDP's 8 + NTP's 48 octets only.
+    const udp = frame.udp;
+    if (nts !== undefined && udp !== undefined && udp.length > 56 && ipOk && h.protocol === IPPROTO_UDP && h.l4At + udp.length <= end) nts.add(frame, b.subarray(h.l4At + 8, h.l4At + udp.length));
   };
 }

@@ -5,6 +5,7 @@
  * input (src/observe/accumulate.ts), not from the bounded sample of exchanges the report lists.
  */
 import type { NtpExchange } from '../model/exchange.js';
+import type { NtsPathCounts } from '../model/nts-wire.js';
 import type { NtpPathObservation, Observation, ValueSeen } from '../model/observation.js';
 
 export interface ServerSummary {
@@ -43,6 +44,8 @@ export interface ServerSummary {
    */
   jitter?: number;
   offsetMethod?: NtpExchange['offsetMethod'];
+  /** NTS extension fields on the path and the authenticated exchanges (src/correlate/nts-ef.ts). */
+  nts?: NtsPathCounts;
   firstRequestTime: number;
   lastRequestTime: number;
 }
@@ -117,6 +120,7 @@ export function summarizePath(p: NtpPathObservation): ServerSummary {
   const jitter = filterJitter(p.exchanges);
   if (jitter !== undefined) row.jitter = jitter;
   if (p.offsetMethod !== undefined) row.offsetMethod = p.offsetMethod;
+  if (p.nts !== undefined) row.nts = { ...p.nts };
   return row;
 }
 

@@ -44,10 +44,13 @@ export interface NtpExchange {
   offset?: number;
   delay?: number;
   /**
-   * How T1/T4 were taken: 'capture-client' = capture host is (or sits beside) the client, T1/T4 from capture
-   * times; 'one-way' = capture at the server, only T2 − T1 is known (delay unknown); 'probe' = our own client.
+   * How T1/T4 were taken: 'capture-client' = capture host is (or sits beside) the client, T1 the request's transmit
+   * timestamp, T4 = T1 + the capture's elapsed time; 'one-way' = capture at the server, only T2 − T1 is known (delay
+   * unknown); 'capture-times' = the request's transmit is no clock reading (a random cookie: NTS, chrony's data
+   * minimisation, OpenNTPD; or zero), so T1 := the capture time of the request and T4 := that of the reply, T2/T3
+   * from the server — exact when the capture host is the client (src/correlate/measure.ts); 'probe' = our own client.
    */
-  offsetMethod?: 'capture-client' | 'one-way' | 'probe';
+  offsetMethod?: 'capture-client' | 'one-way' | 'capture-times' | 'probe';
   /** RFC 5905 §8 packet tests that failed: 'origin-mismatch', 'zero-transmit', 'zero-receive', 'receive-after-transmit', 'duplicate'. */
   bogus?: string[];
   /**

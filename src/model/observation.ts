@@ -101,6 +101,8 @@ export interface NtpPathObservation {
    * (src/observe/request-classes.ts). Absent when the path had none.
    */
   requestClasses?: RequestClasses;
+  /** NTS-protected exchanges (RFC 8915 §5) on the path: absent when no datagram carried NTS extension fields. */
+  nts?: import('./nts-wire.js').NtsPathCounts;
 }
 
 /** UDP checksums on NTP traffic that failed verification, by sender. */
@@ -180,8 +182,41 @@ export interface LocalAddressObservation {
   addresses: string[];
 }
 
+/**
+ * NTS key establishment with one server as a capture shows it (RFC 8915 §4, TCP 4460): the client's connections
+ * (src/correlate/nts-ke.ts) and the verdict of the last one that came to something, with whether NTP followed
+ * (src/observe/nts-ke.ts). One per client ↔ server:port.
+ *   no-answer   SYN(s), nothing back: a firewall drops TCP 4460 (or the host is down);
+ *   refused     RST answering the SYN: nothing listens on the port, or a REJECT rule;
+ *   icmp        an ICMP error quoting the connection (a REJECT rule, no route);
+ *   tls-alert   a TLS alert in clear (`alert` of the connection says which);
+ *   reset-after-handshake  RST once the TLS handshake began (`resetBy`): the client rejecting the server's
+ *               certificate (its flight is encrypted in TLS 1.3, so only the reset shows), or the server refusing;
+ *   closed-without-ntp  KE completed and closed, but no NTP request to that server follows in the capture;
+ *   ok          KE completed, then NTP requests to the same server;
+ *   open        nothing decided when the capture ended.
+ */
+export interface NtsKeSessionObservation {
+  kind: 'nts-ke-session';
+  source: 'capture';
+  client: string;
+  server: string;
+  port: number;
+  outcome: 'no-answer' | 'refused' | 'icmp' | 'tls-alert' | 'reset-after-handshake' | 'closed-without-ntp' | 'ok' | 'open';
+  resetBy?: 'client' | 'server';
+  /** The connection the outcome is of (the last one decided), and all of this client's to this server, in order. */
+  decisive?: import('./nts-wire.js').NtsKeConnection;
+  connections: import('./nts-wire.js').NtsKeConnection[];
+  /** NTP (UDP 123) requests from the client to the server in the capture, and when the last was sent (s). */
+  ntpRequests: number;
+  lastNtpRequestTime?: number;
+  /** Connections to any server the tracker turned away (its cap), and their frames: absent when none. */
+  untracked?: { connections: number; frames: number };
+}
+
 export type Observation =
   | NtpPathObservation
+  | NtsKeSessionObservation
   | ChecksumObservation
   | ControlObservation
   | InputObservation

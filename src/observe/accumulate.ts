@@ -5,7 +5,7 @@
  */
 import type { Endpoint, NtpExchange } from '../model/exchange.js';
 import { ntpPartsDiffSeconds } from '../ntp/timestamp.js';
-import { AT_CLIENT, NOT_MEASURED, ONE_WAY, type Measured, type ReplyFields, type ReplyMeasure, type RequestRecord } from './exchange.js';
+import { AT_CLIENT, CAPTURE_TIMES, NOT_MEASURED, ONE_WAY, type Measured, type ReplyFields, type ReplyMeasure, type RequestRecord } from './exchange.js';
 import { KEEP_EXCHANGES, KeptExchanges } from './kept.js';
 import { PortSet } from './ports.js';
 import type { RequestClasses } from '../model/observation.js';
@@ -170,7 +170,7 @@ export class PathAccumulator {
     if (seq < EARLY_WINDOW) this.earlyAnswered |= 1 << seq;
     this.answeredTotal++;
     let cited = seq < SAMPLE_FRAMES;
-    const method = measured === NOT_MEASURED ? undefined : measured === AT_CLIENT ? 'capture-client' : 'one-way';
+    const method = measured === NOT_MEASURED ? undefined : measured === AT_CLIENT ? 'capture-client' : measured === CAPTURE_TIMES ? 'capture-times' : 'one-way';
     if (this.addReplyOf(t, refidText, undefined, measured, m, method)) cited = true;
     this.finished++;
     this.kept.keepReply(q, t, m, refidText, measured, cited);
@@ -241,7 +241,7 @@ export class PathAccumulator {
 
   /**
    * addReply on the reply's numbers (`r`) and how it was measured (`m` as `measured` says: NOT_MEASURED, or an offset
-   * and with AT_CLIENT a delay, by `method`).
+   * and with AT_CLIENT or CAPTURE_TIMES a delay, by `method`).
    */
   private addReplyOf(
     r: ReplyNumbers,
@@ -284,7 +284,7 @@ export class PathAccumulator {
       const offset = m.offset;
       addStat(c, n, OFFSET, offset);
       if (method) this.offsetMethod = method;
-      if (measured === AT_CLIENT) {
+      if (measured === AT_CLIENT || measured === CAPTURE_TIMES) {
         const delay = m.delay;
         addStat(c, n, DELAY, delay);
         // ntpd's clock filter (RFC 5905 §10) prefers the sample with the lowest delay.

@@ -11,11 +11,15 @@
 import type { Endpoint, NtpExchange, ReplySummary } from '../model/exchange.js';
 import type { NtpHeaderNumbers, NtpTimestamp } from '../ntp/types.js';
 
-/** How a reply's offset was measured (src/correlate/measure.ts): not at all, at the client (θ and δ), or one way (θ). */
-export type Measured = 0 | 1 | 2;
+/**
+ * How a reply's offset was measured (src/correlate/measure.ts): not at all, at the client (θ and δ), one way (θ), or
+ * from the capture clock because T1 is no clock reading (θ and δ with T1/T4 := capture times).
+ */
+export type Measured = 0 | 1 | 2 | 3;
 export const NOT_MEASURED = 0;
 export const AT_CLIENT = 1;
 export const ONE_WAY = 2;
+export const CAPTURE_TIMES = 3;
 
 /**
  * A measured reply's numbers, in one record the correlator reuses: handed over as an object, since a double passed
@@ -145,6 +149,9 @@ export function replyExchange(
   }
   if (measured === ONE_WAY) {
     return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit, outcome, replyFrame, replyTime, reply, offset, offsetMethod: 'one-way' };
+  }
+  if (measured === CAPTURE_TIMES) {
+    return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit, outcome, replyFrame, replyTime, reply, offset, delay, offsetMethod: 'capture-times' };
   }
   return { client, server, requestFrame: q.frame, requestTime, requestVersion: q.version, requestMode: q.mode, requestTransmit, outcome, replyFrame, replyTime, reply };
 }

@@ -41,6 +41,7 @@ export function serverNote(s: ServerSummary): string {
   if (s.strata !== undefined) parts.push(`${s.strata} strata`);
   if (s.refids !== undefined) parts.push(`${s.refids} refids`);
   if (s.offsetMethod === 'one-way') parts.push('one-way offset');
+  if (s.nts !== undefined) parts.push(`NTS ${s.nts.authenticated}/${s.nts.requests} authenticated${s.nts.mismatched ? `, ${s.nts.mismatched} mismatched` : ''}${s.nts.malformed ? `, ${s.nts.malformed} malformed` : ''}`);
   return parts.join(', ');
 }
 

@@ -9,6 +9,7 @@ import type { Rule } from '../diagnose/types.js';
 import type { NtpExchange } from '../model/exchange.js';
 import type { InputObservation, Observation } from '../model/observation.js';
 import type { WallTime } from '../net/wall-time.js';
+import { ntsKeSessions, withNtsCounts } from '../observe/nts-ke.js';
 import type { MergedShards } from '../parallel/merge.js';
 
 export interface AnalyzeOptions {
@@ -55,7 +56,8 @@ export function assemble(
   localIps: ReadonlySet<string>,
   parts: Omit<MergedShards, 'read'>,
 ): CaptureAnalysis {
-  const observations: Observation[] = [...parts.paths, ...parts.checksums, ...parts.controls];
+  const paths = withNtsCounts(parts.paths, parts.ntsFields);
+  const observations: Observation[] = [...paths, ...ntsKeSessions(parts.ntsKe, paths), ...parts.checksums, ...parts.controls];
   const input: Observation = {
     kind: 'input',
     source: 'capture',

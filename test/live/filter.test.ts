@@ -8,7 +8,7 @@ import { buildCaptureFilter, NTP_AND_ICMP_ERRORS } from '../../src/capture/live/
 import { PcapFileWriter } from '../../src/capture/live/pcap-writer.js';
 import { InputError } from '../../src/errors.js';
 
-const BASE = 'udp port 123 or icmp[0] == 3 or icmp[0] == 11 or (icmp6 and ip6[40] < 5)';
+const BASE = 'udp port 123 or tcp port 4460 or icmp[0] == 3 or icmp[0] == 11 or (icmp6 and ip6[40] < 5)';
 
 const CASES: Array<[string, { host?: string }, string]> = [
   ['no options', {}, BASE],
@@ -30,7 +30,7 @@ const canCompile = tcpdumpHere();
 if (!canCompile) process.stderr.write('SKIPPED: capture filter compiled by libpcap (tcpdump not installed)\n');
 
 describe('capture filter', () => {
-  it('is the NTP + ICMP error expression of the design', () => {
+  it('is the NTP + NTS-KE + ICMP error expression of the design', () => {
     expect(NTP_AND_ICMP_ERRORS).toBe(BASE);
   });
 

@@ -157,3 +157,22 @@ ruleTester.run('no-ntp-seen', rule, {
     },
   ],
 });
+
+describe('no-ntp-seen and NTS key establishment on TCP 4460 (issue 13 item 7)', () => {
+  it('a failed KE explains the absence of NTP: no-ntp-seen stays silent (nts-ke-failure judges it)', async () => {
+    for (const f of ['nts-ke-rejected', 'nts-untrusted']) {
+      const { observations } = await observeCapture(join(root, `fixtures/wire/${f}.pcap`));
+      expect(observations.filter((o) => o.kind === 'nts-ke-session').length, f).toBe(1);
+      expect(hitsOf(rule, observations), f).toEqual([]);
+    }
+  });
+
+  it('a KE the capture cut short (nothing decided) is said in the evidence, and the warning stays', async () => {
+    const { observations } = await observeCapture(join(root, 'fixtures/wire/nts-untrusted.pcap'));
+    const open = observations.map((o) => (o.kind === 'nts-ke-session' ? { ...o, outcome: 'open' as const } : o));
+    const [hit, ...rest] = hitsOf(rule, open);
+    expect(rest).toEqual([]);
+    expect(hit!.severity ?? 'warning').toBe('warning');
+    expect(hit!.evidence.at(-1)!.text).toBe('NTS-KE (TCP 4460) seen: 198.51.100.130 → 198.51.100.100:4460 (1 connection, open). NTP with NTS follows a completed key establishment on UDP 123');
+  });
+});

@@ -3,10 +3,9 @@
  * (test/rules/captures/make-wire.sh; fixtures/README.md "fixtures/wire" says how each was made and what it shows).
  *
  * RIGHT_TODAY: the report's first finding is already the root cause (or, for a healthy capture, nothing above info).
- * KNOWN_WRONG: captures that need issue 13 item 7 (NTS on the wire; items 4–6 — interleaved, symmetric, broadcast,
- * source port 123 — moved to RIGHT_TODAY). Each has two tests: `it.fails` asserting what it SHOULD say (it passes while the code is still wrong and
- * FAILS the day the code gets it right: then move the case to RIGHT_TODAY), and a baseline test pinning what it says
- * today, so any change in the wrong answer is seen.
+ * KNOWN_WRONG: none left (items 4–7 — interleaved, symmetric, broadcast, source port 123, NTS on the wire — are in
+ * RIGHT_TODAY). Should a capture come that today's code misreads, it goes there with two tests: `it.fails` asserting
+ * what it SHOULD say, and a baseline pinning what it says today, so any change in the wrong answer is seen.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,13 +27,6 @@ interface WireCase {
   expect: string;
 }
 
-interface KnownWrong extends WireCase {
-  /** What the report says today: its findings as `severity rule`, in order ([] = no finding at all). */
-  today: string[];
-  /** The issue 13 item that will make it right. */
-  needs: string;
-}
-
 const RIGHT_TODAY: WireCase[] = [
   { file: 'fixtures/wire/nts-healthy.pcap', expect: HEALTHY },
   { file: 'fixtures/wire/ntpd-self-lo.pcap', expect: 'self-sync' },
@@ -53,11 +45,16 @@ const RIGHT_TODAY: WireCase[] = [
   // chrony xleave: every reply after the second is interleaved (origin = the request's receive field), item 4.
   { file: 'fixtures/wire/xleave.pcap', expect: HEALTHY },
   { file: 'test/rules/captures/no-ntp-pings.pcap', expect: 'no-ntp-seen' },
-];
-
-const KNOWN_WRONG: KnownWrong[] = [
-  { file: 'fixtures/wire/nts-ke-rejected.pcap', expect: 'nts-ke-failure', today: ['warning no-ntp-seen'], needs: 'item 7 (NTS-KE on TCP 4460)' },
-  { file: 'fixtures/wire/nts-untrusted.pcap', expect: 'nts-ke-failure', today: ['warning no-ntp-seen'], needs: 'item 7 (NTS-KE on TCP 4460)' },
+  // NTS-KE on TCP 4460 refused by the server's `reject with tcp reset`, and aborted by a client without the lab CA (item 7).
+  { file: 'fixtures/wire/nts-ke-rejected.pcap', expect: 'nts-ke-failure' },
+  { file: 'fixtures/wire/nts-untrusted.pcap', expect: 'nts-ke-failure' },
+  // TCP 4460 dropped (SYN retransmitted, nothing back) and rejected with ICMP admin-prohibited by node0's nftables.
+  { file: 'fixtures/wire/nts-ke-dropped.pcap', expect: 'nts-ke-failure' },
+  { file: 'fixtures/wire/nts-ke-icmp.pcap', expect: 'nts-ke-failure' },
+  // openssl s_client offering ALPN h2 to chronyd's NTS-KE: the server closes after the handshake, then resets.
+  { file: 'fixtures/wire/nts-ke-alpn.pcap', expect: 'nts-ke-failure' },
+  // openssl s_client -tls1_2: chronyd closes after the ClientHello; the client's decode_error alert answers the close.
+  { file: 'fixtures/wire/nts-ke-tls12.pcap', expect: 'nts-ke-failure' },
 ];
 
 const reports = new Map<string, Promise<Report>>();
@@ -149,15 +146,66 @@ describe('wire captures: right today', () => {
   });
 });
 
-describe('wire captures: KNOWN-WRONG baseline (issue 13 item 7 flips these)', () => {
-  for (const c of KNOWN_WRONG) {
-    it.fails(`${c.file} SHOULD give ${c.expect} (needs ${c.needs})`, async () => {
-      assertVerdict(await analyze(c.file), c);
-    });
-    it(`${c.file} today: [${c.today.join(', ')}]`, async () => {
-      expect(summary((await analyze(c.file)).findings)).toEqual(c.today);
-    });
-  }
+describe('wire captures: NTS on the wire (item 7)', () => {
+  it('nts-ke-rejected: the only finding is nts-ke-failure (refused), citing both SYN → RST pairs; no no-ntp-seen', async () => {
+    const r = await analyze('fixtures/wire/nts-ke-rejected.pcap');
+    expect(summary(r.findings)).toEqual(['error nts-ke-failure']);
+    const f = r.findings[0]!;
+    expect(f.subject).toBe('198.51.100.100');
+    expect(f.title).toContain('refused or rejected');
+    expect(f.evidence[0]).toMatchObject({ frames: [1, 2, 3, 4], unit: 'frame' });
+    expect(f.evidence[0]!.text).toContain('2 connections (client ports 48754, 53094) answered by RST from 198.51.100.100');
+    expect(f.fixes[0]!.commands).toEqual(["ss -ltnp 'sport = :4460'"]);
+    expect(f.fixes.map((x) => x.platform)).toEqual(['generic', 'firewalld', 'nftables', 'iptables']);
+  });
+
+  it('nts-untrusted: nts-ke-failure (certificate not trusted), the CLIENT reset after the server flight, ntstrustedcerts fix', async () => {
+    const r = await analyze('fixtures/wire/nts-untrusted.pcap');
+    expect(summary(r.findings)).toEqual(['error nts-ke-failure']);
+    const f = r.findings[0]!;
+    expect(f.title).toContain('certificate is not trusted');
+    expect(f.evidence[0]).toMatchObject({ frames: [1, 10] });
+    expect(f.evidence[0]!.text).toContain('then the CLIENT reset the connection (client port 51986) without sending an encrypted record');
+    expect(f.evidence[0]!.text).toContain('the certificate and any alert are encrypted');
+    expect(f.fixes.flatMap((x) => x.commands)).toContain("echo 'ntstrustedcerts /etc/chrony/nts-ca.crt' >> /etc/chrony/chrony.conf");
+  });
+
+  it('nts-ke-dropped: three SYNs of one connection, nothing back: no answer, the firewall path on TCP 4460', async () => {
+    const r = await analyze('fixtures/wire/nts-ke-dropped.pcap');
+    expect(summary(r.findings)).toEqual(['error nts-ke-failure']);
+    const f = r.findings[0]!;
+    expect(f.title).toContain('no answer on the TCP port');
+    expect(f.evidence[0]!.text).toContain('3 SYNs (client port 46400) with no answer at all');
+    expect(f.evidence[0]!.frames).toEqual([1, 3]);
+  });
+
+  it('nts-ke-icmp: each SYN answered by ICMP 3/13 from node0 (chronyd: "No route to host")', async () => {
+    const f = (await analyze('fixtures/wire/nts-ke-icmp.pcap')).findings[0]!;
+    expect(f.rule).toBe('nts-ke-failure');
+    expect(f.evidence[0]!.text).toContain('2 connections (client ports 47022, 58288) each answered by ICMP type 3 code 13 from 198.51.100.100');
+    expect(f.evidence[0]!.frames).toEqual([1, 2, 3, 4]);
+  });
+
+  it('nts-ke-alpn: the SERVER closes after the handshake and resets: server-side refusal, its log first', async () => {
+    const f = (await analyze('fixtures/wire/nts-ke-alpn.pcap')).findings[0]!;
+    expect(f.rule).toBe('nts-ke-failure');
+    expect(f.title).toContain('the server refuses the NTS-KE request');
+    expect(f.evidence[0]!.text).toContain('the SERVER closed the connection (FIN) once the TLS handshake was done (the client had sent its Finished)');
+    expect(f.fixes[0]!.commands).toEqual(['journalctl -u chronyd -u chrony -u ntpsec --since -1h']);
+  });
+
+  it('nts-ke-tls12: the server closes after the ClientHello (no ServerHello): the TLS handshake refused, not the client\'s alert', async () => {
+    const f = (await analyze('fixtures/wire/nts-ke-tls12.pcap')).findings[0]!;
+    expect(f.rule).toBe('nts-ke-failure');
+    expect(f.title).toContain('the TLS handshake fails');
+    expect(f.evidence[0]!.text).toContain('the SERVER closed (FIN) the connection right after the client\'s ClientHello, without a ServerHello');
+    expect(f.evidence[0]!.text).toContain("the client's decode_error (50) alert after that answers the close");
+    expect(f.evidence[0]!.frames).toEqual([1, 6]);
+  });
+
+  it('nts-healthy: no finding at all (KE then NTP: ok)', async () => {
+    expect(summary((await analyze('fixtures/wire/nts-healthy.pcap')).findings)).toEqual([]);
+  });
 });
 
 /**

@@ -5,7 +5,7 @@
 # says what each shows and which rule it must give.
 
 WIRE_SCENARIOS=(
-  xleave nts-healthy nts-ke-rejected nts-untrusted peer-nopeer sport123-blocked broadcast
+  xleave nts-healthy nts-ke-rejected nts-untrusted nts-ke-dropped nts-ke-icmp nts-ke-alpn nts-ke-tls12 peer-nopeer sport123-blocked broadcast
   ntpd-self-lo mode7-monlist mode7-default mode6-remote
 )
 
@@ -144,6 +144,72 @@ EOF
   lab_wait_packets 45 "$(pcap)" 4 'tcp port 4460'
   lab_client chronyc "$LAB_CLI" 10 chronyc -h "$(lab_chronyc_sock chronyd-cli)" -n authdata
   nts_log
+  lab_capture_stop
+}
+
+# NTS-KE silently dropped: node0's firewall drops TCP 4460 (nft `drop`): the client's SYNs go unanswered.
+wir_nts_ke_dropped() {
+  nts_certs
+  nts_server
+  nft_server <<'EOF'
+table inet ndwir {
+  chain input {
+    type filter hook input priority 0;
+    tcp dport 4460 drop
+  }
+}
+EOF
+  nts_capture
+  nts_client 1
+  # The kernel retransmits the SYN (1 s, then doubling) until chronyd gives up the KE: at least three SYNs.
+  lab_wait_packets 30 "$(pcap)" 3 'tcp port 4460'
+  lab_client chronyc "$LAB_CLI" 10 chronyc -h "$(lab_chronyc_sock chronyd-cli)" -n authdata
+  nts_log
+  lab_capture_stop
+}
+
+# NTS-KE rejected with ICMP: node0's firewall answers TCP 4460 with admin-prohibited (ICMP 3/13), as firewalld does.
+wir_nts_ke_icmp() {
+  nts_certs
+  nts_server
+  nft_server <<'EOF'
+table inet ndwir {
+  chain input {
+    type filter hook input priority 0;
+    tcp dport 4460 reject with icmpx type admin-prohibited
+  }
+}
+EOF
+  nts_capture
+  nts_client 1
+  lab_wait_packets 30 "$(pcap)" 2 'icmp'
+  lab_client chronyc "$LAB_CLI" 10 chronyc -h "$(lab_chronyc_sock chronyd-cli)" -n authdata
+  nts_log
+  lab_capture_stop
+}
+
+# A client that does not speak NTS-KE's ALPN (RFC 8915 §4: "ntske/1"): openssl s_client offering only "h2" to the
+# chronyd NTS server, which answers with a TLS alert in clear (no_application_protocol, RFC 7301 §3.2) before any
+# encrypted record. What a misconfigured client, or a port-4460 service that is not NTS-KE, looks like on the wire.
+wir_nts_ke_alpn() {
+  nts_certs
+  nts_server
+  nts_capture
+  lab_client openssl "$LAB_CLI" 10 openssl s_client -connect "$LAB_SRV_V4:4460" -alpn h2 -CAfile "$LAB_DIR/pki/ca.pem" </dev/null
+  lab_wait_packets 10 "$(pcap)" 1 'tcp port 4460 and tcp[tcpflags] & (tcp-fin|tcp-rst) != 0'
+  # The server's own words (chronyd logs a refused NTS-KE client only with -d/-L; whatever it said is kept).
+  lab_client chronyd-log "$LAB_SRV" 5 grep -h -i -e NTS -e TLS -e 4460 -e ALPN "$LAB_DIR/chronyd-srv.log"
+  lab_capture_stop
+}
+
+# A client limited to TLS 1.2 (RFC 8915 §3 requires TLS 1.3 for NTS-KE): openssl s_client -tls1_2 with ALPN ntske/1.
+# chronyd's GnuTLS refuses with a protocol_version alert, in clear (no key is agreed yet).
+wir_nts_ke_tls12() {
+  nts_certs
+  nts_server
+  nts_capture
+  lab_client openssl "$LAB_CLI" 10 openssl s_client -connect "$LAB_SRV_V4:4460" -tls1_2 -alpn ntske/1 -CAfile "$LAB_DIR/pki/ca.pem" </dev/null
+  lab_wait_packets 10 "$(pcap)" 1 'tcp port 4460 and tcp[tcpflags] & (tcp-fin|tcp-rst) != 0'
   lab_capture_stop
 }
 
