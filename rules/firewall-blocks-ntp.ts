@@ -1,5 +1,5 @@
 import { defineRule } from '../src/diagnose/define.js';
-import type { Evidence, Hit } from '../src/diagnose/types.js';
+import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import type { FirewallObservation } from '../src/model/node.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, type Draft, firewalldOpenCommands, firewalldQuery, NTP_PORT, op, ranked, saveNftRuleset, words } from './_lib/fixes.js';
@@ -7,13 +7,14 @@ import { configs, serverIntent } from './_lib/node.js';
 
 /**
  * This node's own firewall drops or rejects a new NTP request from its clients: the exact rule, chain policy or
- * firewalld zone, and the exact command that opens UDP 123 there. The seed's node0: CentOS 7, firewalld still
+ * firewalld zone, and the exact command that opens the daemon's port there (UDP 123, or chrony's `port N`: the
+ * fix opens the port the server really listens on, never 123 then). The seed's node0: CentOS 7, firewalld still
  * running after the iptables service was stopped, answering with ICMP host-prohibited (admin prohibited).
  */
 export default defineRule({
   meta: {
     id: 'firewall-blocks-ntp',
-    summary: "This node's firewall (firewalld zone, nftables or iptables rule) drops or rejects inbound UDP 123",
+    summary: "This node's firewall (firewalld zone, nftables or iptables rule) drops or rejects inbound NTP (UDP 123 or chrony's port)",
     severity: 'error',
     confidence: 0.9,
     priority: 8,
@@ -22,8 +23,10 @@ export default defineRule({
       'ends it before ntpd or chronyd sees it. REJECT answers with ICMP (CentOS/firewalld: host-prohibited, type 3 ' +
       'code 10; nftables icmpx admin-prohibited: code 13), DROP with silence; clients report "no data" or `^?`. ' +
       "Replies to this node's own queries pass as ESTABLISHED, so the node itself may look fine while it serves nobody. " +
-      'With firewalld running, stopping the iptables service changes nothing: the zone must allow the ntp service.',
-    references: ['firewalld.zone(5), firewall-cmd(1) (--add-service=ntp)', 'nft(8) (insert rule ... position)', 'iptables(8), iptables-extensions(8) (REJECT --reject-with)', 'RFC 792, RFC 1812 §5.2.7.1 (ICMP codes 10, 13)'],
+      'With firewalld running, stopping the iptables service changes nothing: the zone must allow the ntp service. ' +
+      "A chronyd with `port N` serves on UDP N instead: the request is judged, and opened, on that port (firewalld's " +
+      'ntp service covers 123 only).',
+    references: ['firewalld.zone(5), firewall-cmd(1) (--add-service=ntp, --add-port)', 'chrony.conf(5) (port)', 'nft(8) (insert rule ... position)', 'iptables(8), iptables-extensions(8) (REJECT --reject-with)', 'RFC 792, RFC 1812 §5.2.7.1 (ICMP codes 10, 13)'],
   },
   match(ctx) {
     const blocked = ctx.of('firewall').filter((f) => f.verdict === 'drop' || f.verdict === 'reject');
@@ -48,15 +51,17 @@ export default defineRule({
       const subject = list.find((x) => x.localAddress)?.localAddress ?? 'this node';
       const what = whatClientsSee(f);
       const evidence: Evidence[] = [
-        note(`${label(f)}: a new NTP request from ${nets.map((n) => (n === 'any' ? 'any client' : n)).join(', ')} stops at ${where(f)}: \`${f.decidedBy?.text ?? f.verdict}\``),
+        note(`${label(f)}: a new NTP request (UDP ${f.port ?? NTP_PORT}) from ${nets.map((n) => (n === 'any' ? 'any client' : n)).join(', ')} stops at ${where(f)}: \`${f.decidedBy?.text ?? f.verdict}\``),
         note(`Clients get ${what}`),
       ];
+      const port = f.port ?? NTP_PORT;
+      if (port !== NTP_PORT) evidence.push(note(`${portLine(ctx, port)}: clients ask UDP ${port}, so that is the port judged and opened`));
       if (f.trace.length) evidence.push(note(`Path: ${f.trace.join(' → ')}`));
       for (const u of f.uncertain.slice(0, 3)) evidence.push(note(`Not decided: ${u}`));
       if (intent.length) evidence.push(...intent.slice(0, 2));
       const hit: Hit = {
         subject,
-        title: `${subject}'s ${label(f)} ${f.verdict === 'reject' ? 'rejects' : 'drops'} NTP from its clients: ${where(f)}`,
+        title: `${subject}'s ${label(f)} ${f.verdict === 'reject' ? 'rejects' : 'drops'} NTP${(f.port ?? NTP_PORT) === NTP_PORT ? '' : ` (UDP ${f.port})`} from its clients: ${where(f)}`,
         evidence,
         fixes: ranked(fixesFor(f, subject, debian)),
       };
@@ -71,6 +76,12 @@ export default defineRule({
     return hits;
   },
 });
+
+/** Where the port comes from: the chrony `port` line that moved it. */
+function portLine(ctx: RuleContext, port: number): string {
+  const line = ctx.of('chrony-config').map((o) => o.config.port).find((p) => p?.port === port);
+  return line ? `${line.file}:${line.line}: \`${line.text}\`` : `chronyd serves on port ${port}`;
+}
 
 function label(f: FirewallObservation): string {
   return f.backend === 'firewalld' ? 'firewalld' : f.backend === 'nftables' ? 'nftables firewall' : `${f.backend} firewall`;
@@ -90,7 +101,7 @@ function whatClientsSee(f: FirewallObservation): string {
   if (/host-prohibited/.test(w)) return `ICMP ${f.family === 4 ? 'type 3 code 10 (host administratively prohibited)' : 'type 1 code 1 (administratively prohibited)'} — tcpdump: "unreachable - admin prohibited"; ntpdate: "no data"`;
   if (/admin-prohibited/.test(w)) return `ICMP ${f.family === 4 ? 'type 3 code 13 (communication administratively prohibited)' : 'type 1 code 1 (administratively prohibited)'}; ntpdate: "no data"`;
   if (/net-prohibited/.test(w)) return 'ICMP type 3 code 9 (network administratively prohibited)';
-  if (/port-unreach/.test(w)) return 'ICMP port unreachable, as if nothing listened on UDP 123';
+  if (/port-unreach/.test(w)) return `ICMP port unreachable, as if nothing listened on UDP ${f.port ?? NTP_PORT}`;
   return `an ICMP error (${w || 'reject'})`;
 }
 
@@ -99,24 +110,27 @@ function fixesFor(f: FirewallObservation, subject: string, debian: boolean): Dra
   const then = `then a probe from a client (ntpdoctor probe, to ${subject === 'this node' ? 'this node' : subject}) gets replies`;
   const d = f.decidedBy;
   const at = f.insertAt;
+  // The port the daemon serves on (chrony `port N`), never 123 then: firewalld opens it by number.
+  const port = f.port ?? NTP_PORT;
   if (f.backend === 'firewalld') {
     const zone = f.zone?.name ?? d?.chain ?? 'public';
+    const what = port === NTP_PORT ? 'the ntp service' : `UDP ${port} (chronyd's port; the ntp service is 123 only)`;
     return [
-      draft('firewalld', `Allow the ntp service in zone ${zone} (runtime and permanent)`, firewalldOpenCommands(NTP_PORT, zone), firewalldQuery(NTP_PORT, zone), `yes; ${then}`),
+      draft('firewalld', `Allow ${what} in zone ${zone} (runtime and permanent)`, firewalldOpenCommands(port, zone), firewalldQuery(port, zone), `yes; ${then}`),
     ];
   }
   if (f.backend === 'nftables') {
     const family = at?.family ?? d?.family ?? 'inet';
     const table = at?.table ?? d?.table ?? 'filter';
     const chain = at?.chain ?? d?.chain ?? 'input';
-    const rule = ['udp', 'dport', String(NTP_PORT), 'accept'];
+    const rule = ['udp', 'dport', String(port), 'accept'];
     const add = at?.beforeHandle
       ? cmd('nft', 'insert', 'rule', op(family), op(table), op(chain), 'position', String(at.beforeHandle), ...rule)
       : cmd('nft', 'add', 'rule', op(family), op(table), op(chain), ...rule);
     return [
       draft(
         'nftables',
-        `Accept UDP ${NTP_PORT} in ${family} ${table} ${chain}${at?.beforeHandle ? ` ahead of handle ${at.beforeHandle}` : ' (before the policy applies)'}, then save the ruleset${debian ? ' (Debian loads /etc/nftables.conf at boot)' : ''}`,
+        `Accept UDP ${port} in ${family} ${table} ${chain}${at?.beforeHandle ? ` ahead of handle ${at.beforeHandle}` : ' (before the policy applies)'}, then save the ruleset${debian ? ' (Debian loads /etc/nftables.conf at boot)' : ''}`,
         [add, ...saveNftRuleset(debian ? '/etc/nftables.conf' : '/etc/sysconfig/nftables.conf')],
         cmd('nft', '-a', 'list', 'chain', op(family), op(table), op(chain)),
         `the accept sits before the ${f.verdict}; ${then}`,
@@ -125,16 +139,16 @@ function fixesFor(f: FirewallObservation, subject: string, debian: boolean): Dra
   }
   const ipt = f.backend;
   const chain = at?.chain ?? 'INPUT';
-  const accept = ['-p', 'udp', '--dport', String(NTP_PORT), '-j', 'ACCEPT'];
+  const accept = ['-p', 'udp', '--dport', String(port), '-j', 'ACCEPT'];
   const add = at?.position !== undefined ? cmd(ipt, '-I', op(chain), String(at.position), ...accept) : cmd(ipt, '-A', op(chain), ...accept);
   const save = debian ? words('netfilter-persistent save') : cmd('service', ipt, 'save');
   return [
     draft(
       'iptables',
-      `Accept UDP ${NTP_PORT} in ${chain}${at?.position !== undefined ? ` ahead of rule ${at.position} (\`${d?.text ?? ''}\`)` : ''}, then save (${debian ? 'Debian: netfilter-persistent' : 'CentOS/RHEL: iptables-services'})`,
+      `Accept UDP ${port} in ${chain}${at?.position !== undefined ? ` ahead of rule ${at.position} (\`${d?.text ?? ''}\`)` : ''}, then save (${debian ? 'Debian: netfilter-persistent' : 'CentOS/RHEL: iptables-services'})`,
       [add, save],
       cmd(ipt, '-L', op(chain), '-n', '--line-numbers'),
-      `ACCEPT udp dpt:${NTP_PORT} before the ${f.verdict}; ${then}`,
+      `ACCEPT udp dpt:${port} before the ${f.verdict}; ${then}`,
     ),
   ];
 }

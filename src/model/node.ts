@@ -70,6 +70,11 @@ export interface FirewallObservation {
   family: 4 | 6;
   /** Client network the packet was evaluated for, or 'any' when none is known. */
   from: string;
+  /**
+   * The UDP port the request was evaluated for: the port this node's daemon serves on (123, or chrony's `port N`).
+   * Absent = 123.
+   */
+  port?: number;
   /** This node's address on that network (what clients ask), when known. */
   localAddress?: string;
   verdict: 'accept' | 'drop' | 'reject' | 'unknown';

@@ -1,7 +1,9 @@
 /**
  * The packet every firewall evaluator is asked about: a client's first NTP request arriving at this node
- * (UDP to port 123, conntrack state NEW, from a client network, on a non-loopback interface).
+ * (UDP to the port the daemon serves on, conntrack state NEW, from a client network, on a non-loopback interface).
+ * That port is 123 (RFC 5905 §7) unless chrony's `port N` moved it (issue 11 item 11: fixes open the real port).
  */
+import { NTP_PORT } from '../../ntp/constants.js';
 import { parsePrefix, prefixCovers, prefixesOverlap, type Prefix } from '../../net/ip.js';
 
 export interface InboundNtp {
@@ -17,9 +19,9 @@ export interface InboundNtp {
 
 export type Tri = 'yes' | 'no' | 'maybe';
 
-/** A new NTP request from `from` (CIDR or undefined), on `iifname`. */
-export function inboundNtp(family: 4 | 6, from?: string, iifname?: string): InboundNtp {
-  const p: InboundNtp = { family, sport: 40000, dport: 123 };
+/** A new NTP request from `from` (CIDR or undefined), on `iifname`, to UDP `dport` (the daemon's server port). */
+export function inboundNtp(family: 4 | 6, from?: string, iifname?: string, dport = NTP_PORT): InboundNtp {
+  const p: InboundNtp = { family, sport: 40000, dport };
   const prefix = from ? parsePrefix(from) : undefined;
   if (prefix && prefix.family === family) p.from = prefix;
   if (iifname !== undefined) p.iifname = iifname;
