@@ -39,7 +39,7 @@ export default defineRule({
           subject: cfg.file,
           title: `chronyd serves no clients: ${cfg.file} has no \`allow\` directive`,
           evidence: [
-            note(`No allow in ${cfg.files.join(', ')}: chronyd acts as a client only and does not open UDP 123 (clients get ICMP port unreachable)`),
+            note(`No allow in ${cfg.files.join(', ')}: chronyd acts as a client only and does not open UDP ${cfg.port?.port ?? 123} (clients get ICMP port unreachable)`),
             ...intent,
           ],
           fixes: ranked([allowFix(o)]),
@@ -112,7 +112,8 @@ function allowFix(o: ChronyConfigObservation) {
   const line = net ? `allow ${net}` : 'allow 192.168.1.0/24';
   return draft(
     'chrony',
-    `Allow the client network${net ? ` (${net}, this node's own network)` : ' (put your client network)'}: chronyd then opens UDP 123 and answers it`,
+    // chrony's `port N` moves the server port: the fix says the port clients will reach.
+    `Allow the client network${net ? ` (${net}, this node's own network)` : ' (put your client network)'}: chronyd then opens UDP ${o.config.port?.port ?? 123} and answers it`,
     [appendLine(o.config.file, line), restartOf(o)],
     cmd('chronyc', 'accheck', op(net ? hostIn(net) : '192.168.1.1')),
     '208 Access allowed; then from a client: ntpdoctor probe THIS-HOST',
