@@ -4,6 +4,7 @@ import type { FirewallObservation } from '../src/model/node.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, type Draft, firewalldOpenCommands, firewalldQuery, NTP_PORT, op, ranked, saveNftRuleset, words } from './_lib/fixes.js';
 import { configs, serverIntent } from './_lib/node.js';
+import { outboundHits } from './_lib/firewall-outbound.js';
 
 /**
  * This node's own firewall drops or rejects a new NTP request from its clients: the exact rule, chain policy or
@@ -14,7 +15,7 @@ import { configs, serverIntent } from './_lib/node.js';
 export default defineRule({
   meta: {
     id: 'firewall-blocks-ntp',
-    summary: "This node's firewall (firewalld zone, nftables or iptables rule) drops or rejects inbound NTP (UDP 123 or chrony's port)",
+    summary: "This node's firewall (firewalld zone, nftables or iptables rule) drops or rejects inbound NTP (UDP 123 or chrony's port), or its own requests to its servers",
     severity: 'error',
     confidence: 0.9,
     priority: 8,
@@ -25,17 +26,21 @@ export default defineRule({
       "Replies to this node's own queries pass as ESTABLISHED, so the node itself may look fine while it serves nobody. " +
       'With firewalld running, stopping the iptables service changes nothing: the zone must allow the ntp service. ' +
       "A chronyd with `port N` serves on UDP N instead: the request is judged, and opened, on that port (firewalld's " +
-      'ntp service covers 123 only).',
+      'ntp service covers 123 only). The output side is judged too: a rule that stops this node\'s own requests to a ' +
+      'configured server (on the port the config gives) leaves no trace on the wire; the source just stays unreachable.',
     references: ['firewalld.zone(5), firewall-cmd(1) (--add-service=ntp, --add-port)', 'chrony.conf(5) (port)', 'nft(8) (insert rule ... position)', 'iptables(8), iptables-extensions(8) (REJECT --reject-with)', 'RFC 792, RFC 1812 §5.2.7.1 (ICMP codes 10, 13)'],
   },
   match(ctx) {
-    const blocked = ctx.of('firewall').filter((f) => f.verdict === 'drop' || f.verdict === 'reject');
-    if (blocked.length === 0) return [];
+    const stopped = ctx.of('firewall').filter((f) => f.verdict === 'drop' || f.verdict === 'reject');
+    if (stopped.length === 0) return [];
     const intent = configs(ctx).flatMap((o) => serverIntent(ctx, o));
     const anyDaemon = configs(ctx).length > 0 || ctx.of('time-daemons').some((d) => d.daemons.length > 0);
     if (!anyDaemon) return [];
     const os = ctx.of('time-daemons')[0]?.os;
     const debian = os !== undefined && (os.id === 'debian' || os.id === 'ubuntu' || os.like.includes('debian'));
+    // This node's own requests to its servers (the output side) are their own findings.
+    const blocked = stopped.filter((f) => f.direction !== 'out');
+    const out = outboundHits(ctx, stopped.filter((f) => f.direction === 'out'), debian);
     // One finding per deciding rule: several client networks may stop at the same one.
     const groups = new Map<string, FirewallObservation[]>();
     for (const f of blocked) {
@@ -73,7 +78,7 @@ export default defineRule({
       }
       hits.push(hit);
     }
-    return hits;
+    return [...hits, ...out];
   },
 });
 

@@ -100,7 +100,7 @@ export function serverIntent(ctx: RuleContext, o: ConfigObservation): Evidence[]
   const local = hasLocalFallback(o);
   if (local) signs.push(lineEvidence(local, `\`${local.text}\`: a local clock / orphan fallback only matters to a server`));
   for (const f of ctx.of('firewall')) {
-    if (f.verdict === 'accept' && f.decidedBy && !f.decidedBy.policy && /123|ntp/.test(f.decidedBy.text)) {
+    if (f.direction !== 'out' && f.verdict === 'accept' && f.decidedBy && !f.decidedBy.policy && /123|ntp/.test(f.decidedBy.text)) {
       signs.push({ text: `the ${f.backend} firewall opens NTP deliberately: ${f.decidedBy.text}` });
       break;
     }

@@ -21,6 +21,7 @@ import type { TimesyncdConfig } from '../model/config.js';
 import { askTimesyncd } from './daemon/timesyncd.js';
 import { scanProcesses, type ProcScan } from './daemon/processes.js';
 import { collectFirewallOutputs, evaluateFirewall, type ClientNetwork, type FirewallGather } from './firewall/gather.js';
+import { evaluateOutbound, outboundTargets } from './firewall/outbound.js';
 import { canonicalAddress, parseAddress, parsePrefix, prefixCovers } from '../net/ip.js';
 import { NTP_PORT } from '../ntp/constants.js';
 import { clientNetworks, ownAddresses, type OwnAddress } from './interfaces.js';
@@ -324,6 +325,8 @@ export async function interrogateNode(facts: NodeFacts, opts: InspectOptions = {
   for (const g of platform.gaps) facts.gaps.push({ area: 'platform', ...g });
   await clockJob;
   facts.firewall = evaluateFirewall(fwOut, networks, families.length ? families : [4], servePort(facts.configs));
+  // And this node's own requests to its servers, on the port each is asked (chrony `server X port N`).
+  facts.firewall.observations.push(...evaluateOutbound(fwOut, outboundTargets(facts.configs)));
   for (const g of facts.firewall.gaps) facts.gaps.push({ area: 'firewall', ...g });
   for (const r of daemonResults) {
     facts.daemonStates.push(...r.states);

@@ -75,6 +75,13 @@ export interface FirewallObservation {
    * Absent = 123.
    */
   port?: number;
+  /**
+   * 'out': this node's own request to one of its configured servers (`to`), judged on the output hook / OUTPUT
+   * chain. Absent: a client's request arriving (the input side).
+   */
+  direction?: 'out';
+  /** direction 'out': the server asked (an address the config's source resolved to). */
+  to?: string;
   /** This node's address on that network (what clients ask), when known. */
   localAddress?: string;
   verdict: 'accept' | 'drop' | 'reject' | 'unknown';

@@ -38,6 +38,36 @@ ruleTester.run('firewall-blocks-ntp', rule, {
       },
     },
     {
+      name: "the client's own output chain rejects its requests to `server X port 11123`: the fix opens 11123 outbound",
+      observations: () => [
+        localAddresses([iface('198.51.100.130', 24, 'eth0'), LOOPBACK]),
+        chronyConfig('/etc/chrony.conf', 'server 198.51.100.100 iburst port 11123\n'),
+        centosReject({
+          backend: 'nftables',
+          from: 'this node',
+          direction: 'out',
+          to: '198.51.100.100',
+          port: 11123,
+          rejectWith: 'icmpx admin-prohibited',
+          decidedBy: { text: 'udp dport 11123 reject with icmpx admin-prohibited', family: 'inet', table: 'filter', chain: 'output', handle: 4 },
+          insertAt: { family: 'inet', table: 'filter', chain: 'output', beforeHandle: 4 },
+          trace: ['inet filter output (hook output, priority 0)'],
+        }),
+      ],
+      findings: [
+        {
+          subject: '198.51.100.100',
+          severity: 'error',
+          title: "This node's nftables firewall rejects its own NTP requests to 198.51.100.100 (UDP 11123): inet filter chain output rule handle 4",
+          evidence: ['request to 198.51.100.100:11123 stops at inet filter chain output rule handle 4', 'It never leaves this host', '/etc/chrony.conf:1: `server 198.51.100.100 iburst port 11123`: the daemon asks 198.51.100.100 on UDP 11123'],
+        },
+      ],
+      check: ([f]) => {
+        expect(f!.fixes[0]!.commands[0]).toBe('nft insert rule inet filter output position 4 udp dport 11123 accept');
+        expect(f!.fixes[0]!.verify).toBe('ntpdoctor probe 198.51.100.100:11123');
+      },
+    },
+    {
       name: 'chronyd on `port 11123` behind nftables: `udp dport 11123 accept` at the policy',
       observations: () => [
         node0(),

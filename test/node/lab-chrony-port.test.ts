@@ -78,6 +78,26 @@ describe.skipIf(why !== undefined)('chronyd serving on port 11123 behind a rules
     expect(nr!.fixes.some((x) => x.verify === `ntpdoctor probe ${NODE0}:${PORT}`)).toBe(true);
   });
 
+  it("the client's own output chain rejects UDP 11123: judged for the configured port, the printed rule lets it out", () => {
+    lab.exec(lab.cli, ['nft', '-f', '-'], 'table inet ndout {\n chain output {\n  type filter hook output priority filter; policy accept;\n  udp dport 11123 reject with icmpx admin-prohibited\n }\n}\n');
+    try {
+      const report = run(lab.cli, ['diagnose', '--json', '--config', clientConf]);
+      const fw = report.findings.find((f) => f.rule === 'firewall-blocks-ntp');
+      expect(fw, JSON.stringify(report.findings.map((f) => [f.rule, f.subject, f.title]))).toBeDefined();
+      expect(fw!.subject).toBe(NODE0);
+      expect(fw!.title).toContain(`rejects its own NTP requests to ${NODE0} (UDP ${PORT})`);
+      const add = fw!.fixes[0]!.commands[0]!;
+      expect(add).toMatch(new RegExp(`^nft insert rule inet ndout output position \\d+ udp dport ${PORT} accept$`));
+      expect(fw!.fixes[0]!.verify).toBe(`ntpdoctor probe ${NODE0}:${PORT}`);
+      // The printed rule, run in the client's namespace only (its argv has no quoting): the request goes out.
+      lab.exec(lab.cli, add.split(' '));
+      const after = run(lab.cli, ['diagnose', '--json', '--config', clientConf]);
+      expect(after.findings.map((f) => f.rule)).not.toContain('firewall-blocks-ntp');
+    } finally {
+      lab.exec(lab.cli, ['nft', 'delete', 'table', 'inet', 'ndout']);
+    }
+  });
+
   it('the printed rule, loaded in node0, lets a request to 11123 in: the finding is gone', async () => {
     expect(OPEN_11123.split(' ')).toEqual(['nft', 'add', 'rule', 'inet', 'filter', 'input', 'udp', 'dport', String(PORT), 'accept']);
     lab.exec(lab.srv, OPEN_11123.split(' '));

@@ -15,6 +15,10 @@ export interface InboundNtp {
   /** Client source port: ntpd clients send from 123 (symmetric), others from an ephemeral port. */
   sport: number;
   dport: number;
+  /** 'out': this node's own request to a server (output hook, OUTPUT chain); absent: a client's request arriving. */
+  direction?: 'out';
+  /** direction 'out': the server it goes to. */
+  to?: Prefix;
 }
 
 export type Tri = 'yes' | 'no' | 'maybe';
@@ -25,6 +29,17 @@ export function inboundNtp(family: 4 | 6, from?: string, iifname?: string, dport
   const prefix = from ? parsePrefix(from) : undefined;
   if (prefix && prefix.family === family) p.from = prefix;
   if (iifname !== undefined) p.iifname = iifname;
+  return p;
+}
+
+/**
+ * This node's own new request to server `to` on UDP `dport`, from `sport`: 123 for ntpd (it sends from its
+ * server port), an ephemeral port for chronyd (acquisitionport 0, its default).
+ */
+export function outboundNtp(family: 4 | 6, to: string, dport: number, sport: number): InboundNtp {
+  const p: InboundNtp = { family, sport, dport, direction: 'out' };
+  const prefix = parsePrefix(to);
+  if (prefix && prefix.family === family) p.to = prefix;
   return p;
 }
 
