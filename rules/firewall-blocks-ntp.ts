@@ -2,7 +2,9 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import type { FirewallObservation } from '../src/model/node.js';
 import { note } from './_lib/evidence.js';
-import { cmd, draft, type Draft, firewalldOpenCommands, firewalldQuery, NTP_PORT, op, ranked, saveNftRuleset, words } from './_lib/fixes.js';
+import type { Command } from '../src/shell/command.js';
+import { cmd, draft, type Draft, firewalldOpenCommands, firewalldQuery, NTP_PORT, op, ranked } from './_lib/fixes.js';
+import { acceptRule, byDecidingRule } from './_lib/firewall-accept.js';
 import { configs, serverIntent } from './_lib/node.js';
 import { outboundHits } from './_lib/firewall-outbound.js';
 
@@ -42,15 +44,8 @@ export default defineRule({
     const blocked = stopped.filter((f) => f.direction !== 'out');
     const out = outboundHits(ctx, stopped.filter((f) => f.direction === 'out'), debian);
     // One finding per deciding rule: several client networks may stop at the same one.
-    const groups = new Map<string, FirewallObservation[]>();
-    for (const f of blocked) {
-      const key = `${f.backend}\u0000${f.decidedBy?.table ?? ''}\u0000${f.decidedBy?.chain ?? ''}\u0000${f.decidedBy?.text ?? ''}`;
-      const list = groups.get(key);
-      if (list) list.push(f);
-      else groups.set(key, [f]);
-    }
     const hits: Hit[] = [];
-    for (const list of groups.values()) {
+    for (const list of byDecidingRule(blocked)) {
       const f = list[0] as FirewallObservation;
       const nets = [...new Set(list.map((x) => x.from))];
       const subject = list.find((x) => x.localAddress)?.localAddress ?? 'this node';
@@ -114,7 +109,6 @@ function fixesFor(f: FirewallObservation, subject: string, debian: boolean): Dra
   // The probe runs from a client; THIS-HOST is a placeholder for this node's name or address.
   const then = `then a probe from a client (ntpdoctor probe, to ${subject === 'this node' ? 'this node' : subject}) gets replies`;
   const d = f.decidedBy;
-  const at = f.insertAt;
   // The port the daemon serves on (chrony `port N`), never 123 then: firewalld opens it by number.
   const port = f.port ?? NTP_PORT;
   if (f.backend === 'firewalld') {
@@ -124,35 +118,24 @@ function fixesFor(f: FirewallObservation, subject: string, debian: boolean): Dra
       draft('firewalld', `Allow ${what} in zone ${zone} (runtime and permanent)`, firewalldOpenCommands(port, zone), firewalldQuery(port, zone), `yes; ${then}`),
     ];
   }
+  const r = acceptRule(f, port, debian);
   if (f.backend === 'nftables') {
-    const family = at?.family ?? d?.family ?? 'inet';
-    const table = at?.table ?? d?.table ?? 'filter';
-    const chain = at?.chain ?? d?.chain ?? 'input';
-    const rule = ['udp', 'dport', String(port), 'accept'];
-    const add = at?.beforeHandle
-      ? cmd('nft', 'insert', 'rule', op(family), op(table), op(chain), 'position', String(at.beforeHandle), ...rule)
-      : cmd('nft', 'add', 'rule', op(family), op(table), op(chain), ...rule);
     return [
       draft(
         'nftables',
-        `Accept UDP ${port} in ${family} ${table} ${chain}${at?.beforeHandle ? ` ahead of handle ${at.beforeHandle}` : ' (before the policy applies)'}, then save the ruleset${debian ? ' (Debian loads /etc/nftables.conf at boot)' : ''}`,
-        [add, ...saveNftRuleset(debian ? '/etc/nftables.conf' : '/etc/sysconfig/nftables.conf')],
-        cmd('nft', '-a', 'list', 'chain', op(family), op(table), op(chain)),
+        `Accept UDP ${port} in ${r.chain}${r.ahead || ' (before the policy applies)'}, then save the ruleset${debian ? ' (Debian loads /etc/nftables.conf at boot)' : ''}`,
+        r.commands,
+        r.list as Command,
         `the accept sits before the ${f.verdict}; ${then}`,
       ),
     ];
   }
-  const ipt = f.backend;
-  const chain = at?.chain ?? 'INPUT';
-  const accept = ['-p', 'udp', '--dport', String(port), '-j', 'ACCEPT'];
-  const add = at?.position !== undefined ? cmd(ipt, '-I', op(chain), String(at.position), ...accept) : cmd(ipt, '-A', op(chain), ...accept);
-  const save = debian ? words('netfilter-persistent save') : cmd('service', ipt, 'save');
   return [
     draft(
       'iptables',
-      `Accept UDP ${port} in ${chain}${at?.position !== undefined ? ` ahead of rule ${at.position} (\`${d?.text ?? ''}\`)` : ''}, then save (${debian ? 'Debian: netfilter-persistent' : 'CentOS/RHEL: iptables-services'})`,
-      [add, save],
-      cmd(ipt, '-L', op(chain), '-n', '--line-numbers'),
+      `Accept UDP ${port} in ${r.chain}${r.ahead ? `${r.ahead} (\`${d?.text ?? ''}\`)` : ''}, then save (${debian ? 'Debian: netfilter-persistent' : 'CentOS/RHEL: iptables-services'})`,
+      r.commands,
+      cmd(f.backend === 'ip6tables' ? 'ip6tables' : 'iptables', '-L', op(r.chain), '-n', '--line-numbers'),
       `ACCEPT udp dpt:${port} before the ${f.verdict}; ${then}`,
     ),
   ];

@@ -7,19 +7,13 @@
 import type { Evidence, Hit, RuleContext } from '../../src/diagnose/types.js';
 import type { FirewallObservation } from '../../src/model/node.js';
 import { note } from './evidence.js';
-import { cmd, draft, type Draft, NTP_PORT, op, probeVerify, ranked, saveNftRuleset, words } from './fixes.js';
+import { acceptRule, byDecidingRule } from './firewall-accept.js';
+import { draft, type Draft, NTP_PORT, probeVerify, ranked } from './fixes.js';
 import { configs, lineEvidence } from './node.js';
 
 export function outboundHits(ctx: RuleContext, blocked: readonly FirewallObservation[], debian: boolean): Hit[] {
-  const groups = new Map<string, FirewallObservation[]>();
-  for (const f of blocked) {
-    const key = `${f.backend}\u0000${f.decidedBy?.table ?? ''}\u0000${f.decidedBy?.chain ?? ''}\u0000${f.decidedBy?.text ?? ''}\u0000${f.port ?? NTP_PORT}`;
-    const list = groups.get(key);
-    if (list) list.push(f);
-    else groups.set(key, [f]);
-  }
   const hits: Hit[] = [];
-  for (const list of groups.values()) {
+  for (const list of byDecidingRule(blocked)) {
     const f = list[0] as FirewallObservation;
     const port = f.port ?? NTP_PORT;
     const servers = [...new Set(list.map((x) => x.to ?? '?'))];
@@ -63,32 +57,8 @@ function sourceLine(ctx: RuleContext, servers: readonly string[]): Evidence | un
 }
 
 function fixesOut(f: FirewallObservation, server: string, port: number, debian: boolean): Draft[] {
-  const d = f.decidedBy;
-  const at = f.insertAt;
-  const verify = probeVerify(server, port);
+  const r = acceptRule(f, port, debian);
   const then = 'replies come back; the daemon reaches the source within a few polls';
-  if (f.backend === 'nftables') {
-    const family = at?.family ?? d?.family ?? 'inet';
-    const table = at?.table ?? d?.table ?? 'filter';
-    const chain = at?.chain ?? d?.chain ?? 'output';
-    const rule = ['udp', 'dport', String(port), 'accept'];
-    const add = at?.beforeHandle
-      ? cmd('nft', 'insert', 'rule', op(family), op(table), op(chain), 'position', String(at.beforeHandle), ...rule)
-      : cmd('nft', 'add', 'rule', op(family), op(table), op(chain), ...rule);
-    return [
-      draft(
-        'nftables',
-        `Accept outgoing UDP ${port} in ${family} ${table} ${chain}${at?.beforeHandle ? ` ahead of handle ${at.beforeHandle}` : ' (before the policy applies)'}, then save the ruleset`,
-        [add, ...saveNftRuleset(debian ? '/etc/nftables.conf' : '/etc/sysconfig/nftables.conf')],
-        verify,
-        then,
-      ),
-    ];
-  }
-  const ipt = f.backend === 'ip6tables' ? 'ip6tables' : 'iptables';
-  const chain = at?.chain ?? 'OUTPUT';
-  const accept = ['-p', 'udp', '--dport', String(port), '-j', 'ACCEPT'];
-  const add = at?.position !== undefined ? cmd(ipt, '-I', op(chain), String(at.position), ...accept) : cmd(ipt, '-A', op(chain), ...accept);
-  const save = debian ? words('netfilter-persistent save') : cmd('service', ipt, 'save');
-  return [draft('iptables', `Accept outgoing UDP ${port} in ${chain}${at?.position !== undefined ? ` ahead of rule ${at.position}` : ''}, then save`, [add, save], verify, then)];
+  const save = f.backend === 'nftables' ? ', then save the ruleset' : ', then save';
+  return [draft(f.backend === 'nftables' ? 'nftables' : 'iptables', `Accept outgoing UDP ${port} in ${r.chain}${r.ahead || ' (before the policy applies)'}${save}`, r.commands, probeVerify(server, port), then)];
 }
