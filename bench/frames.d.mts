@@ -21,6 +21,7 @@ export interface NtpHeaderOptions {
 
 export function ntpHeader(o: NtpHeaderOptions): Uint8Array;
 export function addressBytes(text: string): Uint8Array;
+export function concat(...parts: Uint8Array[]): Uint8Array;
 export function udp(src: string, dst: string, sport: number, dport: number, payload: Uint8Array, options?: { checksum?: boolean }): Uint8Array;
 export interface TcpOptions {
   seq?: number;

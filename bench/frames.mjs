@@ -59,7 +59,8 @@ function fold(acc) {
   return ~acc & 0xffff;
 }
 
-function concat(...parts) {
+/** The parts one after another in one new array (the tests' capture builders use it too). */
+export function concat(...parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

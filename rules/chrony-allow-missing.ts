@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import type { ChronyConfigObservation } from '../src/model/node.js';
 import { note } from './_lib/evidence.js';
-import { appendLine, cmd, draft, op, ranked } from './_lib/fixes.js';
+import { appendLine, byHand, cmd, draft, op, ranked } from './_lib/fixes.js';
 import { commentOut, lineEvidence, restartOf, serverIntent } from './_lib/node.js';
 
 /**
@@ -39,7 +39,7 @@ export default defineRule({
           subject: cfg.file,
           title: `chronyd serves no clients: ${cfg.file} has no \`allow\` directive`,
           evidence: [
-            note(`No allow in ${cfg.files.join(', ')}: chronyd acts as a client only and does not open UDP 123 (clients get ICMP port unreachable)`),
+            note(`No allow in ${cfg.files.join(', ')}: chronyd acts as a client only and does not open UDP ${cfg.port?.port ?? 123} (clients get ICMP port unreachable)`),
             ...intent,
           ],
           fixes: ranked([allowFix(o)]),
@@ -109,12 +109,25 @@ function hostIn(network: string): string {
 
 function allowFix(o: ChronyConfigObservation) {
   const net = o.clientAccess.find((a) => a.why === 'interface')?.network;
-  const line = net ? `allow ${net}` : 'allow 192.168.1.0/24';
+  const port = o.config.port?.port ?? 123;
+  if (!net) {
+    // No network of this node's is known (lint of a file alone): which clients to serve is the admin's to say,
+    // so the step is in words; no guessed network is printed as a command to paste.
+    return byHand(
+      'chrony',
+      `Allow the client network: chronyd then opens UDP ${port} and answers it`,
+      [`Add a line \`allow\` followed by the client network (for example \`allow 192.168.1.0/24\`) to ${o.config.file}`],
+      [restartOf(o)],
+      cmd('ss', '-lun', 'sport', '=', `:${port}`),
+      `chronyd listening on UDP ${port}; then from a client: ntpdoctor probe THIS-HOST`,
+    );
+  }
+  const line = `allow ${net}`;
   return draft(
     'chrony',
-    `Allow the client network${net ? ` (${net}, this node's own network)` : ' (put your client network)'}: chronyd then opens UDP 123 and answers it`,
+    `Allow the client network (${net}, this node's own network): chronyd then opens UDP ${port} and answers it`,
     [appendLine(o.config.file, line), restartOf(o)],
-    cmd('chronyc', 'accheck', op(net ? hostIn(net) : '192.168.1.1')),
+    cmd('chronyc', 'accheck', op(hostIn(net))),
     '208 Access allowed; then from a client: ntpdoctor probe THIS-HOST',
   );
 }

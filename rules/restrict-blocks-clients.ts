@@ -1,7 +1,8 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
-import { appendLine, draft, ranked, words } from './_lib/fixes.js';
+import { appendLine, draft, probeVerify, ranked, words } from './_lib/fixes.js';
+import { parseAddress, parsePrefix, prefixContains } from '../src/net/ip.js';
 import { daemonName, lineEvidence, platformOf, restartOf, serverIntent } from './_lib/node.js';
 
 /**
@@ -34,6 +35,7 @@ export default defineRule({
         if (a.by.text.split(/\s+/).some((w) => w === address || w === a.network)) continue;
         if (intent.length === 0) continue;
         const flag = a.flags.includes('ignore') ? 'ignore' : 'noserve';
+        const own = ownAddressIn(ctx.of('local-addresses').flatMap((l) => l.addresses), a.network);
         const v6 = address.includes(':');
         const line = v6 ? `restrict ${a.network} nomodify nopeer noquery` : `restrict ${address} mask ${maskOf(Number(len))} nomodify notrap nopeer noquery`;
         const evidence: Evidence[] = [
@@ -50,8 +52,9 @@ export default defineRule({
               platformOf(o),
               `Add a more specific restrict line that serves ${a.network} (the most specific entry wins; queries and changes stay closed)`,
               [appendLine(o.config.file, o.variant === 'ntpsec' ? `restrict ${a.network} nomodify nopeer noquery` : line), restartOf(o)],
-              words('ntpdoctor probe THIS-HOST'),
-              `replies, when run from a client on ${a.network} (THIS-HOST: this node's name or address)`,
+              // This node's own address on that network, when known: a command to paste as it stands.
+              own ? probeVerify(own) : words('ntpdoctor probe THIS-HOST'),
+              own ? `replies, when run from a client on ${a.network}` : `replies, when run from a client on ${a.network} (THIS-HOST: this node's name or address)`,
             ),
           ]),
         });
@@ -65,4 +68,14 @@ export default defineRule({
 function maskOf(len: number): string {
   const n = len <= 0 ? 0 : (0xffffffff << (32 - Math.min(32, len))) >>> 0;
   return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+}
+
+/** This node's address inside `network` (what its clients there ask), if one is known. */
+function ownAddressIn(addresses: readonly string[], network: string): string | undefined {
+  const p = parsePrefix(network);
+  if (!p) return undefined;
+  return addresses.find((x) => {
+    const a = parseAddress(x);
+    return a !== undefined && prefixContains(p, a.family, a.value);
+  });
 }

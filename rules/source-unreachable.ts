@@ -4,7 +4,7 @@ import type { DaemonSource, DaemonStateObservation } from '../src/model/daemon.j
 import { classifyIcmp, icmpLabel } from './_lib/icmp.js';
 import { note } from './_lib/evidence.js';
 import { cmd, draft, probeVerify, ranked, words } from './_lib/fixes.js';
-import { isOwnAddress, ownAddressSet } from './_lib/node.js';
+import { configuredPort, isOwnAddress, ownAddressSet } from './_lib/node.js';
 import { byServer } from './_lib/paths.js';
 import { rejectionOf } from './_lib/rejection.js';
 
@@ -96,7 +96,7 @@ function judge(ctx: RuleContext, st: DaemonStateObservation, s: DaemonSource): H
     title: `${st.daemon} gets no valid reply from ${s.address} (${shown})${reason ? `: ${reason.short}` : ''}`,
     evidence,
     fixes: ranked([
-      draft('generic', `Ask ${s.address} directly and read why (ICMP, silence, or an unsynchronized reply)`, [probeVerify(s.address)], sources, 'reach rising: 1, 3, 7, 17 …'),
+      draft('generic', `Ask ${s.address} directly and read why (ICMP, silence, or an unsynchronized reply)`, [probeVerify(s.address, configuredPort(ctx, s.address))], sources, 'reach rising: 1, 3, 7, 17 …'),
     ]),
   };
 }
@@ -131,7 +131,7 @@ function probeReason(ctx: RuleContext, address: string): { evidence: Evidence; s
   const icmp = paths.flatMap((p) => p.icmp)[0];
   if (icmp) {
     const kind = classifyIcmp(icmp);
-    const short = kind === 'admin-prohibited' ? 'its firewall rejects NTP' : kind === 'port-unreachable' ? 'nothing listens on UDP 123 there' : 'it is unreachable';
+    const short = kind === 'admin-prohibited' ? 'its firewall rejects NTP' : kind === 'port-unreachable' ? `nothing listens on UDP ${configuredPort(ctx, address)} there` : 'it is unreachable';
     return { evidence: note(`ntpdoctor's probe of ${address} drew ${icmpLabel(icmp)}: ${short}`), short: `${short} (${icmpLabel(icmp)})`, fatal: true };
   }
   const replies = paths.reduce((n, p) => n + p.replies.count, 0);

@@ -36,6 +36,19 @@ export function draft(platform: Platform, title: string, commands: readonly Comm
   return d;
 }
 
+/**
+ * A fix only a person can complete (it needs something ntpdoctor cannot know, such as which other server in the
+ * site is independent of the first): plain-language steps, then the commands that follow them (`Run: …`, quoted
+ * as always), and a verify command. Nothing with a placeholder is ever printed as a command.
+ */
+export function byHand(platform: Platform, title: string, steps: readonly string[], then: readonly Command[], verify: Command, expect?: string): Draft {
+  const d = draft(platform, title, then, verify, expect);
+  const run = d.manual ?? d.commands.map((c) => `Run: ${c}`);
+  const out: Draft = { ...d, commands: [], manual: [...steps, ...run] };
+  delete out.edits;
+  return out;
+}
+
 /** Classic ntpd as CentOS/RHEL ship it (the seed's platform); Debian's unit is `ntp`. */
 export const NTPD = { conf: '/etc/ntp.conf', unit: 'ntpd', restart: words('systemctl restart ntpd') } as const;
 /** NTPsec as Debian/Ubuntu ship it. */

@@ -9,6 +9,7 @@ import type { ChronyConfigObservation, NtpdConfigObservation } from '../../src/m
 import type { DaemonSource } from '../../src/model/daemon.js';
 import type { NtpPathObservation } from '../../src/model/observation.js';
 import { type Command, words } from '../../src/shell/command.js';
+import { NTP_PORT } from '../../src/ntp/constants.js';
 import { commentOutLine, replaceLine as replaceLineText } from '../../src/shell/sed.js';
 import { NTPD, NTPSEC, restart } from './fixes.js';
 import { byServer } from './paths.js';
@@ -99,7 +100,7 @@ export function serverIntent(ctx: RuleContext, o: ConfigObservation): Evidence[]
   const local = hasLocalFallback(o);
   if (local) signs.push(lineEvidence(local, `\`${local.text}\`: a local clock / orphan fallback only matters to a server`));
   for (const f of ctx.of('firewall')) {
-    if (f.verdict === 'accept' && f.decidedBy && !f.decidedBy.policy && /123|ntp/.test(f.decidedBy.text)) {
+    if (f.direction !== 'out' && f.verdict === 'accept' && f.decidedBy && !f.decidedBy.policy && /123|ntp/.test(f.decidedBy.text)) {
       signs.push({ text: `the ${f.backend} firewall opens NTP deliberately: ${f.decidedBy.text}` });
       break;
     }
@@ -110,6 +111,19 @@ export function serverIntent(ctx: RuleContext, o: ConfigObservation): Evidence[]
 /** Probe / capture paths to `address` from this node. */
 function pathsTo(ctx: RuleContext, address: string): readonly NtpPathObservation[] {
   return byServer(ctx.of('ntp-path')).get(address) ?? [];
+}
+
+/**
+ * The UDP port the daemon asks `address` on: chrony's `server X port N` for the config line naming it (by text or
+ * by a resolved address); 123 (NTP_PORT) otherwise. Fixes and probes then use the port the server listens on.
+ */
+export function configuredPort(ctx: RuleContext, address: string): number {
+  for (const o of configs(ctx)) {
+    for (const s of o.config.sources) {
+      if (s.port !== undefined && (s.address === address || s.resolved?.includes(address))) return s.port;
+    }
+  }
+  return NTP_PORT;
 }
 
 /** Daemon state for `address` (chronyc / ntpq). */

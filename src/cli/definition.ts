@@ -55,6 +55,10 @@ const minSeverity: OptionSpec = {
   help: 'hide findings below this severity in the text (the report says how many it hid)',
 };
 const quiet: OptionSpec = { long: 'quiet', short: 'q', help: 'the findings alone: no inputs, server table or exchange sample' };
+/** The same -q where the command's own lines come first (lint's inputs, probe's transcript, trace's hops). */
+const quietLint: OptionSpec = { ...quiet, help: 'the findings alone (and the suppressed ones, never dropped): no inputs' };
+const quietProbe: OptionSpec = { ...quiet, help: 'the findings alone: no transcript, inputs or server table' };
+const quietTrace: OptionSpec = { ...quiet, help: "the findings and the trace's one-line verdict: no hop lines, inputs or server table" };
 const noProbe: OptionSpec = {
   long: 'no-probe',
   help: 'no network at all: no probe, no NTS-KE, no DNS (configured names stay unresolved, and the report says so)',
@@ -195,6 +199,8 @@ export const COMMANDS: readonly CommandSpec[] = [
         help: 'NTP version to send (ntpdate -o)',
       },
       json,
+      minSeverity,
+      quietProbe,
       numeric,
       ipv4,
       ipv6,
@@ -220,6 +226,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { long: 'no-mode6', help: 'do not send mode 6 (ntpq) queries: some networks log them as attacks' },
       json,
+      minSeverity,
+      quietTrace,
       numeric,
       ipv4,
       ipv6,
@@ -285,6 +293,8 @@ export const COMMANDS: readonly CommandSpec[] = [
         help: 'gcc: FILE:LINE:COL: SEVERITY: MESSAGE [RULE] as ShellCheck and hadolint print them; json: the report (= --json); sarif: SARIF 2.1.0',
       },
       json,
+      minSeverity,
+      quietLint,
     ],
     load: () => import('./commands/lint.js'),
     examples: ['ntpdoctor lint /etc/chrony/chrony.conf', 'ntpdoctor lint -f gcc /etc/ntp.conf'],

@@ -21,7 +21,9 @@ import type { TimesyncdConfig } from '../model/config.js';
 import { askTimesyncd } from './daemon/timesyncd.js';
 import { scanProcesses, type ProcScan } from './daemon/processes.js';
 import { collectFirewallOutputs, evaluateFirewall, type ClientNetwork, type FirewallGather } from './firewall/gather.js';
+import { evaluateOutbound, outboundTargets } from './firewall/outbound.js';
 import { canonicalAddress, parseAddress, parsePrefix, prefixCovers } from '../net/ip.js';
+import { NTP_PORT } from '../ntp/constants.js';
 import { clientNetworks, ownAddresses, type OwnAddress } from './interfaces.js';
 import { findUnit, readPlatform, type OsRelease } from './platform.js';
 import { gatherPlatformClock } from './hostclock/gather.js';
@@ -288,6 +290,18 @@ export function clientNetworksOf(facts: NodeFacts): ClientNetwork[] {
   return out;
 }
 
+/**
+ * The UDP port clients must reach: chrony's `port N` (chrony.conf(5)) in the config a running daemon reads (else
+ * the one on disk when nothing runs); 123 otherwise. ntpd and ntpsec always serve on 123 (their `interface` lines
+ * choose addresses, not the port). `port 0` closes the server port: the firewall is then judged for 123.
+ */
+export function servePort(configs: readonly NodeConfig[]): number {
+  const chrony = configs.filter((c) => c.config.flavor === 'chrony');
+  const pick = chrony.find((c) => c.inUse) ?? (configs.some((c) => c.inUse) ? undefined : chrony[0]);
+  const port = pick?.config.flavor === 'chrony' ? pick.config.port?.port : undefined;
+  return port !== undefined && port > 0 && port <= 65535 ? port : NTP_PORT;
+}
+
 /** Phase 2: firewall and daemon state, concurrently, each command bounded. */
 export async function interrogateNode(facts: NodeFacts, opts: InspectOptions = {}): Promise<NodeFacts> {
   const run = opts.runner ?? runCommand;
@@ -310,7 +324,9 @@ export async function interrogateNode(facts: NodeFacts, opts: InspectOptions = {
   facts.platformClock = platform.observation;
   for (const g of platform.gaps) facts.gaps.push({ area: 'platform', ...g });
   await clockJob;
-  facts.firewall = evaluateFirewall(fwOut, networks, families.length ? families : [4]);
+  facts.firewall = evaluateFirewall(fwOut, networks, families.length ? families : [4], servePort(facts.configs));
+  // And this node's own requests to its servers, on the port each is asked (chrony `server X port N`).
+  facts.firewall.observations.push(...evaluateOutbound(fwOut, outboundTargets(facts.configs)));
   for (const g of facts.firewall.gaps) facts.gaps.push({ area: 'firewall', ...g });
   for (const r of daemonResults) {
     facts.daemonStates.push(...r.states);

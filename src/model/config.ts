@@ -39,6 +39,11 @@ export interface ConfigSource extends Located {
   refclock?: RefclockId;
   /** Symmetric key id (ntpd `key N`, chrony `key N`). */
   key?: number;
+  /**
+   * chrony `port N` on a server/pool/peer line: the remote's UDP port (chrony.conf(5); default 123). ntpd and ntpsec
+   * have no such option: their sources are always asked on 123.
+   */
+  port?: number;
   /** ntpsec `refclock local ... stratum N` inline. */
   stratum?: number;
   iburst: boolean;

@@ -70,6 +70,18 @@ export interface FirewallObservation {
   family: 4 | 6;
   /** Client network the packet was evaluated for, or 'any' when none is known. */
   from: string;
+  /**
+   * The UDP port the request was evaluated for: the port this node's daemon serves on (123, or chrony's `port N`).
+   * Absent = 123.
+   */
+  port?: number;
+  /**
+   * 'out': this node's own request to one of its configured servers (`to`), judged on the output hook / OUTPUT
+   * chain. Absent: a client's request arriving (the input side).
+   */
+  direction?: 'out';
+  /** direction 'out': the server asked (an address the config's source resolved to). */
+  to?: string;
   /** This node's address on that network (what clients ask), when known. */
   localAddress?: string;
   verdict: 'accept' | 'drop' | 'reject' | 'unknown';

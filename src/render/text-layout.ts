@@ -21,8 +21,11 @@ export function padCells(s: string, n: number, left = false): string {
   return left ? ' '.repeat(gap) + e : e + ' '.repeat(gap);
 }
 
-/** Splits a word longer than `width` cells between characters (grapheme by grapheme: a flag or ❌ stays whole). */
-function hardSplit(word: string, width: number): string[] {
+/**
+ * Splits a word longer than `width` cells between characters (grapheme by grapheme: a flag or ❌ stays whole).
+ * The TUI's wrap (src/ui/text.ts) splits with it too.
+ */
+export function hardSplit(word: string, width: number): string[] {
   const out: string[] = [];
   let cur = '';
   let w = 0;
@@ -90,12 +93,16 @@ export function wrapText(text: string, width: number, first = '', rest = first, 
 
 /** At most `width` cells: cut with '…' (for a cell in a table whose full value the JSON report keeps). */
 export function truncateCells(s: string, width: number): string {
-  const e = escapeControls(s);
-  if (stringWidth(e) <= width) return e;
+  return cutCells(escapeControls(s), width);
+}
+
+/** `s` (already escaped) in at most `width` cells, cut between graphemes with '…'; the TUI's truncate is this. */
+export function cutCells(s: string, width: number): string {
   if (width <= 0) return '';
+  if (stringWidth(s) <= width) return s;
   let out = '';
   let w = 0;
-  for (const { segment } of graphemes(e)) {
+  for (const { segment } of graphemes(s)) {
     const cw = stringWidth(segment);
     if (w + cw > width - 1) break;
     out += segment;

@@ -21,6 +21,18 @@ export function parseSeverity(value: unknown): Severity | undefined {
 }
 
 /**
+ * `--min-severity` and `-q` alone, for commands that keep their own layout (lint, probe, trace): the same
+ * semantics as analyze's, the width left as those commands had it.
+ */
+export function findingFilters(values: Readonly<Record<string, unknown>>): Pick<TextOptions, 'minSeverity' | 'quiet'> {
+  const out: Pick<TextOptions, 'minSeverity' | 'quiet'> = {};
+  const min = parseSeverity(values['min-severity']);
+  if (min !== undefined) out.minSeverity = min;
+  if (values.quiet === true) out.quiet = true;
+  return out;
+}
+
+/**
  * TextOptions from parsed values: colour as the command decided it, width from the terminal (or COLUMNS, or 80
  * when stdout is not a terminal).
  */
@@ -32,9 +44,5 @@ export function textOptions(
 ): TextOptions {
   // A terminal's width (CommandOut does not carry it yet: the CLI port may pass it in `tty.columns`).
   const columns = 'columns' in tty ? tty.columns : process.stdout.columns;
-  const options: TextOptions = { color, width: textColumns(tty.isTTY, columns, env) };
-  const min = parseSeverity(values['min-severity']);
-  if (min !== undefined) options.minSeverity = min;
-  if (values.quiet === true) options.quiet = true;
-  return options;
+  return { color, width: textColumns(tty.isTTY, columns, env), ...findingFilters(values) };
 }

@@ -20,7 +20,16 @@ export function renderTrace(t: Pick<TraceChain, 'host' | 'hops' | 'end' | 'summa
     lines.push(`  ${i + 1}. ${h.address}:${h.port}  ${st}${leap}${ref}${up}${m6}`);
     if (h.partial) lines.push(`     partial: ${h.partial}`);
   });
-  const verdict = !t.complete ? 'INCOMPLETE' : traceFailed(t.end) ? 'FAIL' : 'ok';
-  lines.push(`${verdict}: ${t.summary}`);
+  lines.push(verdictLine(t));
   return toTerminal(lines);
+}
+
+/** The verdict alone (`trace -q`): ok, FAIL or INCOMPLETE and the summary. */
+export function renderTraceVerdict(t: Pick<TraceChain, 'end' | 'summary' | 'complete'>): TerminalString {
+  return toTerminal([verdictLine(t)]);
+}
+
+function verdictLine(t: Pick<TraceChain, 'end' | 'summary' | 'complete'>): string {
+  const verdict = !t.complete ? 'INCOMPLETE' : traceFailed(t.end) ? 'FAIL' : 'ok';
+  return `${verdict}: ${t.summary}`;
 }

@@ -8,6 +8,7 @@ import type { ReportInput } from '../model/report-input.js';
 import { InputError } from '../errors.js';
 import { sharedClock } from '../net/clock.js';
 import { canonicalAddress, parseAddress } from '../net/ip.js';
+import { NTP_PORT } from '../ntp/constants.js';
 import { parseTarget, resolveAll } from '../net/target.js';
 import { timesyncdSources, type NodeFacts } from '../inspect/node.js';
 import { probeAddress, type AddressProbe } from '../probe/client.js';
@@ -46,7 +47,8 @@ export async function probeTargets(facts: NodeFacts, servers: readonly string[],
       const wanted = (s.resolved ?? []).filter((x) => family === undefined || parseAddress(x)?.family === family);
       for (const address of wanted.slice(0, PER_NAME)) {
         const a = parseAddress(address);
-        if (a) add({ address, family: a.family, port: 123, why: `${s.file}:${s.line}` });
+        // chrony `server X port N`: the daemon asks N, so the probe (and the fixes made from it) does too.
+        if (a) add({ address, family: a.family, port: s.port ?? NTP_PORT, why: `${s.file}:${s.line}` });
       }
     }
   }

@@ -44,19 +44,22 @@ const VERDICT_ORDER = { reject: 0, drop: 1, unknown: 2, accept: 3 } as const;
 export function describeFirewall(facts: NodeFacts): string {
   const fw = facts.firewall;
   const byBackend = new Map<string, { verdict: keyof typeof VERDICT_ORDER; rejectWith?: string }>();
-  for (const o of fw?.observations ?? []) {
+  const inbound = (fw?.observations ?? []).filter((o) => o.direction !== 'out');
+  const outbound = (fw?.observations ?? []).filter((o) => o.direction === 'out');
+  const port = inbound[0]?.port ?? 123;
+  for (const o of inbound) {
     const prev = byBackend.get(o.backend);
     if (!prev || VERDICT_ORDER[o.verdict] < VERDICT_ORDER[prev.verdict]) {
       byBackend.set(o.backend, o.rejectWith !== undefined ? { verdict: o.verdict, rejectWith: o.rejectWith } : { verdict: o.verdict });
     }
   }
-  if (byBackend.size === 0) {
+  // This node's own requests its firewall stops (only drops and rejects are recorded on that side).
+  const out = outbound.map((o) => `${o.backend}: own requests to ${o.to ?? '?'}:${o.port ?? 123} ${o.verdict}`);
+  if (byBackend.size === 0 && out.length === 0) {
     const gap = fw?.gaps[0];
     return gap ? `no firewall rules read (${gap.what}: ${gap.why})` : 'no firewall rules on this node';
   }
-  return [...byBackend]
-    .map(([backend, v]) => `${backend}: UDP 123 ${v.verdict}${v.rejectWith ? ` (${v.rejectWith})` : ''}`)
-    .join('; ');
+  return [...[...byBackend].map(([backend, v]) => `${backend}: UDP ${port} ${v.verdict}${v.rejectWith ? ` (${v.rejectWith})` : ''}`), ...out].join('; ');
 }
 
 export function describeDaemons(facts: NodeFacts): string {

@@ -3,26 +3,14 @@
  * the shared rules (./probe.ts) and add the chain itself to the report's inputs.
  */
 import type { Rule } from '../diagnose/types.js';
-import type { TraceEnd, TraceInput } from '../model/report-input.js';
-import { controlObservation, followChain, type TraceHop, type TraceOptions } from '../probe/trace.js';
+import type { TraceInput } from '../model/report-input.js';
+import { controlObservation, followChain, type TraceChain, type TraceOptions } from '../probe/trace.js';
 import { judgeProbes, type ProbeRun } from './probe.js';
 
-export interface TraceResult {
-  host: string;
-  hops: TraceHop[];
-  end: TraceEnd;
-  /** One sentence on how the chain ends. */
-  summary: string;
-  /** Addresses of the loop, in order, first repeated at the end (A → B → A). */
-  loop?: string[];
-  /** False when the chain was not followed to its end (deadline, max hops): nothing is known beyond the last hop. */
-  complete: boolean;
-  /** Why it is incomplete, in words. */
-  reason?: string;
-  /** Seconds the trace took, and the bounds it ran under. */
+/** The chain as src/probe/trace.ts followed it (same fields, same meaning), the time it took, and the judged run. */
+export interface TraceResult extends Pick<TraceChain, 'host' | 'hops' | 'end' | 'summary' | 'loop' | 'complete' | 'reason' | 'deadline' | 'hopBudget'> {
+  /** Seconds the trace took. */
   seconds: number;
-  deadline: number;
-  hopBudget: number;
   run: ProbeRun;
 }
 

@@ -6,6 +6,7 @@
 
 import stringWidth from 'string-width';
 import { escapeControls } from '../render/terminal.js';
+import { cutCells, hardSplit } from '../render/text-layout.js';
 
 export type Tone = 'error' | 'warning' | 'info' | 'ok' | 'dim' | 'accent' | 'failed' | 'running';
 
@@ -27,12 +28,6 @@ export function textWidth(s: string): number {
   return stringWidth(s);
 }
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-/** User-perceived characters: a flag, an emoji with its modifier or a letter with its accents stay whole when cut. */
-function graphemes(s: string): string[] {
-  return Array.from(segmenter.segment(s), (g) => g.segment);
-}
-
 /**
  * Control characters (escapes from a config file, a server's refid, a tool's output) would move the cursor or
  * talk to the terminal: shown escaped, the same way as in the text report (src/render/terminal.ts), so the
@@ -42,38 +37,9 @@ export function clean(s: string): string {
   return escapeControls(s);
 }
 
-/** At most `width` cells; '…' marks a cut. */
+/** At most `width` cells; '…' marks a cut (between graphemes: a flag or an emoji with its modifier stays whole). */
 export function truncate(s: string, width: number): string {
-  if (width <= 0) return '';
-  if (textWidth(s) <= width) return s;
-  let out = '';
-  let w = 0;
-  for (const ch of graphemes(s)) {
-    const cw = stringWidth(ch);
-    if (w + cw > width - 1) break;
-    out += ch;
-    w += cw;
-  }
-  return `${out}…`;
-}
-
-/** Splits `s` into pieces of at most `width` cells, between characters (for words longer than a line). */
-function hardSplit(s: string, width: number): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let w = 0;
-  for (const ch of graphemes(s)) {
-    const cw = stringWidth(ch);
-    if (w + cw > width && cur) {
-      out.push(cur);
-      cur = '';
-      w = 0;
-    }
-    cur += ch;
-    w += cw;
-  }
-  if (cur || out.length === 0) out.push(cur);
-  return out;
+  return cutCells(s, width);
 }
 
 /**

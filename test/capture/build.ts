@@ -117,15 +117,8 @@ export function opb(le: boolean, interfaceId: number, units: bigint, data: Array
   );
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** The one concat of the frame builders (bench/frames.mjs). */
+export { concat } from '../../bench/frames.mjs';
 
 /** Classic pcap file header (§4) and records (§5). */
 export function pcapHeader(le: boolean, opts: { nanosecond?: boolean; snapLength?: number; linkField?: number } = {}): Uint8Array {

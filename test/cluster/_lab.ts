@@ -7,17 +7,14 @@
  * host key and authorized key this lab makes, in a private mount namespace with a tmpfs /run (its privilege
  * separation directory), and is killed by PID. Nothing leaves the namespaces; everything is removed in down().
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { labUnavailable as unavailable, readLog, SETPRIV, spawnLogged, stopChild, teardown, until } from '../_netns.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(ROOT, 'dist/cli.js');
-export const NTPSEC_NTPD = '/opt/ntpsec/usr/sbin/ntpd';
+export { CLI, ensureCli, NTPSEC_NTPD, ROOT, SETPRIV } from '../_netns.js';
 export const SSHD = '/usr/sbin/sshd';
-export const SETPRIV = ['setpriv', '--bounding-set', '-sys_time', '--inh-caps', '-sys_time', '--'];
 export const NODE0 = '198.51.100.100';
 export const ADMIN = '198.51.100.10';
 export const NODES = [
@@ -28,14 +25,7 @@ export const NODES = [
 ] as const;
 
 export function labUnavailable(tools: string[]): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root: network namespaces need CAP_SYS_ADMIN';
-  const probe = `ndclu-pf-${process.pid}`;
-  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return "'ip netns add' does not work here";
-  spawnSync('ip', ['netns', 'del', probe]);
-  for (const t of tools) {
-    if (t.startsWith('/') ? !existsSync(t) : spawnSync('sh', ['-c', 'command -v "$1"', 'sh', t]).status !== 0) return `missing tool: ${t}`;
-  }
-  return undefined;
+  return unavailable(tools, 'ndclu');
 }
 
 export class ClusterLab {
@@ -93,19 +83,14 @@ export class ClusterLab {
   }
 
   spawn(name: string, i: number, argv: string[], privateRun = false): ChildProcess {
-    const log = join(this.dir, `${name}.log`);
-    writeFileSync(log, '');
     const extra = privateRun ? ['mount -t tmpfs -o mode=755 tmpfs /run', 'mkdir -m 755 /run/sshd'] : [];
-    const child = spawn('ip', this.inNode(i, argv, extra), { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (d: Buffer) => writeFileSync(log, d, { flag: 'a' }));
-    child.stderr?.on('data', (d: Buffer) => writeFileSync(log, d, { flag: 'a' }));
+    const child = spawnLogged(this.inNode(i, argv, extra), join(this.dir, `${name}.log`));
     this.children.push(child);
     return child;
   }
 
   log(name: string): string {
-    const p = join(this.dir, `${name}.log`);
-    return existsSync(p) ? readFileSync(p, 'utf8') : '';
+    return readLog(this.dir, name);
   }
 
   write(name: string, text: string): string {
@@ -114,12 +99,8 @@ export class ClusterLab {
     return p;
   }
 
-  async until(seconds: number, what: string, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + seconds * 1000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  until(seconds: number, what: string, check: () => boolean): Promise<void> {
+    return until(seconds, what, check);
   }
 
   bound(i: number, proto: 'u' | 't', port: number): boolean {
@@ -127,32 +108,12 @@ export class ClusterLab {
     return r.stdout.trim() !== '';
   }
 
-  async stop(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const deadline = Date.now() + 5000;
-    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  stop(child: ChildProcess): Promise<void> {
+    return stopChild(child);
   }
 
   /** What we started (by PID), anything left in our namespaces, the namespaces, the work dir. */
-  async down(): Promise<void> {
-    for (const c of this.children) await this.stop(c);
-    for (const ns of this.namespaces) {
-      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean);
-      for (const pid of pids) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-      spawnSync('ip', ['netns', 'del', ns]);
-    }
-    rmSync(this.dir, { recursive: true, force: true });
+  down(): Promise<void> {
+    return teardown(this.children, this.namespaces, this.dir);
   }
-}
-
-export function ensureCli(): void {
-  if (!existsSync(CLI)) execFileSync('npx', ['tsup'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
 }

@@ -2,6 +2,7 @@
  * Annotated frames for the layer tests. The IPv4 request is frame 1 of fixtures/decode/veth-ntp-reject.pcap
  * (`tcpdump -r ... -xx`), the ICMP error is its frame 6; the other link layers wrap that same IP datagram.
  */
+import { concat } from '../../bench/frames.mjs';
 import { hex } from '../ntp/hex.js';
 
 /** Frame 1's IPv4 datagram: 198.51.100.1.38322 > 198.51.100.2.123 NTPv4 client, [udp sum ok]. */
@@ -41,14 +42,4 @@ export const ETHERNET_ICMP_HOST_PROHIBITED = hex(`
   eeacaf8f 44dd3000                             # ... transmit 4004294543.269000053
 `);
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concat };

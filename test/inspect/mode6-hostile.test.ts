@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MAX_ASSOCIATIONS, Mode6Error, readNtpdState } from '../../src/inspect/daemon/mode6.js';
+import { askNtpd } from '../../src/inspect/daemon/gather.js';
 import { controlQuery, CTL_OP_READVAR, MAX_DATA_BYTES, MAX_DATAGRAMS, MAX_FRAGMENTS } from '../../src/probe/control.js';
 import { createClock } from '../../src/net/clock.js';
 
@@ -140,10 +141,10 @@ describe('the one capped controlQuery', () => {
 });
 
 describe('readNtpdState against a READSTAT that lists more associations than it reads', () => {
-  it('asks for the variables of the first MAX_ASSOCIATIONS only', async () => {
+  /** A loopback responder whose READSTAT lists `count` associations; each READVAR answered at once. */
+  async function lister(count: number, asked = new Set<number>()): Promise<number> {
     const s = dgram.createSocket('udp4');
     sockets.push(s);
-    const asked = new Set<number>();
     const reply = (req: Buffer, data: Buffer): Buffer => {
       const b = Buffer.alloc(12 + data.length);
       b[0] = (2 << 3) | 6;
@@ -158,9 +159,9 @@ describe('readNtpdState against a READSTAT that lists more associations than it 
       const opcode = (req[1] as number) & 0x1f;
       const assoc = req.readUInt16BE(6);
       if (opcode === 1) {
-        // 116 associations (464 octets, one fragment under CTL_MAX_DATA_LEN): more than the cap.
-        const d = Buffer.alloc(116 * 4);
-        for (let i = 0; i < 116; i++) d.writeUInt16BE(i + 1, i * 4), d.writeUInt16BE(0x9614, i * 4 + 2);
+        // Up to 116 associations (464 octets, one fragment under CTL_MAX_DATA_LEN).
+        const d = Buffer.alloc(count * 4);
+        for (let i = 0; i < count; i++) d.writeUInt16BE(i + 1, i * 4), d.writeUInt16BE(0x9614, i * 4 + 2);
         return s.send(reply(req, d), rinfo.port, rinfo.address);
       }
       if (assoc !== 0) asked.add(assoc);
@@ -168,10 +169,31 @@ describe('readNtpdState against a READSTAT that lists more associations than it 
       s.send(reply(req, Buffer.from(`${text}\r\n`, 'latin1')), rinfo.port, rinfo.address);
     });
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    const state = await readNtpdState('127.0.0.1', s.address().port, 5000);
+    return s.address().port;
+  }
+
+  it('asks for the variables of the first MAX_ASSOCIATIONS only, and counts every one listed', async () => {
+    const asked = new Set<number>();
+    const state = await readNtpdState('127.0.0.1', await lister(116, asked), 5000);
     expect(state.system.version).toBe('ntpd 4.2.8p15');
     expect(state.peers).toHaveLength(MAX_ASSOCIATIONS);
+    expect(state.listed).toBe(116);
     expect(asked.size).toBe(MAX_ASSOCIATIONS);
     expect(state.peers[0]?.vars.srcadr).toBe('198.51.100.1');
+  });
+
+  it('askNtpd reports the cut as a gap (inspection-incomplete), not silently', async () => {
+    const d = { name: 'ntpd' as const, pid: 4242, argv: ['ntpd'] };
+    const cut = await askNtpd({ ...d }, 1_700_000_000, 5000, '127.0.0.1', await lister(116));
+    expect(cut.states[0]!.sources).toHaveLength(MAX_ASSOCIATIONS);
+    expect(cut.gaps).toEqual([
+      {
+        what: `ntpd (pid 4242) associations ${MAX_ASSOCIATIONS + 1}–116 of 116`,
+        why: `READSTAT listed 116 associations; ntpdoctor reads the first ${MAX_ASSOCIATIONS} only (a bound against a hostile or broken responder), so the sources past them were not judged: \`ntpq -pn\` lists them all`,
+      },
+    ]);
+    const whole = await askNtpd({ ...d }, 1_700_000_000, 5000, '127.0.0.1', await lister(MAX_ASSOCIATIONS));
+    expect(whole.states[0]!.sources).toHaveLength(MAX_ASSOCIATIONS);
+    expect(whole.gaps).toEqual([]);
   });
 });

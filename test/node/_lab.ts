@@ -4,29 +4,19 @@
  * (`setpriv --bounding-set -sys_time`, chronyd -x, ntpd with `disable kernel`), bounded polls, and cleanup of every
  * PID and namespace we made. Traffic stays inside these namespaces.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { labUnavailable as unavailable, readLog, ROOT, SETPRIV, spawnLogged, stopChild, teardown, until } from '../_netns.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(ROOT, 'dist/cli.js');
-export const NTPSEC_NTPD = '/opt/ntpsec/usr/sbin/ntpd';
-export const SETPRIV = ['setpriv', '--bounding-set', '-sys_time', '--inh-caps', '-sys_time', '--'];
+export { CLI, ensureCli, NTPSEC_NTPD, ROOT, SETPRIV } from '../_netns.js';
 export const NODE0 = '198.51.100.100';
 export const CLIENT = '198.51.100.130';
 
 /** Why the lab cannot run here, or undefined when it can. */
 export function labUnavailable(tools: string[]): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root: network namespaces need CAP_SYS_ADMIN';
-  const probe = `ndnode-pf-${process.pid}`;
-  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return "'ip netns add' does not work here";
-  spawnSync('ip', ['netns', 'del', probe]);
-  for (const t of tools) {
-    if (t.startsWith('/') ? !existsSync(t) : spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) return `missing tool: ${t}`;
-  }
-  return undefined;
+  return unavailable(tools, 'ndnode');
 }
 
 export class Lab {
@@ -73,18 +63,13 @@ export class Lab {
 
   /** Starts a daemon in the background inside a namespace; its output goes to DIR/NAME.log. */
   spawn(name: string, ns: string, argv: string[]): ChildProcess {
-    const log = join(this.dir, `${name}.log`);
-    writeFileSync(log, '');
-    const child = spawn('ip', ['netns', 'exec', ns, ...SETPRIV, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (d: Buffer) => writeFileSync(log, d, { flag: 'a' }));
-    child.stderr?.on('data', (d: Buffer) => writeFileSync(log, d, { flag: 'a' }));
+    const child = spawnLogged(['netns', 'exec', ns, ...SETPRIV, ...argv], join(this.dir, `${name}.log`));
     this.children.push(child);
     return child;
   }
 
   log(name: string): string {
-    const p = join(this.dir, `${name}.log`);
-    return existsSync(p) ? readFileSync(p, 'utf8') : '';
+    return readLog(this.dir, name);
   }
 
   /** A config fixture with @DIR@ replaced by the work dir, written into it. */
@@ -96,12 +81,8 @@ export class Lab {
   }
 
   /** Bounded poll: `check` every 100 ms until true, or throw after `seconds`. */
-  async until(seconds: number, what: string, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + seconds * 1000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  until(seconds: number, what: string, check: () => boolean): Promise<void> {
+    return until(seconds, what, check);
   }
 
   udpBound(ns: string, port: number): boolean {
@@ -109,33 +90,12 @@ export class Lab {
     return r.stdout.trim() !== '';
   }
 
-  async stop(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const deadline = Date.now() + 5000;
-    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  stop(child: ChildProcess): Promise<void> {
+    return stopChild(child);
   }
 
   /** Kills what we started (by PID), anything left inside our namespaces, deletes them and the work dir. */
-  async down(): Promise<void> {
-    for (const c of this.children) await this.stop(c);
-    for (const ns of this.namespaces) {
-      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean);
-      for (const pid of pids) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-      spawnSync('ip', ['netns', 'del', ns]);
-    }
-    rmSync(this.dir, { recursive: true, force: true });
+  down(): Promise<void> {
+    return teardown(this.children, this.namespaces, this.dir);
   }
-}
-
-/** dist/cli.js, built with tsup when missing (the suite's `npm test` builds it first). */
-export function ensureCli(): void {
-  if (!existsSync(CLI)) execFileSync('npx', ['tsup'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
 }

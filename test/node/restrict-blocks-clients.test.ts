@@ -1,7 +1,8 @@
 /** restrict-blocks-clients: `restrict default ignore` with nothing more specific for the clients a server serves (rule tester cases). */
+import { expect } from 'vitest';
 import rule from '../../rules/restrict-blocks-clients.js';
 import { ruleTester } from '../rules/_tester.js';
-import { ntpdConfig } from './_build.js';
+import { iface, localAddresses, LOOPBACK, ntpdConfig } from './_build.js';
 
 ruleTester.run('restrict-blocks-clients', rule, {
   valid: [
@@ -19,6 +20,15 @@ ruleTester.run('restrict-blocks-clients', rule, {
           evidence: ['/etc/ntp-default-ignore.ntp.conf:2: `restrict default ignore` is the most specific entry for 192.168.1.0/24', 'no reply, no ICMP'],
         },
       ],
+    },
+    {
+      name: "on node0 (192.168.1.100 known): the verify probes node0's own address, no placeholder",
+      observations: () => [localAddresses([iface(), LOOPBACK]), ntpdConfig('ntp-default-ignore.ntp.conf')],
+      findings: [{ subject: '/etc/ntp-default-ignore.ntp.conf', severity: 'error', evidence: ['no reply, no ICMP'] }],
+      check: ([f]) => {
+        expect(f!.fixes[0]!.verify).toBe('ntpdoctor probe 192.168.1.100');
+        expect(JSON.stringify(f!.fixes)).not.toContain('THIS-HOST');
+      },
     },
   ],
 });

@@ -1,7 +1,8 @@
 /** source-unreachable: the daemon gets no valid reply from a source (rule tester cases). */
+import { expect } from 'vitest';
 import rule from '../../rules/source-unreachable.js';
 import { ruleTester } from '../rules/_tester.js';
-import { chronySeesUnreachable, iface, LOOPBACK, localAddresses, NODE0 } from './_build.js';
+import { chronyConfig, chronySeesUnreachable, iface, LOOPBACK, localAddresses, NODE0 } from './_build.js';
 
 ruleTester.run('source-unreachable', rule, {
   valid: [
@@ -20,6 +21,12 @@ ruleTester.run('source-unreachable', rule, {
           evidence: [`chronyc: ${NODE0} ^?, reach 0, stratum 0, NP 0, std dev 4000 ms, no sample ever`, 'No valid reply in the last 8 polls'],
         },
       ],
+    },
+    {
+      name: 'chrony `server X port 11123`: the probe step asks that port, not 123',
+      observations: () => [chronySeesUnreachable(), chronyConfig('/etc/chrony.conf', `server ${NODE0} iburst port 11123\n`)],
+      findings: [{ subject: NODE0, severity: 'error', title: 'no valid reply', evidence: ['No valid reply in the last 8 polls'] }],
+      check: ([f]) => expect(f!.fixes[0]!.commands).toEqual([`ntpdoctor probe ${NODE0}:11123`]),
     },
     {
       name: 'just after a restart: only wait (info)',

@@ -8,32 +8,21 @@
  * must print the same kind of checklist. Everything runs without CAP_SYS_TIME (setpriv); traffic stays on the veth.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tmux } from './_tmux.js';
+import { labUnavailable, SETPRIV, teardown } from '../_netns.js';
 import { ROOT } from './_reports.js';
 
-const SETPRIV = ['setpriv', '--bounding-set', '-sys_time', '--inh-caps', '-sys_time', '--'];
 const SERVER = '198.51.100.100';
 const NODE = '198.51.100.130';
 /** A private build of the real binary (tsup → node_modules/.cache): a concurrent `tsup` into dist/ cannot pull it away. */
 const OUT = join(ROOT, 'node_modules/.cache/ndtui-e2e');
 const CLI = join(OUT, 'cli.js');
 
-function unavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root: network namespaces need CAP_SYS_ADMIN';
-  const probe = `ndtui-pf-${process.pid}`;
-  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return "'ip netns add' does not work here";
-  spawnSync('ip', ['netns', 'del', probe]);
-  for (const tool of ['tmux', 'chronyd', 'nft', 'setpriv', 'ss']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `missing tool: ${tool}`;
-  }
-  return undefined;
-}
-
-const why = unavailable();
+const why = labUnavailable(['tmux', 'chronyd', 'nft', 'setpriv', 'ss'], 'ndtui');
 if (why) process.stderr.write(`SKIPPED: TUI end to end in tmux (${why})\n`);
 
 describe.skipIf(why !== undefined)('the TUI in tmux against a server behind an nftables REJECT', () => {
@@ -83,24 +72,7 @@ describe.skipIf(why !== undefined)('the TUI in tmux against a server behind an n
 
   afterAll(async () => {
     tmux.kill();
-    if (chronyd && chronyd.exitCode === null) {
-      chronyd.kill('SIGTERM');
-      const deadline = Date.now() + 5000;
-      while (chronyd.exitCode === null && chronyd.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (chronyd.exitCode === null && chronyd.signalCode === null) chronyd.kill('SIGKILL');
-    }
-    for (const ns of made) {
-      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean);
-      for (const pid of pids) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-      spawnSync('ip', ['netns', 'del', ns]);
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await teardown(chronyd ? [chronyd] : [], made, dir);
   });
 
   it('names the firewall, shows its fix, writes the checklist and quits with status 1, at 80×24', async () => {

@@ -6,6 +6,7 @@ import { renderGcc } from '../../lint/gcc.js';
 import { buildSarif } from '../../lint/sarif.js';
 import { renderSuppressionText } from '../../lint/text.js';
 import { renderText } from '../../render/text.js';
+import { findingFilters } from '../../render/text-options.js';
 import { lintConfig } from '../../run/lint.js';
 import { list, str } from '../args.js';
 import type { CliCommand } from '../io.js';
@@ -31,7 +32,7 @@ const lint: CliCommand = async ({ args, opts }, out) => {
   if (format === 'json') out.json(result.report);
   else if (format === 'sarif') out.json(buildSarif(result, file, rules.map((r) => r.meta)));
   else if (format === 'gcc') out.text(renderGcc(result, file));
-  else out.text(renderText(result.report, { color: out.color }), renderSuppressionText(result));
+  else out.text(renderText(result.report, { color: out.color, ...findingFilters(opts) }), renderSuppressionText(result));
   return exitStatus(result.report);
 };
 

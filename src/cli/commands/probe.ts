@@ -3,6 +3,7 @@ import { collectProbe, droppedReason, PROBE_DEFAULTS } from '../../run/probe.js'
 import { renderTranscript } from '../../render/transcript.js';
 import { toTerminal } from '../../render/terminal.js';
 import { renderText } from '../../render/text.js';
+import { findingFilters } from '../../render/text-options.js';
 import { family, num } from '../args.js';
 import type { CliCommand } from '../io.js';
 
@@ -19,11 +20,13 @@ const probe: CliCommand = async ({ args, opts }, out) => {
   if (opts.json) {
     out.json(run.report);
   } else {
-    for (const p of run.probes) {
+    const filters = findingFilters(opts);
+    // -q: the findings alone, as analyze -q (the transcript is the probe's "inputs").
+    for (const p of filters.quiet ? [] : run.probes) {
       const dropped = droppedReason(run.report.findings, p.address);
       out.text(renderTranscript(p, { host: run.host, ...(dropped ? { dropped } : {}) }), toTerminal(['']));
     }
-    out.text(renderText(run.report, { color: out.color }));
+    out.text(renderText(run.report, { color: out.color, ...filters }));
   }
   return exitStatus(run.report);
 };

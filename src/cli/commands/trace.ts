@@ -1,10 +1,11 @@
 import { exitStatus } from '../../diagnose/report.js';
 import { DEFAULT_TRACE_DEADLINE, defaultHopBudget } from '../../probe/trace-budget.js';
 import { traceExitsNonZero } from '../../probe/trace.js';
-import { renderTrace } from '../../render/trace.js';
+import { renderTrace, renderTraceVerdict } from '../../render/trace.js';
 import { collectTrace } from '../../run/trace.js';
 import { toTerminal } from '../../render/terminal.js';
 import { renderText } from '../../render/text.js';
+import { findingFilters } from '../../render/text-options.js';
 import { family, num } from '../args.js';
 import type { CliCommand } from '../io.js';
 
@@ -23,7 +24,12 @@ const trace: CliCommand = async ({ args, opts }, out) => {
     ...(fam !== undefined ? { family: fam } : {}),
   });
   if (opts.json) out.json(t.run.report);
-  else out.text(renderTrace(t), toTerminal(['']), renderText(t.run.report, { color: out.color }));
+  else {
+    const filters = findingFilters(opts);
+    // -q keeps the verdict line (why a cut trace exits 1) and drops the hop lines.
+    const chain = filters.quiet ? renderTraceVerdict(t) : renderTrace(t);
+    out.text(chain, toTerminal(['']), renderText(t.run.report, { color: out.color, ...filters }));
+  }
   return traceExitsNonZero(t) ? Math.max(1, exitStatus(t.run.report)) : exitStatus(t.run.report);
 };
 

@@ -26,6 +26,10 @@ function sourceFrom(d: Directive): ConfigSource | undefined {
   }
   const keyAt = options.indexOf('key');
   if (keyAt >= 0 && /^\d+$/.test(options[keyAt + 1] ?? '')) src.key = Number(options[keyAt + 1]);
+  // `server X port N` (chrony.conf(5)): requests go to UDP N. A refclock's options are its driver's, not this.
+  const portAt = options.indexOf('port');
+  const port = portAt >= 0 && /^\d{1,5}$/.test(options[portAt + 1] ?? '') ? Number(options[portAt + 1]) : undefined;
+  if (d.keyword !== 'refclock' && port !== undefined && port >= 1 && port <= 65535) src.port = port;
   return src;
 }
 

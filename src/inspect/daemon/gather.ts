@@ -11,7 +11,7 @@ import { whyFailed, type CommandResult, type Runner } from '../run.js';
 import { mergeAuthdata, parseChronycAuthdata } from './authdata.js';
 import { mergeChronycNames, mergeChronycSelection, parseChronycActivity } from './chrony-select.js';
 import { mergeChronycSourcestats, parseChronycSources, parseChronycTracking } from './chronyc.js';
-import { readNtpdState, type Mode6State } from './mode6.js';
+import { MAX_ASSOCIATIONS, readNtpdState, type Mode6State } from './mode6.js';
 import { readNtsLog } from './nts-log.js';
 import { sourceFromVariables, systemFromVariables } from './ntpq.js';
 
@@ -123,8 +123,19 @@ export async function askChronyd(run: Runner, d: TimeDaemonProcess, config: Chro
   return { states: [state], gaps };
 }
 
+/** The associations past MAX_ASSOCIATIONS were not read: a gap (inspection-incomplete), never a silent cut. */
+export function associationsCapGap(d: Pick<TimeDaemonProcess, 'pid'>, m: Pick<Mode6State, 'peers' | 'listed'>): DaemonGather['gaps'] {
+  if (m.listed <= m.peers.length) return [];
+  return [
+    {
+      what: `ntpd (pid ${d.pid}) associations ${m.peers.length + 1}–${m.listed} of ${m.listed}`,
+      why: `READSTAT listed ${m.listed} associations; ntpdoctor reads the first ${MAX_ASSOCIATIONS} only (a bound against a hostile or broken responder), so the sources past them were not judged: \`ntpq -pn\` lists them all`,
+    },
+  ];
+}
+
 /** Turns a mode 6 reading into the daemon's state. */
-export function ntpdStateFrom(m: Mode6State): Pick<DaemonStateObservation, 'sources' | 'system' | 'limits'> {
+export function ntpdStateFrom(m: Pick<Mode6State, 'system' | 'peers'>): Pick<DaemonStateObservation, 'sources' | 'system' | 'limits'> {
   const sources = m.peers.map((p) => sourceFromVariables(p.vars, p.tally === '*' || p.tally === 'o', p.tally));
   const system = systemFromVariables(m.system);
   // `tos maxdist` (ntp_misc(5)) is not among the system variables: its default, which TEST11 (peer_dist) uses.
@@ -132,9 +143,9 @@ export function ntpdStateFrom(m: Mode6State): Pick<DaemonStateObservation, 'sour
   return system ? { sources, system, limits } : { sources, limits };
 }
 
-export async function askNtpd(d: TimeDaemonProcess, now: number, timeoutMs: number, host = '127.0.0.1'): Promise<DaemonGather> {
+export async function askNtpd(d: TimeDaemonProcess, now: number, timeoutMs: number, host = '127.0.0.1', port = 123): Promise<DaemonGather> {
   try {
-    const m = await readNtpdState(host, 123, timeoutMs);
+    const m = await readNtpdState(host, port, timeoutMs);
     // The daemon says which ntpd it is: `version="ntpd ntpsec-1.2.2"` vs `"ntpd 4.2.8p15@1.3728-o"`.
     const version = m.system.version ?? '';
     if (version.includes('ntpsec')) d.variant = 'ntpsec';
@@ -142,7 +153,7 @@ export async function askNtpd(d: TimeDaemonProcess, now: number, timeoutMs: numb
     const state: DaemonStateObservation = { kind: 'daemon-state', source: 'daemon', daemon: 'ntpd', via: 'mode 6 READSTAT/READVAR (as ntpq)', ...ntpdStateFrom(m) };
     const up = uptimeOf(d, now);
     if (up !== undefined) state.uptime = up;
-    return { states: [state], gaps: [] };
+    return { states: [state], gaps: associationsCapGap(d, m) };
   } catch (err) {
     return { states: [], gaps: [{ what: `ntpd (pid ${d.pid}) peers and system variables`, why: (err as Error).message }] };
   }

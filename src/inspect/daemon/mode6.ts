@@ -24,6 +24,8 @@ export interface Mode6Peer {
 export interface Mode6State {
   system: Record<string, string>;
   peers: Mode6Peer[];
+  /** How many associations READSTAT listed: more than `peers` when the cap (MAX_ASSOCIATIONS) was hit. */
+  listed: number;
 }
 
 export class Mode6Error extends Error {
@@ -64,19 +66,22 @@ export function parseStatusPairs(data: Uint8Array): Array<{ associationId: numbe
  */
 export const MAX_ASSOCIATIONS = 64;
 
-/** The daemon's system variables and its associations' variables (the first MAX_ASSOCIATIONS), asked over loopback. */
+/**
+ * The daemon's system variables and its associations' variables (the first MAX_ASSOCIATIONS), asked over loopback;
+ * `listed` counts every association READSTAT named, so a reading cut at the cap can say so.
+ */
 export async function readNtpdState(host = '127.0.0.1', port = 123, timeoutMs = 1500): Promise<Mode6State> {
   const family = isIP(host) === 6 ? 6 : 4;
   const clock = sharedClock();
   const ask = async (op: number, assoc: number) => dataOf(await controlQuery(host, family, port, op, assoc, clock, timeoutMs), host, port, timeoutMs);
   const system = parseVariables(await ask(CTL_OP_READVAR, 0));
-  const peers: Mode6Peer[] = parseStatusPairs(await ask(CTL_OP_READSTAT, 0))
-    .slice(0, MAX_ASSOCIATIONS)
-    .map((p) => ({ ...p, tally: TALLY[(p.status >>> 8) & 7] ?? ' ', vars: {} }));
+  const all = parseStatusPairs(await ask(CTL_OP_READSTAT, 0));
+  const peers: Mode6Peer[] = all.slice(0, MAX_ASSOCIATIONS).map((p) => ({ ...p, tally: TALLY[(p.status >>> 8) & 7] ?? ' ', vars: {} }));
   await Promise.all(
     peers.map(async (p) => {
       p.vars = parseVariables(await ask(CTL_OP_READVAR, p.associationId));
     }),
   );
-  return { system, peers };
+  // The caller says when `listed` > peers.length: the sources past the cap were not judged (never silently).
+  return { system, peers, listed: all.length };
 }

@@ -3,11 +3,12 @@
  * `--zone=Z --list-all` / `--list-all-zones`) and decides whether a zone lets a new NTP request in
  * (firewalld.zone(5), firewalld.richlanguage(5)): the zone is the one bound to the client's source address,
  * else the one bound to the interface, else the default zone. Inside it, rich-rule denials come first, then the
- * `ntp` service, a 123/udp port or an accepting rich rule, then the zone target; target `default` rejects
+ * `ntp` service (123/udp only), a udp port covering the daemon's port or an accepting rich rule, then the zone target; target `default` rejects
  * with what firewalld's generated rules say (firewalld-rules.ts: icmp-host-prohibited on CentOS 7's 0.6,
  * icmpx admin-prohibited on the nftables backend, icmp-port-unreachable on 1.x's iptables backend).
  */
 import { parsePrefix } from '../../net/ip.js';
+import { NTP_PORT } from '../../ntp/constants.js';
 import type { GeneratedReject } from './firewalld-rules.js';
 import { portIn, prefixMatch, type InboundNtp } from './packet.js';
 import type { FirewallVerdict } from './types.js';
@@ -118,22 +119,32 @@ interface RichRule {
   family?: 4 | 6;
   source?: string;
   sourceNot: boolean;
-  ntp: boolean;
+  /** `service name="…"`: firewalld's `ntp` service is 123/udp only. */
+  service?: string;
+  /** `port port="…" protocol="udp"`: a port or range. */
+  udpPort?: string;
   action?: 'accept' | 'reject' | 'drop';
   rejectType?: string;
+}
+
+/** Does a rich rule's service or UDP port element cover `dport`? */
+function opens(service: string | undefined, udpPort: string | undefined, dport: number): boolean {
+  if (service === 'ntp') return dport === NTP_PORT;
+  return udpPort !== undefined && portIn(udpPort.replace('-', ':'), dport);
 }
 
 /** The parts of a rich rule that matter for NTP (firewalld.richlanguage(5)). */
 function parseRich(rule: string): RichRule {
   const attr = (re: RegExp) => re.exec(rule)?.[1];
   const family = attr(/family="(ipv[46])"/);
-  const r: RichRule = { sourceNot: /source\s+NOT\s/.test(rule), ntp: false };
+  const r: RichRule = { sourceNot: /source\s+NOT\s/.test(rule) };
   if (family) r.family = family === 'ipv4' ? 4 : 6;
   const source = attr(/source\s+(?:NOT\s+)?address="([^"]+)"/);
   if (source) r.source = source;
   const service = attr(/service\s+name="([^"]+)"/);
   const port = attr(/port\s+port="([^"]+)"\s+protocol="udp"/);
-  r.ntp = service === 'ntp' || (port !== undefined && portIn(port.replace('-', ':'), 123));
+  if (service !== undefined) r.service = service;
+  if (port !== undefined) r.udpPort = port;
   const action = /\s(accept|reject|drop)(?:\s|$)/.exec(`${rule} `)?.[1];
   if (action) r.action = action as 'accept' | 'reject' | 'drop';
   const rejectType = attr(/reject\s+type="([^"]+)"/);
@@ -149,7 +160,7 @@ export function evaluateZone(zone: FirewalldZone, pkt: InboundNtp, nftablesBacke
   const trace = [`zone ${zone.name} (target ${zone.target}; services: ${zone.services.join(' ') || '-'}; ports: ${zone.ports.join(' ') || '-'})`];
   const uncertain: string[] = [];
   const applies = (r: RichRule): boolean => {
-    if (!r.ntp || r.action === undefined) return false;
+    if (!opens(r.service, r.udpPort, pkt.dport) || r.action === undefined) return false;
     if (r.family !== undefined && r.family !== pkt.family) return false;
     if (r.source === undefined) return true;
     const p = parsePrefix(r.source);
@@ -167,8 +178,9 @@ export function evaluateZone(zone: FirewalldZone, pkt: InboundNtp, nftablesBacke
     if (deny.r.action === 'reject') v.rejectWith = deny.r.rejectType ?? 'icmp-port-unreachable';
     return v;
   }
-  if (zone.services.includes('ntp')) return { verdict: 'accept', decidedBy: { text: 'service ntp', chain: zone.name }, trace, uncertain };
-  const port = zone.ports.find((p) => p.endsWith('/udp') && portIn(p.slice(0, -4).replace('-', ':'), 123));
+  // The `ntp` service is 123/udp: it does not open a chrony that serves on another port (`port N`).
+  if (pkt.dport === NTP_PORT && zone.services.includes('ntp')) return { verdict: 'accept', decidedBy: { text: 'service ntp', chain: zone.name }, trace, uncertain };
+  const port = zone.ports.find((p) => p.endsWith('/udp') && portIn(p.slice(0, -4).replace('-', ':'), pkt.dport));
   if (port) return { verdict: 'accept', decidedBy: { text: `port ${port}`, chain: zone.name }, trace, uncertain };
   if (zone.protocols.includes('udp')) return { verdict: 'accept', decidedBy: { text: 'protocol udp', chain: zone.name }, trace, uncertain };
   const allow = rich.find(({ r }) => r.action === 'accept' && applies(r));

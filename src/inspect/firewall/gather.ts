@@ -1,9 +1,10 @@
 /**
  * Asks the firewall tools at once (nft, iptables-save, ip6tables-save, firewall-cmd) and evaluates a new
- * inbound NTP request from each client network against what they print. When firewalld runs, it owns the
+ * inbound NTP request from each client network, to the port the daemon serves on, against what they print. When firewalld runs, it owns the
  * rules: its zones are judged and the iptables/nftables rules it generated are not judged a second time.
  */
 import type { FirewallObservation } from '../../model/node.js';
+import { NTP_PORT } from '../../ntp/constants.js';
 import { whyFailed, type CommandResult, type Runner } from '../run.js';
 import { defaultTargetReject } from './firewalld-rules.js';
 import { evaluateZone, parseActiveZones, parseFirewalldState, parseListAll, zoneFor, type FirewalldZone } from './firewalld.js';
@@ -68,9 +69,10 @@ export async function collectFirewallOutputs(run: Runner, timeoutMs: number): Pr
   return out;
 }
 
-function observation(
+function observationOf(
   backend: FirewallObservation['backend'],
   net: ClientNetwork | { network: 'any'; family: 4 | 6 },
+  port: number,
   v: FirewallVerdict,
   zone?: FirewalldZone,
 ): FirewallObservation {
@@ -80,6 +82,7 @@ function observation(
     backend,
     family: net.family,
     from: net.network,
+    port,
     verdict: v.verdict,
     trace: v.trace,
     uncertain: v.uncertain,
@@ -94,14 +97,19 @@ function observation(
   return o;
 }
 
-/** Evaluates the recorded outputs for each client network (or "any" client per family when none is known). */
-export function evaluateFirewall(out: FirewallOutputs, networks: readonly ClientNetwork[], families: ReadonlyArray<4 | 6>): FirewallGather {
+/**
+ * Evaluates the recorded outputs for each client network (or "any" client per family when none is known), for a
+ * request to UDP `port`: the port the daemon serves on (chrony's `port N`; 123 otherwise).
+ */
+export function evaluateFirewall(out: FirewallOutputs, networks: readonly ClientNetwork[], families: ReadonlyArray<4 | 6>, port = NTP_PORT): FirewallGather {
   const gaps: FirewallGather['gaps'] = [];
   const observations: FirewallObservation[] = [];
   const targets: Array<ClientNetwork | { network: 'any'; family: 4 | 6; interface?: string }> = networks.length
     ? [...networks]
     : families.map((family) => ({ network: 'any' as const, family }));
-  const packetFor = (t: (typeof targets)[number]) => inboundNtp(t.family, t.network === 'any' ? undefined : t.network, t.interface);
+  const packetFor = (t: (typeof targets)[number]) => inboundNtp(t.family, t.network === 'any' ? undefined : t.network, t.interface, port);
+  const observation = (backend: FirewallObservation['backend'], net: (typeof targets)[number], v: FirewallVerdict, zone?: FirewalldZone) =>
+    observationOf(backend, net, port, v, zone);
 
   // firewalld first: when it runs, its zones are the firewall.
   let firewalld = false;

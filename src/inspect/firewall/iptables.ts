@@ -131,6 +131,13 @@ function evalRule(rule: IptRule, pkt: InboundNtp): Parsed {
       case '-s':
       case '--source':
       case '--src-range': {
+        if (pkt.direction === 'out') {
+          // This node's own source address: which one the kernel picks is not modelled.
+          put('maybe');
+          out.unknown.push(`source ${arg} (this node's own address)`);
+          i++;
+          break;
+        }
         const v = sourceMatch(arg, pkt);
         if (v === 'maybe' && !pkt.from) out.unknown.push(`source ${arg}: the client network is not known`);
         put(v);
@@ -139,6 +146,12 @@ function evalRule(rule: IptRule, pkt: InboundNtp): Parsed {
       }
       case '-d':
       case '--destination':
+        if (pkt.direction === 'out' && pkt.to) {
+          // Outbound: the server's address, known.
+          put(sourceMatch(arg, { ...pkt, from: pkt.to }));
+          i++;
+          break;
+        }
         // Addressed to one of this node's addresses; which one is not known here.
         put('maybe');
         out.unknown.push(`destination ${arg}`);
@@ -146,8 +159,21 @@ function evalRule(rule: IptRule, pkt: InboundNtp): Parsed {
         break;
       case '-i':
       case '--in-interface':
-        put(interfaceMatch(arg, pkt));
+        // A packet this node sends has no input interface.
+        put(pkt.direction === 'out' ? 'no' : interfaceMatch(arg, pkt.iifname));
         i++;
+        break;
+      case '-o':
+      case '--out-interface':
+        if (pkt.direction === 'out') {
+          // The route to the server is not modelled; it is never loopback (servers are remote).
+          put(interfaceMatch(arg, undefined));
+          i++;
+          break;
+        }
+        out.unknown.push(opt);
+        put('maybe');
+        if (t[i + 1] !== undefined && !(t[i + 1] as string).startsWith('-')) i++;
         break;
       case '--state':
       case '--ctstate':
@@ -155,7 +181,8 @@ function evalRule(rule: IptRule, pkt: InboundNtp): Parsed {
         i++;
         break;
       case '--dst-type':
-        put(arg.toUpperCase() === 'LOCAL' ? 'yes' : 'no');
+        // Inbound to this node: LOCAL; outbound to a remote server: UNICAST.
+        put(arg.toUpperCase() === (pkt.direction === 'out' ? 'UNICAST' : 'LOCAL') ? 'yes' : 'no');
         i++;
         break;
       case '--pkt-type':
@@ -202,22 +229,23 @@ function sourceMatch(spec: string, pkt: InboundNtp): Tri {
   return results.includes('yes') ? 'yes' : results.includes('maybe') ? 'maybe' : 'no';
 }
 
-function interfaceMatch(name: string, pkt: InboundNtp): Tri {
+function interfaceMatch(name: string, known: string | undefined): Tri {
   const matches = (ifname: string) => (name.endsWith('+') ? ifname.startsWith(name.slice(0, -1)) : ifname === name);
-  if (pkt.iifname !== undefined) return matches(pkt.iifname) ? 'yes' : 'no';
-  // Clients are remote: never loopback; any other name is unknown.
+  if (known !== undefined) return matches(known) ? 'yes' : 'no';
+  // Clients (and servers) are remote: never loopback; any other name is unknown.
   return matches('lo') && !name.endsWith('+') ? 'no' : 'maybe';
 }
 
 const DEFAULT_REJECT = 'icmp-port-unreachable';
 
-/** The verdict of the filter table's INPUT chain for `pkt`. */
+/** The verdict of the filter table's INPUT chain for `pkt` (OUTPUT for this node's own request). */
 export function evaluateIptables(save: IptablesSave, pkt: InboundNtp): FirewallVerdict {
   const filter = save.tables.find((t) => t.name === 'filter' && !save.incompatible.includes(t.name));
   const trace: string[] = [];
   const uncertain: string[] = [];
-  if (!filter || !filter.chains.includes('INPUT')) {
-    return { verdict: 'accept', trace: ['no filter INPUT chain: nothing filters inbound traffic'], uncertain };
+  const base = pkt.direction === 'out' ? 'OUTPUT' : 'INPUT';
+  if (!filter || !filter.chains.includes(base)) {
+    return { verdict: 'accept', trace: [`no filter ${base} chain: nothing filters ${pkt.direction === 'out' ? 'outbound' : 'inbound'} traffic`], uncertain };
   }
   const run = (chain: string, depth: number): FirewallVerdict | undefined => {
     if (depth > 16) return undefined;
@@ -253,18 +281,18 @@ export function evaluateIptables(save: IptablesSave, pkt: InboundNtp): FirewallV
     }
     return undefined;
   };
-  trace.push('filter INPUT');
-  const v = run('INPUT', 0);
+  trace.push(`filter ${base}`);
+  const v = run(base, 0);
   if (v) return v;
-  const policy = filter.policies.INPUT ?? 'ACCEPT';
+  const policy = filter.policies[base] ?? 'ACCEPT';
   if (policy === 'DROP') {
     return {
       verdict: 'drop',
-      decidedBy: { text: ':INPUT DROP (chain policy)', table: 'filter', chain: 'INPUT', policy: true },
-      insertAt: { table: 'filter', chain: 'INPUT' },
+      decidedBy: { text: `:${base} DROP (chain policy)`, table: 'filter', chain: base, policy: true },
+      insertAt: { table: 'filter', chain: base },
       trace,
       uncertain,
     };
   }
-  return { verdict: 'accept', decidedBy: { text: `:INPUT ${policy} (chain policy)`, table: 'filter', chain: 'INPUT', policy: true }, trace, uncertain };
+  return { verdict: 'accept', decidedBy: { text: `:${base} ${policy} (chain policy)`, table: 'filter', chain: base, policy: true }, trace, uncertain };
 }

@@ -20,10 +20,13 @@ export interface NftOptions {
   skipTables?: Array<{ family: string; name: string }>;
 }
 
-const HOOK_ORDER: Record<string, number> = { prerouting: 0, input: 1 };
+const IN_HOOK_ORDER: Record<string, number> = { prerouting: 0, input: 1 };
+/** This node's own request crosses the output hook, then postrouting. */
+const OUT_HOOK_ORDER: Record<string, number> = { output: 0, postrouting: 1 };
 
 /** The verdict of the ruleset for `pkt`. */
 export function evaluateNft(rs: NftRuleset, pkt: InboundNtp, opts: NftOptions = {}): FirewallVerdict {
+  const HOOK_ORDER = pkt.direction === 'out' ? OUT_HOOK_ORDER : IN_HOOK_ORDER;
   const families = pkt.family === 4 ? ['ip', 'inet'] : ['ip6', 'inet'];
   const skipped = (c: { family: string; table: string }) =>
     (opts.skipTables ?? []).some((t) => t.family === c.family && t.name === c.table);
@@ -58,7 +61,7 @@ export function evaluateNft(rs: NftRuleset, pkt: InboundNtp, opts: NftOptions = 
   }
   const v: FirewallVerdict = { verdict: 'accept', trace: walk.trace, uncertain: walk.uncertain };
   if (lastAccept) v.decidedBy = lastAccept;
-  if (base.length === 0) v.trace.push('no filter chain on the input hook: nothing filters inbound traffic');
+  if (base.length === 0) v.trace.push(pkt.direction === 'out' ? 'no filter chain on the output hook: nothing filters outbound traffic' : 'no filter chain on the input hook: nothing filters inbound traffic');
   return v;
 }
 
@@ -196,6 +199,11 @@ class Walker {
       if (['tcp', 'sctp', 'dccp', 'icmp', 'icmpv6', 'udplite'].includes(proto)) return { kind: 'absent' };
       if ((proto === 'ip' && p.family === 6) || (proto === 'ip6' && p.family === 4)) return { kind: 'absent' };
       if (proto === 'ip' || proto === 'ip6') {
+        if (p.direction === 'out') {
+          // This node's own request: the destination is the server; the source address the kernel picks is not modelled.
+          if (field === 'daddr' && p.to) return { kind: 'net', value: p.to };
+          if (field === 'saddr') return { kind: 'unknown', why: "this node's own source address" };
+        }
         if (field === 'saddr') return p.from ? { kind: 'net', value: p.from } : { kind: 'unknown', why: 'source address of "some client" unknown' };
         if (field === 'protocol' || field === 'nexthdr') return { kind: 'str', value: 'udp' };
         return { kind: 'unknown' };
@@ -206,6 +214,11 @@ class Walker {
       const key = String(expr.meta.key);
       if (key === 'l4proto') return { kind: 'str', value: 'udp' };
       if (key === 'nfproto' || key === 'protocol') return { kind: 'str', value: p.family === 4 ? 'ipv4' : 'ipv6', alt: p.family === 4 ? 'ip' : 'ip6' };
+      if (p.direction === 'out') {
+        // Sent by this node: no input interface; the output one is not loopback (the server is remote).
+        if (key === 'iifname' || key === 'iif') return { kind: 'str', value: '' };
+        if (key === 'oifname' || key === 'oif') return { kind: 'notlo' };
+      }
       if (key === 'iifname' || key === 'iif') {
         return p.iifname !== undefined ? { kind: 'str', value: p.iifname } : { kind: 'notlo' };
       }

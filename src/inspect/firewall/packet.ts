@@ -1,7 +1,9 @@
 /**
  * The packet every firewall evaluator is asked about: a client's first NTP request arriving at this node
- * (UDP to port 123, conntrack state NEW, from a client network, on a non-loopback interface).
+ * (UDP to the port the daemon serves on, conntrack state NEW, from a client network, on a non-loopback interface).
+ * That port is 123 (RFC 5905 §7) unless chrony's `port N` moved it (issue 11 item 11: fixes open the real port).
  */
+import { NTP_PORT } from '../../ntp/constants.js';
 import { parsePrefix, prefixCovers, prefixesOverlap, type Prefix } from '../../net/ip.js';
 
 export interface InboundNtp {
@@ -13,16 +15,31 @@ export interface InboundNtp {
   /** Client source port: ntpd clients send from 123 (symmetric), others from an ephemeral port. */
   sport: number;
   dport: number;
+  /** 'out': this node's own request to a server (output hook, OUTPUT chain); absent: a client's request arriving. */
+  direction?: 'out';
+  /** direction 'out': the server it goes to. */
+  to?: Prefix;
 }
 
 export type Tri = 'yes' | 'no' | 'maybe';
 
-/** A new NTP request from `from` (CIDR or undefined), on `iifname`. */
-export function inboundNtp(family: 4 | 6, from?: string, iifname?: string): InboundNtp {
-  const p: InboundNtp = { family, sport: 40000, dport: 123 };
+/** A new NTP request from `from` (CIDR or undefined), on `iifname`, to UDP `dport` (the daemon's server port). */
+export function inboundNtp(family: 4 | 6, from?: string, iifname?: string, dport = NTP_PORT): InboundNtp {
+  const p: InboundNtp = { family, sport: 40000, dport };
   const prefix = from ? parsePrefix(from) : undefined;
   if (prefix && prefix.family === family) p.from = prefix;
   if (iifname !== undefined) p.iifname = iifname;
+  return p;
+}
+
+/**
+ * This node's own new request to server `to` on UDP `dport`, from `sport`: 123 for ntpd (it sends from its
+ * server port), an ephemeral port for chronyd (acquisitionport 0, its default).
+ */
+export function outboundNtp(family: 4 | 6, to: string, dport: number, sport: number): InboundNtp {
+  const p: InboundNtp = { family, sport, dport, direction: 'out' };
+  const prefix = parsePrefix(to);
+  if (prefix && prefix.family === family) p.to = prefix;
   return p;
 }
 
