@@ -80,7 +80,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'analyze',
     summary: 'a pcap / pcapng capture (or - for stdin) to a ranked report',
     description: [
-      'Reads each capture (pcap or pcapng; - reads stdin, e.g. tcpdump -U -w - udp port 123 or icmp or icmp6), decodes NTP and the ICMP errors that answer it, pairs requests with replies and judges them with the rules.',
+      'Reads each capture (pcap or pcapng; - reads stdin, e.g. tcpdump -U -w - \'udp port 123 or tcp port 4460 or icmp or icmp6\'), decodes NTP and the ICMP errors that answer it, pairs requests with replies and judges them with the rules.',
       'A cut or damaged capture is analysed up to where it stops, then exits 1 as tcpdump does.',
     ],
     args: [{ name: 'FILE', required: true, variadic: true, complete: 'file' }],
@@ -103,7 +103,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       numeric,
     ],
     load: () => import('./commands/analyze.js'),
-    examples: ['ntpdoctor analyze capture.pcap', 'tcpdump -U -w - udp port 123 or icmp or icmp6 | ntpdoctor analyze -'],
+    examples: ['ntpdoctor analyze capture.pcap', 'tcpdump -U -w - \'udp port 123 or tcp port 4460 or icmp or icmp6\' | ntpdoctor analyze -'],
   },
   {
     name: 'capture',
