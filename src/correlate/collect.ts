@@ -9,7 +9,8 @@ import type { CaptureSink } from '../capture/types.js';
 import { inexactPorts } from '../observe/ports.js';
 import { mergeSamples, newSample } from '../observe/samples.js';
 import { TrafficCounter } from '../observe/traffic.js';
-import type { NtpPathObservation } from '../model/observation.js';
+import type { NtpPathObservation, Observation } from '../model/observation.js';
+import { ntsKeSessions, withNtsCounts } from '../observe/nts-ke.js';
 import { ChecksumTracker } from './checksums.js';
 import { Correlator, type CorrelatorOptions, type ShardPath } from './correlator.js';
 import { NtsFieldCounter } from './nts-ef.js';
@@ -84,9 +85,9 @@ export const KINDS = {
   ntpFrames: kind({ one: (c) => c.correlator.ntpFrames, shard: (c) => c.correlator.ntpFrames, merge: (parts) => parts.reduce((n, x) => n + x, 0) }),
   decodeIssues: kind({ one: (c) => c.decodeIssues, shard: (c) => c.decodeIssues, merge: (parts) => parts.reduce((a, b) => mergeSamples(a, b)) }),
   traffic: kind({ one: (c) => c.traffic?.counts(), shard: (c) => c.traffic?.counts(), merge: (parts) => parts.find((t) => t !== undefined) }),
-  /** NTS-KE connections (TCP 4460): tracked by one thread or shard 0 (which sees every frame); src/observe/nts-ke.ts judges them. */
   /** NTS extension-field counts per path (each shard has its own paths): src/observe/nts-ke.ts puts them on the ntp-path observations. */
   ntsFields: kind({ one: (c) => c.nts.result(), shard: (c) => c.nts.result(), merge: (parts) => parts.flat() }),
+  /** NTS-KE connections (TCP 4460): tracked by one thread or shard 0 (which sees every frame); src/observe/nts-ke.ts judges them. */
   ntsKe: kind({ one: (c) => c.ke?.result(), shard: (c) => c.ke?.result(), merge: (parts) => parts.find((k) => k !== undefined) }),
 };
 
@@ -97,6 +98,18 @@ export type CaptureParts = { [K in keyof Kinds]: ReturnType<Kinds[K]['one']> };
 export type ShardParts = { [K in keyof Kinds]: ReturnType<Kinds[K]['shard']> };
 
 const NAMES = Object.keys(KINDS) as Array<keyof Kinds>;
+
+/**
+ * The observations a capture's parts give, in the order the report lists them (src/run/records.ts assemble adds the
+ * input's own after them): a new packet observation kind is its KINDS entry above and its line here, nothing else
+ * in the packet path. Each takes every part: paths get their NTS counts before the NTS-KE sessions look for them.
+ */
+export const OBSERVATIONS: ReadonlyArray<(parts: CaptureParts) => readonly Observation[]> = [
+  (p) => withNtsCounts(p.paths, p.ntsFields),
+  (p) => ntsKeSessions(p.ntsKe, p.paths),
+  (p) => p.checksums,
+  (p) => p.controls,
+];
 
 /** The parts of a finished single-thread run. */
 export function captureParts(c: CaptureCollector): CaptureParts {

@@ -4,12 +4,11 @@
  * input's own facts. The parallel path (src/parallel/) ends in the same `assemble`.
  */
 import type { CaptureReadResult, CaptureSink } from '../capture/types.js';
-import { CaptureCollector, captureParts } from '../correlate/collect.js';
+import { CaptureCollector, captureParts, OBSERVATIONS } from '../correlate/collect.js';
 import type { Rule } from '../diagnose/types.js';
 import type { NtpExchange } from '../model/exchange.js';
 import type { InputObservation, Observation } from '../model/observation.js';
 import type { WallTime } from '../net/wall-time.js';
-import { ntsKeSessions, withNtsCounts } from '../observe/nts-ke.js';
 import type { MergedShards } from '../parallel/merge.js';
 
 export interface AnalyzeOptions {
@@ -56,8 +55,9 @@ export function assemble(
   localIps: ReadonlySet<string>,
   parts: Omit<MergedShards, 'read'>,
 ): CaptureAnalysis {
-  const paths = withNtsCounts(parts.paths, parts.ntsFields);
-  const observations: Observation[] = [...paths, ...ntsKeSessions(parts.ntsKe, paths), ...parts.checksums, ...parts.controls];
+  const observations: Observation[] = [];
+  // One by one: a spread of 100 k paths into push() would pass 100 k arguments.
+  for (const of of OBSERVATIONS) for (const o of of(parts)) observations.push(o);
   const input: Observation = {
     kind: 'input',
     source: 'capture',
