@@ -144,8 +144,10 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
           expect(Math.abs(x.offset as number)).toBeLessThan(0.001);
           expect(x.delay as number).toBeGreaterThan(0);
         } else {
-          expect(Math.abs(x.offset as number)).toBeLessThan(0.005);
-          expect(Math.abs(x.delay as number)).toBeLessThan(0.005);
+          // Bounded by the event loop's latency, which a loaded 2-core machine stretched to 7.5 ms (seen with a full
+          // test run beside other work): 50 ms still tells a wrong offset (seconds off, or T1 taken for a clock).
+          expect(Math.abs(x.offset as number)).toBeLessThan(0.05);
+          expect(Math.abs(x.delay as number)).toBeLessThan(0.05);
         }
       }
     });
