@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ethernet, ntpHeader, pcapFile, udpPacket } from '../../bench/frames.mjs';
+import { concat, ethernet, ntpHeader, pcapFile, udpPacket } from '../../bench/frames.mjs';
 import type { NtpPathObservation } from '../../src/model/observation.js';
 import { analyzeCaptures, observeCapture } from '../../src/run/capture-file.js';
 
@@ -21,15 +21,7 @@ function ef(type: number, body: Uint8Array): Uint8Array {
   b.set(body, 4);
   return b;
 }
-const cat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const cat = concat;
 const uid = (n: number) => new Uint8Array(32).fill(n);
 const AUTH = ef(0x0404, new Uint8Array(36));
 
