@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { checksumReadings } from './_lib/checksum.js';
 import { fact, note, plural } from './_lib/evidence.js';
-import { draft, ranked, tcpdumpNtp, words } from './_lib/fixes.js';
+import { cmd, draft, ranked, tcpdumpNtp, words } from './_lib/fixes.js';
 
 /**
  * Bad UDP checksums on datagrams another host sent: corruption on the way (or in a NIC). The receiving kernel
@@ -36,15 +36,15 @@ export default defineRule({
       }
       const onWire = draft(
         'generic',
-        `Capture on ${c.sender} too (IF: its interface toward the client): good checksums leaving it and bad ones arriving means the path corrupts them`,
+        `Capture on ${c.sender} too (every interface): good checksums leaving it and bad ones arriving means the path corrupts them`,
         [tcpdumpNtp(c.sender)],
         words('nstat -az UdpInCsumErrors'),
         'UdpInCsumErrors stops growing',
       );
       const link = draft(
         'generic',
-        'On the receiving host (IF: its interface): look for the faulty link in the error counters (the err and crc lines), then change cable or port',
-        [words('ethtool -S IF'), words('ip -s link show IF')],
+        'On the receiving host: look for the faulty link in every interface\'s error counters (RX errors, crc, frame), then change cable or port; ethtool -S on that interface adds the NIC\'s own counters',
+        [cmd('ip', '-s', '-s', 'link')],
         words('nstat -az UdpInCsumErrors'),
         'UdpInCsumErrors stops growing',
       );

@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { fact, note, plural } from './_lib/evidence.js';
 import { editSourceLines } from '../src/shell/sed.js';
-import { CHRONY, cmd, draft, type Draft, op, probeVerify, ranked, target, tcpdumpNtp, words } from './_lib/fixes.js';
+import { byHand, CHRONY, cmd, draft, type Draft, interfaceSteps, op, probeVerify, ranked, target, tcpdumpNtp, words } from './_lib/fixes.js';
 import { byServer, pair, serverPort } from './_lib/paths.js';
 
 /** RFC 5905 §8 packet tests, in the words a client's log would use. */
@@ -80,7 +80,9 @@ function fixesFor(server: string, port: number, tests: ReadonlySet<string>): Dra
     drafts.push(draft('generic', `${server} fills its timestamps wrongly: update or replace its NTP implementation (check what runs there)`, [cmd('ntpdoctor', 'probe', '--json', op(target(server, port)))], verify));
   }
   if (tests.has('duplicate')) {
-    drafts.push(draft('generic', 'Capture on one interface (IF: the one facing the server) instead of "any" to see whether the duplicates are real', [tcpdumpNtp(server, port)], verify));
+    // One interface, not "any" (a bridge and its port both show a datagram): which one, only the route says.
+    const { steps, then } = interfaceSteps('the client', server, `Capture on that interface alone with tcpdump -n -vv -i, udp port ${port} and host ${server}: duplicates still there are real`);
+    drafts.push(byHand('generic', 'Capture on one interface instead of "any" to see whether the duplicates are real', steps, then, verify));
   }
   return drafts;
 }

@@ -2,7 +2,8 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { checksumReadings } from './_lib/checksum.js';
 import { fact, factOf, note, plural } from './_lib/evidence.js';
-import { draft, NTP_PORT, ranked, tcpdumpNtp, words } from './_lib/fixes.js';
+import { byHand, captureInterface, cmd, draft, interfaceSteps, NTP_PORT, op, ranked, tcpdumpNtp, type Draft } from './_lib/fixes.js';
+import type { Command } from '../src/shell/command.js';
 
 /**
  * "bad udp cksum" on datagrams the capturing host sent itself: tx checksum offload, not a network fault. The seed
@@ -42,7 +43,33 @@ export default defineRule({
       } else if (r.asClient.length > 0 || r.asServer.length > 0) {
         evidence.push(note('The exchange fails for another reason (see the other findings): these checksums are not why'));
       }
-      const verify = tcpdumpNtp(c.sender, NTP_PORT, 'IF', 4);
+      const verify = tcpdumpNtp(c.sender, NTP_PORT, 'any', 4);
+      const expect = 'the datagrams show [udp sum ok] where they arrive';
+      // The interface ethtool needs: the capture's own when the file names one, else found by route (never "IF").
+      const iface = captureInterface(ctx.of('input').flatMap((i) => i.interfaceNames ?? []));
+      const peer = r.asClient[0]?.server.ip ?? r.asServer[0]?.client.ip;
+      const look = 'tx-checksumming on means the NIC fills in the checksum after tcpdump copied the packet (look at the tx-checksum lines)';
+      const show =
+        iface !== undefined
+          ? draft('generic', `On ${c.sender} (${iface}, the capture interface): ${look}`, [cmd('ethtool', '-k', op(iface))], verify, expect)
+          : byHandOn(c.sender, peer, `Then show its offloads with ethtool -k and that interface: ${look}`, `On ${c.sender}, the capture interface: ${look}`, verify, expect);
+      const restore =
+        iface !== undefined
+          ? draft(
+              'generic',
+              'If offload was turned off to "fix" this (the seed ran ethtool --offload em1 rx off tx off): unnecessary, turn it back on',
+              [cmd('ethtool', '--offload', op(iface), 'rx', 'on', 'tx', 'on')],
+              cmd('ethtool', '-k', op(iface)),
+              'rx-checksumming: on and tx-checksumming: on',
+            )
+          : byHandOn(
+              c.sender,
+              peer,
+              'Then turn offload back on there with ethtool --offload, that interface, rx on tx on',
+              'If offload was turned off to "fix" this (the seed ran ethtool --offload em1 rx off tx off): unnecessary, turn it back on',
+              verify,
+              expect,
+            );
       const hit: Hit = {
         subject: c.sender,
         title: likely
@@ -50,21 +77,9 @@ export default defineRule({
           : `"bad udp cksum" on ${c.sender}'s own datagrams is a capture artifact (tx checksum offload), not a network fault`,
         evidence,
         fixes: ranked([
-          draft(
-            'generic',
-            `On ${c.sender} (IF: the capture interface, e.g. em1): tx-checksumming on means the NIC fills in the checksum after tcpdump copied the packet (look at the tx-checksum lines)`,
-            [words('ethtool -k IF')],
-            verify,
-            'the datagrams show [udp sum ok] where they arrive',
-          ),
-          draft('generic', `Or capture on the receiving host: the same datagrams show [udp sum ok] there`, [tcpdumpNtp(c.sender)], verify, 'the datagrams show [udp sum ok] where they arrive'),
-          draft(
-            'generic',
-            'If offload was turned off to "fix" this (the seed ran ethtool --offload em1 rx off tx off): unnecessary, turn it back on',
-            [words('ethtool --offload IF rx on tx on')],
-            words('ethtool -k IF'),
-            'rx-checksumming: on and tx-checksumming: on',
-          ),
+          show,
+          draft('generic', `Or capture on the receiving host: the same datagrams show [udp sum ok] there`, [tcpdumpNtp(c.sender)], verify, expect),
+          restore,
         ]),
       };
       if (likely) hit.confidence = 0.6;
@@ -73,3 +88,9 @@ export default defineRule({
     return hits;
   },
 });
+
+/** A fix on `host`'s interface that the capture did not name: how to find it (rules/_lib/fixes.ts interfaceSteps), then `then`. */
+function byHandOn(host: string, peer: string | undefined, then: string, title: string, verify: Command, expect: string): Draft {
+  const { steps, then: commands } = interfaceSteps(host, peer, then);
+  return byHand('generic', title, steps, commands, verify, expect);
+}

@@ -49,6 +49,27 @@ export function byHand(platform: Platform, title: string, steps: readonly string
   return out;
 }
 
+/**
+ * The capture's one interface by name (pcapng interface blocks name it; `any` and unnamed ones do not count), for a
+ * command that must name the interface (ethtool). Undefined: the fix says how to find it instead (interfaceSteps).
+ */
+export function captureInterface(names: readonly string[] | undefined): string | undefined {
+  const named = [...new Set(names ?? [])].filter((n) => n !== '' && n !== 'any');
+  return named.length === 1 ? named[0] : undefined;
+}
+
+/**
+ * How to find an interface ntpdoctor cannot name, in words: the one the route to `peer` leaves by (`ip route get`
+ * prints it after "dev"), or the one tcpdump was given. Its command, `ip route get PEER`, goes with it when there is a
+ * peer: never a command with a placeholder in it.
+ */
+export function interfaceSteps(host: string, peer: string | undefined, then: string): { steps: string[]; then: Command[] } {
+  const find = peer !== undefined
+    ? `On ${host}, find the interface toward ${peer}: \`ip route get ${peer}\` names it after "dev" (or take the one tcpdump was given with -i)`
+    : `On ${host}, find the capture interface: the one tcpdump was given with -i`;
+  return { steps: [find, then], then: peer !== undefined ? [cmd('ip', 'route', 'get', op(peer))] : [] };
+}
+
 /** Classic ntpd as CentOS/RHEL ship it (the seed's platform); Debian's unit is `ntp`. */
 export const NTPD = { conf: '/etc/ntp.conf', unit: 'ntpd', restart: words('systemctl restart ntpd') } as const;
 /** NTPsec as Debian/Ubuntu ship it. */
@@ -146,8 +167,8 @@ export function saveNftRuleset(path: string): Command[] {
   return [writeTo(cmd('echo', 'flush ruleset'), path), { ...cmd('nft', 'list', 'ruleset'), appendTo: path }];
 }
 
-/** `tcpdump -n -vv [-c N] -i IFACE udp port PORT and host HOST` (IF is a placeholder the title explains). */
-export function tcpdumpNtp(host: string, port = NTP_PORT, iface = 'IF', count?: number): Command {
+/** `tcpdump -n -vv [-c N] -i IFACE udp port PORT and host HOST`, on every interface (`any`) unless one is named. */
+export function tcpdumpNtp(host: string, port = NTP_PORT, iface = 'any', count?: number): Command {
   const c = count === undefined ? [] : ['-c', String(count)];
   return cmd('tcpdump', '-n', '-vv', ...c, '-i', op(iface), 'udp', 'port', String(port), 'and', 'host', op(host));
 }

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import rule from '../../rules/checksum-offload-artifact.js';
 import { checksum, CLIENT, diagnose, hitsOf, icmp, icmpPath, path, SERVER, silentPath } from './_build.js';
 import { ruleTester } from './_tester.js';
+import type { InputObservation } from '../../src/model/observation.js';
 
 const unknown = { sentByCaptureHost: 'unknown' as const, basis: 'the capture does not tell which host took it (try --local-ip)' };
 
 describe('checksum-offload-artifact', () => {
   it("calls bad checksums on the capture host's own datagrams an artifact, info only, with the ethtool check", () => {
-    const findings = diagnose([checksum(), path()]);
+    const findings = diagnose([checksum(), path(), captured(['em1'])]);
     expect(findings).toHaveLength(1);
     const f = findings[0]!;
     expect(f.rule).toBe('checksum-offload-artifact');
@@ -15,9 +16,20 @@ describe('checksum-offload-artifact', () => {
     expect(f.subject).toBe(CLIENT);
     expect(f.evidence[0]).toEqual({ text: `4 datagrams from ${CLIENT} had bad UDP checksums in the capture`, frames: [1, 3, 5, 7], unit: 'frame' });
     expect(f.evidence[2]!.text).toContain(`4 requests from ${CLIENT} drew answers`);
-    expect(f.fixes[0]!.commands).toEqual(['ethtool -k IF']);
-    expect(f.fixes[2]!.commands).toEqual(['ethtool --offload IF rx on tx on']);
+    expect(f.fixes[0]!.commands).toEqual(['ethtool -k em1']);
+    expect(f.fixes[2]!.commands).toEqual(['ethtool --offload em1 rx on tx on']);
     expect(f.fixes[2]!.title).toContain('unnecessary');
+  });
+
+  it('never prints a placeholder interface: a capture that names none gets the route lookup and steps in words', () => {
+    for (const names of [undefined, [], ['any'], ['eth0', 'eth1']]) {
+      const f = diagnose([checksum(), path(), captured(names)])[0]!;
+      for (const fix of f.fixes) for (const c of [...fix.commands, fix.verify]) expect(c).not.toMatch(/\bIF\b/);
+      expect(f.fixes[0]!.commands).toEqual([]);
+      expect(f.fixes[0]!.manual?.join('\n')).toContain(`ip route get ${SERVER}`);
+      expect(f.fixes[0]!.manual?.at(-1)).toBe(`Run: ip route get ${SERVER}`);
+      expect(f.fixes[1]!.commands).toEqual([`tcpdump -n -vv -i any udp port 123 and host ${CLIENT}`]);
+    }
   });
 
   it('counts an ICMP answer as proof when the capture host is unknown (a Linux receiver checks before rejecting)', () => {
@@ -57,8 +69,8 @@ ruleTester.run('checksum-offload-artifact', rule, {
   ],
   invalid: [
     {
-      name: "bad checksums on the capture host's own requests, which drew answers",
-      observations: () => [checksum(), path()],
+      name: "bad checksums on the capture host's own requests, which drew answers (a pcapng naming its interface, the seed's em1)",
+      observations: () => [checksum(), path(), captured(['em1'])],
       findings: [
         {
           subject: CLIENT,
@@ -70,3 +82,10 @@ ruleTester.run('checksum-offload-artifact', rule, {
     },
   ],
 });
+
+/** The capture's input observation; pcapng interface blocks give `interfaceNames` (pcap gives none). */
+function captured(interfaceNames?: string[]): InputObservation {
+  const o: InputObservation = { kind: 'input', source: 'capture', file: 'x.pcapng', frames: 8, ntpFrames: 8, decodeIssues: { count: 0, frames: [] } };
+  if (interfaceNames !== undefined) o.interfaceNames = interfaceNames;
+  return o;
+}
