@@ -3,6 +3,7 @@
  * rules) → one ranked report, the nodes' own reports under it. Like src/diagnose/engine.ts it never imports rules/.
  */
 import { ruleHelp } from '../diagnose/help.js';
+import { compareText } from '../diagnose/severity.js';
 import type { Finding, Severity } from '../diagnose/types.js';
 import { addressBook, buildGraph } from './graph.js';
 import type { ClusterContext, ClusterFinding, ClusterNode, ClusterReport, ClusterRule, SyncEdge } from './types.js';
@@ -49,7 +50,7 @@ export function judgeCluster(nodes: ClusterNode[], rules: readonly ClusterRule[]
   }
   found.sort(
     (a, b) =>
-      RANK[a.f.severity] - RANK[b.f.severity] || a.priority - b.priority || b.f.nodes.length - a.f.nodes.length || a.f.subject.localeCompare(b.f.subject),
+      RANK[a.f.severity] - RANK[b.f.severity] || a.priority - b.priority || b.f.nodes.length - a.f.nodes.length || compareText(a.f.subject, b.f.subject),
   );
   // The nodes' exchanges went into the graph (each edge's stratum, refid, offset); listing them again for every node
   // would make a fleet's report mostly packets. They are counted in exchangesOmitted, as a report counts its own.

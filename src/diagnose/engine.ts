@@ -1,5 +1,5 @@
 import type { Observation, ObservationKind, ObservationOf } from '../model/observation.js';
-import { SEVERITY_ORDER } from './severity.js';
+import { compareText, SEVERITY_ORDER } from './severity.js';
 import { ruleHelp } from './help.js';
 import type { Finding, Rule, RuleContext } from './types.js';
 
@@ -52,7 +52,7 @@ export function runRules(rules: readonly Rule[], observations: readonly Observat
         SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
         a.priority - b.priority ||
         b.confidence - a.confidence ||
-        a.subject.localeCompare(b.subject),
+        compareText(a.subject, b.subject),
     )
     .map(({ priority: _p, ...f }) => f);
 }

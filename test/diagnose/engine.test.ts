@@ -37,6 +37,12 @@ describe('runRules', () => {
     expect(findings[0]!.fixes.map((f) => f.rank)).toEqual([1, 2]);
   });
 
+  it('breaks the last tie by subject in code-unit order, whatever the locale (not localeCompare)', () => {
+    // ICU collation puts 'a' before 'B' and '_' before 'a'; code units say 'B' (0x42) < '_' (0x5f) < 'a' (0x61).
+    const findings = runRules([rule('same', 10, 'error')], [input('a'), input('_'), input('B')]);
+    expect(findings.map((f) => f.subject)).toEqual(['B', '_', 'a']);
+  });
+
   it('folds a finding explained by another on the same subject, and only there', () => {
     const rules = [rule('symptom', 30, 'error'), rule('cause', 10, 'error', ['symptom'])];
     const same = runRules(rules, [input('a')]);
