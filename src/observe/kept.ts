@@ -71,8 +71,11 @@ export class KeptExchanges {
     if (slot < 0) return;
     const packed = (this.packed ??= new Float64Array(this.counts.last * PACKED_FIELDS));
     packReply(packed, slot, q, t, m);
-    this.kinds![slot] = PACKED + measured;
-    this.last![slot] = undefined;
+    const kinds = this.kinds!;
+    if (kinds[slot] !== PACKED + measured) kinds[slot] = PACKED + measured;
+    // Stored only when it changes (most slots held a packed reply before too): no store, no write barrier.
+    const last = this.last!;
+    if (last[slot] !== undefined) last[slot] = undefined;
     const texts = this.texts!;
     if (texts[slot] !== refidText) texts[slot] = refidText;
   }
@@ -113,7 +116,8 @@ export class KeptExchanges {
       return l.length - 1;
     }
     const slot = this.lastNext;
-    this.lastNext = (slot + 1) % keepLast;
+    // Not `% keepLast`: a division by a variable, per reply.
+    this.lastNext = slot + 1 === keepLast ? 0 : slot + 1;
     return slot;
   }
 
