@@ -18,18 +18,16 @@ export const KEEP_EXCHANGES = { first: 6, last: 6 };
  */
 export const CITED_EXCHANGES = 64;
 
-/** A ring slot holding an exchange object (last[i]); above it, a packed reply of Measured kind − PACKED. */
-const OBJECT = 0;
-const PACKED = 1;
 
 export class KeptExchanges {
   private first: NtpExchange[] | undefined = undefined;
-  /** The latest exchanges after `first`: a ring of counts.last, the oldest overwritten at lastNext. */
-  private last: Array<NtpExchange | undefined> | undefined = undefined;
-  /** What each ring slot holds: OBJECT (in `last`) or PACKED + Measured (in `packed`, refid text in `texts`). */
-  private kinds: number[] | undefined = undefined;
+  /**
+   * The latest exchanges after `first`: a ring of counts.last, the oldest overwritten at lastNext. A slot holds the
+   * exchange object, or the refid text of a reply packed at that slot of `packed` (./packed.ts): one array to keep up
+   * per reply, not three (kind, object, text: measured, the bookkeeping cost more than the packing).
+   */
+  private last: Array<NtpExchange | string> | undefined = undefined;
   private packed: Float64Array | undefined = undefined;
-  private texts: string[] | undefined = undefined;
   private lastNext = 0;
   /** Exchanges evidence may cite that neither `first` nor (yet) `last` holds: copies, at most CITED_EXCHANGES. */
   private cited: NtpExchange[] | undefined = undefined;
@@ -54,7 +52,6 @@ export class KeptExchanges {
     const slot = this.ringSlot();
     if (slot < 0) return;
     this.last![slot] = x;
-    this.kinds![slot] = OBJECT;
   }
 
   /**
@@ -70,14 +67,10 @@ export class KeptExchanges {
     const slot = this.ringSlot();
     if (slot < 0) return;
     const packed = (this.packed ??= new Float64Array(this.counts.last * PACKED_FIELDS));
-    packReply(packed, slot, q, t, m);
-    const kinds = this.kinds!;
-    if (kinds[slot] !== PACKED + measured) kinds[slot] = PACKED + measured;
-    // Stored only when it changes (most slots held a packed reply before too): no store, no write barrier.
+    packReply(packed, slot, q, t, m, measured);
+    // Stored only when it changes (the slot held a reply of the same refid before, mostly): no store, no write barrier.
     const last = this.last!;
-    if (last[slot] !== undefined) last[slot] = undefined;
-    const texts = this.texts!;
-    if (texts[slot] !== refidText) texts[slot] = refidText;
+    if (last[slot] !== refidText) last[slot] = refidText;
   }
 
   /** Keeps a copy of `x` among the cited or the first ones; true when it went to the first ones (done with it). */
@@ -110,9 +103,7 @@ export class KeptExchanges {
     const last = this.last;
     if (last === undefined || last.length < keepLast) {
       const l = (this.last ??= []);
-      l.push(undefined);
-      (this.kinds ??= []).push(OBJECT);
-      (this.texts ??= []).push('');
+      l.push('');
       return l.length - 1;
     }
     const slot = this.lastNext;
@@ -123,9 +114,8 @@ export class KeptExchanges {
 
   /** Ring slot `i` as an exchange (a packed one built now). */
   private ringAt(i: number): NtpExchange {
-    const kind = this.kinds![i]!;
-    if (kind === OBJECT) return this.last![i]!;
-    return unpackReply(this.packed!, i, (kind - PACKED) as Measured, this.client.ip, this.server, this.texts![i]!);
+    const held = this.last![i]!;
+    return typeof held === 'string' ? unpackReply(this.packed!, i, this.client.ip, this.server, held) : held;
   }
 
   /** The first, cited and last exchanges in request order, each once (a cited one may also be among the last). */

@@ -39,16 +39,17 @@ const R_XMT_SEC = 23;
 const R_XMT_FRAC = 24;
 const OFFSET = 25;
 const DELAY = 26;
+/** How the reply was measured (Measured): unpackReply builds the exchange by it. */
+const MEASURED = 27;
 /** Doubles per packed reply. */
-export const PACKED_FIELDS = 27;
+export const PACKED_FIELDS = 28;
 
 /**
- * Writes request `q` and its reply `t` (captured at m.replyTime; m's offset and delay as its Measured kind says) at
- * slot `i`.
+ * Writes request `q` and its reply `t` (captured at m.replyTime; m's offset and delay as `measured` says) at slot `i`.
  * Every field is a number that a double holds exactly (32-bit halves, frame numbers, ports), so the exchange built
  * from it later is the one an object built now would have been.
  */
-export function packReply(a: Float64Array, i: number, q: RequestRecord, t: ReplyFields, m: ReplyMeasure): void {
+export function packReply(a: Float64Array, i: number, q: RequestRecord, t: ReplyFields, m: ReplyMeasure, measured: Measured): void {
   const o = i * PACKED_FIELDS;
   a[o + Q_FRAME] = q.frame;
   a[o + Q_SEC] = q.sec;
@@ -77,15 +78,17 @@ export function packReply(a: Float64Array, i: number, q: RequestRecord, t: Reply
   a[o + R_XMT_FRAC] = t.xmtFrac;
   a[o + OFFSET] = m.offset;
   a[o + DELAY] = m.delay;
+  a[o + MEASURED] = measured;
 }
 
 /**
  * The exchange packed at slot `i`: replyExchange over the same request and reply fields, so key for key what the
  * correlator would have built for it. The origin is the request's transmit (the correlator matched them, RFC 5905 §8).
  */
-export function unpackReply(a: Float64Array, i: number, measured: Measured, clientIp: string, server: Endpoint, refidText: string): NtpExchange {
+export function unpackReply(a: Float64Array, i: number, clientIp: string, server: Endpoint, refidText: string): NtpExchange {
   const o = i * PACKED_FIELDS;
   const f = (k: number) => a[o + k] as number;
+  const measured = f(MEASURED) as Measured;
   const q: RequestRecord = {
     frame: f(Q_FRAME),
     sec: f(Q_SEC),
