@@ -51,6 +51,8 @@ export class NtsKeTracker {
   private droppedFrames = 0;
   private readonly seg = new TcpSegment();
   private readonly quote = new QuotedKe();
+  /** A live view's hook (./nts-ke-live.ts): each connection a frame changed. Unset for a capture file. */
+  onChange: ((c: NtsKeConnection) => void) | undefined = undefined;
   /** A frame's headers past its IPv6 extension headers (src/decode/ipv6-ext.ts), reused. */
   private readonly behind = new Located();
 
@@ -117,6 +119,7 @@ export class NtsKeTracker {
       else c.bytesToClient += s.payloadLength;
       (toServer ? conn.toServer : conn.toClient).segment(b, s.payloadAt, s.payloadCaptured, s.payloadLength, s.seq, frame);
     }
+    if (this.onChange !== undefined) this.onChange(c);
   }
 
   /**
@@ -168,6 +171,7 @@ export class NtsKeTracker {
     c.lastFrame = frame;
     c.lastTime = time;
     c.icmp ??= { frame, version: q.version === 6 ? 6 : 4, type: q.type, code: q.code, reporter: addressAt(b, h.srcAt, h.addrLength) };
+    if (this.onChange !== undefined) this.onChange(c);
   }
 
   /** The connections in order of their first frame, each with its outcome; plain data. */
