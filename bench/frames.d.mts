@@ -34,6 +34,15 @@ export function tcp(src: string, dst: string, sport: number, dport: number, opti
 export function tcpPacket(src: string, dst: string, sport: number, dport: number, options?: TcpOptions): Uint8Array;
 export function ipv4(src: string, dst: string, protocol: number, payload: Uint8Array): Uint8Array;
 export function ipv6(src: string, dst: string, next: number, payload: Uint8Array): Uint8Array;
+/** One IPv6 extension header (RFC 8200 §4): hop-by-hop 0, routing 43, fragment 44, destination options 60. */
+export interface Ipv6Extension {
+  type: 0 | 43 | 44 | 60;
+  /** Fragment only: offset in octets (a multiple of 8), more fragments, identification. */
+  offset?: number;
+  more?: boolean;
+  id?: number;
+}
+export function ipv6Ext(src: string, dst: string, headers: Ipv6Extension[], next: number, payload: Uint8Array): Uint8Array;
 export function udpPacket(src: string, dst: string, sport: number, dport: number, payload: Uint8Array): Uint8Array;
 export function icmpError(reporter: string, to: string, quoted: Uint8Array, options?: { type?: number; code?: number }): Uint8Array;
 export function ethernet(packet: Uint8Array, options?: { vlans?: number[] }): Uint8Array;

@@ -147,6 +147,34 @@ export function ipv6(src, dst, next, payload) {
   return b;
 }
 
+/**
+ * An IPv6 packet whose fixed header is followed by extension headers (RFC 8200 §4), then `next` and `payload`:
+ * hop-by-hop (0) and destination options (60) as 8 octets holding one PadN option (§4.2), routing (43) as type 4
+ * with segments left 0 (§4.4: nothing to do), fragment (44) with `offset` (octets, a multiple of 8), `more` and
+ * `id` (§4.5). The upper layer's checksum does not cover extension headers, so `payload` is built as without them.
+ */
+export function ipv6Ext(src, dst, headers, next, payload) {
+  const parts = [];
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i];
+    const after = i + 1 < headers.length ? headers[i + 1].type : next;
+    const b = new Uint8Array(8);
+    b[0] = after;
+    if (h.type === 44) {
+      const v = new DataView(b.buffer);
+      v.setUint16(2, ((h.offset ?? 0) & 0xfff8) | (h.more ? 1 : 0));
+      v.setUint32(4, (h.id ?? 0) >>> 0);
+    } else if (h.type === 43) {
+      b[2] = 4;
+    } else {
+      b[2] = 1; // PadN, 4 octets of padding: the header's 8 octets
+      b[3] = 4;
+    }
+    parts.push(b);
+  }
+  return ipv6(src, dst, headers.length ? headers[0].type : next, concat(...parts, payload));
+}
+
 /** An IP packet carrying UDP src:sport → dst:dport with `payload` (IPv6 when the addresses are). */
 export function udpPacket(src, dst, sport, dport, payload) {
   const u = udp(src, dst, sport, dport, payload);

@@ -1,9 +1,9 @@
 import { defineRule } from '../src/diagnose/define.js';
-import type { Evidence, Hit } from '../src/diagnose/types.js';
+import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import type { ChronyConfigObservation } from '../src/model/node.js';
 import { note } from './_lib/evidence.js';
 import { appendLine, byHand, cmd, draft, op, ranked } from './_lib/fixes.js';
-import { commentOut, lineEvidence, restartOf, serverIntent } from './_lib/node.js';
+import { clientProbe, commentOut, lineEvidence, restartOf, serverIntent } from './_lib/node.js';
 
 /**
  * chronyd serves nobody unless an `allow` covers the client: without any, it does not even open UDP 123
@@ -42,7 +42,7 @@ export default defineRule({
             note(`No allow in ${cfg.files.join(', ')}: chronyd acts as a client only and does not open UDP ${cfg.port?.port ?? 123} (clients get ICMP port unreachable)`),
             ...intent,
           ],
-          fixes: ranked([allowFix(o)]),
+          fixes: ranked([allowFix(o, ctx)]),
         };
         // A plain client needs no allow: only a node meant to serve others is wrong without one.
         if (intent.length === 0) {
@@ -107,7 +107,7 @@ function hostIn(network: string): string {
   return `${p[0]}.${p[1]}.${p[2]}.${Number(p[3]) + 1}`;
 }
 
-function allowFix(o: ChronyConfigObservation) {
+function allowFix(o: ChronyConfigObservation, ctx: RuleContext) {
   const net = o.clientAccess.find((a) => a.why === 'interface')?.network;
   const port = o.config.port?.port ?? 123;
   if (!net) {
@@ -119,7 +119,7 @@ function allowFix(o: ChronyConfigObservation) {
       [`Add a line \`allow\` followed by the client network (for example \`allow 192.168.1.0/24\`) to ${o.config.file}`],
       [restartOf(o)],
       cmd('ss', '-lun', 'sport', '=', `:${port}`),
-      `chronyd listening on UDP ${port}; then from a client: ntpdoctor probe THIS-HOST`,
+      `chronyd listening on UDP ${port}; ${clientProbe(ctx)}`,
     );
   }
   const line = `allow ${net}`;
@@ -128,7 +128,7 @@ function allowFix(o: ChronyConfigObservation) {
     `Allow the client network (${net}, this node's own network): chronyd then opens UDP ${port} and answers it`,
     [appendLine(o.config.file, line), restartOf(o)],
     cmd('chronyc', 'accheck', op(hostIn(net))),
-    '208 Access allowed; then from a client: ntpdoctor probe THIS-HOST',
+    `208 Access allowed; ${clientProbe(ctx, net)}`,
   );
 }
 

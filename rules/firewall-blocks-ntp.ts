@@ -106,7 +106,7 @@ function whatClientsSee(f: FirewallObservation): string {
 }
 
 function fixesFor(f: FirewallObservation, subject: string, debian: boolean): Draft[] {
-  // The probe runs from a client; THIS-HOST is a placeholder for this node's name or address.
+  // The probe runs from a client, to this node (its name or address, which the firewall's observation does not carry).
   const then = `then a probe from a client (ntpdoctor probe, to ${subject === 'this node' ? 'this node' : subject}) gets replies`;
   const d = f.decidedBy;
   // The port the daemon serves on (chrony `port N`), never 123 then: firewalld opens it by number.

@@ -2,7 +2,7 @@ import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
 import { note } from './_lib/evidence.js';
 import { appendLine, draft, ranked } from './_lib/fixes.js';
-import { configs, daemonName, hasLocalFallback, isSelfSource, lineEvidence, ownAddressSet, restartOf, serverIntent, sourcesCommand, upstreamProblem } from './_lib/node.js';
+import { clientProbe, configs, daemonName, hasLocalFallback, isSelfSource, lineEvidence, ownAddressSet, restartOf, serverIntent, sourcesCommand, upstreamProblem } from './_lib/node.js';
 
 /**
  * A time server for others with no usable upstream and nothing to fall back on: no local clock (ntpd
@@ -57,7 +57,7 @@ export default defineRule({
         subject: o.config.file,
         title: `${daemonName(o)} serves time to others but has no usable upstream and no local clock to fall back on`,
         evidence,
-        fixes: ranked([fixFor(o)]),
+        fixes: ranked([fixFor(o, clientProbe(ctx))]),
       };
       // A line the daemon does not know that reads like a source (`sever 10.0.0.1`) is probably the missing upstream:
       // the daemon really has none (so the finding stands), but the typo is the likelier cause (unknown-directive).
@@ -81,10 +81,10 @@ export default defineRule({
 /** Source keywords: an unknown line near one of these (`sever`, `pol`) reads like a misspelled upstream. */
 const SOURCE_KEYWORDS = new Set(['server', 'pool', 'peer', 'refclock']);
 
-function fixFor(o: Parameters<typeof restartOf>[0]) {
+function fixFor(o: Parameters<typeof restartOf>[0], probe: string) {
   const file = o.config.file;
   const verify = sourcesCommand(o);
-  const expect = "the local clock selected ('*') when no upstream is; then from a client: ntpdoctor probe THIS-HOST gets replies";
+  const expect = `the local clock selected ('*') when no upstream is; ${probe}`;
   if (o.kind === 'chrony-config') {
     return draft('chrony', 'chronyd: serve this clock at stratum 10 when no upstream is usable', [appendLine(file, 'local stratum 10'), restartOf(o)], verify, expect);
   }

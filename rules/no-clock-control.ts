@@ -3,8 +3,8 @@ import type { Evidence, Hit, RuleContext } from '../src/diagnose/types.js';
 import type { ClockControlObservation } from '../src/model/node.js';
 import type { TimeDaemonsObservation } from '../src/model/daemon.js';
 import { note } from './_lib/evidence.js';
-import { cmd, draft, type Draft, op, ranked, words } from './_lib/fixes.js';
-import { file, writeTo } from '../src/shell/command.js';
+import { cmd, draft, type Draft, op, ranked, thenInWords, words } from './_lib/fixes.js';
+import { type Command, file, writeTo } from '../src/shell/command.js';
 
 type Daemon = ClockControlObservation['daemons'][number];
 
@@ -151,6 +151,22 @@ function chronydXFixes(o: ClockControlObservation, os: TimeDaemonsObservation['o
   ];
 }
 
+/** On the host, the runtime's list of its containers with their images (which one this is, and what it runs). */
+function containerList(kind: string): Command {
+  if (kind === 'kubernetes') return cmd('kubectl', 'get', 'pods', '--all-namespaces', '-o', 'wide');
+  if (kind === 'lxc') return cmd('lxc-ls', '--fancy');
+  return cmd(kind === 'podman' ? 'podman' : 'docker', 'ps', '--format', '{{.ID}} {{.Names}} {{.Image}}');
+}
+
+/** Where the capability goes for the container runtime the signs named (src/inspect/clock-control.ts). */
+function startWithCap(kind: string): string {
+  const compose = 'or with `cap_add: [SYS_TIME]` under its service in the compose file';
+  if (kind === 'kubernetes') return 'Add `SYS_TIME` to the container\'s `securityContext.capabilities.add` in the pod spec, and apply it (the pod is recreated)';
+  if (kind === 'lxc') return 'Remove `sys_time` from `lxc.cap.drop` in the container\'s config, then restart the container';
+  const runtime = kind === 'podman' ? 'podman' : 'docker';
+  return `Find this container in that listing (its hostname is the start of its ID unless it was given one), then recreate it with \`--cap-add SYS_TIME\` added to the \`${runtime} run\` that starts it (its other options and image as they are), ${compose}`;
+}
+
 function capFixes(d: Daemon, o: ClockControlObservation, os: TimeDaemonsObservation['os']): Draft[] {
   const unit = unitOf(d.name, d.argv, os);
   const fixes: Draft[] = [];
@@ -161,12 +177,17 @@ function capFixes(d: Daemon, o: ClockControlObservation, os: TimeDaemonsObservat
     if (o.container.initBndSysTime === true) fixes.push(dropIn(d, unit, 'this container already may set the HOST clock, so the daemon then steps and slews the clock of the host and every other container'));
     else
       fixes.push(
-        draft(
-          'generic',
-          'Or, if this container really is meant to set the HOST clock: start it with the capability (every other container and the host then follow what this daemon does; never run two such daemons)',
-          [words('docker run --cap-add SYS_TIME IMAGE')],
-          words('grep CapEff /proc/self/status'),
-          'inside: bit 25, 0x2000000, set',
+        // The image and the way the container is started are the user's: the runtime's own listing names them, and
+        // the change is a step in words, never a `docker run` with a placeholder for the image.
+        thenInWords(
+          draft(
+            'generic',
+            'Or, if this container really is meant to set the HOST clock: start it with the capability (every other container and the host then follow what this daemon does; never run two such daemons)',
+            [containerList(o.container.kind)],
+            words('grep CapEff /proc/self/status'),
+            'inside: bit 25, 0x2000000, set',
+          ),
+          [startWithCap(o.container.kind)],
         ),
       );
     return fixes;

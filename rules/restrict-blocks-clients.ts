@@ -1,9 +1,10 @@
 import { defineRule } from '../src/diagnose/define.js';
 import type { Evidence, Hit } from '../src/diagnose/types.js';
+import type { NtpdConfigObservation } from '../src/model/node.js';
 import { note } from './_lib/evidence.js';
-import { appendLine, draft, probeVerify, ranked, words } from './_lib/fixes.js';
+import { appendLine, cmd, draft, type Draft, op, probeVerify, ranked } from './_lib/fixes.js';
 import { parseAddress, parsePrefix, prefixContains } from '../src/net/ip.js';
-import { daemonName, lineEvidence, platformOf, restartOf, serverIntent } from './_lib/node.js';
+import { daemonName, lineEvidence, ownAddressIn, platformOf, restartOf, serverIntent } from './_lib/node.js';
 
 /**
  * ntpd / NTPsec `restrict` with `ignore` or `noserve` decides for the network the clients are on, on a node that
@@ -47,16 +48,7 @@ export default defineRule({
           subject: o.config.file,
           title: `${a.by.file}:${a.by.line}: \`${a.by.text}\` stops ${daemonName(o)} from serving clients on ${a.network}`,
           evidence,
-          fixes: ranked([
-            draft(
-              platformOf(o),
-              `Add a more specific restrict line that serves ${a.network} (the most specific entry wins; queries and changes stay closed)`,
-              [appendLine(o.config.file, o.variant === 'ntpsec' ? `restrict ${a.network} nomodify nopeer noquery` : line), restartOf(o)],
-              // This node's own address on that network, when known: a command to paste as it stands.
-              own ? probeVerify(own) : words('ntpdoctor probe THIS-HOST'),
-              own ? `replies, when run from a client on ${a.network}` : `replies, when run from a client on ${a.network} (THIS-HOST: this node's name or address)`,
-            ),
-          ]),
+          fixes: ranked([serveFix(o, a.network, own, line)]),
         });
       }
     }
@@ -64,18 +56,29 @@ export default defineRule({
   },
 });
 
+/**
+ * The restrict line that serves `network`, then the check from a client there: a probe of this node's own address on
+ * that network when it is known (a command to paste as it stands); else (lint of a file alone knows no address of the
+ * node's) the line checked in the file, and the client's probe in words: `ip -brief address show to NETWORK` on this
+ * node names the address to probe. Never a placeholder for it.
+ */
+function serveFix(o: NtpdConfigObservation, network: string, own: string | undefined, line: string): Draft {
+  const served = o.variant === 'ntpsec' ? `restrict ${network} nomodify nopeer noquery` : line;
+  const commands = [appendLine(o.config.file, served), restartOf(o)];
+  const title = `Add a more specific restrict line that serves ${network} (the most specific entry wins; queries and changes stay closed)`;
+  if (own) return draft(platformOf(o), title, commands, probeVerify(own), `replies, when run from a client on ${network}`);
+  return draft(
+    platformOf(o),
+    title,
+    commands,
+    cmd('grep', '-n', '^restrict', op(o.config.file)),
+    `the line \`${served}\` listed; then a probe of this node from a client on ${network} (ntpdoctor probe, with the address \`ip -brief address show to ${network}\` prints here) gets replies`,
+  );
+}
+
 /** 24 → 255.255.255.0. */
 function maskOf(len: number): string {
   const n = len <= 0 ? 0 : (0xffffffff << (32 - Math.min(32, len))) >>> 0;
   return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 }
 
-/** This node's address inside `network` (what its clients there ask), if one is known. */
-function ownAddressIn(addresses: readonly string[], network: string): string | undefined {
-  const p = parsePrefix(network);
-  if (!p) return undefined;
-  return addresses.find((x) => {
-    const a = parseAddress(x);
-    return a !== undefined && prefixContains(p, a.family, a.value);
-  });
-}

@@ -4,7 +4,7 @@ import type { Located } from '../src/model/config.js';
 import { note } from './_lib/evidence.js';
 import { dropWordOnLine } from '../src/shell/sed.js';
 import { draft, ranked } from './_lib/fixes.js';
-import { daemonName, lineEvidence, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
+import { clientProbe, daemonName, lineEvidence, platformOf, restartOf, sourcesCommand } from './_lib/node.js';
 
 /**
  * `restrict ... notrust` covering clients (or the node's own servers). Since ntp 4.2 it means "ignore every packet
@@ -55,7 +55,7 @@ export default defineRule({
               `Remove notrust from line ${at.line} (it meant "do not trust for time" before ntp 4.2; it now means "authenticated packets only")`,
               [dropWordOnLine(at.file, at.line, 'notrust'), restartOf(o)],
               sourcesCommand(o),
-              'sources reachable; then from a client: ntpdoctor probe THIS-HOST gets replies',
+              `sources reachable; ${clientProbe(ctx)}`,
             ),
           ]),
         };

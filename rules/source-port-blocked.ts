@@ -4,7 +4,7 @@ import type { NtpPathObservation } from '../src/model/observation.js';
 import type { RequestClass } from '../src/model/observation.js';
 import { others } from './_lib/request-classes.js';
 import { fact, note, plural, sourcePorts } from './_lib/evidence.js';
-import { appendLine, CHRONY, cmd, draft, op, probeVerify, ranked, type Draft } from './_lib/fixes.js';
+import { appendLine, CHRONY, cmd, draft, op, probeVerify, ranked, thenInWords, type Draft } from './_lib/fixes.js';
 import { duration } from './_lib/format.js';
 import { byServer, isIpv6 } from './_lib/paths.js';
 
@@ -153,12 +153,20 @@ function firewallFixes(server: string, client: string, ipv6: boolean): Draft[] {
   const expect = `on ${client}: reach above 0 for ${server} after a few polls`;
   const del = cmd(ipt, '-D', 'INPUT', '-p', 'udp', '--sport', '123', '-j', 'DROP');
   return [
-    draft(
-      'nftables',
-      `On ${server} (or the firewall in front of it): find the rule that matches udp sport 123 and delete it by its handle (FAMILY, TABLE, CHAIN: the 'table FAMILY TABLE' and 'chain CHAIN' it sits in; HANDLE: the number nft -a prints after "# handle" on it)`,
-      [cmd('nft', '-a', 'list', 'ruleset'), cmd('nft', 'delete', 'rule', op('FAMILY'), op('TABLE'), op('CHAIN'), 'handle', op('HANDLE'))],
-      verify,
-      expect,
+    // The capture shows the drop, not the server's ruleset: the rule's table, chain and handle are read off the
+    // listing by the user, so the delete is a step in words, never a command with placeholders in it.
+    thenInWords(
+      draft(
+        'nftables',
+        `On ${server} (or the firewall in front of it): list the ruleset with handles, then delete the rule that matches udp sport 123 by its handle`,
+        [cmd('nft', '-a', 'list', 'ruleset')],
+        verify,
+        expect,
+      ),
+      [
+        'In that listing, find the rule that matches `udp sport 123` (with drop or reject); note the `table` line it sits under (its family and name), the `chain` name, and the number after `# handle` on the rule',
+        'Delete it: `nft delete rule` followed by that family, table name and chain name, then `handle` and the number; the same rule in /etc/nftables.conf (or /etc/sysconfig/nftables.conf) comes out too, or it returns at the next boot',
+      ],
     ),
     draft(
       'iptables',

@@ -50,6 +50,20 @@ export function byHand(platform: Platform, title: string, steps: readonly string
 }
 
 /**
+ * A fix whose commands can be printed but whose last steps need a value ntpdoctor does not have (a rule's handle,
+ * this node's address): the commands as they are, then those steps in words after them. `verifyStep`, when given,
+ * replaces the verify command too (the check itself needs the value): `expect` then says what to look for.
+ */
+export function thenInWords(d: Draft, steps: readonly string[], verifyStep?: string): Draft {
+  const out: Draft = { ...d, manual: [...(d.manual ?? []), ...steps] };
+  if (verifyStep !== undefined) {
+    out.verify = '';
+    out.manual = [...(out.manual ?? []), verifyStep];
+  }
+  return out;
+}
+
+/**
  * The capture's one interface by name (pcapng interface blocks name it; `any` and unnamed ones do not count), for a
  * command that must name the interface (ethtool). Undefined: the fix says how to find it instead (interfaceSteps).
  */

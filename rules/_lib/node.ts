@@ -13,6 +13,7 @@ import { NTP_PORT } from '../../src/ntp/constants.js';
 import { commentOutLine, replaceLine as replaceLineText } from '../../src/shell/sed.js';
 import { NTPD, NTPSEC, restart } from './fixes.js';
 import { byServer } from './paths.js';
+import { parseAddress, parsePrefix, prefixContains } from '../../src/net/ip.js';
 
 export type ConfigObservation = NtpdConfigObservation | ChronyConfigObservation;
 
@@ -61,6 +62,33 @@ export function daemonName(o: ConfigObservation): string {
 /** This host's addresses (interfaces, --local-ip). */
 export function ownAddressSet(ctx: RuleContext): Set<string> {
   return new Set(ctx.of('local-addresses').flatMap((o) => o.addresses));
+}
+
+/** This node's address inside `network` (what its clients there ask), if one is known. */
+export function ownAddressIn(addresses: readonly string[], network: string): string | undefined {
+  const p = parsePrefix(network);
+  if (!p) return undefined;
+  return addresses.find((x) => {
+    const a = parseAddress(x);
+    return a !== undefined && prefixContains(p, a.family, a.value);
+  });
+}
+
+/**
+ * The client-side check after a fix that lets clients in, for a fix's `expect`: a probe of this node's address (on
+ * `network`, when given; else its one address that is not loopback or link-local), or the same in words when no
+ * single address is known (lint of a file alone). Never a placeholder such as THIS-HOST.
+ */
+export function clientProbe(ctx: RuleContext, network?: string): string {
+  const all = ctx.of('local-addresses').flatMap((l) => l.addresses);
+  let address = network !== undefined ? ownAddressIn(all, network) : undefined;
+  if (address === undefined && network === undefined) {
+    const routable = [...new Set(all)].filter((a) => a !== '::1' && !/^127\./.test(a) && !/^fe80:/i.test(a) && !/^169\.254\./.test(a));
+    if (routable.length === 1) address = routable[0];
+  }
+  return address !== undefined
+    ? `then from a client: ntpdoctor probe ${address} gets replies`
+    : `then a probe of this node from a client (ntpdoctor probe, with this node's address${network !== undefined ? ` on ${network}` : ''}) gets replies`;
 }
 
 /** Loopback (127.0.0.0/8, ::1) is always this host; 127.127.t.u is a refclock, not an address. */

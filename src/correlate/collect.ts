@@ -10,11 +10,13 @@ import { inexactPorts } from '../observe/ports.js';
 import { mergeSamples, newSample } from '../observe/samples.js';
 import { TrafficCounter } from '../observe/traffic.js';
 import type { NtpPathObservation, Observation } from '../model/observation.js';
+import type { NtsKeSessionUpdate } from '../model/nts-wire.js';
 import { ntsKeSessions, withNtsCounts } from '../observe/nts-ke.js';
 import { ChecksumTracker } from './checksums.js';
 import { Correlator, type CorrelatorOptions, type ShardPath } from './correlator.js';
 import { NtsFieldCounter } from './nts-ef.js';
 import { NtsKeTracker } from './nts-ke.js';
+import { NtsKeLive } from './nts-ke-live.js';
 import { MANY_PATHS } from './paths.js';
 import { correlatorSink, type ShardFilter } from './records.js';
 
@@ -33,10 +35,16 @@ export class CaptureCollector {
   constructor(
     options: CorrelatorOptions,
     readonly shard?: ShardFilter,
+    /** A live view's NTS-KE sessions as they change (./nts-ke-live.ts); one thread only. */
+    onKeSession?: (s: NtsKeSessionUpdate) => void,
   ) {
     this.correlator = new Correlator(options);
     this.traffic = shard === undefined || shard.index === 0 ? new TrafficCounter() : undefined;
     this.ke = shard === undefined || shard.index === 0 ? new NtsKeTracker() : undefined;
+    if (this.ke !== undefined && onKeSession !== undefined) {
+      const live = new NtsKeLive(onKeSession);
+      this.ke.onChange = (c) => live.changed(c);
+    }
   }
 
   /** The per-frame loop (./records.ts) into these collectors. */

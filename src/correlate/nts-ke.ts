@@ -10,7 +10,8 @@
  * the rest as dropped), each a fixed set of numbers.
  */
 import { ipv4Text, ipv4WordAt, formatIpv6 } from '../decode/address.js';
-import { IP_OK, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, type Located } from '../decode/locate.js';
+import { isIpv6Extension, locateBehindExtensions } from '../decode/ipv6-ext.js';
+import { IP_OK, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, Located } from '../decode/locate.js';
 import { NTS_KE_TCP_PORT, QuotedKe, quotedKeAt, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TcpSegment, tcpKeSegmentAt } from '../decode/tcp.js';
 import type { NtsKeConnection, NtsKeConnectionOutcome, NtsKeConnections } from '../model/nts-wire.js';
 import { TlsStream } from './tls-stream.js';
@@ -50,6 +51,10 @@ export class NtsKeTracker {
   private droppedFrames = 0;
   private readonly seg = new TcpSegment();
   private readonly quote = new QuotedKe();
+  /** A live view's hook (./nts-ke-live.ts): each connection a frame changed. Unset for a capture file. */
+  onChange: ((c: NtsKeConnection) => void) | undefined = undefined;
+  /** A frame's headers past its IPv6 extension headers (src/decode/ipv6-ext.ts), reused. */
+  private readonly behind = new Located();
 
   /** A located frame (`ipOk`: its IP header whole): TCP to or from 4460, or an ICMP error quoting such a segment. */
   offer(b: Uint8Array, end: number, h: Located, frame: number, sec: number, nsec: number): void {
@@ -59,6 +64,9 @@ export class NtsKeTracker {
       if (tcpKeSegmentAt(b, end, h, this.seg)) this.onSegment(b, h, frame, sec + nsec / 1e9);
     } else if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
       if (quotedKeAt(b, end, h, this.quote)) this.onIcmp(b, h, frame, sec + nsec / 1e9);
+    } else if (h.version === 6 && isIpv6Extension(proto) && locateBehindExtensions(b, end, h, this.behind)) {
+      // Slow path: TCP or ICMPv6 behind hop-by-hop, routing or destination options (a fragment header: declined).
+      this.offer(b, end, this.behind, frame, sec, nsec);
     }
   }
 
@@ -111,6 +119,7 @@ export class NtsKeTracker {
       else c.bytesToClient += s.payloadLength;
       (toServer ? conn.toServer : conn.toClient).segment(b, s.payloadAt, s.payloadCaptured, s.payloadLength, s.seq, frame);
     }
+    if (this.onChange !== undefined) this.onChange(c);
   }
 
   /**
@@ -162,6 +171,7 @@ export class NtsKeTracker {
     c.lastFrame = frame;
     c.lastTime = time;
     c.icmp ??= { frame, version: q.version === 6 ? 6 : 4, type: q.type, code: q.code, reporter: addressAt(b, h.srcAt, h.addrLength) };
+    if (this.onChange !== undefined) this.onChange(c);
   }
 
   /** The connections in order of their first frame, each with its outcome; plain data. */

@@ -13,6 +13,7 @@ import type { CaptureSink } from '../capture/types.js';
 import { recordBytes, recordEnd, recordStart } from '../capture/record.js';
 import { decodeFrame } from '../decode/frame.js';
 import { icmpFrameAt, IcmpFrame } from '../decode/icmp-frame.js';
+import { upperLayerAt } from '../decode/ipv6-ext.js';
 import { IPPROTO_UDP, Located, locate } from '../decode/locate.js';
 import { isIrrelevantAt } from '../decode/prefilter.js';
 import { timeFrameAt, TimeFrame } from '../decode/time-frame.js';
@@ -49,6 +50,7 @@ export function correlatorSink(
   const router = shard !== undefined && shard.count > 1 ? new ShardRouter(shard.count) : undefined;
   // One walk of each frame's headers (src/decode/locate.ts): every test below reads the offsets it found.
   const h = new Located();
+  const behind = new Located();
   return (record) => {
     const b = recordBytes(record);
     const start = recordStart(record);
@@ -98,6 +100,10 @@ export function correlatorSink(
     correlator.feed(frame);
     // NTS extension fields (./nts-ef.ts): whole datagrams longer than UDP's 8 + NTP's 48 octets only.
     const udp = frame.udp;
-    if (nts !== undefined && udp !== undefined && udp.length > 56 && ipOk && h.protocol === IPPROTO_UDP && h.l4At + udp.length <= end) nts.add(frame, b.subarray(h.l4At + 8, h.l4At + udp.length));
+    // IPv6 extension headers before UDP are walked here, on this slow path only (src/decode/ipv6-ext.ts).
+    if (nts !== undefined && udp !== undefined && udp.length > 56 && ipOk) {
+      const at = upperLayerAt(b, end, h, IPPROTO_UDP, behind);
+      if (at >= 0 && at + udp.length <= end) nts.add(frame, b.subarray(at + 8, at + udp.length));
+    }
   };
 }

@@ -7,6 +7,7 @@
  * Bounded reads only; short input is declined, never thrown on.
  */
 import { readU16, readU32 } from '../ntp/wire.js';
+import { isIpv6Extension, locateBehindExtensions } from './ipv6-ext.js';
 import { IP_OK, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, Located, locateIp } from './locate.js';
 
 /** RFC 8915 §4: the NTS-KE port. */
@@ -70,7 +71,9 @@ export class QuotedKe {
   dstPort = 0;
 }
 
-const quoted = new Located();
+const quotedHeader = new Located();
+/** The quoted datagram past its IPv6 extension headers, when it has some (./ipv6-ext.ts). */
+const quotedBehind = new Located();
 
 /**
  * ICMPv4 destination unreachable (3), time exceeded (11), parameter problem (12) — RFC 792 — and ICMPv6 errors 1..4
@@ -86,7 +89,13 @@ export function quotedKeAt(b: Uint8Array, end: number, h: Located, out: QuotedKe
     if (h.version !== 6 || type < 1 || type > 4) return false;
   } else return false;
   // The quoted datagram after the 8-octet ICMP header: its fixed IP header, then at least 8 octets of TCP.
-  if (!locateIp(b, i + 8, end, quoted) || quoted.ip !== IP_OK || quoted.protocol !== IPPROTO_TCP || quoted.fragment) return false;
+  if (!locateIp(b, i + 8, end, quotedHeader)) return false;
+  let quoted = quotedHeader;
+  if (quoted.version === 6 && isIpv6Extension(quoted.protocol)) {
+    if (!locateBehindExtensions(b, end, quoted, quotedBehind)) return false;
+    quoted = quotedBehind;
+  }
+  if (quoted.ip !== IP_OK || quoted.protocol !== IPPROTO_TCP || quoted.fragment) return false;
   const t = quoted.l4At;
   if (end - t < 4) return false;
   const src = readU16(b, t);

@@ -58,6 +58,24 @@ export interface NtsKeConnection {
   icmp?: { frame: number; version: 4 | 6; type: number; code: number; reporter: string };
 }
 
+/**
+ * One NTS-KE session (client ↔ server:port) as a live view shows it while the capture runs: sent each time a
+ * connection of it begins or its outcome changes (src/correlate/nts-ke-live.ts). The final verdict, which also looks
+ * at the NTP that followed, is the nts-ke-session observation's (src/observe/nts-ke.ts).
+ */
+export interface NtsKeSessionUpdate {
+  client: string;
+  server: string;
+  port: number;
+  /** Connections so far: chronyd retries key establishment with a new connection each time. */
+  connections: number;
+  /** The last connection that came to something ('open' or 'no-answer' so far only when none did). */
+  outcome: NtsKeConnectionOutcome;
+  /** Its RST's sender (refused, reset) and ICMP error (icmp). */
+  resetBy?: 'client' | 'server';
+  icmp?: { version: 4 | 6; type: number; code: number };
+}
+
 /** Every connection tracked in a capture, and how many more the cap turned away (src/correlate/nts-ke.ts). */
 export interface NtsKeConnections {
   connections: NtsKeConnection[];

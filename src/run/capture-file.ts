@@ -12,7 +12,7 @@ import { assemble, inputObservation, observeRecords, type AnalyzeOptions, type C
 
 /** Reads one capture (path or '-') through decode and correlation into observations. Throws InputError on bad input. */
 export async function observeCapture(file: string, options: AnalyzeOptions = {}): Promise<CaptureAnalysis> {
-  const threads = options.onExchange ? 1 : threadsFor(file, options.threads);
+  const threads = options.onExchange || options.onKeSession ? 1 : threadsFor(file, options.threads);
   if (threads <= 1) return observeRecords(file, (sink) => readCapture(file, sink), options);
   const localIps = new Set(options.localIps ?? []);
   const merged = mergeShards(await runShards(file, threads, [...localIps]), localIps);

@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { inputObservation, observeRecords, type CaptureAnalysis } from './records.js';
 import type { NtpExchange } from '../model/exchange.js';
+import type { NtsKeSessionUpdate } from '../model/nts-wire.js';
 import type { WallTime } from '../net/wall-time.js';
 import { ArrivalClock } from '../capture/live/arrival-clock.js';
 import { judge } from '../diagnose/judge.js';
@@ -41,6 +42,8 @@ export interface LiveCaptureOptions {
   rules?: readonly Rule[];
   /** Called as each exchange completes, while the capture runs. */
   onExchange?: (x: NtpExchange) => void;
+  /** Called as each NTS-KE session gains a connection or changes outcome, while the capture runs. */
+  onKeSession?: (s: NtsKeSessionUpdate) => void;
 }
 
 export type StopReason = 'duration' | 'signal' | 'source-ended';
@@ -117,7 +120,11 @@ export async function captureLive(options: LiveCaptureOptions = {}): Promise<Liv
         const read = { format: 'pcap' as const, littleEndian: true, interfaces: [], linkTypes: [session.linkType], frames: run.frames, bytes: run.bytes };
         return { ...read, ...(run.stop ? { stop: run.stop } : {}), endedAt: endedAt ?? wall.now() };
       },
-      options.onExchange ? { localIps, onExchange: options.onExchange } : { localIps },
+      {
+        localIps,
+        ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+        ...(options.onKeSession ? { onKeSession: options.onKeSession } : {}),
+      },
     );
   } finally {
     if (timer) clearTimeout(timer);

@@ -10,6 +10,7 @@ import { interrogateNode, discoverNode, type InspectOptions } from '../inspect/n
 import type { NodeFacts } from '../inspect/node.js';
 import { nodeObservations } from '../inspect/observations.js';
 import type { NtpExchange } from '../model/exchange.js';
+import type { NtsKeSessionUpdate } from '../model/nts-wire.js';
 import type { Observation } from '../model/observation.js';
 import type { CaptureInput, NodeInput, ReportInput } from '../model/report-input.js';
 import { probeNtsKeTargets, ntsKeTargets } from '../probe/nts-ke-targets.js';
@@ -53,9 +54,11 @@ export interface NodeCaptureResult {
 export interface NodeCapture {
   /** The step's label: 'Capture 10 s on any'. */
   label: string;
-  run(hooks: { ready: () => void; exchange: (x: NtpExchange) => void; signal: AbortSignal }): Promise<NodeCaptureResult>;
+  run(hooks: { ready: () => void; exchange: (x: NtpExchange) => void; keSession: (s: NtsKeSessionUpdate) => void; signal: AbortSignal }): Promise<NodeCaptureResult>;
   /** Passed on to whoever watches the exchanges (the TUI's live pane). */
   onExchange?: (x: NtpExchange) => void;
+  /** Passed on to whoever watches the NTS-KE sessions (the TUI's live pane, or the status lines). */
+  onKeSession?: (s: NtsKeSessionUpdate) => void;
 }
 
 /** One NTS-KE exchange (connect, TLS 1.3 handshake, records): chronyd itself gives up after a few seconds too. */
@@ -102,11 +105,14 @@ function startCapture(capture: NodeCapture, step: OnStep, signal: AbortSignal): 
   });
   step({ id: 'capture', label: capture.label, status: 'running' });
   const done = capture
-    .run({ ready: () => markReady(), exchange: (x) => capture.onExchange?.(x), signal })
+    .run({ ready: () => markReady(), exchange: (x) => capture.onExchange?.(x), keSession: (s) => capture.onKeSession?.(s), signal })
     .then(
       (r) => {
         const n = r.exchanges.length;
-        step({ id: 'capture', label: capture.label, status: 'done', detail: `${String('frames' in r.input ? r.input.frames : 0)} frames, ${n} exchange${n === 1 ? '' : 's'}` });
+        // Key exchanges count as something seen: a capture of an NTS client that never got its cookies has no NTP.
+        const ke = r.observations.filter((o) => o.kind === 'nts-ke-session').length;
+        const keText = ke ? `, ${ke} NTS-KE session${ke === 1 ? '' : 's'}` : '';
+        step({ id: 'capture', label: capture.label, status: 'done', detail: `${String('frames' in r.input ? r.input.frames : 0)} frames, ${n} exchange${n === 1 ? '' : 's'}${keText}` });
         return r;
       },
       (err: Error) => {

@@ -7,6 +7,7 @@ import type { CaptureReadResult, CaptureSink } from '../capture/types.js';
 import { CaptureCollector, captureParts, OBSERVATIONS } from '../correlate/collect.js';
 import type { Rule } from '../diagnose/types.js';
 import type { NtpExchange } from '../model/exchange.js';
+import type { NtsKeSessionUpdate } from '../model/nts-wire.js';
 import type { InputObservation, Observation } from '../model/observation.js';
 import type { WallTime } from '../net/wall-time.js';
 import type { MergedShards } from '../parallel/merge.js';
@@ -17,6 +18,8 @@ export interface AnalyzeOptions {
   rules?: readonly Rule[];
   /** Streams each exchange as it completes (the TUI's live pane). Analysis then stays on one thread. */
   onExchange?: (x: NtpExchange) => void;
+  /** Streams each NTS-KE session as it gains a connection or changes outcome (the live views). One thread only. */
+  onKeSession?: (s: NtsKeSessionUpdate) => void;
   /** Threads for a capture file (src/parallel/); unset or 1: this thread only. */
   threads?: number;
 }
@@ -42,7 +45,7 @@ export type RecordSource = (sink: CaptureSink) => Promise<CaptureReadResult & { 
  */
 export async function observeRecords(name: string, source: RecordSource, options: AnalyzeOptions = {}): Promise<CaptureAnalysis> {
   const localIps = new Set(options.localIps ?? []);
-  const collector = new CaptureCollector(options.onExchange ? { localIps, onExchange: options.onExchange } : { localIps });
+  const collector = new CaptureCollector(options.onExchange ? { localIps, onExchange: options.onExchange } : { localIps }, undefined, options.onKeSession);
   const read = await source(collector.sink());
   collector.correlator.end(read.endedAt);
   return assemble(name, read, localIps, captureParts(collector));

@@ -6,6 +6,7 @@
 import { Box, Static, useApp, useInput } from 'ink';
 import { useEffect, useReducer, useRef, useState } from 'react';
 import type { NtpExchange } from '../model/exchange.js';
+import type { NtsKeSessionUpdate } from '../model/nts-wire.js';
 import type { Report } from '../diagnose/types.js';
 import type { OnStep } from '../run/progress.js';
 import { renderChecklist } from '../render/checklist.js';
@@ -18,6 +19,7 @@ import { diagnosingLines, finishedStepLines, resultsLayout, SPINNER, titleLine }
 export interface DiagnoseHooks {
   onStep: OnStep;
   onExchange: (x: NtpExchange) => void;
+  onKeSession: (s: NtsKeSessionUpdate) => void;
 }
 
 export interface ExitOutcome {
@@ -85,6 +87,7 @@ export function App(props: AppProps) {
       .diagnose({
         onStep: (step) => live && dispatch({ type: 'step', step, at: now() }),
         onExchange: (exchange) => live && dispatch({ type: 'exchange', exchange }),
+        onKeSession: (session) => live && dispatch({ type: 'ke-session', session }),
       })
       .then(
         (report) => live && dispatch({ type: 'report', report }),

@@ -6,6 +6,8 @@
  * here (src/render/terminal.ts), so the views measure and paint text that can no longer talk to the terminal.
  */
 import type { NtpExchange } from '../model/exchange.js';
+import type { NtsKeSessionUpdate } from '../model/nts-wire.js';
+import { keOutcomeText, keServerText } from '../render/nts-ke-live.js';
 import { exitStatus } from '../diagnose/report.js';
 import type { Report } from '../diagnose/types.js';
 import type { DiagnoseStep } from '../run/progress.js';
@@ -38,6 +40,17 @@ export interface ServerTrace {
   total: number;
 }
 
+/** One NTS-KE session as the live pane lists it (updated in place as it gains tries or changes outcome). */
+export interface KeRow {
+  client: string;
+  /** 'server:port', an IPv6 server in brackets. */
+  server: string;
+  /** 'refused (RST from server)', 'ICMP 3/13', 'key exchange completed'. */
+  outcome: string;
+  ok: boolean;
+  tries: number;
+}
+
 export interface CapturePane {
   label: string;
   /** The latest exchanges (at most PANE_ROWS_KEPT). */
@@ -50,12 +63,20 @@ export interface CapturePane {
   /** Per server, in order of first exchange: at most PANE_SERVERS; exchanges with the others are counted in `otherExchanges`. */
   servers?: ServerTrace[];
   otherExchanges?: number;
+  /** NTS-KE sessions (TCP 4460) in order of first try: at most PANE_KE_KEPT; the others counted in `otherKe`. */
+  ke?: KeRow[];
+  /** The sessions past PANE_KE_KEPT ('client server'), at most MAX_OTHER_KE: counted, not shown. */
+  otherKe?: string[];
 }
 
 export const PANE_ROWS_KEPT = 50;
 export const PANE_OFFSETS_KEPT = 200;
 /** Servers with a sparkline of their own in the live pane. */
 export const PANE_SERVERS = 8;
+/** NTS-KE sessions the live pane keeps a row for. */
+export const PANE_KE_KEPT = 8;
+/** Sessions past those counted one by one (the capture's tracker follows at most 1024 connections anyway). */
+export const MAX_OTHER_KE = 1024;
 
 export type View = 'list' | 'detail';
 
@@ -83,6 +104,7 @@ export interface UiState {
 export type Action =
   | { type: 'step'; step: DiagnoseStep; at: number }
   | { type: 'exchange'; exchange: NtpExchange }
+  | { type: 'ke-session'; session: NtsKeSessionUpdate }
   | { type: 'report'; report: Report }
   | { type: 'failed'; message: string }
   | { type: 'select'; delta: number }
@@ -149,6 +171,22 @@ function addToServer(base: CapturePane, row: ExchangeRow): Pick<CapturePane, 'se
   return { servers: servers.map((t, j) => (j === i ? next : t)), otherExchanges: others };
 }
 
+/** The session's row replaced in place, or added while fewer than PANE_KE_KEPT are kept (else counted once). */
+function addKeSession(pane: CapturePane | undefined, u: NtsKeSessionUpdate): CapturePane {
+  const base: CapturePane = pane ?? { label: 'Capture', rows: [], offsets: [], total: 0, replies: 0 };
+  const { text, ok } = keOutcomeText(u);
+  const row: KeRow = { client: escapeControls(u.client), server: escapeControls(keServerText(u)), outcome: escapeControls(text), ok, tries: u.connections };
+  const rows = base.ke ?? [];
+  const i = rows.findIndex((r) => r.client === row.client && r.server === row.server);
+  if (i >= 0) return { ...base, ke: rows.map((r, j) => (j === i ? row : r)) };
+  if (rows.length < PANE_KE_KEPT) return { ...base, ke: [...rows, row] };
+  // Past the kept ones: counted once each (a session's later updates are not new sessions).
+  const key = `${row.client} ${row.server}`;
+  const others = base.otherKe ?? [];
+  if (others.includes(key) || others.length >= MAX_OTHER_KE) return base;
+  return { ...base, otherKe: [...others, key] };
+}
+
 function updateStep(state: UiState, step: DiagnoseStep, at: number): UiState {
   const i = state.steps.findIndex((s) => s.id === step.id);
   const prev = state.steps[i];
@@ -171,6 +209,8 @@ export function reduce(state: UiState, action: Action): UiState {
       return updateStep(state, escapeDeep(action.step), action.at);
     case 'exchange':
       return { ...state, capture: addExchange(state.capture, action.exchange) };
+    case 'ke-session':
+      return { ...state, capture: addKeSession(state.capture, action.session) };
     case 'report':
       return { ...state, report: escapeDeep(action.report), exitStatus: exitStatus(action.report), view: 'list', selected: 0, detailTop: 0 };
     case 'failed':

@@ -4,6 +4,7 @@
  */
 import type { Finding, Report, Severity } from '../diagnose/types.js';
 import { formatFrames, formatSeconds } from '../render/format.js';
+import { keLines, keSummary, keTitle, noExchangeText } from './ke-lines.js';
 import { sparkline } from './sparkline.js';
 import type { CapturePane, ServerTrace, StepState, UiState } from './state.js';
 import { clean, fitLine, plain, textWidth, truncate, wrap, type Line, type Seg, type Tone } from './text.js';
@@ -80,13 +81,15 @@ export function capturePaneLines(pane: CapturePane, width: number, height: numbe
   out.push([
     { text: '── ', tone: 'dim' },
     { text: clean(pane.label), bold: true },
-    { text: ` · ${pane.total} exchange${pane.total === 1 ? '' : 's'}, ${pane.replies} repl${pane.replies === 1 ? 'y' : 'ies'}`, tone: 'dim' },
+    { text: ` · ${pane.total} exchange${pane.total === 1 ? '' : 's'}, ${pane.replies} repl${pane.replies === 1 ? 'y' : 'ies'}${keTitle(pane)}`, tone: 'dim' },
   ]);
+  // NTS-KE sessions (TCP 4460) first: when they fail, no NTP follows, and they are all there is to see.
+  out.push(...keLines(pane, width, Math.floor((height - 1) / 3)));
   // One sparkline per server: offsets of two servers on one line would draw a jump that no clock made.
   const traces = pane.servers ?? [];
   const maxTraces = Math.max(1, Math.min(traces.length, Math.floor((height - 1) / 3)));
   for (const t of traces.slice(0, maxTraces)) out.push(traceLine(t, width));
-  if (traces.length === 0) out.push([{ text: 'offset ', tone: 'dim' }, { text: '  no exchange yet' }]);
+  if (traces.length === 0) out.push([{ text: 'offset ', tone: 'dim' }, { text: noExchangeText(pane) }]);
   const hidden = traces.length - maxTraces + (pane.otherExchanges ? 1 : 0);
   if (hidden > 0) out.push(plain(`  … ${traces.length - maxTraces} more server${traces.length - maxTraces === 1 ? '' : 's'}${pane.otherExchanges ? `, ${pane.otherExchanges} exchanges with others` : ''}`, { tone: 'dim' }));
   const rowsRoom = height - out.length - 1;
@@ -188,12 +191,12 @@ function captureSummary(pane: CapturePane, width: number): Line {
   const servers = pane.servers ?? [];
   if (servers.length > 1 || pane.otherExchanges) {
     // Several servers: no one sparkline can stand for them all (the live pane drew one each).
-    return plain(`capture: ${pane.total} exchange${pane.total === 1 ? '' : 's'}, ${pane.replies} repl${pane.replies === 1 ? 'y' : 'ies'}, ${servers.length}${pane.otherExchanges ? '+' : ''} servers`, { tone: 'dim' });
+    return plain(`capture: ${pane.total} exchange${pane.total === 1 ? '' : 's'}, ${pane.replies} repl${pane.replies === 1 ? 'y' : 'ies'}, ${servers.length}${pane.otherExchanges ? '+' : ''} servers${keSummary(pane)}`, { tone: 'dim' });
   }
   const withOffset = pane.offsets.filter((v): v is number => v !== undefined);
   const last = withOffset[withOffset.length - 1];
   const tail = last !== undefined ? `  last offset ${formatSeconds(last)}` : '';
-  const head = `capture: ${pane.total} exchange${pane.total === 1 ? '' : 's'}, ${pane.replies} repl${pane.replies === 1 ? 'y' : 'ies'}  `;
+  const head = `capture: ${pane.total} exchange${pane.total === 1 ? '' : 's'}, ${pane.replies} repl${pane.replies === 1 ? 'y' : 'ies'}${keSummary(pane)}  `;
   const room = Math.max(0, width - head.length - tail.length);
   return [{ text: head, tone: 'dim' }, { text: sparkline(pane.offsets, Math.min(room, pane.offsets.length)), tone: 'accent' }, { text: tail, tone: 'dim' }];
 }

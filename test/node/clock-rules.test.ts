@@ -28,8 +28,14 @@ describe('no-clock-control', () => {
     expect(ev).toContain('bounding set too');
     expect(ev).toContain('docker container (systemd-detect-virt -c: docker; /.dockerenv exists)');
     expect(h!.fixes[0]!.title).toMatch(/^Sync the host instead/);
-    expect(h!.fixes.map((f) => f.commands.join(' '))).toContain('docker run --cap-add SYS_TIME IMAGE');
-    expect(h!.fixes.find((f) => f.commands[0]!.includes('--cap-add'))!.title).toMatch(/every other container and the host then follow/);
+    // The image and the container's other options are the user's: --cap-add is a step in words, no `docker run IMAGE`.
+    const capAdd = h!.fixes.find((f) => (f.manual ?? []).some((m) => m.includes('--cap-add SYS_TIME')))!;
+    expect(capAdd.title).toMatch(/every other container and the host then follow/);
+    // The runtime's listing on the host names the container and its image: the one command, no placeholder.
+    expect(capAdd.commands).toEqual(["docker ps --format '{{.ID}} {{.Names}} {{.Image}}'"]);
+    expect(capAdd.manual![0]).toContain('`docker run` that starts it');
+    expect(capAdd.verify).toBe('grep CapEff /proc/self/status');
+    expect(JSON.stringify(h!.fixes)).not.toContain('IMAGE');
   });
 
   it("inside a container whose PID 1 still has the capability (this lab's case): the launcher dropped it, so no --cap-add", () => {
@@ -37,7 +43,7 @@ describe('no-clock-control', () => {
     expect(h!.title).toContain('(dropped by its launcher inside this docker container)');
     expect(h!.evidence.map((e) => e.text).join('\n')).toContain('while PID 1 here still has it');
     const cmds = h!.fixes.flatMap((f) => f.commands);
-    expect(cmds).not.toContain('docker run --cap-add SYS_TIME IMAGE');
+    expect(JSON.stringify(h!.fixes)).not.toContain('--cap-add');
     expect(cmds).toContain('systemctl restart ntpsec');
     expect(h!.fixes[0]!.title).toMatch(/^Sync the host instead/);
     expect(h!.fixes.at(-1)!.title).toMatch(/steps and slews the clock of the host and every other container/);

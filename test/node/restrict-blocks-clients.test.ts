@@ -20,6 +20,15 @@ ruleTester.run('restrict-blocks-clients', rule, {
           evidence: ['/etc/ntp-default-ignore.ntp.conf:2: `restrict default ignore` is the most specific entry for 192.168.1.0/24', 'no reply, no ICMP'],
         },
       ],
+      // No address of the node's is known (lint of the file alone): the check from a client is said in words.
+      check: ([f]) => {
+        const fix = f!.fixes[0]!;
+        expect(fix.commands).toHaveLength(2);
+        expect(fix.verify).toBe("grep -n '^restrict' /etc/ntp-default-ignore.ntp.conf");
+        expect(fix.expect).toContain('`restrict 192.168.1.0 mask 255.255.255.0 nomodify notrap nopeer noquery` listed');
+        expect(fix.expect).toContain('`ip -brief address show to 192.168.1.0/24`');
+        expect(JSON.stringify(fix)).not.toContain('THIS-HOST');
+      },
     },
     {
       name: "on node0 (192.168.1.100 known): the verify probes node0's own address, no placeholder",

@@ -45,7 +45,10 @@ describe('source-port-blocked', () => {
   it('puts the server firewall first when the capture was taken at the server (the requests arrived)', () => {
     const hit = hitsOf(rule, [mixed([1, 2, 3], [5], [], { capturedAt: 'server' })])[0]!;
     expect(hit.fixes[0]!.platform).toBe('nftables');
-    expect(hit.fixes[0]!.commands).toEqual(['nft -a list ruleset', 'nft delete rule FAMILY TABLE CHAIN handle HANDLE']);
+    // The rule's table, chain and handle are in the listing, not in the capture: the delete is a step in words.
+    expect(hit.fixes[0]!.commands).toEqual(['nft -a list ruleset']);
+    expect(hit.fixes[0]!.manual).toEqual([expect.stringContaining('`# handle`'), expect.stringContaining('`nft delete rule` followed by that family, table name and chain name')]);
+    expect(hit.fixes[0]!.verify).toBe('ntpq -pn');
     expect(hit.evidence.at(-1)!.text).toContain(`Captured at ${SERVER}: the port-123 requests arrived`);
   });
 

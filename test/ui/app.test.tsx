@@ -170,6 +170,21 @@ describe('the guided diagnosis (Ink)', () => {
     expect(exits[0]).toEqual({ status: 2, error, finished: true });
   });
 
+  it('the live capture pane: NTS-KE sessions as they go (onKeSession), and no "no exchange yet" when they were seen', async () => {
+    const d = controlled();
+    const { app, frame } = mount(d.diagnose);
+    unmount = app.unmount;
+    await until(frame, (f) => f.includes('q quit'), 'the live area');
+    d.hooks().onStep({ id: 'capture', label: 'Capture 10 s on any interface', status: 'running' });
+    d.hooks().onKeSession({ client: '198.51.100.130', server: '198.51.100.1', port: 4460, connections: 1, outcome: 'refused', resetBy: 'server' });
+    d.hooks().onKeSession({ client: '198.51.100.130', server: '198.51.100.1', port: 4460, connections: 3, outcome: 'refused', resetBy: 'server' });
+    const f = await until(frame, (x) => x.includes('3 tries'), 'the session');
+    expect(f).toContain('NTS-KE 198.51.100.130 → 198.51.100.1:4460 refused (RST from server), 3 tries');
+    expect(f).toContain('1 NTS-KE session');
+    expect(f).toContain('no NTP exchange yet (NTS-KE only so far)');
+    expect(f).not.toContain('1 try');
+  });
+
   it('the live capture pane: exchanges, offset and delay, a sparkline of the offsets', async () => {
     const d = controlled();
     const { app, frame } = mount(d.diagnose);

@@ -1,4 +1,5 @@
 import { captureLive } from '../../run/live-capture.js';
+import { keNotices } from '../../run/ke-notices.js';
 import type { BackendChoice } from '../../capture/live/open.js';
 import { exitStatus } from '../../diagnose/report.js';
 import { InputError } from '../../errors.js';
@@ -30,6 +31,8 @@ const capture: CliCommand = async ({ opts }, out) => {
       backend,
       signal: stop.signal,
       notice: (line) => out.notice(line),
+      // Key exchanges as they go (NTS-KE on TCP 4460): a capture of a failing NTS client shows them before the report.
+      onKeSession: keNotices((line) => out.notice(line)),
       ...(device !== undefined ? { device } : {}),
       ...(duration !== undefined ? { durationSeconds: duration } : {}),
       ...(filterHost !== undefined ? { filterHost } : {}),

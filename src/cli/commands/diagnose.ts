@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { exitStatus } from '../../diagnose/report.js';
+import { keNotices } from '../../run/ke-notices.js';
 import { diagnoseNode, type DiagnoseOptions, type NodeCapture } from '../../run/node.js';
 import { renderPrometheus } from '../../render/prometheus.js';
 import { renderText } from '../../render/text.js';
@@ -14,15 +15,17 @@ import type { CliCommand } from '../io.js';
 export function liveCapture(seconds: number, notice: (line: string) => void): NodeCapture {
   return {
     label: `Capture ${seconds} s on any interface`,
-    run: async ({ ready, exchange, signal }) => {
+    run: async ({ ready, exchange, keSession, signal }) => {
       const { captureLive } = await import('../../run/live-capture.js');
       const { analysis, input } = await captureLive({
         durationSeconds: seconds,
         signal,
         notice,
         onReady: ready,
-        // Each exchange reaches the live pane as it completes (reply, ICMP error or timeout).
+        // Each exchange reaches the live pane as it completes (reply, ICMP error or timeout), each NTS-KE session as
+        // it gains a try or changes outcome.
         onExchange: exchange,
+        onKeSession: keSession,
       });
       return { observations: analysis.observations, exchanges: analysis.exchanges, input };
     },
@@ -59,13 +62,13 @@ const diagnose: CliCommand = async ({ opts }, out) => {
     const outcome = await runTui({
       host: hostname(),
       color: out.color,
-      diagnose: ({ onStep, onExchange }) =>
+      diagnose: ({ onStep, onExchange, onKeSession }) =>
         diagnoseNode({
           ...base,
           onStep,
           signal: stop.signal,
           // Notices would scribble over the screen: the capture step says how it went.
-          ...(capture !== undefined ? { capture: { ...liveCapture(capture, () => {}), onExchange } } : {}),
+          ...(capture !== undefined ? { capture: { ...liveCapture(capture, () => {}), onExchange, onKeSession } } : {}),
         }),
     });
     if (outcome.error) throw outcome.error;
@@ -82,7 +85,7 @@ const diagnose: CliCommand = async ({ opts }, out) => {
     onStep: (step) => {
       if (step.id === 'capture' && step.status === 'failed') out.notice(`capture: ${step.detail ?? 'failed'}`);
     },
-    ...(capture !== undefined ? { capture: liveCapture(capture, (line) => out.notice(line)) } : {}),
+    ...(capture !== undefined ? { capture: { ...liveCapture(capture, (line) => out.notice(line)), onKeSession: keNotices((line) => out.notice(line)) } } : {}),
   });
   if (format === 'json') out.json(report);
   else if (format === 'prometheus') out.text(renderPrometheus(report));
