@@ -10,20 +10,13 @@
  * A pure function of its arguments, returning a bit set (no allocation per reply: most pass every test).
  */
 import { RECEIVE_AFTER_TRANSMIT, test3Faults, ZERO_RECEIVE, ZERO_TRANSMIT } from '../ntp/tests.js';
+import type { ReplyFields } from '../observe/exchange.js';
 
 export const FAILED_TEST1 = 1 << 8;
 export const FAILED_TEST2 = 1 << 9;
 
 /** The reply's header fields the tests read (src/decode/time-frame.ts TimeFrame). */
-export interface ReplyTestFields {
-  stratum: number;
-  orgSec: number;
-  orgFrac: number;
-  rcvSec: number;
-  rcvFrac: number;
-  xmtSec: number;
-  xmtFrac: number;
-}
+export type ReplyTestFields = Pick<ReplyFields, 'stratum' | 'orgSec' | 'orgFrac' | 'rcvSec' | 'rcvFrac' | 'xmtSec' | 'xmtFrac'>;
 
 /** The failed tests of one reply as bits (0: passed all): `duplicate` and `originMismatch` are the correlator's findings. */
 export function packetTests(t: ReplyTestFields, duplicate: boolean, originMismatch: boolean): number {
