@@ -41,18 +41,18 @@ export interface IcmpErrors {
  */
 export function icmpErrorsByServer(paths: readonly NtpPathObservation[], cls: IcmpClass, unnamedReporter: 'network' | 'server'): IcmpErrors[] {
   const out: IcmpErrors[] = [];
-  for (const [server, onServer] of byServer(paths)) {
-    const seen: IcmpError[] = [];
-    for (const p of onServer) for (const i of p.icmp) if (classifyIcmp(i) === cls) seen.push({ p, i });
-    if (seen.length === 0) continue;
+  const errors = classified(paths).get(cls);
+  if (errors === undefined) return out;
+  const servers = byServer(paths);
+  for (const [server, seen] of errors) {
     const unnamed = unnamedReporter === 'server' ? server : 'the network';
     const reporters = [...new Set(seen.map(({ i }) => i.reporter).filter(knownReporter))];
     out.push({
       server,
-      paths: onServer,
+      paths: servers.get(server) ?? [],
       first: seen[0]!,
       reporters,
-      sender: senderOf(server, reporters, new Set(seen.map(({ p }) => p.client.ip))),
+      sender: senderOf(server, reporters, seen),
       evidence: cappedMap(seen, 5, 'ICMP errors', ({ p, i }) =>
         fact(p.source, `${icmpLabel(i)} from ${knownReporter(i.reporter) ? i.reporter : unnamed} answering ${plural(i.count, 'request')} ${pair(p)}`, i),
       ),
@@ -61,9 +61,42 @@ export function icmpErrorsByServer(paths: readonly NtpPathObservation[], cls: Ic
   return out;
 }
 
-function senderOf(server: string, reporters: readonly string[], clientIps: ReadonlySet<string>): IcmpSender {
+function senderOf(server: string, reporters: readonly string[], seen: readonly IcmpError[]): IcmpSender {
   if (reporters.length === 0) return 'unknown';
   if (reporters.every((r) => r === server)) return 'server';
+  // The clients' addresses only when the server did not send them all (a set of 100 k clients otherwise, for nothing).
+  const clientIps = new Set(seen.map(({ p }) => p.client.ip));
   if (reporters.every((r) => clientIps.has(r))) return 'client';
   return 'elsewhere';
+}
+
+/** Errors by class, then by server in first-seen order, each server's in path order then path's order. */
+type Classified = Map<IcmpClass, Map<string, IcmpError[]>>;
+const classifiedLists = new WeakMap<readonly NtpPathObservation[], { length: number; errors: Classified }>();
+
+/**
+ * Every ICMP error of a list of paths, classified: one pass over the paths for the three ICMP rules (each of which
+ * scanned every path of every server: 100 k paths, three times), made once per list as byServer's grouping is (lists
+ * never change while rules run). Servers keep their first-seen order, so the rules see them as byServer lists them.
+ */
+function classified(paths: readonly NtpPathObservation[]): Classified {
+  const known = classifiedLists.get(paths);
+  if (known !== undefined && known.length === paths.length) return known.errors;
+  const errors: Classified = new Map();
+  for (const [server, onServer] of byServer(paths)) {
+    for (const p of onServer) {
+      const icmp = p.icmp;
+      for (let k = 0; k < icmp.length; k++) {
+        const i = icmp[k]!;
+        const cls = classifyIcmp(i);
+        let servers = errors.get(cls);
+        if (servers === undefined) errors.set(cls, (servers = new Map()));
+        let seen = servers.get(server);
+        if (seen === undefined) servers.set(server, (seen = []));
+        seen.push({ p, i });
+      }
+    }
+  }
+  classifiedLists.set(paths, { length: paths.length, errors });
+  return errors;
 }
