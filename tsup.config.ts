@@ -37,4 +37,5 @@ export default defineConfig({
   // Keep `node:` specifiers (Node 20 knows them) so that lazyChildProcess, which runs after tsup's own plugins, sees commander's.
   removeNodeProtocol: false,
   esbuildPlugins: [lazyChildProcess],
+  esbuildOptions(o) { o.minifyWhitespace = true; o.legalComments = 'none'; },
 });

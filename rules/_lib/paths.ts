@@ -26,14 +26,17 @@ function grouped(paths: readonly NtpPathObservation[], end: 'server' | 'client')
   // The length check only guards against a list grown since: rules never change one.
   if (known !== undefined && known.length === paths.length) return known.groups;
   const groups = new Map<string, NtpPathObservation[]>();
-  for (const p of paths) {
-    const ip = p[end].ip;
-    const list = groups.get(ip);
-    if (list) list.push(p);
-    else groups.set(ip, [p]);
-  }
+  // Two loops, each reading its end by name: `p[end]` is a keyed load V8 does not make monomorphic (100 k paths).
+  if (end === 'server') for (const p of paths) addTo(groups, p.server.ip, p);
+  else for (const p of paths) addTo(groups, p.client.ip, p);
   memo.set(paths, { length: paths.length, groups });
   return groups;
+}
+
+function addTo(groups: Map<string, NtpPathObservation[]>, ip: string, p: NtpPathObservation): void {
+  const list = groups.get(ip);
+  if (list) list.push(p);
+  else groups.set(ip, [p]);
 }
 
 /** '198.51.100.130:40123→198.51.100.100:123' ('[2001:db8::1]:123' for IPv6). */
