@@ -16,7 +16,7 @@ import { icmpFrameAt, IcmpFrame } from '../decode/icmp-frame.js';
 import { upperLayerAt } from '../decode/ipv6-ext.js';
 import { IPPROTO_UDP, Located, locate } from '../decode/locate.js';
 import { isIrrelevantAt } from '../decode/prefilter.js';
-import { timeFrameAt, TimeFrame } from '../decode/time-frame.js';
+import { decodeTimeFrame, timeFrameAt, TimeFrame } from '../decode/time-frame.js';
 import type { DecodedFrame } from '../decode/types.js';
 import { addToSample } from '../observe/accumulate.js';
 import type { FrameSample } from '../model/observation.js';
@@ -48,13 +48,23 @@ export function correlatorSink(
   const icmp = new IcmpFrame();
   const index = shard?.index ?? 0;
   const router = shard !== undefined && shard.count > 1 ? new ShardRouter(shard.count) : undefined;
-  // One walk of each frame's headers (src/decode/locate.ts): every test below reads the offsets it found.
+  // Frames the straight decode declines (and every frame with shards): one walk of their headers
+  // (src/decode/locate.ts), whose offsets every test below reads.
   const h = new Located();
   const behind = new Located();
   return (record) => {
     const b = recordBytes(record);
     const start = recordStart(record);
     const end = recordEnd(record);
+    // One thread: a plain NTP frame (nearly all of a capture) is decoded straight, without the Located walk below.
+    if (router === undefined && decodeTimeFrame(b, start, end, record.linkType, time)) {
+      time.frame = record.frame;
+      time.sec = record.tsSec;
+      time.nsec = record.tsNsec;
+      if (traffic !== undefined) traffic.ntpFrame(time.ipVersion);
+      correlator.feedTime(time);
+      return;
+    }
     const ipOk = locate(b, start, end, record.linkType, h);
     // Shard 0 of several counts every frame here (the others' frames leave below); one thread counts a plain NTP
     // frame with two increments in the fast path and the rest in full (the same counts: that frame is UDP port 123).

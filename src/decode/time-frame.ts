@@ -13,7 +13,7 @@
 import { readU16, viewOf } from '../ntp/wire.js';
 import { formatIpv6, ipv4Text, ipv4Word, ipv4WordAt } from './address.js';
 import { isNtpPortPair } from './icmp.js';
-import { IP_OK, IPPROTO_UDP, locate, Located } from './locate.js';
+import { IP_OK, IPPROTO_UDP, plainIpAt, type Located } from './locate.js';
 import type { ChecksumStatus, DecodedFrame } from './types.js';
 import { foldChecksum, onesComplementSum } from './udp.js';
 
@@ -82,15 +82,30 @@ function sum64(v: DataView, p: number): number {
   );
 }
 
-/** decodeTimeFrame's locator record, reused. */
-const located = new Located();
-
 /**
  * Fills `out` from the frame b[start, end) when it is a plain 48-octet mode 3/4 NTP datagram; false (out then
  * undefined in part) for anything else. frame/sec/nsec are the caller's to set.
+ *
+ * The analysis loop's first try on every frame (src/correlate/records.ts): the common links only (plainIpAt) and
+ * the IP header read here, with no Located record; what it declines goes to locate() and timeFrameAt, which take
+ * the same frames on every other link (VLAN tags, BSD loopback) and decode them the same way (udpTimeFrame).
  */
 export function decodeTimeFrame(b: Uint8Array, start: number, end: number, linkType: number, out: TimeFrame): boolean {
-  return locate(b, start, end, linkType, located) && timeFrameAt(b, end, located, out);
+  const ipAt = plainIpAt(b, start, end, linkType, out);
+  if (ipAt < 0 || end - ipAt < 1) return false;
+  const b0 = b[ipAt] as number;
+  const version = b0 >>> 4;
+  if (version === 4) {
+    // RFC 791 §3.1: IHL, total length = header + the 56 octets, no MF flag or fragment offset, protocol UDP.
+    if (end - ipAt < 20) return false;
+    const headerLength = (b0 & 0x0f) * 4;
+    if (headerLength < 20 || end - ipAt < headerLength || readU16(b, ipAt + 2) !== headerLength + UDP_DATAGRAM) return false;
+    if ((readU16(b, ipAt + 6) & 0x3fff) !== 0 || b[ipAt + 9] !== IPPROTO_UDP) return false;
+    return udpTimeFrame(b, end, 4, ipAt + 12, 4, ipAt + headerLength, out);
+  }
+  // RFC 8200 §3: payload length 56 and next header UDP (an extension header declines the frame).
+  if (version !== 6 || end - ipAt < 40 || b[ipAt + 6] !== IPPROTO_UDP || readU16(b, ipAt + 4) !== UDP_DATAGRAM) return false;
+  return udpTimeFrame(b, end, 6, ipAt + 8, 16, ipAt + 40, out);
 }
 
 /** decodeTimeFrame on a frame the caller has located already (`h`, IP_OK): no second walk of its headers. */
@@ -98,11 +113,15 @@ export function timeFrameAt(b: Uint8Array, end: number, h: Located, out: TimeFra
   // The datagram must be whole and exactly the IP payload (Ethernet padding after it is fine); no fragment, no
   // IPv6 extension header (its next header would be the protocol here).
   if (h.ip !== IP_OK || h.protocol !== IPPROTO_UDP || h.fragment || h.ipLength !== h.headerLength + UDP_DATAGRAM) return false;
-  const version = h.version as 4 | 6;
-  const u = h.l4At;
-  const srcAt = h.srcAt;
-  const addrLength = h.addrLength;
   out.packetType = h.packetType;
+  return udpTimeFrame(b, end, h.version as 4 | 6, h.srcAt, h.addrLength, h.l4At, out);
+}
+
+/**
+ * The rest of both: the UDP datagram at `u` (the IP header checked by the caller: version, where the addresses are
+ * and how long each is) as a plain mode 3/4 NTP message, into `out`.
+ */
+function udpTimeFrame(b: Uint8Array, end: number, version: 4 | 6, srcAt: number, addrLength: number, u: number, out: TimeFrame): boolean {
   if (end - u < UDP_DATAGRAM || readU16(b, u + 4) !== UDP_DATAGRAM) return false;
   const srcPort = readU16(b, u);
   const dstPort = readU16(b, u + 2);

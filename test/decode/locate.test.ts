@@ -9,7 +9,7 @@ import { decodeFrame } from '../../src/decode/frame.js';
 import { decodeIcmpFrame, IcmpFrame, icmpFrameOf } from '../../src/decode/icmp-frame.js';
 import { IP_OK, LINK_NOT_IP, LINK_TRUNCATED, Located, locate } from '../../src/decode/locate.js';
 import { isIrrelevantFrame } from '../../src/decode/prefilter.js';
-import { decodeTimeFrame, TimeFrame, timeFrameOf } from '../../src/decode/time-frame.js';
+import { decodeTimeFrame, TimeFrame, timeFrameAt, timeFrameOf } from '../../src/decode/time-frame.js';
 import { framePathHash, recordPathHash } from '../../src/correlate/shard.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 
@@ -35,7 +35,11 @@ describe('header locator', () => {
     expect(f.udp?.checksumStatus).toBe('ok');
     const fast = new TimeFrame();
     const slow = new TimeFrame();
-    expect(decodeTimeFrame(bytes, 0, bytes.length, 1, fast)).toBe(true);
+    // Through the locator (tags and all); the straight decode takes the untagged frames only (plainIpAt).
+    const h = new Located();
+    expect(locate(bytes, 0, bytes.length, 1, h) && timeFrameAt(bytes, bytes.length, h, fast)).toBe(true);
+    const straight = new TimeFrame();
+    expect(decodeTimeFrame(bytes, 0, bytes.length, 1, straight)).toBe(f.link.vlans === undefined || f.link.vlans.length === 0);
     expect(timeFrameOf(f, slow)).toBe(true);
     fast.frame = slow.frame;
     fast.sec = slow.sec;

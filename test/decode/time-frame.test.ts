@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/read.js';
 import type { CaptureRecord } from '../../src/capture/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
-import { decodeTimeFrame, TimeFrame, timeFrameOf } from '../../src/decode/time-frame.js';
+import { locate, Located } from '../../src/decode/locate.js';
+import { decodeTimeFrame, TimeFrame, timeFrameAt, timeFrameOf } from '../../src/decode/time-frame.js';
 import { checkShortcut, firstOfEach, fixtureCaptures, fixtureFrames, forEachVariant, type Shortcut } from './fixture-frames.js';
 
 async function frames(): Promise<CaptureRecord[]> {
@@ -20,9 +21,23 @@ const fast = new TimeFrame();
 const slow = new TimeFrame();
 
 const shortcut: Shortcut<TimeFrame> = { what: 'a mode 3/4 message', make: () => new TimeFrame(), decode: decodeTimeFrame, of: timeFrameOf };
+/** The same decode after the one header locator (what analysis uses for frames decodeTimeFrame declines). */
+const h = new Located();
+const locatedDecode = (b: Uint8Array, s: number, e: number, linkType: number, out: TimeFrame) => locate(b, s, e, linkType, h) && timeFrameAt(b, e, h, out);
+const locatedShortcut: Shortcut<TimeFrame> = { ...shortcut, decode: locatedDecode };
 
-/** Checks the promise on `data` as the frame's bytes; true when the fast path accepted it. */
+/**
+ * Checks the promise on `data` as the frame's bytes, for both ways in; true when the fast path accepted it. The
+ * straight decode (decodeTimeFrame) takes no frame the located one does not, with the same fields.
+ */
 function check(r: CaptureRecord, data: Uint8Array, label: () => string): boolean {
+  const located = checkShortcut(locatedShortcut, r, data, label, fast, slow);
+  const straight = checkOne(r, data, label);
+  if (straight) expect(located, label()).toBe(true);
+  return straight;
+}
+
+function checkOne(r: CaptureRecord, data: Uint8Array, label: () => string): boolean {
   if (!checkShortcut(shortcut, r, data, label, fast, slow)) return false;
   // The address texts are getters (formatted from the words on IPv4): compared apart from the fields.
   expect([fast.src, fast.dst], label()).toEqual([slow.src, slow.dst]);
