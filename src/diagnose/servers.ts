@@ -64,23 +64,30 @@ export function summarizeServers(observations: readonly Observation[]): { server
   // and two arrays per comparison were ~0.8 s of CPU on 100 k paths), as numbers in typed arrays, and path numbers
   // sorted by the comparator compareAddress uses: a stable sort from the same order, so the order sorting the rows
   // with it would give.
-  const serverKey = new Float64Array(paths.length);
-  const clientKey = new Float64Array(paths.length);
-  for (let i = 0; i < paths.length; i++) {
-    serverKey[i] = addressKey(paths[i]!.server.ip);
-    clientKey[i] = addressKey(paths[i]!.client.ip);
+  // The port and request count too: a comparison then reads the observations only on a tie of the keys (the paths
+  // of 100 k clients are 100 k objects apart in memory: reading two per comparison was ~60 ms of cache misses).
+  const n = paths.length;
+  const serverKey = new Float64Array(n);
+  const clientKey = new Float64Array(n);
+  const serverPort = new Int32Array(n);
+  const requests = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = paths[i]!;
+    serverKey[i] = addressKey(p.server.ip);
+    clientKey[i] = addressKey(p.client.ip);
+    serverPort[i] = p.server.port;
+    requests[i] = p.requests.count;
   }
   const order = paths.map((_, i) => i);
-  order.sort((i, j) => {
-    const a = paths[i]!;
-    const b = paths[j]!;
-    return (
-      compareKeyed(serverKey[i]!, serverKey[j]!, a.server.ip, b.server.ip) ||
-      a.server.port - b.server.port ||
-      b.requests.count - a.requests.count ||
-      compareKeyed(clientKey[i]!, clientKey[j]!, a.client.ip, b.client.ip)
-    );
-  });
+  order.sort(
+    (i, j) =>
+      serverKey[i]! - serverKey[j]! ||
+      compareText(paths[i]!.server.ip, paths[j]!.server.ip) ||
+      serverPort[i]! - serverPort[j]! ||
+      requests[j]! - requests[i]! ||
+      clientKey[i]! - clientKey[j]! ||
+      compareText(paths[i]!.client.ip, paths[j]!.client.ip),
+  );
   const omitted = Math.max(0, paths.length - REPORT_SERVERS);
   return { servers: order.slice(0, REPORT_SERVERS).map((i) => summarizePath(paths[i]!)), omitted };
 }
@@ -157,7 +164,11 @@ export function compareAddress(a: string, b: string): number {
 
 /** compareAddress with the addresses' keys (addressKey) made beforehand. */
 function compareKeyed(ka: number, kb: number, a: string, b: string): number {
-  return ka - kb || (a < b ? -1 : a > b ? 1 : 0);
+  return ka - kb || compareText(a, b);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
