@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from '../src/net/ip.js';
 import { defineRule } from '../src/diagnose/define.js';
 import type { Hit, Platform } from '../src/diagnose/types.js';
 import { writeTo, type Command } from '../src/shell/command.js';

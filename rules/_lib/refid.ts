@@ -2,8 +2,15 @@
  * Does a refid name a given address? RFC 5905 §7.3: at stratum ≥ 2 the refid is the upstream's IPv4 address, or
  * for IPv6 the first four octets of the MD5 hash of its address (ntpd and chrony both do this).
  */
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { refidFromText } from '../../src/ntp/refid.js';
+
+/**
+ * node:crypto, loaded when the first IPv6 address's refid is asked for: loading it costs ~6 ms, and most runs (every
+ * IPv4 capture, most configs) never hash. createRequire: a synchronous load, as refidFor is.
+ */
+let crypto: typeof import('node:crypto') | undefined;
+const requireBuiltin = createRequire(import.meta.url);
 
 /** The 16 octets of an IPv6 address in text form (with '::' and an optional embedded IPv4 tail); undefined if invalid. */
 export function ipv6Bytes(text: string): Uint8Array | undefined {
@@ -49,7 +56,8 @@ export function refidFor(address: string): number | undefined {
   if (!address.includes(':')) return refidFromText(address);
   const bytes = ipv6Bytes(address);
   if (!bytes) return undefined;
-  const d = createHash('md5').update(bytes).digest();
+  crypto ??= requireBuiltin('node:crypto') as typeof import('node:crypto');
+  const d = crypto.createHash('md5').update(bytes).digest();
   return d.readUInt32BE(0);
 }
 

@@ -1,6 +1,6 @@
 /** HOST[:PORT] parsing and name resolution for probe and trace. */
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP } from './ip.js';
 import { InputError } from '../errors.js';
 import { NTP_PORT } from '../ntp/constants.js';
 

@@ -5,7 +5,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+
+type WorkerClass = typeof import('node:worker_threads').Worker;
 import { InputError } from '../errors.js';
 import { observeShard } from './shard.js';
 import type { ShardReply, ShardResult, ShardTask } from './types.js';
@@ -38,8 +40,8 @@ export function threadsFor(file: string, requested: number | undefined): number 
   return Math.min(requested, MAX_THREADS);
 }
 
-/** Runs one shard in a worker thread; `workers` collects the thread so a failed analysis can stop it. */
-function runWorker(script: string, task: ShardTask, workers: Worker[]): Promise<ShardResult> {
+/** Runs one shard in a worker thread (`Worker`: node:worker_threads'); `workers` collects it so a failed analysis can stop it. */
+function runWorker(Worker: WorkerClass, script: string, task: ShardTask, workers: Worker[]): Promise<ShardResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: task });
     workers.push(worker);
@@ -66,12 +68,14 @@ function runWorker(script: string, task: ShardTask, workers: Worker[]): Promise<
  */
 export async function runShards(file: string, count: number, localIps: readonly string[]): Promise<ShardResult[]> {
   const script = workerScript();
+  // Loaded by the runs that use it, before any worker starts (loading it costs ~4 ms: every analyze paid it).
+  const WorkerThread = script === undefined ? undefined : (await import('node:worker_threads')).Worker;
   const workers: Worker[] = [];
   const others: Promise<ShardResult>[] = [];
   for (let index = 1; index < count; index++) {
     const shard = { index, count };
     const task: ShardTask = { file, shard, localIps: [...localIps] };
-    const viaWorker = script === undefined ? undefined : runWorker(script, task, workers);
+    const viaWorker = script === undefined || WorkerThread === undefined ? undefined : runWorker(WorkerThread, script, task, workers);
     // A settled outcome either way, so nothing is left rejecting unobserved if shard 0 throws first.
     others.push(
       viaWorker === undefined
