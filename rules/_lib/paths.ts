@@ -54,10 +54,18 @@ export function isIpv6(ip: string): boolean {
 
 /** The distinct client addresses of some paths, for titles: '198.51.100.130' or '3 clients'. */
 export function clientsText(paths: readonly NtpPathObservation[]): string {
+  // Remembered per list (lists never change while rules run): a title and an evidence line ask for the same one, and
+  // a server with 100 k silent clients is a set of 100 k addresses to build.
+  const known = clientTexts.get(paths);
+  if (known !== undefined && known.length === paths.length) return known.text;
   const ips = new Set<string>();
   for (const p of paths) ips.add(p.client.ip);
-  return ips.size === 1 ? (ips.values().next().value as string) : `${ips.size} clients`;
+  const text = ips.size === 1 ? (ips.values().next().value as string) : `${ips.size} clients`;
+  clientTexts.set(paths, { length: paths.length, text });
+  return text;
 }
+
+const clientTexts = new WeakMap<readonly NtpPathObservation[], { length: number; text: string }>();
 
 /**
  * The client network as access-control lines want it: the /24 around an IPv4 client (the seed's

@@ -4,6 +4,7 @@ import { analyzeCaptures } from '../../src/run/capture-file.js';
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/self-sync.js';
 import { refidFor } from '../../rules/_lib/refid.js';
+import { refidFromText } from '../../src/ntp/refid.js';
 import { control, diagnose, hitsOf, path, seen, SERVER } from './_build.js';
 import { iface, LOOPBACK, localAddresses, ntpdConfig } from '../node/_build.js';
 import { ruleTester } from './_tester.js';
@@ -103,4 +104,13 @@ ruleTester.run('self-sync', rule, {
       ],
     },
   ],
+});
+
+describe('refidFor on IPv4 text', () => {
+  it('reads what refidFromText reads, by character codes (every client of a capture is asked about)', () => {
+    const seeds = ['198.51.100.1', '0.0.0.0', '255.255.255.255', '256.1.1.1', '1.2.3', '1.2.3.4.5', '01.2.3.004', '1..2.3', ' 1.2.3.4', '1.2.3.4 ', 'GPS', '.GPS.', '0x1a2b3c4d', 'hash 0x1a2b3c4d', '1.2.3.4a', '', '١.2.3.4', '1.2.3.1000'];
+    const texts = new Set(seeds);
+    for (const s of seeds) for (let i = 0; i < s.length; i++) for (const c of ['', '.', '0', '9', ' ', 'x']) texts.add(s.slice(0, i) + c + s.slice(i + 1));
+    for (const t of texts) if (!t.includes(':')) expect(refidFor(t), JSON.stringify(t)).toBe(refidFromText(t));
+  });
 });
