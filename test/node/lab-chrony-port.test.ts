@@ -40,7 +40,8 @@ describe.skipIf(why !== undefined)('chronyd serving on port 11123 behind a rules
     serverConf = join(lab.dir, 'chrony-server.conf');
     writeFileSync(serverConf, ['local stratum 8', 'allow 198.51.100.0/24', `port ${PORT}`, `pidfile ${lab.dir}/chronyd-server.pid`, 'bindcmdaddress /', 'cmdport 0', ''].join('\n'));
     clientConf = join(lab.dir, 'chrony-client.conf');
-    writeFileSync(clientConf, [`server ${NODE0} iburst port ${PORT}`, `pidfile ${lab.dir}/chronyd-client.pid`, ''].join('\n'));
+    // Its own command socket (found by diagnose from this config), not the host-wide /run/chrony one: test files run two at a time.
+    writeFileSync(clientConf, [`server ${NODE0} iburst port ${PORT}`, `pidfile ${lab.dir}/chronyd-client.pid`, `bindcmdaddress ${lab.dir}/chronyd-client.sock`, ''].join('\n'));
     const daemon = lab.spawn('chronyd', lab.srv, ['chronyd', '-x', '-d', '-f', serverConf]);
     chronyd = daemon;
     await lab.until(10, `chronyd on UDP ${PORT} in node0`, () => {

@@ -73,7 +73,8 @@ describe.skipIf(why !== undefined)('no-clock-control in the lab (real ntpsec ntp
 
   it('real chronyd without -x in the same sandbox exits with the fatal error the rule reads from the journal', () => {
     const cfg = join(lab.dir, 'chrony.conf');
-    writeFileSync(cfg, `pidfile ${lab.dir}/chronyd.pid\ndriftfile ${lab.dir}/chrony.drift\ncmdport 0\nport 0\n`);
+    // `bindcmdaddress /`: no Unix socket at the host-wide /run/chrony path another lab's chronyd may hold (files run two at a time).
+    writeFileSync(cfg, `pidfile ${lab.dir}/chronyd.pid\ndriftfile ${lab.dir}/chrony.drift\nbindcmdaddress /\ncmdport 0\nport 0\n`);
     const r = spawnSync('ip', ['netns', 'exec', lab.cli, ...SETPRIV, 'chronyd', '-d', '-f', cfg], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status).not.toBe(0);
     const lines = refusedLines(r.stdout + r.stderr);

@@ -9,13 +9,13 @@ export const CHRONYD = '/usr/sbin/chronyd';
 export const NTPDIG = '/usr/bin/ntpdig';
 export const CLI = process.env.NTPDOCTOR_CLI ?? new URL('../../dist/cli.js', import.meta.url).pathname;
 
-/** chronyd serving its local clock at stratum 10 (`local stratum 10`, `allow`), control port off. */
+/** chronyd serving its local clock at stratum 10 (`local stratum 10`, `allow`), control port and Unix socket off (the host-wide /run/chrony socket stays free for other labs: test files run two at a time). */
 export function startChronyServer(lab: Lab, host: string, extra: string[] = [], port = 123): ChildProcess {
   const dir = join(lab.dir, `chrony-${host}`);
   const conf = `${dir}.conf`;
   writeFileSync(
     conf,
-    [`port ${port}`, 'allow', 'local stratum 10', 'cmdport 0', `pidfile ${dir}.pid`, `driftfile ${dir}.drift`, ...extra].join('\n') + '\n',
+    [`port ${port}`, 'allow', 'local stratum 10', 'bindcmdaddress /', 'cmdport 0', `pidfile ${dir}.pid`, `driftfile ${dir}.drift`, ...extra].join('\n') + '\n',
   );
   return lab.spawn(host, [CHRONYD, '-x', '-d', '-f', conf]);
 }

@@ -139,7 +139,7 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
       const base = join(lab.dir, 'chrony-client');
       writeFileSync(
         `${base}.conf`,
-        [`server ${S4} iburst minpoll 1 maxpoll 2`, 'bindcmdaddress 127.0.0.1', 'cmdport 10323', `pidfile ${base}.pid`, `driftfile ${base}.drift`].join('\n') + '\n',
+        [`server ${S4} iburst minpoll 1 maxpoll 2`, 'bindcmdaddress 127.0.0.1', `bindcmdaddress ${base}.sock`, 'cmdport 10323', `pidfile ${base}.pid`, `driftfile ${base}.drift`].join('\n') + '\n',
       );
       const client = lab.spawn('e', [CHRONYD, '-x', '-d', '-f', `${base}.conf`]);
       try {

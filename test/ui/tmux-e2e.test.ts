@@ -58,7 +58,8 @@ describe.skipIf(why !== undefined)('the TUI in tmux against a server behind an n
       input: ['table ip ndtui {', '  chain input {', '    type filter hook input priority 0; policy accept;', '    udp dport 123 reject with icmp type host-prohibited', '  }', '}', ''].join('\n'),
     });
     const serverConf = join(dir, 'server-chrony.conf');
-    writeFileSync(serverConf, ['allow', 'local stratum 10', 'cmdport 0', `pidfile ${dir}/chronyd.pid`, `driftfile ${dir}/chronyd.drift`].join('\n') + '\n');
+    // `bindcmdaddress /`: off the host-wide /run/chrony socket another lab's chronyd may hold (test files run two at a time).
+    writeFileSync(serverConf, ['allow', 'local stratum 10', 'bindcmdaddress /', 'cmdport 0', `pidfile ${dir}/chronyd.pid`, `driftfile ${dir}/chronyd.drift`].join('\n') + '\n');
     chronyd = spawn('ip', ['netns', 'exec', srv, ...SETPRIV, 'chronyd', '-x', '-d', '-f', serverConf], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     while (!udp123()) {
