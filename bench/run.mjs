@@ -2,17 +2,16 @@
 // Targets (issue 2): analyze end to end ≥ 20× tshark -Y ntp and ≥ 2× tcpdump udp port 123; peak RSS flat as the
 // file grows. Also runs the server benchmark (bench/serve.mjs) when present.
 //
-// A/B against another build (issue 11/14 "no slower than"): build the other commit in a scratch tree (`git archive
-// <commit> | tar -x -C /tmp/x`, symlink node_modules, `npx tsup`), then interleave the runs so load drifts hit both:
-//   for i in $(seq 11); do for d in /tmp/x/dist dist; do
-//     /usr/bin/time -f "$d %e s %U+%S cpu %M KiB" node $d/cli.js analyze bench/out/2M.pcap --json >/dev/null; done; done
-// and compare medians (wall, peak RSS) and minima of user+sys CPU: on a shared machine the minimum CPU is the least
-// disturbed run, and wall time under load varies by ±50 % (measured here with 8 other jobs on 2 cores).
+// A/B against other commits (issues 11, 13 and 14: "no slower than"): `npm run bench -- --against 1dd0702` builds
+// the commit once into bench/out/builds/ and runs analyze of both builds interleaved on each capture (bench/against.mjs
+// says how to read the figures). `--rounds N` (default 7) sets the runs per build, `--case NAME` (repeatable) picks
+// captures, e.g. `--case 2M-few-clients`. With --against, only that comparison runs (no tshark, tcpdump or server).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { buildOf, compare } from './against.mjs';
 import { generate } from './gen-capture.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,6 +19,20 @@ const out = join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
 const cli = join(root, 'dist', 'cli.js');
 const quick = process.argv.includes('--quick');
+
+/** Every value of a repeatable `--name VALUE` (or `--name=VALUE`) argument. */
+function values(name) {
+  const out = [];
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name && i + 1 < argv.length) out.push(argv[++i]);
+    else if (argv[i].startsWith(`${name}=`)) out.push(argv[i].slice(name.length + 1));
+  }
+  return out;
+}
+const against = values('--against').flatMap((v) => v.split(',')).filter(Boolean);
+const only = new Set(values('--case'));
+const rounds = Math.max(1, Number(values('--rounds').pop() ?? 7) || 7);
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const haveTime = existsSync('/usr/bin/time');
@@ -51,7 +64,34 @@ const cases = quick
       { name: '2M-many-clients', frames: 2_000_000, clients: 100_000 },
       { name: '500k-few-clients', frames: 500_000, clients: 64 },
       { name: '4M-few-clients', frames: 4_000_000, clients: 64 },
-    ];
+    ].filter((c) => only.size === 0 || only.has(c.name));
+if (only.size > 0 && cases.length === 0) {
+  console.error(`bench: no capture named ${[...only].join(', ')} (2M-few-clients, 2M-many-clients, 500k-few-clients, 4M-few-clients)`);
+  process.exit(2);
+}
+
+if (against.length > 0) {
+  // The A/B alone: this tree's dist/ (built by the npm script) against each commit named.
+  let others;
+  try {
+    others = against.map((ref) => buildOf(root, out, ref));
+  } catch (err) {
+    console.error(`bench: ${err.message}`);
+    process.exit(2);
+  }
+  const builds = [{ label: 'this tree', dist: join(root, 'dist') }, ...others.map((o) => ({ label: o.sha.startsWith(o.ref) ? o.ref : `${o.ref} (${o.sha.slice(0, 7)})`, dist: o.dist }))];
+  console.log(`cores: ${availableParallelism()}; analyze FILE --json, ${rounds} interleaved runs per build`);
+  for (const c of cases) {
+    const file = join(out, `${c.name}.pcap`);
+    if (!existsSync(file)) generate(file, c);
+    measure(`cat ${file}`); // warm the page cache
+    const { rows, lines } = compare(file, builds, rounds);
+    console.log(`\n${c.name} (${c.frames} frames, ${c.clients} clients):`);
+    console.table(rows);
+    for (const l of lines) console.log(l);
+  }
+  process.exit(0);
+}
 
 console.log(`cores: ${availableParallelism()}`);
 const rows = [];
