@@ -89,7 +89,8 @@ describe.skipIf(why !== undefined)('diagnose in the lab: rejected and unpolled s
     await startChronyd(conf, () => /^0,0,0,0,[1-9]\d*$/m.test(chronyc('-c', 'activity')), 'chronyd answering activity with unresolved sources');
     const report = diagnose(conf);
     const f = report.findings.find((x) => x.rule === 'sources-not-polled');
-    expect(f, JSON.stringify(report.findings.map((x) => x.rule))).toBeDefined();
+    // On failure, say what diagnose read of chronyd (its daemon-state observation), not only which rules fired.
+    expect(f, JSON.stringify({ rules: report.findings.map((x) => x.rule), chronyd: report.findings.flatMap((x) => x.evidence.map((e) => e.text)) })).toBeDefined();
     expect(f!.title).toMatch(/^chronyd polls nothing: \d+ sources whose name never resolved$/);
     const text = f!.evidence.map((e) => e.text).join('\n');
     expect(text).toContain('ntp1.lab.example has no address yet');
