@@ -1,29 +1,15 @@
 /**
  * Every rule, imported explicitly (the engine never imports rules/: the command that runs a diagnosis hands it
- * this list). test/rules/meta.test.ts checks each rules/*.ts file appears here exactly once.
+ * this list): the wire rules (./wire.ts, all that a capture needs) and those that judge the node's own state.
+ * test/rules/meta.test.ts checks each rules/*.ts file is listed exactly once, here or in ./wire.ts.
  */
 import type { Rule } from '../src/diagnose/types.js';
-import badChecksum from './bad-checksum.js';
-import bogusReply from './bogus-reply.js';
-import captureDamaged from './capture-damaged.js';
-import checksumOffloadArtifact from './checksum-offload-artifact.js';
-import firewallReject from './firewall-reject.js';
-import hostUnreachable from './host-unreachable.js';
-import kissOfDeath from './kiss-of-death.js';
-import largeOffset from './large-offset.js';
-import mode6Exposed from './mode6-exposed.js';
-import noResponse from './no-response.js';
-import portUnreachable from './port-unreachable.js';
-import rateLimited from './rate-limited.js';
-import rootDistanceTooLarge from './root-distance-too-large.js';
-import selfSync from './self-sync.js';
-import serverUnsynchronized from './server-unsynchronized.js';
+import { wireRules } from './wire.js';
 // Node inspection (configs, firewall, daemons).
 import chronyAllowMissing from './chrony-allow-missing.js';
 import daemonNotRunning from './daemon-not-running.js';
 import firewallBlocksNtp from './firewall-blocks-ntp.js';
 import inspectionIncomplete from './inspection-incomplete.js';
-import ntsKeFailure from './nts-ke-failure.js';
 import localClockMismatch from './local-clock-mismatch.js';
 import localClockMissing from './local-clock-missing.js';
 import makestepMissing from './makestep-missing.js';
@@ -41,28 +27,10 @@ import sourcesNotPolled from './sources-not-polled.js';
 import clocksourceUnstable from './clocksource-unstable.js';
 import hypervisorTimeSync from './hypervisor-time-sync.js';
 import leapSmearMix from './leap-smear-mix.js';
-import noNtpSeen from './no-ntp-seen.js';
-// Issue 13: the wire as deployments speak it.
-import sourcePortBlocked from './source-port-blocked.js';
-import symmetricUnanswered from './symmetric-unanswered.js';
 
 export const rules: Rule[] = [
-  // Packets and probes.
-  firewallReject,
-  portUnreachable,
-  hostUnreachable,
-  noResponse,
-  serverUnsynchronized,
-  kissOfDeath,
-  rateLimited,
-  rootDistanceTooLarge,
-  largeOffset,
-  bogusReply,
-  checksumOffloadArtifact,
-  badChecksum,
-  mode6Exposed,
-  selfSync,
-  captureDamaged,
+  // Packets and probes: ./wire.ts.
+  ...wireRules,
   // Node inspection (configs, firewall, daemons).
   daemonNotRunning,
   firewallBlocksNtp,
@@ -71,7 +39,6 @@ export const rules: Rule[] = [
   restrictBlocksClients,
   localClockMissing,
   sourceUnreachable,
-  ntsKeFailure,
   localClockMismatch,
   makestepMissing,
   noqueryMissing,
@@ -85,7 +52,4 @@ export const rules: Rule[] = [
   hypervisorTimeSync,
   clocksourceUnstable,
   leapSmearMix,
-  noNtpSeen,
-  sourcePortBlocked,
-  symmetricUnanswered,
 ];

@@ -52,7 +52,9 @@ export function runRules(rules: readonly Rule[], observations: readonly Observat
         SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
         a.priority - b.priority ||
         b.confidence - a.confidence ||
-        compareText(a.subject, b.subject),
+        compareText(a.subject, b.subject) ||
+        // Then the rule id: the order does not depend on how the rule list was put together (rules/wire.ts).
+        compareText(a.rule, b.rule),
     )
     .map(({ priority: _p, ...f }) => f);
 }

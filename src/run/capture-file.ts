@@ -7,7 +7,8 @@ import { InputError } from '../errors.js';
 import type { CaptureFileInput } from '../model/report-input.js';
 import { mergeShards } from '../parallel/merge.js';
 import { runShards, threadsFor } from '../parallel/run.js';
-import { rules as defaultRules } from '../../rules/index.js';
+// The wire rules only: a capture carries nothing the node rules judge, and analyze need not parse them.
+import { wireRules as defaultRules } from '../../rules/wire.js';
 import { assemble, inputObservation, observeRecords, type AnalyzeOptions, type CaptureAnalysis } from './records.js';
 
 /** Reads one capture (path or '-') through decode and correlation into observations. Throws InputError on bad input. */

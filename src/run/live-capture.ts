@@ -14,7 +14,8 @@ import { judge } from '../diagnose/judge.js';
 import type { Report, Rule } from '../diagnose/types.js';
 import type { LiveCaptureInput } from '../model/report-input.js';
 import { InputError } from '../errors.js';
-import { rules as defaultRules } from '../../rules/index.js';
+// The wire rules only: a capture carries nothing the node rules judge, and analyze need not parse them.
+import { wireRules as defaultRules } from '../../rules/wire.js';
 import type { CaptureRecord } from '../capture/types.js';
 import { buildCaptureFilter } from '../capture/live/filter.js';
 import { openLiveSession, type BackendChoice } from '../capture/live/open.js';

@@ -43,6 +43,13 @@ describe('runRules', () => {
     expect(findings.map((f) => f.subject)).toEqual(['B', '_', 'a']);
   });
 
+  it('then by rule id: the order does not depend on the order of the rule list (rules/wire.ts is a part of it)', () => {
+    const a = runRules([rule('zeta', 10, 'error'), rule('alpha', 10, 'error')], [input('a')]);
+    const b = runRules([rule('alpha', 10, 'error'), rule('zeta', 10, 'error')], [input('a')]);
+    expect(a.map((f) => f.rule)).toEqual(['alpha', 'zeta']);
+    expect(b).toEqual(a);
+  });
+
   it('folds a finding explained by another on the same subject, and only there', () => {
     const rules = [rule('symptom', 30, 'error'), rule('cause', 10, 'error', ['symptom'])];
     const same = runRules(rules, [input('a')]);

@@ -16,7 +16,7 @@ import { findingsOf } from './_build.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const rulesDir = join(root, 'rules');
 const ruleFiles = readdirSync(rulesDir)
-  .filter((f) => f.endsWith('.ts') && !f.startsWith('_') && f !== 'index.ts')
+  .filter((f) => f.endsWith('.ts') && !f.startsWith('_') && f !== 'index.ts' && f !== 'wire.ts')
   .sort();
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const CHECKLIST = 'see docs/adding-a-rule.md';
@@ -46,17 +46,22 @@ describe('rules/ meta', () => {
     }
   });
 
-  it('registers every rule file in rules/index.ts exactly once (imported explicitly, listed once)', () => {
-    const index = readFileSync(join(rulesDir, 'index.ts'), 'utf8');
+  it('registers every rule file exactly once, in rules/wire.ts or rules/index.ts (imported explicitly, listed once)', () => {
+    // rules/wire.ts lists the rules a capture alone can fire (analyze loads only those), rules/index.ts the others
+    // and ...wireRules: one list of every rule.
     const imports = new Map<string, string>();
-    for (const m of index.matchAll(/^import\s+(\w+)\s+from\s+'\.\/([\w-]+)\.js';/gm)) imports.set(m[2]!, m[1]!);
-    const list = /export const rules: Rule\[\] = \[([\s\S]*?)\];/.exec(index)?.[1] ?? '';
-    const listed = list.replace(/\/\/.*$/gm, '').split(/[\s,]+/).filter(Boolean);
+    const listed: string[] = [];
+    for (const [file, array] of [['wire.ts', 'wireRules'], ['index.ts', 'rules']] as const) {
+      const text = readFileSync(join(rulesDir, file), 'utf8');
+      for (const m of text.matchAll(/^import\s+(\w+)\s+from\s+'\.\/([\w-]+)\.js';/gm)) imports.set(m[2]!, m[1]!);
+      const list = new RegExp(`export const ${array}: Rule\\[\\] = \\[([\\s\\S]*?)\\];`).exec(text)?.[1] ?? '';
+      listed.push(...list.replace(/\/\/.*$/gm, '').split(/[\s,]+/).filter((x) => x && !x.startsWith('...')));
+    }
     for (const f of ruleFiles) {
       const name = f.replace(/\.ts$/, '');
       const binding = imports.get(name);
-      expect(binding, `rules/index.ts does not import ./${name}.js: add \`import … from './${name}.js';\` (${CHECKLIST})`).toBeDefined();
-      expect(listed.filter((x) => x === binding), `${binding} (rules/${f}) must be listed exactly once in the rules array of rules/index.ts (${CHECKLIST})`).toHaveLength(1);
+      expect(binding, `neither rules/wire.ts nor rules/index.ts imports ./${name}.js: add \`import … from './${name}.js';\` to one (${CHECKLIST})`).toBeDefined();
+      expect(listed.filter((x) => x === binding), `${binding} (rules/${f}) must be listed exactly once, in wireRules (rules/wire.ts) or rules (rules/index.ts) (${CHECKLIST})`).toHaveLength(1);
     }
     // And at run time: each module's rule object is in the list exactly once, and nothing else is.
     for (const [name, rule] of modules) expect(rules.filter((r) => r === rule), `rules/${name}.ts in rules[]`).toHaveLength(1);
