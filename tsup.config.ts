@@ -1,27 +1,19 @@
 import { defineConfig } from 'tsup';
-import type { Plugin } from 'esbuild';
+// Shared with scripts/build-cli.mjs, which bundles the command itself (dist/cli.cjs) after this build.
+import { buildCli } from './scripts/build-cli.mjs';
+import { lazyChildProcess } from './scripts/esbuild-plugins.mjs';
 
-/**
- * commander is bundled (loading it as a CommonJS package from ESM cost ~20 ms of every start: the CJS loader, the
- * export lexer, five files). It requires node:child_process at load only for executable subcommands, which
- * ntpdoctor never uses; loading that built-in costs ~7 ms of every start. Inside commander it becomes a stand-in that
- * loads the real module on first use. Measured in README (bench) and docs/architecture.md (start-up).
- */
-const lazyChildProcess: Plugin = {
-  name: 'lazy-child-process',
-  setup(build) {
-    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
-      contents: "let real; module.exports = new Proxy({}, { get: (_t, k) => (real ??= require('node:child_process'))[k] });",
-      loader: 'js',
-    }));
+export default defineConfig((cli) => ({
+  // cli: the launcher (package.json "bin"), which runs dist/cli.cjs with its code cache (src/cli/launch.ts); tui: the
+  // terminal UI, an ES module that bundle imports (Ink is ESM-only). The library (index, rules) and the --threads
+  // worker are ES modules as before.
+  entry: {
+    cli: 'src/cli/launch.ts',
+    index: 'src/index.ts',
+    rules: 'rules/index.ts',
+    'shard-worker': 'src/parallel/worker.ts',
+    tui: 'src/ui/run.tsx',
   },
-};
-
-export default defineConfig({
-  entry: { cli: 'src/cli/bin.ts', index: 'src/index.ts', rules: 'rules/index.ts', 'shard-worker': 'src/parallel/worker.ts' },
   format: ['esm'],
   target: 'node20',
   platform: 'node',
@@ -30,7 +22,7 @@ export default defineConfig({
   clean: true,
   external: ['cap', 'ink', 'react'],
   // Bundled: string-width (the text renderer measures with Ink's own measure), so dist/ alone runs every non-TUI
-  // command; commander, for start-up time (above).
+  // command; commander, for start-up time (scripts/esbuild-plugins.mjs lazyChildProcess).
   noExternal: ['string-width', 'commander'],
   // The bundled CommonJS (commander) requires Node built-ins: an ESM bundle has no `require` of its own.
   banner: { js: "import { createRequire as __ntpdoctorCreateRequire } from 'node:module'; const require = __ntpdoctorCreateRequire(import.meta.url);" },
@@ -38,4 +30,6 @@ export default defineConfig({
   removeNodeProtocol: false,
   esbuildPlugins: [lazyChildProcess],
   esbuildOptions(o) { o.minifyWhitespace = true; o.legalComments = 'none'; },
-});
+  // Then the command's bundle and its code cache, beside the rest (`tsup --out-dir` too), after clean.
+  onSuccess: () => buildCli(cli.outDir ?? 'dist'),
+}));

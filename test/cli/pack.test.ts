@@ -23,7 +23,7 @@ describe('npm pack → npm install -g', () => {
     // Pack a copy of the sources without dist/: prepack must build it (and must not wipe the dist/ the other
     // test files are running from).
     const src = join(dir, 'src-copy');
-    for (const entry of ['package.json', 'package-lock.json', 'tsup.config.ts', 'tsconfig.json', 'README.md', 'LICENSE', 'man', 'src', 'rules', 'types', 'fixtures', 'docs', 'schema']) {
+    for (const entry of ['package.json', 'package-lock.json', 'tsup.config.ts', 'scripts', 'tsconfig.json', 'README.md', 'LICENSE', 'man', 'src', 'rules', 'types', 'fixtures', 'docs', 'schema']) {
       cpSync(join(root, entry), join(src, entry), { recursive: true });
     }
     symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));

@@ -14,7 +14,9 @@ import { files, read } from './_files.js';
 
 describe('terminal safety by construction', () => {
   it('only src/cli/io.ts writes to the process streams (everything else goes through CommandOut)', () => {
-    const offenders = files('src').filter((f) => f !== join('src', 'cli', 'io.ts') && /process\.(stdout|stderr)\.write|console\.(log|error|warn|info|debug)\(/.test(read(f)));
+    // And the launcher (src/cli/launch.ts), whose one line comes before the command and its io exist (escaped there).
+    const own = [join('src', 'cli', 'io.ts'), join('src', 'cli', 'launch.ts')];
+    const offenders = files('src').filter((f) => !own.includes(f) && /process\.(stdout|stderr)\.write|console\.(log|error|warn|info|debug)\(/.test(read(f)));
     expect(offenders).toEqual([]);
   });
 
