@@ -89,8 +89,18 @@ export function chronyQueryOffset(output: string): number | undefined {
  * in ~1.5 s instead of the whole timeout (measured against every serve fault; KoD RATE still waits it out).
  */
 export function chronyQuery(lab: Lab, host: string, server: string, timeoutS = 15, fast = false): ExecResult {
+  return lab.execStatus(host, chronyQueryArgs(lab, host, server, timeoutS, fast), (timeoutS + 10) * 1000);
+}
+
+/** chronyQuery without blocking, beside other clients. */
+export function chronyQueryAsync(lab: Lab, host: string, server: string, timeoutS = 15, fast = false): Promise<ExecResult> {
+  return lab.execStatusAsync(host, chronyQueryArgs(lab, host, server, timeoutS, fast), (timeoutS + 10) * 1000);
+}
+
+/** chronyd's command line for chronyQuery, its config written into the lab's directory. */
+function chronyQueryArgs(lab: Lab, host: string, server: string, timeoutS: number, fast: boolean): string[] {
   const base = join(lab.dir, `chronyq-${host}-${server.replace(/[:.]/g, '_')}`);
   const poll = fast ? ' minpoll -2 maxpoll -2' : '';
   writeFileSync(`${base}.conf`, `server ${server} iburst${poll} maxsamples 4\ncmdport 0\npidfile ${base}.pid\n`);
-  return lab.execStatus(host, [CHRONYD, '-x', '-Q', '-t', String(timeoutS), '-f', `${base}.conf`], (timeoutS + 10) * 1000);
+  return [CHRONYD, '-x', '-Q', '-t', String(timeoutS), '-f', `${base}.conf`];
 }

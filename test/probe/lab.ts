@@ -118,16 +118,31 @@ export class Lab {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
     });
-    const seconds = (Date.now() - started) / 1000;
     const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
-    const how = timedOut
-      ? `killed by ${r.signal ?? 'SIGTERM'} after the ${timeoutMs / 1000} s bound`
-      : r.signal
-        ? `killed by ${r.signal} after ${seconds.toFixed(1)} s`
-        : r.error
-          ? `failed to run: ${r.error.message}`
-          : `exit ${r.status} after ${seconds.toFixed(1)} s`;
-    return { status: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}`, stdout: r.stdout ?? '', stderr: r.stderr ?? '', how, seconds };
+    return ended(r.status, r.signal, timedOut, r.error, r.stdout ?? '', r.stderr ?? '', started, timeoutMs);
+  }
+
+  /** execStatus without blocking: several clients against one server at once (test/serve/lab-serve.test.ts). */
+  execStatusAsync(host: string, args: string[], timeoutMs = 30_000): Promise<ExecResult> {
+    const started = Date.now();
+    const child = spawn('ip', ['netns', 'exec', this.ns(host), ...NO_CLOCK, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+    }, timeoutMs);
+    return new Promise((resolve) => {
+      let error: Error | undefined;
+      child.once('error', (e) => (error = e));
+      child.once('close', (status, signal) => {
+        clearTimeout(timer);
+        resolve(ended(status, signal, timedOut, error, stdout, stderr, started, timeoutMs));
+      });
+    });
   }
 
   /** Starts a long-running process (a daemon in the foreground) in a host's namespace; killed on destroy(). */
@@ -185,4 +200,26 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** An ExecResult, with `how` it ended in words. */
+function ended(
+  status: number | null,
+  signal: NodeJS.Signals | null,
+  timedOut: boolean,
+  error: Error | undefined,
+  stdout: string,
+  stderr: string,
+  started: number,
+  timeoutMs: number,
+): ExecResult {
+  const seconds = (Date.now() - started) / 1000;
+  const how = timedOut
+    ? `killed by ${signal ?? 'SIGTERM'} after the ${timeoutMs / 1000} s bound`
+    : signal
+      ? `killed by ${signal} after ${seconds.toFixed(1)} s`
+      : error
+        ? `failed to run: ${error.message}`
+        : `exit ${status} after ${seconds.toFixed(1)} s`;
+  return { status: status ?? -1, out: `${stdout}${stderr}`, stdout, stderr, how, seconds };
 }

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Report } from '../../src/diagnose/types.js';
 import { Lab, labUnavailable, skipLine, waitFor } from '../probe/lab.js';
-import { chronyQuery, chronyQueryOffset, CHRONYD, CLI, NTPDIG, ntpdigBest, ntpdigOffset } from '../probe/daemons.js';
+import { chronyQuery, chronyQueryAsync, chronyQueryOffset, CHRONYD, CLI, NTPDIG, ntpdigBest, ntpdigOffset } from '../probe/daemons.js';
+import type { ExecResult } from '../probe/lab.js';
 import { parseReport, parseServe } from '../_schema.js';
 
 const why = labUnavailable([CHRONYD, NTPDIG, '/usr/bin/chronyc', '/usr/sbin/ntpdate']) ?? (existsSync(CLI) ? undefined : 'dist/cli.js not built (npx tsup)');
@@ -90,8 +91,9 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
     const line = s.stdout().trim();
     return line ? parseServe(line) : undefined;
   };
-  const probeRun = (extra: string[] = []): { status: number; rules: string[]; report: Report } => {
-    const r = lab.execStatus('c', ['node', CLI, 'probe', S4, '--json', ...extra]);
+  const probeArgs = (extra: string[]) => ['node', CLI, 'probe', S4, '--json', ...extra];
+  const probeRun = (extra: string[] = []) => probeResult(lab.execStatus('c', probeArgs(extra)));
+  const probeResult = (r: ExecResult): { status: number; rules: string[]; report: Report } => {
     let report: Report;
     try {
       report = parseReport<Report>(r.stdout);
@@ -204,20 +206,26 @@ describe.skipIf(why !== undefined)('serve in the lab', () => {
       // No rate limit but the fault's own: four clients from one address within seconds must not trip it.
       const server = await serve('--fault', c.fault, '--rate-limit', 'off');
       try {
-        const r = probeRun(['--interval', '0.3']);
+        // The four clients at once, each from its own host (they wait on the server, not on the CPU): a case takes
+        // as long as its slowest client, not the sum of them.
+        const [probe, dig, date, q] = await Promise.all([
+          lab.execStatusAsync('c', probeArgs(['--interval', '0.3'])),
+          lab.execStatusAsync('d', [NTPDIG, '-t', '1', S4]),
+          lab.execStatusAsync('e', ['ntpdate', '-q', S4]),
+          chronyQueryAsync(lab, 'c', S4, 5, true),
+        ]);
+        const r = probeResult(probe);
         expect(r.status).toBe(1);
         expect(c.rule, `findings: ${r.rules.join(', ')}`).toContain(r.rules[0]);
-        for (const client of [[NTPDIG, '-t', '1', S4], ['ntpdate', '-q', S4]]) {
-          const dig = lab.execStatus('c', client);
+        for (const [name, run] of [[NTPDIG, dig], ['ntpdate', date]] as const) {
           if (c.ntpdig === 'accepts') {
-            expect(dig.status, `${client[0]}: ${dig.how}: ${dig.out}`).toBe(0);
-            c.digOffset?.(ntpdigOffset(dig.out)?.offset as number);
+            expect(run.status, `${name}: ${run.how}: ${run.out}`).toBe(0);
+            c.digOffset?.(ntpdigOffset(run.out)?.offset as number);
           } else {
-            expect(dig.status, `${client[0]}: ${dig.how}: ${dig.out}`).toBe(1);
-            expect(dig.out).toMatch(c.ntpdig);
+            expect(run.status, `${name}: ${run.how}: ${run.out}`).toBe(1);
+            expect(run.out).toMatch(c.ntpdig);
           }
         }
-        const q = chronyQuery(lab, 'c', S4, 5, true);
         expect(q.out, q.how).toMatch(c.chrony);
         // chronyd prints "System clock wrong by" only for a source it accepted.
         if (c.chronyOffset) c.chronyOffset(chronyQueryOffset(q.out) as number);
