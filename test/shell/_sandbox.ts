@@ -5,7 +5,7 @@
  * copies). Each command runs as `sh -c CMD`; the result is what the stubs logged (each program's argv), stderr,
  * the exit status and every file under the watched roots that changed. Nothing outlives the namespace.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -91,13 +91,36 @@ export class Sandbox {
    * in turn (state carries over within a group, as when a user pastes them in order).
    */
   run(groups: ReadonlyArray<{ files: Record<string, string>; commands: readonly string[] }>, watch: readonly string[], cwd: string): RunResult[][] {
+    const { args, out } = this.job(groups, watch, cwd);
+    const r = spawnSync('unshare', args, { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`sandbox failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(readFileSync(out, 'utf8')) as RunResult[][];
+  }
+
+  /** run() without blocking: namespaces of their own, so several may run at once (one per core). */
+  runAsync(groups: ReadonlyArray<{ files: Record<string, string>; commands: readonly string[] }>, watch: readonly string[], cwd: string): Promise<RunResult[][]> {
+    const { args, out } = this.job(groups, watch, cwd);
+    return new Promise((resolve, reject) => {
+      const child = spawn('unshare', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.once('error', reject);
+      child.once('close', (status, signal) => {
+        clearTimeout(timer);
+        if (status !== 0) reject(new Error(`sandbox failed (${status ?? signal}): ${stderr}`));
+        else resolve(JSON.parse(readFileSync(out, 'utf8')) as RunResult[][]);
+      });
+    });
+  }
+
+  /** The job file of one run and unshare's argv for it. */
+  private job(groups: ReadonlyArray<{ files: Record<string, string>; commands: readonly string[] }>, watch: readonly string[], cwd: string): { args: string[]; out: string } {
     const id = ++this.n;
     const job = { groups, watch, cwd, stubs: this.stubs, log: join(this.dir, `log-${id}`), out: join(this.dir, `out-${id}.json`) };
     const jobFile = join(this.dir, `job-${id}.json`);
     writeFileSync(jobFile, JSON.stringify(job));
-    const r = spawnSync('unshare', ['-m', '-p', '-f', '--mount-proc', process.execPath, join(this.dir, 'driver.mjs'), jobFile], { encoding: 'utf8', timeout: 60_000 });
-    if (r.status !== 0) throw new Error(`sandbox failed (${r.status}): ${r.stderr}`);
-    return JSON.parse(readFileSync(job.out, 'utf8')) as RunResult[][];
+    return { args: ['-m', '-p', '-f', '--mount-proc', process.execPath, join(this.dir, 'driver.mjs'), jobFile], out: job.out };
   }
 
   dispose(): void {
