@@ -35,15 +35,20 @@ describe('serve on loopback', () => {
       expect(s.bogus).toEqual([]);
       expect(s.packet).toMatchObject({ mode: 4, version: 4, stratum: 10, leap: 0, precision: clock.precision });
       expect(s.refidText).toBe('127.127.1.1');
-      // T3 is written after encoding, never before T2: the server's hold time is positive and small.
+      // T3 is written after encoding, never before T2: the server's hold time is positive, and on one clock T2..T3
+      // lies inside the client's T1..T4, so the delay (T4 − T1) − (T3 − T2) is not negative (RFC 5905 §8): bounds
+      // that hold however loaded the machine is (a fixed few ms did not, beside another test file).
       const hold = ntpDiffSeconds(s.packet!.transmitTime, s.packet!.receiveTime);
       expect(hold).toBeGreaterThan(0);
-      expect(hold).toBeLessThan(0.005);
+      expect(s.delay as number).toBeGreaterThanOrEqual(-1e-6);
+      expect(hold).toBeLessThan(0.5);
     }
-    // Client and server share one event loop here, so a sample's T4 can wait behind the server's work: only the
-    // best (lowest-delay) sample is a fair offset.
+    // Client and server share one clock, so the true offset is 0 and a sample's error is at most half its round trip
+    // (RFC 5905 §8), plus the stamps' rounding: a bound that holds whatever else keeps the CPU busy. The best
+    // (lowest-delay) sample is judged, and it must be good on an idle loopback too.
     const best = p.samples.find((s) => s.index === p.best);
-    expect(Math.abs(best?.offset as number)).toBeLessThan(0.002);
+    expect(Math.abs(best?.offset as number)).toBeLessThanOrEqual((best?.delay as number) / 2 + 1e-6);
+    expect(Math.abs(best?.offset as number)).toBeLessThan(0.05);
     const v3 = await probeAddress('127.0.0.1', 4, port, { samples: 1, timeout: 0.5, interval: 0, clock, version: 3 });
     expect(v3.samples[0]?.packet?.version).toBe(3);
   });
