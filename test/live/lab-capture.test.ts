@@ -52,7 +52,6 @@ interface Capture {
 
 describe.skipIf(why !== undefined)('live capture in the lab', () => {
   let lab: VethLab;
-  let fixed = false;
 
   /**
    * One capture in the client's namespace. `any` = all interfaces with Linux cooked headers (SLL from cap, SLL2
@@ -87,11 +86,19 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
     lab?.destroy();
   });
 
-  for (const backend of backends) {
-    it(`names firewall-reject within the window while the client fails (${backend}, ${backend === 'cap' ? 'veth' : 'any + host filter'})`, async () => {
-      const file = join(lab.dir, `reject-${backend}.pcap`);
-      const where = backend === 'cap' ? 'veth' : 'any';
-      const run = await capture(backend, where, ['--write', file]);
+  // Every backend captures the same window at once (each sees all the traffic: they only read it), so a state of the
+  // server costs one window, not one per backend.
+  const label = (b: string, veth: boolean) => `${b}, ${veth ? 'veth' : 'any + host filter'}`;
+
+  it(`names firewall-reject within the window while the client fails (${backends.map((b) => label(b, b === 'cap')).join('; ')})`, async () => {
+    const runs = await Promise.all(
+      backends.map(async (backend) => {
+        const file = join(lab.dir, `reject-${backend}.pcap`);
+        const where = backend === 'cap' ? 'veth' : 'any';
+        return { backend, file, where, run: await capture(backend, where, ['--write', file]) };
+      }),
+    );
+    for (const { backend, file, where, run } of runs) {
       expect(run.status, run.stderr).toBe(1);
       expect(run.seconds).toBeLessThan(WINDOW + 4);
       const input = run.report.inputs[0] as LiveCaptureInput;
@@ -115,16 +122,19 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       expect(tshark.trim().split('\n').length).toBe(rejected.length);
-    });
-  }
+    }
+  });
 
-  for (const backend of backends) {
-    it(`reports healthy exchanges with their offsets once the rule is gone (${backend}, ${backend === 'cap' ? 'any + host filter' : 'veth'})`, async () => {
-      // The fix: the server's REJECT rule goes (once, before the first of these captures).
-      if (!fixed) execFileSync('ip', ['netns', 'exec', lab.srv, 'nft', 'delete', 'table', 'ip', 'ndliv_fw'], { stdio: 'ignore' });
-      fixed = true;
-      const where = backend === 'cap' ? 'any' : 'veth';
-      const run = await capture(backend, where);
+  it(`reports healthy exchanges with their offsets once the rule is gone (${backends.map((b) => label(b, b !== 'cap')).join('; ')})`, async () => {
+    // The fix: the server's REJECT rule goes, before these captures.
+    execFileSync('ip', ['netns', 'exec', lab.srv, 'nft', 'delete', 'table', 'ip', 'ndliv_fw'], { stdio: 'ignore' });
+    const runs = await Promise.all(
+      backends.map(async (backend) => {
+        const where = backend === 'cap' ? 'any' : 'veth';
+        return { backend, where, run: await capture(backend, where) };
+      }),
+    );
+    for (const { backend, where, run } of runs) {
       expect((run.report.inputs[0] as LiveCaptureInput).linkTypes).toEqual([where === 'veth' ? 1 : 113]);
       const serious = run.report.findings.filter((f) => f.severity !== 'info');
       expect(serious.map((f) => `${f.rule}: ${f.title}`)).toEqual([]);
@@ -150,6 +160,6 @@ describe.skipIf(why !== undefined)('live capture in the lab', () => {
           expect(Math.abs(x.delay as number)).toBeLessThan(0.05);
         }
       }
-    });
-  }
+    }
+  });
 }, 120_000);
