@@ -35,6 +35,19 @@ export const processIo: CommandIo = {
   ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
 };
 
+/**
+ * Ends the process with `code` once everything written to stdout and stderr is out (the callbacks of an empty write
+ * come after every write before it), rather than when the event loop empties: a command is done when main()
+ * settles, each one awaiting its own sockets, children and workers. Leaving by the event loop, Node first tears down
+ * V8's heap page by page: on a capture of 100 k paths (~300 MB of heap) that was 150–180 ms of munmap after the
+ * report was out (strace -tt, last write to exit_group; 5 ms this way). process.exit still runs the 'exit'
+ * listeners (the TUI's screen restore, the build's code cache).
+ */
+export function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 /** What a command may write. */
 export interface CommandOut {
   /** Rendered text (renderers return `TerminalString`s; a plain string does not type-check here). */

@@ -73,8 +73,14 @@ class Uint32Memo<V> {
 
 const v4Cache = new Uint32Memo<string>();
 
+/**
+ * Dotted quad of a 32-bit address. By join, not a template: V8 makes a concatenation of 13 characters or more a
+ * ConsString (a pair of two strings: three heap objects), join one flat string. A capture of 100 k clients keeps
+ * 100 k of these as path keys, and each object more per path is scavenger work (measured: heap snapshot after
+ * streaming, 10 k ConsStrings of 20 k client addresses with the template).
+ */
 export function ipv4ToString(addr: number): string {
-  return `${addr >>> 24}.${(addr >>> 16) & 0xff}.${(addr >>> 8) & 0xff}.${addr & 0xff}`;
+  return [addr >>> 24, (addr >>> 16) & 0xff, (addr >>> 8) & 0xff, addr & 0xff].join('.');
 }
 
 /** The 4 octets at b[p] as one signed 32-bit word: an IPv4 address as paths are looked up by (src/correlate/path-table.ts). */

@@ -39,7 +39,7 @@ export function judge(
 ): Report {
   let findings: Finding[];
   // Every observation judged, for the report's per-server summary (counted over all exchanges, not the sample).
-  const all = 'groups' in observations ? observations.groups.flatMap((g) => g.observations) : observations;
+  const all = 'groups' in observations ? allOf(observations.groups) : observations;
   if ('groups' in observations) {
     const { groups } = observations;
     findings = mergeFindings(
@@ -54,4 +54,12 @@ export function judge(
     if (options.foldSameSubject) findings = mergeFindings([findings]);
   }
   return buildReport({ findings, exchanges, inputs, observations: all, ...(options.exchangesTotal !== undefined ? { exchangesTotal: options.exchangesTotal } : {}) });
+}
+
+/** The groups' observations in one list: the one group's own list when there is one (100 k paths: no copy at all). */
+function allOf(groups: readonly ObservationGroup[]): readonly Observation[] {
+  if (groups.length === 1) return groups[0]!.observations;
+  const all: Observation[] = [];
+  for (const g of groups) for (const o of g.observations) all.push(o);
+  return all;
 }

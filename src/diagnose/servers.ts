@@ -7,6 +7,7 @@
 import type { NtpExchange } from '../model/exchange.js';
 import type { NtsPathCounts } from '../model/nts-wire.js';
 import type { NtpPathObservation, Observation, ValueSeen } from '../model/observation.js';
+import { firstInOrder } from './select.js';
 
 export interface ServerSummary {
   source: 'capture' | 'probe';
@@ -75,27 +76,33 @@ export function summarizeServers(observations: readonly Observation[]): { server
   const requests = new Float64Array(n);
   const ranks = new Map<string, number>();
   const serverIp = new Array<string>(n);
+  let lastIp: string | undefined;
   for (let i = 0; i < n; i++) {
     const p = paths[i]!;
-    serverIp[i] = p.server.ip;
-    ranks.set(p.server.ip, 0);
+    const ip = p.server.ip;
+    serverIp[i] = ip;
+    // Most paths have the server of the path before (one string: the decoder's): no hash lookup then.
+    if (ip !== lastIp) ranks.set((lastIp = ip), 0);
     clientKey[i] = addressKey(p.client.ip);
     serverPort[i] = p.server.port;
     requests[i] = p.requests.count;
   }
   [...ranks.keys()].sort(compareAddress).forEach((ip, rank) => ranks.set(ip, rank));
   for (let i = 0; i < n; i++) serverRank[i] = ranks.get(serverIp[i]!)!;
-  const order = paths.map((_, i) => i);
-  order.sort(
+  // Only the rows kept are put in order (./select.ts): the index last, for the order a stable sort gives.
+  const order = firstInOrder(
+    n,
+    REPORT_SERVERS,
     (i, j) =>
       serverRank[i]! - serverRank[j]! ||
       serverPort[i]! - serverPort[j]! ||
       requests[j]! - requests[i]! ||
       clientKey[i]! - clientKey[j]! ||
-      compareText(paths[i]!.client.ip, paths[j]!.client.ip),
+      compareText(paths[i]!.client.ip, paths[j]!.client.ip) ||
+      i - j,
   );
   const omitted = Math.max(0, paths.length - REPORT_SERVERS);
-  return { servers: order.slice(0, REPORT_SERVERS).map((i) => summarizePath(paths[i]!)), omitted };
+  return { servers: order.map((i) => summarizePath(paths[i]!)), omitted };
 }
 
 export function summarizePath(p: NtpPathObservation): ServerSummary {

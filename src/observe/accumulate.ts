@@ -53,6 +53,12 @@ type ReplyNumbers = Pick<ReplyFields, 'frame' | 'stratum' | 'leap' | 'refSec' | 
 /** addReply's records, refilled per exchange (an accumulator runs on one thread; each worker has its own module). */
 const OF_EXCHANGE: ReplyNumbers = { frame: 0, stratum: 0, leap: 0, refSec: 0.5, refFrac: 0.5, xmtSec: 0.5, xmtFrac: 0.5, rootDelay: 0.5, rootDispersion: 0.5 };
 const MEASURE_OF_EXCHANGE: ReplyMeasure = { replyTime: 0.5, offset: 0.5, delay: 0.5 };
+/**
+ * The time of the request being added (addRequest → request), passed here so that no double is an argument (a double
+ * argument to a call V8 does not inline is boxed, one heap number per request). Not a field: a double field is a heap
+ * number of its own per accumulator (100 k of them on 100 k paths), an element of this array none.
+ */
+const AT = new Float64Array(1);
 
 /**
  * Incremental summary of one client↔server path. The capture correlator feeds it as frames stream by; the probe
@@ -60,7 +66,6 @@ const MEASURE_OF_EXCHANGE: ReplyMeasure = { replyTime: 0.5, offset: 0.5, delay: 
  * numbers in two arrays (counts, doubles), lists allocated only once they get an entry.
  */
 export class PathAccumulator extends PortSet {
-  private readonly c: number[] = INITIAL_COUNTS.slice();
   private readonly n: number[] = INITIAL.slice();
   private icmp: IcmpSeen[] | undefined = undefined;
   /**
@@ -87,8 +92,6 @@ export class PathAccumulator extends PortSet {
   private answeredTotal = 0;
   /** Requests counted apart (./request-classes.ts): made with the first such request. */
   private classes: RequestClasses | undefined = undefined;
-  /** The time of the request being added (addRequest → request): a field, so that no double is an argument. */
-  private at = 0.5;
 
   constructor(
     readonly source: 'capture' | 'probe',
@@ -100,7 +103,8 @@ export class PathAccumulator extends PortSet {
     // The source ports (PortSet, this class's base: its fields in this object, not one of their own — on 100 k paths,
     // an object less each and a dependent load less per request) are counted exactly only where exchanges are kept
     // (the first MANY_PATHS paths of a capture).
-    super(keepCounts.first > 0 || keepCounts.last > 0);
+    // Its ports are named in the path's array of counts (`c`, ./path-numbers.ts), made here for both.
+    super(keepCounts.first > 0 || keepCounts.last > 0, INITIAL_COUNTS.slice());
     // A path that keeps none (past MANY_PATHS) shares one empty keeper: it never changes (100 k paths, 100 k objects less).
     this.kept = keepCounts.first === 0 && keepCounts.last === 0 ? NO_KEPT : new KeptExchanges(keepCounts, client, server);
   }
@@ -110,7 +114,7 @@ export class PathAccumulator extends PortSet {
    * Returns its 0-based sequence.
    */
   addRequest(frame: number, time: number, port = -1): number {
-    this.at = time;
+    AT[0] = time;
     return this.request(frame, port);
   }
 
@@ -119,13 +123,13 @@ export class PathAccumulator extends PortSet {
    * capture correlator's way in, where the time as a double argument would be boxed per request (see ReplyMeasure).
    */
   addRequestOf(r: { frame: number; sec: number; nsec: number; srcPort: number }): number {
-    this.at = r.sec + r.nsec / 1e9;
+    AT[0] = r.sec + r.nsec / 1e9;
     return this.request(r.frame, r.srcPort);
   }
 
-  /** addRequest with its time in `at`. */
+  /** addRequest with its time in AT[0]. */
   private request(frame: number, port: number): number {
-    const time = this.at;
+    const time = AT[0]!;
     if (port !== this.lastPort) this.note(port);
     const n = this.n;
     const seq = this.c[REQUESTS]!;

@@ -21,7 +21,15 @@ export const ROOT_DISTANCE = 5;
 export const OFFSET = 6;
 export const DELAY = 7;
 const COUNTS = 8;
-export const INITIAL_COUNTS: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+/** Source ports a path names one by one (./ports.ts PortSet); past this many, counted. */
+export const NAMED_PORTS = 8;
+/**
+ * The named ports live in the counts array too, after the counts (-1: none): small integers like them, and on a
+ * capture whose 100 k clients change port per request (as chrony's do) an array of their own was two heap objects
+ * more per path for the scavenger to copy.
+ */
+export const PORTS_AT = COUNTS;
+export const INITIAL_COUNTS: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1];
 
 export const FIRST_REQUEST = 0;
 export const LAST_REQUEST = 1;

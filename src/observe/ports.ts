@@ -5,8 +5,10 @@
  */
 import type { ClientPorts } from '../model/observation.js';
 
+import { NAMED_PORTS, PORTS_AT } from './path-numbers.js';
+
 /** Source ports of a path's client named one by one; past this many, counted (see PortLog). */
-export const NAMED_PORTS = 8;
+export { NAMED_PORTS };
 /** Ports logged before PortLog folds them into its bit map. */
 const PORT_LOG = 4096;
 /** A PortLog's bytes: the log (PORT_LOG 16-bit ports), then the bit map of the 65536 ports. */
@@ -89,18 +91,23 @@ export function inexactPorts(p: ClientPorts): ClientPorts {
   return { count: NAMED_PORTS + 1, ports: p.ports, atLeast: true };
 }
 
-/** The source ports of one path. `exact`: count every distinct port past NAMED_PORTS (a PortLog, 16 KiB). */
+/**
+ * The source ports of one path. `exact`: count every distinct port past NAMED_PORTS (a PortLog, 16 KiB). `c`: the
+ * path's array of small integers (./path-numbers.ts), whose slots from PORTS_AT name the ports after the first.
+ */
 export class PortSet {
   /** The last port noted: the common cases (one port, or the same as the request before) stop at it. */
   lastPort = -1;
   private firstPort = -1;
-  private ports: number[] | undefined = undefined;
-  /** Ports named in `ports`. */
+  /** Ports named in c[PORTS_AT…] (0 while there was one port: firstPort). */
   private portCount = 0;
   private portLog: PortLog | undefined = undefined;
   private atLeast = false;
 
-  constructor(private readonly exact: boolean) {}
+  constructor(
+    private readonly exact: boolean,
+    protected readonly c: number[],
+  ) {}
 
   /** A source port other than the last one noted (callers test `lastPort` first: that test inlines). */
   note(port: number): void {
@@ -115,29 +122,32 @@ export class PortSet {
       this.firstPort = port;
       return;
     }
-    let ports = this.ports;
-    if (ports === undefined) {
-      // A literal of its final size (NAMED_PORTS; grown by push it would reallocate, and `new Array(n).fill` is a
-      // builtin call: measured, 35 ms of 100 k paths whose clients change port per request, as chrony's do).
-      ports = this.ports = [this.firstPort, port, -1, -1, -1, -1, -1, -1];
+    const c = this.c;
+    const named = this.portCount;
+    if (named === 0) {
+      c[PORTS_AT] = this.firstPort;
+      c[PORTS_AT + 1] = port;
       this.portCount = 2;
       return;
     }
-    const named = this.portCount;
-    for (let i = 1; i < named; i++) if (ports[i] === port) return;
+    for (let i = 1; i < named; i++) if (c[PORTS_AT + i] === port) return;
     if (named < NAMED_PORTS) {
-      ports[named] = port;
+      c[PORTS_AT + named] = port;
       this.portCount = named + 1;
-    } else if (this.exact) (this.portLog = new PortLog(ports)).add(port);
+    } else if (this.exact) (this.portLog = new PortLog(this.named())).add(port);
     else this.atLeast = true;
   }
 
   /** ClientPorts when they say more than `clientPort` does (several ports, or another one). */
   clientPorts(clientPort: number): ClientPorts | undefined {
-    const ports = this.ports;
-    if (ports === undefined) return this.firstPort >= 0 && this.firstPort !== clientPort ? { count: 1, ports: [this.firstPort] } : undefined;
-    const named = ports.slice(0, this.portCount);
+    if (this.portCount === 0) return this.firstPort >= 0 && this.firstPort !== clientPort ? { count: 1, ports: [this.firstPort] } : undefined;
+    const named = this.named();
     if (this.atLeast) return { count: NAMED_PORTS + 1, ports: named, atLeast: true };
     return { count: this.portLog !== undefined ? this.portLog.count : named.length, ports: named };
+  }
+
+  /** The named ports, in order of first use. */
+  private named(): number[] {
+    return this.c.slice(PORTS_AT, PORTS_AT + this.portCount);
   }
 }
